@@ -1,0 +1,29 @@
+package org.pcmdmabuf.model;
+
+/**
+ * struct dma_buf_attachment of a PCM's device to a dma-buf, mapped for the stream's direction while
+ * attached. It holds a reference on the dma-buf (its file) from ATTACH to DETACH.
+ */
+public final class Attachment {
+    public final int id;
+    public final DmaBuf dmaBuf;
+    public final Substream substream;
+    public final DmaDirection direction;
+    boolean mapped;
+
+    Attachment(int id, DmaBuf dmaBuf, Substream substream, DmaDirection direction) {
+        this.id = id;
+        this.dmaBuf = dmaBuf;
+        this.substream = substream;
+        this.direction = direction;
+    }
+
+    public boolean mapped() {
+        return mapped;
+    }
+
+    /** The device's DMA snoops caches. */
+    public boolean coherent() {
+        return substream.pcm.hw.coherent();
+    }
+}

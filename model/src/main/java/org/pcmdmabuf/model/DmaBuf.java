@@ -1,0 +1,73 @@
+package org.pcmdmabuf.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * struct dma_buf exported by a PCM (drivers/dma-buf/dma-buf.c). It has exactly one struct file; every fd,
+ * every mapping and every attachment is a reference on that file, and dma_buf_release() runs when it drops
+ * to zero. The exporting runtime points at it without a reference, so a live export never pins itself.
+ */
+public final class DmaBuf implements FilePrivate {
+    public final int id;
+    public final DmaBuffer buffer;
+    /** PAGE_ALIGN(runtime->dma_bytes) at export. */
+    public final long size;
+    /** The PCM device that exported it; its disconnect orphans this dma-buf. */
+    public final Pcm exporterPcm;
+    File file;
+    /** The exporting substream while its runtime still owns the memory; cleared by hw_free, hw_params, close. */
+    Substream exporter;
+    final List<Attachment> attachments = new ArrayList<>();
+    boolean disconnected;
+    boolean released;
+
+    DmaBuf(int id, DmaBuffer buffer, long size, Pcm exporterPcm, Substream exporter) {
+        this.id = id;
+        this.buffer = buffer;
+        this.size = size;
+        this.exporterPcm = exporterPcm;
+        this.exporter = exporter;
+    }
+
+    public File file() {
+        return file;
+    }
+
+    public Substream exporter() {
+        return exporter;
+    }
+
+    public List<Attachment> attachments() {
+        return Collections.unmodifiableList(attachments);
+    }
+
+    public boolean released() {
+        return released;
+    }
+
+    /**
+     * Live while a device uses its memory: the exporting runtime still owns it, or an attachment is mapped.
+     * Once orphaned it stays so, since an orphaned dma-buf refuses new attachments.
+     */
+    public boolean live() {
+        if (released || disconnected) {
+            return false;
+        }
+        if (exporter != null) {
+            return true;
+        }
+        for (Attachment a : attachments) {
+            if (a.mapped) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "dmabuf#" + id + "(" + size + "B, " + (live() ? "live" : "orphaned") + ")";
+    }
+}

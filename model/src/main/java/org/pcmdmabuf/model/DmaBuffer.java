@@ -1,0 +1,70 @@
+package org.pcmdmabuf.model;
+
+/**
+ * The memory a PCM's DMA runs on: struct snd_dma_buffer given a reference count, as the patch does so that
+ * an exported buffer outlives hw_free. Holders: the runtime that allocated it, every dma-buf wrapping it and
+ * every CPU mapping of it (DESIGN.md section 3, Lifetime).
+ *
+ * <p>Contents are kept as one stamp per 4-byte word (0: never written), enough to tell which write a reader
+ * sees; the simulator adds the cache between CPU and memory.
+ */
+public final class DmaBuffer {
+    public static final int WORD_BYTES = 4;
+
+    public final int id;
+    public final long bytes;
+    /** Physically contiguous (a contiguous device allocated it) or scattered (SG). */
+    public final boolean contiguous;
+    final long[] words;
+    final CacheSync sync;
+    private int refcount = 1;
+    private boolean freed;
+
+    DmaBuffer(int id, long bytes, boolean contiguous) {
+        this.id = id;
+        this.bytes = bytes;
+        this.contiguous = contiguous;
+        this.words = new long[(int) ((bytes + WORD_BYTES - 1) / WORD_BYTES)];
+        this.sync = new CacheSync(words.length);
+    }
+
+    public int refcount() {
+        return refcount;
+    }
+
+    public boolean freed() {
+        return freed;
+    }
+
+    public long word(int index) {
+        return words[index];
+    }
+
+    public CacheSync sync() {
+        return sync;
+    }
+
+    void get() {
+        if (freed) {
+            throw new InvariantViolation("get on freed buffer " + id);
+        }
+        refcount++;
+    }
+
+    /** Drops one reference; returns true when that freed the memory. */
+    boolean put() {
+        if (freed || refcount <= 0) {
+            throw new InvariantViolation("put on freed buffer " + id);
+        }
+        if (--refcount == 0) {
+            freed = true;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "buffer#" + id + "(" + bytes + "B, ref " + refcount + ")";
+    }
+}

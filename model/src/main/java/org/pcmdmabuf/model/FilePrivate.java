@@ -1,0 +1,5 @@
+package org.pcmdmabuf.model;
+
+/** What a struct file's private_data points at: a PCM file or a dma-buf. */
+public sealed interface FilePrivate permits PcmFile, DmaBuf {
+}

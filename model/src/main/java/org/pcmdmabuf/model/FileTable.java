@@ -1,0 +1,37 @@
+package org.pcmdmabuf.model;
+
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** struct files_struct: a process's fd table. fds 0-2 are stdio, so the first file gets fd 3 as in a real process. */
+public final class FileTable {
+    static final int FIRST_FD = 3;
+    private final TreeMap<Integer, File> fds = new TreeMap<>();
+
+    /** alloc_fd() + fd_install(): the lowest free fd. */
+    int install(File file) {
+        int fd = FIRST_FD;
+        for (int used : fds.keySet()) {
+            if (used != fd) {
+                break;
+            }
+            fd++;
+        }
+        fds.put(fd, file);
+        return fd;
+    }
+
+    /** fdget(): null for a closed or never opened fd (EBADF). */
+    public File get(int fd) {
+        return fds.get(fd);
+    }
+
+    File remove(int fd) {
+        return fds.remove(fd);
+    }
+
+    public SortedMap<Integer, File> entries() {
+        return Collections.unmodifiableSortedMap(fds);
+    }
+}

@@ -1,0 +1,115 @@
+package org.pcmdmabuf.model;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What a PCM device declares: struct snd_pcm_hardware (include/sound/pcm.h) plus the two DMA properties
+ * the dma-buf rules depend on (coherent, contiguous) and the substream count.
+ *
+ * @param coherent   DMA snoops CPU caches, so syncs cost nothing
+ * @param contiguous the device needs physically contiguous memory, and allocates it
+ */
+public record PcmHardware(
+        String name,
+        PcmStream stream,
+        boolean coherent,
+        boolean contiguous,
+        int substreams,
+        boolean pause,
+        boolean resume,
+        boolean mmap,
+        boolean nonInterleaved,
+        Set<Format> formats,
+        int channelsMin,
+        int channelsMax,
+        int rateMin,
+        int rateMax,
+        long bufferBytesMax,
+        long periodBytesMin,
+        long periodBytesMax,
+        int periodsMin,
+        int periodsMax) {
+
+    public PcmHardware {
+        formats = Set.copyOf(formats);
+        if (substreams < 1) {
+            throw new IllegalArgumentException("substreams must be >= 1: " + substreams);
+        }
+    }
+
+    /**
+     * The declaration of sound/drivers/dummy.c (dummy_pcm_hardware): U8/S16_LE, 1-2 channels, 5500-48000 Hz,
+     * 64 KiB buffer, periods 1-1024 of 64 bytes up; MMAP, interleaved only, RESUME but no PAUSE.
+     * Non-coherent and contiguous as DESIGN.md's script defaults say.
+     */
+    public static PcmHardware dummy(String name, PcmStream stream) {
+        return new PcmHardware(name, stream, false, true, 1, false, true, true, false,
+                EnumSet.of(Format.U8, Format.S16_LE), 1, 2, 5500, 48000,
+                64 * 1024, 64, 64 * 1024, 1, 1024);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(name, stream);
+        b.coherent = coherent;
+        b.contiguous = contiguous;
+        b.substreams = substreams;
+        b.pause = pause;
+        b.resume = resume;
+        b.mmap = mmap;
+        b.nonInterleaved = nonInterleaved;
+        b.formats = EnumSet.copyOf(formats);
+        b.channelsMin = channelsMin;
+        b.channelsMax = channelsMax;
+        b.rateMin = rateMin;
+        b.rateMax = rateMax;
+        b.bufferBytesMax = bufferBytesMax;
+        b.periodBytesMin = periodBytesMin;
+        b.periodBytesMax = periodBytesMax;
+        b.periodsMin = periodsMin;
+        b.periodsMax = periodsMax;
+        return b;
+    }
+
+    /** Declaration options as op scripts and tests set them; starts from {@link #dummy}. */
+    public static final class Builder {
+        public final String name;
+        public final PcmStream stream;
+        public boolean coherent;
+        public boolean contiguous;
+        public int substreams;
+        public boolean pause;
+        public boolean resume;
+        public boolean mmap;
+        public boolean nonInterleaved;
+        public Set<Format> formats;
+        public int channelsMin;
+        public int channelsMax;
+        public int rateMin;
+        public int rateMax;
+        public long bufferBytesMax;
+        public long periodBytesMin;
+        public long periodBytesMax;
+        public int periodsMin;
+        public int periodsMax;
+
+        private Builder(String name, PcmStream stream) {
+            this.name = name;
+            this.stream = stream;
+        }
+
+        public PcmHardware build() {
+            return new PcmHardware(name, stream, coherent, contiguous, substreams, pause, resume, mmap,
+                    nonInterleaved, formats, channelsMin, channelsMax, rateMin, rateMax, bufferBytesMax,
+                    periodBytesMin, Math.min(periodBytesMax, bufferBytesMax), periodsMin, periodsMax);
+        }
+    }
+
+    /** Whether the hardware offers this access; without SNDRV_PCM_INFO_MMAP the MMAP accesses are refined away. */
+    public boolean supports(Access access) {
+        if (access.isMmap() && !mmap) {
+            return false;
+        }
+        return access.isInterleaved() || nonInterleaved;
+    }
+}

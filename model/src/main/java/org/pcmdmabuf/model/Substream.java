@@ -1,0 +1,722 @@
+package org.pcmdmabuf.model;
+
+import static org.pcmdmabuf.model.PcmState.DISCONNECTED;
+import static org.pcmdmabuf.model.PcmState.DRAINING;
+import static org.pcmdmabuf.model.PcmState.OPEN;
+import static org.pcmdmabuf.model.PcmState.PAUSED;
+import static org.pcmdmabuf.model.PcmState.PREPARED;
+import static org.pcmdmabuf.model.PcmState.RUNNING;
+import static org.pcmdmabuf.model.PcmState.SETUP;
+import static org.pcmdmabuf.model.PcmState.SUSPENDED;
+import static org.pcmdmabuf.model.PcmState.XRUN;
+
+/**
+ * struct snd_pcm_substream with the PCM core's ioctls on it. Each method mirrors the function of
+ * sound/core/pcm_native.c or pcm_lib.c it is named after: the state checks at the top, in the kernel's
+ * order, so the errno a combination of faults gives is the kernel's.
+ */
+public final class Substream {
+    /** PAGE_SIZE of x86_64 and arm64 4K kernels. */
+    public static final long PAGE_SIZE = 4096;
+    private static final long NSEC_PER_SEC = 1_000_000_000L;
+    /** wait_for_avail() and snd_pcm_drain() give up after 10 s without progress. */
+    private static final long WAIT_TIMEOUT_NS = 10 * NSEC_PER_SEC;
+
+    public final Pcm pcm;
+    public final int number;
+    public final PcmStream stream;
+    /** Opens sharing this substream (O_APPEND adds to the first); the runtime lives while it is above 0. */
+    int refCount;
+    PcmRuntime runtime;
+    /** Live PCM-fd data mappings (substream->mmap_count); they block HW_PARAMS and HW_FREE. */
+    int mmapCount;
+
+    Substream(Pcm pcm, int number) {
+        this.pcm = pcm;
+        this.number = number;
+        this.stream = pcm.hw.stream();
+    }
+
+    public PcmRuntime runtime() {
+        return runtime;
+    }
+
+    public int refCount() {
+        return refCount;
+    }
+
+    public int mmapCount() {
+        return mmapCount;
+    }
+
+    /** The state, or null when the substream is closed. */
+    public PcmState state() {
+        return runtime == null ? null : runtime.state;
+    }
+
+    private World world() {
+        return pcm.world;
+    }
+
+    /** snd_pcm_running(): the DMA is moving. */
+    boolean running() {
+        return runtime.state == RUNNING || (runtime.state == DRAINING && stream == PcmStream.PLAYBACK);
+    }
+
+    long avail() {
+        return stream == PcmStream.PLAYBACK ? runtime.playbackAvail() : runtime.captureAvail();
+    }
+
+    // ---- configuration ------------------------------------------------------------------------------
+
+    /** snd_pcm_hw_params(). A refused request leaves the substream in OPEN with its buffer freed. */
+    Result<Long> hwParams(HwParams p) {
+        PcmRuntime rt = runtime;
+        switch (rt.state) {
+            case OPEN, SETUP, PREPARED -> {
+                if (mmapCount > 0) {
+                    return Result.err(Errno.EBADFD);
+                }
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+        if (!p.fits(pcm.hw)) {
+            rt.state = OPEN;
+            PcmDmabuf.hwFree(this);
+            freeBuffer();
+            return Result.err(Errno.EINVAL);
+        }
+        // A reconfiguration hands an exported buffer over to its dma-buf (pcm_dmabuf.c hw_free hook) and
+        // takes new memory, so apps never see the new stream's data in the old mapping.
+        boolean handedOver = PcmDmabuf.hwFree(this);
+        long bytes = p.bufferBytes();
+        if (rt.dmaBuffer != null && (handedOver || rt.dmaBuffer.bytes < bytes)) {
+            freeBuffer();
+        }
+        if (rt.dmaBuffer == null) {
+            rt.dmaBuffer = world().allocBuffer(bytes, pcm.hw.contiguous());
+        } else {
+            java.util.Arrays.fill(rt.dmaBuffer.words, 0);
+        }
+        rt.dmaBytes = bytes;
+        rt.access = p.access();
+        rt.format = p.format();
+        rt.channels = p.channels();
+        rt.rate = p.rate();
+        rt.periodSize = p.periodFrames();
+        rt.periods = p.periods();
+        rt.bufferSize = p.bufferFrames();
+        rt.frameBits = p.format().physicalWidth * p.channels();
+        rt.availMin = rt.periodSize;
+        rt.startThreshold = 1;
+        rt.stopThreshold = rt.bufferSize;
+        rt.boundary = PcmRuntime.boundaryFor(rt.bufferSize);
+        rt.hwPtr %= rt.boundary;
+        rt.applPtr %= rt.boundary;
+        rt.devicePtr = rt.hwPtr;
+        rt.state = SETUP;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_hw_free(). */
+    Result<Long> hwFree() {
+        switch (runtime.state) {
+            case SETUP, PREPARED -> {
+                if (mmapCount > 0) {
+                    return Result.err(Errno.EBADFD);
+                }
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+        doHwFree();
+        runtime.state = OPEN;
+        return Result.ok(0L);
+    }
+
+    /** do_hw_free(): stop the DMA, run the dma-buf hook, free the managed buffer. */
+    private void doHwFree() {
+        runtime.dmaRunning = false;
+        PcmDmabuf.hwFree(this);
+        freeBuffer();
+    }
+
+    /** snd_pcm_lib_free_pages(): drop the runtime's reference; an export keeps the memory alive. */
+    private void freeBuffer() {
+        PcmRuntime rt = runtime;
+        if (rt.dmaBuffer != null) {
+            world().putBuffer(rt.dmaBuffer);
+            rt.dmaBuffer = null;
+        }
+        rt.dmaBytes = 0;
+    }
+
+    /** snd_pcm_sw_params(). {@link SwParams} fields left null keep their value. */
+    Result<Long> swParams(SwParams p) {
+        PcmRuntime rt = runtime;
+        if (rt.state == OPEN) {
+            return Result.err(Errno.EBADFD);
+        }
+        long availMin = p.availMin() != null ? p.availMin() : rt.availMin;
+        if (availMin == 0) {
+            return Result.err(Errno.EINVAL);
+        }
+        rt.availMin = availMin;
+        if (p.startThreshold() != null) {
+            rt.startThreshold = resolveBoundary(p.startThreshold());
+        }
+        if (p.stopThreshold() != null) {
+            rt.stopThreshold = resolveBoundary(p.stopThreshold());
+        }
+        if (running()) {
+            return updateState();
+        }
+        return Result.ok(0L);
+    }
+
+    private long resolveBoundary(long v) {
+        return v == SwParams.BOUNDARY ? runtime.boundary : v;
+    }
+
+    // ---- actions -------------------------------------------------------------------------------------
+
+    /** snd_pcm_prepare(): PAUSED and SUSPENDED are stopped first, then snd_pcm_pre_prepare/do/post. */
+    Result<Long> prepare() {
+        PcmRuntime rt = runtime;
+        if (rt.state == PAUSED) {
+            rt.state = RUNNING;
+            rt.dmaRunning = true;
+            stop(SETUP);
+        } else if (rt.state == SUSPENDED) {
+            stop(SETUP);
+        }
+        if (rt.state == OPEN || rt.state == DISCONNECTED) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (running()) {
+            return Result.err(Errno.EBUSY);
+        }
+        // snd_pcm_do_reset() via snd_pcm_lib_ioctl_reset(): the stream is not running here.
+        rt.hwPtr %= rt.bufferSize;
+        rt.devicePtr = rt.hwPtr;
+        rt.applPtr = rt.hwPtr;
+        rt.applPtrWild = false;
+        rt.state = PREPARED;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_reset(). */
+    Result<Long> reset() {
+        PcmRuntime rt = runtime;
+        switch (rt.state) {
+            case RUNNING, PREPARED, PAUSED, SUSPENDED -> {
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+        rt.hwPtr = (running() ? rt.devicePtr : rt.hwPtr) % rt.bufferSize;
+        rt.devicePtr = rt.hwPtr;
+        rt.applPtr = rt.hwPtr;
+        rt.applPtrWild = false;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_start() through snd_pcm_pre_start/do_start/post_start. */
+    Result<Long> start() {
+        return start(RUNNING);
+    }
+
+    private Result<Long> start(PcmState to) {
+        PcmRuntime rt = runtime;
+        if (rt.state != PREPARED) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (stream == PcmStream.PLAYBACK && !playbackData()) {
+            return Result.err(Errno.EPIPE);
+        }
+        rt.dmaRunning = true;
+        rt.devicePtr = rt.hwPtr;
+        rt.nsRemainder = 0;
+        rt.state = to;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_playback_data(). */
+    private boolean playbackData() {
+        if (runtime.stopThreshold >= runtime.boundary) {
+            return true;
+        }
+        return runtime.playbackHwAvail() > 0;
+    }
+
+    /** snd_pcm_stop(): snd_pcm_pre_stop refuses OPEN; the DMA stops; the state becomes {@code to}. */
+    Result<Long> stop(PcmState to) {
+        PcmRuntime rt = runtime;
+        if (rt.state == OPEN) {
+            return Result.err(Errno.EBADFD);
+        }
+        rt.dmaRunning = false;
+        rt.state = to;
+        rt.applPtrWild = false;
+        return Result.ok(0L);
+    }
+
+    /** __snd_pcm_xrun(). */
+    private void xrunNow() {
+        stop(XRUN);
+        world().countXrun(this);
+    }
+
+    /** snd_pcm_drop(). */
+    Result<Long> drop() {
+        PcmRuntime rt = runtime;
+        if (rt.state == OPEN || rt.state == DISCONNECTED) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (rt.state == PAUSED) {
+            rt.state = RUNNING;
+        }
+        stop(SETUP);
+        return Result.ok(0L);
+    }
+
+    /**
+     * snd_pcm_drain(). A blocking drain lets time pass until the queued frames are played, as the kernel's
+     * wait loop does; a non-blocking one only starts draining and answers EAGAIN.
+     */
+    Result<Long> drain(boolean nonblock) {
+        PcmRuntime rt = runtime;
+        if (rt.state == OPEN) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (rt.state == PAUSED) {
+            rt.state = RUNNING;
+            rt.dmaRunning = true;
+        }
+        switch (rt.state) {
+            case OPEN, DISCONNECTED, SUSPENDED -> {
+                return Result.err(Errno.EBADFD);
+            }
+            default -> {
+            }
+        }
+        drainInit();
+        if (nonblock) {
+            return Result.err(Errno.EAGAIN);
+        }
+        long waited = 0;
+        while (stream == PcmStream.PLAYBACK && rt.state == DRAINING) {
+            if (waited >= waitTimeoutNs()) {
+                stop(SETUP);
+                return Result.err(Errno.EIO);
+            }
+            long step = periodNanos();
+            world().letTimePass(step);
+            waited += step;
+        }
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_do_drain_init(). */
+    private void drainInit() {
+        PcmRuntime rt = runtime;
+        if (stream == PcmStream.PLAYBACK) {
+            switch (rt.state) {
+                case PREPARED -> {
+                    if (rt.playbackAvail() < rt.bufferSize) {
+                        start(DRAINING);
+                    } else {
+                        rt.state = SETUP;
+                    }
+                }
+                case RUNNING -> rt.state = DRAINING;
+                case XRUN -> rt.state = SETUP;
+                default -> {
+                }
+            }
+        } else if (rt.state == RUNNING) {
+            stop(rt.captureAvail() > 0 ? DRAINING : SETUP);
+        }
+    }
+
+    /** snd_pcm_pause(): needs SNDRV_PCM_INFO_PAUSE. */
+    Result<Long> pause(boolean push) {
+        PcmRuntime rt = runtime;
+        if (!pcm.hw.pause()) {
+            return Result.err(Errno.ENOSYS);
+        }
+        if (push ? rt.state != RUNNING : rt.state != PAUSED) {
+            return Result.err(Errno.EBADFD);
+        }
+        rt.dmaRunning = !push;
+        rt.state = push ? PAUSED : RUNNING;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_xrun(). */
+    Result<Long> xrun() {
+        switch (runtime.state) {
+            case XRUN -> {
+                return Result.ok(0L);
+            }
+            case RUNNING -> {
+                xrunNow();
+                return Result.ok(0L);
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+    }
+
+    /** do_pcm_hwsync(). */
+    private Result<Long> doHwsync() {
+        switch (runtime.state) {
+            case DRAINING -> {
+                if (stream == PcmStream.CAPTURE) {
+                    return Result.err(Errno.EBADFD);
+                }
+                return updateHwPtr();
+            }
+            case RUNNING -> {
+                return updateHwPtr();
+            }
+            case PREPARED, PAUSED -> {
+                return Result.ok(0L);
+            }
+            case SUSPENDED -> {
+                return Result.err(Errno.ESTRPIPE);
+            }
+            case XRUN -> {
+                return Result.err(Errno.EPIPE);
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+    }
+
+    /** snd_pcm_hwsync(). */
+    Result<Long> hwsync() {
+        Result<Long> r = doHwsync();
+        syncForCpu();
+        return r;
+    }
+
+    /** snd_pcm_delay(): snd_pcm_calc_delay() of the updated pointers. */
+    Result<Long> delay() {
+        Result<Long> r = doHwsync();
+        syncForCpu();
+        if (!r.isOk()) {
+            return r;
+        }
+        return Result.ok(stream == PcmStream.PLAYBACK ? runtime.playbackHwAvail() : runtime.captureAvail());
+    }
+
+    /** snd_pcm_resume(): needs SNDRV_PCM_INFO_RESUME; a stream that was moving moves again. */
+    Result<Long> resume() {
+        PcmRuntime rt = runtime;
+        if (rt.state != SUSPENDED) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (!pcm.hw.resume()) {
+            return Result.err(Errno.ENOSYS);
+        }
+        PcmState was = rt.suspendedState;
+        rt.dmaRunning = was == RUNNING || (was == DRAINING && stream == PcmStream.PLAYBACK);
+        rt.state = was;
+        return Result.ok(0L);
+    }
+
+    /**
+     * snd_pcm_sync_ptr() with an appl_ptr to apply (pcm_lib_apply_appl_ptr(): no state check, only the
+     * boundary) or null to read. Like the kernel it does not start the stream or check for xrun.
+     */
+    Result<Long> syncPtr(Long applPtr) {
+        PcmRuntime rt = runtime;
+        if (applPtr == null) {
+            return Result.ok(0L);
+        }
+        if (applPtr != rt.applPtr) {
+            if (applPtr < 0 || applPtr >= rt.boundary) {
+                return Result.err(Errno.EINVAL);
+            }
+            rt.applPtr = applPtr;
+            checkApplWindow();
+        }
+        syncForDevice();
+        return Result.ok(0L);
+    }
+
+    /**
+     * The kernel takes any appl_ptr below the boundary (no SNDRV_PCM_INFO_NO_REWINDS here). One outside the
+     * ring window is a client bug the next update turns into an xrun; until then the avail invariant is waived.
+     */
+    private void checkApplWindow() {
+        PcmRuntime rt = runtime;
+        long a = avail();
+        if (rt.bufferSize > 0 && a > rt.bufferSize) {
+            rt.applPtrWild = true;
+            world().violation(Violation.APPL_PTR_OUT_OF_WINDOW,
+                    pcm.name() + ": appl_ptr " + rt.applPtr + " leaves avail " + a + " > buffer " + rt.bufferSize);
+        }
+    }
+
+    /**
+     * __snd_pcm_lib_xfer(): WRITEI on playback, READI on capture (the ioctl picks by stream, not by name).
+     * Playback writes stamped frames; a blocking transfer lets time pass while it waits for room.
+     */
+    Result<Long> xfer(long size, boolean nonblock) {
+        PcmRuntime rt = runtime;
+        if (rt.state == OPEN) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (rt.access != Access.RW_INTERLEAVED && rt.channels > 1) {
+            return Result.err(Errno.EINVAL);
+        }
+        if (size == 0) {
+            return Result.ok(0L);
+        }
+        Errno e = accessibleState();
+        if (e != null) {
+            return Result.err(e);
+        }
+        if (rt.state == RUNNING) {
+            updateHwPtr();
+        }
+        boolean playback = stream == PcmStream.PLAYBACK;
+        if (!playback && rt.state == PREPARED && size >= rt.startThreshold) {
+            Result<Long> r = start();
+            if (!r.isOk()) {
+                return r;
+            }
+        }
+        long xfer = 0;
+        Errno err = null;
+        long avail = avail();
+        while (size > 0) {
+            if (avail == 0) {
+                if (!playback && rt.state == DRAINING) {
+                    stop(SETUP);
+                    break;
+                }
+                if (nonblock) {
+                    err = Errno.EAGAIN;
+                    break;
+                }
+                Result<Long> w = waitForAvail(Math.min(size, Math.max(rt.availMin, 1)));
+                if (!w.isOk()) {
+                    err = w.errno();
+                    break;
+                }
+                avail = w.value();
+                if (avail == 0) {
+                    continue;
+                }
+            }
+            long frames = Math.min(size, avail);
+            long applOfs = rt.applPtr % rt.bufferSize;
+            frames = Math.min(frames, rt.bufferSize - applOfs);
+            if (playback) {
+                world().stampFrames(rt.activeBuffer(), applOfs * rt.frameBytes(), frames * rt.frameBytes());
+                syncForDevice();
+            } else {
+                syncForCpu();
+            }
+            e = accessibleState();
+            if (e != null) {
+                err = e;
+                break;
+            }
+            rt.applPtr = rt.wrap(rt.applPtr + frames);
+            size -= frames;
+            xfer += frames;
+            avail -= frames;
+            if (playback && rt.state == PREPARED && rt.playbackHwAvail() >= rt.startThreshold) {
+                Result<Long> r = start();
+                if (!r.isOk()) {
+                    err = r.errno();
+                    break;
+                }
+            }
+        }
+        if (xfer > 0 && err == null) {
+            updateState();
+        }
+        return xfer > 0 ? Result.ok(xfer) : err != null ? Result.err(err) : Result.ok(0L);
+    }
+
+    /** pcm_accessible_state(). */
+    private Errno accessibleState() {
+        return switch (runtime.state) {
+            case PREPARED, RUNNING, PAUSED -> null;
+            case XRUN -> Errno.EPIPE;
+            case SUSPENDED -> Errno.ESTRPIPE;
+            default -> Errno.EBADFD;
+        };
+    }
+
+    /** wait_for_avail(): time passes a period at a time until twake frames are free or the timeout hits. */
+    private Result<Long> waitForAvail(long twake) {
+        PcmRuntime rt = runtime;
+        long waited = 0;
+        while (true) {
+            if (waited >= waitTimeoutNs()) {
+                return Result.err(Errno.EIO);
+            }
+            long step = periodNanos();
+            world().letTimePass(step);
+            waited += step;
+            switch (rt.state) {
+                case SUSPENDED -> {
+                    return Result.err(Errno.ESTRPIPE);
+                }
+                case XRUN -> {
+                    return Result.err(Errno.EPIPE);
+                }
+                case DRAINING -> {
+                    return stream == PcmStream.PLAYBACK ? Result.err(Errno.EPIPE) : Result.ok(0L);
+                }
+                case OPEN, SETUP, DISCONNECTED -> {
+                    return Result.err(Errno.EBADFD);
+                }
+                case PAUSED -> {
+                    continue;
+                }
+                default -> {
+                }
+            }
+            long avail = avail();
+            if (avail >= twake) {
+                return Result.ok(avail);
+            }
+        }
+    }
+
+    private long periodNanos() {
+        return Math.max(1, runtime.periodSize * NSEC_PER_SEC / runtime.rate);
+    }
+
+    private long waitTimeoutNs() {
+        return Math.max(WAIT_TIMEOUT_NS, runtime.bufferSize * NSEC_PER_SEC * 11 / 10 / runtime.rate);
+    }
+
+    /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_DEVICE): the core cleans CPU writes of PCM-fd access. */
+    private void syncForDevice() {
+        DmaBuffer b = runtime.activeBuffer();
+        if (b != null) {
+            b.sync.syncForDevice();
+        }
+    }
+
+    /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_CPU). */
+    private void syncForCpu() {
+        DmaBuffer b = runtime.activeBuffer();
+        if (b != null) {
+            b.sync.syncForCpu();
+        }
+    }
+
+    // ---- the hardware side ---------------------------------------------------------------------------
+
+    /** snd_pcm_update_hw_ptr(): hw_ptr catches up with the DMA position, then snd_pcm_update_state(). */
+    private Result<Long> updateHwPtr() {
+        runtime.hwPtr = runtime.devicePtr;
+        if (runtime.applPtrWild && avail() <= runtime.bufferSize) {
+            runtime.applPtrWild = false;
+        }
+        return updateState();
+    }
+
+    /** snd_pcm_update_state(): drain completion, stop_threshold xrun. */
+    private Result<Long> updateState() {
+        PcmRuntime rt = runtime;
+        long avail = avail();
+        if (rt.state == DRAINING) {
+            if (avail >= rt.bufferSize) {
+                stop(SETUP);
+                return Result.err(Errno.EPIPE);
+            }
+        } else if (avail >= rt.stopThreshold) {
+            xrunNow();
+            return Result.err(Errno.EPIPE);
+        }
+        return Result.ok(0L);
+    }
+
+    /** The DMA runs for {@code ns} of virtual time at the stream's rate (sub-frame time carries over). */
+    void dmaAdvanceNanos(long ns) {
+        PcmRuntime rt = runtime;
+        if (rt == null || !rt.dmaRunning) {
+            return;
+        }
+        long total = ns * rt.rate + rt.nsRemainder;
+        rt.nsRemainder = total % NSEC_PER_SEC;
+        dmaAdvanceFrames(total / NSEC_PER_SEC);
+    }
+
+    /**
+     * The DMA moves {@code frames}, reading (playback) or writing (capture) the active buffer, raising a
+     * period interrupt (snd_pcm_period_elapsed()) at each period boundary.
+     */
+    void dmaAdvanceFrames(long frames) {
+        PcmRuntime rt = runtime;
+        while (frames > 0 && rt.dmaRunning) {
+            long step = Math.min(frames, rt.periodSize - rt.devicePtr % rt.periodSize);
+            long offset = (rt.devicePtr % rt.bufferSize) * rt.frameBytes();
+            world().dmaTransfer(this, rt.activeBuffer(), offset, step * rt.frameBytes());
+            rt.devicePtr = rt.wrap(rt.devicePtr + step);
+            frames -= step;
+            if (rt.devicePtr % rt.periodSize == 0 && running()) {
+                updateHwPtr();
+            }
+        }
+    }
+
+    /** snd_pcm_suspend() of one substream: states that cannot resume are skipped. */
+    void suspend() {
+        PcmRuntime rt = runtime;
+        if (rt == null) {
+            return;
+        }
+        switch (rt.state) {
+            case SUSPENDED, OPEN, SETUP, DISCONNECTED -> {
+                return;
+            }
+            default -> {
+            }
+        }
+        rt.dmaRunning = false;
+        rt.suspendedState = rt.state;
+        rt.state = SUSPENDED;
+    }
+
+    /** snd_pcm_dev_disconnect() for one substream. */
+    void disconnect() {
+        if (runtime != null) {
+            runtime.dmaRunning = false;
+            runtime.state = DISCONNECTED;
+        }
+    }
+
+    /** snd_pcm_release_substream(): the last close drops, frees and detaches the runtime. */
+    void release() {
+        if (--refCount > 0) {
+            return;
+        }
+        drop();
+        if (runtime.state != OPEN) {
+            doHwFree();
+        }
+        runtime = null;
+    }
+
+    @Override
+    public String toString() {
+        return pcm.name() + "/" + number;
+    }
+}

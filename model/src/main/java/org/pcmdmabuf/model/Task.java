@@ -1,0 +1,36 @@
+package org.pcmdmabuf.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** A process: its fd table (files_struct) and its mappings (mm). */
+public final class Task {
+    public final String name;
+    public final int pid;
+    final FileTable files = new FileTable();
+    final List<Vma> vmas = new ArrayList<>();
+    boolean exited;
+
+    Task(String name, int pid) {
+        this.name = name;
+        this.pid = pid;
+    }
+
+    public FileTable files() {
+        return files;
+    }
+
+    public List<Vma> vmas() {
+        return Collections.unmodifiableList(vmas);
+    }
+
+    public boolean exited() {
+        return exited;
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + pid + "]";
+    }
+}

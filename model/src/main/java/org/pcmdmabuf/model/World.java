@@ -1,0 +1,739 @@
+package org.pcmdmabuf.model;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The model's whole system: PCM devices, processes, and every kernel object between them. Its public
+ * methods are the system calls and events of DESIGN.md section 4; each one is recorded in the trace and
+ * followed by {@link #checkInvariants()}, which throws {@link InvariantViolation} with the trace when the
+ * model's own bookkeeping breaks. Client mistakes are errnos or {@link Violation}s, never exceptions.
+ */
+public final class World {
+    private static final int TRACE_LINES = 64;
+
+    private final Map<String, Pcm> pcms = new LinkedHashMap<>();
+    private final Map<String, Task> tasks = new LinkedHashMap<>();
+    private final Set<File> files = new LinkedHashSet<>();
+    private final Set<DmaBuf> dmaBufs = new LinkedHashSet<>();
+    private final Set<Attachment> attachments = new LinkedHashSet<>();
+    private final Set<Vma> vmas = new LinkedHashSet<>();
+    private final Set<DmaBuffer> buffers = new LinkedHashSet<>();
+    private final List<Violation> violations = new ArrayList<>();
+    private final Deque<String> trace = new ArrayDeque<>();
+    private int nextId = 1;
+    private long stamp;
+    private long ops;
+    private long nowNs;
+    private long xruns;
+
+    // ---- setup ---------------------------------------------------------------------------------------
+
+    public Pcm addDevice(PcmHardware hw) {
+        if (pcms.containsKey(hw.name())) {
+            throw new IllegalArgumentException("device declared twice: " + hw.name());
+        }
+        Pcm pcm = new Pcm(this, hw);
+        pcms.put(hw.name(), pcm);
+        return pcm;
+    }
+
+    public Task addTask(String name) {
+        if (tasks.containsKey(name)) {
+            throw new IllegalArgumentException("process declared twice: " + name);
+        }
+        Task t = new Task(name, 1000 + tasks.size());
+        tasks.put(name, t);
+        return t;
+    }
+
+    public Pcm pcm(String name) {
+        return pcms.get(name);
+    }
+
+    public Task task(String name) {
+        return tasks.get(name);
+    }
+
+    public List<Pcm> pcms() {
+        return List.copyOf(pcms.values());
+    }
+
+    public List<Task> tasks() {
+        return List.copyOf(tasks.values());
+    }
+
+    // ---- files ---------------------------------------------------------------------------------------
+
+    /**
+     * open(2) of a PCM device node: snd_pcm_open() and snd_pcm_attach_substream() (sound/core/pcm.c).
+     * Where the kernel would sleep for a free substream the model answers EBUSY, as O_NONBLOCK does: a
+     * single-threaded script would wait forever.
+     */
+    public Result<Long> open(Task task, String device, boolean append, boolean nonblock, boolean readOnly) {
+        return step(task, "open " + device + (append ? " append" : "") + (nonblock ? " nonblock" : ""), () -> {
+            Pcm pcm = pcms.get(device);
+            if (pcm == null) {
+                return Result.err(Errno.ENOENT);
+            }
+            if (pcm.disconnected) {
+                return Result.err(Errno.ENODEV);
+            }
+            Substream s = null;
+            if (append) {
+                if (pcm.substreams.size() > 1) {
+                    return Result.err(Errno.EINVAL);
+                }
+                s = pcm.substreams.getFirst();
+                if (s.refCount == 0) {
+                    return Result.err(Errno.EBADFD);
+                }
+                s.refCount++;
+            } else {
+                for (Substream c : pcm.substreams) {
+                    if (c.refCount == 0) {
+                        s = c;
+                        break;
+                    }
+                }
+                if (s == null) {
+                    return Result.err(Errno.EBUSY);
+                }
+                s.runtime = new PcmRuntime();
+                s.refCount = 1;
+            }
+            File f = newFile(new PcmFile(s), true, !readOnly, nonblock, append);
+            return Result.ok((long) task.files.install(f));
+        });
+    }
+
+    /** close(2). */
+    public Result<Long> close(Task task, int fd) {
+        return step(task, "close " + fd, () -> {
+            File f = task.files.remove(fd);
+            if (f == null) {
+                return Result.err(Errno.EBADF);
+            }
+            fput(f);
+            return Result.ok(0L);
+        });
+    }
+
+    /** dup(2). */
+    public Result<Long> dup(Task task, int fd) {
+        return step(task, "dup " + fd, () -> {
+            File f = task.files.get(fd);
+            if (f == null) {
+                return Result.err(Errno.EBADF);
+            }
+            f.get();
+            return Result.ok((long) task.files.install(f));
+        });
+    }
+
+    /**
+     * sendmsg(2) with SCM_RIGHTS from one process and recvmsg(2) in another, as one step: the receiver gets
+     * a new fd for the same file. A receiver that has exited closed its socket: EPIPE.
+     */
+    public Result<Long> send(Task from, int fd, Task to) {
+        return step(from, "send " + fd + " to " + to.name, () -> {
+            File f = from.files.get(fd);
+            if (f == null) {
+                return Result.err(Errno.EBADF);
+            }
+            if (to.exited) {
+                return Result.err(Errno.EPIPE);
+            }
+            f.get();
+            return Result.ok((long) to.files.install(f));
+        });
+    }
+
+    /** Process exit: do_exit() tears down the mm (every mapping) before the files. */
+    public Result<Long> exit(Task task) {
+        return step(task, "exit", () -> {
+            for (Vma v : List.copyOf(task.vmas)) {
+                unmap(v);
+            }
+            for (int fd : List.copyOf(task.files.entries().keySet())) {
+                fput(task.files.remove(fd));
+            }
+            task.exited = true;
+            return Result.ok(0L);
+        });
+    }
+
+    // ---- PCM ioctls ----------------------------------------------------------------------------------
+
+    public Result<Long> hwParams(Task task, int fd, HwParams p) {
+        return pcmIoctl(task, fd, "hw_params " + p, (f, s) -> s.hwParams(p));
+    }
+
+    public Result<Long> hwFree(Task task, int fd) {
+        return pcmIoctl(task, fd, "hw_free", (f, s) -> s.hwFree());
+    }
+
+    public Result<Long> swParams(Task task, int fd, SwParams p) {
+        return pcmIoctl(task, fd, "sw_params " + p, (f, s) -> s.swParams(p));
+    }
+
+    public Result<Long> prepare(Task task, int fd) {
+        return pcmIoctl(task, fd, "prepare", (f, s) -> s.prepare());
+    }
+
+    public Result<Long> start(Task task, int fd) {
+        return pcmIoctl(task, fd, "start", (f, s) -> s.start());
+    }
+
+    public Result<Long> drop(Task task, int fd) {
+        return pcmIoctl(task, fd, "drop", (f, s) -> s.drop());
+    }
+
+    public Result<Long> drain(Task task, int fd) {
+        return pcmIoctl(task, fd, "drain", (f, s) -> s.drain(f.nonblock));
+    }
+
+    public Result<Long> reset(Task task, int fd) {
+        return pcmIoctl(task, fd, "reset", (f, s) -> s.reset());
+    }
+
+    public Result<Long> xrun(Task task, int fd) {
+        return pcmIoctl(task, fd, "xrun", (f, s) -> s.xrun());
+    }
+
+    public Result<Long> hwsync(Task task, int fd) {
+        return pcmIoctl(task, fd, "hwsync", (f, s) -> s.hwsync());
+    }
+
+    public Result<Long> delay(Task task, int fd) {
+        return pcmIoctl(task, fd, "delay", (f, s) -> s.delay());
+    }
+
+    public Result<Long> resume(Task task, int fd) {
+        return pcmIoctl(task, fd, "resume", (f, s) -> s.resume());
+    }
+
+    public Result<Long> pause(Task task, int fd, boolean push) {
+        return pcmIoctl(task, fd, "pause " + (push ? "on" : "off"), (f, s) -> s.pause(push));
+    }
+
+    /** SNDRV_PCM_IOCTL_SYNC_PTR; {@code applPtr} null only reads the pointers. */
+    public Result<Long> syncPtr(Task task, int fd, Long applPtr) {
+        return pcmIoctl(task, fd, "sync_ptr " + applPtr, (f, s) -> s.syncPtr(applPtr));
+    }
+
+    /** SNDRV_PCM_IOCTL_WRITEI_FRAMES / READI_FRAMES: the stream's direction decides, as in the kernel. */
+    public Result<Long> xferi(Task task, int fd, long frames) {
+        return pcmIoctl(task, fd, "xferi " + frames, (f, s) -> s.xfer(frames, f.nonblock));
+    }
+
+    public Result<Long> dmabufExport(Task task, int fd) {
+        return pcmIoctl(task, fd, "dmabuf_export", (f, s) -> PcmDmabuf.export(s, task));
+    }
+
+    public Result<Long> dmabufAttach(Task task, int fd, int dmabufFd) {
+        return pcmIoctl(task, fd, "dmabuf_attach " + dmabufFd, (f, s) -> PcmDmabuf.attach(s, task, dmabufFd));
+    }
+
+    public Result<Long> dmabufDetach(Task task, int fd) {
+        return pcmIoctl(task, fd, "dmabuf_detach", (f, s) -> PcmDmabuf.detach(s));
+    }
+
+    @FunctionalInterface
+    private interface PcmOp {
+        Result<Long> apply(File file, Substream s);
+    }
+
+    /**
+     * The path of a PCM ioctl: fdget() (EBADF), a dma-buf's dma_buf_ioctl() answering ENOTTY to a PCM
+     * command, a disconnected card's snd_shutdown_f_ops answering ENODEV, then snd_pcm_common_ioctl().
+     */
+    private Result<Long> pcmIoctl(Task task, int fd, String what, PcmOp op) {
+        return step(task, what + " fd " + fd, () -> {
+            File f = task.files.get(fd);
+            if (f == null) {
+                return Result.err(Errno.EBADF);
+            }
+            return switch (f.privateData) {
+                case DmaBuf d -> Result.err(Errno.ENOTTY);
+                case PcmFile pf -> pf.substream().pcm.disconnected
+                        ? Result.err(Errno.ENODEV) : op.apply(f, pf.substream());
+            };
+        });
+    }
+
+    /** The substream an fd of this task refers to, for reporting its state; null for other fds. */
+    public Substream substreamOf(Task task, int fd) {
+        File f = task.files.get(fd);
+        return f != null && f.privateData instanceof PcmFile pf ? pf.substream() : null;
+    }
+
+    // ---- dma-buf ioctls and mappings -----------------------------------------------------------------
+
+    /** DMA_BUF_IOCTL_SYNC, its flags checked exactly as dma_buf_ioctl() (drivers/dma-buf/dma-buf.c). */
+    public Result<Long> dmaBufSync(Task task, int fd, long flags) {
+        return step(task, "sync fd " + fd + " flags " + flags, () -> {
+            File f = task.files.get(fd);
+            if (f == null) {
+                return Result.err(Errno.EBADF);
+            }
+            if (!(f.privateData instanceof DmaBuf d)) {
+                return ((PcmFile) f.privateData).substream().pcm.disconnected
+                        ? Result.err(Errno.ENODEV) : Result.err(Errno.ENOTTY);
+            }
+            if ((flags & ~DmaBufSync.VALID_FLAGS_MASK) != 0) {
+                return Result.err(Errno.EINVAL);
+            }
+            DmaDirection dir;
+            switch ((int) (flags & DmaBufSync.RW)) {
+                case DmaBufSync.READ -> dir = DmaDirection.FROM_DEVICE;
+                case DmaBufSync.WRITE -> dir = DmaDirection.TO_DEVICE;
+                case DmaBufSync.RW -> dir = DmaDirection.BIDIRECTIONAL;
+                default -> {
+                    return Result.err(Errno.EINVAL);
+                }
+            }
+            return (flags & DmaBufSync.END) != 0
+                    ? PcmDmabuf.endCpuAccess(d, dir) : PcmDmabuf.beginCpuAccess(d, dir);
+        });
+    }
+
+    /**
+     * mmap(2) with MAP_SHARED: the mm core's checks (page-aligned offset, non-zero length, PROT_WRITE needs
+     * a writable file), then snd_pcm_mmap_data() for a PCM fd or dma_buf_mmap_internal() for a dma-buf.
+     */
+    public Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write) {
+        return step(task, "mmap fd " + fd + " off " + offset + " len " + length, () -> {
+            File f = task.files.get(fd);
+            if (f == null) {
+                return Result.err(Errno.EBADF);
+            }
+            if (offset < 0 || offset % Substream.PAGE_SIZE != 0 || length <= 0) {
+                return Result.err(Errno.EINVAL);
+            }
+            if (!f.readable || (write && !f.writable)) {
+                return Result.err(Errno.EACCES);
+            }
+            long len = PcmDmabuf.pageAlign(length);
+            return switch (f.privateData) {
+                case PcmFile pf -> mmapPcmData(task, f, pf.substream(), offset, len, read, write);
+                case DmaBuf d -> mmapDmaBuf(task, f, d, offset, len, read, write);
+            };
+        });
+    }
+
+    /** snd_pcm_mmap() / snd_pcm_mmap_data(). */
+    private Result<Vma> mmapPcmData(Task task, File f, Substream s, long offset, long len, boolean read,
+                                    boolean write) {
+        if (s.pcm.disconnected) {
+            return Result.err(Errno.ENODEV);
+        }
+        if (s.stream == PcmStream.PLAYBACK ? !(read || write) : !read) {
+            return Result.err(Errno.EINVAL);
+        }
+        PcmRuntime rt = s.runtime;
+        if (rt.state == PcmState.OPEN) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (!s.pcm.hw.mmap()) {
+            return Result.err(Errno.ENXIO);
+        }
+        if (!rt.access.isMmap()) {
+            return Result.err(Errno.EINVAL);
+        }
+        long dmaBytes = PcmDmabuf.pageAlign(rt.dmaBytes);
+        if (len > dmaBytes || offset > dmaBytes - len) {
+            return Result.err(Errno.EINVAL);
+        }
+        s.mmapCount++;
+        return Result.ok(newVma(task, f, rt.activeBuffer(), s, offset, len, read, write));
+    }
+
+    /** dma_buf_mmap_internal() then the exporter's mmap op. */
+    private Result<Vma> mmapDmaBuf(Task task, File f, DmaBuf d, long offset, long len, boolean read,
+                                   boolean write) {
+        if (offset / Substream.PAGE_SIZE + len / Substream.PAGE_SIZE > d.size / Substream.PAGE_SIZE) {
+            return Result.err(Errno.EINVAL);
+        }
+        Result<Long> r = PcmDmabuf.mmap(d);
+        if (!r.isOk()) {
+            return r.cast();
+        }
+        return Result.ok(newVma(task, f, d.buffer, null, offset, len, read, write));
+    }
+
+    /** munmap(2) of a whole mapping; unmapping what is no longer mapped is not an error, as in Linux. */
+    public Result<Long> munmap(Task task, Vma vma) {
+        return step(task, "munmap vma " + vma.id, () -> {
+            if (!vma.unmapped) {
+                unmap(vma);
+            }
+            return Result.ok(0L);
+        });
+    }
+
+    /**
+     * The CPU writes stamped data through a mapping (op {@code fill}). A write the protocol does not allow
+     * is still done, as hardware would, and recorded as a {@link Violation}. Offsets are in bytes and must
+     * be 4-byte aligned (the model's stamp granularity).
+     */
+    public Result<Long> fill(Task task, Vma vma, long off, long len) {
+        return step(task, "fill vma " + vma.id + " off " + off + " len " + len, () -> {
+            Errno e = checkAccess(task, vma, off, len, vma.write);
+            if (e != null) {
+                return Result.err(e);
+            }
+            DmaBuffer b = vma.buffer;
+            long start = vma.offset + off;
+            long end = Math.min(start + len, b.bytes);
+            if (start >= end) {
+                return Result.ok(0L);
+            }
+            if (vma.dmaBuf() != null && usedByNonCoherentDevice(b) && !b.sync.cpuWriteWindow()) {
+                violation(Violation.WRITE_OUTSIDE_WINDOW, "fill of dma-buf " + vma.dmaBuf().id
+                        + " without DMA_BUF_SYNC_START|WRITE");
+            }
+            checkDmaOwnership(b, start, end, "wrote");
+            stampFrames(b, start, end - start);
+            return Result.ok(0L);
+        });
+    }
+
+    /** The CPU reads through a mapping and classifies what it sees (op {@code check}). */
+    public Result<CheckCounts> check(Task task, Vma vma, long off, long len) {
+        return step(task, "check vma " + vma.id + " off " + off + " len " + len, () -> {
+            Errno e = checkAccess(task, vma, off, len, vma.read);
+            if (e != null) {
+                return Result.err(e);
+            }
+            DmaBuffer b = vma.buffer;
+            long start = vma.offset + off;
+            long end = Math.min(start + len, b.bytes);
+            int w0 = (int) (start / DmaBuffer.WORD_BYTES);
+            int w1 = (int) (Math.max(start, end) / DmaBuffer.WORD_BYTES);
+            int stale = b.sync.uninvalidated(w0, w1);
+            if (stale > 0) {
+                violation(Violation.MISSING_START_READ, stale + " words of buffer " + b.id
+                        + " read after device writes without DMA_BUF_SYNC_START|READ");
+            }
+            if (start < end) {
+                checkDmaOwnership(b, start, end, "read");
+            }
+            return Result.ok(CheckCounts.of(b, w0, w1, frameWords(b)));
+        });
+    }
+
+    private Errno checkAccess(Task task, Vma vma, long off, long len, boolean allowed) {
+        if (vma.unmapped || vma.task != task || !allowed || off < 0 || len < 0 || off + len > vma.length) {
+            return Errno.EFAULT;
+        }
+        if (off % DmaBuffer.WORD_BYTES != 0 || len % DmaBuffer.WORD_BYTES != 0) {
+            return Errno.EINVAL;
+        }
+        return null;
+    }
+
+    // ---- card events and time ------------------------------------------------------------------------
+
+    /**
+     * System suspend and resume of the card: every substream that can be suspended is (snd_pcm_suspend_all()),
+     * and the card is powered again at once, so the next ioctl does not wait in snd_power_wait().
+     */
+    public Result<Long> suspend(Pcm pcm) {
+        return step(null, "suspend " + pcm.name(), () -> {
+            if (!pcm.disconnected) {
+                pcm.substreams.forEach(Substream::suspend);
+            }
+            return Result.ok(0L);
+        });
+    }
+
+    /** snd_card_disconnect(): streams stop in DISCONNECTED, fds answer ENODEV, exports are orphaned. */
+    public Result<Long> disconnect(Pcm pcm) {
+        return step(null, "disconnect " + pcm.name(), () -> {
+            if (!pcm.disconnected) {
+                pcm.disconnected = true;
+                pcm.substreams.forEach(Substream::disconnect);
+                PcmDmabuf.disconnect(pcm);
+            }
+            return Result.ok(0L);
+        });
+    }
+
+    /** Virtual time passes; every running DMA moves at its rate. */
+    public Result<Long> advanceNanos(long ns) {
+        return step(null, "advance " + ns + "ns", () -> {
+            letTimePass(ns);
+            return Result.ok(0L);
+        });
+    }
+
+    /** Every running DMA moves {@code frames} frames (each at its own rate; no shared clock is implied). */
+    public Result<Long> advanceFrames(long frames) {
+        return step(null, "advance " + frames + " frames", () -> {
+            for (Pcm pcm : pcms.values()) {
+                for (Substream s : pcm.substreams) {
+                    s.dmaAdvanceFrames(frames);
+                }
+            }
+            return Result.ok(0L);
+        });
+    }
+
+    void letTimePass(long ns) {
+        nowNs += ns;
+        for (Pcm pcm : pcms.values()) {
+            for (Substream s : pcm.substreams) {
+                s.dmaAdvanceNanos(ns);
+            }
+        }
+    }
+
+    public long nowNs() {
+        return nowNs;
+    }
+
+    /** What is still alive: op {@code leaks}. */
+    public Leaks leaks() {
+        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size());
+    }
+
+    public List<Violation> violations() {
+        return Collections.unmodifiableList(violations);
+    }
+
+    public long xruns() {
+        return xruns;
+    }
+
+    public List<DmaBuf> dmaBufs() {
+        return List.copyOf(dmaBufs);
+    }
+
+    public List<String> trace() {
+        return List.copyOf(trace);
+    }
+
+    // ---- object lifecycle (package-private: called by the kernel objects) ----------------------------
+
+    File newFile(FilePrivate priv, boolean readable, boolean writable, boolean nonblock, boolean append) {
+        File f = new File(nextId++, priv, readable, writable, nonblock, append);
+        files.add(f);
+        return f;
+    }
+
+    /** fput(): at the last reference the file's release runs. */
+    void fput(File f) {
+        if (!f.put()) {
+            return;
+        }
+        files.remove(f);
+        switch (f.privateData) {
+            case PcmFile pf -> pf.substream().release();
+            case DmaBuf d -> PcmDmabuf.release(d);
+        }
+    }
+
+    DmaBuf newDmaBuf(DmaBuffer buffer, long size, Substream exporter) {
+        DmaBuf d = new DmaBuf(nextId++, buffer, size, exporter.pcm, exporter);
+        d.file = newFile(d, true, true, false, false);
+        dmaBufs.add(d);
+        return d;
+    }
+
+    void releaseDmaBuf(DmaBuf d) {
+        dmaBufs.remove(d);
+        putBuffer(d.buffer);
+    }
+
+    Attachment newAttachment(DmaBuf d, Substream s) {
+        Attachment a = new Attachment(nextId++, d, s, s.stream.dmaDirection());
+        attachments.add(a);
+        return a;
+    }
+
+    void removeAttachment(Attachment a) {
+        attachments.remove(a);
+    }
+
+    DmaBuffer allocBuffer(long bytes, boolean contiguous) {
+        DmaBuffer b = new DmaBuffer(nextId++, bytes, contiguous);
+        buffers.add(b);
+        return b;
+    }
+
+    void putBuffer(DmaBuffer b) {
+        if (b.put()) {
+            buffers.remove(b);
+        }
+    }
+
+    private Vma newVma(Task task, File f, DmaBuffer b, Substream s, long offset, long len, boolean read,
+                       boolean write) {
+        f.get();
+        b.get();
+        Vma v = new Vma(nextId++, task, f, b, s, offset, len, read, write);
+        task.vmas.add(v);
+        vmas.add(v);
+        return v;
+    }
+
+    private void unmap(Vma v) {
+        v.unmapped = true;
+        v.task.vmas.remove(v);
+        vmas.remove(v);
+        if (v.substream != null) {
+            v.substream.mmapCount--;
+        }
+        putBuffer(v.buffer);
+        fput(v.file);
+    }
+
+    void violation(String rule, String detail) {
+        violations.add(new Violation(rule, detail, ops));
+    }
+
+    void countXrun(Substream s) {
+        xruns++;
+    }
+
+    /** CPU writes: fresh stamps, and the words are dirty until a sync for the device cleans them. */
+    void stampFrames(DmaBuffer b, long offset, long bytes) {
+        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
+        int w1 = (int) Math.min(b.words.length, (offset + bytes + DmaBuffer.WORD_BYTES - 1) / DmaBuffer.WORD_BYTES);
+        for (int w = w0; w < w1; w++) {
+            b.words[w] = ++stamp;
+        }
+        b.sync.cpuWrote(w0, w1);
+    }
+
+    /**
+     * The DMA of {@code s} moves over [offset, offset+bytes) of {@code b}: playback reads it (a non-coherent
+     * device reads memory, so uncleaned CPU writes are lost), capture writes device stamps.
+     */
+    void dmaTransfer(Substream s, DmaBuffer b, long offset, long bytes) {
+        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
+        int w1 = (int) Math.min(b.words.length, (offset + bytes) / DmaBuffer.WORD_BYTES);
+        boolean coherent = s.pcm.hw.coherent();
+        if (s.stream == PcmStream.PLAYBACK) {
+            int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
+            if (lost > 0) {
+                violation(Violation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer " + b.id
+                        + " the CPU wrote without DMA_BUF_SYNC_END|WRITE");
+            }
+            return;
+        }
+        for (int w = w0; w < w1; w++) {
+            b.words[w] = ++stamp;
+        }
+        if (!coherent) {
+            b.sync.deviceWrote(w0, w1);
+        }
+    }
+
+    private boolean usedByNonCoherentDevice(DmaBuffer b) {
+        for (Substream s : users(b)) {
+            if (!s.pcm.hw.coherent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Substreams whose DMA runs on {@code b}. */
+    private List<Substream> users(DmaBuffer b) {
+        List<Substream> out = new ArrayList<>();
+        for (Pcm pcm : pcms.values()) {
+            for (Substream s : pcm.substreams) {
+                if (s.runtime != null && s.runtime.activeBuffer() == b) {
+                    out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    private int frameWords(DmaBuffer b) {
+        for (Substream s : users(b)) {
+            if (s.runtime.frameBits > 0) {
+                return Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * While a stream runs, the frames between hw_ptr and appl_ptr belong to the DMA (queued playback, or
+     * capture not yet produced); a CPU access there is a protocol violation.
+     */
+    private void checkDmaOwnership(DmaBuffer b, long start, long end, String verb) {
+        for (Substream s : users(b)) {
+            PcmRuntime rt = s.runtime;
+            if (rt.state != PcmState.RUNNING && rt.state != PcmState.DRAINING && rt.state != PcmState.PAUSED) {
+                continue;
+            }
+            long fb = rt.frameBytes();
+            long ringBytes = rt.bufferSize * fb;
+            long first = start / fb;
+            long last = (end - 1) / fb;
+            for (long frame = first; frame <= last && frame * fb < ringBytes; frame++) {
+                if (!cpuOwns(s, frame)) {
+                    violation(Violation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + frame + " of " + s
+                            + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Whether buffer frame {@code frame} is in the CPU's part of the ring: [appl, hw+size) or [appl, hw). */
+    private static boolean cpuOwns(Substream s, long frame) {
+        PcmRuntime rt = s.runtime;
+        long size = rt.bufferSize;
+        long fromAppl = Math.floorMod(frame - rt.applPtr % size, size);
+        long cpuPart = s.stream == PcmStream.PLAYBACK ? rt.playbackAvail() : rt.captureAvail();
+        return fromAppl < Math.min(cpuPart, size);
+    }
+
+    // ---- steps, trace and invariants -----------------------------------------------------------------
+
+    private <T> Result<T> step(Task task, String what, Supplier<Result<T>> op) {
+        ops++;
+        Result<T> r = op.get();
+        String line = "#" + ops + " " + (task == null ? "-" : task.name) + " " + what + " -> "
+                + (r.isOk() ? "ok" : r.errno().name());
+        trace.addLast(line);
+        if (trace.size() > TRACE_LINES) {
+            trace.removeFirst();
+        }
+        checkInvariants();
+        return r;
+    }
+
+    /** Throws {@link InvariantViolation} with the recent trace when a model invariant does not hold. */
+    public void checkInvariants() {
+        String broken = Invariants.check(this, files, dmaBufs, attachments, vmas, buffers);
+        if (broken != null) {
+            throw new InvariantViolation(broken + "\nop trace (most recent last):\n  " + String.join("\n  ", trace));
+        }
+    }
+
+    Map<File, Integer> fdReferences() {
+        Map<File, Integer> refs = new IdentityHashMap<>();
+        for (Task t : tasks.values()) {
+            for (File f : t.files.entries().values()) {
+                refs.merge(f, 1, Integer::sum);
+            }
+        }
+        return refs;
+    }
+}

@@ -1,0 +1,159 @@
+package org.pcmdmabuf.script;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pcmdmabuf.model.CheckCounts;
+import org.pcmdmabuf.model.Leaks;
+import org.pcmdmabuf.model.PcmHardware;
+import org.pcmdmabuf.model.Result;
+import org.pcmdmabuf.model.Substream;
+import org.pcmdmabuf.model.Task;
+import org.pcmdmabuf.model.Violation;
+import org.pcmdmabuf.model.Vma;
+import org.pcmdmabuf.model.World;
+
+/** Runs op scripts on the Java model ({@link World}). */
+public final class ModelTarget implements Target {
+    private final World world = new World();
+
+    @Override
+    public String name() {
+        return "model";
+    }
+
+    public World world() {
+        return world;
+    }
+
+    @Override
+    public void declare(Script script) {
+        for (PcmHardware hw : script.devices()) {
+            world.addDevice(hw);
+        }
+        for (String p : script.procs()) {
+            world.addTask(p);
+        }
+    }
+
+    @Override
+    public Outcome execute(Op op, Names n) {
+        int violationsBefore = world.violations().size();
+        Outcome out = run(op, n);
+        List<Violation> all = world.violations();
+        if (all.size() > violationsBefore) {
+            List<String> rules = new ArrayList<>();
+            for (Violation v : all.subList(violationsBefore, all.size())) {
+                rules.add(v.rule());
+            }
+            out = out.with("violations", rules);
+        }
+        return out;
+    }
+
+    private Outcome run(Op op, Names n) {
+        Task t = op.proc() == null ? null : world.task(op.proc());
+        return switch (op) {
+            case Op.Open o -> {
+                Result<Long> r = world.open(t, o.device(), o.append(), o.nonblock(), o.readOnly());
+                n.bindFd(o.proc(), o.as(), r.isOk() ? r.value().intValue() : -1);
+                yield outcome(r, r.isOk() ? state(t, r.value().intValue()) : null);
+            }
+            case Op.HwParamsOp o -> pcm(t, n, o.fd(), world.hwParams(t, n.fd(o.proc(), o.fd()), o.params()));
+            case Op.SwParamsOp o -> pcm(t, n, o.fd(), world.swParams(t, n.fd(o.proc(), o.fd()), o.params()));
+            case Op.Simple o -> pcm(t, n, o.fd(), simple(t, o.name(), n.fd(o.proc(), o.fd())));
+            case Op.Pause o -> pcm(t, n, o.fd(), world.pause(t, n.fd(o.proc(), o.fd()), o.push()));
+            case Op.SyncPtr o -> pcm(t, n, o.fd(), world.syncPtr(t, n.fd(o.proc(), o.fd()), o.applPtr()));
+            case Op.Xfer o -> pcm(t, n, o.fd(), world.xferi(t, n.fd(o.proc(), o.fd()), o.frames()));
+            case Op.Mmap o -> {
+                int fd = n.fd(o.proc(), o.fd());
+                Result<Vma> r = world.mmap(t, fd, o.offset(), o.length(), o.read(), o.write());
+                n.bindMap(o.proc(), o.as(), r.isOk() ? r.value() : null);
+                yield outcome(r.map(v -> 0L), state(t, fd));
+            }
+            case Op.Munmap o -> {
+                Vma v = (Vma) n.map(o.proc(), o.map());
+                yield v == null ? Outcome.error("EINVAL", null) : outcome(world.munmap(t, v), null);
+            }
+            case Op.MapAccess o -> mapAccess(t, o, (Vma) n.map(o.proc(), o.map()));
+            case Op.Sync o -> pcm(t, n, o.fd(), world.dmaBufSync(t, n.fd(o.proc(), o.fd()), o.flags()));
+            case Op.DmabufExport o -> {
+                int fd = n.fd(o.proc(), o.fd());
+                Result<Long> r = world.dmabufExport(t, fd);
+                n.bindFd(o.proc(), o.as(), r.isOk() ? r.value().intValue() : -1);
+                yield outcome(r, state(t, fd));
+            }
+            case Op.DmabufAttach o -> pcm(t, n, o.fd(),
+                    world.dmabufAttach(t, n.fd(o.proc(), o.fd()), n.fd(o.proc(), o.dmabufFd())));
+            case Op.DmabufDetach o -> pcm(t, n, o.fd(), world.dmabufDetach(t, n.fd(o.proc(), o.fd())));
+            case Op.Close o -> pcm(t, n, o.fd(), world.close(t, n.fd(o.proc(), o.fd())));
+            case Op.Dup o -> {
+                int fd = n.fd(o.proc(), o.fd());
+                Result<Long> r = world.dup(t, fd);
+                n.bindFd(o.proc(), o.as(), r.isOk() ? r.value().intValue() : -1);
+                yield outcome(r, state(t, fd));
+            }
+            case Op.Send o -> {
+                Task to = world.task(o.to());
+                Result<Long> r = world.send(t, n.fd(o.proc(), o.fd()), to);
+                n.bindFd(o.to(), o.as(), r.isOk() ? r.value().intValue() : -1);
+                yield outcome(r, r.isOk() ? state(to, r.value().intValue()) : null);
+            }
+            case Op.Exit o -> outcome(world.exit(t), null);
+            case Op.CardEvent o -> outcome(o.name().equals("suspend")
+                    ? world.suspend(world.pcm(o.device())) : world.disconnect(world.pcm(o.device())), null);
+            case Op.Advance o -> outcome(o.nanos() != null
+                    ? world.advanceNanos(o.nanos()) : world.advanceFrames(o.frames()), null);
+            case Op.LeaksOp o -> {
+                Leaks l = world.leaks();
+                yield Outcome.ok(0, null).with("files", l.files()).with("dmabufs", l.dmabufs())
+                        .with("attachments", l.attachments()).with("mappings", l.mappings())
+                        .with("buffers", l.buffers());
+            }
+        };
+    }
+
+    private Result<Long> simple(Task t, String name, int fd) {
+        return switch (name) {
+            case "hw_free" -> world.hwFree(t, fd);
+            case "prepare" -> world.prepare(t, fd);
+            case "start" -> world.start(t, fd);
+            case "drop" -> world.drop(t, fd);
+            case "drain" -> world.drain(t, fd);
+            case "reset" -> world.reset(t, fd);
+            case "xrun" -> world.xrun(t, fd);
+            case "hwsync" -> world.hwsync(t, fd);
+            case "delay" -> world.delay(t, fd);
+            case "resume" -> world.resume(t, fd);
+            default -> throw new IllegalArgumentException("not a simple PCM op: " + name);
+        };
+    }
+
+    private Outcome mapAccess(Task t, Op.MapAccess o, Vma v) {
+        if (v == null) {
+            return Outcome.error("EFAULT", null);
+        }
+        if (o.name().equals("fill")) {
+            return outcome(world.fill(t, v, o.offset(), o.length()), null);
+        }
+        Result<CheckCounts> r = world.check(t, v, o.offset(), o.length());
+        if (!r.isOk()) {
+            return Outcome.error(r.errno().name(), null);
+        }
+        CheckCounts c = r.value();
+        return Outcome.ok(0, null).with("good", c.good()).with("stale", c.stale()).with("torn", c.torn())
+                .with("missing", c.missing());
+    }
+
+    private Outcome pcm(Task t, Names n, String fdName, Result<Long> r) {
+        return outcome(r, state(t, n.fd(t.name, fdName)));
+    }
+
+    private String state(Task t, int fd) {
+        Substream s = world.substreamOf(t, fd);
+        return s == null || s.state() == null ? null : s.state().name();
+    }
+
+    private static Outcome outcome(Result<Long> r, String state) {
+        return r.isOk() ? Outcome.ok(r.value(), state) : Outcome.error(r.errno().name(), state);
+    }
+}

@@ -1,0 +1,146 @@
+package org.pcmdmabuf.script;
+
+import org.pcmdmabuf.model.HwParams;
+import org.pcmdmabuf.model.SwParams;
+
+/**
+ * One line of an op script (DESIGN.md section 4), parsed and checked: names are the script's own (fd and
+ * map names are bound per process with {@code as NAME}); a target resolves them through {@link Names}.
+ * {@code proc} is null for card events and {@code advance}.
+ */
+public sealed interface Op {
+    int line();
+
+    String proc();
+
+    /** The op's name as written in scripts and in the JSON output. */
+    String name();
+
+    record Open(int line, String proc, String device, boolean append, boolean nonblock, boolean readOnly,
+                String as) implements Op {
+        public String name() {
+            return "open";
+        }
+    }
+
+    record HwParamsOp(int line, String proc, String fd, HwParams params) implements Op {
+        public String name() {
+            return "hw_params";
+        }
+    }
+
+    record SwParamsOp(int line, String proc, String fd, SwParams params) implements Op {
+        public String name() {
+            return "sw_params";
+        }
+    }
+
+    /** The argument-less PCM ioctls: hw_free prepare start drop drain reset xrun hwsync delay resume. */
+    record Simple(int line, String proc, String name, String fd) implements Op {
+    }
+
+    record Pause(int line, String proc, String fd, boolean push) implements Op {
+        public String name() {
+            return "pause";
+        }
+    }
+
+    record SyncPtr(int line, String proc, String fd, Long applPtr) implements Op {
+        public String name() {
+            return "sync_ptr";
+        }
+    }
+
+    /** writei or readi. */
+    record Xfer(int line, String proc, String name, String fd, long frames) implements Op {
+    }
+
+    record Mmap(int line, String proc, String fd, long offset, long length, boolean read, boolean write,
+                String as) implements Op {
+        public String name() {
+            return "mmap";
+        }
+    }
+
+    record Munmap(int line, String proc, String map) implements Op {
+        public String name() {
+            return "munmap";
+        }
+    }
+
+    /** fill or check. */
+    record MapAccess(int line, String proc, String name, String map, long offset, long length) implements Op {
+    }
+
+    record Sync(int line, String proc, String fd, long flags) implements Op {
+        public String name() {
+            return "sync";
+        }
+    }
+
+    record DmabufExport(int line, String proc, String fd, String as) implements Op {
+        public String name() {
+            return "dmabuf_export";
+        }
+    }
+
+    record DmabufAttach(int line, String proc, String fd, String dmabufFd) implements Op {
+        public String name() {
+            return "dmabuf_attach";
+        }
+    }
+
+    record DmabufDetach(int line, String proc, String fd) implements Op {
+        public String name() {
+            return "dmabuf_detach";
+        }
+    }
+
+    record Close(int line, String proc, String fd) implements Op {
+        public String name() {
+            return "close";
+        }
+    }
+
+    record Dup(int line, String proc, String fd, String as) implements Op {
+        public String name() {
+            return "dup";
+        }
+    }
+
+    record Send(int line, String proc, String fd, String to, String as) implements Op {
+        public String name() {
+            return "send";
+        }
+    }
+
+    record Exit(int line, String proc) implements Op {
+        public String name() {
+            return "exit";
+        }
+    }
+
+    /** suspend or disconnect of a device. */
+    record CardEvent(int line, String name, String device) implements Op {
+        public String proc() {
+            return null;
+        }
+    }
+
+    /** Virtual time passes: {@code nanos}, or {@code frames} at each stream's rate when nanos is null. */
+    record Advance(int line, Long nanos, Long frames) implements Op {
+        public String proc() {
+            return null;
+        }
+
+        public String name() {
+            return "advance";
+        }
+    }
+
+    record LeaksOp(int line, String proc) implements Op {
+        public String name() {
+            return "leaks";
+        }
+    }
+}

@@ -1,0 +1,495 @@
+package org.pcmdmabuf.script;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.DmaBufSync;
+import org.pcmdmabuf.model.Format;
+import org.pcmdmabuf.model.HwParams;
+import org.pcmdmabuf.model.PcmHardware;
+import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.model.SwParams;
+
+/**
+ * Parses and statically checks op scripts (DESIGN.md section 4). Every error names the line and the
+ * offending token. Checks that need no target: known ops and keys, well-formed values, declared devices and
+ * processes, names bound before use and of the right kind (fd or mapping), no op by a process after its exit.
+ */
+public final class ScriptParser {
+    private static final Set<String> SIMPLE_OPS =
+            Set.of("hw_free", "prepare", "start", "drop", "drain", "reset", "xrun", "hwsync", "delay", "resume");
+
+    private enum Kind { FD, MAP }
+
+    private final List<PcmHardware> devices = new ArrayList<>();
+    private final Map<String, PcmHardware> deviceByName = new HashMap<>();
+    private final Map<String, Map<String, Kind>> names = new LinkedHashMap<>();
+    private final Set<String> exited = new HashSet<>();
+    private final List<Op> ops = new ArrayList<>();
+    private int line;
+
+    private ScriptParser() {
+    }
+
+    public static Script parse(String text) throws ScriptException {
+        ScriptParser p = new ScriptParser();
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            p.line = i + 1;
+            String l = lines[i];
+            int hash = l.indexOf('#');
+            if (hash >= 0) {
+                l = l.substring(0, hash);
+            }
+            l = l.strip();
+            if (!l.isEmpty()) {
+                p.parseLine(l.split("\\s+"));
+            }
+        }
+        return new Script(p.devices, List.copyOf(p.names.keySet()), p.ops);
+    }
+
+    private void parseLine(String[] t) throws ScriptException {
+        switch (t[0]) {
+            case "device" -> parseDevice(t);
+            case "proc" -> {
+                expectCount(t, 2, "proc NAME");
+                checkName(t[1]);
+                if (names.containsKey(t[1])) {
+                    throw error(t[1], "process declared twice");
+                }
+                names.put(t[1], new HashMap<>());
+            }
+            case "suspend", "disconnect" -> {
+                expectCount(t, 2, t[0] + " DEV");
+                ops.add(new Op.CardEvent(line, t[0], device(t[1]).name()));
+            }
+            case "advance" -> {
+                expectCount(t, 2, "advance Nus|Nms|Ns|frames=N");
+                ops.add(parseAdvance(t[1]));
+            }
+            case "leaks" -> {
+                expectCount(t, 1, "leaks");
+                ops.add(new Op.LeaksOp(line, null));
+            }
+            default -> {
+                if (!names.containsKey(t[0])) {
+                    throw error(t[0], "not an op, and no process of that name is declared");
+                }
+                if (t.length < 2) {
+                    throw error(t[0], "missing op after the process name");
+                }
+                if (exited.contains(t[0])) {
+                    throw error(t[1], "process '" + t[0] + "' has already exited");
+                }
+                ops.add(parseProcOp(t[0], t[1], new Args(t, 2)));
+            }
+        }
+    }
+
+    // ---- declarations --------------------------------------------------------------------------------
+
+    private void parseDevice(String[] t) throws ScriptException {
+        if (t.length < 3) {
+            throw error(t[0], "expected: device NAME playback|capture [key=value...]");
+        }
+        checkName(t[1]);
+        if (deviceByName.containsKey(t[1])) {
+            throw error(t[1], "device declared twice");
+        }
+        PcmStream stream = switch (t[2]) {
+            case "playback" -> PcmStream.PLAYBACK;
+            case "capture" -> PcmStream.CAPTURE;
+            default -> throw error(t[2], "expected playback or capture");
+        };
+        PcmHardware.Builder b = PcmHardware.dummy(t[1], stream).toBuilder();
+        for (int i = 3; i < t.length; i++) {
+            String[] kv = keyValue(t[i]);
+            switch (kv[0]) {
+                case "coherent" -> b.coherent = bool(t[i], kv[1]);
+                case "contiguous" -> b.contiguous = bool(t[i], kv[1]);
+                case "substreams" -> b.substreams = (int) range(t[i], kv[1], 1, 32);
+                case "pause" -> b.pause = bool(t[i], kv[1]);
+                case "resume" -> b.resume = bool(t[i], kv[1]);
+                case "mmap" -> b.mmap = bool(t[i], kv[1]);
+                case "noninterleaved" -> b.nonInterleaved = bool(t[i], kv[1]);
+                case "channels_max" -> b.channelsMax = (int) range(t[i], kv[1], 1, 256);
+                case "rate_max" -> b.rateMax = (int) range(t[i], kv[1], b.rateMin, 768_000);
+                case "buffer_bytes_max" -> b.bufferBytesMax = range(t[i], kv[1], 64, 64L << 20);
+                case "formats" -> {
+                    Set<Format> f = EnumSet.noneOf(Format.class);
+                    for (String s : kv[1].split(",")) {
+                        f.add(enumValue(Format.class, t[i], s, "format"));
+                    }
+                    b.formats = f;
+                }
+                default -> throw error(t[i], "unknown device option (coherent contiguous substreams pause resume"
+                        + " mmap noninterleaved formats channels_max rate_max buffer_bytes_max)");
+            }
+        }
+        PcmHardware hw = b.build();
+        devices.add(hw);
+        deviceByName.put(hw.name(), hw);
+    }
+
+    // ---- process ops ---------------------------------------------------------------------------------
+
+    private Op parseProcOp(String proc, String op, Args a) throws ScriptException {
+        Op result = switch (op) {
+            case "open" -> {
+                String dev = device(a.positional("DEV")).name();
+                boolean append = a.flag("append");
+                boolean nonblock = a.flag("nonblock");
+                boolean rdonly = a.flag("rdonly");
+                yield new Op.Open(line, proc, dev, append, nonblock, rdonly, a.as(proc, Kind.FD));
+            }
+            case "hw_params" -> {
+                String fd = fd(proc, a.positional("FD"));
+                Access access = enumValue(Access.class, a.token("access"), a.required("access"), "access");
+                Format format = enumValue(Format.class, a.token("format"), a.required("format"), "format");
+                int channels = (int) a.number("channels", 1, 1024);
+                int rate = (int) a.number("rate", 1, 10_000_000);
+                long period = a.number("period_frames", 1, 1L << 30);
+                int periods = (int) a.number("periods", 1, 1 << 20);
+                yield new Op.HwParamsOp(line, proc, fd, new HwParams(access, format, channels, rate, period, periods));
+            }
+            case "sw_params" -> {
+                String fd = fd(proc, a.positional("FD"));
+                Long start = a.optionalNumber("start_threshold", false);
+                Long stop = a.optionalNumber("stop_threshold", true);
+                Long availMin = a.optionalNumber("avail_min", false);
+                yield new Op.SwParamsOp(line, proc, fd, new SwParams(start, stop, availMin));
+            }
+            case "pause" -> {
+                String fd = fd(proc, a.positional("FD"));
+                String v = a.positional("on|off");
+                if (!v.equals("on") && !v.equals("off")) {
+                    throw error(v, "expected on or off");
+                }
+                yield new Op.Pause(line, proc, fd, v.equals("on"));
+            }
+            case "sync_ptr" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.SyncPtr(line, proc, fd, a.optionalNumber("appl_ptr", false));
+            }
+            case "writei", "readi" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.Xfer(line, proc, op, fd, a.number("frames", 0, 1L << 40));
+            }
+            case "mmap" -> {
+                String fd = fd(proc, a.positional("FD"));
+                Long off = a.optionalNumber("off", false);
+                long len = a.number("len", 0, 1L << 40);
+                String prot = a.required("prot");
+                if (!Set.of("r", "w", "rw").contains(prot)) {
+                    throw error(a.token("prot"), "prot must be r, w or rw");
+                }
+                yield new Op.Mmap(line, proc, fd, off == null ? 0 : off, len, prot.contains("r"), prot.contains("w"),
+                        a.as(proc, Kind.MAP));
+            }
+            case "munmap" -> new Op.Munmap(line, proc, map(proc, a.positional("MAP")));
+            case "fill", "check" -> {
+                String map = map(proc, a.positional("MAP"));
+                long off = a.number("off", 0, 1L << 40);
+                long len = a.number("len", 0, 1L << 40);
+                a.flag("stamp");
+                yield new Op.MapAccess(line, proc, op, map, off, len);
+            }
+            case "sync" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.Sync(line, proc, fd, syncFlags(a.positional("FLAGS")));
+            }
+            case "dmabuf_export" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.DmabufExport(line, proc, fd, a.as(proc, Kind.FD));
+            }
+            case "dmabuf_attach" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.DmabufAttach(line, proc, fd, fd(proc, a.positional("DMABUF_FD")));
+            }
+            case "dmabuf_detach" -> new Op.DmabufDetach(line, proc, fd(proc, a.positional("FD")));
+            case "close" -> new Op.Close(line, proc, fd(proc, a.positional("FD")));
+            case "dup" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.Dup(line, proc, fd, a.as(proc, Kind.FD));
+            }
+            case "send" -> {
+                String fd = fd(proc, a.positional("FD"));
+                String to = a.positional("PROC");
+                if (!names.containsKey(to)) {
+                    throw error(to, "no process of that name is declared");
+                }
+                yield new Op.Send(line, proc, fd, to, a.as(to, Kind.FD));
+            }
+            case "exit" -> {
+                exited.add(proc);
+                yield new Op.Exit(line, proc);
+            }
+            case "leaks" -> new Op.LeaksOp(line, proc);
+            default -> {
+                if (SIMPLE_OPS.contains(op)) {
+                    yield new Op.Simple(line, proc, op, fd(proc, a.positional("FD")));
+                }
+                throw error(op, "unknown op");
+            }
+        };
+        a.finish();
+        return result;
+    }
+
+    private long syncFlags(String s) throws ScriptException {
+        if (!s.isEmpty() && Character.isDigit(s.charAt(0))) {
+            return number(s, s, 0, 0xffff_ffffL);
+        }
+        long flags = 0;
+        for (String part : s.split(",")) {
+            flags |= switch (part) {
+                case "start" -> DmaBufSync.START;
+                case "end" -> DmaBufSync.END;
+                case "read" -> DmaBufSync.READ;
+                case "write" -> DmaBufSync.WRITE;
+                default -> throw error(s, "sync flags are a comma list of start end read write, or a number");
+            };
+        }
+        return flags;
+    }
+
+    private Op.Advance parseAdvance(String s) throws ScriptException {
+        if (s.startsWith("frames=")) {
+            return new Op.Advance(line, null, number(s, s.substring(7), 0, 1L << 40));
+        }
+        long mul;
+        String digits;
+        if (s.endsWith("us")) {
+            mul = 1_000;
+            digits = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("ms")) {
+            mul = 1_000_000;
+            digits = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("s")) {
+            mul = 1_000_000_000;
+            digits = s.substring(0, s.length() - 1);
+        } else {
+            throw error(s, "expected a duration like 21333us, 10ms, 2s, or frames=N");
+        }
+        return new Op.Advance(line, number(s, digits, 0, 3_600_000_000_000L / mul) * mul, null);
+    }
+
+    // ---- names ---------------------------------------------------------------------------------------
+
+    private PcmHardware device(String name) throws ScriptException {
+        PcmHardware hw = deviceByName.get(name);
+        if (hw == null) {
+            throw error(name, "no device of that name is declared");
+        }
+        return hw;
+    }
+
+    private String fd(String proc, String name) throws ScriptException {
+        return bound(proc, name, Kind.FD);
+    }
+
+    private String map(String proc, String name) throws ScriptException {
+        return bound(proc, name, Kind.MAP);
+    }
+
+    private String bound(String proc, String name, Kind kind) throws ScriptException {
+        Kind k = names.get(proc).get(name);
+        if (k == null) {
+            throw error(name, "no " + (kind == Kind.FD ? "fd" : "mapping") + " of that name in process '" + proc
+                    + "' (bind it with 'as " + name + "')");
+        }
+        if (k != kind) {
+            throw error(name, "is " + (k == Kind.FD ? "an fd" : "a mapping") + ", not " + (kind == Kind.FD
+                    ? "an fd" : "a mapping"));
+        }
+        return name;
+    }
+
+    private void checkName(String name) throws ScriptException {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
+            throw error(name, "names start with a letter and hold letters, digits, '_', '.', '-'");
+        }
+    }
+
+    // ---- values --------------------------------------------------------------------------------------
+
+    private static String[] keyValue(String token) {
+        int eq = token.indexOf('=');
+        return eq < 0 ? new String[] {token, null} : new String[] {token.substring(0, eq), token.substring(eq + 1)};
+    }
+
+    private boolean bool(String token, String v) throws ScriptException {
+        return switch (v == null ? "" : v) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw error(token, "expected true or false");
+        };
+    }
+
+    private long range(String token, String v, long min, long max) throws ScriptException {
+        return number(token, v, min, max);
+    }
+
+    private long number(String token, String v, long min, long max) throws ScriptException {
+        if (v == null || !v.matches("-?[0-9]+|0x[0-9a-fA-F]+")) {
+            throw error(token, "expected an integer");
+        }
+        long n;
+        try {
+            n = v.startsWith("0x") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw error(token, "integer out of range");
+        }
+        if (n < min || n > max) {
+            throw error(token, "must be between " + min + " and " + max);
+        }
+        return n;
+    }
+
+    private <E extends Enum<E>> E enumValue(Class<E> type, String token, String v, String what)
+            throws ScriptException {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(v.toUpperCase(Locale.ROOT))) {
+                return e;
+            }
+        }
+        List<String> all = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            all.add(e.name());
+        }
+        throw error(token, "unknown " + what + " (one of " + String.join(" ", all) + ")");
+    }
+
+    private void expectCount(String[] t, int n, String usage) throws ScriptException {
+        if (t.length != n) {
+            throw error(t.length > n ? t[n] : t[0], "expected: " + usage);
+        }
+    }
+
+    private ScriptException error(String token, String message) {
+        return new ScriptException(line, token, message);
+    }
+
+    /** The arguments after an op name: positionals in order, then key=value pairs, flags and "as NAME". */
+    private final class Args {
+        private final String[] t;
+        private int next;
+        private final int limit;
+        private final Map<String, String> keyed = new LinkedHashMap<>();
+        private final Map<String, String> keyToken = new HashMap<>();
+        private final Set<String> flags = new HashSet<>();
+        private final Set<String> used = new HashSet<>();
+        private String as;
+        private String asToken;
+
+        Args(String[] t, int from) throws ScriptException {
+            this.t = t;
+            this.next = from;
+            int end = t.length;
+            if (end - from >= 2 && t[end - 2].equals("as")) {
+                as = t[end - 1];
+                asToken = t[end - 1];
+                checkName(as);
+                end -= 2;
+            }
+            for (int i = from; i < end; i++) {
+                if (t[i].contains("=")) {
+                    String[] kv = keyValue(t[i]);
+                    if (keyed.put(kv[0], kv[1]) != null) {
+                        throw error(t[i], "given twice");
+                    }
+                    keyToken.put(kv[0], t[i]);
+                }
+            }
+            this.limit = end;
+        }
+
+        String positional(String what) throws ScriptException {
+            while (next < limit && t[next].contains("=")) {
+                next++;
+            }
+            if (next >= limit) {
+                throw error(t[limit > 0 ? limit - 1 : 0], "missing " + what);
+            }
+            return t[next++];
+        }
+
+        boolean flag(String name) {
+            for (int i = next; i < limit; i++) {
+                if (t[i].equals(name)) {
+                    flags.add(name);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        String token(String key) {
+            return keyToken.getOrDefault(key, key);
+        }
+
+        String required(String key) throws ScriptException {
+            String v = keyed.get(key);
+            used.add(key);
+            if (v == null) {
+                throw error(t[1], "missing " + key + "=");
+            }
+            return v;
+        }
+
+        long number(String key, long min, long max) throws ScriptException {
+            return ScriptParser.this.number(token(key), required(key), min, max);
+        }
+
+        /** A key=N that may be absent; {@code boundaryAllowed} also takes the word "boundary". */
+        Long optionalNumber(String key, boolean boundaryAllowed) throws ScriptException {
+            used.add(key);
+            String v = keyed.get(key);
+            if (v == null) {
+                return null;
+            }
+            if (boundaryAllowed && v.equals("boundary")) {
+                return SwParams.BOUNDARY;
+            }
+            return ScriptParser.this.number(token(key), v, 0, Long.MAX_VALUE);
+        }
+
+        String as(String proc, Kind kind) throws ScriptException {
+            used.add("as");
+            if (as == null) {
+                throw error(t[1], "missing 'as NAME'");
+            }
+            Kind old = names.get(proc).get(as);
+            if (old != null && old != kind) {
+                throw error(asToken, "already names " + (old == Kind.FD ? "an fd" : "a mapping") + " in '" + proc + "'");
+            }
+            names.get(proc).put(as, kind);
+            return as;
+        }
+
+        /** Everything left over is an error: a stray positional, an unknown key or flag, an unwanted "as". */
+        void finish() throws ScriptException {
+            for (Map.Entry<String, String> e : keyed.entrySet()) {
+                if (!used.contains(e.getKey())) {
+                    throw error(keyToken.get(e.getKey()), "unknown argument for '" + t[1] + "'");
+                }
+            }
+            if (as != null && !used.contains("as")) {
+                throw error("as", "'" + t[1] + "' binds no name");
+            }
+            for (int i = next; i < limit; i++) {
+                if (!t[i].contains("=") && !flags.contains(t[i])) {
+                    throw error(t[i], "unexpected argument for '" + t[1] + "'");
+                }
+            }
+        }
+    }
+}

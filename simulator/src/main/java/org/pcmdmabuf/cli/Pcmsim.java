@@ -1,0 +1,39 @@
+package org.pcmdmabuf.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The pcmsim command: parses and prints only; the work is in the model and the simulator. */
+@Command(name = "pcmsim", mixinStandardHelpOptions = true, versionProvider = Pcmsim.Version.class,
+        description = "Reference model and simulator for ALSA PCM dma-buf sharing.",
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Pcmsim {
+    /** Exit code for bad input: a malformed script, an unknown option, a missing file. */
+    public static final int EXIT_USAGE = 2;
+    /** Exit code for a broken model invariant: a bug, reported with the op trace. */
+    public static final int EXIT_INVARIANT = 3;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Pcmsim());
+        cl.setExitCodeExceptionMapper(e -> EXIT_USAGE);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("pcmsim: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help' for more information.");
+            return EXIT_USAGE;
+        });
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Pcmsim.class.getPackage().getImplementationVersion();
+            return new String[] {"pcmsim " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}
