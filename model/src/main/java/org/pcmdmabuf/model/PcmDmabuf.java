@@ -19,7 +19,7 @@ final class PcmDmabuf {
                 return Result.err(Errno.EBADFD);
             }
         }
-        if (!s.pcm.hw.mmap()) {
+        if (!rt.info.mmap()) {
             return Result.err(Errno.ENXIO);
         }
         if (!rt.access.isMmap()) {

@@ -98,6 +98,12 @@ public record PcmHardware(
             this.stream = stream;
         }
 
+        /** Applies {@code edit} to this builder; for declaring a device in one expression. */
+        public Builder with(java.util.function.Consumer<Builder> edit) {
+            edit.accept(this);
+            return this;
+        }
+
         public PcmHardware build() {
             return new PcmHardware(name, stream, coherent, contiguous, substreams, pause, resume, mmap,
                     nonInterleaved, formats, channelsMin, channelsMax, rateMin, rateMax, bufferBytesMax,

@@ -9,6 +9,12 @@ public final class PcmRuntime {
     PcmState state = PcmState.OPEN;
     PcmState suspendedState = PcmState.OPEN;
 
+    /**
+     * runtime->info: the hardware's flags, copied by the first successful hw_params and never cleared (not
+     * even by hw_free), so a never-configured runtime has none: PAUSE there is ENOSYS, not EBADFD.
+     */
+    PcmHardware info;
+
     Access access;
     Format format;
     int channels;

@@ -101,6 +101,7 @@ public final class Substream {
             java.util.Arrays.fill(rt.dmaBuffer.words, 0);
         }
         rt.dmaBytes = bytes;
+        rt.info = pcm.hw;
         rt.access = p.access();
         rt.format = p.format();
         rt.channels = p.channels();
@@ -343,10 +344,10 @@ public final class Substream {
         }
     }
 
-    /** snd_pcm_pause(): needs SNDRV_PCM_INFO_PAUSE. */
+    /** snd_pcm_pause(): snd_pcm_pre_pause() tests SNDRV_PCM_INFO_PAUSE in runtime->info before the state. */
     Result<Long> pause(boolean push) {
         PcmRuntime rt = runtime;
-        if (!pcm.hw.pause()) {
+        if (rt.info == null || !rt.info.pause()) {
             return Result.err(Errno.ENOSYS);
         }
         if (push ? rt.state != RUNNING : rt.state != PAUSED) {
@@ -423,7 +424,7 @@ public final class Substream {
         if (rt.state != SUSPENDED) {
             return Result.err(Errno.EBADFD);
         }
-        if (!pcm.hw.resume()) {
+        if (!rt.info.resume()) {
             return Result.err(Errno.ENOSYS);
         }
         PcmState was = rt.suspendedState;
@@ -585,7 +586,9 @@ public final class Substream {
                     return Result.err(Errno.EBADFD);
                 }
                 case PAUSED -> {
-                    continue;
+                    // The kernel sleeps here with no timeout until someone releases the pause; no one
+                    // else runs while a script op blocks, so answer as the O_NONBLOCK call would.
+                    return Result.err(Errno.EAGAIN);
                 }
                 default -> {
                 }
@@ -597,28 +600,43 @@ public final class Substream {
         }
     }
 
+    /**
+     * How long a sleeper waits for its next wake-up: until this stream's next period interrupt when its DMA
+     * runs (counting the sub-frame time already carried), else one period.
+     */
     private long periodNanos() {
-        return Math.max(1, runtime.periodSize * NSEC_PER_SEC / runtime.rate);
+        PcmRuntime rt = runtime;
+        long frames = rt.dmaRunning ? rt.periodSize - rt.devicePtr % rt.periodSize : rt.periodSize;
+        long units = frames * NSEC_PER_SEC - (rt.dmaRunning ? rt.nsRemainder : 0);
+        return Math.max(1, (units + rt.rate - 1) / rt.rate);
     }
 
     private long waitTimeoutNs() {
         return Math.max(WAIT_TIMEOUT_NS, runtime.bufferSize * NSEC_PER_SEC * 11 / 10 / runtime.rate);
     }
 
-    /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_DEVICE): the core cleans CPU writes of PCM-fd access. */
+    /**
+     * snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_DEVICE): the core cleans CPU writes made through the PCM fd.
+     * Memory shared as a dma-buf is the dma-buf protocol's to sync (DMA_BUF_IOCTL_SYNC); the model does not
+     * let the core's syncs cover for a client that skipped it (docs/decisions.md).
+     */
     private void syncForDevice() {
-        DmaBuffer b = runtime.activeBuffer();
-        if (b != null) {
-            b.sync.syncForDevice();
+        if (sharedAsDmaBuf()) {
+            return;
         }
+        runtime.dmaBuffer.sync.syncForDevice();
     }
 
-    /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_CPU). */
+    /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_CPU), under the same rule as {@link #syncForDevice()}. */
     private void syncForCpu() {
-        DmaBuffer b = runtime.activeBuffer();
-        if (b != null) {
-            b.sync.syncForCpu();
+        if (sharedAsDmaBuf()) {
+            return;
         }
+        runtime.dmaBuffer.sync.syncForCpu();
+    }
+
+    private boolean sharedAsDmaBuf() {
+        return runtime.dmaBuffer == null || runtime.export != null || runtime.attachment != null;
     }
 
     // ---- the hardware side ---------------------------------------------------------------------------
@@ -665,7 +683,7 @@ public final class Substream {
      */
     void dmaAdvanceFrames(long frames) {
         PcmRuntime rt = runtime;
-        while (frames > 0 && rt.dmaRunning) {
+        while (rt != null && frames > 0 && rt.dmaRunning) {
             long step = Math.min(frames, rt.periodSize - rt.devicePtr % rt.periodSize);
             long offset = (rt.devicePtr % rt.bufferSize) * rt.frameBytes();
             world().dmaTransfer(this, rt.activeBuffer(), offset, step * rt.frameBytes());

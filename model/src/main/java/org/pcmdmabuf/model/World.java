@@ -344,7 +344,7 @@ public final class World {
         if (rt.state == PcmState.OPEN) {
             return Result.err(Errno.EBADFD);
         }
-        if (!s.pcm.hw.mmap()) {
+        if (!rt.info.mmap()) {
             return Result.err(Errno.ENXIO);
         }
         if (!rt.access.isMmap()) {

@@ -1,0 +1,68 @@
+package org.pcmdmabuf.conformance;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pcmdmabuf.script.Json;
+import org.pcmdmabuf.script.Outcome;
+
+/**
+ * What a case expects of one op line, written after it as {@code #=> RESULT [STATE] [key=value...]}:
+ * RESULT is {@code ok}, a return value, or an errno name; STATE is a PCM state name or {@code -} for none;
+ * key=value pairs are compared with the op's extra fields ({@code violations} as a comma list). An op line
+ * without {@code #=>} must succeed.
+ */
+public record Expectation(String result, String state, boolean stateGiven, Map<String, String> extra) {
+    public static final String MARK = "#=>";
+
+    public static Expectation success() {
+        return new Expectation("ok", null, false, Map.of());
+    }
+
+    public static Expectation parse(String text) {
+        String[] t = text.strip().split("\\s+");
+        String state = null;
+        boolean stateGiven = false;
+        Map<String, String> extra = new LinkedHashMap<>();
+        for (int i = 1; i < t.length; i++) {
+            if (t[i].contains("=")) {
+                extra.put(t[i].substring(0, t[i].indexOf('=')), t[i].substring(t[i].indexOf('=') + 1));
+            } else if (!stateGiven) {
+                state = t[i].equals("-") ? null : t[i];
+                stateGiven = true;
+            } else {
+                throw new IllegalArgumentException("unexpected '" + t[i] + "' in expectation '" + text + "'");
+            }
+        }
+        return new Expectation(t[0], state, stateGiven, extra);
+    }
+
+    /** The differences between this expectation and an outcome; empty when it matches. */
+    public List<String> mismatches(Outcome o) {
+        List<String> m = new ArrayList<>();
+        if (result.equals("ok")) {
+            if (o.errno() != null) {
+                m.add("expected success, got " + o.errno());
+            }
+        } else if (result.startsWith("E")) {
+            if (!result.equals(o.errno())) {
+                m.add("expected " + result + ", got " + (o.errno() == null ? "success (" + o.ret() + ")" : o.errno()));
+            }
+        } else if (o.errno() != null || o.ret() != Long.parseLong(result)) {
+            m.add("expected return " + result + ", got " + (o.errno() != null ? o.errno() : String.valueOf(o.ret())));
+        }
+        if (stateGiven && !java.util.Objects.equals(state, o.state())) {
+            m.add("expected state " + (state == null ? "-" : state) + ", got " + (o.state() == null ? "-" : o.state()));
+        }
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            Object actual = o.extra().get(e.getKey());
+            String a = actual == null ? "" : actual instanceof List<?> l
+                    ? String.join(",", l.stream().map(String::valueOf).toList()) : Json.value(actual);
+            if (!e.getValue().equals(a)) {
+                m.add("expected " + e.getKey() + "=" + e.getValue() + ", got " + (actual == null ? "none" : a));
+            }
+        }
+        return m;
+    }
+}
