@@ -31,7 +31,7 @@ public final class PcmRuntime {
 
     long hwPtr;
     long applPtr;
-    /** SYNC_PTR put appl_ptr outside the ring window; the next hw_ptr update or stop settles it. */
+    /** SYNC_PTR put appl_ptr outside the ring window; an update that brings avail back, PREPARE or RESET settle it. */
     boolean applPtrWild;
 
     /** Bytes of the buffer the stream uses (runtime->dma_bytes). */

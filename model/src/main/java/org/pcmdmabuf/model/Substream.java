@@ -262,7 +262,6 @@ public final class Substream {
         }
         rt.dmaRunning = false;
         rt.state = to;
-        rt.applPtrWild = false;
         return Result.ok(0L);
     }
 

@@ -1,0 +1,241 @@
+package org.pcmdmabuf.script;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.Format;
+import org.pcmdmabuf.model.HwParams;
+import org.pcmdmabuf.model.PcmHardware;
+import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.model.SwParams;
+
+/**
+ * Turns a list of random choices into a valid op script over a fixed world: three processes, a two-substream
+ * non-coherent playback device that can pause, a one-substream coherent scatter-gather capture device, and a
+ * one-substream playback device (so O_APPEND works). Every choice becomes one op or a short protocol step
+ * (the RFC setup, a start); names are only
+ * used once bound, ops of exited processes are skipped, so any sublist is again a valid script and shrinking
+ * works. Ops are weighted toward the dma-buf paths and the states where the rules differ.
+ *
+ * @see Choice
+ */
+public final class RandomScript {
+    /** One random choice: the op kind, the acting process, and three free parameters. */
+    public record Choice(int kind, int proc, int a, int b, int c) {
+    }
+
+    public static final List<String> PROCS = List.of("server", "app1", "app2");
+    public static final List<PcmHardware> DEVICES = List.of(
+            PcmHardware.dummy("pcm0", PcmStream.PLAYBACK).toBuilder().with(b -> {
+                b.substreams = 2;
+                b.pause = true;
+            }).build(),
+            PcmHardware.dummy("cap0", PcmStream.CAPTURE).toBuilder().with(b -> {
+                b.coherent = true;
+                b.contiguous = false;
+            }).build(),
+            PcmHardware.dummy("pcm1", PcmStream.PLAYBACK));
+
+    private static final int FDS = 6;
+    private static final int MAPS = 3;
+
+    /** The number of op kinds {@link Choice#kind()} ranges over (modulo). */
+    public static final int KINDS = 40;
+
+    private final Map<String, List<String>> fdNames = new LinkedHashMap<>();
+    private final Map<String, List<String>> mapNames = new LinkedHashMap<>();
+    private final Map<String, String> deviceOf = new LinkedHashMap<>();
+    private final List<String> exited = new ArrayList<>();
+    private final List<Op> ops = new ArrayList<>();
+    private int line;
+
+    private RandomScript() {
+        for (String p : PROCS) {
+            fdNames.put(p, new ArrayList<>());
+            mapNames.put(p, new ArrayList<>());
+        }
+    }
+
+    /** The script for these choices, ending with every process that is still alive exiting. */
+    public static Script of(List<Choice> choices) {
+        RandomScript g = new RandomScript();
+        for (Choice c : choices) {
+            g.add(c);
+        }
+        for (String p : PROCS) {
+            if (!g.exited.contains(p)) {
+                g.ops.add(new Op.Exit(++g.line, p));
+            }
+        }
+        g.ops.add(new Op.LeaksOp(++g.line, null));
+        return new Script(DEVICES, PROCS, g.ops);
+    }
+
+    private void add(Choice c) {
+        String proc = PROCS.get(Math.floorMod(c.proc(), PROCS.size()));
+        int kind = Math.floorMod(c.kind(), KINDS);
+        int a = Math.abs(c.a());
+        int b = Math.abs(c.b());
+        int x = Math.abs(c.c());
+        if (kind >= 38) {
+            cardOrTime(kind, a, b);
+            return;
+        }
+        if (exited.contains(proc)) {
+            return;
+        }
+        List<String> fds = fdNames.get(proc);
+        String fd = fds.isEmpty() ? null : fds.get(a % fds.size());
+        if (kind <= 1 || fd == null) {
+            String dev = DEVICES.get(b % DEVICES.size()).name();
+            boolean append = x % 5 == 0;
+            boolean nonblock = x % 3 == 0;
+            String name = bindFd(proc, b);
+            deviceOf.put(proc + "/" + name, dev);
+            ops.add(new Op.Open(++line, proc, dev, append, nonblock, x % 11 == 0, name));
+            return;
+        }
+        if (kind == 36) {
+            rfcSetup(proc, fd, b, x);
+            return;
+        }
+        if (kind == 37) {
+            go(proc, fd, b);
+            return;
+        }
+        int l = ++line;
+        Op op = switch (kind) {
+            case 2, 3, 4 -> new Op.HwParamsOp(l, proc, fd, hwParams(b, x));
+            case 5 -> new Op.SwParamsOp(l, proc, fd, swParams(b, x));
+            case 6 -> new Op.Simple(l, proc, "hw_free", fd);
+            case 7, 8 -> new Op.Simple(l, proc, "prepare", fd);
+            case 9, 10 -> new Op.Simple(l, proc, "start", fd);
+            case 11 -> new Op.Simple(l, proc, List.of("drop", "drain", "reset", "xrun", "resume").get(b % 5), fd);
+            case 12 -> new Op.Simple(l, proc, List.of("hwsync", "delay").get(b % 2), fd);
+            case 13 -> new Op.Pause(l, proc, fd, b % 2 == 0);
+            case 14, 15 -> new Op.SyncPtr(l, proc, fd, b % 7 == 0 ? null : Long.valueOf(x % 3 == 0 ? b : b % 9000));
+            case 16 -> new Op.Xfer(l, proc, b % 2 == 0 ? "writei" : "readi", fd, x % 5000);
+            case 17, 18 -> new Op.Mmap(l, proc, fd, 4096L * (b % 6 == 5 ? 1 : 0) + (x % 13 == 0 ? 100 : 0),
+                    x % 17 == 0 ? 0 : 4096L * (1 + b % 5), x % 4 != 1, x % 4 != 2, bindMap(proc, a));
+            case 19, 20 -> map(proc, a) == null ? null : new Op.MapAccess(l, proc, b % 2 == 0 ? "fill" : "check",
+                    map(proc, a), 4L * (x % 4096), 4L * (b % 4096));
+            case 21 -> map(proc, a) == null ? null : new Op.Munmap(l, proc, map(proc, a));
+            case 22, 23, 24 -> new Op.Sync(l, proc, fd, syncFlags(b, x));
+            case 25, 26 -> new Op.DmabufExport(l, proc, fd, bindFd(proc, b));
+            case 27, 28, 29 -> new Op.DmabufAttach(l, proc, fd, fds.get(b % fds.size()));
+            case 30 -> new Op.DmabufDetach(l, proc, fd);
+            case 31 -> {
+                fds.remove(fd);
+                yield new Op.Close(l, proc, fd);
+            }
+            case 32 -> new Op.Dup(l, proc, fd, bindFd(proc, b));
+            case 33, 34 -> send(l, proc, fd, b, x);
+            default -> {
+                if (x % 4 != 0) {
+                    yield new Op.LeaksOp(l, proc);
+                }
+                exited.add(proc);
+                yield new Op.Exit(l, proc);
+            }
+        };
+        if (op == null) {
+            line--;
+        } else {
+            ops.add(op);
+        }
+    }
+
+    private Op send(int l, String proc, String fd, int b, int x) {
+        String to = PROCS.get(b % PROCS.size());
+        return exited.contains(to) ? new Op.LeaksOp(l, proc) : new Op.Send(l, proc, fd, to, bindFd(to, x));
+    }
+
+    /** The RFC's setup on one fd: configure for MMAP, export, attach the export, hand it to another process. */
+    private void rfcSetup(String proc, String fd, int b, int x) {
+        ops.add(new Op.HwParamsOp(++line, proc, fd, new HwParams(Access.MMAP_INTERLEAVED, Format.S16_LE, 2, 48000,
+                1024, 4)));
+        String d = bindFd(proc, b);
+        ops.add(new Op.DmabufExport(++line, proc, fd, d));
+        ops.add(new Op.DmabufAttach(++line, proc, fd, d));
+        ops.add(send(++line, proc, d, x, b));
+    }
+
+    /** Prepare, queue a full ring, start; sometimes a system suspend and RESUME right after. */
+    private void go(String proc, String fd, int b) {
+        ops.add(new Op.Simple(++line, proc, "prepare", fd));
+        ops.add(new Op.SyncPtr(++line, proc, fd, b % 3 == 0 ? 1024L : 4096L));
+        ops.add(new Op.Simple(++line, proc, "start", fd));
+        String dev = deviceOf.get(proc + "/" + fd);
+        if (b % 4 == 0 && dev != null) {
+            ops.add(new Op.CardEvent(++line, "suspend", dev));
+            ops.add(new Op.Simple(++line, proc, "resume", fd));
+        }
+    }
+
+    private void cardOrTime(int kind, int a, int b) {
+        int l = ++line;
+        if (kind == 39 && a % 8 == 0) {
+            String dev = DEVICES.get(b % DEVICES.size()).name();
+            ops.add(new Op.CardEvent(l, b % 10 == 0 ? "disconnect" : "suspend", dev));
+        } else if (kind == 39 && a % 3 == 0) {
+            ops.add(new Op.LeaksOp(l, null));
+        } else if (a % 2 == 0) {
+            ops.add(new Op.Advance(l, 1000L * (1 + b % 50_000), null));
+        } else {
+            ops.add(new Op.Advance(l, null, (long) (b % 6000)));
+        }
+    }
+
+    private static HwParams hwParams(int b, int x) {
+        if (b % 3 != 0) {
+            return new HwParams(b % 3 == 1 ? Access.MMAP_INTERLEAVED : Access.RW_INTERLEAVED, Format.S16_LE, 2,
+                    48000, 1024, 4);
+        }
+        Access access = Access.values()[x % 8 < 5 ? 0 : x % 4];
+        Format format = x % 9 == 0 ? Format.S32_LE : Format.S16_LE;
+        int channels = 1 + b % 2 + (x % 23 == 0 ? 5 : 0);
+        int rate = x % 19 == 0 ? 96000 : 48000;
+        long period = List.of(256L, 512L, 1024L, 1024L, 2048L, 16L).get(b % 6);
+        int periods = 2 + x % 4;
+        return new HwParams(access, format, channels, rate, period, periods);
+    }
+
+    private static SwParams swParams(int b, int x) {
+        Long start = b % 3 == 0 ? null : Long.valueOf(b % 3 == 1 ? 1 : x % 5000);
+        Long stop = b % 4 == 0 ? null : Long.valueOf(b % 4 == 1 ? SwParams.BOUNDARY : x % 9000);
+        Long availMin = x % 7 == 0 ? Long.valueOf(0) : x % 2 == 0 ? null : Long.valueOf(1 + x % 2048);
+        return new SwParams(start, stop, availMin);
+    }
+
+    private static long syncFlags(int b, int x) {
+        if (x % 10 == 0) {
+            return b % 16;
+        }
+        return (b % 2 == 0 ? 0 : 4) | (1 + x % 3);
+    }
+
+    private String bindFd(String proc, int pick) {
+        return bind(fdNames.get(proc), "f", FDS, pick);
+    }
+
+    private String bindMap(String proc, int pick) {
+        return bind(mapNames.get(proc), "m", MAPS, pick);
+    }
+
+    /** A name to bind: a new one while the pool has room, else a reused one (its old fd is then lost). */
+    private static String bind(List<String> pool, String prefix, int max, int pick) {
+        if (pool.size() < max && pick % 4 != 0 || pool.isEmpty()) {
+            String n = prefix + pool.size();
+            pool.add(n);
+            return n;
+        }
+        return pool.get(pick % pool.size());
+    }
+
+    private String map(String proc, int pick) {
+        List<String> pool = mapNames.get(proc);
+        return pool.isEmpty() ? null : pool.get(pick % pool.size());
+    }
+}

@@ -1,0 +1,120 @@
+package org.pcmdmabuf.script;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.pcmdmabuf.model.HwParams;
+import org.pcmdmabuf.model.PcmHardware;
+import org.pcmdmabuf.model.SwParams;
+
+/**
+ * Renders a {@link Script} as op-script text that {@link ScriptParser} reads back to the same script: how
+ * generated and minimized op sequences become reproducers a person can read and {@code pcmsim run}.
+ */
+public final class ScriptWriter {
+    private ScriptWriter() {
+    }
+
+    public static String write(Script s) {
+        StringBuilder sb = new StringBuilder();
+        for (PcmHardware hw : s.devices()) {
+            sb.append(device(hw)).append('\n');
+        }
+        for (String p : s.procs()) {
+            sb.append("proc ").append(p).append('\n');
+        }
+        for (Op op : s.ops()) {
+            sb.append(line(op)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String device(PcmHardware hw) {
+        PcmHardware d = PcmHardware.dummy(hw.name(), hw.stream());
+        List<String> t = new ArrayList<>();
+        t.add("device " + hw.name() + " " + hw.stream().name().toLowerCase(Locale.ROOT));
+        t.add("coherent=" + hw.coherent());
+        t.add("contiguous=" + hw.contiguous());
+        if (hw.substreams() != d.substreams()) {
+            t.add("substreams=" + hw.substreams());
+        }
+        if (hw.pause() != d.pause()) {
+            t.add("pause=" + hw.pause());
+        }
+        if (hw.resume() != d.resume()) {
+            t.add("resume=" + hw.resume());
+        }
+        if (hw.mmap() != d.mmap()) {
+            t.add("mmap=" + hw.mmap());
+        }
+        if (hw.nonInterleaved() != d.nonInterleaved()) {
+            t.add("noninterleaved=" + hw.nonInterleaved());
+        }
+        if (!hw.formats().equals(d.formats())) {
+            t.add("formats=" + String.join(",", hw.formats().stream().map(Enum::name).sorted().toList()));
+        }
+        if (hw.channelsMax() != d.channelsMax()) {
+            t.add("channels_max=" + hw.channelsMax());
+        }
+        if (hw.rateMax() != d.rateMax()) {
+            t.add("rate_max=" + hw.rateMax());
+        }
+        if (hw.bufferBytesMax() != d.bufferBytesMax()) {
+            t.add("buffer_bytes_max=" + hw.bufferBytesMax());
+        }
+        return String.join(" ", t);
+    }
+
+    /** One op as a script line (without its line number). */
+    public static String line(Op op) {
+        String p = op.proc() == null ? "" : op.proc() + " ";
+        return p + switch (op) {
+            case Op.Open o -> "open " + o.device() + (o.append() ? " append" : "") + (o.nonblock() ? " nonblock" : "")
+                    + (o.readOnly() ? " rdonly" : "") + " as " + o.as();
+            case Op.HwParamsOp o -> "hw_params " + o.fd() + " " + hwParams(o.params());
+            case Op.SwParamsOp o -> "sw_params " + o.fd() + swParams(o.params());
+            case Op.Simple o -> o.name() + " " + o.fd();
+            case Op.Pause o -> "pause " + o.fd() + (o.push() ? " on" : " off");
+            case Op.SyncPtr o -> "sync_ptr " + o.fd() + (o.applPtr() == null ? "" : " appl_ptr=" + o.applPtr());
+            case Op.Xfer o -> o.name() + " " + o.fd() + " frames=" + o.frames();
+            case Op.Mmap o -> "mmap " + o.fd() + " off=" + o.offset() + " len=" + o.length() + " prot="
+                    + (o.read() ? "r" : "") + (o.write() ? "w" : "") + " as " + o.as();
+            case Op.Munmap o -> "munmap " + o.map();
+            case Op.MapAccess o -> o.name() + " " + o.map() + " off=" + o.offset() + " len=" + o.length();
+            case Op.Sync o -> "sync " + o.fd() + " " + o.flags();
+            case Op.DmabufExport o -> "dmabuf_export " + o.fd() + " as " + o.as();
+            case Op.DmabufAttach o -> "dmabuf_attach " + o.fd() + " " + o.dmabufFd();
+            case Op.DmabufDetach o -> "dmabuf_detach " + o.fd();
+            case Op.Close o -> "close " + o.fd();
+            case Op.Dup o -> "dup " + o.fd() + " as " + o.as();
+            case Op.Send o -> "send " + o.fd() + " " + o.to() + " as " + o.as();
+            case Op.Exit o -> "exit";
+            case Op.CardEvent o -> o.name() + " " + o.device();
+            case Op.Advance o -> o.nanos() != null ? "advance " + o.nanos() / 1000 + "us" : "advance frames=" + o.frames();
+            case Op.LeaksOp o -> "leaks";
+        };
+    }
+
+    private static String hwParams(HwParams h) {
+        return "access=" + h.access() + " format=" + h.format() + " channels=" + h.channels() + " rate=" + h.rate()
+                + " period_frames=" + h.periodFrames() + " periods=" + h.periods();
+    }
+
+    private static String swParams(SwParams s) {
+        StringBuilder sb = new StringBuilder();
+        if (s.startThreshold() != null) {
+            sb.append(" start_threshold=").append(threshold(s.startThreshold()));
+        }
+        if (s.stopThreshold() != null) {
+            sb.append(" stop_threshold=").append(threshold(s.stopThreshold()));
+        }
+        if (s.availMin() != null) {
+            sb.append(" avail_min=").append(s.availMin());
+        }
+        return sb.toString();
+    }
+
+    private static String threshold(long v) {
+        return v == SwParams.BOUNDARY ? "boundary" : Long.toString(v);
+    }
+}
