@@ -50,14 +50,15 @@ final class PcmDmabuf {
         if (!(f.privateData instanceof DmaBuf d)) {
             return Result.err(Errno.EINVAL);
         }
-        if (rt.attachment != null) {
+        // A PCM data mapping would keep pointing at the old buffer (patch decision 4).
+        if (rt.attachment != null || s.mmapCount > 0) {
             return Result.err(Errno.EBUSY);
-        }
-        if (!d.live()) {
-            return Result.err(Errno.ENODEV);
         }
         if (d.size < rt.dmaBytes) {
             return Result.err(Errno.EINVAL);
+        }
+        if (!d.live()) {
+            return Result.err(Errno.ENODEV);
         }
         if (s.pcm.hw.contiguous() && !d.buffer.contiguous) {
             return Result.err(Errno.EINVAL);

@@ -354,6 +354,10 @@ public final class World {
         if (len > dmaBytes || offset > dmaBytes - len) {
             return Result.err(Errno.EINVAL);
         }
+        // The patch refuses a PCM data mapping of attached memory (kernel-patch decision 4).
+        if (rt.attachment != null) {
+            return Result.err(Errno.EBUSY);
+        }
         s.mmapCount++;
         return Result.ok(newVma(task, f, rt.activeBuffer(), s, offset, len, read, write));
     }
