@@ -56,7 +56,7 @@ class StatefulPropertyTest {
         pcm("sync_ptr", "EINVAL");
         pcm("writei", "EBADFD", "EINVAL", "EPIPE", "ESTRPIPE", "EAGAIN", "EIO");
         pcm("readi", "EBADFD", "EINVAL", "EPIPE", "ESTRPIPE", "EAGAIN", "EIO");
-        allow("mmap", "EBADF", "EINVAL", "EACCES", "ENODEV", "EBADFD", "ENXIO");
+        allow("mmap", "EBADF", "EINVAL", "EACCES", "ENODEV", "EBADFD", "ENXIO", "EBUSY");
         allow("munmap", "EINVAL");
         allow("fill", "EFAULT", "EINVAL");
         allow("check", "EFAULT", "EINVAL");
