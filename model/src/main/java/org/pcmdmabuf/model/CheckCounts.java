@@ -7,15 +7,15 @@ package org.pcmdmabuf.model;
  */
 public record CheckCounts(long good, long stale, long torn, long missing) {
 
-    static CheckCounts of(DmaBuffer b, int fromWord, int toWord, int frameWords) {
+    static CheckCounts of(long[] words, int frameWords) {
         long good = 0;
         long torn = 0;
         long missing = 0;
-        for (int w = fromWord; w < toWord; w += frameWords) {
+        for (int w = 0; w < words.length; w += frameWords) {
             int written = 0;
-            int n = Math.min(frameWords, toWord - w);
+            int n = Math.min(frameWords, words.length - w);
             for (int i = 0; i < n; i++) {
-                if (b.words[w + i] != 0) {
+                if (words[w + i] != 0) {
                     written++;
                 }
             }

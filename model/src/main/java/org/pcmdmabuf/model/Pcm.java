@@ -10,13 +10,18 @@ import java.util.List;
  */
 public final class Pcm {
     public final PcmHardware hw;
+    /** Declaration order in its world; numbers the capture stamps of its substreams. */
+    public final int index;
     final World world;
+    /** How much faster (positive) or slower the device's clock runs than the CPU's, in parts per million. */
+    long driftPpm;
     final List<Substream> substreams = new ArrayList<>();
     boolean disconnected;
 
-    Pcm(World world, PcmHardware hw) {
+    Pcm(World world, PcmHardware hw, int index) {
         this.world = world;
         this.hw = hw;
+        this.index = index;
         for (int i = 0; i < hw.substreams(); i++) {
             substreams.add(new Substream(this, i));
         }
@@ -32,5 +37,17 @@ public final class Pcm {
 
     public boolean disconnected() {
         return disconnected;
+    }
+
+    public long driftPpm() {
+        return driftPpm;
+    }
+
+    /** Sets the device clock's drift against the CPU clock (a simulation parameter, not an op). */
+    public void setDriftPpm(long ppm) {
+        if (ppm <= -1_000_000) {
+            throw new IllegalArgumentException("drift must be above -1000000 ppm: " + ppm);
+        }
+        this.driftPpm = ppm;
     }
 }

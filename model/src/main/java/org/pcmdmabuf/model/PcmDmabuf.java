@@ -149,6 +149,7 @@ final class PcmDmabuf {
             return Result.err(Errno.ENODEV);
         }
         d.buffer.sync.begin(dir);
+        d.exporterPcm.world.syncUsers(d, false);
         return Result.ok(0L);
     }
 
@@ -158,6 +159,7 @@ final class PcmDmabuf {
             return Result.err(Errno.ENODEV);
         }
         d.buffer.sync.end(dir);
+        d.exporterPcm.world.syncUsers(d, true);
         return Result.ok(0L);
     }
 

@@ -47,6 +47,7 @@ public final class PcmRuntime {
     boolean dmaRunning;
     long devicePtr;
     long nsRemainder;
+    long driftRemainder;
 
     public PcmState state() {
         return state;

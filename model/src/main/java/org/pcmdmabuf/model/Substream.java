@@ -470,7 +470,7 @@ public final class Substream {
      * __snd_pcm_lib_xfer(): WRITEI on playback, READI on capture (the ioctl picks by stream, not by name).
      * Playback writes stamped frames; a blocking transfer lets time pass while it waits for room.
      */
-    Result<Long> xfer(long size, boolean nonblock) {
+    Result<Long> xfer(long size, boolean nonblock, int source) {
         PcmRuntime rt = runtime;
         if (rt.state == OPEN) {
             return Result.err(Errno.EBADFD);
@@ -522,7 +522,8 @@ public final class Substream {
             long applOfs = rt.applPtr % rt.bufferSize;
             frames = Math.min(frames, rt.bufferSize - applOfs);
             if (playback) {
-                world().stampFrames(rt.activeBuffer(), applOfs * rt.frameBytes(), frames * rt.frameBytes());
+                world().copyFrames(rt.activeBuffer(), applOfs * rt.frameBytes(), frames, rt.frameBytes(), source,
+                        rt.applPtr);
                 syncForDevice();
             } else {
                 syncForCpu();
@@ -623,7 +624,11 @@ public final class Substream {
         if (sharedAsDmaBuf()) {
             return;
         }
-        runtime.dmaBuffer.sync.syncForDevice();
+        DmaBuffer b = runtime.dmaBuffer;
+        b.sync.syncForDevice();
+        if (!pcm.hw.coherent()) {
+            world().mem().clean(b, 0, b.words.length);
+        }
     }
 
     /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_CPU), under the same rule as {@link #syncForDevice()}. */
@@ -631,7 +636,11 @@ public final class Substream {
         if (sharedAsDmaBuf()) {
             return;
         }
-        runtime.dmaBuffer.sync.syncForCpu();
+        DmaBuffer b = runtime.dmaBuffer;
+        b.sync.syncForCpu();
+        if (!pcm.hw.coherent() && stream == PcmStream.CAPTURE) {
+            world().mem().invalidate(b, 0, b.words.length);
+        }
     }
 
     private boolean sharedAsDmaBuf() {
@@ -671,9 +680,35 @@ public final class Substream {
         if (rt == null || !rt.dmaRunning) {
             return;
         }
-        long total = ns * rt.rate + rt.nsRemainder;
+        long total = deviceNanos(ns) * rt.rate + rt.nsRemainder;
         rt.nsRemainder = total % NSEC_PER_SEC;
         dmaAdvanceFrames(total / NSEC_PER_SEC);
+    }
+
+    /** CPU-clock nanoseconds as the device's drifting clock counts them (sub-nanoseconds carried). */
+    private long deviceNanos(long ns) {
+        long ppm = pcm.driftPpm;
+        if (ppm == 0) {
+            return ns;
+        }
+        long scaled = ns * ppm + runtime.driftRemainder;
+        runtime.driftRemainder = scaled % 1_000_000;
+        return ns + scaled / 1_000_000;
+    }
+
+    /**
+     * CPU-clock nanoseconds until this stream's next period interrupt, or -1 when its DMA is stopped; used by
+     * the simulator to step time from interrupt to interrupt.
+     */
+    public long nanosToNextInterrupt() {
+        PcmRuntime rt = runtime;
+        if (rt == null || !rt.dmaRunning) {
+            return -1;
+        }
+        long frames = rt.periodSize - rt.devicePtr % rt.periodSize;
+        long deviceNs = (frames * NSEC_PER_SEC - rt.nsRemainder + rt.rate - 1) / rt.rate;
+        long cpuNs = deviceNs * 1_000_000 / (1_000_000 + pcm.driftPpm);
+        return Math.max(1, cpuNs);
     }
 
     /**
@@ -685,11 +720,12 @@ public final class Substream {
         while (rt != null && frames > 0 && rt.dmaRunning) {
             long step = Math.min(frames, rt.periodSize - rt.devicePtr % rt.periodSize);
             long offset = (rt.devicePtr % rt.bufferSize) * rt.frameBytes();
-            world().dmaTransfer(this, rt.activeBuffer(), offset, step * rt.frameBytes());
+            world().dmaTransfer(this, rt.activeBuffer(), offset, step, rt.devicePtr);
             rt.devicePtr = rt.wrap(rt.devicePtr + step);
             frames -= step;
             if (rt.devicePtr % rt.periodSize == 0 && running()) {
                 updateHwPtr();
+                world().periodElapsed(this);
             }
         }
     }

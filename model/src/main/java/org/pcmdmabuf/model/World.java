@@ -30,11 +30,31 @@ public final class World {
     private final Set<DmaBuffer> buffers = new LinkedHashSet<>();
     private final List<Violation> violations = new ArrayList<>();
     private final Deque<String> trace = new ArrayDeque<>();
+    private final MemorySystem mem;
+    private DmaObserver observer = DmaObserver.NONE;
     private int nextId = 1;
     private long stamp;
     private long ops;
     private long nowNs;
     private long xruns;
+
+    /** A model with no cache: CPU and devices see memory directly. */
+    public World() {
+        this(MemorySystem.DIRECT);
+    }
+
+    /** A model whose CPU and DMA accesses go through {@code mem} (the simulator's cache). */
+    public World(MemorySystem mem) {
+        this.mem = mem;
+    }
+
+    public void setObserver(DmaObserver observer) {
+        this.observer = observer;
+    }
+
+    MemorySystem mem() {
+        return mem;
+    }
 
     // ---- setup ---------------------------------------------------------------------------------------
 
@@ -42,7 +62,7 @@ public final class World {
         if (pcms.containsKey(hw.name())) {
             throw new IllegalArgumentException("device declared twice: " + hw.name());
         }
-        Pcm pcm = new Pcm(this, hw);
+        Pcm pcm = new Pcm(this, hw, pcms.size());
         pcms.put(hw.name(), pcm);
         return pcm;
     }
@@ -233,7 +253,12 @@ public final class World {
 
     /** SNDRV_PCM_IOCTL_WRITEI_FRAMES / READI_FRAMES: the stream's direction decides, as in the kernel. */
     public Result<Long> xferi(Task task, int fd, long frames) {
-        return pcmIoctl(task, fd, "xferi " + frames, (f, s) -> s.xfer(frames, f.nonblock));
+        return xferi(task, fd, frames, task.pid);
+    }
+
+    /** A transfer whose written frames carry {@code source} in their stamps (a server copying for a client). */
+    public Result<Long> xferi(Task task, int fd, long frames, int source) {
+        return pcmIoctl(task, fd, "xferi " + frames, (f, s) -> s.xfer(frames, f.nonblock, source));
     }
 
     public Result<Long> dmabufExport(Task task, int fd) {
@@ -386,12 +411,24 @@ public final class World {
     }
 
     /**
-     * The CPU writes stamped data through a mapping (op {@code fill}). A write the protocol does not allow
-     * is still done, as hardware would, and recorded as a {@link Violation}. Offsets are in bytes and must
-     * be 4-byte aligned (the model's stamp granularity).
+     * The CPU writes stamped data through a mapping (op {@code fill}): every word gets a fresh stamp. A write
+     * the protocol does not allow is still done, as hardware would, and recorded as a {@link Violation}.
+     * Offsets are in bytes and must be 4-byte aligned (the model's stamp granularity).
      */
     public Result<Long> fill(Task task, Vma vma, long off, long len) {
-        return step(task, "fill vma " + vma.id + " off " + off + " len " + len, () -> {
+        long[] values = new long[(int) Math.max(0, len / DmaBuffer.WORD_BYTES)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = ++stamp;
+        }
+        return write(task, vma, off, len, values);
+    }
+
+    /**
+     * The CPU stores {@code values} (one per 4-byte word) at byte {@code off} of a mapping, through the
+     * memory system. Words past the end of the buffer (the mapping's page padding) are dropped.
+     */
+    public Result<Long> write(Task task, Vma vma, long off, long len, long[] values) {
+        return step(task, "write vma " + vma.id + " off " + off + " len " + len, () -> {
             Errno e = checkAccess(task, vma, off, len, vma.write);
             if (e != null) {
                 return Result.err(e);
@@ -403,27 +440,37 @@ public final class World {
                 return Result.ok(0L);
             }
             if (vma.dmaBuf() != null && usedByNonCoherentDevice(b) && !b.sync.cpuWriteWindow()) {
-                violation(Violation.WRITE_OUTSIDE_WINDOW, "fill of dma-buf " + vma.dmaBuf().id
+                violation(Violation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
                         + " without DMA_BUF_SYNC_START|WRITE");
             }
             checkDmaOwnership(b, start, end, "wrote");
-            stampFrames(b, start, end - start);
+            int w0 = (int) (start / DmaBuffer.WORD_BYTES);
+            int w1 = (int) (end / DmaBuffer.WORD_BYTES);
+            for (int w = w0; w < w1; w++) {
+                mem.cpuWrite(b, w, values[w - w0]);
+            }
+            b.sync.cpuWrote(w0, w1);
             return Result.ok(0L);
         });
     }
 
     /** The CPU reads through a mapping and classifies what it sees (op {@code check}). */
     public Result<CheckCounts> check(Task task, Vma vma, long off, long len) {
-        return step(task, "check vma " + vma.id + " off " + off + " len " + len, () -> {
+        return read(task, vma, off, len).map(words -> CheckCounts.of(words, frameWords(vma.buffer)));
+    }
+
+    /** The CPU loads the words at byte {@code off} of a mapping, through the memory system. */
+    public Result<long[]> read(Task task, Vma vma, long off, long len) {
+        return step(task, "read vma " + vma.id + " off " + off + " len " + len, () -> {
             Errno e = checkAccess(task, vma, off, len, vma.read);
             if (e != null) {
                 return Result.err(e);
             }
             DmaBuffer b = vma.buffer;
             long start = vma.offset + off;
-            long end = Math.min(start + len, b.bytes);
+            long end = Math.max(start, Math.min(start + len, b.bytes));
             int w0 = (int) (start / DmaBuffer.WORD_BYTES);
-            int w1 = (int) (Math.max(start, end) / DmaBuffer.WORD_BYTES);
+            int w1 = (int) (end / DmaBuffer.WORD_BYTES);
             int stale = b.sync.uninvalidated(w0, w1);
             if (stale > 0) {
                 violation(Violation.MISSING_START_READ, stale + " words of buffer " + b.id
@@ -432,7 +479,11 @@ public final class World {
             if (start < end) {
                 checkDmaOwnership(b, start, end, "read");
             }
-            return Result.ok(CheckCounts.of(b, w0, w1, frameWords(b)));
+            long[] out = new long[w1 - w0];
+            for (int w = w0; w < w1; w++) {
+                out[w - w0] = mem.cpuRead(b, w);
+            }
+            return Result.ok(out);
         });
     }
 
@@ -578,6 +629,7 @@ public final class World {
     void putBuffer(DmaBuffer b) {
         if (b.put()) {
             buffers.remove(b);
+            mem.freed(b);
         }
     }
 
@@ -610,23 +662,34 @@ public final class World {
         xruns++;
     }
 
-    /** CPU writes: fresh stamps, and the words are dirty until a sync for the device cleans them. */
-    void stampFrames(DmaBuffer b, long offset, long bytes) {
+    /**
+     * The PCM core copies frames of a write() into the buffer (the CPU, through the cache): frame
+     * {@code firstFrame + i} gets the stamp of {@code source} for that frame.
+     */
+    void copyFrames(DmaBuffer b, long offset, long frames, int frameBytes, int source, long firstFrame) {
+        int perFrame = Math.max(1, frameBytes / DmaBuffer.WORD_BYTES);
         int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
-        int w1 = (int) Math.min(b.words.length, (offset + bytes + DmaBuffer.WORD_BYTES - 1) / DmaBuffer.WORD_BYTES);
-        for (int w = w0; w < w1; w++) {
-            b.words[w] = ++stamp;
+        for (long i = 0; i < frames; i++) {
+            long value = Stamp.of(source, firstFrame + i);
+            for (int k = 0; k < perFrame; k++) {
+                int w = (int) (w0 + i * perFrame + k);
+                if (w < b.words.length) {
+                    mem.cpuWrite(b, w, value);
+                }
+            }
         }
-        b.sync.cpuWrote(w0, w1);
+        b.sync.cpuWrote(w0, (int) Math.min(b.words.length, w0 + frames * perFrame));
     }
 
     /**
-     * The DMA of {@code s} moves over [offset, offset+bytes) of {@code b}: playback reads it (a non-coherent
-     * device reads memory, so uncleaned CPU writes are lost), capture writes device stamps.
+     * The DMA of {@code s} moves over {@code frames} frames of {@code b} from byte {@code offset}, the first
+     * being frame {@code firstFrame} in hw_ptr space: playback reads them (a non-coherent device reads memory,
+     * so uncleaned CPU writes are lost), capture writes the device's stamps.
      */
-    void dmaTransfer(Substream s, DmaBuffer b, long offset, long bytes) {
+    void dmaTransfer(Substream s, DmaBuffer b, long offset, long frames, long firstFrame) {
+        int perFrame = Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
         int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
-        int w1 = (int) Math.min(b.words.length, (offset + bytes) / DmaBuffer.WORD_BYTES);
+        int w1 = (int) Math.min(b.words.length, w0 + frames * perFrame);
         boolean coherent = s.pcm.hw.coherent();
         if (s.stream == PcmStream.PLAYBACK) {
             int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
@@ -634,13 +697,53 @@ public final class World {
                 violation(Violation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer " + b.id
                         + " the CPU wrote without DMA_BUF_SYNC_END|WRITE");
             }
+            long[] frame = new long[perFrame];
+            for (long i = 0; i < frames; i++) {
+                for (int k = 0; k < perFrame; k++) {
+                    int w = (int) (w0 + i * perFrame + k);
+                    frame[k] = w < b.words.length ? mem.dmaRead(b, w, coherent) : 0;
+                }
+                observer.played(s, firstFrame + i, frame);
+            }
             return;
         }
-        for (int w = w0; w < w1; w++) {
-            b.words[w] = ++stamp;
+        int source = Stamp.deviceSource(s);
+        for (long i = 0; i < frames; i++) {
+            long value = Stamp.of(source, firstFrame + i);
+            for (int k = 0; k < perFrame; k++) {
+                int w = (int) (w0 + i * perFrame + k);
+                if (w < b.words.length) {
+                    mem.dmaWrite(b, w, value, coherent);
+                }
+            }
+            observer.captured(s, firstFrame + i);
         }
         if (!coherent) {
             b.sync.deviceWrote(w0, w1);
+        }
+    }
+
+    void periodElapsed(Substream s) {
+        observer.periodElapsed(s);
+    }
+
+    /**
+     * The syncs a dma-buf's begin/end_cpu_access do on the memory (kernel-patch decision 8): every device that
+     * uses it, by a mapped attachment or as the exporter still owning it, is synced with the direction of its
+     * mapping; the arm64 DMA API cleans for the device in every direction and invalidates for the CPU unless
+     * the mapping is TO_DEVICE. Coherent devices need nothing.
+     */
+    void syncUsers(DmaBuf d, boolean forDevice) {
+        DmaBuffer b = d.buffer;
+        for (Substream s : users(b)) {
+            if (s.pcm.hw.coherent()) {
+                continue;
+            }
+            if (forDevice) {
+                mem.clean(b, 0, b.words.length);
+            } else if (s.stream == PcmStream.CAPTURE) {
+                mem.invalidate(b, 0, b.words.length);
+            }
         }
     }
 

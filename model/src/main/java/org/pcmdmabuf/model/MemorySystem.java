@@ -1,0 +1,59 @@
+package org.pcmdmabuf.model;
+
+/**
+ * How the CPU and the DMA reach buffer memory, one 4-byte word at a time. The model's default is memory
+ * itself (everything coherent); the simulator puts a write-back cache between the CPU and memory, so a
+ * skipped sync really leaves stale data where DESIGN.md section 3 says it would.
+ */
+public interface MemorySystem {
+    void cpuWrite(DmaBuffer b, int word, long value);
+
+    long cpuRead(DmaBuffer b, int word);
+
+    /** A DMA read; a coherent device snoops the CPU's cache, a non-coherent one reads memory. */
+    long dmaRead(DmaBuffer b, int word, boolean coherent);
+
+    /** A DMA write; a coherent device keeps the CPU's cache consistent, a non-coherent one writes memory only. */
+    void dmaWrite(DmaBuffer b, int word, long value, boolean coherent);
+
+    /** dma_sync_*_for_device(): write back what the CPU wrote in words [from, to). */
+    void clean(DmaBuffer b, int from, int to);
+
+    /** dma_sync_*_for_cpu() of a FROM_DEVICE mapping: drop cached copies of words [from, to). */
+    void invalidate(DmaBuffer b, int from, int to);
+
+    /** The buffer's memory was freed; forget anything cached for it. */
+    default void freed(DmaBuffer b) {
+    }
+
+    /** No cache: the CPU and every device see memory directly. */
+    MemorySystem DIRECT = new MemorySystem() {
+        @Override
+        public void cpuWrite(DmaBuffer b, int word, long value) {
+            b.words[word] = value;
+        }
+
+        @Override
+        public long cpuRead(DmaBuffer b, int word) {
+            return b.words[word];
+        }
+
+        @Override
+        public long dmaRead(DmaBuffer b, int word, boolean coherent) {
+            return b.words[word];
+        }
+
+        @Override
+        public void dmaWrite(DmaBuffer b, int word, long value, boolean coherent) {
+            b.words[word] = value;
+        }
+
+        @Override
+        public void clean(DmaBuffer b, int from, int to) {
+        }
+
+        @Override
+        public void invalidate(DmaBuffer b, int from, int to) {
+        }
+    };
+}
