@@ -12,6 +12,10 @@ public interface DmaObserver {
     default void captured(Substream s, long frame) {
     }
 
+    /** The stream stopped in XRUN (stop_threshold reached, or the XRUN ioctl). */
+    default void xrun(Substream s) {
+    }
+
     /** A period interrupt was handled for {@code s} (snd_pcm_period_elapsed()). */
     default void periodElapsed(Substream s) {
     }

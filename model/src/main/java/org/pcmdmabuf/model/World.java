@@ -557,6 +557,20 @@ public final class World {
         return nowNs;
     }
 
+    /** CPU-clock nanoseconds to the next period interrupt of any running stream, or -1 if none runs. */
+    public long nanosToNextInterrupt() {
+        long best = -1;
+        for (Pcm pcm : pcms.values()) {
+            for (Substream s : pcm.substreams) {
+                long n = s.nanosToNextInterrupt();
+                if (n >= 0 && (best < 0 || n < best)) {
+                    best = n;
+                }
+            }
+        }
+        return best;
+    }
+
     /** What is still alive: op {@code leaks}. */
     public Leaks leaks() {
         return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size());
@@ -660,6 +674,7 @@ public final class World {
 
     void countXrun(Substream s) {
         xruns++;
+        observer.xrun(s);
     }
 
     /**

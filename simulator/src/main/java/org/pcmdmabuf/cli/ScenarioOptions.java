@@ -1,0 +1,109 @@
+package org.pcmdmabuf.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.sim.Behaviour;
+import org.pcmdmabuf.sim.Cache;
+import org.pcmdmabuf.sim.Scenario;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** The options that describe a simulated scenario, shared by race, explore and replay. */
+final class ScenarioOptions {
+    @Option(names = "--clients", defaultValue = "correct", split = ",", paramLabel = "BEHAVIOUR",
+            description = "Comma list of client behaviours: correct, forget-end-write, forget-start-read, late, "
+                    + "timing-model, copy-through-server, crash, hostile (default: ${DEFAULT-VALUE}).")
+    List<String> clients = new ArrayList<>();
+
+    @Option(names = "--capture", description = "Simulate a capture stream (default: playback).")
+    boolean capture;
+
+    @Option(names = "--coherent", description = "The device snoops CPU caches (default: non-coherent).")
+    boolean coherent;
+
+    @Option(names = "--shared", description = "All clients share one buffer, each owning every N-th period.")
+    boolean shared;
+
+    @Option(names = "--rate", defaultValue = "48000", description = "Sample rate in Hz (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--period", defaultValue = "1024", description = "Period size in frames (default: ${DEFAULT-VALUE}).")
+    int period;
+
+    @Option(names = "--periods", description = "Periods per buffer (default: 4).")
+    Integer periods;
+
+    @Option(names = "--buffer", description = "Buffer size in frames, a multiple of the period (instead of --periods).")
+    Integer buffer;
+
+    @Option(names = "--duration", defaultValue = "10s", converter = Durations.class,
+            description = "Simulated time, e.g. 60s, 500ms, 2000us (default: ${DEFAULT-VALUE}).")
+    long durationNs;
+
+    @Option(names = "--seed", defaultValue = "1", description = "The seed of every random choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--drift-ppm", defaultValue = "0", description = "Device clock drift against the CPU clock, ppm.")
+    long driftPpm;
+
+    @Option(names = "--jitter-us", defaultValue = "2000", description = "Mean wake-up delay of late clients, us (default: ${DEFAULT-VALUE}).")
+    long jitterUs;
+
+    @Option(names = "--margin", description = "How far ahead of its prediction a timing-model client stops writing, "
+            + "in frames (default: half the buffer).")
+    Long margin;
+
+    @Option(names = "--line-bytes", defaultValue = "64", description = "Cache line size (default: ${DEFAULT-VALUE}).")
+    int lineBytes;
+
+    @Option(names = "--cache-lines", defaultValue = "512", description = "Cache capacity in lines (default: ${DEFAULT-VALUE}).")
+    int cacheLines;
+
+    @Option(names = "--evictions-per-s", defaultValue = "200", description = "Random line evictions per second (default: ${DEFAULT-VALUE}).")
+    double evictions;
+
+    @Option(names = "--refills-per-s", defaultValue = "200", description = "Speculative line refills per second (default: ${DEFAULT-VALUE}).")
+    double refills;
+
+    /** The scenario, or a ParameterException naming the bad value. */
+    Scenario toScenario(CommandSpec spec) {
+        List<Behaviour> behaviours = new ArrayList<>();
+        for (String c : clients) {
+            Behaviour b = Behaviour.fromCli(c.strip());
+            if (b == null) {
+                List<String> all = new ArrayList<>();
+                for (Behaviour x : Behaviour.values()) {
+                    all.add(x.cliName());
+                }
+                throw new ParameterException(spec.commandLine(), "unknown behaviour '" + c + "' (one of "
+                        + String.join(", ", all) + ")");
+            }
+            behaviours.add(b);
+        }
+        if (periods != null && buffer != null) {
+            throw new ParameterException(spec.commandLine(), "give --periods or --buffer, not both");
+        }
+        int n = periods != null ? periods : 4;
+        if (buffer != null) {
+            if (period > buffer) {
+                throw new ParameterException(spec.commandLine(), "period (" + period + " frames) is larger than the buffer ("
+                        + buffer + " frames)");
+            }
+            if (period <= 0 || buffer % period != 0) {
+                throw new ParameterException(spec.commandLine(), "buffer (" + buffer + " frames) is not a multiple of the period ("
+                        + period + " frames)");
+            }
+            n = buffer / period;
+        }
+        long bufferFrames = (long) period * n;
+        try {
+            return new Scenario(seed, capture ? PcmStream.CAPTURE : PcmStream.PLAYBACK, coherent, rate, period, n,
+                    durationNs, behaviours, shared, new Cache.Config(lineBytes, cacheLines, evictions, refills),
+                    driftPpm, jitterUs * 1000, margin != null ? margin : bufferFrames / 2);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+}

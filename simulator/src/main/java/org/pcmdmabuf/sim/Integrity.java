@@ -1,0 +1,187 @@
+package org.pcmdmabuf.sim;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.pcmdmabuf.model.DmaObserver;
+import org.pcmdmabuf.model.Stamp;
+import org.pcmdmabuf.model.Substream;
+
+/**
+ * The data-integrity checker. Every frame a client writes carries its stamp (client, frame); every frame the
+ * playback DMA consumes is compared with the stamp it should carry, and every frame a capture client reads
+ * with the device's. Verdicts: good; stale (the client wrote the frame but the device saw an older one:
+ * a cache or sync problem); duplicated (the device replayed an old frame the client never replaced: late);
+ * missing (nothing, or a newer frame overwrote it before it was played); torn (a frame of mixed words).
+ */
+public final class Integrity implements DmaObserver {
+    /** Who owns the frames of a stream, and what each owner wrote. */
+    static final class Stream {
+        final ClientStats[] owners;
+        final int[] sources;
+        final long periodFrames;
+        final long bufferFrames;
+        final long[] writtenUpTo;
+        final long[] writeTime;
+        final boolean[] retired;
+
+        Stream(ClientStats[] owners, int[] sources, long periodFrames, long bufferFrames) {
+            this.owners = owners;
+            this.sources = sources;
+            this.periodFrames = periodFrames;
+            this.bufferFrames = bufferFrames;
+            this.writtenUpTo = new long[owners.length];
+            this.writeTime = new long[(int) bufferFrames];
+            this.retired = new boolean[owners.length];
+        }
+
+        /** The owner index of a frame: with several owners, each has every N-th period. */
+        int owner(long frame) {
+            return ownerOf(frame, periodFrames, owners.length);
+        }
+
+        static int ownerOf(long frame, long periodFrames, int owners) {
+            return owners == 1 ? 0 : (int) ((frame / periodFrames) % owners);
+        }
+    }
+
+    enum Verdict { GOOD, STALE, TORN, MISSING, DUPLICATED }
+
+    private final Map<Substream, Stream> streams = new HashMap<>();
+    private final Map<Substream, Runnable> onPeriod = new HashMap<>();
+    private final Map<Substream, long[]> captureTime = new HashMap<>();
+    private final EventLoop loop;
+    private final TraceLog trace;
+    private long lastErrorTraceNs = -1;
+
+    Integrity(EventLoop loop, TraceLog trace) {
+        this.loop = loop;
+        this.trace = trace;
+    }
+
+    void watch(Substream s, ClientStats[] owners, int[] sources, long periodFrames, long bufferFrames) {
+        streams.put(s, new Stream(owners, sources, periodFrames, bufferFrames));
+    }
+
+    void onPeriod(Substream s, Runnable r) {
+        onPeriod.put(s, r);
+    }
+
+    /** A client wrote frames [from, to) of {@code s} now. */
+    void wrote(Substream s, int owner, long from, long to) {
+        Stream st = streams.get(s);
+        st.writtenUpTo[owner] = Math.max(st.writtenUpTo[owner], to);
+        for (long f = from; f < to; f++) {
+            st.writeTime[(int) (f % st.bufferFrames)] = loop.now();
+        }
+    }
+
+    /** The owner's client is gone; its frames are no longer judged. */
+    void retire(Substream s, int owner) {
+        Stream st = streams.get(s);
+        if (st != null) {
+            st.retired[owner] = true;
+        }
+    }
+
+    void forget(Substream s) {
+        streams.remove(s);
+        onPeriod.remove(s);
+    }
+
+    @Override
+    public void played(Substream s, long frame, long[] words) {
+        Stream st = streams.get(s);
+        if (st == null) {
+            return;
+        }
+        int owner = st.owner(frame);
+        if (st.retired[owner]) {
+            return;
+        }
+        ClientStats c = st.owners[owner];
+        Verdict v = classify(words, st.sources[owner], frame, st.writtenUpTo[owner] > frame);
+        count(c, v);
+        if (v == Verdict.GOOD && frame % st.periodFrames == 0) {
+            c.latency(loop.now() - st.writeTime[(int) (frame % st.bufferFrames)]);
+        } else if (v != Verdict.GOOD && loop.now() != lastErrorTraceNs) {
+            lastErrorTraceNs = loop.now();
+            trace.instant("integrity errors", c.name + ": " + v.name().toLowerCase(java.util.Locale.ROOT)
+                    + " frame " + frame, loop.now());
+        }
+    }
+
+    @Override
+    public void captured(Substream s, long frame) {
+        Stream st = streams.get(s);
+        if (st != null) {
+            captureTime.computeIfAbsent(s, k -> new long[(int) st.bufferFrames])[(int) (frame % st.bufferFrames)]
+                    = loop.now();
+        }
+    }
+
+    /** A capture client read frame {@code frame}: its latency from the DMA write, once per period. */
+    void readLatency(Substream s, ClientStats c, long frame) {
+        Stream st = streams.get(s);
+        long[] times = captureTime.get(s);
+        if (st != null && times != null && frame % st.periodFrames == 0) {
+            c.latency(loop.now() - times[(int) (frame % st.bufferFrames)]);
+        }
+    }
+
+    @Override
+    public void xrun(Substream s) {
+        Stream st = streams.get(s);
+        if (st != null) {
+            for (ClientStats c : st.owners) {
+                c.xruns++;
+            }
+            trace.instant("xruns", "xrun " + s, loop.now());
+        }
+    }
+
+    @Override
+    public void periodElapsed(Substream s) {
+        trace.instant("DMA " + s, "period", loop.now());
+        Runnable r = onPeriod.get(s);
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    static void count(ClientStats c, Verdict v) {
+        switch (v) {
+            case GOOD -> c.good++;
+            case STALE -> c.stale++;
+            case TORN -> c.torn++;
+            case MISSING -> c.missing++;
+            case DUPLICATED -> c.duplicated++;
+        }
+    }
+
+    /**
+     * The verdict on one frame that should carry {@code source}'s stamp for {@code frame}; {@code written} says
+     * whether the writer had written it (an old stamp is then stale, else duplicated).
+     */
+    static Verdict classify(long[] words, int source, long frame, boolean written) {
+        long expected = Stamp.of(source, frame);
+        Verdict verdict = null;
+        for (long w : words) {
+            Verdict v;
+            if (w == expected) {
+                v = Verdict.GOOD;
+            } else if (w == 0 || Stamp.source(w) != source) {
+                v = w == 0 ? Verdict.MISSING : Verdict.TORN;
+            } else if (Stamp.frame(w) < frame) {
+                v = written ? Verdict.STALE : Verdict.DUPLICATED;
+            } else {
+                v = Verdict.MISSING;
+            }
+            if (verdict == null) {
+                verdict = v;
+            } else if (verdict != v) {
+                return Verdict.TORN;
+            }
+        }
+        return verdict == null ? Verdict.MISSING : verdict;
+    }
+}

@@ -1,0 +1,118 @@
+package org.pcmdmabuf.sim;
+
+import java.util.List;
+import java.util.Locale;
+import org.pcmdmabuf.model.Leaks;
+import org.pcmdmabuf.script.Json;
+
+/**
+ * The outcome of one run: per client what happened to its frames and what it cost, plus the run's own
+ * figures. Only virtual quantities: the same scenario gives the same report, byte for byte.
+ */
+public record Report(
+        Scenario scenario,
+        List<ClientStats> clients,
+        long serverContextSwitches,
+        long events,
+        long violations,
+        long cacheWriteBacks,
+        long cacheEvictions,
+        long cacheRefills,
+        Leaks leaks) {
+
+    static Report of(Simulation sim, Leaks leaks) {
+        return new Report(sim.sc, sim.clients.stream().map(c -> c.stats).toList(), sim.server.contextSwitches,
+                sim.loop.executed(), sim.world.violations().size(), sim.cache.writeBacks(), sim.cache.evictions(),
+                sim.cache.refills(), leaks);
+    }
+
+    public long integrityErrors() {
+        return clients.stream().mapToLong(ClientStats::integrityErrors).sum();
+    }
+
+    /** Integrity errors of every client but those of the given behaviours (whose own errors are expected). */
+    public long integrityErrorsExcept(Behaviour... excluded) {
+        List<Behaviour> ex = List.of(excluded);
+        return clients.stream().filter(c -> !ex.contains(c.behaviour)).mapToLong(ClientStats::integrityErrors).sum();
+    }
+
+    public long errnoMismatches() {
+        return clients.stream().mapToLong(c -> c.errnoMismatches.size()).sum();
+    }
+
+    public double simulatedSeconds() {
+        return scenario.durationNs() / 1e9;
+    }
+
+    public String json() {
+        Scenario s = scenario;
+        StringBuilder sb = new StringBuilder("{");
+        sb.append("\"seed\":").append(s.seed());
+        sb.append(",\"stream\":").append(Json.string(s.stream().name().toLowerCase(Locale.ROOT)));
+        sb.append(",\"coherent\":").append(s.coherent());
+        sb.append(",\"rate\":").append(s.rate());
+        sb.append(",\"period_frames\":").append(s.periodFrames());
+        sb.append(",\"periods\":").append(s.periods());
+        sb.append(",\"duration_ns\":").append(s.durationNs());
+        sb.append(",\"shared\":").append(s.shared());
+        sb.append(",\"drift_ppm\":").append(s.driftPpm());
+        sb.append(",\"cache\":{\"line_bytes\":").append(s.cache().lineBytes());
+        sb.append(",\"capacity_lines\":").append(s.cache().capacityLines());
+        sb.append(",\"write_backs\":").append(cacheWriteBacks);
+        sb.append(",\"evictions\":").append(cacheEvictions);
+        sb.append(",\"refills\":").append(cacheRefills).append('}');
+        sb.append(",\"clients\":[");
+        for (int i = 0; i < clients.size(); i++) {
+            ClientStats c = clients.get(i);
+            sb.append(i == 0 ? "" : ",").append('{');
+            sb.append("\"name\":").append(Json.string(c.name));
+            sb.append(",\"behaviour\":").append(Json.string(c.behaviour.cliName()));
+            sb.append(",\"good\":").append(c.good);
+            sb.append(",\"stale\":").append(c.stale);
+            sb.append(",\"torn\":").append(c.torn);
+            sb.append(",\"missing\":").append(c.missing);
+            sb.append(",\"duplicated\":").append(c.duplicated);
+            sb.append(",\"xruns\":").append(c.xruns);
+            sb.append(",\"latency_p50_us\":").append(c.latencyPercentile(50) / 1000);
+            sb.append(",\"latency_p99_us\":").append(c.latencyPercentile(99) / 1000);
+            sb.append(",\"context_switches\":").append(c.contextSwitches);
+            sb.append(",\"bytes_copied\":").append(c.bytesCopied);
+            sb.append(",\"syncs\":").append(c.syncs);
+            sb.append(",\"bad_calls\":").append(c.badCalls);
+            sb.append(",\"errno_mismatches\":").append(Json.value(c.errnoMismatches));
+            sb.append('}');
+        }
+        sb.append("],\"server_context_switches\":").append(serverContextSwitches);
+        sb.append(",\"events\":").append(events);
+        sb.append(",\"protocol_violations\":").append(violations);
+        sb.append(",\"integrity_errors\":").append(integrityErrors());
+        sb.append(",\"leaks\":{\"files\":").append(leaks.files()).append(",\"dmabufs\":").append(leaks.dmabufs())
+                .append(",\"attachments\":").append(leaks.attachments()).append(",\"mappings\":")
+                .append(leaks.mappings()).append(",\"buffers\":").append(leaks.buffers()).append("}}");
+        return sb.toString();
+    }
+
+    /** The summary table. */
+    public String table() {
+        Scenario s = scenario;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "seed %d: %s, %s, %d Hz, %d x %d frames, %.3f s simulated%s%s%n",
+                s.seed(), s.stream().name().toLowerCase(Locale.ROOT), s.coherent() ? "coherent" : "non-coherent",
+                s.rate(), s.periodFrames(), s.periods(), simulatedSeconds(), s.shared() ? ", one shared buffer" : "",
+                s.driftPpm() != 0 ? ", drift " + s.driftPpm() + " ppm" : ""));
+        sb.append(String.format(Locale.ROOT, "%-28s %9s %7s %6s %8s %6s %6s %9s %9s %7s %9s%n", "client", "good",
+                "stale", "torn", "missing", "dup", "xruns", "p50 us", "p99 us", "ctxsw", "copied B"));
+        for (ClientStats c : clients) {
+            sb.append(String.format(Locale.ROOT, "%-28s %9d %7d %6d %8d %6d %6d %9d %9d %7d %9d%n", c.name, c.good,
+                    c.stale, c.torn, c.missing, c.duplicated, c.xruns, c.latencyPercentile(50) / 1000,
+                    c.latencyPercentile(99) / 1000, c.contextSwitches, c.bytesCopied));
+            for (String m : c.errnoMismatches) {
+                sb.append("    errno mismatch: ").append(m).append('\n');
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "integrity errors %d, protocol violations %d, server context switches %d,"
+                + " leaks %s%n", integrityErrors(), violations, serverContextSwitches,
+                leaks.none() ? "none" : leaks.toString()));
+        return sb.toString();
+    }
+}

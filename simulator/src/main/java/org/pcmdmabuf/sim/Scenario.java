@@ -1,0 +1,86 @@
+package org.pcmdmabuf.sim;
+
+import java.util.List;
+import org.pcmdmabuf.model.PcmStream;
+
+/**
+ * Everything a simulated run depends on. With the same scenario (seed included) a run is the same, bit for
+ * bit. Validation names the bad value; the CLI shows that message as is.
+ *
+ * @param shared       all clients cooperate on one buffer, each owning every N-th period; else one substream each
+ * @param marginFrames how far ahead of its predicted position a timing-model client stops writing (its safety)
+ */
+public record Scenario(
+        long seed,
+        PcmStream stream,
+        boolean coherent,
+        int rate,
+        int periodFrames,
+        int periods,
+        long durationNs,
+        List<Behaviour> clients,
+        boolean shared,
+        Cache.Config cache,
+        long driftPpm,
+        long jitterMeanNs,
+        long marginFrames) {
+
+    public Scenario {
+        clients = List.copyOf(clients);
+        if (rate < 1000 || rate > 768_000) {
+            throw new IllegalArgumentException("rate must be between 1000 and 768000 Hz: " + rate);
+        }
+        if (periodFrames < 16) {
+            throw new IllegalArgumentException("period must be at least 16 frames: " + periodFrames);
+        }
+        if (periods < 2 || periods > 1024) {
+            throw new IllegalArgumentException("periods must be between 2 and 1024: " + periods);
+        }
+        if ((long) periodFrames * periods * 4 > 64L << 20) {
+            throw new IllegalArgumentException("buffer of " + periodFrames + " x " + periods
+                    + " frames is larger than 64 MiB");
+        }
+        if (durationNs <= 0) {
+            throw new IllegalArgumentException("duration must be positive");
+        }
+        if (clients.isEmpty() || clients.size() > 64) {
+            throw new IllegalArgumentException("between 1 and 64 clients: " + clients.size());
+        }
+        if (driftPpm <= -500_000 || driftPpm >= 500_000) {
+            throw new IllegalArgumentException("drift must be within +-500000 ppm: " + driftPpm);
+        }
+        if (jitterMeanNs < 0) {
+            throw new IllegalArgumentException("jitter must not be negative: " + jitterMeanNs);
+        }
+        long buffer = (long) periodFrames * periods;
+        if (marginFrames < 0 || marginFrames >= buffer) {
+            throw new IllegalArgumentException("margin must be within the buffer (0.." + (buffer - 1) + " frames): "
+                    + marginFrames);
+        }
+        for (Behaviour b : clients) {
+            if (stream == PcmStream.CAPTURE && (b == Behaviour.FORGET_END_WRITE)) {
+                throw new IllegalArgumentException("behaviour " + b.cliName() + " needs a playback stream");
+            }
+            if (stream == PcmStream.PLAYBACK && b == Behaviour.FORGET_START_READ) {
+                throw new IllegalArgumentException("behaviour " + b.cliName() + " needs a capture stream");
+            }
+            if (shared && b == Behaviour.COPY_THROUGH_SERVER) {
+                throw new IllegalArgumentException("copy-through-server clients cannot share a buffer");
+            }
+        }
+    }
+
+    public long bufferFrames() {
+        return (long) periodFrames * periods;
+    }
+
+    public long periodNs() {
+        return periodFrames * 1_000_000_000L / rate;
+    }
+
+    /** The same scenario with another seed (explore). */
+    public Scenario withSeed(long s) {
+        return new Scenario(s, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache,
+                driftPpm, jitterMeanNs, marginFrames);
+    }
+}
