@@ -1,32 +1,47 @@
 package org.pcmdmabuf.model;
 
 /**
- * What a CPU read of a range saw, per frame: good (every word carries a stamp), missing (no word was ever
- * written), torn (some words written, some not). Stale needs cache contents; the model, which has none,
- * reports 0 and records the skipped sync as a {@link Violation} instead; the simulator fills it in.
+ * What a CPU read of a range saw, per frame, against what was last stored there by anyone: good (every word
+ * is the latest), stale (every word is older: a cache line nobody invalidated), missing (nothing was ever
+ * stored), torn (a mix). Without a cache nothing is ever stale; the model then reports a skipped sync as a
+ * {@link Violation}.
  */
 public record CheckCounts(long good, long stale, long torn, long missing) {
 
-    static CheckCounts of(long[] words, int frameWords) {
+    /**
+     * Classifies each frame of {@code words} (read by the CPU from word {@code first} on) against
+     * {@code logical}, what the words would hold without a cache.
+     */
+    static CheckCounts of(long[] words, long[] logical, int first, int frameWords) {
         long good = 0;
+        long stale = 0;
         long torn = 0;
         long missing = 0;
         for (int w = 0; w < words.length; w += frameWords) {
-            int written = 0;
             int n = Math.min(frameWords, words.length - w);
+            int fresh = 0;
+            int old = 0;
             for (int i = 0; i < n; i++) {
-                if (words[w + i] != 0) {
-                    written++;
+                long expected = logical[first + w + i];
+                if (expected == 0 && words[w + i] == 0) {
+                    continue;
+                }
+                if (words[w + i] == expected) {
+                    fresh++;
+                } else {
+                    old++;
                 }
             }
-            if (written == n) {
+            if (fresh == n) {
                 good++;
-            } else if (written == 0) {
+            } else if (old == n) {
+                stale++;
+            } else if (fresh + old == 0) {
                 missing++;
             } else {
                 torn++;
             }
         }
-        return new CheckCounts(good, 0, torn, missing);
+        return new CheckCounts(good, stale, torn, missing);
     }
 }

@@ -16,6 +16,8 @@ public final class DmaBuffer {
     /** Physically contiguous (a contiguous device allocated it) or scattered (SG). */
     public final boolean contiguous;
     final long[] words;
+    /** What every word would hold with no cache at all: the last value any CPU or device stored. */
+    final long[] logical;
     final CacheSync sync;
     private int refcount = 1;
     private boolean freed;
@@ -25,6 +27,7 @@ public final class DmaBuffer {
         this.bytes = bytes;
         this.contiguous = contiguous;
         this.words = new long[(int) ((bytes + WORD_BYTES - 1) / WORD_BYTES)];
+        this.logical = new long[words.length];
         this.sync = new CacheSync(words.length);
     }
 
@@ -36,8 +39,14 @@ public final class DmaBuffer {
         return freed;
     }
 
+    /** The word as memory holds it (not what a CPU cache may hold). */
     public long word(int index) {
         return words[index];
+    }
+
+    /** The word as a coherent system would hold it: the last value stored by anyone. */
+    public long logical(int index) {
+        return logical[index];
     }
 
     public CacheSync sync() {

@@ -37,6 +37,7 @@ public final class World {
     private long ops;
     private long nowNs;
     private long xruns;
+    private long staleDmaReads;
 
     /** A model with no cache: CPU and devices see memory directly. */
     public World() {
@@ -448,6 +449,7 @@ public final class World {
             int w1 = (int) (end / DmaBuffer.WORD_BYTES);
             for (int w = w0; w < w1; w++) {
                 mem.cpuWrite(b, w, values[w - w0]);
+                b.logical[w] = values[w - w0];
             }
             b.sync.cpuWrote(w0, w1);
             return Result.ok(0L);
@@ -456,7 +458,9 @@ public final class World {
 
     /** The CPU reads through a mapping and classifies what it sees (op {@code check}). */
     public Result<CheckCounts> check(Task task, Vma vma, long off, long len) {
-        return read(task, vma, off, len).map(words -> CheckCounts.of(words, frameWords(vma.buffer)));
+        int first = (int) ((vma.offset + off) / DmaBuffer.WORD_BYTES);
+        return read(task, vma, off, len).map(words -> CheckCounts.of(words, vma.buffer.logical, first,
+                frameWords(vma.buffer)));
     }
 
     /** The CPU loads the words at byte {@code off} of a mapping, through the memory system. */
@@ -584,6 +588,11 @@ public final class World {
         return xruns;
     }
 
+    /** Words a playback DMA read that differ from what was last stored there: stale memory. */
+    public long staleDmaReads() {
+        return staleDmaReads;
+    }
+
     public List<DmaBuf> dmaBufs() {
         return List.copyOf(dmaBufs);
     }
@@ -690,6 +699,7 @@ public final class World {
                 int w = (int) (w0 + i * perFrame + k);
                 if (w < b.words.length) {
                     mem.cpuWrite(b, w, value);
+                    b.logical[w] = value;
                 }
             }
         }
@@ -717,6 +727,9 @@ public final class World {
                 for (int k = 0; k < perFrame; k++) {
                     int w = (int) (w0 + i * perFrame + k);
                     frame[k] = w < b.words.length ? mem.dmaRead(b, w, coherent) : 0;
+                    if (w < b.words.length && frame[k] != b.logical[w]) {
+                        staleDmaReads++;
+                    }
                 }
                 observer.played(s, firstFrame + i, frame);
             }
@@ -729,6 +742,7 @@ public final class World {
                 int w = (int) (w0 + i * perFrame + k);
                 if (w < b.words.length) {
                     mem.dmaWrite(b, w, value, coherent);
+                    b.logical[w] = value;
                 }
             }
             observer.captured(s, firstFrame + i);

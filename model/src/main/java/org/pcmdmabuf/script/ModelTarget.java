@@ -12,9 +12,21 @@ import org.pcmdmabuf.model.Violation;
 import org.pcmdmabuf.model.Vma;
 import org.pcmdmabuf.model.World;
 
-/** Runs op scripts on the Java model ({@link World}). */
+/**
+ * Runs op scripts on the Java model ({@link World}), with memory as given: directly (the default), or through
+ * the simulator's cache, where an {@code advance} reports the words the DMA read stale ({@code stale}) and a
+ * {@code check} the frames the CPU saw stale.
+ */
 public final class ModelTarget implements Target {
-    private final World world = new World();
+    private final World world;
+
+    public ModelTarget() {
+        this(new World());
+    }
+
+    public ModelTarget(World world) {
+        this.world = world;
+    }
 
     @Override
     public String name() {
@@ -38,7 +50,11 @@ public final class ModelTarget implements Target {
     @Override
     public Outcome execute(Op op, Names n) {
         int violationsBefore = world.violations().size();
+        long staleBefore = world.staleDmaReads();
         Outcome out = run(op, n);
+        if (world.staleDmaReads() > staleBefore) {
+            out = out.with("stale", world.staleDmaReads() - staleBefore);
+        }
         List<Violation> all = world.violations();
         if (all.size() > violationsBefore) {
             List<String> rules = new ArrayList<>();

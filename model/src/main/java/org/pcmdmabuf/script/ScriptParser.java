@@ -72,7 +72,7 @@ public final class ScriptParser {
                 ops.add(new Op.CardEvent(line, t[0], device(t[1]).name()));
             }
             case "advance" -> {
-                expectCount(t, 2, "advance Nus|Nms|Ns|frames=N");
+                expectCount(t, 2, "advance Nns|Nus|Nms|Ns|frames=N");
                 ops.add(parseAdvance(t[1]));
             }
             case "leaks" -> {
@@ -267,7 +267,10 @@ public final class ScriptParser {
         }
         long mul;
         String digits;
-        if (s.endsWith("us")) {
+        if (s.endsWith("ns")) {
+            mul = 1;
+            digits = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("us")) {
             mul = 1_000;
             digits = s.substring(0, s.length() - 2);
         } else if (s.endsWith("ms")) {
@@ -277,7 +280,7 @@ public final class ScriptParser {
             mul = 1_000_000_000;
             digits = s.substring(0, s.length() - 1);
         } else {
-            throw error(s, "expected a duration like 21333us, 10ms, 2s, or frames=N");
+            throw error(s, "expected a duration like 21333us, 10ms, 2s, 500ns, or frames=N");
         }
         return new Op.Advance(line, number(s, digits, 0, 3_600_000_000_000L / mul) * mul, null);
     }

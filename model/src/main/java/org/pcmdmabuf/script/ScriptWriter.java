@@ -90,7 +90,7 @@ public final class ScriptWriter {
             case Op.Send o -> "send " + o.fd() + " " + o.to() + " as " + o.as();
             case Op.Exit o -> "exit";
             case Op.CardEvent o -> o.name() + " " + o.device();
-            case Op.Advance o -> o.nanos() != null ? "advance " + o.nanos() / 1000 + "us" : "advance frames=" + o.frames();
+            case Op.Advance o -> o.nanos() != null ? "advance " + o.nanos() + "ns" : "advance frames=" + o.frames();
             case Op.LeaksOp o -> "leaks";
         };
     }

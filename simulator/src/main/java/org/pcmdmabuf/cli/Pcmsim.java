@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The pcmsim command: parses and prints only; the work is in the model and the simulator. */
 @Command(name = "pcmsim", mixinStandardHelpOptions = true, versionProvider = Pcmsim.Version.class,
         description = "Reference model and simulator for ALSA PCM dma-buf sharing.",
-        subcommands = {RunCommand.class, RaceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, RaceCommand.class, ExploreCommand.class, ReplayCommand.class,
+                picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class Pcmsim {
     /** Exit code for bad input: a malformed script, an unknown option, a missing file. */
     public static final int EXIT_USAGE = 2;

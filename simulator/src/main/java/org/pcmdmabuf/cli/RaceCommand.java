@@ -39,7 +39,7 @@ final class RaceCommand implements Callable<Integer> {
         Scenario sc = options.scenario.toScenario(spec);
         PrintWriter out = spec.commandLine().getOut();
         TraceLog trace = traceFile != null ? new TraceLog() : TraceLog.NONE;
-        Report report = new Simulation(sc, trace).run();
+        Report report = new Simulation(sc, trace, false).run();
         if (traceFile != null) {
             try (Writer w = Files.newBufferedWriter(traceFile, StandardCharsets.UTF_8)) {
                 trace.write(w);

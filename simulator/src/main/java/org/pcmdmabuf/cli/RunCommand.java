@@ -8,6 +8,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.pcmdmabuf.model.InvariantViolation;
+import org.pcmdmabuf.model.World;
+import org.pcmdmabuf.sim.Cache;
+import org.pcmdmabuf.sim.SplitMix64;
 import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
@@ -27,10 +30,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** The targets op scripts can run on. */
     enum TargetKind {
+        /** The Java model, its memory behind the simulator's cache (no random evictions: a script is exact). */
         model;
 
-        Target create() {
-            return new ModelTarget();
+        Target create(int lineBytes, int cacheLines) {
+            Cache cache = new Cache(new Cache.Config(lineBytes, cacheLines, 0, 0), new SplitMix64(0));
+            return new ModelTarget(new World(cache));
         }
     }
 
@@ -46,6 +51,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "One JSON object per op line.")
     boolean json;
+
+    @Option(names = "--line-bytes", defaultValue = "64", description = "Cache line size (default: ${DEFAULT-VALUE}).")
+    int lineBytes;
+
+    @Option(names = "--cache-lines", defaultValue = "512", description = "Cache capacity in lines (default: ${DEFAULT-VALUE}).")
+    int cacheLines;
 
     @Override
     public Integer call() {
@@ -68,7 +79,14 @@ final class RunCommand implements Callable<Integer> {
             err.println("pcmsim: " + script + ": " + e.describe());
             return Pcmsim.EXIT_USAGE;
         }
-        try (Target t = target.create()) {
+        Target created;
+        try {
+            created = target.create(lineBytes, cacheLines);
+        } catch (IllegalArgumentException e) {
+            err.println("pcmsim: " + e.getMessage());
+            return Pcmsim.EXIT_USAGE;
+        }
+        try (Target t = created) {
             ScriptRunner.run(parsed, t, step -> {
                 out.println(json ? step.json() : Text.line(step));
                 out.flush();

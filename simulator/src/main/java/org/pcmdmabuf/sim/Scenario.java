@@ -78,6 +78,27 @@ public record Scenario(
         return periodFrames * 1_000_000_000L / rate;
     }
 
+    /** The pcmsim flags that give this scenario back: how explore says what to replay. */
+    public String toCliArgs() {
+        List<String> a = new java.util.ArrayList<>();
+        a.add("--clients " + String.join(",", clients.stream().map(Behaviour::cliName).toList()));
+        if (stream == PcmStream.CAPTURE) {
+            a.add("--capture");
+        }
+        if (coherent) {
+            a.add("--coherent");
+        }
+        if (shared) {
+            a.add("--shared");
+        }
+        a.add("--rate " + rate + " --period " + periodFrames + " --periods " + periods);
+        a.add("--duration " + durationNs + "ns --seed " + seed);
+        a.add("--drift-ppm " + driftPpm + " --jitter-us " + jitterMeanNs / 1000 + " --margin " + marginFrames);
+        a.add("--line-bytes " + cache.lineBytes() + " --cache-lines " + cache.capacityLines()
+                + " --evictions-per-s " + cache.evictionsPerSecond() + " --refills-per-s " + cache.refillsPerSecond());
+        return String.join(" ", a);
+    }
+
     /** The same scenario with another seed (explore). */
     public Scenario withSeed(long s) {
         return new Scenario(s, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache,

@@ -34,15 +34,20 @@ public final class Simulation {
     final EventLoop loop;
     final Integrity integrity;
     final TraceLog trace;
+    final ScriptRecorder recorder;
+    final Syscalls sys;
     final SoundServer server;
     final List<Client> clients = new ArrayList<>();
     final long bufferFrames;
 
     public Simulation(Scenario sc) {
-        this(sc, TraceLog.NONE);
+        this(sc, TraceLog.NONE, false);
     }
 
-    public Simulation(Scenario sc, TraceLog trace) {
+    /**
+     * @param record write down every call as an op script ({@link #recordedScript()})
+     */
+    public Simulation(Scenario sc, TraceLog trace, boolean record) {
         this.sc = sc;
         this.trace = trace;
         this.rng = new SplitMix64(sc.seed());
@@ -51,6 +56,8 @@ public final class Simulation {
         this.loop = new EventLoop(ns -> world.advanceNanos(ns), world::nanosToNextInterrupt);
         this.integrity = new Integrity(loop, trace);
         this.world.setObserver(integrity);
+        this.recorder = record ? new ScriptRecorder(loop) : ScriptRecorder.NONE;
+        this.sys = new Syscalls(world, recorder);
         this.bufferFrames = sc.bufferFrames();
         world.addDevice(device()).setDriftPpm(sc.driftPpm());
         this.server = new SoundServer(this, world.addTask("server"));
@@ -71,6 +78,12 @@ public final class Simulation {
             b.bufferBytesMax = Math.max(64 * 1024, bufferFrames * FRAME_BYTES);
             b.periodBytesMax = b.bufferBytesMax;
         }).build();
+    }
+
+    /** The run as an op script (empty unless constructed to record). */
+    public org.pcmdmabuf.script.Script recordedScript() {
+        return recorder.script(world.pcms().stream().map(p -> p.hw).toList(),
+                world.tasks().stream().map(t -> t.name).toList());
     }
 
     HwParams hwParams(Access access) {
@@ -160,7 +173,6 @@ public final class Simulation {
         }
 
         void setUp() {
-            World w = sim.world;
             if (sim.sc.shared()) {
                 streams.add(openStream(false));
                 streams.getFirst().owners.addAll(sim.clients);
@@ -187,38 +199,37 @@ public final class Simulation {
                 prefill(st);
             }
             for (StreamSetup st : streams) {
-                ok(w.prepare(task, st.pcmFd), "prepare");
+                ok(sim.sys.simple(task, "prepare", st.pcmFd), "prepare");
                 if (st.copy && sim.sc.stream() == PcmStream.PLAYBACK) {
                     // The classic path: the ring is filled by copies, then started.
-                    ok(w.xferi(task, st.pcmFd, sim.bufferFrames, st.owners.getFirst().source()), "prefill writei");
+                    ok(sim.sys.writei(task, st.pcmFd, sim.bufferFrames, st.owners.getFirst().source()), "prefill writei");
                     sim.integrity.wrote(st.substream, 0, 0, sim.bufferFrames);
                     sim.integrity.onPeriod(st.substream, () -> copyPeriod(st));
                 } else {
-                    ok(w.start(task, st.pcmFd), "start");
+                    ok(sim.sys.simple(task, "start", st.pcmFd), "start");
                 }
             }
         }
 
         private StreamSetup openStream(boolean copy) {
             World w = sim.world;
-            int fd = ok(w.open(task, "pcm0", false, false, false), "open").intValue();
+            int fd = ok(sim.sys.open(task, "pcm0"), "open").intValue();
             Substream s = w.substreamOf(task, fd);
-            ok(w.hwParams(task, fd, sim.hwParams(copy ? Access.RW_INTERLEAVED : Access.MMAP_INTERLEAVED)),
+            ok(sim.sys.hwParams(task, fd, sim.hwParams(copy ? Access.RW_INTERLEAVED : Access.MMAP_INTERLEAVED)),
                     "hw_params");
             // Zero-copy streams run free: clients keep up by position, so appl_ptr is never advanced and the
             // stream never xruns (AAudio's MMAP mode); the copy path keeps ALSA's default stop_threshold.
             Long stop = copy ? null : SwParams.BOUNDARY;
-            ok(w.swParams(task, fd, new SwParams(sim.bufferFrames, stop, null)), "sw_params");
+            ok(sim.sys.swParams(task, fd, new SwParams(sim.bufferFrames, stop, null)), "sw_params");
             return new StreamSetup(fd, s, copy);
         }
 
         /** The RFC flow: export, attach the export, hand an fd to each owner. */
         private void shareBuffer(StreamSetup st) {
-            World w = sim.world;
-            st.dmabufFd = ok(w.dmabufExport(task, st.pcmFd), "dmabuf_export").intValue();
-            ok(w.dmabufAttach(task, st.pcmFd, st.dmabufFd), "dmabuf_attach");
+            st.dmabufFd = ok(sim.sys.dmabufExport(task, st.pcmFd), "dmabuf_export").intValue();
+            ok(sim.sys.dmabufAttach(task, st.pcmFd, st.dmabufFd), "dmabuf_attach");
             for (Client c : st.owners) {
-                c.dmabufFd = ok(w.send(task, st.dmabufFd, c.task), "send").intValue();
+                c.dmabufFd = ok(sim.sys.send(task, st.dmabufFd, c.task), "send").intValue();
                 c.map();
             }
         }
@@ -247,12 +258,12 @@ public final class Simulation {
                 c.stats.contextSwitches += 3;
                 c.stats.bytesCopied += 3 * bytes;
                 long appl = st.substream.runtime().applPtr();
-                Result<Long> r = sim.world.xferi(task, st.pcmFd, sim.sc.periodFrames(), c.source());
+                Result<Long> r = sim.sys.writei(task, st.pcmFd, sim.sc.periodFrames(), c.source());
                 if (r.isOk()) {
                     sim.integrity.wrote(st.substream, 0, appl, appl + r.value());
                     sim.trace.span(c.stats.name, "copy period", sim.loop.now(), 0);
                 } else if ("EPIPE".equals(r.errno().name())) {
-                    ok(sim.world.prepare(task, st.pcmFd), "prepare after xrun");
+                    ok(sim.sys.simple(task, "prepare", st.pcmFd), "prepare after xrun");
                 }
             });
         }
@@ -273,15 +284,14 @@ public final class Simulation {
             if (st.closed) {
                 return;
             }
-            World w = sim.world;
             sim.integrity.forget(st.substream);
-            ok(w.drop(task, st.pcmFd), "drop");
+            ok(sim.sys.simple(task, "drop", st.pcmFd), "drop");
             if (st.dmabufFd >= 0) {
-                ok(w.dmabufDetach(task, st.pcmFd), "dmabuf_detach");
-                ok(w.close(task, st.dmabufFd), "close dma-buf");
+                ok(sim.sys.dmabufDetach(task, st.pcmFd), "dmabuf_detach");
+                ok(sim.sys.close(task, st.dmabufFd), "close dma-buf");
             }
-            ok(w.hwFree(task, st.pcmFd), "hw_free");
-            ok(w.close(task, st.pcmFd), "close pcm");
+            ok(sim.sys.simple(task, "hw_free", st.pcmFd), "hw_free");
+            ok(sim.sys.close(task, st.pcmFd), "close pcm");
             st.closed = true;
         }
 
@@ -292,7 +302,7 @@ public final class Simulation {
         }
 
         void exit() {
-            ok(sim.world.exit(task), "server exit");
+            ok(sim.sys.exit(task), "server exit");
         }
     }
 
@@ -332,7 +342,7 @@ public final class Simulation {
 
         void map() {
             boolean playback = sim.sc.stream() == PcmStream.PLAYBACK;
-            map = ok(sim.world.mmap(task, dmabufFd, 0, sim.bufferFrames * FRAME_BYTES, true, playback), "mmap");
+            map = ok(sim.sys.mmap(task, dmabufFd, 0, sim.bufferFrames * FRAME_BYTES, true, playback), "mmap");
         }
 
         void start() {
@@ -398,7 +408,6 @@ public final class Simulation {
             if (upTo <= written) {
                 return;
             }
-            World w = sim.world;
             int owner = stream.ownerIndex(this);
             sync(DmaBufSync.START | DmaBufSync.WRITE);
             long f = written;
@@ -431,7 +440,7 @@ public final class Simulation {
                 values[i] = Stamp.of(source(), from + i);
             }
             long off = (from % sim.bufferFrames) * FRAME_BYTES;
-            ok(sim.world.write(task, map, off, values.length * (long) FRAME_BYTES, values), "client write");
+            ok(sim.sys.write(task, map, off, values.length * (long) FRAME_BYTES, values), "client write");
         }
 
         /** Reads and checks this client's frames of [readFrom, upTo) (capture). */
@@ -454,7 +463,7 @@ public final class Simulation {
                 if (stream.owners.size() == 1
                         || Integrity.Stream.ownerOf(f, sim.sc.periodFrames(), stream.owners.size()) == owner) {
                     long off = (f % sim.bufferFrames) * FRAME_BYTES;
-                    long[] words = ok(sim.world.read(task, map, off, (runEnd - f) * FRAME_BYTES), "client read");
+                    long[] words = ok(sim.sys.read(task, map, off, (runEnd - f) * FRAME_BYTES), "client read");
                     for (int i = 0; i < words.length; i++) {
                         Integrity.count(stats, Integrity.classify(new long[] {words[i]}, source, f + i, true));
                     }
@@ -468,7 +477,7 @@ public final class Simulation {
 
         private void sync(long flags) {
             stats.syncs++;
-            ok(sim.world.dmaBufSync(task, dmabufFd, flags), "sync");
+            ok(sim.sys.sync(task, dmabufFd, flags), "sync");
         }
 
         private void crash() {
@@ -476,7 +485,7 @@ public final class Simulation {
                 return;
             }
             sim.trace.instant(stats.name, "crash", sim.loop.now());
-            ok(sim.world.exit(task), "crash");
+            ok(sim.sys.exit(task), "crash");
             alive = false;
             sim.integrity.retire(stream.substream, stream.ownerIndex(this));
             sim.server.clientGone(this);
@@ -484,7 +493,6 @@ public final class Simulation {
 
         /** A hostile client's bad call of the wake-up: each must get DESIGN.md's errno. */
         private void misbehave() {
-            World w = sim.world;
             int fd = dmabufFd;
             boolean open = !closedItsFd;
             String expectFd = open ? "ENOTTY" : "EBADF";
@@ -496,53 +504,53 @@ public final class Simulation {
             String expected;
             switch (pick) {
                 case 0 -> {
-                    r = w.start(task, fd);
+                    r = sim.sys.simple(task, "start", fd);
                     what = "START on a dma-buf fd";
                     expected = expectFd;
                 }
                 case 1 -> {
-                    r = w.hwFree(task, fd);
+                    r = sim.sys.simple(task, "hw_free", fd);
                     what = "HW_FREE on a dma-buf fd";
                     expected = expectFd;
                 }
                 case 2 -> {
-                    r = w.dmabufAttach(task, fd, fd);
+                    r = sim.sys.dmabufAttach(task, fd, fd);
                     what = "DMABUF_ATTACH on a dma-buf fd";
                     expected = expectFd;
                 }
                 case 3 -> {
-                    r = w.pause(task, fd, true);
+                    r = sim.sys.pause(task, fd, true);
                     what = "PAUSE on a dma-buf fd";
                     expected = expectFd;
                 }
                 case 4 -> {
-                    r = w.mmap(task, fd, 100, 4096, true, false);
+                    r = sim.sys.mmap(task, fd, 100, 4096, true, false);
                     what = "mmap at an unaligned offset";
                     expected = expectMap;
                 }
                 case 5 -> {
-                    r = w.mmap(task, fd, 0, size + 4096, true, false);
+                    r = sim.sys.mmap(task, fd, 0, size + 4096, true, false);
                     what = "mmap past the end";
                     expected = expectMap;
                 }
                 case 6 -> {
-                    r = w.mmap(task, fd, 0, 0, true, false);
+                    r = sim.sys.mmap(task, fd, 0, 0, true, false);
                     what = "mmap of length 0";
                     expected = expectMap;
                 }
                 case 7 -> {
                     long flags = List.of(0L, 4L, 8L, 0xffL).get(rng.nextInt(4));
-                    r = w.dmaBufSync(task, fd, flags);
+                    r = sim.sys.sync(task, fd, flags);
                     what = "SYNC with flags " + flags;
                     expected = open ? "EINVAL" : "EBADF";
                 }
                 case 8 -> {
-                    r = w.close(task, 97);
+                    r = sim.sys.close(task, 97);
                     what = "close of an fd it does not have";
                     expected = "EBADF";
                 }
                 case 9 -> {
-                    r = w.dmabufExport(task, fd);
+                    r = sim.sys.dmabufExport(task, fd);
                     what = "DMABUF_EXPORT on a dma-buf fd";
                     expected = expectFd;
                 }
@@ -562,8 +570,8 @@ public final class Simulation {
 
         /** The hostile client unmaps and closes its dma-buf fd; its own stream is no longer its concern. */
         private void closeAtRandom() {
-            ok(sim.world.munmap(task, map), "hostile munmap");
-            ok(sim.world.close(task, dmabufFd), "hostile close");
+            ok(sim.sys.munmap(task, map), "hostile munmap");
+            ok(sim.sys.close(task, dmabufFd), "hostile close");
             closedItsFd = true;
             sim.integrity.retire(stream.substream, stream.ownerIndex(this));
             sim.trace.instant(stats.name, "closes its dma-buf fd", sim.loop.now());
@@ -571,7 +579,7 @@ public final class Simulation {
 
         void exitAtEnd() {
             if (alive) {
-                ok(sim.world.exit(task), "client exit");
+                ok(sim.sys.exit(task), "client exit");
                 alive = false;
             }
         }

@@ -1,0 +1,89 @@
+package org.pcmdmabuf.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.pcmdmabuf.script.ScriptWriter;
+import org.pcmdmabuf.sim.Explorer;
+import org.pcmdmabuf.sim.Scenario;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code pcmsim explore}: many seeds of one scenario, stopping at the first failure with a reproducer. */
+@Command(name = "explore", mixinStandardHelpOptions = true,
+        description = "Run many seeds of a scenario (each with its own cache behaviour) on all cores; stop at the "
+                + "first failure and print the seed, the failed check and a minimized op script that reproduces it."
+                + " Exit code 1 when a failure was found.")
+final class ExploreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ScenarioOptionsMixin options;
+
+    @Option(names = "--seeds", defaultValue = "200", description = "How many seeds, from --seed on (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--jobs", description = "Threads (default: the number of cores).")
+    Integer jobs;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the reproducer op script to FILE.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Scenario base = options.scenario.toScenario(spec);
+        if (seeds < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--seeds must be at least 1: " + seeds);
+        }
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean terminal = System.console() != null;
+        int threads = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors();
+        Explorer.Outcome outcome = Explorer.explore(base, seeds, threads, done -> {
+            if (terminal) {
+                int width = 40;
+                int filled = (int) ((long) done * width / seeds);
+                err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + seeds);
+                err.flush();
+            }
+        });
+        if (terminal) {
+            err.println();
+        }
+        Explorer.Failure f = outcome.failure();
+        if (f == null) {
+            o.println("explored " + outcome.runs() + " seeds from " + base.seed() + ": no failure");
+            return 0;
+        }
+        o.println("explored " + outcome.runs() + " seeds: seed " + f.scenario().seed() + " failed");
+        o.println("failed check: " + f.check());
+        o.println("replay: pcmsim replay " + f.scenario().toCliArgs());
+        o.println("smallest failing run: pcmsim replay " + f.smallest().toCliArgs());
+        if (f.reproducer() == null) {
+            o.println("no op-script reproducer: " + f.reproducerNote());
+            return 1;
+        }
+        String script = "# pcmsim explore: seed " + f.scenario().seed() + ", " + f.check() + "\n"
+                + ScriptWriter.write(f.reproducer());
+        o.println("minimized reproducer (" + f.reproducer().ops().size() + " ops); run it with: pcmsim run FILE"
+                + " --line-bytes " + f.smallest().cache().lineBytes() + " --cache-lines "
+                + f.smallest().cache().capacityLines());
+        o.print(script);
+        if (out != null) {
+            try {
+                Files.writeString(out, script, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("pcmsim: cannot write " + out + ": " + e.getMessage());
+                return Pcmsim.EXIT_USAGE;
+            }
+        }
+        return 1;
+    }
+}

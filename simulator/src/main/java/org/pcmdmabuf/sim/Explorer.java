@@ -1,0 +1,225 @@
+package org.pcmdmabuf.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+import org.pcmdmabuf.model.InvariantViolation;
+import org.pcmdmabuf.model.World;
+import org.pcmdmabuf.script.ModelTarget;
+import org.pcmdmabuf.script.Op;
+import org.pcmdmabuf.script.Script;
+import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptParser;
+import org.pcmdmabuf.script.ScriptRunner;
+import org.pcmdmabuf.script.ScriptWriter;
+
+/**
+ * {@code pcmsim explore}: many seeds of a scenario, each also choosing its own cache behaviour (swarm
+ * testing: some seeds evict and prefetch often, some never, some have a tiny cache), run on every core.
+ * Results are judged in seed order, so the failure reported is always the lowest failing seed, whatever the
+ * threads did. A failure is then minimized: a shorter run, fewer clients, and the run's op script cut down
+ * (delta debugging) to the ops that still reproduce it under {@code pcmsim run}.
+ */
+public final class Explorer {
+    /**
+     * The first failure found: the failing seed's scenario and what it broke, the smallest run that still fails,
+     * and an op script that reproduces it (or why there is none).
+     */
+    public record Failure(Scenario scenario, String check, Scenario smallest, Script reproducer,
+                          String reproducerNote) {
+    }
+
+    /** How many seeds ran, and the failure if one did fail. */
+    public record Outcome(int runs, Failure failure) {
+    }
+
+    private static final int DDMIN_BUDGET = 4000;
+
+    private Explorer() {
+    }
+
+    /** The scenario a seed explores: the base with that seed and its own swarm choice of cache behaviour. */
+    public static Scenario perturb(Scenario base, long seed) {
+        SplitMix64 r = new SplitMix64(seed ^ 0x5eed5eed5eedL);
+        Cache.Config c = base.cache();
+        double[] scale = {0, 1, 10};
+        int lines = switch (r.nextInt(3)) {
+            case 0 -> Math.max(16, c.capacityLines() / 8);
+            case 1 -> c.capacityLines();
+            default -> c.capacityLines() * 8;
+        };
+        Cache.Config pc = new Cache.Config(c.lineBytes(), lines, c.evictionsPerSecond() * scale[r.nextInt(3)],
+                c.refillsPerSecond() * scale[r.nextInt(3)]);
+        return new Scenario(seed, base.stream(), base.coherent(), base.rate(), base.periodFrames(), base.periods(),
+                base.durationNs(), base.clients(), base.shared(), pc, base.driftPpm(), base.jitterMeanNs(),
+                base.marginFrames());
+    }
+
+    /**
+     * Runs seeds {@code base.seed()} to {@code base.seed() + seeds - 1} on {@code jobs} threads and stops at
+     * the first failure; {@code progress} hears the number of seeds judged so far.
+     */
+    public static Outcome explore(Scenario base, int seeds, int jobs, IntConsumer progress) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs));
+        try {
+            List<Future<String>> runs = new ArrayList<>();
+            for (int i = 0; i < seeds; i++) {
+                Scenario sc = perturb(base, base.seed() + i);
+                runs.add(pool.submit(() -> failedCheck(sc)));
+            }
+            for (int i = 0; i < runs.size(); i++) {
+                String check = get(runs.get(i));
+                progress.accept(i + 1);
+                if (check != null) {
+                    pool.shutdownNow();
+                    return new Outcome(i + 1, minimize(perturb(base, base.seed() + i), check));
+                }
+            }
+            return new Outcome(seeds, null);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String get(Future<String> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("explore interrupted", e);
+        } catch (ExecutionException e) {
+            return "simulation failed: " + e.getCause();
+        }
+    }
+
+    /** What went wrong in one run of the scenario, or null if nothing did. */
+    public static String failedCheck(Scenario sc) {
+        Report r;
+        try {
+            r = new Simulation(sc).run();
+        } catch (InvariantViolation e) {
+            return "model invariant broken: " + e.getMessage().lines().findFirst().orElse("");
+        }
+        return failedCheck(r);
+    }
+
+    static String failedCheck(Report r) {
+        if (!r.leaks().none()) {
+            return "leaks after every process exited: " + r.leaks();
+        }
+        for (ClientStats c : r.clients()) {
+            if (!c.errnoMismatches.isEmpty()) {
+                return c.name + ": " + c.errnoMismatches.getFirst();
+            }
+        }
+        for (ClientStats c : r.clients()) {
+            if (c.integrityErrors() > 0) {
+                return c.name + ": " + c.stale + " stale, " + c.torn + " torn, " + c.missing + " missing, "
+                        + c.duplicated + " duplicated frames";
+            }
+        }
+        return null;
+    }
+
+    /** Shortens the run and drops clients while it still fails, then cuts its op script down. */
+    static Failure minimize(Scenario sc, String check) {
+        Scenario s = sc;
+        long minDuration = 3 * s.periodNs();
+        while (s.durationNs() / 2 >= minDuration) {
+            Scenario shorter = withDurationAndClients(s, s.durationNs() / 2, s.clients());
+            if (failedCheck(shorter) == null) {
+                break;
+            }
+            s = shorter;
+        }
+        for (int i = s.clients().size() - 1; i >= 0 && s.clients().size() > 1; i--) {
+            List<Behaviour> fewer = new ArrayList<>(s.clients());
+            fewer.remove(i);
+            Scenario candidate = withDurationAndClients(s, s.durationNs(), fewer);
+            if (failedCheck(candidate) != null) {
+                s = candidate;
+            }
+        }
+        String finalCheck = failedCheck(s);
+        Simulation recorded = new Simulation(s, TraceLog.NONE, true);
+        try {
+            recorded.run();
+        } catch (InvariantViolation e) {
+            // The recorded ops up to the broken invariant are the reproducer.
+        }
+        Script script = recorded.recordedScript();
+        if (!reproduces(script, s.cache())) {
+            return new Failure(sc, check, s, null, "the failure (" + finalCheck + ") depends on timing or random "
+                    + "cache events that an op script cannot express; replay the seed instead");
+        }
+        return new Failure(sc, check, s, ddmin(script, s.cache()), null);
+    }
+
+    private static Scenario withDurationAndClients(Scenario s, long duration, List<Behaviour> clients) {
+        return new Scenario(s.seed(), s.stream(), s.coherent(), s.rate(), s.periodFrames(), s.periods(), duration,
+                clients, s.shared(), s.cache(), s.driftPpm(), s.jitterMeanNs(), s.marginFrames());
+    }
+
+    /**
+     * Whether a script shows the failure under {@code pcmsim run}: a stale word read by the DMA, a stale or
+     * torn frame seen by the CPU, or a broken invariant. A script that does not parse does not reproduce.
+     */
+    public static boolean reproduces(Script script, Cache.Config cache) {
+        Script parsed;
+        try {
+            parsed = ScriptParser.parse(ScriptWriter.write(script));
+        } catch (ScriptException e) {
+            return false;
+        }
+        Cache exact = new Cache(new Cache.Config(cache.lineBytes(), cache.capacityLines(), 0, 0), new SplitMix64(0));
+        try {
+            for (ScriptRunner.Step step : ScriptRunner.run(parsed, new ModelTarget(new World(exact)))) {
+                var extra = step.outcome().extra();
+                if (positive(extra.get("stale")) || positive(extra.get("torn"))) {
+                    return true;
+                }
+            }
+        } catch (InvariantViolation e) {
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean positive(Object v) {
+        return v instanceof Number n && n.longValue() > 0;
+    }
+
+    /** Zeller's ddmin over the ops (declarations kept), within a budget of test runs. */
+    static Script ddmin(Script script, Cache.Config cache) {
+        List<Op> ops = new ArrayList<>(script.ops());
+        int n = 2;
+        int budget = DDMIN_BUDGET;
+        while (ops.size() >= 2 && budget > 0) {
+            int chunk = (int) Math.ceil(ops.size() / (double) n);
+            boolean reduced = false;
+            for (int start = 0; start < ops.size() && budget > 0; start += chunk) {
+                List<Op> complement = new ArrayList<>(ops.subList(0, start));
+                complement.addAll(ops.subList(Math.min(ops.size(), start + chunk), ops.size()));
+                budget--;
+                if (!complement.isEmpty() && reproduces(new Script(script.devices(), script.procs(), complement),
+                        cache)) {
+                    ops = complement;
+                    n = Math.max(n - 1, 2);
+                    reduced = true;
+                    break;
+                }
+            }
+            if (!reduced) {
+                if (n >= ops.size()) {
+                    break;
+                }
+                n = Math.min(ops.size(), n * 2);
+            }
+        }
+        return new Script(script.devices(), script.procs(), ops);
+    }
+}
