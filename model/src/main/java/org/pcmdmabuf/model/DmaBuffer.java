@@ -44,6 +44,16 @@ public final class DmaBuffer {
         return words[index];
     }
 
+    /** Copies {@code n} words of memory from word {@code from} into {@code dst} (a cache line fill). */
+    public void readMemory(int from, long[] dst, int n) {
+        System.arraycopy(words, from, dst, 0, Math.min(n, words.length - from));
+    }
+
+    /** Stores {@code n} words of {@code src} into memory from word {@code from} (a cache line write-back). */
+    public void writeMemory(int from, long[] src, int n) {
+        System.arraycopy(src, 0, words, from, Math.min(n, words.length - from));
+    }
+
     /** The word as a coherent system would hold it: the last value stored by anyone. */
     public long logical(int index) {
         return logical[index];

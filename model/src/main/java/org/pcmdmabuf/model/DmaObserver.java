@@ -3,9 +3,10 @@ package org.pcmdmabuf.model;
 /** What the hardware side reports to whoever checks the data (the simulator); the model ignores it. */
 public interface DmaObserver {
     /**
-     * A playback DMA consumed the frame at hw position {@code frame} (hw_ptr space) and read these words.
+     * A playback DMA consumed {@code frames} frames from hw position {@code firstFrame} (hw_ptr space), reading
+     * {@code words}: {@code wordsPerFrame} words per frame, valid up to {@code frames * wordsPerFrame}.
      */
-    default void played(Substream s, long frame, long[] words) {
+    default void played(Substream s, long firstFrame, int frames, long[] words, int wordsPerFrame) {
     }
 
     /** A capture DMA wrote the frame at hw position {@code frame}. */

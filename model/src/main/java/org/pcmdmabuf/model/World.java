@@ -29,7 +29,7 @@ public final class World {
     private final Set<Vma> vmas = new LinkedHashSet<>();
     private final Set<DmaBuffer> buffers = new LinkedHashSet<>();
     private final List<Violation> violations = new ArrayList<>();
-    private final Deque<String> trace = new ArrayDeque<>();
+    private final Deque<TraceEntry> trace = new ArrayDeque<>();
     private final MemorySystem mem;
     private DmaObserver observer = DmaObserver.NONE;
     private int nextId = 1;
@@ -38,6 +38,8 @@ public final class World {
     private long nowNs;
     private long xruns;
     private long staleDmaReads;
+    /** Scratch for one DMA transfer's words (the model is single-threaded). */
+    private long[] dmaWords = new long[0];
 
     /** A model with no cache: CPU and devices see memory directly. */
     public World() {
@@ -101,7 +103,7 @@ public final class World {
      * single-threaded script would wait forever.
      */
     public Result<Long> open(Task task, String device, boolean append, boolean nonblock, boolean readOnly) {
-        return step(task, "open " + device + (append ? " append" : "") + (nonblock ? " nonblock" : ""), () -> {
+        return step(task, () -> "open " + device + (append ? " append" : "") + (nonblock ? " nonblock" : ""), () -> {
             Pcm pcm = pcms.get(device);
             if (pcm == null) {
                 return Result.err(Errno.ENOENT);
@@ -139,7 +141,7 @@ public final class World {
 
     /** close(2). */
     public Result<Long> close(Task task, int fd) {
-        return step(task, "close " + fd, () -> {
+        return step(task, () -> "close " + fd, () -> {
             File f = task.files.remove(fd);
             if (f == null) {
                 return Result.err(Errno.EBADF);
@@ -151,7 +153,7 @@ public final class World {
 
     /** dup(2). */
     public Result<Long> dup(Task task, int fd) {
-        return step(task, "dup " + fd, () -> {
+        return step(task, () -> "dup " + fd, () -> {
             File f = task.files.get(fd);
             if (f == null) {
                 return Result.err(Errno.EBADF);
@@ -166,7 +168,7 @@ public final class World {
      * a new fd for the same file. A receiver that has exited closed its socket: EPIPE.
      */
     public Result<Long> send(Task from, int fd, Task to) {
-        return step(from, "send " + fd + " to " + to.name, () -> {
+        return step(from, () -> "send " + fd + " to " + to.name, () -> {
             File f = from.files.get(fd);
             if (f == null) {
                 return Result.err(Errno.EBADF);
@@ -181,7 +183,7 @@ public final class World {
 
     /** Process exit: do_exit() tears down the mm (every mapping) before the files. */
     public Result<Long> exit(Task task) {
-        return step(task, "exit", () -> {
+        return step(task, () -> "exit", () -> {
             for (Vma v : List.copyOf(task.vmas)) {
                 unmap(v);
             }
@@ -196,60 +198,60 @@ public final class World {
     // ---- PCM ioctls ----------------------------------------------------------------------------------
 
     public Result<Long> hwParams(Task task, int fd, HwParams p) {
-        return pcmIoctl(task, fd, "hw_params " + p, (f, s) -> s.hwParams(p));
+        return pcmIoctl(task, fd, () -> "hw_params " + p, (f, s) -> s.hwParams(p));
     }
 
     public Result<Long> hwFree(Task task, int fd) {
-        return pcmIoctl(task, fd, "hw_free", (f, s) -> s.hwFree());
+        return pcmIoctl(task, fd, () -> "hw_free", (f, s) -> s.hwFree());
     }
 
     public Result<Long> swParams(Task task, int fd, SwParams p) {
-        return pcmIoctl(task, fd, "sw_params " + p, (f, s) -> s.swParams(p));
+        return pcmIoctl(task, fd, () -> "sw_params " + p, (f, s) -> s.swParams(p));
     }
 
     public Result<Long> prepare(Task task, int fd) {
-        return pcmIoctl(task, fd, "prepare", (f, s) -> s.prepare());
+        return pcmIoctl(task, fd, () -> "prepare", (f, s) -> s.prepare());
     }
 
     public Result<Long> start(Task task, int fd) {
-        return pcmIoctl(task, fd, "start", (f, s) -> s.start());
+        return pcmIoctl(task, fd, () -> "start", (f, s) -> s.start());
     }
 
     public Result<Long> drop(Task task, int fd) {
-        return pcmIoctl(task, fd, "drop", (f, s) -> s.drop());
+        return pcmIoctl(task, fd, () -> "drop", (f, s) -> s.drop());
     }
 
     public Result<Long> drain(Task task, int fd) {
-        return pcmIoctl(task, fd, "drain", (f, s) -> s.drain(f.nonblock));
+        return pcmIoctl(task, fd, () -> "drain", (f, s) -> s.drain(f.nonblock));
     }
 
     public Result<Long> reset(Task task, int fd) {
-        return pcmIoctl(task, fd, "reset", (f, s) -> s.reset());
+        return pcmIoctl(task, fd, () -> "reset", (f, s) -> s.reset());
     }
 
     public Result<Long> xrun(Task task, int fd) {
-        return pcmIoctl(task, fd, "xrun", (f, s) -> s.xrun());
+        return pcmIoctl(task, fd, () -> "xrun", (f, s) -> s.xrun());
     }
 
     public Result<Long> hwsync(Task task, int fd) {
-        return pcmIoctl(task, fd, "hwsync", (f, s) -> s.hwsync());
+        return pcmIoctl(task, fd, () -> "hwsync", (f, s) -> s.hwsync());
     }
 
     public Result<Long> delay(Task task, int fd) {
-        return pcmIoctl(task, fd, "delay", (f, s) -> s.delay());
+        return pcmIoctl(task, fd, () -> "delay", (f, s) -> s.delay());
     }
 
     public Result<Long> resume(Task task, int fd) {
-        return pcmIoctl(task, fd, "resume", (f, s) -> s.resume());
+        return pcmIoctl(task, fd, () -> "resume", (f, s) -> s.resume());
     }
 
     public Result<Long> pause(Task task, int fd, boolean push) {
-        return pcmIoctl(task, fd, "pause " + (push ? "on" : "off"), (f, s) -> s.pause(push));
+        return pcmIoctl(task, fd, () -> "pause " + (push ? "on" : "off"), (f, s) -> s.pause(push));
     }
 
     /** SNDRV_PCM_IOCTL_SYNC_PTR; {@code applPtr} null only reads the pointers. */
     public Result<Long> syncPtr(Task task, int fd, Long applPtr) {
-        return pcmIoctl(task, fd, "sync_ptr " + applPtr, (f, s) -> s.syncPtr(applPtr));
+        return pcmIoctl(task, fd, () -> "sync_ptr " + applPtr, (f, s) -> s.syncPtr(applPtr));
     }
 
     /** SNDRV_PCM_IOCTL_WRITEI_FRAMES / READI_FRAMES: the stream's direction decides, as in the kernel. */
@@ -259,19 +261,19 @@ public final class World {
 
     /** A transfer whose written frames carry {@code source} in their stamps (a server copying for a client). */
     public Result<Long> xferi(Task task, int fd, long frames, int source) {
-        return pcmIoctl(task, fd, "xferi " + frames, (f, s) -> s.xfer(frames, f.nonblock, source));
+        return pcmIoctl(task, fd, () -> "xferi " + frames, (f, s) -> s.xfer(frames, f.nonblock, source));
     }
 
     public Result<Long> dmabufExport(Task task, int fd) {
-        return pcmIoctl(task, fd, "dmabuf_export", (f, s) -> PcmDmabuf.export(s, task));
+        return pcmIoctl(task, fd, () -> "dmabuf_export", (f, s) -> PcmDmabuf.export(s, task));
     }
 
     public Result<Long> dmabufAttach(Task task, int fd, int dmabufFd) {
-        return pcmIoctl(task, fd, "dmabuf_attach " + dmabufFd, (f, s) -> PcmDmabuf.attach(s, task, dmabufFd));
+        return pcmIoctl(task, fd, () -> "dmabuf_attach " + dmabufFd, (f, s) -> PcmDmabuf.attach(s, task, dmabufFd));
     }
 
     public Result<Long> dmabufDetach(Task task, int fd) {
-        return pcmIoctl(task, fd, "dmabuf_detach", (f, s) -> PcmDmabuf.detach(s));
+        return pcmIoctl(task, fd, () -> "dmabuf_detach", (f, s) -> PcmDmabuf.detach(s));
     }
 
     @FunctionalInterface
@@ -283,8 +285,8 @@ public final class World {
      * The path of a PCM ioctl: fdget() (EBADF), a dma-buf's dma_buf_ioctl() answering ENOTTY to a PCM
      * command, a disconnected card's snd_shutdown_f_ops answering ENODEV, then snd_pcm_common_ioctl().
      */
-    private Result<Long> pcmIoctl(Task task, int fd, String what, PcmOp op) {
-        return step(task, what + " fd " + fd, () -> {
+    private Result<Long> pcmIoctl(Task task, int fd, Supplier<String> what, PcmOp op) {
+        return step(task, () -> what.get() + " fd " + fd, () -> {
             File f = task.files.get(fd);
             if (f == null) {
                 return Result.err(Errno.EBADF);
@@ -307,7 +309,7 @@ public final class World {
 
     /** DMA_BUF_IOCTL_SYNC, its flags checked exactly as dma_buf_ioctl() (drivers/dma-buf/dma-buf.c). */
     public Result<Long> dmaBufSync(Task task, int fd, long flags) {
-        return step(task, "sync fd " + fd + " flags " + flags, () -> {
+        return step(task, () -> "sync fd " + fd + " flags " + flags, () -> {
             File f = task.files.get(fd);
             if (f == null) {
                 return Result.err(Errno.EBADF);
@@ -338,7 +340,7 @@ public final class World {
      * a writable file), then snd_pcm_mmap_data() for a PCM fd or dma_buf_mmap_internal() for a dma-buf.
      */
     public Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write) {
-        return step(task, "mmap fd " + fd + " off " + offset + " len " + length, () -> {
+        return step(task, () -> "mmap fd " + fd + " off " + offset + " len " + length, () -> {
             File f = task.files.get(fd);
             if (f == null) {
                 return Result.err(Errno.EBADF);
@@ -403,7 +405,7 @@ public final class World {
 
     /** munmap(2) of a whole mapping; unmapping what is no longer mapped is not an error, as in Linux. */
     public Result<Long> munmap(Task task, Vma vma) {
-        return step(task, "munmap vma " + vma.id, () -> {
+        return step(task, () -> "munmap vma " + vma.id, () -> {
             if (!vma.unmapped) {
                 unmap(vma);
             }
@@ -429,7 +431,7 @@ public final class World {
      * memory system. Words past the end of the buffer (the mapping's page padding) are dropped.
      */
     public Result<Long> write(Task task, Vma vma, long off, long len, long[] values) {
-        return step(task, "write vma " + vma.id + " off " + off + " len " + len, () -> {
+        return step(task, () -> "write vma " + vma.id + " off " + off + " len " + len, () -> {
             Errno e = checkAccess(task, vma, off, len, vma.write);
             if (e != null) {
                 return Result.err(e);
@@ -465,7 +467,7 @@ public final class World {
 
     /** The CPU loads the words at byte {@code off} of a mapping, through the memory system. */
     public Result<long[]> read(Task task, Vma vma, long off, long len) {
-        return step(task, "read vma " + vma.id + " off " + off + " len " + len, () -> {
+        return step(task, () -> "read vma " + vma.id + " off " + off + " len " + len, () -> {
             Errno e = checkAccess(task, vma, off, len, vma.read);
             if (e != null) {
                 return Result.err(e);
@@ -508,7 +510,7 @@ public final class World {
      * and the card is powered again at once, so the next ioctl does not wait in snd_power_wait().
      */
     public Result<Long> suspend(Pcm pcm) {
-        return step(null, "suspend " + pcm.name(), () -> {
+        return step(null, () -> "suspend " + pcm.name(), () -> {
             if (!pcm.disconnected) {
                 pcm.substreams.forEach(Substream::suspend);
             }
@@ -518,7 +520,7 @@ public final class World {
 
     /** snd_card_disconnect(): streams stop in DISCONNECTED, fds answer ENODEV, exports are orphaned. */
     public Result<Long> disconnect(Pcm pcm) {
-        return step(null, "disconnect " + pcm.name(), () -> {
+        return step(null, () -> "disconnect " + pcm.name(), () -> {
             if (!pcm.disconnected) {
                 pcm.disconnected = true;
                 pcm.substreams.forEach(Substream::disconnect);
@@ -530,7 +532,7 @@ public final class World {
 
     /** Virtual time passes; every running DMA moves at its rate. */
     public Result<Long> advanceNanos(long ns) {
-        return step(null, "advance " + ns + "ns", () -> {
+        return step(null, () -> "advance " + ns + "ns", () -> {
             letTimePass(ns);
             return Result.ok(0L);
         });
@@ -538,7 +540,7 @@ public final class World {
 
     /** Every running DMA moves {@code frames} frames (each at its own rate; no shared clock is implied). */
     public Result<Long> advanceFrames(long frames) {
-        return step(null, "advance " + frames + " frames", () -> {
+        return step(null, () -> "advance " + frames + " frames", () -> {
             for (Pcm pcm : pcms.values()) {
                 for (Substream s : pcm.substreams) {
                     s.dmaAdvanceFrames(frames);
@@ -598,7 +600,7 @@ public final class World {
     }
 
     public List<String> trace() {
-        return List.copyOf(trace);
+        return trace.stream().map(TraceEntry::toString).toList();
     }
 
     // ---- object lifecycle (package-private: called by the kernel objects) ----------------------------
@@ -722,17 +724,19 @@ public final class World {
                 violation(Violation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer " + b.id
                         + " the CPU wrote without DMA_BUF_SYNC_END|WRITE");
             }
-            long[] frame = new long[perFrame];
-            for (long i = 0; i < frames; i++) {
-                for (int k = 0; k < perFrame; k++) {
-                    int w = (int) (w0 + i * perFrame + k);
-                    frame[k] = w < b.words.length ? mem.dmaRead(b, w, coherent) : 0;
-                    if (w < b.words.length && frame[k] != b.logical[w]) {
-                        staleDmaReads++;
-                    }
-                }
-                observer.played(s, firstFrame + i, frame);
+            int n = (int) (frames * perFrame);
+            if (dmaWords.length < n) {
+                dmaWords = new long[n];
             }
+            for (int i = 0; i < n; i++) {
+                int w = w0 + i;
+                long v = w < b.words.length ? mem.dmaRead(b, w, coherent) : 0;
+                if (w < b.words.length && v != b.logical[w]) {
+                    staleDmaReads++;
+                }
+                dmaWords[i] = v;
+            }
+            observer.played(s, firstFrame, (int) frames, dmaWords, perFrame);
             return;
         }
         int source = Stamp.deviceSource(s);
@@ -818,36 +822,42 @@ public final class World {
                 continue;
             }
             long fb = rt.frameBytes();
-            long ringBytes = rt.bufferSize * fb;
+            long size = rt.bufferSize;
             long first = start / fb;
-            long last = (end - 1) / fb;
-            for (long frame = first; frame <= last && frame * fb < ringBytes; frame++) {
-                if (!cpuOwns(s, frame)) {
-                    violation(Violation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + frame + " of " + s
-                            + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
-                    return;
-                }
+            long last = Math.min((end - 1) / fb, size - 1);
+            if (first > last) {
+                continue;
+            }
+            long cpuPart = Math.min(s.stream == PcmStream.PLAYBACK ? rt.playbackAvail() : rt.captureAvail(), size);
+            long applSlot = rt.applPtr % size;
+            // Frames [first, last] as distances from appl_ptr's slot; the CPU owns distances below cpuPart.
+            long d0 = Math.floorMod(first - applSlot, size);
+            long span = last - first;
+            boolean inside = d0 + span < cpuPart;
+            if (!inside) {
+                long bad = d0 < cpuPart ? first + (cpuPart - d0) : first;
+                violation(Violation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size) + " of " + s
+                        + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
+                return;
             }
         }
     }
 
-    /** Whether buffer frame {@code frame} is in the CPU's part of the ring: [appl, hw+size) or [appl, hw). */
-    private static boolean cpuOwns(Substream s, long frame) {
-        PcmRuntime rt = s.runtime;
-        long size = rt.bufferSize;
-        long fromAppl = Math.floorMod(frame - rt.applPtr % size, size);
-        long cpuPart = s.stream == PcmStream.PLAYBACK ? rt.playbackAvail() : rt.captureAvail();
-        return fromAppl < Math.min(cpuPart, size);
-    }
-
     // ---- steps, trace and invariants -----------------------------------------------------------------
 
-    private <T> Result<T> step(Task task, String what, Supplier<Result<T>> op) {
+    /** One trace line, formatted only when an invariant breaks. */
+    private record TraceEntry(long n, String task, Supplier<String> what, Errno errno) {
+        @Override
+        public String toString() {
+            return "#" + n + " " + (task == null ? "-" : task) + " " + what.get() + " -> "
+                    + (errno == null ? "ok" : errno.name());
+        }
+    }
+
+    private <T> Result<T> step(Task task, Supplier<String> what, Supplier<Result<T>> op) {
         ops++;
         Result<T> r = op.get();
-        String line = "#" + ops + " " + (task == null ? "-" : task.name) + " " + what + " -> "
-                + (r.isOk() ? "ok" : r.errno().name());
-        trace.addLast(line);
+        trace.addLast(new TraceEntry(ops, task == null ? null : task.name, what, r.errno()));
         if (trace.size() > TRACE_LINES) {
             trace.removeFirst();
         }
@@ -859,7 +869,8 @@ public final class World {
     public void checkInvariants() {
         String broken = Invariants.check(this, files, dmaBufs, attachments, vmas, buffers);
         if (broken != null) {
-            throw new InvariantViolation(broken + "\nop trace (most recent last):\n  " + String.join("\n  ", trace));
+            throw new InvariantViolation(broken + "\nop trace (most recent last):\n  "
+                    + String.join("\n  ", trace().toArray(String[]::new)));
         }
     }
 

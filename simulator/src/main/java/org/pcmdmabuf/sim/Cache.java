@@ -33,13 +33,19 @@ public final class Cache implements MemorySystem {
         }
     }
 
+    /** A cached line, on the LRU list (most recent at the head) while resident. */
     private static final class Line {
         final long[] data;
+        final DmaBuffer buffer;
+        final int index;
         boolean dirty;
-        long used;
+        Line newer;
+        Line older;
 
-        Line(int words) {
+        Line(int words, DmaBuffer buffer, int index) {
             data = new long[words];
+            this.buffer = buffer;
+            this.index = index;
         }
     }
 
@@ -49,7 +55,12 @@ public final class Cache implements MemorySystem {
     private final Map<DmaBuffer, Line[]> lines = new IdentityHashMap<>();
     private final List<DmaBuffer> buffers = new ArrayList<>();
     private int resident;
-    private long tick;
+    /** The last buffer looked up, and its lines: accesses come in runs over one buffer. */
+    private DmaBuffer lastBuffer;
+    private Line[] lastLines;
+    /** The LRU list: most recently used first. */
+    private Line newest;
+    private Line oldest;
     private long writeBacks;
     private long evictions;
     private long refills;
@@ -65,12 +76,17 @@ public final class Cache implements MemorySystem {
     }
 
     private Line[] linesOf(DmaBuffer b) {
+        if (b == lastBuffer) {
+            return lastLines;
+        }
         Line[] l = lines.get(b);
         if (l == null) {
             l = new Line[(int) ((b.bytes / DmaBuffer.WORD_BYTES + lineWords - 1) / lineWords)];
             lines.put(b, l);
             buffers.add(b);
         }
+        lastBuffer = b;
+        lastLines = l;
         return l;
     }
 
@@ -81,22 +97,18 @@ public final class Cache implements MemorySystem {
         Line line = ls[idx];
         if (line == null) {
             if (resident >= config.capacityLines()) {
-                evictLeastRecentlyUsed();
+                evict(oldest.buffer, lines.get(oldest.buffer), oldest.index);
             }
-            line = new Line(lineWords);
-            int base = idx * lineWords;
-            for (int i = 0; i < lineWords && base + i < bufferWords(b); i++) {
-                line.data[i] = b.word(base + i);
-            }
+            line = new Line(lineWords, b, idx);
+            b.readMemory(idx * lineWords, line.data, lineWords);
             ls[idx] = line;
             resident++;
+            linkNewest(line);
+        } else if (line != newest) {
+            unlink(line);
+            linkNewest(line);
         }
-        line.used = ++tick;
         return line;
-    }
-
-    private static int bufferWords(DmaBuffer b) {
-        return (int) (b.bytes / DmaBuffer.WORD_BYTES);
     }
 
     @Override
@@ -164,21 +176,25 @@ public final class Cache implements MemorySystem {
             if (partial && line.dirty) {
                 writeBack(b, idx, line);
             }
-            ls[idx] = null;
-            resident--;
+            drop(ls, idx);
         }
     }
 
     @Override
     public void freed(DmaBuffer b) {
-        Line[] ls = lines.remove(b);
+        Line[] ls = lines.get(b);
         if (ls != null) {
-            for (Line l : ls) {
-                if (l != null) {
-                    resident--;
+            for (int i = 0; i < ls.length; i++) {
+                if (ls[i] != null) {
+                    drop(ls, i);
                 }
             }
+            lines.remove(b);
             buffers.remove(b);
+            if (lastBuffer == b) {
+                lastBuffer = null;
+                lastLines = null;
+            }
         }
     }
 
@@ -209,39 +225,50 @@ public final class Cache implements MemorySystem {
         }
     }
 
-    private void evictLeastRecentlyUsed() {
-        DmaBuffer victimBuffer = null;
-        int victim = -1;
-        long oldest = Long.MAX_VALUE;
-        for (DmaBuffer b : buffers) {
-            Line[] ls = lines.get(b);
-            for (int i = 0; i < ls.length; i++) {
-                if (ls[i] != null && ls[i].used < oldest) {
-                    oldest = ls[i].used;
-                    victimBuffer = b;
-                    victim = i;
-                }
-            }
+    private void linkNewest(Line line) {
+        line.older = newest;
+        line.newer = null;
+        if (newest != null) {
+            newest.newer = line;
         }
-        if (victimBuffer != null) {
-            evict(victimBuffer, lines.get(victimBuffer), victim);
+        newest = line;
+        if (oldest == null) {
+            oldest = line;
         }
+    }
+
+    private void unlink(Line line) {
+        if (line.newer != null) {
+            line.newer.older = line.older;
+        } else {
+            newest = line.older;
+        }
+        if (line.older != null) {
+            line.older.newer = line.newer;
+        } else {
+            oldest = line.newer;
+        }
+        line.newer = null;
+        line.older = null;
+    }
+
+    /** Drops a resident line from the cache (its data is lost unless the caller wrote it back). */
+    private void drop(Line[] ls, int idx) {
+        unlink(ls[idx]);
+        ls[idx] = null;
+        resident--;
     }
 
     private void evict(DmaBuffer b, Line[] ls, int idx) {
         if (ls[idx].dirty) {
             writeBack(b, idx, ls[idx]);
         }
-        ls[idx] = null;
-        resident--;
+        drop(ls, idx);
         evictions++;
     }
 
     private void writeBack(DmaBuffer b, int idx, Line line) {
-        int base = idx * lineWords;
-        for (int i = 0; i < lineWords && base + i < bufferWords(b); i++) {
-            setMemory(b, base + i, line.data[i]);
-        }
+        b.writeMemory(idx * lineWords, line.data, lineWords);
         line.dirty = false;
         writeBacks++;
     }

@@ -89,24 +89,35 @@ public final class Integrity implements DmaObserver {
     }
 
     @Override
-    public void played(Substream s, long frame, long[] words) {
+    public void played(Substream s, long firstFrame, int frames, long[] words, int wordsPerFrame) {
         Stream st = streams.get(s);
         if (st == null) {
             return;
         }
-        int owner = st.owner(frame);
-        if (st.retired[owner]) {
-            return;
-        }
-        ClientStats c = st.owners[owner];
-        Verdict v = classify(words, st.sources[owner], frame, st.writtenUpTo[owner] > frame);
-        count(c, v);
-        if (v == Verdict.GOOD && frame % st.periodFrames == 0) {
-            c.latency(loop.now() - st.writeTime[(int) (frame % st.bufferFrames)]);
-        } else if (v != Verdict.GOOD && loop.now() != lastErrorTraceNs) {
-            lastErrorTraceNs = loop.now();
-            trace.instant("integrity errors", c.name + ": " + v.name().toLowerCase(java.util.Locale.ROOT)
-                    + " frame " + frame, loop.now());
+        long[] one = wordsPerFrame == 1 ? null : new long[wordsPerFrame];
+        for (int i = 0; i < frames; i++) {
+            long frame = firstFrame + i;
+            int owner = st.owner(frame);
+            if (st.retired[owner]) {
+                continue;
+            }
+            ClientStats c = st.owners[owner];
+            boolean written = st.writtenUpTo[owner] > frame;
+            Verdict v;
+            if (one == null) {
+                v = classifyWord(words[i], st.sources[owner], frame, written);
+            } else {
+                System.arraycopy(words, i * wordsPerFrame, one, 0, wordsPerFrame);
+                v = classify(one, st.sources[owner], frame, written);
+            }
+            count(c, v);
+            if (v == Verdict.GOOD && frame % st.periodFrames == 0) {
+                c.latency(loop.now() - st.writeTime[(int) (frame % st.bufferFrames)]);
+            } else if (v != Verdict.GOOD && loop.now() != lastErrorTraceNs) {
+                lastErrorTraceNs = loop.now();
+                trace.instant("integrity errors", c.name + ": " + v.name().toLowerCase(java.util.Locale.ROOT)
+                        + " frame " + frame, loop.now());
+            }
         }
     }
 
@@ -163,19 +174,9 @@ public final class Integrity implements DmaObserver {
      * whether the writer had written it (an old stamp is then stale, else duplicated).
      */
     static Verdict classify(long[] words, int source, long frame, boolean written) {
-        long expected = Stamp.of(source, frame);
         Verdict verdict = null;
         for (long w : words) {
-            Verdict v;
-            if (w == expected) {
-                v = Verdict.GOOD;
-            } else if (w == 0 || Stamp.source(w) != source) {
-                v = w == 0 ? Verdict.MISSING : Verdict.TORN;
-            } else if (Stamp.frame(w) < frame) {
-                v = written ? Verdict.STALE : Verdict.DUPLICATED;
-            } else {
-                v = Verdict.MISSING;
-            }
+            Verdict v = classifyWord(w, source, frame, written);
             if (verdict == null) {
                 verdict = v;
             } else if (verdict != v) {
@@ -183,5 +184,22 @@ public final class Integrity implements DmaObserver {
             }
         }
         return verdict == null ? Verdict.MISSING : verdict;
+    }
+
+    /** The verdict on one word (a whole frame when frames are one word). */
+    static Verdict classifyWord(long w, int source, long frame, boolean written) {
+        if (w == Stamp.of(source, frame)) {
+            return Verdict.GOOD;
+        }
+        if (w == 0) {
+            return Verdict.MISSING;
+        }
+        if (Stamp.source(w) != source) {
+            return Verdict.TORN;
+        }
+        if (Stamp.frame(w) < frame) {
+            return written ? Verdict.STALE : Verdict.DUPLICATED;
+        }
+        return Verdict.MISSING;
     }
 }
