@@ -1,0 +1,861 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User-space harness for sound/core/pcm_dmabuf.c, in the manner of
+ * tools/testing/vma: the patch's file is compiled as it is, included below
+ * after the shim headers, and this file supplies the kernel around it (a
+ * minimal dma-buf core, the PCM core's buffer handling, fds, DMA mapping)
+ * plus the API the Java simulator calls through FFM (harness.h).
+ *
+ * The simulator owns fd tables, processes, mappings and buffer contents; the
+ * harness owns every object of the code under test (struct dma_buf, its
+ * file and reference count, attachments, the patch's own state).  DMA syncs
+ * call back into the simulator's cache.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "pcm_dmabuf.c"
+
+#define HARNESS_MAX_DEVICES	16
+#define HARNESS_MAX_SUBSTREAMS	128
+
+/* a buffer of the simulator (DmaBuffer), as the PCM core allocated it */
+struct harness_buffer {
+	int id;
+	size_t bytes;
+	unsigned char *area;
+	unsigned int npages;
+	struct page *pages;
+	struct list_head node;
+};
+
+struct harness_device {
+	bool used;
+	struct device dev;
+	struct snd_card card;
+	struct snd_pcm pcm;
+	bool contiguous;
+};
+
+struct harness_substream {
+	bool used;
+	struct snd_pcm_substream substream;
+	struct snd_pcm_runtime runtime;
+};
+
+static struct harness_device devices[HARNESS_MAX_DEVICES];
+static struct harness_substream substreams[HARNESS_MAX_SUBSTREAMS];
+static struct list_head buffers = { &buffers, &buffers };
+static struct list_head dmabufs = { &dmabufs, &dmabufs };
+static int next_dmabuf_id = 1;
+static unsigned long next_pfn = 0x1000;
+static harness_sync_fn sync_fn;
+
+/* the fd an ATTACH names, as the simulator's fd table resolves it */
+static int fd_number = -1;
+static int fd_target = HARNESS_FD_NONE;
+/* the file EXPORT installed */
+static struct file *installed;
+static int reserved_fd = -1;
+
+static int bugs;
+static char last_bug[512];
+
+void harness_bug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_bug, sizeof(last_bug), fmt, ap);
+	va_end(ap);
+	bugs++;
+}
+
+void harness_warn(const char *file, int line, const char *cond)
+{
+	harness_bug("WARNING at %s:%d: WARN_ON(%s)", file, line, cond);
+}
+
+int harness_bugs(void)
+{
+	return bugs;
+}
+
+const char *harness_last_bug(void)
+{
+	return last_bug;
+}
+
+void harness_set_sync(harness_sync_fn fn)
+{
+	sync_fn = fn;
+}
+
+/*
+ * Buffers
+ */
+
+static struct harness_buffer *buffer_by_area(const void *area)
+{
+	struct harness_buffer *b;
+
+	list_for_each_entry(b, &buffers, node)
+		if (b->area == area)
+			return b;
+	return NULL;
+}
+
+static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
+{
+	struct harness_buffer *b = kzalloc(sizeof(*b), GFP_KERNEL);
+	unsigned int i;
+
+	b->id = id;
+	b->bytes = bytes;
+	b->area = kzalloc(bytes, GFP_KERNEL);
+	b->npages = PAGE_ALIGN(bytes) >> PAGE_SHIFT;
+	b->pages = kvmalloc_array(b->npages, sizeof(*b->pages), GFP_KERNEL);
+	/* scattered memory leaves a hole after every page */
+	for (i = 0; i < b->npages; i++) {
+		b->pages[i].pfn = next_pfn;
+		b->pages[i].buffer = b;
+		next_pfn += contiguous ? 1 : 2;
+	}
+	next_pfn += 16;
+	list_add_tail(&b->node, &buffers);
+	return b;
+}
+
+static void buffer_free(struct harness_buffer *b)
+{
+	list_del_init(&b->node);
+	kfree(b->area);
+	kvfree(b->pages);
+	kfree(b);
+}
+
+struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset)
+{
+	struct harness_buffer *b = buffer_by_area(dmab->area);
+
+	if (!b || offset >= (size_t)b->npages << PAGE_SHIFT)
+		return NULL;
+	return &b->pages[offset >> PAGE_SHIFT];
+}
+
+void snd_dma_free_pages(struct snd_dma_buffer *dmab)
+{
+	struct harness_buffer *b = buffer_by_area(dmab->area);
+
+	if (!b) {
+		harness_bug("snd_dma_free_pages of unknown memory %p",
+			    (void *)dmab->area);
+		return;
+	}
+	buffer_free(b);
+}
+
+static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
+			     bool for_device, enum dma_data_direction dir)
+{
+	if (!b) {
+		harness_bug("DMA sync of memory that is no buffer");
+		return;
+	}
+	if (sync_fn)
+		sync_fn(b->id, dev->id, for_device, dir);
+}
+
+/* sound/core/memalloc.c: the dir the buffer was allocated for decides */
+void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
+			 enum snd_dma_sync_mode mode)
+{
+	if (mode == SNDRV_DMA_SYNC_CPU) {
+		if (dmab->dev.dir == DMA_TO_DEVICE)
+			return;
+	} else if (dmab->dev.dir == DMA_FROM_DEVICE) {
+		return;
+	}
+	harness_dma_sync(dmab->dev.dev, buffer_by_area(dmab->area),
+			 mode == SNDRV_DMA_SYNC_DEVICE, dmab->dev.dir);
+}
+
+/* sound/core/pcm_memory.c as patch 0002 extends it */
+bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
+			     struct snd_dma_buffer *dmab)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct snd_dma_buffer *bufp = runtime->dma_buffer_p;
+
+	if (!bufp || !runtime->dma_area)
+		return false;
+	*dmab = *bufp;
+	kfree(bufp);
+	snd_pcm_set_runtime_buffer(substream, NULL);
+	return true;
+}
+
+/*
+ * DMA mapping and scatterlists
+ */
+
+int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t gfp)
+{
+	table->sgl = kvmalloc_array(nents, sizeof(*table->sgl), gfp);
+	if (!table->sgl)
+		return -ENOMEM;
+	if (nents)
+		table->sgl[nents - 1].last = true;
+	table->nents = nents;
+	table->orig_nents = nents;
+	return 0;
+}
+
+void sg_free_table(struct sg_table *table)
+{
+	kvfree(table->sgl);
+	memset(table, 0, sizeof(*table));
+}
+
+int sg_alloc_table_from_pages(struct sg_table *sgt, struct page **pages,
+			      unsigned int n_pages, unsigned int offset,
+			      unsigned long size, gfp_t gfp)
+{
+	unsigned int i;
+	int err;
+
+	if (offset || size != (unsigned long)n_pages << PAGE_SHIFT)
+		harness_bug("sg_alloc_table_from_pages: offset %u size %lu for %u pages",
+			    offset, size, n_pages);
+	err = sg_alloc_table(sgt, n_pages, gfp);
+	if (err)
+		return err;
+	for (i = 0; i < n_pages; i++)
+		sg_set_page(&sgt->sgl[i], pages[i], PAGE_SIZE, 0);
+	return 0;
+}
+
+int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
+		    enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	(void)dev;
+	(void)dir;
+	(void)attrs;
+	for_each_sgtable_sg(sgt, sg, i) {
+		sg_dma_address(sg) = ((dma_addr_t)page_to_pfn(sg_page(sg)) << PAGE_SHIFT) +
+				     sg->offset;
+		sg_dma_len(sg) = sg->length;
+	}
+	sgt->nents = sgt->orig_nents;
+	return 0;
+}
+
+void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
+		       enum dma_data_direction dir, unsigned long attrs)
+{
+	(void)dev;
+	(void)dir;
+	(void)attrs;
+	sgt->nents = 0;
+}
+
+static struct harness_buffer *sgt_buffer(struct sg_table *sgt)
+{
+	return sgt->sgl && sgt->orig_nents ? sg_page(sgt->sgl)->buffer : NULL;
+}
+
+void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
+			      enum dma_data_direction dir)
+{
+	/* arm64: nothing to invalidate for memory the device only read */
+	if (dir != DMA_TO_DEVICE)
+		harness_dma_sync(dev, sgt_buffer(sgt), false, dir);
+}
+
+void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
+				 enum dma_data_direction dir)
+{
+	/* arm64 cleans for the device in every direction */
+	harness_dma_sync(dev, sgt_buffer(sgt), true, dir);
+}
+
+int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
+		    unsigned long pfn, unsigned long size, pgprot_t prot)
+{
+	struct harness_buffer *b;
+	unsigned int i;
+
+	(void)vma;
+	(void)addr;
+	(void)size;
+	(void)prot;
+	list_for_each_entry(b, &buffers, node)
+		for (i = 0; i < b->npages; i++)
+			if (b->pages[i].pfn == pfn)
+				return 0;
+	harness_bug("remap_pfn_range of pfn %#lx, which is no live buffer", pfn);
+	return -EFAULT;
+}
+
+/*
+ * Files and fds
+ */
+
+int get_unused_fd_flags(unsigned int flags)
+{
+	if (!(flags & O_CLOEXEC))
+		harness_bug("dma-buf fd reserved without O_CLOEXEC");
+	reserved_fd = 1000;
+	return reserved_fd;
+}
+
+void put_unused_fd(unsigned int fd)
+{
+	if ((int)fd != reserved_fd)
+		harness_bug("put_unused_fd(%u) of an fd never reserved", fd);
+	reserved_fd = -1;
+}
+
+void fd_install(unsigned int fd, struct file *file)
+{
+	if ((int)fd != reserved_fd)
+		harness_bug("fd_install(%u) of an fd never reserved", fd);
+	reserved_fd = -1;
+	installed = file;
+}
+
+struct file *get_file_active(struct file **f)
+{
+	struct file *file = *f;
+
+	if (!file || file->f_count <= 0)
+		return NULL;
+	file->f_count++;
+	return file;
+}
+
+static void dma_buf_release(struct dma_buf *dmabuf)
+{
+	if (!list_empty(&dmabuf->attachments))
+		harness_bug("dma-buf %d released with attachments", dmabuf->id);
+	dmabuf->ops->release(dmabuf);
+	list_del_init(&dmabuf->node);
+	kfree(dmabuf->file);
+	kfree(dmabuf);
+}
+
+void fput(struct file *file)
+{
+	if (file->f_count <= 0) {
+		harness_bug("fput of a released file");
+		return;
+	}
+	if (--file->f_count == 0)
+		dma_buf_release(file->private_data);
+}
+
+/*
+ * The dma-buf core (drivers/dma-buf/dma-buf.c)
+ */
+
+static struct dma_buf *dmabuf_by_id(int id)
+{
+	struct dma_buf *d;
+
+	list_for_each_entry(d, &dmabufs, node)
+		if (d->id == id)
+			return d;
+	return NULL;
+}
+
+struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
+{
+	const struct dma_buf_ops *ops = exp_info->ops;
+	struct dma_buf *dmabuf;
+
+	if (!exp_info->priv || !ops || !ops->map_dma_buf ||
+	    !ops->unmap_dma_buf || !ops->release)
+		return ERR_PTR(-EINVAL);
+	dmabuf = kzalloc(sizeof(*dmabuf), GFP_KERNEL);
+	dmabuf->file = kzalloc(sizeof(*dmabuf->file), GFP_KERNEL);
+	dmabuf->file->f_count = 1;
+	dmabuf->file->f_flags = exp_info->flags;
+	dmabuf->file->private_data = dmabuf;
+	dmabuf->size = exp_info->size;
+	dmabuf->ops = ops;
+	dmabuf->priv = exp_info->priv;
+	dmabuf->id = next_dmabuf_id++;
+	INIT_LIST_HEAD(&dmabuf->attachments);
+	list_add_tail(&dmabuf->node, &dmabufs);
+	return dmabuf;
+}
+
+struct dma_buf *dma_buf_get(int fd)
+{
+	struct dma_buf *dmabuf;
+
+	if (fd != fd_number || fd_target == HARNESS_FD_NONE)
+		return ERR_PTR(-EBADF);
+	if (fd_target == HARNESS_FD_OTHER)
+		return ERR_PTR(-EINVAL);
+	dmabuf = dmabuf_by_id(fd_target);
+	if (!dmabuf) {
+		harness_bug("fd %d refers to dma-buf %d, which the C code freed",
+			    fd, fd_target);
+		return ERR_PTR(-EBADF);
+	}
+	dmabuf->file->f_count++;
+	return dmabuf;
+}
+
+void dma_buf_put(struct dma_buf *dmabuf)
+{
+	fput(dmabuf->file);
+}
+
+struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
+					  struct device *dev)
+{
+	struct dma_buf_attachment *attach = kzalloc(sizeof(*attach), GFP_KERNEL);
+	int err;
+
+	attach->dmabuf = dmabuf;
+	attach->dev = dev;
+	if (dmabuf->ops->attach) {
+		err = dmabuf->ops->attach(dmabuf, attach);
+		if (err) {
+			kfree(attach);
+			return ERR_PTR(err);
+		}
+	}
+	list_add_tail(&attach->node, &dmabuf->attachments);
+	return attach;
+}
+
+void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	if (attach->sgt)
+		harness_bug("dma_buf_detach of a mapped attachment");
+	list_del_init(&attach->node);
+	if (dmabuf->ops->detach)
+		dmabuf->ops->detach(dmabuf, attach);
+	kfree(attach);
+}
+
+struct sg_table *
+dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
+				enum dma_data_direction dir)
+{
+	struct sg_table *sgt = attach->dmabuf->ops->map_dma_buf(attach, dir);
+
+	if (!sgt)
+		sgt = ERR_PTR(-ENOMEM);
+	if (!IS_ERR(sgt))
+		attach->sgt = sgt;
+	return sgt;
+}
+
+void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+				       struct sg_table *sgt,
+				       enum dma_data_direction dir)
+{
+	if (attach->sgt != sgt)
+		harness_bug("unmap of a table the attachment was not given");
+	attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
+	attach->sgt = NULL;
+}
+
+int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	iosys_map_clear(map);
+	if (!dmabuf->ops->vmap)
+		return -EINVAL;
+	return dmabuf->ops->vmap(dmabuf, map);
+}
+
+void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	if (dmabuf->ops->vunmap)
+		dmabuf->ops->vunmap(dmabuf, map);
+	iosys_map_clear(map);
+}
+
+/* dma_buf_ioctl(DMA_BUF_IOCTL_SYNC) after the flag checks, which the simulator does */
+static int dma_buf_cpu_access(struct dma_buf *dmabuf, bool begin,
+			      enum dma_data_direction dir)
+{
+	if (begin)
+		return dmabuf->ops->begin_cpu_access ?
+		       dmabuf->ops->begin_cpu_access(dmabuf, dir) : 0;
+	return dmabuf->ops->end_cpu_access ?
+	       dmabuf->ops->end_cpu_access(dmabuf, dir) : 0;
+}
+
+/*
+ * The API of harness.h
+ */
+
+static struct harness_substream *substream_of(int sid)
+{
+	if (sid < 0 || sid >= HARNESS_MAX_SUBSTREAMS || !substreams[sid].used) {
+		harness_bug("no substream %d", sid);
+		return NULL;
+	}
+	return &substreams[sid];
+}
+
+int harness_add_substream(int sid, int device, int stream, int contiguous)
+{
+	struct harness_device *d;
+	struct harness_substream *s;
+
+	if (sid < 0 || sid >= HARNESS_MAX_SUBSTREAMS ||
+	    device < 0 || device >= HARNESS_MAX_DEVICES)
+		return -EINVAL;
+	d = &devices[device];
+	if (!d->used) {
+		d->used = true;
+		d->dev.id = device;
+		d->dev.dma_mask_value = ~0ULL;
+		d->dev.dma_mask = &d->dev.dma_mask_value;
+		d->card.dev = &d->dev;
+		d->pcm.card = &d->card;
+		d->contiguous = contiguous;
+	}
+	s = &substreams[sid];
+	if (s->used)
+		return 0;
+	s->used = true;
+	s->substream.pcm = &d->pcm;
+	s->substream.stream = stream;
+	s->substream.managed_buffer_alloc = true;
+	s->substream.dma_buffer.dev.dev = &d->dev;
+	return 0;
+}
+
+/*
+ * The PCM core's side of the runtime buffer: a buffer the simulator
+ * allocated replaces the one the runtime has, which is freed unless the
+ * patch took it over (snd_pcm_lib_malloc_pages / snd_pcm_lib_free_pages).
+ */
+static void mirror_buffer(struct harness_substream *hs, int buffer_id,
+			  long buffer_bytes, int contiguous)
+{
+	struct snd_pcm_substream *substream = &hs->substream;
+	struct snd_pcm_runtime *runtime = &hs->runtime;
+	struct snd_dma_buffer *own = runtime->dma_buffer_p;
+	struct harness_device *d = &devices[substream->pcm->card->dev->id];
+	struct harness_buffer *b;
+
+	/* attached: the runtime's own buffer is parked until detach */
+	if (runtime->dmabuf_import)
+		return;
+	if (own) {
+		b = buffer_by_area(own->area);
+		if (b && b->id == buffer_id)
+			return;
+		snd_dma_free_pages(own);
+		kfree(own);
+		snd_pcm_set_runtime_buffer(substream, NULL);
+	}
+	if (!buffer_id)
+		return;
+	b = buffer_new(buffer_id, buffer_bytes, contiguous);
+	own = kzalloc(sizeof(*own), GFP_KERNEL);
+	/* a device that needs no contiguous memory moves data with the CPU */
+	own->dev.type = d->contiguous ? SNDRV_DMA_TYPE_DEV : SNDRV_DMA_TYPE_VMALLOC;
+	own->dev.dev = substream->pcm->card->dev;
+	own->dev.dir = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
+		       DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	own->area = b->area;
+	own->addr = (dma_addr_t)b->pages[0].pfn << PAGE_SHIFT;
+	own->bytes = buffer_bytes;
+	snd_pcm_set_runtime_buffer(substream, own);
+}
+
+int harness_set_runtime(int sid, int has_runtime, int state, int access,
+			int info, long dma_bytes, int mmap_count,
+			int buffer_id, long buffer_bytes, int contiguous)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs)
+		return -EINVAL;
+	if (!has_runtime) {
+		if (hs->substream.runtime && (hs->runtime.dmabuf ||
+					      hs->runtime.dmabuf_import))
+			harness_bug("substream %d closed with dma-buf state left", sid);
+		mirror_buffer(hs, 0, 0, 0);
+		hs->substream.runtime = NULL;
+		return 0;
+	}
+	if (!hs->substream.runtime) {
+		memset(&hs->runtime, 0, sizeof(hs->runtime));
+		hs->substream.runtime = &hs->runtime;
+	}
+	mirror_buffer(hs, buffer_id, buffer_bytes, contiguous);
+	hs->runtime.state = state;
+	hs->runtime.access = access;
+	hs->runtime.info = info;
+	/* snd_pcm_set_runtime_buffer() set the allocation size; hw_params the used size */
+	if (hs->runtime.dma_buffer_p)
+		hs->runtime.dma_bytes = dma_bytes;
+	hs->substream.mmap_count.counter = mmap_count;
+	return 0;
+}
+
+int harness_state(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	return hs && hs->substream.runtime ? hs->runtime.state : -1;
+}
+
+int harness_runtime_buffer(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+	struct harness_buffer *b;
+
+	if (!hs || !hs->substream.runtime || !hs->runtime.dma_area)
+		return 0;
+	b = buffer_by_area(hs->runtime.dma_area);
+	return b ? b->id : -1;
+}
+
+int harness_export(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+	int fd = -1;
+	int err;
+
+	if (!hs)
+		return -EINVAL;
+	installed = NULL;
+	err = snd_pcm_dmabuf_ioctl(&hs->substream, SNDRV_PCM_IOCTL_DMABUF_EXPORT,
+				   &fd);
+	if (err)
+		return err;
+	if (!installed || fd != 1000) {
+		harness_bug("EXPORT succeeded without installing the fd it returned");
+		return -EINVAL;
+	}
+	return ((struct dma_buf *)installed->private_data)->id;
+}
+
+int harness_attach(int sid, int fd, int target)
+{
+	struct harness_substream *hs = substream_of(sid);
+	int err;
+
+	if (!hs)
+		return -EINVAL;
+	fd_number = fd;
+	fd_target = target;
+	err = snd_pcm_dmabuf_ioctl(&hs->substream, SNDRV_PCM_IOCTL_DMABUF_ATTACH,
+				   &fd);
+	fd_number = -1;
+	fd_target = HARNESS_FD_NONE;
+	return err;
+}
+
+int harness_detach(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs)
+		return -EINVAL;
+	return snd_pcm_dmabuf_ioctl(&hs->substream, SNDRV_PCM_IOCTL_DMABUF_DETACH,
+				    NULL);
+}
+
+void harness_hw_free(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (hs && hs->substream.runtime)
+		snd_pcm_dmabuf_hw_free(&hs->substream);
+}
+
+void harness_disconnect(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (hs)
+		snd_pcm_dmabuf_disconnect(&hs->substream);
+}
+
+int harness_attached(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	return hs && hs->substream.runtime &&
+	       snd_pcm_dmabuf_attached(&hs->substream);
+}
+
+static struct dma_buf *dmabuf_of(int id, const char *what)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+
+	if (!d)
+		harness_bug("%s on dma-buf %d, which the C code freed", what, id);
+	return d;
+}
+
+int harness_mmap(int id, long pgoff, long pages)
+{
+	struct dma_buf *d = dmabuf_of(id, "mmap");
+	struct vm_area_struct vma = { 0 };
+
+	if (!d)
+		return -EBADF;
+	/* dma_buf_mmap_internal() */
+	if (!d->ops->mmap)
+		return -EINVAL;
+	if (pgoff + pages > (long)(d->size >> PAGE_SHIFT))
+		return -EINVAL;
+	vma.vm_start = 0x10000000UL;
+	vma.vm_end = vma.vm_start + ((unsigned long)pages << PAGE_SHIFT);
+	vma.vm_pgoff = pgoff;
+	return d->ops->mmap(d, &vma);
+}
+
+int harness_cpu_access(int id, int begin, int dir)
+{
+	struct dma_buf *d = dmabuf_of(id, "DMA_BUF_IOCTL_SYNC");
+
+	if (!d)
+		return -EBADF;
+	return dma_buf_cpu_access(d, begin, dir);
+}
+
+int harness_file_ref(int id, int get)
+{
+	struct dma_buf *d = dmabuf_of(id, get ? "get_file" : "fput");
+
+	if (!d)
+		return -EBADF;
+	if (get)
+		d->file->f_count++;
+	else
+		fput(d->file);
+	return 0;
+}
+
+long harness_file_count(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+
+	return d ? d->file->f_count : -1;
+}
+
+int harness_orphaned(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+	struct snd_pcm_dmabuf *buf;
+
+	if (!d)
+		return -1;
+	buf = d->priv;
+	return buf->orphaned;
+}
+
+int harness_attachments(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+	struct dma_buf_attachment *a;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	list_for_each_entry(a, &d->attachments, node)
+		n++;
+	return n;
+}
+
+int harness_live_dmabufs(void)
+{
+	struct dma_buf *d;
+	int n = 0;
+
+	list_for_each_entry(d, &dmabufs, node)
+		n++;
+	return n;
+}
+
+int harness_live_buffers(void)
+{
+	struct harness_buffer *b;
+	int n = 0;
+
+	list_for_each_entry(b, &buffers, node)
+		n++;
+	return n;
+}
+
+int harness_device_refs(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < HARNESS_MAX_DEVICES; i++)
+		n += devices[i].dev.refs;
+	return n;
+}
+
+/*
+ * Forget everything, for the next script: what a script left alive is freed
+ * without running the code under test (its leaks are the caller's to judge).
+ */
+void harness_reset(void)
+{
+	struct dma_buf *d;
+	struct dma_buf_attachment *a;
+	struct snd_pcm_dmabuf *buf;
+	int i;
+
+	while (!list_empty(&dmabufs)) {
+		d = list_entry(dmabufs.next, struct dma_buf, node);
+		while (!list_empty(&d->attachments)) {
+			a = list_entry(d->attachments.next,
+				       struct dma_buf_attachment, node);
+			list_del_init(&a->node);
+			if (a->sgt) {
+				struct snd_pcm_dmabuf_attachment *pa = a->priv;
+
+				sg_free_table(&pa->sgt);
+				sg_free_table(&pa->out);
+			}
+			kfree(a->priv);
+			kfree(a);
+		}
+		buf = d->priv;
+		kvfree(buf->pages);
+		kfree(buf);
+		list_del_init(&d->node);
+		kfree(d->file);
+		kfree(d);
+	}
+	for (i = 0; i < HARNESS_MAX_SUBSTREAMS; i++) {
+		struct snd_pcm_runtime *runtime = &substreams[i].runtime;
+		struct snd_pcm_dmabuf_import *imp = runtime->dmabuf_import;
+
+		/* the runtime's own buffer descriptor, parked in an import while attached */
+		kfree(imp ? imp->own_dmab : runtime->dma_buffer_p);
+		kfree(imp);
+	}
+	while (!list_empty(&buffers))
+		buffer_free(list_entry(buffers.next, struct harness_buffer, node));
+	memset(substreams, 0, sizeof(substreams));
+	memset(devices, 0, sizeof(devices));
+	snd_pcm_dmabuf_mutex.locked = false;
+	bugs = 0;
+	last_bug[0] = '\0';
+	next_dmabuf_id = 1;
+	installed = NULL;
+	reserved_fd = -1;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The harness's API, called from the Java simulator through FFM
+ * (org.pcmdmabuf.harness.Harness).  Negative returns are -errno.
+ */
+#ifndef _PCM_DMABUF_HARNESS_H
+#define _PCM_DMABUF_HARNESS_H
+
+/* what an fd handed to ATTACH is in the simulator's fd table: or a dma-buf id */
+#define HARNESS_FD_NONE		0	/* not open */
+#define HARNESS_FD_OTHER	-1	/* open, not a dma-buf */
+
+/* DMA sync of buffer @buffer for device @device; @dir is enum dma_data_direction */
+typedef void (*harness_sync_fn)(int buffer, int device, int for_device, int dir);
+
+void harness_set_sync(harness_sync_fn fn);
+void harness_reset(void);
+int harness_bugs(void);
+const char *harness_last_bug(void);
+
+int harness_add_substream(int sid, int device, int stream, int contiguous);
+int harness_set_runtime(int sid, int has_runtime, int state, int access,
+			int info, long dma_bytes, int mmap_count,
+			int buffer_id, long buffer_bytes, int contiguous);
+int harness_state(int sid);
+int harness_runtime_buffer(int sid);
+int harness_attached(int sid);
+
+int harness_export(int sid);
+int harness_attach(int sid, int fd, int target);
+int harness_detach(int sid);
+void harness_hw_free(int sid);
+void harness_disconnect(int sid);
+
+int harness_mmap(int id, long pgoff, long pages);
+int harness_cpu_access(int id, int begin, int dir);
+int harness_file_ref(int id, int get);
+long harness_file_count(int id);
+int harness_orphaned(int id);
+int harness_attachments(int id);
+int harness_live_dmabufs(void);
+int harness_live_buffers(void);
+int harness_device_refs(void);
+
+#endif

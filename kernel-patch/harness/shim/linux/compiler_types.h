@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* User-space stand-in for <linux/compiler_types.h>: only what pcm_dmabuf.c uses. */
+#ifndef _SHIM_LINUX_COMPILER_TYPES_H
+#define _SHIM_LINUX_COMPILER_TYPES_H
+
+#define __user
+#define __maybe_unused	__attribute__((__unused__))
+#define __cleanup(fn)	__attribute__((__cleanup__(fn)))
+#define IS_ENABLED(option)	option
+
+/* the harness builds the code under test with the feature on */
+#define CONFIG_SND_PCM_DMABUF	1
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-space stand-in for <sound/memalloc.h>.  Buffers are the simulator's:
+ * area is real heap memory of the buffer's size, found again by address.
+ */
+#ifndef _SHIM_SOUND_MEMALLOC_H
+#define _SHIM_SOUND_MEMALLOC_H
+
+#include <linux/dma-mapping.h>
+
+#define SNDRV_DMA_TYPE_UNKNOWN		0
+#define SNDRV_DMA_TYPE_CONTINUOUS	1
+#define SNDRV_DMA_TYPE_DEV		2
+#define SNDRV_DMA_TYPE_DEV_WC		5
+#define SNDRV_DMA_TYPE_DEV_SG		3
+#define SNDRV_DMA_TYPE_DEV_WC_SG	6
+#define SNDRV_DMA_TYPE_DEV_IRAM		4
+#define SNDRV_DMA_TYPE_VMALLOC		7
+#define SNDRV_DMA_TYPE_NONCONTIG	8
+#define SNDRV_DMA_TYPE_NONCOHERENT	9
+
+struct snd_dma_device {
+	int type;
+	enum dma_data_direction dir;
+	bool need_sync;
+	struct device *dev;
+};
+
+struct snd_dma_buffer {
+	struct snd_dma_device dev;
+	unsigned char *area;
+	dma_addr_t addr;
+	size_t bytes;
+	void *private_data;
+};
+
+enum snd_dma_sync_mode { SNDRV_DMA_SYNC_CPU, SNDRV_DMA_SYNC_DEVICE };
+
+struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset);
+void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
+			 enum snd_dma_sync_mode mode);
+void snd_dma_free_pages(struct snd_dma_buffer *dmab);
+
+#endif

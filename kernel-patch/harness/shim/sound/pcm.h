@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-space stand-in for <sound/pcm.h>: the substream and runtime fields
+ * pcm_dmabuf.c touches, with the two runtime fields patch 0002 adds.  The
+ * harness's caller mirrors the simulator's runtime into them before a call.
+ */
+#ifndef _SHIM_SOUND_PCM_H
+#define _SHIM_SOUND_PCM_H
+
+#include <sys/ioctl.h>
+#include <linux/cleanup.h>
+#include <sound/core.h>
+#include <sound/memalloc.h>
+
+#define SNDRV_PCM_STREAM_PLAYBACK	0
+#define SNDRV_PCM_STREAM_CAPTURE	1
+
+#define SNDRV_PCM_STATE_OPEN		0
+#define SNDRV_PCM_STATE_SETUP		1
+#define SNDRV_PCM_STATE_PREPARED	2
+#define SNDRV_PCM_STATE_RUNNING		3
+#define SNDRV_PCM_STATE_XRUN		4
+#define SNDRV_PCM_STATE_DRAINING	5
+#define SNDRV_PCM_STATE_PAUSED		6
+#define SNDRV_PCM_STATE_SUSPENDED	7
+#define SNDRV_PCM_STATE_DISCONNECTED	8
+
+#define SNDRV_PCM_ACCESS_MMAP_INTERLEAVED	0
+#define SNDRV_PCM_ACCESS_MMAP_NONINTERLEAVED	1
+#define SNDRV_PCM_ACCESS_MMAP_COMPLEX		2
+#define SNDRV_PCM_ACCESS_RW_INTERLEAVED		3
+#define SNDRV_PCM_ACCESS_RW_NONINTERLEAVED	4
+
+#define SNDRV_PCM_INFO_MMAP		0x00000001
+
+/* patch 0001 (include/uapi/sound/asound.h) */
+#define SNDRV_PCM_IOCTL_DMABUF_EXPORT	_IOR('A', 0x70, int)
+#define SNDRV_PCM_IOCTL_DMABUF_ATTACH	_IOW('A', 0x71, int)
+#define SNDRV_PCM_IOCTL_DMABUF_DETACH	_IO('A', 0x72)
+
+typedef int snd_pcm_state_t;
+typedef int snd_pcm_access_t;
+
+struct snd_pcm_dmabuf;
+struct snd_pcm_dmabuf_import;
+
+struct snd_pcm {
+	struct snd_card *card;
+};
+
+struct snd_pcm_runtime {
+	snd_pcm_state_t state;
+	unsigned int info;
+	snd_pcm_access_t access;
+	size_t dma_bytes;
+	unsigned char *dma_area;
+	dma_addr_t dma_addr;
+	struct snd_dma_buffer *dma_buffer_p;
+#if IS_ENABLED(CONFIG_SND_PCM_DMABUF)
+	struct snd_pcm_dmabuf *dmabuf;
+	struct snd_pcm_dmabuf_import *dmabuf_import;
+#endif
+};
+
+struct snd_pcm_substream {
+	struct snd_pcm *pcm;
+	int stream;
+	struct snd_dma_buffer dma_buffer;
+	struct snd_pcm_runtime *runtime;
+	atomic_t mmap_count;
+	bool managed_buffer_alloc;
+};
+
+static inline void __snd_pcm_set_state(struct snd_pcm_runtime *runtime,
+				       snd_pcm_state_t state)
+{
+	runtime->state = state;
+}
+
+static inline void snd_pcm_set_runtime_buffer(struct snd_pcm_substream *substream,
+					      struct snd_dma_buffer *bufp)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+
+	if (bufp) {
+		runtime->dma_buffer_p = bufp;
+		runtime->dma_area = bufp->area;
+		runtime->dma_addr = bufp->addr;
+		runtime->dma_bytes = bufp->bytes;
+	} else {
+		runtime->dma_buffer_p = NULL;
+		runtime->dma_area = NULL;
+		runtime->dma_addr = 0;
+		runtime->dma_bytes = 0;
+	}
+}
+
+/* the stream lock orders against the period interrupt; the harness has none */
+DEFINE_GUARD(pcm_stream_lock_irq, struct snd_pcm_substream *, (void)_T, (void)_T)
+
+#endif

@@ -1,0 +1,341 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - check the pcm-dmabuf kernel series against Linux 6.12 (Debian's
+# linux-source-6.12): it applies, checkpatch --strict is clean, the W=1 and
+# sparse builds of sound/core/ and drivers/dma-buf/ add no warning, the
+# kselftest compiles against the patched uAPI headers, and the uAPI values
+# are those of the 2019 RFC.
+#
+# usage: kernel-patch/scripts/check.sh [-j JOBS]
+#
+# Cold (clean machine): installs what is missing with apt-get, extracts the
+# source once and configures the build directories, all under
+# $PCM_DMABUF_CACHE (default ~/.cache/pcm-dmabuf).  Warm: reuses them.
+# Prints "ok N - step (Ts)" or "not ok N - step (Ts)" per step, then
+# "P passed, F failed"; exits non-zero if a step failed.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+KP=$(dirname "$HERE")
+CACHE=${PCM_DMABUF_CACHE:-$HOME/.cache/pcm-dmabuf}
+JOBS=${JOBS:-2}
+FRAGMENT=$KP/config/pcm-dmabuf.config
+SERIES=${PCM_DMABUF_SERIES:-$KP/series}
+export SERIES_DIR=$SERIES
+export PCM_DMABUF_CACHE=$CACHE
+
+bad_usage() { echo "check.sh: $* (usage: check.sh [-j JOBS])" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	-j) [ $# -ge 2 ] || bad_usage "-j needs a number"; JOBS=$2; shift 2 ;;
+	-j*) JOBS=${1#-j}; shift ;;
+	-h|--help) echo "usage: check.sh [-j JOBS]"; exit 0 ;;
+	*) bad_usage "unknown argument: $1" ;;
+	esac
+done
+case $JOBS in ''|0|*[!0-9]*) bad_usage "-j wants a positive number, not '$JOBS'" ;; esac
+
+PKGS="linux-source-6.12 make gcc bc flex bison libelf-dev libssl-dev patch python3 python3-ply python3-git"
+LOG=$CACHE/logs
+mkdir -p "$LOG" || { echo "check.sh: cannot create $LOG" >&2; exit 1; }
+
+passed=0
+failed=0
+n=0
+total_start=$(date +%s)
+
+# step NAME FUNCTION: run a step, print its TAP-like line and duration
+step() {
+	local name=$1 fn=$2 t0 t1 out
+	n=$((n + 1))
+	out=$LOG/step-$n.log
+	t0=$(date +%s.%N)
+	if "$fn" >"$out" 2>&1; then
+		t1=$(date +%s.%N)
+		passed=$((passed + 1))
+		printf 'ok %d - %s (%.1fs)\n' "$n" "$name" "$(echo "$t1 - $t0" | bc)"
+		# informational lines of a passing step
+		grep '^# ' "$out" 2>/dev/null | sed 's/^# /#   /' || true
+	else
+		t1=$(date +%s.%N)
+		failed=$((failed + 1))
+		printf 'not ok %d - %s (%.1fs)\n' "$n" "$name" "$(echo "$t1 - $t0" | bc)"
+		sed 's/^/#   /' "$out" | tail -n 25
+		echo "#   full log: $out"
+	fi
+}
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+		echo "need root for: $*"; return 1; fi
+}
+
+missing_pkgs() {
+	local p
+	for p in $PKGS "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			echo "$p"
+	done
+}
+
+apt_install() {
+	[ $# -eq 0 ] && return 0
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" && return 0
+	as_root apt-get update -q && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+}
+
+# --- steps -----------------------------------------------------------------
+
+step_deps() {
+	local missing
+	missing=$(missing_pkgs)
+	if [ -n "$missing" ]; then
+		echo "# installing: $missing"
+		# shellcheck disable=SC2086
+		apt_install $missing || return 1
+	fi
+	if [ -z "$(missing_pkgs sparse)" ] || apt_install sparse; then
+		echo "# sparse $(sparse --version 2>/dev/null)"
+	else
+		echo "# sparse is not installable: the sparse step is skipped"
+	fi
+	return 0
+}
+
+step_trees() {
+	PRISTINE=$("$HERE/kernel-tree.sh" pristine) || return 1
+	VERSION=$("$HERE/kernel-tree.sh" version | tr '~:+' '___')
+	echo "# pristine tree: $PRISTINE"
+	echo "$PRISTINE" >"$LOG/pristine.path"
+}
+
+# (a) the series applies cleanly: no fuzz, no offset, no reject
+step_apply() {
+	local p out
+	ls "$SERIES"/[0-9][0-9][0-9][0-9]-*.patch >/dev/null || return 1
+	for p in "$SERIES"/[0-9][0-9][0-9][0-9]-*.patch; do
+		case $(basename "$p") in 0000-*) continue ;; esac
+		grep -q '^diff --git' "$p" || { echo "$p: not a patch"; return 1; }
+	done
+	PATCHED=$CACHE/trees/patched-$VERSION
+	out=$("$HERE/kernel-tree.sh" patched "$PATCHED" 2>&1) || { echo "$out"; return 1; }
+	echo "$out" | grep -q . && echo "$out"
+	if echo "$out" | grep -Eqi 'offset|fuzz|hunk|reject|reversed'; then
+		echo "the series does not apply exactly"
+		return 1
+	fi
+	echo "# patched tree: $PATCHED ($(ls "$SERIES"/000[1-9]*.patch "$SERIES"/00[1-9][0-9]*.patch 2>/dev/null | wc -l) patches)"
+}
+
+# (b) checkpatch --strict: 0 errors, 0 warnings, 0 checks in every patch
+step_checkpatch() {
+	local p line bad=0
+	for p in "$SERIES"/[0-9][0-9][0-9][0-9]-*.patch; do
+		case $(basename "$p") in 0000-*) continue ;; esac # cover letter
+		(cd "$PRISTINE" && ./scripts/checkpatch.pl --strict "$p") >"$LOG/checkpatch-$(basename "$p").log" 2>&1
+		line=$(grep '^total:' "$LOG/checkpatch-$(basename "$p").log")
+		echo "# $(basename "$p"): ${line:-no total line}"
+		case $line in
+		"total: 0 errors, 0 warnings, 0 checks,"*) ;;
+		*) bad=1; cat "$LOG/checkpatch-$(basename "$p").log" ;;
+		esac
+	done
+	return $bad
+}
+
+# the documentation parses as reStructuredText (Sphinx itself is not needed)
+step_rst() {
+	local rst=$PATCHED/Documentation/sound/designs/pcm-dmabuf.rst
+	[ -f "$rst" ] || { echo "no $rst"; return 1; }
+	grep -q '^   pcm-dmabuf$' "$PATCHED/Documentation/sound/designs/index.rst" ||
+		{ echo "pcm-dmabuf is not in the designs index"; return 1; }
+	if ! python3 -c 'import docutils' 2>/dev/null; then
+		echo "# python3-docutils is not installed: parse skipped"
+		return 0
+	fi
+	python3 - "$rst" <<'PY'
+import io, sys
+import docutils.core
+err = io.StringIO()
+docutils.core.publish_string(open(sys.argv[1]).read(), writer_name='null',
+                             settings_overrides={'warning_stream': err, 'report_level': 1})
+if err.getvalue():
+    print(err.getvalue())
+    sys.exit(1)
+PY
+}
+
+# configure BUILD_DIR SRC: tinyconfig + the fragment, then make prepare
+configure() {
+	local o=$1 src=$2 stamp want
+	want=$(sha256sum <"$FRAGMENT" | cut -c1-16)
+	stamp=$o/.pcm-dmabuf-config
+	if [ -f "$o/.config" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+		make -s -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
+		return 0
+	fi
+	rm -rf "$o"
+	mkdir -p "$o"
+	make -s -C "$src" ARCH=x86_64 O="$o" tinyconfig || return 1
+	(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "$FRAGMENT") \
+		>"$o/merge_config.log" 2>&1 || { cat "$o/merge_config.log"; return 1; }
+	make -s -C "$src" ARCH=x86_64 O="$o" olddefconfig || return 1
+	make -s -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
+	echo "$want" >"$stamp"
+}
+
+step_configure() {
+	BUILD=$CACHE/build/$VERSION
+	configure "$BUILD/pristine" "$PRISTINE" || return 1
+	configure "$BUILD/patched" "$PATCHED" || return 1
+	grep -q '^CONFIG_SND_PCM_DMABUF=y' "$BUILD/patched/.config" ||
+		{ echo "CONFIG_SND_PCM_DMABUF is not set in the patched config"; return 1; }
+	local opt
+	for opt in SND_DUMMY SND_ALOOP SND_PCMTEST DMA_SHARED_BUFFER; do
+		grep -q "^CONFIG_$opt=y" "$BUILD/patched/.config" ||
+			{ echo "CONFIG_$opt is not set"; return 1; }
+	done
+	echo "# build dirs: $BUILD/{pristine,patched}"
+}
+
+DIRS="sound/core/ drivers/dma-buf/"
+
+# normalize compiler/sparse diagnostics: file: severity: message (no line numbers)
+normalize() {
+	awk -v a="$PRISTINE/" -v b="$PATCHED/" '{
+		if (index($0, a) == 1) $0 = substr($0, length(a) + 1)
+		else if (index($0, b) == 1) $0 = substr($0, length(b) + 1)
+		print
+	}' "$1" |
+		sed -n -E 's#^([^: ]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\1: \3: \4#p' | sort
+}
+
+# build_w1 BUILD_DIR SRC LOG: recompile $DIRS with W=1
+build_w1() {
+	local o=$1 src=$2 log=$3
+	find "$o/sound/core" "$o/drivers/dma-buf" -name '*.o' -delete 2>/dev/null
+	# shellcheck disable=SC2086
+	make -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" W=1 $DIRS >"$log.out" 2>"$log"
+}
+
+# (c) W=1: the patched build adds no warning to the pristine one
+step_w1() {
+	local want pl=$BUILD/w1-pristine.log key
+	key=$(cat "$BUILD/pristine/.pcm-dmabuf-config")
+	if [ ! -f "$pl" ] || [ "$(cat "$pl.key" 2>/dev/null)" != "$key" ]; then
+		build_w1 "$BUILD/pristine" "$PRISTINE" "$pl" || { tail -20 "$pl"; return 1; }
+		echo "$key" >"$pl.key"
+	fi
+	build_w1 "$BUILD/patched" "$PATCHED" "$BUILD/w1-patched.log" ||
+		{ tail -20 "$BUILD/w1-patched.log"; return 1; }
+	[ -f "$BUILD/patched/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o was not built"; return 1; }
+	normalize "$pl" >"$BUILD/w1-pristine.norm"
+	normalize "$BUILD/w1-patched.log" >"$BUILD/w1-patched.norm"
+	want=$(comm -13 "$BUILD/w1-pristine.norm" "$BUILD/w1-patched.norm")
+	echo "# W=1 diagnostics: pristine $(wc -l <"$BUILD/w1-pristine.norm"), patched $(wc -l <"$BUILD/w1-patched.norm"), new $(echo -n "$want" | grep -c .)"
+	[ -z "$want" ] || { echo "new W=1 diagnostics:"; echo "$want"; return 1; }
+}
+
+# the series also builds without CONFIG_SND_PCM_DMABUF (the header stubs)
+step_w1_off() {
+	local o=$BUILD/patched-nodmabuf want key
+	key=$(cat "$BUILD/patched/.pcm-dmabuf-config")
+	if [ ! -f "$o/.config" ] || [ "$(cat "$o/.pcm-dmabuf-config" 2>/dev/null)" != "$key" ]; then
+		rm -rf "$o"
+		mkdir -p "$o"
+		sed 's/^CONFIG_SND_PCM_DMABUF=y$/# CONFIG_SND_PCM_DMABUF is not set/' \
+			"$BUILD/patched/.config" >"$o/.config"
+		make -s -C "$PATCHED" ARCH=x86_64 O="$o" olddefconfig || return 1
+		echo "$key" >"$o/.pcm-dmabuf-config"
+	fi
+	grep -q '^# CONFIG_SND_PCM_DMABUF is not set' "$o/.config" ||
+		{ echo "CONFIG_SND_PCM_DMABUF could not be switched off"; return 1; }
+	make -s -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
+	find "$o/sound/core" -name '*.o' -delete 2>/dev/null
+	make -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" W=1 sound/core/ >"$BUILD/w1-off.log.out" \
+		2>"$BUILD/w1-off.log" || { tail -20 "$BUILD/w1-off.log"; return 1; }
+	[ ! -f "$o/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o built although disabled"; return 1; }
+	normalize "$BUILD/w1-off.log" >"$BUILD/w1-off.norm"
+	want=$(comm -13 "$BUILD/w1-pristine.norm" "$BUILD/w1-off.norm")
+	echo "# W=1 diagnostics with CONFIG_SND_PCM_DMABUF=n: $(wc -l <"$BUILD/w1-off.norm"), new $(echo -n "$want" | grep -c .)"
+	[ -z "$want" ] || { echo "new W=1 diagnostics:"; echo "$want"; return 1; }
+}
+
+# (d) sparse (C=2: check every file, compiled or not; W=1 as in the build
+# before, so that nothing is recompiled): no new warning
+step_sparse() {
+	local want pl=$BUILD/sparse-pristine.log key
+	if ! command -v sparse >/dev/null; then
+		echo "# sparse is not installed: skipped"
+		return 0
+	fi
+	key="$(cat "$BUILD/pristine/.pcm-dmabuf-config") C=2 W=1"
+	if [ ! -f "$pl" ] || [ "$(cat "$pl.key" 2>/dev/null)" != "$key" ]; then
+		# shellcheck disable=SC2086
+		make -C "$PRISTINE" ARCH=x86_64 O="$BUILD/pristine" -j"$JOBS" C=2 W=1 $DIRS >/dev/null 2>"$pl" ||
+			{ tail -20 "$pl"; return 1; }
+		echo "$key" >"$pl.key"
+	fi
+	# shellcheck disable=SC2086
+	make -C "$PATCHED" ARCH=x86_64 O="$BUILD/patched" -j"$JOBS" C=2 W=1 $DIRS >/dev/null \
+		2>"$BUILD/sparse-patched.log" || { tail -20 "$BUILD/sparse-patched.log"; return 1; }
+	normalize "$pl" >"$BUILD/sparse-pristine.norm"
+	normalize "$BUILD/sparse-patched.log" >"$BUILD/sparse-patched.norm"
+	want=$(comm -13 "$BUILD/sparse-pristine.norm" "$BUILD/sparse-patched.norm")
+	echo "# sparse diagnostics: pristine $(wc -l <"$BUILD/sparse-pristine.norm"), patched $(wc -l <"$BUILD/sparse-patched.norm"), new $(echo -n "$want" | grep -c .)"
+	[ -z "$want" ] || { echo "new sparse diagnostics:"; echo "$want"; return 1; }
+}
+
+step_headers() {
+	HDR=$BUILD/patched-headers
+	rm -rf "$HDR"
+	make -s -C "$PATCHED" ARCH=x86_64 O="$BUILD/patched" INSTALL_HDR_PATH="$HDR" headers_install ||
+		return 1
+	grep -q SNDRV_PCM_IOCTL_DMABUF_EXPORT "$HDR/include/sound/asound.h" ||
+		{ echo "the installed asound.h lacks the dma-buf ioctls"; return 1; }
+}
+
+# (e) the kselftest compiles against the patched uAPI headers
+step_kselftest() {
+	local dir=$PATCHED/tools/testing/selftests/alsa
+	[ -f "$dir/pcm-dmabuf-test.c" ] || { echo "no pcm-dmabuf-test.c in the patched tree"; return 1; }
+	grep -q 'pcm-dmabuf-test' "$dir/Makefile" || { echo "pcm-dmabuf-test is not in the Makefile"; return 1; }
+	# -Wno-unused-parameter: kselftest_harness.h itself is not -Wextra clean
+	(cd "$dir" && gcc -Wall -Wextra -Wno-unused-parameter -Werror -isystem "$HDR/include" \
+		-o "$BUILD/pcm-dmabuf-test" pcm-dmabuf-test.c) || return 1
+	echo "# built $BUILD/pcm-dmabuf-test (runs in the QEMU end-to-end check)"
+}
+
+# (f) the uAPI values of DESIGN.md section 2, as compiled on x86_64
+step_uapi() {
+	gcc -Wall -Wextra -Werror -isystem "$HDR/include" -o "$BUILD/uapi-values" \
+		"$KP/tests/uapi-values.c" || return 1
+	"$BUILD/uapi-values"
+}
+
+# --- main ------------------------------------------------------------------
+
+echo "# pcm-dmabuf kernel series check, cache $CACHE, -j$JOBS"
+PRISTINE= PATCHED= VERSION= BUILD= HDR=
+step "dependencies installed" step_deps
+step "pristine linux-source-6.12 tree" step_trees
+[ -f "$LOG/pristine.path" ] && PRISTINE=$(cat "$LOG/pristine.path")
+VERSION=$("$HERE/kernel-tree.sh" version 2>/dev/null | tr '~:+' '___')
+step "series applies cleanly to the pristine tree" step_apply
+PATCHED=$CACHE/trees/patched-$VERSION
+BUILD=$CACHE/build/$VERSION
+HDR=$BUILD/patched-headers
+step "checkpatch.pl --strict: 0 errors, 0 warnings, 0 checks" step_checkpatch
+step "Documentation/sound/designs/pcm-dmabuf.rst parses" step_rst
+step "configure pristine and patched builds (tinyconfig + fragment)" step_configure
+step "W=1 build of $DIRS: no new warning" step_w1
+step "W=1 build of sound/core/ with CONFIG_SND_PCM_DMABUF=n: no new warning" step_w1_off
+step "sparse C=2 of $DIRS: no new warning" step_sparse
+step "headers_install of the patched tree" step_headers
+step "kselftest pcm-dmabuf-test compiles against the patched headers" step_kselftest
+step "uAPI ioctl values (x86_64)" step_uapi
+
+printf '# total %ds\n' "$(($(date +%s) - total_start))"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
