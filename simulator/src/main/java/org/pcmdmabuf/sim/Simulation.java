@@ -478,6 +478,8 @@ public final class Simulation {
         private void sync(long flags) {
             stats.syncs++;
             ok(sim.sys.sync(task, dmabufFd, flags), "sync");
+            sim.trace.instant("syncs", stats.name + ((flags & DmaBufSync.END) != 0 ? " END" : " START")
+                    + ((flags & DmaBufSync.WRITE) != 0 ? "|WRITE" : "|READ"), sim.loop.now());
         }
 
         private void crash() {

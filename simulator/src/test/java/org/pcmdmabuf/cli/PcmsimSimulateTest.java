@@ -85,7 +85,7 @@ class PcmsimSimulateTest {
         assertEquals(0, r.exit(), r.err());
         String t = Files.readString(trace);
         assertTrue(t.startsWith("{\"displayTimeUnit\":\"ms\",\"traceEvents\":["), t.substring(0, 80));
-        for (String track : List.of("DMA pcm0/0", "client0-correct", "integrity errors")) {
+        for (String track : List.of("DMA pcm0/0", "client0-correct", "syncs", "integrity errors")) {
             assertTrue(t.contains("\"name\":\"" + track + "\""), "track " + track);
         }
         assertTrue(t.strip().endsWith("]}"));
