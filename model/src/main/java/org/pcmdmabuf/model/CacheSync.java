@@ -1,29 +1,33 @@
 package org.pcmdmabuf.model;
 
-import java.util.BitSet;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The cache-sync protocol state of one buffer: which words the CPU wrote that no sync has cleaned yet, which
  * words a device wrote that no sync has invalidated yet, and which DMA_BUF_IOCTL_SYNC windows are open.
  * It does not hold cache contents (the simulator does); it tells when a sync the protocol requires was
  * skipped, which on a non-coherent device means wrong audio.
+ *
+ * <p>The word sets are plain bit arrays rather than {@link java.util.BitSet}s: every DMA transfer counts a
+ * range, and counting in place costs nothing where {@code BitSet.get(from, to)} allocates a copy.
  */
 public final class CacheSync {
-    private final BitSet dirty;
-    private final BitSet deviceWritten;
+    private final long[] dirty;
+    private final long[] deviceWritten;
     private boolean cpuReadWindow;
     private boolean cpuWriteWindow;
 
     CacheSync(int words) {
-        this.dirty = new BitSet(words);
-        this.deviceWritten = new BitSet(words);
+        this.dirty = new long[(words + 63) >>> 6];
+        this.deviceWritten = new long[(words + 63) >>> 6];
     }
 
     /** DMA_BUF_SYNC_START: dma_buf_begin_cpu_access(); a READ start invalidates what devices wrote. */
     void begin(DmaDirection dir) {
         if (dir != DmaDirection.TO_DEVICE) {
             cpuReadWindow = true;
-            deviceWritten.clear();
+            Arrays.fill(deviceWritten, 0);
         }
         if (dir != DmaDirection.FROM_DEVICE) {
             cpuWriteWindow = true;
@@ -37,37 +41,37 @@ public final class CacheSync {
         }
         if (dir != DmaDirection.FROM_DEVICE) {
             cpuWriteWindow = false;
-            dirty.clear();
+            Arrays.fill(dirty, 0);
         }
     }
 
     /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_DEVICE): the PCM core cleans before the device reads. */
     void syncForDevice() {
-        dirty.clear();
+        Arrays.fill(dirty, 0);
     }
 
     /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_CPU): the PCM core invalidates before the CPU reads. */
     void syncForCpu() {
-        deviceWritten.clear();
+        Arrays.fill(deviceWritten, 0);
     }
 
     void cpuWrote(int fromWord, int toWord) {
-        dirty.set(fromWord, toWord);
+        set(dirty, fromWord, toWord, true);
     }
 
     void deviceWrote(int fromWord, int toWord) {
-        deviceWritten.set(fromWord, toWord);
-        dirty.clear(fromWord, toWord);
+        set(deviceWritten, fromWord, toWord, true);
+        set(dirty, fromWord, toWord, false);
     }
 
     /** Words in [from, to) the CPU wrote and nothing cleaned: a non-coherent device would read stale memory. */
     int uncleaned(int fromWord, int toWord) {
-        return dirty.get(fromWord, toWord).cardinality();
+        return count(dirty, fromWord, toWord);
     }
 
     /** Words in [from, to) a device wrote and nothing invalidated: the CPU may read stale cache lines. */
     int uninvalidated(int fromWord, int toWord) {
-        return deviceWritten.get(fromWord, toWord).cardinality();
+        return count(deviceWritten, fromWord, toWord);
     }
 
     public boolean cpuWriteWindow() {
@@ -76,5 +80,48 @@ public final class CacheSync {
 
     public boolean cpuReadWindow() {
         return cpuReadWindow;
+    }
+
+    /** Sets or clears bits [from, to); a reversed or negative range throws, as BitSet's does. */
+    private static void set(long[] bits, int from, int to, boolean value) {
+        Objects.checkFromToIndex(from, to, Integer.MAX_VALUE);
+        if (from == to) {
+            return;
+        }
+        int first = from >>> 6;
+        int last = (to - 1) >>> 6;
+        long firstMask = -1L << from;
+        long lastMask = -1L >>> -to;
+        for (int i = first; i <= last; i++) {
+            long m = -1L;
+            if (i == first) {
+                m &= firstMask;
+            }
+            if (i == last) {
+                m &= lastMask;
+            }
+            bits[i] = value ? bits[i] | m : bits[i] & ~m;
+        }
+    }
+
+    private static int count(long[] bits, int from, int to) {
+        Objects.checkFromToIndex(from, to, Integer.MAX_VALUE);
+        if (from == to) {
+            return 0;
+        }
+        int first = from >>> 6;
+        int last = (to - 1) >>> 6;
+        int n = 0;
+        for (int i = first; i <= last; i++) {
+            long m = -1L;
+            if (i == first) {
+                m &= -1L << from;
+            }
+            if (i == last) {
+                m &= -1L >>> -to;
+            }
+            n += Long.bitCount(bits[i] & m);
+        }
+        return n;
     }
 }

@@ -44,9 +44,14 @@ public final class DmaBuffer {
         return words[index];
     }
 
-    /** Copies {@code n} words of memory from word {@code from} into {@code dst} (a cache line fill). */
-    public void readMemory(int from, long[] dst, int n) {
-        System.arraycopy(words, from, dst, 0, Math.min(n, words.length - from));
+    /**
+     * Copies {@code n} words of memory from word {@code from} into {@code dst} (a cache line fill); returns how
+     * many there were (fewer at the end of the buffer).
+     */
+    public int readMemory(int from, long[] dst, int n) {
+        int copied = Math.min(n, words.length - from);
+        System.arraycopy(words, from, dst, 0, copied);
+        return copied;
     }
 
     /** Stores {@code n} words of {@code src} into memory from word {@code from} (a cache line write-back). */

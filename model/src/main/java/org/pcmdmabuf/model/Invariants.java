@@ -1,19 +1,37 @@
 package org.pcmdmabuf.model;
 
+import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The model's invariants, recomputed from scratch by walking every holder, so bookkeeping bugs cannot hide
  * behind the counters they corrupt. Returns a description of the first broken one, or null.
+ *
+ * <p>They run after every op, so the simulator spends most of its time here unless the walk is cheap: a first
+ * pass ({@link Recount}) recomputes every count into reused arrays indexed by object id and only answers
+ * whether all hold; when one does not, the map-based pass below finds and describes the first broken one.
  */
 final class Invariants {
+    private static final ThreadLocal<Recount> RECOUNT = ThreadLocal.withInitial(Recount::new);
+
     private Invariants() {
     }
 
     static String check(World w, Set<File> files, Set<DmaBuf> dmaBufs, Set<Attachment> attachments,
                         Set<Vma> vmas, Set<DmaBuffer> buffers) {
+        List<Task> tasks = w.tasks();
+        if (RECOUNT.get().holds(w, tasks, files, dmaBufs, attachments, vmas, buffers)) {
+            return nothingAfterExit(w, tasks);
+        }
+        return describe(w, files, dmaBufs, attachments, vmas, buffers);
+    }
+
+    private static String describe(World w, Set<File> files, Set<DmaBuf> dmaBufs, Set<Attachment> attachments,
+                                   Set<Vma> vmas, Set<DmaBuffer> buffers) {
         String r;
         if ((r = fileCounts(w, files, attachments, vmas)) != null) {
             return r;
@@ -27,7 +45,7 @@ final class Invariants {
         if ((r = substreams(w, files, vmas, dmaBufs)) != null) {
             return r;
         }
-        return nothingAfterExit(w);
+        return nothingAfterExit(w, w.tasks());
     }
 
     /** f_count = fd-table entries + mappings + attachments; nothing reaches a released file. */
@@ -181,11 +199,11 @@ final class Invariants {
     }
 
     /** Once every process has exited nothing remains: no file, dma-buf, attachment, mapping or buffer. */
-    private static String nothingAfterExit(World w) {
-        if (w.tasks().isEmpty()) {
+    private static String nothingAfterExit(World w, List<Task> tasks) {
+        if (tasks.isEmpty()) {
             return null;
         }
-        for (Task t : w.tasks()) {
+        for (Task t : tasks) {
             if (!t.exited) {
                 return null;
             }
@@ -195,5 +213,269 @@ final class Invariants {
         }
         Leaks l = w.leaks();
         return l.none() ? null : "every process exited but objects remain: " + l;
+    }
+
+    /**
+     * The same invariants as the map-based pass, as one yes/no. Objects of a world have distinct ids (one
+     * counter numbers files, dma-bufs, attachments, buffers and mappings), so a count per id in arrays reused
+     * across checks replaces the identity maps; a generation number per check stands for clearing them.
+     * Substreams are numbered by their position in the world instead. Each set is copied out once, since
+     * iterating a linked hash set costs more than the checks themselves.
+     */
+    private static final class Recount {
+        /** Beyond this many ids the arrays would cost more than the maps; the map-based pass decides. */
+        private static final int MAX_ID = 1 << 20;
+
+        private int[] seen = new int[64];
+        private int[] count = new int[64];
+        private int[] opens = new int[8];
+        private int[] maps = new int[8];
+        private int[] pcmBase = new int[4];
+        private int generation;
+        private File[] files = new File[16];
+        private DmaBuf[] dmaBufs = new DmaBuf[4];
+        private Attachment[] attachments = new Attachment[4];
+        private Vma[] vmas = new Vma[8];
+        private DmaBuffer[] buffers = new DmaBuffer[4];
+        private int nFiles;
+        private int nDmaBufs;
+        private int nAttachments;
+        private int nVmas;
+        private int nBuffers;
+        private boolean fdTablesHold;
+        private final BiConsumer<Integer, File> countFd = (fd, f) -> fdTablesHold &= holdFile(f);
+
+        boolean holds(World w, List<Task> tasks, Set<File> fileSet, Set<DmaBuf> dmaBufSet,
+                      Set<Attachment> attachmentSet, Set<Vma> vmaSet, Set<DmaBuffer> bufferSet) {
+            if (++generation == 0) {
+                Arrays.fill(seen, 0);
+                generation = 1;
+            }
+            files = fileSet.toArray(files);
+            nFiles = fileSet.size();
+            dmaBufs = dmaBufSet.toArray(dmaBufs);
+            nDmaBufs = dmaBufSet.size();
+            attachments = attachmentSet.toArray(attachments);
+            nAttachments = attachmentSet.size();
+            vmas = vmaSet.toArray(vmas);
+            nVmas = vmaSet.size();
+            buffers = bufferSet.toArray(buffers);
+            nBuffers = bufferSet.size();
+            List<Pcm> pcms = w.pcms();
+            return filesHold(tasks) && buffersHold(pcms) && attachmentsHold(pcms) && substreamsHold(pcms);
+        }
+
+        private boolean filesHold(List<Task> tasks) {
+            for (int i = 0; i < nFiles; i++) {
+                if (!enter(files[i].id)) {
+                    return false;
+                }
+            }
+            fdTablesHold = true;
+            for (Task t : tasks) {
+                // forEach runs inside the TreeMap; iterating the unmodifiable view costs an interface call a step.
+                t.files.entries().forEach(countFd);
+            }
+            if (!fdTablesHold) {
+                return false;
+            }
+            for (int i = 0; i < nVmas; i++) {
+                if (!holdFile(vmas[i].file)) {
+                    return false;
+                }
+            }
+            for (int i = 0; i < nAttachments; i++) {
+                if (!holdFile(attachments[i].dmaBuf.file)) {
+                    return false;
+                }
+            }
+            for (int i = 0; i < nFiles; i++) {
+                if (files[i].count() != count[files[i].id]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean holdFile(File f) {
+            return hold(f.id) && !f.released();
+        }
+
+        private boolean buffersHold(List<Pcm> pcms) {
+            for (int i = 0; i < nBuffers; i++) {
+                if (!enter(buffers[i].id)) {
+                    return false;
+                }
+            }
+            for (int i = 0; i < nDmaBufs; i++) {
+                if (!enter(dmaBufs[i].id)) {
+                    return false;
+                }
+            }
+            for (Pcm pcm : pcms) {
+                for (Substream s : pcm.substreams) {
+                    if (s.runtime != null && s.runtime.dmaBuffer != null && !holdBuffer(s.runtime.dmaBuffer)) {
+                        return false;
+                    }
+                }
+            }
+            for (int i = 0; i < nDmaBufs; i++) {
+                if (dmaBufs[i].released || !holdBuffer(dmaBufs[i].buffer)) {
+                    return false;
+                }
+            }
+            for (int i = 0; i < nVmas; i++) {
+                if (!holdBuffer(vmas[i].buffer)) {
+                    return false;
+                }
+            }
+            for (int i = 0; i < nBuffers; i++) {
+                if (buffers[i].refcount() != count[buffers[i].id]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean holdBuffer(DmaBuffer b) {
+            return hold(b.id) && !b.freed();
+        }
+
+        private boolean attachmentsHold(List<Pcm> pcms) {
+            for (int i = 0; i < nAttachments; i++) {
+                if (!enter(attachments[i].id)) {
+                    return false;
+                }
+            }
+            int listed = 0;
+            for (int i = 0; i < nDmaBufs; i++) {
+                DmaBuf d = dmaBufs[i];
+                for (Attachment a : d.attachments) {
+                    listed++;
+                    if (!member(a.id) || a.dmaBuf != d || !a.mapped) {
+                        return false;
+                    }
+                    PcmRuntime rt = a.substream.runtime;
+                    if (rt == null || rt.attachment != a) {
+                        return false;
+                    }
+                }
+            }
+            if (listed != nAttachments) {
+                return false;
+            }
+            for (Pcm pcm : pcms) {
+                for (Substream s : pcm.substreams) {
+                    if (s.runtime != null && s.runtime.attachment != null && !member(s.runtime.attachment.id)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        private boolean substreamsHold(List<Pcm> pcms) {
+            if (pcmBase.length < pcms.size()) {
+                pcmBase = new int[pcms.size() * 2];
+            }
+            int n = 0;
+            for (Pcm pcm : pcms) {
+                pcmBase[pcm.index] = n;
+                n += pcm.substreams.size();
+            }
+            if (opens.length < n) {
+                opens = new int[n * 2];
+                maps = new int[n * 2];
+            }
+            Arrays.fill(opens, 0, n, 0);
+            Arrays.fill(maps, 0, n, 0);
+            for (int i = 0; i < nFiles; i++) {
+                if (files[i].privateData instanceof PcmFile pf) {
+                    opens[slot(pf.substream())]++;
+                }
+            }
+            for (int i = 0; i < nVmas; i++) {
+                if (vmas[i].substream != null) {
+                    maps[slot(vmas[i].substream)]++;
+                }
+            }
+            for (Pcm pcm : pcms) {
+                for (Substream s : pcm.substreams) {
+                    int o = opens[slot(s)];
+                    if (s.refCount != o || (s.runtime != null) != (o > 0) || s.mmapCount != maps[slot(s)]) {
+                        return false;
+                    }
+                    if (s.runtime != null && !runtimeHolds(s)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        private int slot(Substream s) {
+            return pcmBase[s.pcm.index] + s.number;
+        }
+
+        /** {@link Invariants#runtime}, with the dma-buf ids entered by {@link #buffersHold} as the set. */
+        private boolean runtimeHolds(Substream s) {
+            PcmRuntime rt = s.runtime;
+            DmaBuf d = rt.export;
+            if (d != null && (!member(d.id) || d.exporter != s || d.buffer != rt.dmaBuffer)) {
+                return false;
+            }
+            boolean configured = rt.state != PcmState.OPEN;
+            if (configured != (rt.dmaBuffer != null) && rt.state != PcmState.DISCONNECTED) {
+                return false;
+            }
+            if (rt.boundary == 0) {
+                return rt.hwPtr == 0 && rt.applPtr == 0;
+            }
+            if (outside(rt.hwPtr, rt.boundary) || outside(rt.applPtr, rt.boundary)
+                    || outside(rt.devicePtr, rt.boundary)) {
+                return false;
+            }
+            boolean ringState = switch (rt.state) {
+                case PREPARED, RUNNING, PAUSED, DRAINING -> true;
+                default -> false;
+            };
+            if (ringState && !rt.applPtrWild && rt.stopThreshold <= rt.bufferSize) {
+                long avail = s.avail();
+                return avail >= 0 && avail <= rt.bufferSize;
+            }
+            return true;
+        }
+
+        private static boolean outside(long p, long boundary) {
+            return p < 0 || p >= boundary;
+        }
+
+        /** Marks {@code id} a member of this check's sets with no holders yet; false if ids are too large. */
+        private boolean enter(int id) {
+            if (id < 0 || id >= MAX_ID) {
+                return false;
+            }
+            if (id >= seen.length) {
+                int size = Math.max(id + 1, seen.length * 2);
+                seen = Arrays.copyOf(seen, size);
+                count = Arrays.copyOf(count, size);
+            }
+            seen[id] = generation;
+            count[id] = 0;
+            return true;
+        }
+
+        private boolean member(int id) {
+            return id >= 0 && id < seen.length && seen[id] == generation;
+        }
+
+        /** One more holder of a member; false for an object that is not in its set. */
+        private boolean hold(int id) {
+            if (!member(id)) {
+                return false;
+            }
+            count[id]++;
+            return true;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.pcmdmabuf.sim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,24 +34,29 @@ public final class Cache implements MemorySystem {
         }
     }
 
-    /** A cached line, on the LRU list (most recent at the head) while resident. */
+    /**
+     * A cached line, on the LRU list (most recent at the head) while resident. Dropped lines are kept for the
+     * next miss (a streaming workload misses on every line), so a fill costs a copy and no allocation.
+     */
     private static final class Line {
         final long[] data;
-        final DmaBuffer buffer;
-        final int index;
+        DmaBuffer buffer;
+        /** The buffer's line table, so an eviction needs no look-up. */
+        Line[] table;
+        int index;
         boolean dirty;
         Line newer;
         Line older;
 
-        Line(int words, DmaBuffer buffer, int index) {
+        Line(int words) {
             data = new long[words];
-            this.buffer = buffer;
-            this.index = index;
         }
     }
 
     private final Config config;
     private final int lineWords;
+    private final int lineShift;
+    private final int wordMask;
     private final SplitMix64 rng;
     private final Map<DmaBuffer, Line[]> lines = new IdentityHashMap<>();
     private final List<DmaBuffer> buffers = new ArrayList<>();
@@ -61,13 +67,19 @@ public final class Cache implements MemorySystem {
     /** The LRU list: most recently used first. */
     private Line newest;
     private Line oldest;
+    /** Dropped lines, linked by {@code older}. */
+    private Line free;
     private long writeBacks;
+    private long linesCleaned;
+    private long linesInvalidated;
     private long evictions;
     private long refills;
 
     public Cache(Config config, SplitMix64 rng) {
         this.config = config;
         this.lineWords = config.lineBytes() / DmaBuffer.WORD_BYTES;
+        this.lineShift = Integer.numberOfTrailingZeros(lineWords);
+        this.wordMask = lineWords - 1;
         this.rng = rng;
     }
 
@@ -90,17 +102,29 @@ public final class Cache implements MemorySystem {
         return l;
     }
 
+    /** The lines of {@code b} if any of it was ever cached, else null; no table is created. */
+    private Line[] peekLines(DmaBuffer b) {
+        if (b == lastBuffer) {
+            return lastLines;
+        }
+        Line[] l = lines.get(b);
+        if (l != null) {
+            lastBuffer = b;
+            lastLines = l;
+        }
+        return l;
+    }
+
     /** The line holding {@code word}, loaded from memory if absent (write-allocate for stores too). */
     private Line load(DmaBuffer b, int word) {
         Line[] ls = linesOf(b);
-        int idx = word / lineWords;
+        int idx = word >>> lineShift;
         Line line = ls[idx];
         if (line == null) {
             if (resident >= config.capacityLines()) {
-                evict(oldest.buffer, lines.get(oldest.buffer), oldest.index);
+                evict(oldest.buffer, oldest.table, oldest.index);
             }
-            line = new Line(lineWords, b, idx);
-            b.readMemory(idx * lineWords, line.data, lineWords);
+            line = fill(b, ls, idx);
             ls[idx] = line;
             resident++;
             linkNewest(line);
@@ -114,22 +138,22 @@ public final class Cache implements MemorySystem {
     @Override
     public void cpuWrite(DmaBuffer b, int word, long value) {
         Line line = load(b, word);
-        line.data[word % lineWords] = value;
+        line.data[word & wordMask] = value;
         line.dirty = true;
     }
 
     @Override
     public long cpuRead(DmaBuffer b, int word) {
-        return load(b, word).data[word % lineWords];
+        return load(b, word).data[word & wordMask];
     }
 
     @Override
     public long dmaRead(DmaBuffer b, int word, boolean coherent) {
         if (coherent) {
-            Line[] ls = lines.get(b);
-            Line line = ls == null ? null : ls[word / lineWords];
+            Line[] ls = peekLines(b);
+            Line line = ls == null ? null : ls[word >>> lineShift];
             if (line != null && line.dirty) {
-                return line.data[word % lineWords];
+                return line.data[word & wordMask];
             }
         }
         return b.word(word);
@@ -139,16 +163,21 @@ public final class Cache implements MemorySystem {
     public void dmaWrite(DmaBuffer b, int word, long value, boolean coherent) {
         setMemory(b, word, value);
         if (coherent) {
-            Line[] ls = lines.get(b);
-            Line line = ls == null ? null : ls[word / lineWords];
+            Line[] ls = peekLines(b);
+            Line line = ls == null ? null : ls[word >>> lineShift];
             if (line != null) {
-                line.data[word % lineWords] = value;
+                line.data[word & wordMask] = value;
             }
         }
     }
 
+    /**
+     * Counts every line of the range as maintained, cached or not: dcache_clean_poc() and friends walk a
+     * virtual address range line by line, so that is what a sync costs.
+     */
     @Override
     public void clean(DmaBuffer b, int from, int to) {
+        linesCleaned += linesIn(from, to);
         Line[] ls = lines.get(b);
         if (ls == null) {
             return;
@@ -163,6 +192,7 @@ public final class Cache implements MemorySystem {
     /** Lines wholly inside the range are dropped; a dirty line straddling its edge is cleaned first. */
     @Override
     public void invalidate(DmaBuffer b, int from, int to) {
+        linesInvalidated += linesIn(from, to);
         Line[] ls = lines.get(b);
         if (ls == null) {
             return;
@@ -225,6 +255,30 @@ public final class Cache implements MemorySystem {
         }
     }
 
+    private long linesIn(int from, int to) {
+        return to <= from ? 0 : ((to - 1L) >>> lineShift) - (from >>> lineShift) + 1;
+    }
+
+    /** A line of {@code b} at {@code idx} with memory's contents, reusing a dropped line when there is one. */
+    private Line fill(DmaBuffer b, Line[] ls, int idx) {
+        Line line = free;
+        if (line != null) {
+            free = line.older;
+            line.older = null;
+            line.dirty = false;
+        } else {
+            line = new Line(lineWords);
+        }
+        line.buffer = b;
+        line.table = ls;
+        line.index = idx;
+        int n = b.readMemory(idx * lineWords, line.data, lineWords);
+        if (n < lineWords) {
+            Arrays.fill(line.data, n, lineWords, 0L);
+        }
+        return line;
+    }
+
     private void linkNewest(Line line) {
         line.older = newest;
         line.newer = null;
@@ -254,9 +308,14 @@ public final class Cache implements MemorySystem {
 
     /** Drops a resident line from the cache (its data is lost unless the caller wrote it back). */
     private void drop(Line[] ls, int idx) {
-        unlink(ls[idx]);
+        Line line = ls[idx];
+        unlink(line);
         ls[idx] = null;
         resident--;
+        line.buffer = null;
+        line.table = null;
+        line.older = free;
+        free = line;
     }
 
     private void evict(DmaBuffer b, Line[] ls, int idx) {
@@ -287,6 +346,16 @@ public final class Cache implements MemorySystem {
 
     public long refills() {
         return refills;
+    }
+
+    /** Cache lines a clean (dma_sync_*_for_device) walked, over the whole run. */
+    public long linesCleaned() {
+        return linesCleaned;
+    }
+
+    /** Cache lines an invalidate (dma_sync_*_for_cpu) walked, over the whole run. */
+    public long linesInvalidated() {
+        return linesInvalidated;
     }
 
     public int resident() {

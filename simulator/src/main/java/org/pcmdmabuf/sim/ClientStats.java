@@ -87,6 +87,13 @@ public final class ClientStats {
         return latencyCount;
     }
 
+    /** Every write-to-DMA latency sample in nanoseconds, smallest first. */
+    public long[] latencies() {
+        long[] sorted = Arrays.copyOf(latencies, latencyCount);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
     /** The p-th percentile (0-100) of write-to-DMA latency in nanoseconds, or -1 without samples. */
     public long latencyPercentile(double p) {
         if (latencyCount == 0) {

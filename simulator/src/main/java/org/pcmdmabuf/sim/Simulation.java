@@ -362,6 +362,8 @@ public final class Simulation {
             if (stats.behaviour == Behaviour.LATE && sim.sc.jitterMeanNs() > 0) {
                 at += (long) rng.exponential(sim.sc.jitterMeanNs());
             }
+            // A wake-up late by more than a period comes right after the previous one, never before it.
+            at = Math.max(at, sim.loop.now());
             if (at < sim.sc.durationNs()) {
                 sim.loop.at(at, stats.name + " wakes", () -> {
                     wake();

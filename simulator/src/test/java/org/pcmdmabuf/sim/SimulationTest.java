@@ -141,6 +141,16 @@ class SimulationTest {
     }
 
     @Test
+    void aClientLateByMoreThanAPeriodStillRunsAndGlitches() {
+        // Jitter of 40 ms on 21 ms periods: wake-ups pile up behind each other and frames go late.
+        Scenario sc = new Scenario(8, PcmStream.PLAYBACK, false, 48000, 1024, 4, 10 * SECOND,
+                List.of(Behaviour.LATE, Behaviour.CORRECT), false, Cache.Config.defaults(), 0, 40_000_000, 2048);
+        Report r = new Simulation(sc).run();
+        assertTrue(r.clients().get(0).integrityErrors() > 0, r.table());
+        assertEquals(0, r.clients().get(1).integrityErrors(), r.table());
+    }
+
+    @Test
     void oneSeedIsOneRunBitForBit() {
         Scenario sc = scenario(11, PcmStream.PLAYBACK, false, 5, 50, Behaviour.CORRECT, Behaviour.LATE,
                 Behaviour.HOSTILE, Behaviour.CRASH, Behaviour.FORGET_END_WRITE, Behaviour.COPY_THROUGH_SERVER);
