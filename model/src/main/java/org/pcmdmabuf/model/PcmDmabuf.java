@@ -1,37 +1,140 @@
 package org.pcmdmabuf.model;
 
 /**
- * The logic of the patch's sound/core/pcm_dmabuf.c: EXPORT, ATTACH, DETACH, the hw_free and disconnect
- * hooks the PCM core calls, and the dma_buf_ops (release, mmap, begin/end_cpu_access). Rules are
- * DESIGN.md section 3; the order of the checks is the patch's, so combined faults give the same errno.
+ * The logic of the patch's sound/core/pcm_dmabuf.c. Two halves: the Java driver ({@link #JAVA}: EXPORT,
+ * ATTACH and DETACH checks, orphan state, begin/end_cpu_access syncs), and the host's bookkeeping around any
+ * {@link DmabufDriver} (the static methods the PCM core and the World call), which applies what the driver
+ * allowed. Rules are DESIGN.md section 3; the order of the checks is the patch's, so combined faults give the
+ * same errno.
  */
-final class PcmDmabuf {
+public final class PcmDmabuf {
+    /** The Java mirror of pcm_dmabuf.c. */
+    public static final DmabufDriver JAVA = new Java();
+
     private PcmDmabuf() {
     }
 
-    /** SNDRV_PCM_IOCTL_DMABUF_EXPORT: one dma-buf per buffer; a second export is another fd to it. */
-    static Result<Long> export(Substream s, Task task) {
-        PcmRuntime rt = s.runtime;
-        switch (rt.state) {
-            case SETUP, PREPARED -> {
+    /** The Java driver: pcm_dmabuf.c's checks, its orphan state as the host's flags, its syncs. */
+    private static final class Java implements DmabufDriver {
+        /** One dma-buf per buffer: a second export while it lives is another fd to it. */
+        @Override
+        public Result<Long> export(Substream s) {
+            PcmRuntime rt = s.runtime;
+            switch (rt.state) {
+                case SETUP, PREPARED -> {
+                }
+                default -> {
+                    return Result.err(Errno.EBADFD);
+                }
             }
-            default -> {
+            if (!rt.info.mmap()) {
+                return Result.err(Errno.ENXIO);
+            }
+            if (!rt.access.isMmap()) {
+                return Result.err(Errno.EINVAL);
+            }
+            return Result.ok(rt.export != null ? rt.export.id : NEW_DMABUF);
+        }
+
+        @Override
+        public Result<Long> attach(Substream s, File f) {
+            PcmRuntime rt = s.runtime;
+            if (rt.state != PcmState.SETUP) {
                 return Result.err(Errno.EBADFD);
             }
+            if (f == null) {
+                return Result.err(Errno.EBADF);
+            }
+            if (!(f.privateData instanceof DmaBuf d)) {
+                return Result.err(Errno.EINVAL);
+            }
+            // A PCM data mapping would keep pointing at the old buffer (patch decision 4).
+            if (rt.attachment != null || s.mmapCount > 0) {
+                return Result.err(Errno.EBUSY);
+            }
+            if (d.size < rt.dmaBytes) {
+                return Result.err(Errno.EINVAL);
+            }
+            if (!d.live()) {
+                return Result.err(Errno.ENODEV);
+            }
+            // Contiguity is that of the mapped DMA addresses (patch decision 6): one page always is.
+            if (s.pcm.hw.contiguous() && !d.buffer.contiguous && d.size > Substream.PAGE_SIZE) {
+                return Result.err(Errno.EINVAL);
+            }
+            return Result.ok(0L);
         }
-        if (!rt.info.mmap()) {
-            return Result.err(Errno.ENXIO);
+
+        @Override
+        public Result<Long> detach(Substream s) {
+            PcmRuntime rt = s.runtime;
+            switch (rt.state) {
+                case SETUP, PREPARED -> {
+                }
+                case RUNNING, PAUSED, DRAINING -> {
+                    return Result.err(Errno.EBUSY);
+                }
+                default -> {
+                    return Result.err(Errno.EBADFD);
+                }
+            }
+            if (rt.attachment == null) {
+                return Result.err(Errno.EINVAL);
+            }
+            return Result.ok(0L);
         }
-        if (!rt.access.isMmap()) {
-            return Result.err(Errno.EINVAL);
+
+        /** The Java driver keeps its state in the host's objects: nothing of its own to drop. */
+        @Override
+        public void hwFree(Substream s) {
         }
+
+        /** Orphaning is the host's {@code disconnected} flag, which {@link DmaBuf#live()} reads. */
+        @Override
+        public void disconnect(Substream s) {
+        }
+
+        @Override
+        public void release(DmaBuf d) {
+        }
+
+        /** An orphaned dma-buf gives no new mappings. */
+        @Override
+        public Result<Long> mmap(DmaBuf d) {
+            return d.live() ? Result.ok(0L) : Result.err(Errno.ENODEV);
+        }
+
+        /** Syncs every device using the memory, for the device at END, for the CPU at START. */
+        @Override
+        public Result<Long> cpuAccess(DmaBuf d, boolean begin, DmaDirection dir) {
+            if (!d.live()) {
+                return Result.err(Errno.ENODEV);
+            }
+            d.exporterPcm.world.syncUsers(d, !begin);
+            return Result.ok(0L);
+        }
+    }
+
+    // ---- the host's bookkeeping around any driver ----------------------------------------------------
+
+    private static DmabufDriver driver(Substream s) {
+        return s.pcm.world.driver();
+    }
+
+    /** SNDRV_PCM_IOCTL_DMABUF_EXPORT: a new fd of the calling task for the dma-buf the driver names. */
+    static Result<Long> export(Substream s, Task task) {
+        Result<Long> r = driver(s).export(s);
+        if (!r.isOk()) {
+            return r;
+        }
+        PcmRuntime rt = s.runtime;
         World world = s.pcm.world;
-        DmaBuf d = rt.export;
+        DmaBuf d = world.dmaBufByKey(r.value());
         if (d != null) {
             d.file.get();
         } else {
             rt.dmaBuffer.get();
-            d = world.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s);
+            d = world.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value());
             rt.export = d;
         }
         return Result.ok((long) task.files.install(d.file));
@@ -39,57 +142,29 @@ final class PcmDmabuf {
 
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of a dma-buf fd of the calling task. */
     static Result<Long> attach(Substream s, Task task, int fd) {
-        PcmRuntime rt = s.runtime;
-        if (rt.state != PcmState.SETUP) {
-            return Result.err(Errno.EBADFD);
-        }
         File f = task.files.get(fd);
-        if (f == null) {
-            return Result.err(Errno.EBADF);
+        Result<Long> r = driver(s).attach(s, f);
+        if (!r.isOk()) {
+            return r;
         }
-        if (!(f.privateData instanceof DmaBuf d)) {
-            return Result.err(Errno.EINVAL);
-        }
-        // A PCM data mapping would keep pointing at the old buffer (patch decision 4).
-        if (rt.attachment != null || s.mmapCount > 0) {
-            return Result.err(Errno.EBUSY);
-        }
-        if (d.size < rt.dmaBytes) {
-            return Result.err(Errno.EINVAL);
-        }
-        if (!d.live()) {
-            return Result.err(Errno.ENODEV);
-        }
-        if (s.pcm.hw.contiguous() && !d.buffer.contiguous) {
-            return Result.err(Errno.EINVAL);
-        }
+        DmaBuf d = (DmaBuf) f.privateData;
         f.get();
         Attachment a = s.pcm.world.newAttachment(d, s);
         a.mapped = true;
         d.attachments.add(a);
-        rt.attachment = a;
+        s.runtime.attachment = a;
         return Result.ok(0L);
     }
 
-    /** SNDRV_PCM_IOCTL_DMABUF_DETACH. */
+    /** SNDRV_PCM_IOCTL_DMABUF_DETACH: PREPARED falls back to SETUP. */
     static Result<Long> detach(Substream s) {
-        PcmRuntime rt = s.runtime;
-        switch (rt.state) {
-            case SETUP, PREPARED -> {
-            }
-            case RUNNING, PAUSED, DRAINING -> {
-                return Result.err(Errno.EBUSY);
-            }
-            default -> {
-                return Result.err(Errno.EBADFD);
-            }
-        }
-        if (rt.attachment == null) {
-            return Result.err(Errno.EINVAL);
+        Result<Long> r = driver(s).detach(s);
+        if (!r.isOk()) {
+            return r;
         }
         detachAttachment(s);
-        rt.state = PcmState.SETUP;
-        return Result.ok(0L);
+        s.runtime.state = PcmState.SETUP;
+        return r;
     }
 
     private static void detachAttachment(Substream s) {
@@ -106,6 +181,7 @@ final class PcmDmabuf {
      * orphaned, keeping the memory (the dma-buf holds its own reference). Returns whether it was exported.
      */
     static boolean hwFree(Substream s) {
+        driver(s).hwFree(s);
         PcmRuntime rt = s.runtime;
         if (rt.attachment != null) {
             detachAttachment(s);
@@ -121,6 +197,9 @@ final class PcmDmabuf {
 
     /** Card disconnect: every dma-buf the card exported is orphaned. */
     static void disconnect(Pcm pcm) {
+        for (Substream s : pcm.substreams) {
+            pcm.world.driver().disconnect(s);
+        }
         for (DmaBuf d : pcm.world.dmaBufs()) {
             if (d.exporterPcm == pcm) {
                 d.disconnected = true;
@@ -130,6 +209,7 @@ final class PcmDmabuf {
 
     /** dma_buf_ops.release: the last file reference went. */
     static void release(DmaBuf d) {
+        d.exporterPcm.world.driver().release(d);
         if (d.exporter != null && d.exporter.runtime != null && d.exporter.runtime.export == d) {
             d.exporter.runtime.export = null;
         }
@@ -138,29 +218,27 @@ final class PcmDmabuf {
         d.exporterPcm.world.releaseDmaBuf(d);
     }
 
-    /** dma_buf_ops.mmap: an orphaned dma-buf gives no new mappings. */
+    /** dma_buf_mmap_internal() after the core's range check: the exporter's mmap op. */
     static Result<Long> mmap(DmaBuf d) {
-        return d.live() ? Result.ok(0L) : Result.err(Errno.ENODEV);
+        return d.exporterPcm.world.driver().mmap(d);
     }
 
-    /** dma_buf_ops.begin_cpu_access: sync every mapped attachment for the CPU. */
+    /** dma_buf_begin_cpu_access(): the exporter syncs, then the protocol opens the CPU's window. */
     static Result<Long> beginCpuAccess(DmaBuf d, DmaDirection dir) {
-        if (!d.live()) {
-            return Result.err(Errno.ENODEV);
+        Result<Long> r = d.exporterPcm.world.driver().cpuAccess(d, true, dir);
+        if (r.isOk()) {
+            d.buffer.sync.begin(dir);
         }
-        d.buffer.sync.begin(dir);
-        d.exporterPcm.world.syncUsers(d, false);
-        return Result.ok(0L);
+        return r;
     }
 
-    /** dma_buf_ops.end_cpu_access: sync every mapped attachment for the device. */
+    /** dma_buf_end_cpu_access(): the exporter syncs, then the protocol closes the CPU's window. */
     static Result<Long> endCpuAccess(DmaBuf d, DmaDirection dir) {
-        if (!d.live()) {
-            return Result.err(Errno.ENODEV);
+        Result<Long> r = d.exporterPcm.world.driver().cpuAccess(d, false, dir);
+        if (r.isOk()) {
+            d.buffer.sync.end(dir);
         }
-        d.buffer.sync.end(dir);
-        d.exporterPcm.world.syncUsers(d, true);
-        return Result.ok(0L);
+        return r;
     }
 
     static long pageAlign(long bytes) {

@@ -31,6 +31,9 @@ public final class World {
     private final List<Violation> violations = new ArrayList<>();
     private final Deque<TraceEntry> trace = new ArrayDeque<>();
     private final MemorySystem mem;
+    private final DmabufDriver driver;
+    /** The dma-buf each key the driver answered EXPORT with stands for. */
+    private final Map<Long, DmaBuf> dmaBufKeys = new LinkedHashMap<>();
     private DmaObserver observer = DmaObserver.NONE;
     private int nextId = 1;
     private long stamp;
@@ -48,7 +51,31 @@ public final class World {
 
     /** A model whose CPU and DMA accesses go through {@code mem} (the simulator's cache). */
     public World(MemorySystem mem) {
+        this(mem, PcmDmabuf.JAVA);
+    }
+
+    /** A model whose dma-buf logic is {@code driver} (the Java mirror, or the patch's C code in its harness). */
+    public World(MemorySystem mem, DmabufDriver driver) {
         this.mem = mem;
+        this.driver = driver;
+    }
+
+    DmabufDriver driver() {
+        return driver;
+    }
+
+    /** The key the driver gave {@code d} at EXPORT. */
+    public long dmaBufKey(DmaBuf d) {
+        for (Map.Entry<Long, DmaBuf> e : dmaBufKeys.entrySet()) {
+            if (e.getValue() == d) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalArgumentException("not a dma-buf of this world: " + d);
+    }
+
+    DmaBuf dmaBufByKey(long key) {
+        return dmaBufKeys.get(key);
     }
 
     public void setObserver(DmaObserver observer) {
@@ -146,7 +173,7 @@ public final class World {
             if (f == null) {
                 return Result.err(Errno.EBADF);
             }
-            fput(f);
+            putReference(f);
             return Result.ok(0L);
         });
     }
@@ -158,7 +185,7 @@ public final class World {
             if (f == null) {
                 return Result.err(Errno.EBADF);
             }
-            f.get();
+            getReference(f);
             return Result.ok((long) task.files.install(f));
         });
     }
@@ -176,7 +203,7 @@ public final class World {
             if (to.exited) {
                 return Result.err(Errno.EPIPE);
             }
-            f.get();
+            getReference(f);
             return Result.ok((long) to.files.install(f));
         });
     }
@@ -188,7 +215,7 @@ public final class World {
                 unmap(v);
             }
             for (int fd : List.copyOf(task.files.entries().keySet())) {
-                fput(task.files.remove(fd));
+                putReference(task.files.remove(fd));
             }
             task.exited = true;
             return Result.ok(0L);
@@ -623,15 +650,33 @@ public final class World {
         }
     }
 
-    DmaBuf newDmaBuf(DmaBuffer buffer, long size, Substream exporter) {
+    /** A reference an fd or a mapping takes on a file (not the dma-buf code's own). */
+    private void getReference(File f) {
+        f.get();
+        if (f.privateData instanceof DmaBuf d) {
+            driver.fileReference(d, true);
+        }
+    }
+
+    /** Drops a reference {@link #getReference} or an install took. */
+    private void putReference(File f) {
+        if (f.privateData instanceof DmaBuf d) {
+            driver.fileReference(d, false);
+        }
+        fput(f);
+    }
+
+    DmaBuf newDmaBuf(DmaBuffer buffer, long size, Substream exporter, long key) {
         DmaBuf d = new DmaBuf(nextId++, buffer, size, exporter.pcm, exporter);
         d.file = newFile(d, true, true, false, false);
         dmaBufs.add(d);
+        dmaBufKeys.put(key == DmabufDriver.NEW_DMABUF ? d.id : key, d);
         return d;
     }
 
     void releaseDmaBuf(DmaBuf d) {
         dmaBufs.remove(d);
+        dmaBufKeys.values().remove(d);
         putBuffer(d.buffer);
     }
 
@@ -660,7 +705,7 @@ public final class World {
 
     private Vma newVma(Task task, File f, DmaBuffer b, Substream s, long offset, long len, boolean read,
                        boolean write) {
-        f.get();
+        getReference(f);
         b.get();
         Vma v = new Vma(nextId++, task, f, b, s, offset, len, read, write);
         task.vmas.add(v);
@@ -676,7 +721,7 @@ public final class World {
             v.substream.mmapCount--;
         }
         putBuffer(v.buffer);
-        fput(v.file);
+        putReference(v.file);
     }
 
     void violation(String rule, String detail) {
@@ -768,7 +813,13 @@ public final class World {
      */
     void syncUsers(DmaBuf d, boolean forDevice) {
         DmaBuffer b = d.buffer;
-        for (Substream s : users(b)) {
+        List<Substream> synced = users(b);
+        // The exporting runtime's own buffer is synced as long as it owns it (snd_dma_buffer_sync()), also
+        // while its DMA runs on another dma-buf it attached.
+        if (d.exporter != null && !synced.contains(d.exporter)) {
+            synced.add(d.exporter);
+        }
+        for (Substream s : synced) {
             if (s.pcm.hw.coherent()) {
                 continue;
             }

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.pcmdmabuf.harness.Harness;
+import org.pcmdmabuf.harness.HarnessTarget;
 import org.pcmdmabuf.model.InvariantViolation;
 import org.pcmdmabuf.model.World;
 import org.pcmdmabuf.sim.Cache;
@@ -31,9 +33,14 @@ final class RunCommand implements Callable<Integer> {
     /** The targets op scripts can run on. */
     enum TargetKind {
         /** The Java model, its memory behind the simulator's cache (no random evictions: a script is exact). */
-        model;
+        model,
+        /** The patch's pcm_dmabuf.c in its user-space harness (kernel-patch/harness), behind the same cache. */
+        harness;
 
         Target create(int lineBytes, int cacheLines) {
+            if (this == harness) {
+                return new HarnessTarget(Harness.load(Harness.defaultLibrary()), lineBytes, cacheLines);
+            }
             Cache cache = new Cache(new Cache.Config(lineBytes, cacheLines, 0, 0), new SplitMix64(0));
             return new ModelTarget(new World(cache));
         }

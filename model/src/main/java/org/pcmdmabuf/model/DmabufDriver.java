@@ -1,0 +1,49 @@
+package org.pcmdmabuf.model;
+
+/**
+ * The seam between the PCM core and the patch's sound/core/pcm_dmabuf.c: every decision and side effect of
+ * the dma-buf code, as the hooks and dma_buf_ops the kernel calls. The {@link World} stays the host for every
+ * driver (files, fd tables, mappings, the {@link DmaBuf} and {@link Attachment} bookkeeping its invariants
+ * check) and applies an outcome only when the driver allows it, so the same host can judge the Java mirror
+ * ({@link PcmDmabuf#JAVA}) and the patch's C code in its user-space harness.
+ *
+ * <p>Hooks are called before the host changes anything, with the runtime as the kernel would show it.
+ */
+public interface DmabufDriver {
+    /** {@link #export} answer for "a new dma-buf": the host creates one. */
+    long NEW_DMABUF = -1;
+
+    /**
+     * SNDRV_PCM_IOCTL_DMABUF_EXPORT: an errno, or the key of the dma-buf the new fd refers to. A key the host
+     * already knows ({@link World#dmaBufKey}) is another fd to that dma-buf; any other key makes a new one.
+     */
+    Result<Long> export(Substream s);
+
+    /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of {@code file}, null when the fd is not open. */
+    Result<Long> attach(Substream s, File file);
+
+    /** SNDRV_PCM_IOCTL_DMABUF_DETACH. */
+    Result<Long> detach(Substream s);
+
+    /** snd_pcm_dmabuf_hw_free(): hw_params, hw_free or close is about to give up the runtime buffer. */
+    void hwFree(Substream s);
+
+    /** snd_pcm_dmabuf_disconnect(), for each substream of a disconnected card. */
+    void disconnect(Substream s);
+
+    /** dma_buf_ops.release: the host dropped the last reference on the dma-buf's file. */
+    void release(DmaBuf d);
+
+    /** dma_buf_ops.mmap. */
+    Result<Long> mmap(DmaBuf d);
+
+    /** dma_buf_ops.begin_cpu_access ({@code begin}) or end_cpu_access, with their cache maintenance. */
+    Result<Long> cpuAccess(DmaBuf d, boolean begin, DmaDirection dir);
+
+    /**
+     * A reference on a dma-buf's file that the driver does not take itself: an fd (dup, send, close, exit)
+     * or a CPU mapping. A driver with its own file counts mirrors it; the Java one needs nothing.
+     */
+    default void fileReference(DmaBuf d, boolean get) {
+    }
+}

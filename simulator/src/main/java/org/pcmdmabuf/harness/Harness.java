@@ -1,0 +1,139 @@
+package org.pcmdmabuf.harness;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The C harness of the patch's pcm_dmabuf.c (kernel-patch/harness/harness.h), loaded with FFM. One library
+ * holds one kernel's worth of global state, so one {@link HarnessDriver} at a time uses it: {@link #claim}
+ * resets the C side and routes its DMA-sync upcalls to that driver.
+ */
+public final class Harness {
+    /** The system property naming the library; the Maven build sets it for the tests. */
+    public static final String LIBRARY_PROPERTY = "pcmdmabuf.harness.lib";
+
+    private static final Map<Path, Harness> LOADED = new HashMap<>();
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG;
+
+    final Path path;
+    private final SymbolLookup lookup;
+    private final Map<String, MethodHandle> handles = new HashMap<>();
+    private HarnessDriver owner;
+
+    private Harness(Path path) {
+        this.path = path;
+        this.lookup = SymbolLookup.libraryLookup(path, Arena.global());
+        try {
+            MethodHandle sync = MethodHandles.lookup().findVirtual(Harness.class, "sync",
+                    MethodType.methodType(void.class, int.class, int.class, int.class, int.class)).bindTo(this);
+            MemorySegment stub = LINKER.upcallStub(sync, FunctionDescriptor.ofVoid(I, I, I, I), Arena.global());
+            handle("harness_set_sync", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS)).invokeExact(stub);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot set up " + path + ": " + t, t);
+        }
+    }
+
+    /** The library at {@code path}, loaded once per JVM. */
+    public static synchronized Harness load(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException("harness library " + p + " not found (build it with ./mvnw install)");
+        }
+        return LOADED.computeIfAbsent(p, Harness::new);
+    }
+
+    /** The library {@value #LIBRARY_PROPERTY} names. */
+    public static Harness fromProperty() {
+        String lib = System.getProperty(LIBRARY_PROPERTY);
+        if (lib == null) {
+            throw new IllegalArgumentException("no harness library: set -D" + LIBRARY_PROPERTY + "=PATH");
+        }
+        return load(Path.of(lib));
+    }
+
+    /**
+     * The library for the CLI: {@value #LIBRARY_PROPERTY}, else $PCMDMABUF_HARNESS_LIB, else where the Maven
+     * build puts it, from the repository's top directory.
+     */
+    public static Path defaultLibrary() {
+        String lib = System.getProperty(LIBRARY_PROPERTY, System.getenv("PCMDMABUF_HARNESS_LIB"));
+        return Path.of(lib != null ? lib : "conformance-tests/target/harness/libpcmdmabuf-harness.so");
+    }
+
+    synchronized void claim(HarnessDriver driver) {
+        owner = driver;
+        call("harness_reset", FunctionDescriptor.ofVoid());
+    }
+
+    /** Upcall of every DMA sync the C code does. */
+    private void sync(int buffer, int device, int forDevice, int dir) {
+        owner.dmaSync(buffer, device, forDevice != 0, dir);
+    }
+
+    private MethodHandle handle(String name, FunctionDescriptor fd) {
+        return handles.computeIfAbsent(name, n -> LINKER.downcallHandle(lookup.find(n)
+                .orElseThrow(() -> new IllegalStateException(path + " has no symbol " + n)), fd));
+    }
+
+    /** Calls {@code name} with int/long arguments as its descriptor says; returns its int or long result. */
+    long call(String name, FunctionDescriptor fd, Object... args) {
+        try {
+            Object r = handle(name, fd).invokeWithArguments(args);
+            return r == null ? 0 : ((Number) r).longValue();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(name + ": " + t, t);
+        }
+    }
+
+    int callInt(String name, Object... args) {
+        ValueLayout[] layouts = new ValueLayout[args.length];
+        for (int i = 0; i < args.length; i++) {
+            layouts[i] = args[i] instanceof Long ? J : I;
+        }
+        return (int) call(name, FunctionDescriptor.of(I, layouts), args);
+    }
+
+    long callLong(String name, Object... args) {
+        ValueLayout[] layouts = new ValueLayout[args.length];
+        for (int i = 0; i < args.length; i++) {
+            layouts[i] = args[i] instanceof Long ? J : I;
+        }
+        return call(name, FunctionDescriptor.of(J, layouts), args);
+    }
+
+    void callVoid(String name, Object... args) {
+        ValueLayout[] layouts = new ValueLayout[args.length];
+        for (int i = 0; i < args.length; i++) {
+            layouts[i] = args[i] instanceof Long ? J : I;
+        }
+        call(name, FunctionDescriptor.ofVoid(layouts), args);
+    }
+
+    String lastBug() {
+        MemorySegment s = (MemorySegment) callAddress("harness_last_bug");
+        return s.reinterpret(512).getString(0);
+    }
+
+    private Object callAddress(String name) {
+        try {
+            return handle(name, FunctionDescriptor.of(ValueLayout.ADDRESS)).invoke();
+        } catch (Throwable t) {
+            throw new IllegalStateException(name + ": " + t, t);
+        }
+    }
+}
