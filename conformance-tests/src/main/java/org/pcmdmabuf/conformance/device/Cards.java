@@ -1,0 +1,249 @@
+package org.pcmdmabuf.conformance.device;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.PcmHardware;
+import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.script.Op;
+import org.pcmdmabuf.script.Script;
+
+/**
+ * The real PCMs of the machine and how an op script's device declarations are bound to them.
+ *
+ * <p>Known kinds, with the properties the dma-buf rules depend on (kernel-patch/docs/decisions.md 5-7):
+ * <ul>
+ * <li>{@code dummy} (snd-dummy, {@code fake_buffer=0}): CONTINUOUS buffer (contiguous), no DMA mask (accepts
+ * any memory), no PAUSE, interleaved only, the limits of {@link PcmHardware#dummy};</li>
+ * <li>{@code hda} (snd-hda-intel): DEV_SG buffer (scattered), DMA mask (needs contiguous memory of a foreign
+ * dma-buf), PAUSE; playback only with QEMU's hda-output;</li>
+ * <li>{@code aloop} (snd-aloop, devices 0 and 1): VMALLOC buffer (scattered, accepts anything), PAUSE,
+ * non-interleaved;</li>
+ * <li>{@code pcmtest} (snd-pcmtest): no MMAP.</li>
+ * </ul>
+ * A declaration binds to the first free PCM (dummy, hda, aloop 0, aloop 1, pcmtest) whose properties match
+ * the ones the script depends on: MMAP always; PAUSE when the script pauses; the substream count when the
+ * script opens the device more than once; non-interleaved access when the script asks for it; contiguity
+ * when the script attaches dma-bufs across devices with {@code contiguous=false} among them. Declarations
+ * with limits other than snd-dummy's (formats, channels, rates, sizes) bind to nothing.
+ */
+public final class Cards {
+    /** One real PCM device and direction. */
+    public record Pcm(String kind, int card, int device, PcmStream stream) {
+        public String path() {
+            return "/dev/snd/pcmC" + card + "D" + device + (stream == PcmStream.PLAYBACK ? 'p' : 'c');
+        }
+
+        @Override
+        public String toString() {
+            return kind + " " + path().substring("/dev/snd/".length());
+        }
+    }
+
+    record Kind(String name, boolean mmap, boolean pause, boolean nonInterleaved, boolean allocContiguous,
+                boolean needsContiguous) {
+    }
+
+    static final Map<String, Kind> KINDS = Map.of(
+            "dummy", new Kind("dummy", true, false, false, true, false),
+            "hda", new Kind("hda", true, true, false, false, true),
+            "aloop", new Kind("aloop", true, true, true, false, false),
+            "pcmtest", new Kind("pcmtest", false, false, true, false, false));
+
+    /** -Dpcmdmabuf.device.assume=true: bind without /dev/snd (to list the bindings on a host). */
+    static final boolean ASSUME = Boolean.getBoolean("pcmdmabuf.device.assume");
+
+    private final Map<String, Integer> cardOf;
+
+    public Cards(Map<String, Integer> cardOf) {
+        this.cardOf = new LinkedHashMap<>(cardOf);
+    }
+
+    /** The cards by kind, from /proc/asound/cards (drivers Dummy, HDA-Intel, Loopback, PCM-TEST Driver). */
+    public static Map<String, Integer> discover() throws IOException {
+        Map<String, Integer> found = new LinkedHashMap<>();
+        Path cards = Path.of("/proc/asound/cards");
+        if (!Files.exists(cards)) {
+            return found;
+        }
+        for (String line : Files.readAllLines(cards)) {
+            // " 2 [pcmtest        ]: PCM-TEST Driver - PCM-Test": number, id, driver
+            var m = java.util.regex.Pattern.compile("^\\s*(\\d+)\\s+\\[([^]]*)\\]:\\s+(.*?) - ").matcher(line);
+            if (!m.find()) {
+                continue;
+            }
+            int n = Integer.parseInt(m.group(1));
+            String id = m.group(2).strip();
+            String driver = m.group(3).strip();
+            String kind = driver.equals("Dummy") ? "dummy" : driver.equals("HDA-Intel") ? "hda"
+                    : driver.equals("Loopback") ? "aloop" : id.equals("pcmtest") || driver.startsWith("PCM-TEST")
+                    ? "pcmtest" : null;
+            if (kind != null) {
+                found.putIfAbsent(kind, n);
+            }
+        }
+        return found;
+    }
+
+    public Map<String, Integer> cards() {
+        return cardOf;
+    }
+
+    /** The PCMs in order of preference that exist on this machine. */
+    List<Pcm> slots(PcmStream stream) {
+        List<Pcm> out = new ArrayList<>();
+        for (String k : List.of("dummy", "hda", "aloop", "pcmtest")) {
+            Integer c = cardOf.get(k);
+            if (c == null || c < 0) {
+                continue;
+            }
+            for (int dev = 0; dev < (k.equals("aloop") ? 2 : 1); dev++) {
+                Pcm p = new Pcm(k, c, dev, stream);
+                if (ASSUME || Files.exists(Path.of(p.path()))) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    static int substreams(Pcm p) {
+        if (ASSUME) {
+            return p.kind().equals("aloop") ? 8 : 1;
+        }
+        Path info = Path.of("/proc/asound/card" + p.card() + "/pcm" + p.device()
+                + (p.stream() == PcmStream.PLAYBACK ? 'p' : 'c') + "/info");
+        try {
+            for (String l : Files.readAllLines(info)) {
+                if (l.startsWith("subdevices_count:")) {
+                    return Integer.parseInt(l.substring(l.indexOf(':') + 1).strip());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unknown
+        }
+        return -1;
+    }
+
+    /**
+     * Binds every declared device to a real PCM; throws IllegalArgumentException naming the first one that
+     * has no match.
+     */
+    public Map<String, Pcm> assign(Script script) {
+        // what the script depends on
+        boolean pauses = false;
+        boolean nonInterleaved = false;
+        Map<String, Integer> opens = new HashMap<>();
+        Map<String, String> fdDev = new HashMap<>();     // "proc/name" -> device of a PCM fd
+        Map<String, String> bufDev = new HashMap<>();    // "proc/name" -> device whose buffer a dma-buf fd is
+        Set<String> needContig = new HashSet<>();        // contiguous=true devices attaching scattered memory
+        Set<String> crossAttach = new HashSet<>();       // devices in an attach across devices
+        Map<String, PcmHardware> decl = new HashMap<>();
+        for (PcmHardware hw : script.devices()) {
+            decl.put(hw.name(), hw);
+        }
+        for (Op op : script.ops()) {
+            switch (op) {
+                case Op.Open o -> {
+                    opens.merge(o.device(), 1, Integer::sum);
+                    fdDev.put(o.proc() + "/" + o.as(), o.device());
+                }
+                case Op.Pause o -> pauses = true;
+                case Op.HwParamsOp o -> nonInterleaved |= o.params().access() == Access.MMAP_NONINTERLEAVED
+                        || o.params().access() == Access.RW_NONINTERLEAVED;
+                case Op.DmabufExport o -> {
+                    String d = fdDev.get(o.proc() + "/" + o.fd());
+                    if (d != null) {
+                        bufDev.put(o.proc() + "/" + o.as(), d);
+                    }
+                }
+                case Op.Dup o -> {
+                    copy(fdDev, o.proc() + "/" + o.fd(), o.proc() + "/" + o.as());
+                    copy(bufDev, o.proc() + "/" + o.fd(), o.proc() + "/" + o.as());
+                }
+                case Op.Send o -> {
+                    copy(fdDev, o.proc() + "/" + o.fd(), o.to() + "/" + o.as());
+                    copy(bufDev, o.proc() + "/" + o.fd(), o.to() + "/" + o.as());
+                }
+                case Op.DmabufAttach o -> {
+                    String att = fdDev.get(o.proc() + "/" + o.fd());
+                    String src = bufDev.get(o.proc() + "/" + o.dmabufFd());
+                    if (att != null && src != null && !att.equals(src)) {
+                        crossAttach.add(att);
+                        crossAttach.add(src);
+                        if (decl.get(att).contiguous() && !decl.get(src).contiguous()) {
+                            needContig.add(att);
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        boolean contigMatters = false;
+        for (String d : crossAttach) {
+            contigMatters |= !decl.get(d).contiguous();
+        }
+        PcmHardware dflt = PcmHardware.dummy("x", PcmStream.PLAYBACK);
+        Map<String, Pcm> out = new LinkedHashMap<>();
+        Set<Pcm> used = new HashSet<>();
+        for (PcmHardware hw : script.devices()) {
+            if (!hw.formats().equals(dflt.formats()) || hw.channelsMin() != dflt.channelsMin()
+                    || hw.channelsMax() != dflt.channelsMax() || hw.rateMin() != dflt.rateMin()
+                    || hw.rateMax() != dflt.rateMax() || hw.bufferBytesMax() != dflt.bufferBytesMax()
+                    || hw.periodBytesMin() != dflt.periodBytesMin() || hw.periodsMax() != dflt.periodsMax()) {
+                throw new IllegalArgumentException("device " + hw.name()
+                        + ": declared limits differ from the real cards' (formats, channels, rates, sizes)");
+            }
+            List<String> why = new ArrayList<>();
+            Pcm chosen = null;
+            for (Pcm p : slots(hw.stream())) {
+                Kind k = KINDS.get(p.kind());
+                String no = null;
+                if (used.contains(p)) {
+                    no = "in use";
+                } else if (hw.mmap() != k.mmap()) {
+                    no = "mmap=" + k.mmap();
+                } else if (pauses && hw.pause() != k.pause()) {
+                    no = "pause=" + k.pause();
+                } else if (nonInterleaved && hw.nonInterleaved() != k.nonInterleaved()) {
+                    no = "noninterleaved=" + k.nonInterleaved();
+                } else if (opens.getOrDefault(hw.name(), 0) > 1 && substreams(p) != hw.substreams()) {
+                    no = "substreams=" + substreams(p);
+                } else if (contigMatters && crossAttach.contains(hw.name()) && !hw.contiguous()
+                        && (k.allocContiguous() || k.needsContiguous())) {
+                    no = "not scatter-gather";
+                } else if (needContig.contains(hw.name()) && !k.needsContiguous()) {
+                    no = "does not need contiguous memory";
+                }
+                if (no == null) {
+                    chosen = p;
+                    break;
+                }
+                why.add(p + ": " + no);
+            }
+            if (chosen == null) {
+                throw new IllegalArgumentException("device " + hw.name() + ": no real PCM matches (" + String.join("; ", why)
+                        + ")");
+            }
+            used.add(chosen);
+            out.put(hw.name(), chosen);
+        }
+        return out;
+    }
+
+    private static void copy(Map<String, String> m, String from, String to) {
+        String v = m.get(from);
+        if (v != null) {
+            m.put(to, v);
+        }
+    }
+}

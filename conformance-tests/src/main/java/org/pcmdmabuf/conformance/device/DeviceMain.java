@@ -1,0 +1,229 @@
+package org.pcmdmabuf.conformance.device;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.pcmdmabuf.conformance.Case;
+import org.pcmdmabuf.conformance.Expectation;
+import org.pcmdmabuf.model.World;
+import org.pcmdmabuf.script.ModelTarget;
+import org.pcmdmabuf.script.Op;
+import org.pcmdmabuf.script.Outcome;
+import org.pcmdmabuf.script.ScriptRunner;
+import org.pcmdmabuf.sim.Cache;
+import org.pcmdmabuf.sim.SplitMix64;
+
+/**
+ * Runs the conformance cases with {@code --target device} on this machine's /dev/snd (in the QEMU guest of
+ * kernel-patch/e2e/run.sh, or on a board). Prints one line per case, {@code PASS}, {@code FAIL} (with every
+ * op that missed its expectation), {@code LATE} (the only misses are late wake-ups: after a stream started,
+ * the device answered EPIPE, EIO or XRUN where the model's exact virtual time did not) or {@code SKIP} (with
+ * the reason the case does not apply to a real card),
+ * the bindings of script devices to real PCMs, and every op where the device and the model answer
+ * differently. Exit status 1 when a case failed.
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp CLASSES org.pcmdmabuf.conformance.device.DeviceMain \
+ *     [--dummy N] [--hda N] [--aloop N] [--pcmtest N] [--case NAME]... [--script FILE]... [--json] [--no-warmup]
+ *     [--disconnect] [--known-bug CASE]...
+ * </pre>
+ * {@code --known-bug CASE}: the case is expected to fail on the device because of a known bug of the patch
+ * (as ConformanceTest's KNOWN_PATCH_BUGS for the harness): it prints {@code XFAIL} and does not fail the
+ * run; if it passes, it prints {@code XPASS} and fails the run, so that the entry is dropped.
+ * <pre>
+ * </pre>
+ * Cards are found by driver in /proc/asound/cards; a flag overrides one (-1: do not use it).
+ */
+public final class DeviceMain {
+    private DeviceMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Integer> cards = new LinkedHashMap<>(Cards.discover());
+        List<String> only = new ArrayList<>();
+        List<Path> scripts = new ArrayList<>();
+        boolean json = false;
+        boolean warmUp = true;
+        List<String> knownBugs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--dummy", "--hda", "--aloop", "--pcmtest" -> cards.put(args[i].substring(2),
+                        Integer.parseInt(args[++i]));
+                case "--case" -> only.add(args[++i]);
+                case "--script" -> scripts.add(Path.of(args[++i]));
+                case "--json" -> json = true;
+                case "--no-warmup" -> warmUp = false;
+                case "--disconnect" -> DeviceTarget.disconnectByUnbind = true;
+                case "--known-bug" -> knownBugs.add(args[++i]);
+                default -> {
+                    System.err.println("usage: DeviceMain [--dummy N] [--hda N] [--aloop N] [--pcmtest N]"
+                            + " [--case NAME]... [--script FILE]... [--json] [--no-warmup] [--disconnect] [--known-bug CASE]...");
+                    System.exit(2);
+                }
+            }
+        }
+        Cards c = new Cards(cards);
+        if (!Boolean.getBoolean("pcmdmabuf.device.assume")) {
+            Native.warmUp();
+        }
+        System.out.println("conformance: target device, cards " + c.cards());
+        List<Case> cases = new ArrayList<>();
+        if (scripts.isEmpty()) {
+            for (Case k : Case.all()) {
+                if (only.isEmpty() || only.contains(k.name())) {
+                    cases.add(k);
+                }
+            }
+        }
+        for (Path p : scripts) {
+            cases.add(Case.parse(p.getFileName().toString(), Files.readString(p)));
+        }
+        int pass = 0, fail = 0, skip = 0, late = 0, xfail = 0, disagree = 0;
+        boolean dryRun = Boolean.getBoolean("pcmdmabuf.device.assume");
+        if (warmUp && !dryRun) {
+            // One silent pass over the applicable cases first: under TCG the JVM's first, interpreted and
+            // compiling run of the op code is slow enough to make a running stream overtake the script
+            // (XRUN) in the cases that run the DMA. Results come from the second pass; --no-warmup skips it.
+            long w0 = System.nanoTime();
+            for (Case k : cases) {
+                boolean cardEvents = k.script().ops().stream().anyMatch(o -> o instanceof Op.CardEvent);
+                if (!cardEvents && DeviceTarget.notApplicable(k.script(), c) == null) {
+                    try (DeviceTarget t = new DeviceTarget(c)) {
+                        ScriptRunner.run(k.script(), t, s -> { });
+                    } catch (RuntimeException e) {
+                        // reported by the real pass
+                    }
+                }
+            }
+            System.out.printf("conformance: warm-up pass %.1f s%n", (System.nanoTime() - w0) / 1e9);
+        }
+        for (Case k : cases) {
+            String why = DeviceTarget.notApplicable(k.script(), c);
+            if (why == null && dryRun) {
+                System.out.println("WOULD RUN " + k.name() + ": " + c.assign(k.script()));
+                continue;
+            }
+            if (why != null) {
+                System.out.println("SKIP " + k.name() + ": " + why);
+                skip++;
+                continue;
+            }
+            long t0 = System.nanoTime();
+            // the model as ConformanceTest runs it: the simulator's cache, 64-byte lines, no random eviction
+            List<ScriptRunner.Step> model = ScriptRunner.run(k.script(), new ModelTarget(new World(
+                    new Cache(new Cache.Config(64, 4096, 0, 0), new SplitMix64(0)))));
+            int modelMisses = 0;
+            for (ScriptRunner.Step s : model) {
+                modelMisses += k.expectations().getOrDefault(s.op().line(), Expectation.success())
+                        .mismatches(s.outcome()).size();
+            }
+            List<String> failures = new ArrayList<>();
+            List<String> diffs = new ArrayList<>();
+            List<String> timing = new ArrayList<>();
+            int compared = 0, notObserved = 0;
+            Map<String, Cards.Pcm> bound;
+            boolean timedCase = k.script().ops().stream().anyMatch(o -> o instanceof Op.Advance);
+            try (DeviceTarget t = new DeviceTarget(c)) {
+                List<ScriptRunner.Step> steps = new ArrayList<>();
+                List<Boolean> timedFrom = new ArrayList<>();
+                boolean[] before = {false};
+                try {
+                    ScriptRunner.run(k.script(), t, s -> {
+                        steps.add(s);
+                        timedFrom.add(before[0]);       // a stream ran (or time passed) before this op
+                        before[0] = t.timed();
+                    });
+                } catch (RuntimeException e) {
+                    failures.add("target error after " + steps.size() + " ops: " + e);
+                }
+                bound = t.devices();
+                for (int i = 0; i < steps.size(); i++) {
+                    ScriptRunner.Step s = steps.get(i);
+                    Op op = s.op();
+                    if (json) {
+                        System.out.println("  " + s.json());
+                    }
+                    if (s.outcome().extra().containsKey("skipped")) {
+                        notObserved++;
+                        continue;
+                    }
+                    compared++;
+                    String where = k.name() + ":" + op.line() + " " + (op.proc() == null ? "" : op.proc() + " ")
+                            + op.name();
+                    Expectation e = k.expectations().getOrDefault(op.line(), Expectation.success());
+                    boolean numeric = !e.result().equals("ok") && !e.result().startsWith("E");
+                    if (numeric && FD_OPS.contains(op.name())) {
+                        // a new fd's number is the process's business (DESIGN.md 4: never compare raw fds)
+                        e = new Expectation("ok", e.state(), e.stateGiven(), e.extra());
+                    }
+                    boolean timedOp = timedFrom.get(i);
+                    if (timedOp) {
+                        // a stream runs on the wall clock: compare errno and state, not positions
+                        e = new Expectation(numeric ? "ok" : e.result(), e.state(), e.stateGiven(), Map.of());
+                    }
+                    Outcome d = s.outcome();
+                    // Late wake-ups under TCG: the real DMA overtook the script (XRUN, EPIPE), or ALSA's
+                    // wait for a period timed out (EIO). Only ops after a stream ran can be late.
+                    boolean isLate = timedOp && ("EPIPE".equals(d.errno()) || "EIO".equals(d.errno())
+                            || "XRUN".equals(d.state()));
+                    for (String m : e.mismatches(d)) {
+                        (isLate ? timing : failures).add(where + ": " + m);
+                    }
+                    Outcome mo = model.get(i).outcome();
+                    if (!Objects.equals(mo.errno(), d.errno()) || !Objects.equals(mo.state(), d.state())) {
+                        diffs.add(where + ": model " + show(mo) + ", device " + show(d) + (isLate ? " (late)" : ""));
+                    }
+                }
+            }
+            String ms = String.format("%.1f s", (System.nanoTime() - t0) / 1e9);
+            String binding = bound.entrySet().stream().map(en -> en.getKey() + "=" + en.getValue())
+                    .reduce((a, b) -> a + ", " + b).orElse("");
+            String detail = "model " + (modelMisses == 0 ? "PASS" : "FAIL(" + modelMisses + ")") + "; "
+                    + compared + " ops compared, " + notObserved + " not observable"
+                    + (timedCase ? " (advance = wall-clock sleep: positions after it not compared)" : "") + "; "
+                    + binding + "; " + ms;
+            if (knownBugs.contains(k.name())) {
+                if (failures.isEmpty()) {
+                    System.out.println("XPASS " + k.name() + ": " + detail + "; a known patch bug no longer"
+                            + " shows: drop --known-bug " + k.name());
+                    fail++;
+                } else {
+                    System.out.println("XFAIL " + k.name() + ": " + detail + "; known patch bug:");
+                    failures.forEach(f -> System.out.println("    " + f));
+                    xfail++;
+                }
+            } else if (failures.isEmpty() && timing.isEmpty()) {
+                System.out.println("PASS " + k.name() + ": " + detail);
+                pass++;
+            } else if (failures.isEmpty()) {
+                System.out.println("LATE " + k.name() + ": " + detail + "; only late-wake-up mismatches:");
+                timing.forEach(f -> System.out.println("    " + f));
+                late++;
+            } else {
+                System.out.println("FAIL " + k.name() + ": " + detail);
+                failures.forEach(f -> System.out.println("    " + f));
+                timing.forEach(f -> System.out.println("    (late) " + f));
+                fail++;
+            }
+            for (String d : diffs) {
+                System.out.println("    DIFF " + d);
+                disagree++;
+            }
+        }
+        System.out.println("conformance: " + pass + " passed, " + fail + " failed, " + xfail
+                + " known patch bugs, " + late + " late (timing only), " + skip + " skipped; "
+                + disagree + " ops where device and model differ");
+        System.exit(fail == 0 ? 0 : 1);
+    }
+
+    /** Ops whose return value is a new fd. */
+    private static final java.util.Set<String> FD_OPS = java.util.Set.of("open", "dup", "send", "dmabuf_export");
+
+    private static String show(Outcome o) {
+        return (o.errno() != null ? o.errno() : "ok") + " [" + (o.state() == null ? "-" : o.state()) + "]";
+    }
+}
