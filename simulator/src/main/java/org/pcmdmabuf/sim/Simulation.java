@@ -502,74 +502,40 @@ public final class Simulation {
             String expectFd = open ? "ENOTTY" : "EBADF";
             String expectMap = open ? "EINVAL" : "EBADF";
             long size = sim.bufferFrames * FRAME_BYTES;
-            int pick = rng.nextInt(11);
-            Result<?> r;
-            String what;
-            String expected;
-            switch (pick) {
-                case 0 -> {
-                    r = sim.sys.simple(task, "start", fd);
-                    what = "START on a dma-buf fd";
-                    expected = expectFd;
-                }
-                case 1 -> {
-                    r = sim.sys.simple(task, "hw_free", fd);
-                    what = "HW_FREE on a dma-buf fd";
-                    expected = expectFd;
-                }
-                case 2 -> {
-                    r = sim.sys.dmabufAttach(task, fd, fd);
-                    what = "DMABUF_ATTACH on a dma-buf fd";
-                    expected = expectFd;
-                }
-                case 3 -> {
-                    r = sim.sys.pause(task, fd, true);
-                    what = "PAUSE on a dma-buf fd";
-                    expected = expectFd;
-                }
-                case 4 -> {
-                    r = sim.sys.mmap(task, fd, 100, 4096, true, false);
-                    what = "mmap at an unaligned offset";
-                    expected = expectMap;
-                }
-                case 5 -> {
-                    r = sim.sys.mmap(task, fd, 0, size + 4096, true, false);
-                    what = "mmap past the end";
-                    expected = expectMap;
-                }
-                case 6 -> {
-                    r = sim.sys.mmap(task, fd, 0, 0, true, false);
-                    what = "mmap of length 0";
-                    expected = expectMap;
-                }
+            BadCall call = switch (rng.nextInt(11)) {
+                case 0 -> new BadCall("START on a dma-buf fd", expectFd, sim.sys.simple(task, "start", fd));
+                case 1 -> new BadCall("HW_FREE on a dma-buf fd", expectFd, sim.sys.simple(task, "hw_free", fd));
+                case 2 -> new BadCall("DMABUF_ATTACH on a dma-buf fd", expectFd, sim.sys.dmabufAttach(task, fd, fd));
+                case 3 -> new BadCall("PAUSE on a dma-buf fd", expectFd, sim.sys.pause(task, fd, true));
+                case 4 -> new BadCall("mmap at an unaligned offset", expectMap,
+                        sim.sys.mmap(task, fd, 100, 4096, true, false));
+                case 5 -> new BadCall("mmap past the end", expectMap,
+                        sim.sys.mmap(task, fd, 0, size + 4096, true, false));
+                case 6 -> new BadCall("mmap of length 0", expectMap, sim.sys.mmap(task, fd, 0, 0, true, false));
                 case 7 -> {
                     long flags = List.of(0L, 4L, 8L, 0xffL).get(rng.nextInt(4));
-                    r = sim.sys.sync(task, fd, flags);
-                    what = "SYNC with flags " + flags;
-                    expected = open ? "EINVAL" : "EBADF";
+                    yield new BadCall("SYNC with flags " + flags, open ? "EINVAL" : "EBADF",
+                            sim.sys.sync(task, fd, flags));
                 }
-                case 8 -> {
-                    r = sim.sys.close(task, 97);
-                    what = "close of an fd it does not have";
-                    expected = "EBADF";
+                case 8 -> new BadCall("close of an fd it does not have", "EBADF", sim.sys.close(task, 97));
+                case 9 -> new BadCall("DMABUF_EXPORT on a dma-buf fd", expectFd, sim.sys.dmabufExport(task, fd));
+                default -> null;
+            };
+            if (call == null) {
+                if (open && rng.chance(0.05)) {
+                    closeAtRandom();
                 }
-                case 9 -> {
-                    r = sim.sys.dmabufExport(task, fd);
-                    what = "DMABUF_EXPORT on a dma-buf fd";
-                    expected = expectFd;
-                }
-                default -> {
-                    if (open && rng.chance(0.05)) {
-                        closeAtRandom();
-                    }
-                    return;
-                }
+                return;
             }
             stats.badCalls++;
-            String got = r.isOk() ? "success" : r.errno().name();
-            if (!got.equals(expected)) {
-                stats.errnoMismatches.add(what + ": expected " + expected + ", got " + got);
+            String got = call.result.isOk() ? "success" : call.result.errno().name();
+            if (!got.equals(call.expected)) {
+                stats.errnoMismatches.add(call.what + ": expected " + call.expected + ", got " + got);
             }
+        }
+
+        /** One bad call a hostile client made, the errno DESIGN.md gives for it, and what it got. */
+        private record BadCall(String what, String expected, Result<?> result) {
         }
 
         /** The hostile client unmaps and closes its dma-buf fd; its own stream is no longer its concern. */
