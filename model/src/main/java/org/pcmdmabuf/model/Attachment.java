@@ -18,10 +18,6 @@ public final class Attachment {
         this.direction = direction;
     }
 
-    public boolean mapped() {
-        return mapped;
-    }
-
     /** The device's DMA snoops caches. */
     public boolean coherent() {
         return substream.pcm.hw.coherent();

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * The cache-sync protocol state of one buffer: which words the CPU wrote that no sync has cleaned yet, which
- * words a device wrote that no sync has invalidated yet, and which DMA_BUF_IOCTL_SYNC windows are open.
+ * words a device wrote that no sync has invalidated yet, and whether a START|WRITE window is open.
  * It does not hold cache contents (the simulator does); it tells when a sync the protocol requires was
  * skipped, which on a non-coherent device means wrong audio.
  *
@@ -15,7 +15,6 @@ import java.util.Objects;
 public final class CacheSync {
     private final long[] dirty;
     private final long[] deviceWritten;
-    private boolean cpuReadWindow;
     private boolean cpuWriteWindow;
 
     CacheSync(int words) {
@@ -26,7 +25,6 @@ public final class CacheSync {
     /** DMA_BUF_SYNC_START: dma_buf_begin_cpu_access(); a READ start invalidates what devices wrote. */
     void begin(DmaDirection dir) {
         if (dir != DmaDirection.TO_DEVICE) {
-            cpuReadWindow = true;
             Arrays.fill(deviceWritten, 0);
         }
         if (dir != DmaDirection.FROM_DEVICE) {
@@ -36,9 +34,6 @@ public final class CacheSync {
 
     /** DMA_BUF_SYNC_END: dma_buf_end_cpu_access(); a WRITE end cleans what the CPU wrote. */
     void end(DmaDirection dir) {
-        if (dir != DmaDirection.TO_DEVICE) {
-            cpuReadWindow = false;
-        }
         if (dir != DmaDirection.FROM_DEVICE) {
             cpuWriteWindow = false;
             Arrays.fill(dirty, 0);
@@ -76,10 +71,6 @@ public final class CacheSync {
 
     public boolean cpuWriteWindow() {
         return cpuWriteWindow;
-    }
-
-    public boolean cpuReadWindow() {
-        return cpuReadWindow;
     }
 
     /** Sets or clears bits [from, to); a reversed or negative range throws, as BitSet's does. */

@@ -35,10 +35,6 @@ public final class Pcm {
         return Collections.unmodifiableList(substreams);
     }
 
-    public boolean disconnected() {
-        return disconnected;
-    }
-
     public long driftPpm() {
         return driftPpm;
     }

@@ -61,18 +61,6 @@ public final class PcmRuntime {
         return applPtr;
     }
 
-    public long bufferSize() {
-        return bufferSize;
-    }
-
-    public long periodSize() {
-        return periodSize;
-    }
-
-    public long boundary() {
-        return boundary;
-    }
-
     public long stopThreshold() {
         return stopThreshold;
     }
@@ -91,10 +79,6 @@ public final class PcmRuntime {
 
     public Access access() {
         return access;
-    }
-
-    public DmaBuf export() {
-        return export;
     }
 
     public Attachment attachment() {

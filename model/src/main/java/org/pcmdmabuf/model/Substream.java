@@ -41,10 +41,6 @@ public final class Substream {
         return runtime;
     }
 
-    public int refCount() {
-        return refCount;
-    }
-
     public int mmapCount() {
         return mmapCount;
     }

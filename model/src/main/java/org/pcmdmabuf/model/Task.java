@@ -1,7 +1,6 @@
 package org.pcmdmabuf.model;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** A process: its fd table (files_struct) and its mappings (mm). */
@@ -19,14 +18,6 @@ public final class Task {
 
     public FileTable files() {
         return files;
-    }
-
-    public List<Vma> vmas() {
-        return Collections.unmodifiableList(vmas);
-    }
-
-    public boolean exited() {
-        return exited;
     }
 
     @Override

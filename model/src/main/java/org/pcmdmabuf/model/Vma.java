@@ -31,10 +31,6 @@ public final class Vma {
         this.write = write;
     }
 
-    public boolean unmapped() {
-        return unmapped;
-    }
-
     public DmaBuf dmaBuf() {
         return file.privateData instanceof DmaBuf d ? d : null;
     }

@@ -38,8 +38,6 @@ public final class World {
     private int nextId = 1;
     private long stamp;
     private long ops;
-    private long nowNs;
-    private long xruns;
     private long staleDmaReads;
     /** Scratch for one DMA transfer's words (the model is single-threaded). */
     private long[] dmaWords = new long[0];
@@ -578,16 +576,11 @@ public final class World {
     }
 
     void letTimePass(long ns) {
-        nowNs += ns;
         for (Pcm pcm : pcms.values()) {
             for (Substream s : pcm.substreams) {
                 s.dmaAdvanceNanos(ns);
             }
         }
-    }
-
-    public long nowNs() {
-        return nowNs;
     }
 
     /** CPU-clock nanoseconds to the next period interrupt of any running stream, or -1 if none runs. */
@@ -611,10 +604,6 @@ public final class World {
 
     public List<Violation> violations() {
         return Collections.unmodifiableList(violations);
-    }
-
-    public long xruns() {
-        return xruns;
     }
 
     /** Words a playback DMA read that differ from what was last stored there: stale memory. */
@@ -729,7 +718,6 @@ public final class World {
     }
 
     void countXrun(Substream s) {
-        xruns++;
         observer.xrun(s);
     }
 

@@ -357,8 +357,4 @@ public final class Cache implements MemorySystem {
     public long linesInvalidated() {
         return linesInvalidated;
     }
-
-    public int resident() {
-        return resident;
-    }
 }
