@@ -125,11 +125,11 @@ if want conformance; then
 	# -sourcepath: the simulator's Cache and SplitMix64 (the model as ConformanceTest runs it), on demand
 	"$JDK/bin/javac" -nowarn -d "$CLS" --release 25 -sourcepath "$ROOT/simulator/src/main/java" \
 		$(find "$ROOT/model/src/main/java" -name '*.java') \
-		"$CT/java/org/pcmdmabuf/conformance/Case.java" \
-		"$CT/java/org/pcmdmabuf/conformance/Expectation.java" \
+		"$ROOT/simulator/src/main/java/org/pcmdmabuf/conformance/Case.java" \
+		"$ROOT/simulator/src/main/java/org/pcmdmabuf/conformance/Expectation.java" \
 		$(find "$CT/java/org/pcmdmabuf/conformance/device" -name '*.java') >"$RUN/javac.log" 2>&1 ||
 		{ cat "$RUN/javac.log" >&2; echo "run.sh: javac failed" >&2; exit 1; }
-	cp -r "$CT/resources/cases" "$CLS/cases"
+	cp -r "$ROOT/conformance-tests/cases" "$CLS/cases"
 	mkdir -p "$CLS/cases/examples"
 	cp "$ROOT"/examples/*.ops "$CLS/cases/examples/" 2>/dev/null
 fi
@@ -190,7 +190,7 @@ if part conformance; then
 	echo "=== conformance --target device"
 	PCMDMABUF_DEVICE_TRACE=$TRACE \$JAVA_HOME/bin/java -Xlog:disable -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \\
 		-cp $CLS org.pcmdmabuf.conformance.device.DeviceMain --disconnect \\
-		--known-bug disconnect-handed-over.ops ${PCM_DMABUF_E2E_CONFORMANCE_ARGS:-} 2>&1; rc=\$?
+		${PCM_DMABUF_E2E_CONFORMANCE_ARGS:-} 2>&1; rc=\$?
 	e2e result conformance-device \$rc \$t0 \$(ts)
 fi
 if part unbind; then

@@ -840,6 +840,8 @@ void harness_reset(void)
 		kfree(d->file);
 		kfree(d);
 	}
+	/* the exports just freed without their release */
+	INIT_LIST_HEAD(&snd_pcm_dmabuf_handed_over);
 	for (i = 0; i < HARNESS_MAX_SUBSTREAMS; i++) {
 		struct snd_pcm_runtime *runtime = &substreams[i].runtime;
 		struct snd_pcm_dmabuf_import *imp = runtime->dmabuf_import;

@@ -7,13 +7,19 @@
 # kselftest compiles against the patched uAPI headers, and the uAPI values
 # are those of the 2019 RFC.
 #
-# usage: kernel-patch/scripts/check.sh [-j JOBS]
+# usage: kernel-patch/scripts/check.sh [-j JOBS] [--series DIR] [--work NAME]
+#
+# --series: the series to check (default kernel-patch/series/, or
+# $PCM_DMABUF_SERIES).  --work: names the patched tree and build directories
+# (default "patched"), so that checking another series (pcmsim validate uses
+# "validate") leaves those of the shipped series alone.
 #
 # Cold (clean machine): installs what is missing with apt-get, extracts the
 # source once and configures the build directories, all under
 # $PCM_DMABUF_CACHE (default ~/.cache/pcm-dmabuf).  Warm: reuses them.
 # Prints "ok N - step (Ts)" or "not ok N - step (Ts)" per step, then
-# "P passed, F failed"; exits non-zero if a step failed.
+# "P passed, F failed"; exits 1 if a step failed, 2 if the series does not
+# apply (the steps after it would check nothing).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,22 +28,29 @@ CACHE=${PCM_DMABUF_CACHE:-$HOME/.cache/pcm-dmabuf}
 JOBS=${JOBS:-2}
 FRAGMENT=$KP/config/pcm-dmabuf.config
 SERIES=${PCM_DMABUF_SERIES:-$KP/series}
-export SERIES_DIR=$SERIES
-export PCM_DMABUF_CACHE=$CACHE
+WORK=patched
+USAGE="check.sh [-j JOBS] [--series DIR] [--work NAME]"
 
-bad_usage() { echo "check.sh: $* (usage: check.sh [-j JOBS])" >&2; exit 2; }
+bad_usage() { echo "check.sh: $* (usage: $USAGE)" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-j) [ $# -ge 2 ] || bad_usage "-j needs a number"; JOBS=$2; shift 2 ;;
 	-j*) JOBS=${1#-j}; shift ;;
-	-h|--help) echo "usage: check.sh [-j JOBS]"; exit 0 ;;
+	--series) [ $# -ge 2 ] || bad_usage "--series needs a directory"; SERIES=$2; shift 2 ;;
+	--work) [ $# -ge 2 ] || bad_usage "--work needs a name"; WORK=$2; shift 2 ;;
+	-h|--help) echo "usage: $USAGE"; exit 0 ;;
 	*) bad_usage "unknown argument: $1" ;;
 	esac
 done
 case $JOBS in ''|0|*[!0-9]*) bad_usage "-j wants a positive number, not '$JOBS'" ;; esac
+case $WORK in ''|pristine|*[!A-Za-z0-9_-]*) bad_usage "--work wants a plain name other than pristine, not '$WORK'" ;; esac
+[ -d "$SERIES" ] || bad_usage "$SERIES is not a directory"
+SERIES=$(cd "$SERIES" && pwd)
+export SERIES_DIR=$SERIES
+export PCM_DMABUF_CACHE=$CACHE
 
 PKGS="linux-source-6.12 make gcc bc flex bison libelf-dev libssl-dev patch python3 python3-ply python3-git"
-LOG=$CACHE/logs
+LOG=$CACHE/logs/$WORK
 mkdir -p "$LOG" || { echo "check.sh: cannot create $LOG" >&2; exit 1; }
 
 passed=0
@@ -118,7 +131,7 @@ step_apply() {
 		case $(basename "$p") in 0000-*) continue ;; esac
 		grep -q '^diff --git' "$p" || { echo "$p: not a patch"; return 1; }
 	done
-	PATCHED=$CACHE/trees/patched-$VERSION
+	PATCHED=$CACHE/trees/$WORK-$VERSION
 	out=$("$HERE/kernel-tree.sh" patched "$PATCHED" 2>&1) || { echo "$out"; return 1; }
 	echo "$out" | grep -q . && echo "$out"
 	if echo "$out" | grep -Eqi 'offset|fuzz|hunk|reject|reversed'; then
@@ -188,15 +201,15 @@ configure() {
 step_configure() {
 	BUILD=$CACHE/build/$VERSION
 	configure "$BUILD/pristine" "$PRISTINE" || return 1
-	configure "$BUILD/patched" "$PATCHED" || return 1
-	grep -q '^CONFIG_SND_PCM_DMABUF=y' "$BUILD/patched/.config" ||
+	configure "$BUILD/$WORK" "$PATCHED" || return 1
+	grep -q '^CONFIG_SND_PCM_DMABUF=y' "$BUILD/$WORK/.config" ||
 		{ echo "CONFIG_SND_PCM_DMABUF is not set in the patched config"; return 1; }
 	local opt
 	for opt in SND_DUMMY SND_ALOOP SND_PCMTEST DMA_SHARED_BUFFER; do
-		grep -q "^CONFIG_$opt=y" "$BUILD/patched/.config" ||
+		grep -q "^CONFIG_$opt=y" "$BUILD/$WORK/.config" ||
 			{ echo "CONFIG_$opt is not set"; return 1; }
 	done
-	echo "# build dirs: $BUILD/{pristine,patched}"
+	echo "# build dirs: $BUILD/{pristine,$WORK}"
 }
 
 DIRS="sound/core/ drivers/dma-buf/"
@@ -227,25 +240,25 @@ step_w1() {
 		build_w1 "$BUILD/pristine" "$PRISTINE" "$pl" || { tail -20 "$pl"; return 1; }
 		echo "$key" >"$pl.key"
 	fi
-	build_w1 "$BUILD/patched" "$PATCHED" "$BUILD/w1-patched.log" ||
-		{ tail -20 "$BUILD/w1-patched.log"; return 1; }
-	[ -f "$BUILD/patched/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o was not built"; return 1; }
+	build_w1 "$BUILD/$WORK" "$PATCHED" "$BUILD/w1-$WORK.log" ||
+		{ tail -20 "$BUILD/w1-$WORK.log"; return 1; }
+	[ -f "$BUILD/$WORK/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o was not built"; return 1; }
 	normalize "$pl" >"$BUILD/w1-pristine.norm"
-	normalize "$BUILD/w1-patched.log" >"$BUILD/w1-patched.norm"
-	want=$(comm -13 "$BUILD/w1-pristine.norm" "$BUILD/w1-patched.norm")
-	echo "# W=1 diagnostics: pristine $(wc -l <"$BUILD/w1-pristine.norm"), patched $(wc -l <"$BUILD/w1-patched.norm"), new $(echo -n "$want" | grep -c .)"
+	normalize "$BUILD/w1-$WORK.log" >"$BUILD/w1-$WORK.norm"
+	want=$(comm -13 "$BUILD/w1-pristine.norm" "$BUILD/w1-$WORK.norm")
+	echo "# W=1 diagnostics: pristine $(wc -l <"$BUILD/w1-pristine.norm"), patched $(wc -l <"$BUILD/w1-$WORK.norm"), new $(echo -n "$want" | grep -c .)"
 	[ -z "$want" ] || { echo "new W=1 diagnostics:"; echo "$want"; return 1; }
 }
 
 # the series also builds without CONFIG_SND_PCM_DMABUF (the header stubs)
 step_w1_off() {
-	local o=$BUILD/patched-nodmabuf want key
-	key=$(cat "$BUILD/patched/.pcm-dmabuf-config")
+	local o=$BUILD/$WORK-nodmabuf want key
+	key=$(cat "$BUILD/$WORK/.pcm-dmabuf-config")
 	if [ ! -f "$o/.config" ] || [ "$(cat "$o/.pcm-dmabuf-config" 2>/dev/null)" != "$key" ]; then
 		rm -rf "$o"
 		mkdir -p "$o"
 		sed 's/^CONFIG_SND_PCM_DMABUF=y$/# CONFIG_SND_PCM_DMABUF is not set/' \
-			"$BUILD/patched/.config" >"$o/.config"
+			"$BUILD/$WORK/.config" >"$o/.config"
 		make -s -C "$PATCHED" ARCH=x86_64 O="$o" olddefconfig || return 1
 		echo "$key" >"$o/.pcm-dmabuf-config"
 	fi
@@ -253,12 +266,12 @@ step_w1_off() {
 		{ echo "CONFIG_SND_PCM_DMABUF could not be switched off"; return 1; }
 	make -s -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
 	find "$o/sound/core" -name '*.o' -delete 2>/dev/null
-	make -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" W=1 sound/core/ >"$BUILD/w1-off.log.out" \
-		2>"$BUILD/w1-off.log" || { tail -20 "$BUILD/w1-off.log"; return 1; }
+	make -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" W=1 sound/core/ >"$BUILD/w1-off-$WORK.log.out" \
+		2>"$BUILD/w1-off-$WORK.log" || { tail -20 "$BUILD/w1-off-$WORK.log"; return 1; }
 	[ ! -f "$o/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o built although disabled"; return 1; }
-	normalize "$BUILD/w1-off.log" >"$BUILD/w1-off.norm"
-	want=$(comm -13 "$BUILD/w1-pristine.norm" "$BUILD/w1-off.norm")
-	echo "# W=1 diagnostics with CONFIG_SND_PCM_DMABUF=n: $(wc -l <"$BUILD/w1-off.norm"), new $(echo -n "$want" | grep -c .)"
+	normalize "$BUILD/w1-off-$WORK.log" >"$BUILD/w1-off-$WORK.norm"
+	want=$(comm -13 "$BUILD/w1-pristine.norm" "$BUILD/w1-off-$WORK.norm")
+	echo "# W=1 diagnostics with CONFIG_SND_PCM_DMABUF=n: $(wc -l <"$BUILD/w1-off-$WORK.norm"), new $(echo -n "$want" | grep -c .)"
 	[ -z "$want" ] || { echo "new W=1 diagnostics:"; echo "$want"; return 1; }
 }
 
@@ -278,19 +291,18 @@ step_sparse() {
 		echo "$key" >"$pl.key"
 	fi
 	# shellcheck disable=SC2086
-	make -C "$PATCHED" ARCH=x86_64 O="$BUILD/patched" -j"$JOBS" C=2 W=1 $DIRS >/dev/null \
-		2>"$BUILD/sparse-patched.log" || { tail -20 "$BUILD/sparse-patched.log"; return 1; }
+	make -C "$PATCHED" ARCH=x86_64 O="$BUILD/$WORK" -j"$JOBS" C=2 W=1 $DIRS >/dev/null \
+		2>"$BUILD/sparse-$WORK.log" || { tail -20 "$BUILD/sparse-$WORK.log"; return 1; }
 	normalize "$pl" >"$BUILD/sparse-pristine.norm"
-	normalize "$BUILD/sparse-patched.log" >"$BUILD/sparse-patched.norm"
-	want=$(comm -13 "$BUILD/sparse-pristine.norm" "$BUILD/sparse-patched.norm")
-	echo "# sparse diagnostics: pristine $(wc -l <"$BUILD/sparse-pristine.norm"), patched $(wc -l <"$BUILD/sparse-patched.norm"), new $(echo -n "$want" | grep -c .)"
+	normalize "$BUILD/sparse-$WORK.log" >"$BUILD/sparse-$WORK.norm"
+	want=$(comm -13 "$BUILD/sparse-pristine.norm" "$BUILD/sparse-$WORK.norm")
+	echo "# sparse diagnostics: pristine $(wc -l <"$BUILD/sparse-pristine.norm"), patched $(wc -l <"$BUILD/sparse-$WORK.norm"), new $(echo -n "$want" | grep -c .)"
 	[ -z "$want" ] || { echo "new sparse diagnostics:"; echo "$want"; return 1; }
 }
 
 step_headers() {
-	HDR=$BUILD/patched-headers
 	rm -rf "$HDR"
-	make -s -C "$PATCHED" ARCH=x86_64 O="$BUILD/patched" INSTALL_HDR_PATH="$HDR" headers_install ||
+	make -s -C "$PATCHED" ARCH=x86_64 O="$BUILD/$WORK" INSTALL_HDR_PATH="$HDR" headers_install ||
 		return 1
 	grep -q SNDRV_PCM_IOCTL_DMABUF_EXPORT "$HDR/include/sound/asound.h" ||
 		{ echo "the installed asound.h lacks the dma-buf ioctls"; return 1; }
@@ -303,29 +315,33 @@ step_kselftest() {
 	grep -q 'pcm-dmabuf-test' "$dir/Makefile" || { echo "pcm-dmabuf-test is not in the Makefile"; return 1; }
 	# -Wno-unused-parameter: kselftest_harness.h itself is not -Wextra clean
 	(cd "$dir" && gcc -Wall -Wextra -Wno-unused-parameter -Werror -isystem "$HDR/include" \
-		-o "$BUILD/pcm-dmabuf-test" pcm-dmabuf-test.c) || return 1
-	echo "# built $BUILD/pcm-dmabuf-test (runs in the QEMU end-to-end check)"
+		-o "$BUILD/$WORK-pcm-dmabuf-test" pcm-dmabuf-test.c) || return 1
+	echo "# built $BUILD/$WORK-pcm-dmabuf-test (runs in the QEMU end-to-end check)"
 }
 
 # (f) the uAPI values of DESIGN.md section 2, as compiled on x86_64
 step_uapi() {
-	gcc -Wall -Wextra -Werror -isystem "$HDR/include" -o "$BUILD/uapi-values" \
+	gcc -Wall -Wextra -Werror -isystem "$HDR/include" -o "$BUILD/$WORK-uapi-values" \
 		"$KP/tests/uapi-values.c" || return 1
-	"$BUILD/uapi-values"
+	"$BUILD/$WORK-uapi-values"
 }
 
 # --- main ------------------------------------------------------------------
 
-echo "# pcm-dmabuf kernel series check, cache $CACHE, -j$JOBS"
+echo "# pcm-dmabuf kernel series check of $SERIES, cache $CACHE ($WORK), -j$JOBS"
 PRISTINE= PATCHED= VERSION= BUILD= HDR=
 step "dependencies installed" step_deps
 step "pristine linux-source-6.12 tree" step_trees
 [ -f "$LOG/pristine.path" ] && PRISTINE=$(cat "$LOG/pristine.path")
 VERSION=$("$HERE/kernel-tree.sh" version 2>/dev/null | tr '~:+' '___')
 step "series applies cleanly to the pristine tree" step_apply
-PATCHED=$CACHE/trees/patched-$VERSION
+if [ "$failed" -ne 0 ]; then
+	echo "$passed passed, $failed failed"
+	exit 2
+fi
+PATCHED=$CACHE/trees/$WORK-$VERSION
 BUILD=$CACHE/build/$VERSION
-HDR=$BUILD/patched-headers
+HDR=$BUILD/$WORK-headers
 step "checkpatch.pl --strict: 0 errors, 0 warnings, 0 checks" step_checkpatch
 step "Documentation/sound/designs/pcm-dmabuf.rst parses" step_rst
 step "configure pristine and patched builds (tinyconfig + fragment)" step_configure

@@ -86,7 +86,7 @@ patched() {
 			die "$(basename "$p") does not apply to $src"
 		fi
 		# offsets and fuzz are reported: the series must apply exactly
-		echo "$out" | grep -v '^patching file ' >&2 || true
+		echo "$out" | grep -v '^patching file ' | sed "s|^|$(basename "$p"): |" >&2 || true
 	done
 	echo "$dest"
 }

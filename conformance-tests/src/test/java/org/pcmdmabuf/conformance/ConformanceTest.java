@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -25,24 +24,12 @@ class ConformanceTest {
     record TargetFactory(String name, Supplier<Target> create) {
     }
 
-    /** Cache geometry of every target: 64-byte lines, room for every buffer a case makes, no random eviction. */
-    static final int LINE_BYTES = 64;
-    static final int CACHE_LINES = 4096;
-
-    /**
-     * Cases the patch's C code is known to fail, with why: the case stays in the suite and must keep failing
-     * on the harness until the patch is fixed, when this entry goes (an expected failure that passes fails).
-     */
-    static final Map<String, String> KNOWN_PATCH_BUGS = Map.of("disconnect-handed-over.ops",
-            "snd_pcm_dmabuf_disconnect() orphans only runtime->dmabuf; an export handed over at hw_free "
-                    + "and mapped by another card stays live");
-
     static List<TargetFactory> targets() {
         return List.of(
                 new TargetFactory("model", () -> new ModelTarget(new World(
-                        new Cache(new Cache.Config(LINE_BYTES, CACHE_LINES, 0, 0), new SplitMix64(0))))),
+                        new Cache(new Cache.Config(Case.LINE_BYTES, Case.CACHE_LINES, 0, 0), new SplitMix64(0))))),
                 new TargetFactory("harness",
-                        () -> new HarnessTarget(Harness.fromProperty(), LINE_BYTES, CACHE_LINES)));
+                        () -> new HarnessTarget(Harness.fromProperty(), Case.LINE_BYTES, Case.CACHE_LINES)));
     }
 
     @TestFactory
@@ -54,14 +41,6 @@ class ConformanceTest {
                     List<String> failures;
                     try (Target target = t.create().get()) {
                         failures = c.run(target);
-                        if (target instanceof HarnessTarget h) {
-                            failures.addAll(h.driver().problems());
-                        }
-                    }
-                    if (t.name().equals("harness") && KNOWN_PATCH_BUGS.containsKey(c.name())) {
-                        assertFalse(failures.isEmpty(), () -> c.name() + " passes on the patch now: drop it from "
-                                + "KNOWN_PATCH_BUGS (" + KNOWN_PATCH_BUGS.get(c.name()) + ")");
-                        return;
                     }
                     assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
                 }));

@@ -64,7 +64,6 @@ class DifferentialTest {
 
     private final Map<String, Integer> seen = new TreeMap<>();
     private long opsRun;
-    private long knownBugSequences;
 
     @Test
     void modelAndPatchAgreeOnEveryOp() {
@@ -75,8 +74,7 @@ class DifferentialTest {
         }
         theory.forAll(sequences()).checkAssert(this::runOne);
 
-        System.out.println("differential: " + SEQUENCES + " sequences, " + opsRun + " ops, 0 disagreements, "
-                + knownBugSequences + " stopped at the known patch bug; " + seen);
+        System.out.println("differential: " + SEQUENCES + " sequences, " + opsRun + " ops, 0 disagreements; " + seen);
         assertTrue(opsRun >= SEQUENCES, "ran only " + opsRun + " ops");
         List<String> missing = new ArrayList<>();
         for (String must : List.of("dmabuf_export ok", "dmabuf_attach ok", "dmabuf_attach ENODEV",
@@ -167,29 +165,10 @@ class DifferentialTest {
                 throw new AssertionError("generated an invalid script: " + e.describe(), e);
             }
         });
-        System.out.println("differential (sync protocol): " + PROTOCOL_SEQUENCES + " sequences, 0 disagreements, "
-                + knownBugSequences + " stopped at the known patch bug; " + seen);
+        System.out.println("differential (sync protocol): " + PROTOCOL_SEQUENCES + " sequences, 0 disagreements; " + seen);
         for (String must : List.of("fill ok", "check ok", "sync ok", "advance ok", "dmabuf_attach ok")) {
             assertTrue(seen.containsKey(must), "the protocol generator never produced " + must + "; seen: " + seen);
         }
-    }
-
-    /**
-     * The disagreement ConformanceTest.KNOWN_PATCH_BUGS documents (disconnect-handed-over.ops): a disconnect
-     * of a card whose export was handed over at hw_free and is still live through another substream's
-     * attachment. The patch leaves it live, DESIGN.md orphans it; a sequence that gets there is not compared
-     * further, so the test judges everything else and stays deterministic in the meantime.
-     */
-    private static boolean hitsKnownPatchBug(World model, Op op) {
-        if (!(op instanceof Op.CardEvent e) || !e.name().equals("disconnect")) {
-            return false;
-        }
-        for (DmaBuf d : model.dmaBufs()) {
-            if (d.exporterPcm.name().equals(e.device()) && d.exporter() == null && d.live()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Cache cache() {
@@ -208,10 +187,6 @@ class DifferentialTest {
         Names modelNames = new Names();
         Names harnessNames = new Names();
         for (Op op : script.ops()) {
-            if (hitsKnownPatchBug(model.world(), op)) {
-                knownBugSequences++;
-                return;
-            }
             opsRun++;
             Outcome m = model.execute(op, modelNames);
             Outcome h = harness.execute(op, harnessNames);

@@ -31,9 +31,9 @@ import org.pcmdmabuf.sim.SplitMix64;
  *     [--dummy N] [--hda N] [--aloop N] [--pcmtest N] [--case NAME]... [--script FILE]... [--json] [--no-warmup]
  *     [--disconnect] [--known-bug CASE]...
  * </pre>
- * {@code --known-bug CASE}: the case is expected to fail on the device because of a known bug of the patch
- * (as ConformanceTest's KNOWN_PATCH_BUGS for the harness): it prints {@code XFAIL} and does not fail the
- * run; if it passes, it prints {@code XPASS} and fails the run, so that the entry is dropped.
+ * {@code --known-bug CASE}: the case is expected to fail on the device because of a known bug of the kernel
+ * under test: it prints {@code XFAIL} and does not fail the run; if it passes, it prints {@code XPASS} and
+ * fails the run, so that the flag is dropped.
  * <pre>
  * </pre>
  * Cards are found by driver in /proc/asound/cards; a flag overrides one (-1: do not use it).

@@ -1,0 +1,159 @@
+package org.pcmdmabuf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pcmdmabuf.cli.PcmsimRunTest.pcmsim;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pcmdmabuf.cli.PcmsimRunTest.Run;
+import org.pcmdmabuf.conformance.Case;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * {@code pcmsim validate} on the shipped series and on bad input. The kernel checks (check.sh) are left to
+ * run-tests, which validates the shipped series with them; here they run only as far as a series that does
+ * not apply, which needs the kernel tree but no build.
+ */
+class PcmsimValidateTest {
+    static final Path SERIES = Path.of("..", "kernel-patch", "series").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theShippedSeriesPassesEveryCase() throws Exception {
+        Run r = pcmsim("validate", "--no-kernel-checks", SERIES.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        int cases = Case.all().size();
+        assertEquals(cases, r.out().lines().filter(l -> l.startsWith("ok    conformance ")).count(), r.out());
+        assertTrue(r.out().contains("skip  kernel "), r.out());
+        assertTrue(r.out().strip().endsWith((cases + 1) + " passed, 0 failed, 1 skipped"), r.out());
+    }
+
+    @Test
+    void ktapHasAPlanAndOneLinePerCheck() throws Exception {
+        Run r = pcmsim("validate", "--no-kernel-checks", "--format", "ktap");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("KTAP version 1", lines.getFirst());
+        int plan = Integer.parseInt(lines.stream().filter(l -> l.startsWith("1..")).findFirst().orElseThrow()
+                .substring(3));
+        List<String> results = lines.stream().filter(l -> l.matches("(not )?ok \\d+ .*")).toList();
+        assertEquals(plan, results.size(), r.out());
+        assertEquals(Case.all().size() + 2, plan);
+        assertTrue(results.getFirst().matches("ok 1 kernel: .* # SKIP --no-kernel-checks"), results.getFirst());
+        for (int i = 0; i < results.size(); i++) {
+            assertTrue(results.get(i).startsWith("ok " + (i + 1) + " "), results.get(i));
+        }
+    }
+
+    @Test
+    void junitIsXmlWithOneTestcasePerCheck() throws Exception {
+        Run r = pcmsim("validate", "--no-kernel-checks", "--format", "junit");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(r.out().getBytes(StandardCharsets.UTF_8)));
+        Element suite = doc.getDocumentElement();
+        assertEquals("testsuite", suite.getTagName());
+        int cases = doc.getElementsByTagName("testcase").getLength();
+        assertEquals(Case.all().size() + 2, cases);
+        assertEquals(String.valueOf(cases), suite.getAttribute("tests"));
+        assertEquals("0", suite.getAttribute("failures"));
+        assertEquals("1", suite.getAttribute("skipped"));
+        assertEquals(1, doc.getElementsByTagName("skipped").getLength());
+    }
+
+    @Test
+    void aBrokenCaseIsNamedWithItsRuleInEveryFormat() throws Exception {
+        Path series = copy(text -> text.replace("+\tif (dmabuf->size < runtime->dma_bytes)\n",
+                "+\tif (!dmabuf->size)\n"));
+        Run text = pcmsim("validate", "--no-kernel-checks", series.toString());
+        assertEquals(1, text.exit(), text.out() + text.err());
+        assertTrue(text.out().contains("FAIL  conformance attach.ops (DESIGN.md 3, ATTACH)"), text.out());
+        assertTrue(text.out().contains("breaks DESIGN.md 3, ATTACH (attach.ops)"), text.out());
+        Run junit = pcmsim("validate", "--no-kernel-checks", "--format", "junit", series.toString());
+        assertEquals(1, junit.exit());
+        assertTrue(junit.out().contains("<failure message=\"breaks DESIGN.md 3, ATTACH\">"), junit.out());
+        Run ktap = pcmsim("validate", "--no-kernel-checks", "--format", "ktap", series.toString());
+        assertEquals(1, ktap.exit());
+        assertTrue(ktap.out().lines().anyMatch(l -> l.matches("not ok \\d+ conformance: attach\\.ops \\(.*")),
+                ktap.out());
+    }
+
+    @Test
+    void aFolderThatIsNoSeriesIsOneLineAndExit2() throws IOException {
+        oneLine(pcmsim("validate", tmp.resolve("missing").toString()), tmp.resolve("missing") + " is not a directory");
+        oneLine(pcmsim("validate", tmp.toString()), tmp + " is not a patch series: it has no NNNN-*.patch file");
+        Files.writeString(tmp.resolve("0001-notes.patch"), "just prose\n");
+        oneLine(pcmsim("validate", tmp.toString()), tmp.resolve("0001-notes.patch") + " is not a patch");
+    }
+
+    @Test
+    void aSeriesWhoseNewFileDoesNotApplyIsOneLineAndExit2() throws IOException {
+        Path series = copy(text -> text.replaceFirst("(?m)^@@ -0,0 \\+1,(\\d+) @@(.*\\n\\+// SPDX-License-Identifier)",
+                "@@ -0,0 +1,99999 @@$2"));
+        Run r = pcmsim("validate", "--no-kernel-checks", series.toString());
+        oneLine(r, "does not apply");
+        assertTrue(r.err().contains(series.resolve(patch0002().getFileName()).toString()), r.err());
+    }
+
+    @Test
+    void aSeriesThatDoesNotApplyToTheKernelIsOneLineAndExit2() throws IOException {
+        // a context line of the pcm_native.c hunk no longer matches Linux 6.12
+        Path series = copy(text -> {
+            int at = text.indexOf("\n ", text.indexOf("+++ b/sound/core/pcm_native.c"));
+            return text.substring(0, at + 2) + "XX" + text.substring(at + 2);
+        });
+        Run r = pcmsim("validate", series.toString());
+        oneLine(r, series.resolve(patch0002().getFileName()) + " does not apply to ");
+        assertTrue(r.err().contains("FAILED at") && r.err().contains("in sound/core/pcm_native.c"), r.err());
+    }
+
+    @Test
+    void badOptionsAreOneLineAndExit2() {
+        Run r = pcmsim("validate", "--format", "html");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().lines().findFirst().orElse("").contains("'html'"), r.err());
+        oneLine(pcmsim("validate", "-j", "0"), "--jobs must be at least 1, not 0");
+    }
+
+    private static void oneLine(Run r, String contains) {
+        assertEquals(2, r.exit(), r.out() + r.err());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.getFirst().startsWith("pcmsim validate: ") && lines.getFirst().contains(contains),
+                lines.getFirst());
+    }
+
+    private static Path patch0002() throws IOException {
+        try (Stream<Path> s = Files.list(SERIES)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("0002-")).findFirst().orElseThrow();
+        }
+    }
+
+    /** The shipped series in a temporary folder, patch 0002 edited. */
+    private Path copy(java.util.function.UnaryOperator<String> edit0002) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("series"));
+        try (Stream<Path> s = Files.list(SERIES)) {
+            for (Path p : s.toList()) {
+                String text = Files.readString(p, StandardCharsets.UTF_8);
+                String edited = p.getFileName().toString().startsWith("0002-") ? edit0002.apply(text) : text;
+                if (p.getFileName().toString().startsWith("0002-")) {
+                    assertTrue(!edited.equals(text), "the edit did not change patch 0002");
+                }
+                Files.writeString(dir.resolve(p.getFileName()), edited, StandardCharsets.UTF_8);
+            }
+        }
+        return dir;
+    }
+}
