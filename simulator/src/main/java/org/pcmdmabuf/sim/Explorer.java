@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 import org.pcmdmabuf.model.InvariantViolation;
 import org.pcmdmabuf.model.World;
+import org.pcmdmabuf.script.Ddmin;
 import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Script;
@@ -156,7 +157,9 @@ public final class Explorer {
             return new Failure(sc, check, s, null, "the failure (" + finalCheck + ") depends on timing or random "
                     + "cache events that an op script cannot express; replay the seed instead");
         }
-        return new Failure(sc, check, s, ddmin(script, s.cache()), null);
+        Cache.Config cache = s.cache();
+        return new Failure(sc, check, s, Ddmin.minimize(script, candidate -> reproduces(candidate, cache),
+                DDMIN_BUDGET), null);
     }
 
     private static Scenario withDurationAndClients(Scenario s, long duration, List<Behaviour> clients) {
@@ -191,35 +194,5 @@ public final class Explorer {
 
     private static boolean positive(Object v) {
         return v instanceof Number n && n.longValue() > 0;
-    }
-
-    /** Zeller's ddmin over the ops (declarations kept), within a budget of test runs. */
-    static Script ddmin(Script script, Cache.Config cache) {
-        List<Op> ops = new ArrayList<>(script.ops());
-        int n = 2;
-        int budget = DDMIN_BUDGET;
-        while (ops.size() >= 2 && budget > 0) {
-            int chunk = (int) Math.ceil(ops.size() / (double) n);
-            boolean reduced = false;
-            for (int start = 0; start < ops.size() && budget > 0; start += chunk) {
-                List<Op> complement = new ArrayList<>(ops.subList(0, start));
-                complement.addAll(ops.subList(Math.min(ops.size(), start + chunk), ops.size()));
-                budget--;
-                if (!complement.isEmpty() && reproduces(new Script(script.devices(), script.procs(), complement),
-                        cache)) {
-                    ops = complement;
-                    n = Math.max(n - 1, 2);
-                    reduced = true;
-                    break;
-                }
-            }
-            if (!reduced) {
-                if (n >= ops.size()) {
-                    break;
-                }
-                n = Math.min(ops.size(), n * 2);
-            }
-        }
-        return new Script(script.devices(), script.procs(), ops);
     }
 }
