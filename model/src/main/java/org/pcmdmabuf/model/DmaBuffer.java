@@ -1,5 +1,7 @@
 package org.pcmdmabuf.model;
 
+import java.util.Arrays;
+
 /**
  * The memory a PCM's DMA runs on: struct snd_dma_buffer given a reference count, as the patch does so that
  * an exported buffer outlives hw_free. Holders: the runtime that allocated it, every dma-buf wrapping it and
@@ -21,6 +23,8 @@ public final class DmaBuffer {
     final CacheSync sync;
     private int refcount = 1;
     private boolean freed;
+    /** Stores into memory so far: memory two checks saw equal and no store touched since is still equal. */
+    private long memoryVersion;
 
     DmaBuffer(int id, long bytes, boolean contiguous) {
         this.id = id;
@@ -45,18 +49,58 @@ public final class DmaBuffer {
     }
 
     /**
+     * How many times memory was stored into; unchanged means memory is unchanged. Lets a comparison that
+     * runs after every op skip memory no op touched since it last compared.
+     */
+    public long memoryVersion() {
+        return memoryVersion;
+    }
+
+    /**
+     * The first of this buffer's whole words that {@code other}'s memory holds differently, or -1: two
+     * targets' memories compared after every op of a differential run, so in one vectorised pass.
+     */
+    public int firstDifference(DmaBuffer other) {
+        int n = (int) (bytes / WORD_BYTES);
+        return Arrays.mismatch(words, 0, n, other.words, 0, n);
+    }
+
+    /**
      * Copies {@code n} words of memory from word {@code from} into {@code dst} (a cache line fill); returns how
      * many there were (fewer at the end of the buffer).
      */
     public int readMemory(int from, long[] dst, int n) {
+        return readMemory(from, dst, 0, n);
+    }
+
+    /** As {@link #readMemory(int, long[], int)}, into {@code dst} from index {@code at}. */
+    public int readMemory(int from, long[] dst, int at, int n) {
         int copied = Math.min(n, words.length - from);
-        System.arraycopy(words, from, dst, 0, copied);
+        System.arraycopy(words, from, dst, at, copied);
         return copied;
     }
 
     /** Stores {@code n} words of {@code src} into memory from word {@code from} (a cache line write-back). */
     public void writeMemory(int from, long[] src, int n) {
-        System.arraycopy(src, 0, words, from, Math.min(n, words.length - from));
+        writeMemory(from, src, 0, n);
+    }
+
+    /** As {@link #writeMemory(int, long[], int)}, from {@code src} index {@code at}. */
+    public void writeMemory(int from, long[] src, int at, int n) {
+        System.arraycopy(src, at, words, from, Math.min(n, words.length - from));
+        memoryVersion++;
+    }
+
+    /** Stores one word into memory. */
+    void setWord(int index, long value) {
+        words[index] = value;
+        memoryVersion++;
+    }
+
+    /** Memory reused by a new hw_params starts as never written. */
+    void clearMemory() {
+        Arrays.fill(words, 0);
+        memoryVersion++;
     }
 
     /** The word as a coherent system would hold it: the last value stored by anyone. */

@@ -3,6 +3,7 @@ package org.pcmdmabuf.model;
 import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /** struct files_struct: a process's fd table. fds 0-2 are stdio, so the first file gets fd 3 as in a real process. */
 public final class FileTable {
@@ -29,6 +30,11 @@ public final class FileTable {
 
     File remove(int fd) {
         return fds.remove(fd);
+    }
+
+    /** Every fd and its file, in fd order, without the read-only view {@link #entries()} wraps them in. */
+    void forEach(BiConsumer<Integer, File> action) {
+        fds.forEach(action);
     }
 
     public SortedMap<Integer, File> entries() {

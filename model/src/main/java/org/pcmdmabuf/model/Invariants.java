@@ -16,15 +16,14 @@ import java.util.function.BiConsumer;
  * whether all hold; when one does not, the map-based pass below finds and describes the first broken one.
  */
 final class Invariants {
-    private static final ThreadLocal<Recount> RECOUNT = ThreadLocal.withInitial(Recount::new);
-
     private Invariants() {
     }
 
-    static String check(World w, Set<File> files, Set<DmaBuf> dmaBufs, Set<Attachment> attachments,
-                        Set<Vma> vmas, Set<DmaBuffer> buffers) {
-        List<Task> tasks = w.tasks();
-        if (RECOUNT.get().holds(w, tasks, files, dmaBufs, attachments, vmas, buffers)) {
+    /** {@code recount} is the world's own: a world is used by one thread at a time. */
+    static String check(World w, Recount recount, World.Live<File> files, World.Live<DmaBuf> dmaBufs,
+                        World.Live<Attachment> attachments, World.Live<Vma> vmas, World.Live<DmaBuffer> buffers) {
+        List<Task> tasks = w.tasksInOrder();
+        if (recount.holds(w, tasks, files, dmaBufs, attachments, vmas, buffers)) {
             return nothingAfterExit(w, tasks);
         }
         return describe(w, files, dmaBufs, attachments, vmas, buffers);
@@ -45,7 +44,7 @@ final class Invariants {
         if ((r = substreams(w, files, vmas, dmaBufs)) != null) {
             return r;
         }
-        return nothingAfterExit(w, w.tasks());
+        return nothingAfterExit(w, w.tasksInOrder());
     }
 
     /** f_count = fd-table entries + mappings + attachments; nothing reaches a released file. */
@@ -74,7 +73,7 @@ final class Invariants {
     /** Buffer refcount = runtimes owning it + dma-bufs wrapping it + mappings of it; none reachable once freed. */
     private static String bufferCounts(World w, Set<DmaBuf> dmaBufs, Set<Vma> vmas, Set<DmaBuffer> buffers) {
         Map<DmaBuffer, Integer> holders = new IdentityHashMap<>();
-        for (Pcm pcm : w.pcms()) {
+        for (Pcm pcm : w.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
                 if (s.runtime != null && s.runtime.dmaBuffer != null) {
                     holders.merge(s.runtime.dmaBuffer, 1, Integer::sum);
@@ -122,7 +121,7 @@ final class Invariants {
         if (listed != attachments.size()) {
             return attachments.size() + " attachments alive but " + listed + " on dma-buf lists";
         }
-        for (Pcm pcm : w.pcms()) {
+        for (Pcm pcm : w.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
                 if (s.runtime != null && s.runtime.attachment != null && !attachments.contains(s.runtime.attachment)) {
                     return s + " points at a detached attachment";
@@ -146,7 +145,7 @@ final class Invariants {
                 maps.merge(v.substream, 1, Integer::sum);
             }
         }
-        for (Pcm pcm : w.pcms()) {
+        for (Pcm pcm : w.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
                 int o = opens.getOrDefault(s, 0);
                 if (s.refCount != o || (s.runtime != null) != (o > 0)) {
@@ -219,10 +218,11 @@ final class Invariants {
      * The same invariants as the map-based pass, as one yes/no. Objects of a world have distinct ids (one
      * counter numbers files, dma-bufs, attachments, buffers and mappings), so a count per id in arrays reused
      * across checks replaces the identity maps; a generation number per check stands for clearing them.
-     * Substreams are numbered by their position in the world instead. Each set is copied out once, since
-     * iterating a linked hash set costs more than the checks themselves.
+     * Substreams are numbered by their position in the world instead. A set is copied out only when it
+     * changed ({@link World.Live}), since iterating a linked hash set costs more than the checks themselves,
+     * and each kind of holder is walked once, every invariant about it checked in that walk.
      */
-    private static final class Recount {
+    static final class Recount {
         /** Beyond this many ids the arrays would cost more than the maps; the map-based pass decides. */
         private static final int MAX_ID = 1 << 20;
 
@@ -242,66 +242,59 @@ final class Invariants {
         private int nAttachments;
         private int nVmas;
         private int nBuffers;
+        /** The sets' change counts when last copied out; -1 before the first copy. */
+        private long fileChanges = -1;
+        private long dmaBufChanges = -1;
+        private long attachmentChanges = -1;
+        private long vmaChanges = -1;
+        private long bufferChanges = -1;
         private boolean fdTablesHold;
         private final BiConsumer<Integer, File> countFd = (fd, f) -> fdTablesHold &= holdFile(f);
 
-        boolean holds(World w, List<Task> tasks, Set<File> fileSet, Set<DmaBuf> dmaBufSet,
-                      Set<Attachment> attachmentSet, Set<Vma> vmaSet, Set<DmaBuffer> bufferSet) {
+        boolean holds(World w, List<Task> tasks, World.Live<File> fileSet, World.Live<DmaBuf> dmaBufSet,
+                      World.Live<Attachment> attachmentSet, World.Live<Vma> vmaSet,
+                      World.Live<DmaBuffer> bufferSet) {
             if (++generation == 0) {
                 Arrays.fill(seen, 0);
                 generation = 1;
             }
-            files = fileSet.toArray(files);
-            nFiles = fileSet.size();
-            dmaBufs = dmaBufSet.toArray(dmaBufs);
-            nDmaBufs = dmaBufSet.size();
-            attachments = attachmentSet.toArray(attachments);
-            nAttachments = attachmentSet.size();
-            vmas = vmaSet.toArray(vmas);
-            nVmas = vmaSet.size();
-            buffers = bufferSet.toArray(buffers);
-            nBuffers = bufferSet.size();
-            List<Pcm> pcms = w.pcms();
-            return filesHold(tasks) && buffersHold(pcms) && attachmentsHold(pcms) && substreamsHold(pcms);
+            // A set whose change count has not moved holds what was copied out of it last time.
+            if (fileSet.changes() != fileChanges) {
+                files = fileSet.toArray(files);
+                nFiles = fileSet.size();
+                fileChanges = fileSet.changes();
+            }
+            if (dmaBufSet.changes() != dmaBufChanges) {
+                dmaBufs = dmaBufSet.toArray(dmaBufs);
+                nDmaBufs = dmaBufSet.size();
+                dmaBufChanges = dmaBufSet.changes();
+            }
+            if (attachmentSet.changes() != attachmentChanges) {
+                attachments = attachmentSet.toArray(attachments);
+                nAttachments = attachmentSet.size();
+                attachmentChanges = attachmentSet.changes();
+            }
+            if (vmaSet.changes() != vmaChanges) {
+                vmas = vmaSet.toArray(vmas);
+                nVmas = vmaSet.size();
+                vmaChanges = vmaSet.changes();
+            }
+            if (bufferSet.changes() != bufferChanges) {
+                buffers = bufferSet.toArray(buffers);
+                nBuffers = bufferSet.size();
+                bufferChanges = bufferSet.changes();
+            }
+            List<Pcm> pcms = w.pcmsInOrder();
+            return entered() && holdersHold(tasks, pcms) && countsHold(pcms);
         }
 
-        private boolean filesHold(List<Task> tasks) {
+        /** Makes every live object a member with no holders yet; ids are distinct across kinds. */
+        private boolean entered() {
             for (int i = 0; i < nFiles; i++) {
                 if (!enter(files[i].id)) {
                     return false;
                 }
             }
-            fdTablesHold = true;
-            for (Task t : tasks) {
-                // forEach runs inside the TreeMap; iterating the unmodifiable view costs an interface call a step.
-                t.files.entries().forEach(countFd);
-            }
-            if (!fdTablesHold) {
-                return false;
-            }
-            for (int i = 0; i < nVmas; i++) {
-                if (!holdFile(vmas[i].file)) {
-                    return false;
-                }
-            }
-            for (int i = 0; i < nAttachments; i++) {
-                if (!holdFile(attachments[i].dmaBuf.file)) {
-                    return false;
-                }
-            }
-            for (int i = 0; i < nFiles; i++) {
-                if (files[i].count() != count[files[i].id]) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private boolean holdFile(File f) {
-            return hold(f.id) && !f.released();
-        }
-
-        private boolean buffersHold(List<Pcm> pcms) {
             for (int i = 0; i < nBuffers; i++) {
                 if (!enter(buffers[i].id)) {
                     return false;
@@ -312,45 +305,53 @@ final class Invariants {
                     return false;
                 }
             }
-            for (Pcm pcm : pcms) {
-                for (Substream s : pcm.substreams) {
-                    if (s.runtime != null && s.runtime.dmaBuffer != null && !holdBuffer(s.runtime.dmaBuffer)) {
-                        return false;
-                    }
-                }
-            }
-            for (int i = 0; i < nDmaBufs; i++) {
-                if (dmaBufs[i].released || !holdBuffer(dmaBufs[i].buffer)) {
-                    return false;
-                }
-            }
-            for (int i = 0; i < nVmas; i++) {
-                if (!holdBuffer(vmas[i].buffer)) {
-                    return false;
-                }
-            }
-            for (int i = 0; i < nBuffers; i++) {
-                if (buffers[i].refcount() != count[buffers[i].id]) {
+            for (int i = 0; i < nAttachments; i++) {
+                if (!enter(attachments[i].id)) {
                     return false;
                 }
             }
             return true;
         }
 
-        private boolean holdBuffer(DmaBuffer b) {
-            return hold(b.id) && !b.freed();
-        }
-
-        private boolean attachmentsHold(List<Pcm> pcms) {
+        /**
+         * Counts every holder into what it holds, each kind of holder walked once (the check runs after every
+         * op, and a walk per invariant cost more than the invariants); false at a holder of a non-member, a
+         * released file or a freed buffer, or a stale attachment.
+         */
+        private boolean holdersHold(List<Task> tasks, List<Pcm> pcms) {
+            countSlots(pcms);
+            fdTablesHold = true;
+            // Indexed loops over the world's lists: an iterator per loop per check shows in the profile.
+            for (int i = 0; i < tasks.size(); i++) {
+                // forEach runs inside the TreeMap; iterating the unmodifiable view costs an interface call a step.
+                tasks.get(i).files.forEach(countFd);
+            }
+            if (!fdTablesHold) {
+                return false;
+            }
+            for (int i = 0; i < nVmas; i++) {
+                Vma v = vmas[i];
+                if (!holdFile(v.file) || !holdBuffer(v.buffer)) {
+                    return false;
+                }
+                if (v.substream != null) {
+                    maps[slot(v.substream)]++;
+                }
+            }
             for (int i = 0; i < nAttachments; i++) {
-                if (!enter(attachments[i].id)) {
+                if (!holdFile(attachments[i].dmaBuf.file)) {
                     return false;
                 }
             }
+            // An attachment is on its dma-buf's list exactly while its substream points at it, mapped.
             int listed = 0;
             for (int i = 0; i < nDmaBufs; i++) {
                 DmaBuf d = dmaBufs[i];
-                for (Attachment a : d.attachments) {
+                if (d.released || !holdBuffer(d.buffer)) {
+                    return false;
+                }
+                for (int k = 0; k < d.attachments.size(); k++) {
+                    Attachment a = d.attachments.get(k);
                     listed++;
                     if (!member(a.id) || a.dmaBuf != d || !a.mapped) {
                         return false;
@@ -364,9 +365,17 @@ final class Invariants {
             if (listed != nAttachments) {
                 return false;
             }
-            for (Pcm pcm : pcms) {
-                for (Substream s : pcm.substreams) {
-                    if (s.runtime != null && s.runtime.attachment != null && !member(s.runtime.attachment.id)) {
+            for (int p = 0; p < pcms.size(); p++) {
+                List<Substream> subs = pcms.get(p).substreams;
+                for (int k = 0; k < subs.size(); k++) {
+                    PcmRuntime rt = subs.get(k).runtime;
+                    if (rt == null) {
+                        continue;
+                    }
+                    if (rt.dmaBuffer != null && !holdBuffer(rt.dmaBuffer)) {
+                        return false;
+                    }
+                    if (rt.attachment != null && !member(rt.attachment.id)) {
                         return false;
                     }
                 }
@@ -374,12 +383,22 @@ final class Invariants {
             return true;
         }
 
-        private boolean substreamsHold(List<Pcm> pcms) {
+        private boolean holdFile(File f) {
+            return hold(f.id) && !f.released();
+        }
+
+        private boolean holdBuffer(DmaBuffer b) {
+            return hold(b.id) && !b.freed();
+        }
+
+        /** Numbers the substreams by their position in the world and clears their open and mapping counts. */
+        private void countSlots(List<Pcm> pcms) {
             if (pcmBase.length < pcms.size()) {
                 pcmBase = new int[pcms.size() * 2];
             }
             int n = 0;
-            for (Pcm pcm : pcms) {
+            for (int p = 0; p < pcms.size(); p++) {
+                Pcm pcm = pcms.get(p);
                 pcmBase[pcm.index] = n;
                 n += pcm.substreams.size();
             }
@@ -389,18 +408,31 @@ final class Invariants {
             }
             Arrays.fill(opens, 0, n, 0);
             Arrays.fill(maps, 0, n, 0);
+        }
+
+        /**
+         * f_count = holders for every file, refcount = holders for every buffer; open counts, mmap_count and
+         * each runtime's own invariants for every substream.
+         */
+        private boolean countsHold(List<Pcm> pcms) {
             for (int i = 0; i < nFiles; i++) {
-                if (files[i].privateData instanceof PcmFile pf) {
+                File f = files[i];
+                if (f.count() != count[f.id]) {
+                    return false;
+                }
+                if (f.privateData instanceof PcmFile pf) {
                     opens[slot(pf.substream())]++;
                 }
             }
-            for (int i = 0; i < nVmas; i++) {
-                if (vmas[i].substream != null) {
-                    maps[slot(vmas[i].substream)]++;
+            for (int i = 0; i < nBuffers; i++) {
+                if (buffers[i].refcount() != count[buffers[i].id]) {
+                    return false;
                 }
             }
-            for (Pcm pcm : pcms) {
-                for (Substream s : pcm.substreams) {
+            for (int p = 0; p < pcms.size(); p++) {
+                List<Substream> subs = pcms.get(p).substreams;
+                for (int k = 0; k < subs.size(); k++) {
+                    Substream s = subs.get(k);
                     int o = opens[slot(s)];
                     if (s.refCount != o || (s.runtime != null) != (o > 0) || s.mmapCount != maps[slot(s)]) {
                         return false;
@@ -417,7 +449,7 @@ final class Invariants {
             return pcmBase[s.pcm.index] + s.number;
         }
 
-        /** {@link Invariants#runtime}, with the dma-buf ids entered by {@link #buffersHold} as the set. */
+        /** {@link Invariants#runtime}, with the dma-buf ids entered by {@link #entered} as the set. */
         private boolean runtimeHolds(Substream s) {
             PcmRuntime rt = s.runtime;
             DmaBuf d = rt.export;

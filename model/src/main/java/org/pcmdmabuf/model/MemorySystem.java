@@ -1,9 +1,10 @@
 package org.pcmdmabuf.model;
 
 /**
- * How the CPU and the DMA reach buffer memory, one 4-byte word at a time. The model's default is memory
- * itself (everything coherent); the simulator puts a write-back cache between the CPU and memory, so a
- * skipped sync really leaves stale data where DESIGN.md section 3 says it would.
+ * How the CPU and the DMA reach buffer memory, one 4-byte word at a time, or a run of words with the same
+ * effect as the word-by-word accesses in order. The model's default is memory itself (everything coherent);
+ * the simulator puts a write-back cache between the CPU and memory, so a skipped sync really leaves stale
+ * data where DESIGN.md section 3 says it would.
  */
 public interface MemorySystem {
     void cpuWrite(DmaBuffer b, int word, long value);
@@ -15,6 +16,23 @@ public interface MemorySystem {
 
     /** A DMA write; a coherent device keeps the CPU's cache consistent, a non-coherent one writes memory only. */
     void dmaWrite(DmaBuffer b, int word, long value, boolean coherent);
+
+    /**
+     * The CPU stores {@code values[at ..]} into words [from, to): a copy_to_user()-sized store, which a cache
+     * can take a line at a time instead of a word at a time.
+     */
+    default void cpuWriteRange(DmaBuffer b, int from, int to, long[] values, int at) {
+        for (int w = from; w < to; w++) {
+            cpuWrite(b, w, values[at + w - from]);
+        }
+    }
+
+    /** A DMA burst reading words [from, to) into {@code out} from index {@code at}. */
+    default void dmaReadRange(DmaBuffer b, int from, int to, boolean coherent, long[] out, int at) {
+        for (int w = from; w < to; w++) {
+            out[at + w - from] = dmaRead(b, w, coherent);
+        }
+    }
 
     /** dma_sync_*_for_device(): write back what the CPU wrote in words [from, to). */
     void clean(DmaBuffer b, int from, int to);
@@ -30,7 +48,17 @@ public interface MemorySystem {
     MemorySystem DIRECT = new MemorySystem() {
         @Override
         public void cpuWrite(DmaBuffer b, int word, long value) {
-            b.words[word] = value;
+            b.setWord(word, value);
+        }
+
+        @Override
+        public void cpuWriteRange(DmaBuffer b, int from, int to, long[] values, int at) {
+            b.writeMemory(from, values, at, to - from);
+        }
+
+        @Override
+        public void dmaReadRange(DmaBuffer b, int from, int to, boolean coherent, long[] out, int at) {
+            b.readMemory(from, out, at, to - from);
         }
 
         @Override
@@ -45,7 +73,7 @@ public interface MemorySystem {
 
         @Override
         public void dmaWrite(DmaBuffer b, int word, long value, boolean coherent) {
-            b.words[word] = value;
+            b.setWord(word, value);
         }
 
         @Override

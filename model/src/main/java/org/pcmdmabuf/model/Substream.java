@@ -94,7 +94,7 @@ public final class Substream {
         if (rt.dmaBuffer == null) {
             rt.dmaBuffer = world().allocBuffer(bytes, pcm.hw.contiguous());
         } else {
-            java.util.Arrays.fill(rt.dmaBuffer.words, 0);
+            rt.dmaBuffer.clearMemory();
         }
         rt.dmaBytes = bytes;
         rt.info = pcm.hw;

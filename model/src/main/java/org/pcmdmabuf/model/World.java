@@ -2,6 +2,7 @@ package org.pcmdmabuf.model;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
@@ -9,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -23,11 +23,14 @@ public final class World {
 
     private final Map<String, Pcm> pcms = new LinkedHashMap<>();
     private final Map<String, Task> tasks = new LinkedHashMap<>();
-    private final Set<File> files = new LinkedHashSet<>();
-    private final Set<DmaBuf> dmaBufs = new LinkedHashSet<>();
-    private final Set<Attachment> attachments = new LinkedHashSet<>();
-    private final Set<Vma> vmas = new LinkedHashSet<>();
-    private final Set<DmaBuffer> buffers = new LinkedHashSet<>();
+    /** {@link #pcms} and {@link #tasks} in declaration order, as lists: neither ever loses an entry. */
+    private final List<Pcm> pcmList = new ArrayList<>();
+    private final List<Task> taskList = new ArrayList<>();
+    private final Live<File> files = new Live<>();
+    private final Live<DmaBuf> dmaBufs = new Live<>();
+    private final Live<Attachment> attachments = new Live<>();
+    private final Live<Vma> vmas = new Live<>();
+    private final Live<DmaBuffer> buffers = new Live<>();
     private final List<Violation> violations = new ArrayList<>();
     private final Deque<TraceEntry> trace = new ArrayDeque<>();
     private final MemorySystem mem;
@@ -39,6 +42,8 @@ public final class World {
     private long stamp;
     private long ops;
     private long staleDmaReads;
+    /** The invariant check's reused counting arrays. */
+    private final Invariants.Recount recount = new Invariants.Recount();
     /** Scratch for one DMA transfer's words (the model is single-threaded). */
     private long[] dmaWords = new long[0];
 
@@ -84,6 +89,30 @@ public final class World {
         return mem;
     }
 
+    /**
+     * The live objects of one kind, in creation order, counting their changes: the invariant check runs after
+     * every op and copies a set out only when its count moved. The world changes them by add and remove only.
+     */
+    static final class Live<E> extends LinkedHashSet<E> {
+        private long changes;
+
+        @Override
+        public boolean add(E e) {
+            changes++;
+            return super.add(e);
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            changes++;
+            return super.remove(o);
+        }
+
+        long changes() {
+            return changes;
+        }
+    }
+
     // ---- setup ---------------------------------------------------------------------------------------
 
     public Pcm addDevice(PcmHardware hw) {
@@ -92,6 +121,7 @@ public final class World {
         }
         Pcm pcm = new Pcm(this, hw, pcms.size());
         pcms.put(hw.name(), pcm);
+        pcmList.add(pcm);
         return pcm;
     }
 
@@ -101,6 +131,7 @@ public final class World {
         }
         Task t = new Task(name, 1000 + tasks.size());
         tasks.put(name, t);
+        taskList.add(t);
         return t;
     }
 
@@ -118,6 +149,16 @@ public final class World {
 
     public List<Task> tasks() {
         return List.copyOf(tasks.values());
+    }
+
+    /** The devices in declaration order, not copied: for the invariant check, which runs after every op. */
+    List<Pcm> pcmsInOrder() {
+        return pcmList;
+    }
+
+    /** The processes in declaration order, not copied, as {@link #pcmsInOrder()}. */
+    List<Task> tasksInOrder() {
+        return taskList;
     }
 
     // ---- files ---------------------------------------------------------------------------------------
@@ -474,10 +515,8 @@ public final class World {
             checkDmaOwnership(b, start, end, "wrote");
             int w0 = (int) (start / DmaBuffer.WORD_BYTES);
             int w1 = (int) (end / DmaBuffer.WORD_BYTES);
-            for (int w = w0; w < w1; w++) {
-                mem.cpuWrite(b, w, values[w - w0]);
-                b.logical[w] = values[w - w0];
-            }
+            mem.cpuWriteRange(b, w0, w1, values, 0);
+            System.arraycopy(values, 0, b.logical, w0, w1 - w0);
             b.sync.cpuWrote(w0, w1);
             return Result.ok(0L);
         });
@@ -761,14 +800,19 @@ public final class World {
             if (dmaWords.length < n) {
                 dmaWords = new long[n];
             }
-            for (int i = 0; i < n; i++) {
-                int w = w0 + i;
-                long v = w < b.words.length ? mem.dmaRead(b, w, coherent) : 0;
-                if (w < b.words.length && v != b.logical[w]) {
-                    staleDmaReads++;
+            // Words past the buffer's end read as 0 and are not judged.
+            int inside = Math.max(0, w1 - w0);
+            mem.dmaReadRange(b, w0, w0 + inside, coherent, dmaWords, 0);
+            // Stale words are rare: mismatch() skips the matching stretches between them in vector steps.
+            for (int i = 0; i < inside; i++) {
+                int m = Arrays.mismatch(dmaWords, i, inside, b.logical, w0 + i, w0 + inside);
+                if (m < 0) {
+                    break;
                 }
-                dmaWords[i] = v;
+                staleDmaReads++;
+                i += m;
             }
+            Arrays.fill(dmaWords, inside, n, 0L);
             observer.played(s, firstFrame, (int) frames, dmaWords, perFrame);
             return;
         }
@@ -906,7 +950,7 @@ public final class World {
 
     /** Throws {@link InvariantViolation} with the recent trace when a model invariant does not hold. */
     public void checkInvariants() {
-        String broken = Invariants.check(this, files, dmaBufs, attachments, vmas, buffers);
+        String broken = Invariants.check(this, recount, files, dmaBufs, attachments, vmas, buffers);
         if (broken != null) {
             throw new InvariantViolation(broken + "\nop trace (most recent last):\n  "
                     + String.join("\n  ", trace().toArray(String[]::new)));

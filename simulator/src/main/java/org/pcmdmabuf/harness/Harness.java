@@ -31,6 +31,8 @@ public final class Harness {
     final Path path;
     private final SymbolLookup lookup;
     private final Map<String, MethodHandle> handles = new HashMap<>();
+    /** By function name: its handle taking its arguments as an Object[] and answering an Object. */
+    private final Map<String, MethodHandle> spreaders = new HashMap<>();
     private HarnessDriver owner;
 
     private Harness(Path path) {
@@ -75,7 +77,7 @@ public final class Harness {
 
     synchronized void claim(HarnessDriver driver) {
         owner = driver;
-        call("harness_reset", FunctionDescriptor.ofVoid());
+        callVoid("harness_reset");
     }
 
     /** Upcall of every DMA sync the C code does. */
@@ -88,10 +90,27 @@ public final class Harness {
                 .orElseThrow(() -> new IllegalStateException(path + " has no symbol " + n)), fd));
     }
 
-    /** Calls {@code name} with int/long arguments as its descriptor says; returns its int or long result. */
-    long call(String name, FunctionDescriptor fd, Object... args) {
+    /**
+     * Calls {@code name} with int/long arguments (a Long is a C long, anything else an int), its result
+     * {@code result} (null: void); returns its int or long result, 0 for void. A function is always called
+     * with the same types, so its handle, made at the first call, is kept spread over an Object[]: the
+     * differential test calls here several times per op, and invokeWithArguments adapts the handle every time.
+     */
+    private long call(String name, ValueLayout result, Object[] args) {
+        MethodHandle h = spreaders.get(name);
+        if (h == null) {
+            ValueLayout[] layouts = new ValueLayout[args.length];
+            for (int i = 0; i < args.length; i++) {
+                layouts[i] = args[i] instanceof Long ? J : I;
+            }
+            FunctionDescriptor fd = result == null ? FunctionDescriptor.ofVoid(layouts)
+                    : FunctionDescriptor.of(result, layouts);
+            h = handle(name, fd).asSpreader(Object[].class, args.length)
+                    .asType(MethodType.methodType(Object.class, Object[].class));
+            spreaders.put(name, h);
+        }
         try {
-            Object r = handle(name, fd).invokeWithArguments(args);
+            Object r = (Object) h.invokeExact(args);
             return r == null ? 0 : ((Number) r).longValue();
         } catch (RuntimeException | Error e) {
             throw e;
@@ -101,27 +120,15 @@ public final class Harness {
     }
 
     int callInt(String name, Object... args) {
-        ValueLayout[] layouts = new ValueLayout[args.length];
-        for (int i = 0; i < args.length; i++) {
-            layouts[i] = args[i] instanceof Long ? J : I;
-        }
-        return (int) call(name, FunctionDescriptor.of(I, layouts), args);
+        return (int) call(name, I, args);
     }
 
     long callLong(String name, Object... args) {
-        ValueLayout[] layouts = new ValueLayout[args.length];
-        for (int i = 0; i < args.length; i++) {
-            layouts[i] = args[i] instanceof Long ? J : I;
-        }
-        return call(name, FunctionDescriptor.of(J, layouts), args);
+        return call(name, J, args);
     }
 
     void callVoid(String name, Object... args) {
-        ValueLayout[] layouts = new ValueLayout[args.length];
-        for (int i = 0; i < args.length; i++) {
-            layouts[i] = args[i] instanceof Long ? J : I;
-        }
-        call(name, FunctionDescriptor.ofVoid(layouts), args);
+        call(name, null, args);
     }
 
     String lastBug() {

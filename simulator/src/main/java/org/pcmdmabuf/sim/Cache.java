@@ -142,6 +142,19 @@ public final class Cache implements MemorySystem {
         line.dirty = true;
     }
 
+    /** Line by line: each line is loaded once, as the first of its words would load it, then stored into. */
+    @Override
+    public void cpuWriteRange(DmaBuffer b, int from, int to, long[] values, int at) {
+        int w = from;
+        while (w < to) {
+            Line line = load(b, w);
+            int end = Math.min(to, ((w >>> lineShift) + 1) << lineShift);
+            System.arraycopy(values, at + w - from, line.data, w & wordMask, end - w);
+            line.dirty = true;
+            w = end;
+        }
+    }
+
     @Override
     public long cpuRead(DmaBuffer b, int word) {
         return load(b, word).data[word & wordMask];
@@ -157,6 +170,27 @@ public final class Cache implements MemorySystem {
             }
         }
         return b.word(word);
+    }
+
+    /** Line by line: memory, except that a coherent device snoops the dirty lines. */
+    @Override
+    public void dmaReadRange(DmaBuffer b, int from, int to, boolean coherent, long[] out, int at) {
+        Line[] ls = coherent ? peekLines(b) : null;
+        if (ls == null) {
+            b.readMemory(from, out, at, to - from);
+            return;
+        }
+        int w = from;
+        while (w < to) {
+            int end = Math.min(to, ((w >>> lineShift) + 1) << lineShift);
+            Line line = ls[w >>> lineShift];
+            if (line != null && line.dirty) {
+                System.arraycopy(line.data, w & wordMask, out, at + w - from, end - w);
+            } else {
+                b.readMemory(w, out, at + w - from, end - w);
+            }
+            w = end;
+        }
     }
 
     @Override

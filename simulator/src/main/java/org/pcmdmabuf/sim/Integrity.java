@@ -1,5 +1,6 @@
 package org.pcmdmabuf.sim;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.pcmdmabuf.model.DmaObserver;
@@ -53,6 +54,8 @@ public final class Integrity implements DmaObserver {
     private final EventLoop loop;
     private final TraceLog trace;
     private long lastErrorTraceNs = -1;
+    /** Scratch: the stamps a run of played frames should carry. */
+    private long[] expected = new long[0];
 
     Integrity(EventLoop loop, TraceLog trace) {
         this.loop = loop;
@@ -97,7 +100,11 @@ public final class Integrity implements DmaObserver {
         if (st == null) {
             return;
         }
-        long[] one = wordsPerFrame == 1 ? null : new long[wordsPerFrame];
+        if (wordsPerFrame == 1) {
+            playedWords(st, firstFrame, frames, words);
+            return;
+        }
+        long[] one = new long[wordsPerFrame];
         // The frame's place in its period, stepped rather than divided for: this runs for every frame played.
         long phase = firstFrame % st.periodFrames;
         int owner = st.owner(firstFrame);
@@ -109,31 +116,56 @@ public final class Integrity implements DmaObserver {
             if (st.retired[owner]) {
                 continue;
             }
-            ClientStats c = st.owners[owner];
-            if (one == null && words[i] == Stamp.of(st.sources[owner], frame)) {
-                // The common case, decided without the general classification.
-                c.good++;
-                if (phase == 0) {
+            System.arraycopy(words, i * wordsPerFrame, one, 0, wordsPerFrame);
+            judged(st, owner, frame, phase, classify(one, st.sources[owner], frame, st.writtenUpTo[owner] > frame));
+        }
+    }
+
+    /**
+     * {@link #played} of one-word frames, a period's part at a time (one owner): the run of frames carrying
+     * exactly their stamps, the common case, is counted good in one step; the rest are judged one by one.
+     */
+    private void playedWords(Stream st, long firstFrame, int frames, long[] words) {
+        long phase = firstFrame % st.periodFrames;
+        int i = 0;
+        while (i < frames) {
+            long frame = firstFrame + i;
+            int owner = st.owner(frame);
+            int end = (int) Math.min(frames, i + (st.periodFrames - phase));
+            if (!st.retired[owner]) {
+                ClientStats c = st.owners[owner];
+                int source = st.sources[owner];
+                if (expected.length < end - i) {
+                    expected = new long[end - i];
+                }
+                Stamp.fill(expected, 0, end - i, source, frame);
+                int m = Arrays.mismatch(words, i, end, expected, 0, end - i);
+                int good = m < 0 ? end : i + m;
+                c.good += good - i;
+                if (good > i && phase == 0) {
                     c.latency(loop.now() - st.writeTime[(int) (frame % st.bufferFrames)]);
                 }
-                continue;
+                for (int k = good; k < end; k++) {
+                    long f = firstFrame + k;
+                    judged(st, owner, f, phase + (k - i),
+                            classifyWord(words[k], source, f, st.writtenUpTo[owner] > f));
+                }
             }
-            boolean written = st.writtenUpTo[owner] > frame;
-            Verdict v;
-            if (one == null) {
-                v = classifyWord(words[i], st.sources[owner], frame, written);
-            } else {
-                System.arraycopy(words, i * wordsPerFrame, one, 0, wordsPerFrame);
-                v = classify(one, st.sources[owner], frame, written);
-            }
-            count(c, v);
-            if (v == Verdict.GOOD && phase == 0) {
-                c.latency(loop.now() - st.writeTime[(int) (frame % st.bufferFrames)]);
-            } else if (v != Verdict.GOOD && loop.now() != lastErrorTraceNs) {
-                lastErrorTraceNs = loop.now();
-                trace.instant("integrity errors", c.name + ": " + v.name().toLowerCase(java.util.Locale.ROOT)
-                        + " frame " + frame, loop.now());
-            }
+            i = end;
+            phase = 0;
+        }
+    }
+
+    /** Counts a frame's verdict: a good period start gives a latency sample, an error a trace mark. */
+    private void judged(Stream st, int owner, long frame, long phase, Verdict v) {
+        ClientStats c = st.owners[owner];
+        count(c, v);
+        if (v == Verdict.GOOD && phase == 0) {
+            c.latency(loop.now() - st.writeTime[(int) (frame % st.bufferFrames)]);
+        } else if (v != Verdict.GOOD && loop.now() != lastErrorTraceNs) {
+            lastErrorTraceNs = loop.now();
+            trace.instant("integrity errors", c.name + ": " + v.name().toLowerCase(java.util.Locale.ROOT)
+                    + " frame " + frame, loop.now());
         }
     }
 

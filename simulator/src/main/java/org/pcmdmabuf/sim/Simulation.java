@@ -323,6 +323,7 @@ public final class Simulation {
         long written;
         long readFrom;
         long phaseNs;
+        private long[] runValues = new long[0];
 
         Client(Simulation sim, Task task, ClientStats stats, int index, SplitMix64 rng) {
             this.sim = sim;
@@ -437,12 +438,14 @@ public final class Simulation {
         }
 
         private void writeRun(long from, long to) {
-            long[] values = new long[(int) (to - from)];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = Stamp.of(source(), from + i);
+            int n = (int) (to - from);
+            // The model copies the values into the buffer during the call, so one array serves every run.
+            if (runValues.length < n) {
+                runValues = new long[n];
             }
+            Stamp.fill(runValues, 0, n, source(), from);
             long off = (from % sim.bufferFrames) * FRAME_BYTES;
-            ok(sim.sys.write(task, map, off, values.length * (long) FRAME_BYTES, values), "client write");
+            ok(sim.sys.write(task, map, off, n * (long) FRAME_BYTES, runValues), "client write");
         }
 
         /** Reads and checks this client's frames of [readFrom, upTo) (capture). */

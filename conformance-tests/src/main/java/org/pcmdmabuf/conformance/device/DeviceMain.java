@@ -115,7 +115,7 @@ public final class DeviceMain {
             long t0 = System.nanoTime();
             // the model as ConformanceTest runs it: the simulator's cache, 64-byte lines, no random eviction
             List<ScriptRunner.Step> model = ScriptRunner.run(k.script(), new ModelTarget(new World(
-                    new Cache(new Cache.Config(64, 4096, 0, 0), new SplitMix64(0)))));
+                    new Cache(new Cache.Config(Case.LINE_BYTES, Case.CACHE_LINES, 0, 0), new SplitMix64(0)))));
             int modelMisses = 0;
             for (ScriptRunner.Step s : model) {
                 modelMisses += k.expectations().getOrDefault(s.op().line(), Expectation.success())

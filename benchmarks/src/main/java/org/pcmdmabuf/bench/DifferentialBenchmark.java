@@ -1,0 +1,113 @@
+package org.pcmdmabuf.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.pcmdmabuf.harness.Harness;
+import org.pcmdmabuf.harness.Lockstep;
+import org.pcmdmabuf.script.RandomScript;
+import org.pcmdmabuf.script.Script;
+import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptParser;
+import org.pcmdmabuf.sim.SplitMix64;
+
+/**
+ * Differential conformance ops per second: op scripts run on the model and on the patch's C code (its harness
+ * library through FFM) in lockstep, every op's answer and both sides' state compared, as DifferentialTest does
+ * (both through {@link Lockstep}). {@code ops} (an auxiliary counter) is the figure to read: ops compared per
+ * second. The scripts come from the test's two generators, drawn here from a fixed seed.
+ *
+ * <p>The library is {@code lib}, else {@link Harness#defaultLibrary()}: {@code -Dpcmdmabuf.harness.lib},
+ * {@code $PCMDMABUF_HARNESS_LIB}, or {@code conformance-tests/target/harness/libpcmdmabuf-harness.so} from the
+ * repository's top directory, which {@code ./mvnw install} builds.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+// The JIT takes about 10 s to settle on this mix of model, cache and FFM code.
+@Warmup(iterations = 6, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+@State(Scope.Thread)
+public class DifferentialBenchmark {
+    /** The harness library; empty for the default. */
+    @Param("")
+    public String lib;
+
+    Lockstep lockstep;
+    final List<Script> randomScripts = new ArrayList<>();
+    final List<Script> protocolScripts = new ArrayList<>();
+
+    /** Counts compared ops; JMH reports them per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Ops {
+        public long ops;
+
+        @Setup(Level.Iteration)
+        public void clear() {
+            ops = 0;
+        }
+    }
+
+    @Setup
+    public void generate() throws ScriptException {
+        lockstep = new Lockstep(Harness.load(lib.isEmpty() ? Harness.defaultLibrary() : Path.of(lib)));
+        SplitMix64 r = new SplitMix64(2019);
+        for (int i = 0; i < 200; i++) {
+            List<RandomScript.Choice> cs = new ArrayList<>();
+            int n = 1 + r.nextInt(80);
+            for (int k = 0; k < n; k++) {
+                cs.add(new RandomScript.Choice(r.nextInt(RandomScript.KINDS), r.nextInt(3), parameter(r),
+                        parameter(r), parameter(r)));
+            }
+            randomScripts.add(RandomScript.of(cs));
+        }
+        for (int i = 0; i < 50; i++) {
+            List<int[]> ops = new ArrayList<>();
+            int n = 1 + r.nextInt(60);
+            for (int k = 0; k < n; k++) {
+                ops.add(new int[] {r.nextInt(16), r.nextInt((1 << 16) + 1), r.nextInt((1 << 16) + 1)});
+            }
+            protocolScripts.add(ScriptParser.parse(Lockstep.protocolScript(ops)));
+        }
+    }
+
+    /** DifferentialTest's parameters: half of them small, so CPU writes, syncs and DMA meet in the cache. */
+    private static int parameter(SplitMix64 r) {
+        return r.nextInt(2) == 0 ? r.nextInt((1 << 20) + 1) : r.nextInt(1024);
+    }
+
+    /** 200 random op scripts of 1–80 ops over three processes and three devices (modelAndPatchAgreeOnEveryOp). */
+    @Benchmark
+    public void randomSequences(Ops ops) {
+        long before = lockstep.opsRun();
+        for (Script s : randomScripts) {
+            lockstep.run(s);
+        }
+        ops.ops += lockstep.opsRun() - before;
+    }
+
+    /** 50 sync-protocol scripts: the RFC set-up, 1–60 syncs, fills, checks and DMA (modelAndPatchAgreeOnTheSyncProtocol). */
+    @Benchmark
+    public void syncProtocol(Ops ops) {
+        long before = lockstep.opsRun();
+        for (Script s : protocolScripts) {
+            lockstep.run(s);
+        }
+        ops.ops += lockstep.opsRun() - before;
+    }
+}
