@@ -19,10 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.pcmdmabuf.harness.Harness;
 import org.pcmdmabuf.harness.Lockstep;
-import org.pcmdmabuf.script.RandomScript;
 import org.pcmdmabuf.script.Script;
-import org.pcmdmabuf.script.ScriptException;
-import org.pcmdmabuf.script.ScriptParser;
 import org.pcmdmabuf.sim.SplitMix64;
 
 /**
@@ -64,31 +61,15 @@ public class DifferentialBenchmark {
     }
 
     @Setup
-    public void generate() throws ScriptException {
+    public void generate() {
         lockstep = new Lockstep(Harness.load(lib.isEmpty() ? Harness.defaultLibrary() : Path.of(lib)));
         SplitMix64 r = new SplitMix64(2019);
         for (int i = 0; i < 200; i++) {
-            List<RandomScript.Choice> cs = new ArrayList<>();
-            int n = 1 + r.nextInt(80);
-            for (int k = 0; k < n; k++) {
-                cs.add(new RandomScript.Choice(r.nextInt(RandomScript.KINDS), r.nextInt(3), parameter(r),
-                        parameter(r), parameter(r)));
-            }
-            randomScripts.add(RandomScript.of(cs));
+            randomScripts.add(Lockstep.drawRandom(r));
         }
         for (int i = 0; i < 50; i++) {
-            List<int[]> ops = new ArrayList<>();
-            int n = 1 + r.nextInt(60);
-            for (int k = 0; k < n; k++) {
-                ops.add(new int[] {r.nextInt(16), r.nextInt((1 << 16) + 1), r.nextInt((1 << 16) + 1)});
-            }
-            protocolScripts.add(ScriptParser.parse(Lockstep.protocolScript(ops)));
+            protocolScripts.add(Lockstep.drawProtocol(r));
         }
-    }
-
-    /** DifferentialTest's parameters: half of them small, so CPU writes, syncs and DMA meet in the cache. */
-    private static int parameter(SplitMix64 r) {
-        return r.nextInt(2) == 0 ? r.nextInt((1 << 20) + 1) : r.nextInt(1024);
     }
 
     /** 200 random op scripts of 1–80 ops over three processes and three devices (modelAndPatchAgreeOnEveryOp). */

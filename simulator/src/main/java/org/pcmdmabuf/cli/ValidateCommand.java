@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Validate a revision of the kernel patch series: apply it to Linux 6.12, checkpatch "
                 + "--strict, W=1 and sparse builds (kernel-patch/scripts/check.sh), build its pcm_dmabuf.c into "
-                + "the user-space harness, and run every conformance case on it.",
+                + "the user-space harness, run every conformance case on it, and random op sequences on it and on "
+                + "the model in lockstep.",
                 "Exit status: 0 every check passed, 1 a check failed, 2 PATCH_DIR is no series or does not "
                         + "apply."})
 final class ValidateCommand implements Callable<Integer> {
@@ -43,6 +44,14 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Parallel jobs of the kernel builds (default: ${DEFAULT-VALUE}).")
     int jobs;
 
+    @Option(names = "--sequences", defaultValue = "2000", paramLabel = "N",
+            description = "Random op sequences to run on the model and on the harness in lockstep; 0 skips them "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int sequences;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random sequences (default: ${DEFAULT-VALUE}).")
+    long seed;
+
     @Option(names = "--no-kernel-checks",
             description = "Skip check.sh (apply, checkpatch, kernel builds): the harness and the suite only. "
                     + "The skipped checks are reported as skipped.")
@@ -54,6 +63,9 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (jobs < 1) {
             return usage(err, "--jobs must be at least 1, not " + jobs);
+        }
+        if (sequences < 0) {
+            return usage(err, "--sequences must be 0 or more, not " + sequences);
         }
         Path kernelPatch = kernelPatchDir();
         if (kernelPatch == null) {
@@ -71,7 +83,8 @@ final class ValidateCommand implements Callable<Integer> {
         (text ? out : err).flush();
         List<Check> checks;
         try {
-            checks = new Validation(series, kernelPatch, jobs, !noKernelChecks, c -> {
+            checks = new Validation(series, kernelPatch, jobs, !noKernelChecks,
+                    new Validation.Differential(sequences, seed), c -> {
                 (text ? out : err).print(ValidationReport.textLine(c));
                 (text ? out : err).flush();
             }).run();

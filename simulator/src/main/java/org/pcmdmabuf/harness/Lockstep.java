@@ -1,5 +1,6 @@
 package org.pcmdmabuf.harness;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,10 @@ import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Names;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Outcome;
+import org.pcmdmabuf.script.RandomScript;
 import org.pcmdmabuf.script.Script;
+import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptParser;
 import org.pcmdmabuf.script.ScriptWriter;
 import org.pcmdmabuf.sim.Cache;
 import org.pcmdmabuf.sim.SplitMix64;
@@ -232,5 +236,38 @@ public final class Lockstep {
             sb.append(protocolOp(o[0], o[1], o[2])).append('\n');
         }
         return sb.append("app exit\nserver exit\nleaks\n").toString();
+    }
+
+    /**
+     * A random op script of 1-80 ops over three processes and three devices, drawn as DifferentialTest's
+     * first property draws its choices: half the free parameters below 1024, so that CPU writes, syncs and
+     * DMA meet in the cache.
+     */
+    public static Script drawRandom(SplitMix64 r) {
+        List<RandomScript.Choice> cs = new ArrayList<>();
+        int n = 1 + r.nextInt(80);
+        for (int k = 0; k < n; k++) {
+            cs.add(new RandomScript.Choice(r.nextInt(RandomScript.KINDS), r.nextInt(3), parameter(r), parameter(r),
+                    parameter(r)));
+        }
+        return RandomScript.of(cs);
+    }
+
+    private static int parameter(SplitMix64 r) {
+        return r.nextInt(2) == 0 ? r.nextInt((1 << 20) + 1) : r.nextInt(1024);
+    }
+
+    /** A sync-protocol script ({@link #protocolScript}) of 1-60 random ops, as DifferentialTest's second property. */
+    public static Script drawProtocol(SplitMix64 r) {
+        List<int[]> ops = new ArrayList<>();
+        int n = 1 + r.nextInt(60);
+        for (int k = 0; k < n; k++) {
+            ops.add(new int[] {r.nextInt(16), r.nextInt((1 << 16) + 1), r.nextInt((1 << 16) + 1)});
+        }
+        try {
+            return ScriptParser.parse(protocolScript(ops));
+        } catch (ScriptException e) {
+            throw new IllegalStateException("the protocol generator wrote an invalid script: " + e.describe(), e);
+        }
     }
 }

@@ -3,12 +3,12 @@ package org.pcmdmabuf.validate;
 import java.util.List;
 
 /**
- * One line of a validation report: a kernel check of check.sh, the harness build, or a conformance case
- * (whose {@code rule} is what a failure says was broken).
+ * One line of a validation report: a kernel check of check.sh, the harness build, a conformance case (whose
+ * {@code rule} is what a failure says was broken), or the differential run against the model.
  */
 public record Check(Kind kind, String name, String rule, Status status, List<String> details, double seconds) {
     public enum Kind {
-        kernel, harness, conformance
+        kernel, harness, conformance, differential
     }
 
     public enum Status {

@@ -16,15 +16,22 @@ import java.util.stream.Stream;
 import org.pcmdmabuf.conformance.Case;
 import org.pcmdmabuf.harness.Harness;
 import org.pcmdmabuf.harness.HarnessTarget;
+import org.pcmdmabuf.harness.Lockstep;
+import org.pcmdmabuf.script.Ddmin;
+import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptParser;
+import org.pcmdmabuf.script.ScriptWriter;
+import org.pcmdmabuf.sim.SplitMix64;
 import org.pcmdmabuf.validate.Check.Kind;
 import org.pcmdmabuf.validate.Check.Status;
 
 /**
  * Validates one revision of the patch series: kernel-patch/scripts/check.sh applies it to Linux 6.12,
  * runs checkpatch and the builds; kernel-patch/harness/build.sh builds that revision's pcm_dmabuf.c into
- * its own harness library; every conformance case then runs on it. Each step is one {@link Check}, handed
- * to {@code progress} as soon as it is known.
+ * its own harness library; every conformance case then runs on it, and random op sequences run on it and on
+ * the model in lockstep ({@link Lockstep}). Each step is one {@link Check}, handed to {@code progress} as
+ * soon as it is known.
  */
 public final class Validation {
     /** check.sh's work name: its trees and build directories, apart from those of the shipped series. */
@@ -37,18 +44,31 @@ public final class Validation {
     private final Path kernelPatch;
     private final int jobs;
     private final boolean kernelChecks;
+    private final Differential differential;
     private final Consumer<Check> progress;
     private final List<Check> checks = new ArrayList<>();
+
+    /**
+     * How many random op sequences run in lockstep, from which seed: every fifth one a sync-protocol
+     * sequence, the others free ones, as DifferentialTest's two properties draw them. 0 sequences: skipped.
+     */
+    public record Differential(int sequences, long seed) {
+    }
+
+    /** The ddmin budget, in lockstep runs, for the script a disagreement is reported with. */
+    private static final int DDMIN_BUDGET = 2000;
 
     /**
      * @param kernelPatch the kernel-patch/ folder whose scripts check and build the series
      * @param kernelChecks false: the harness and the suite only; check.sh's steps are reported as skipped
      */
-    public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, Consumer<Check> progress) {
+    public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, Differential differential,
+            Consumer<Check> progress) {
         this.series = series;
         this.kernelPatch = kernelPatch;
         this.jobs = jobs;
         this.kernelChecks = kernelChecks;
+        this.differential = differential;
         this.progress = progress;
     }
 
@@ -63,7 +83,9 @@ public final class Validation {
         Path out = Files.createTempDirectory("pcmsim-validate-");
         try {
             Path lib = harness(out);
-            cases(lib);
+            Harness harness = lib == null ? null : Harness.load(lib);
+            cases(harness);
+            differential(harness);
         } finally {
             delete(out);
         }
@@ -160,14 +182,13 @@ public final class Validation {
         return out.resolve("libpcmdmabuf-harness.so");
     }
 
-    private void cases(Path lib) throws IOException {
+    private void cases(Harness harness) throws IOException {
         List<Case> all;
         try {
             all = Case.all();
         } catch (ScriptException e) {
             throw new IllegalStateException("a shipped conformance case does not parse: " + e.describe(), e);
         }
-        Harness harness = lib == null ? null : Harness.load(lib);
         for (Case c : all) {
             if (harness == null) {
                 add(Check.skipped(Kind.conformance, c.name(), c.rule(), "the harness did not build"));
@@ -180,6 +201,54 @@ public final class Validation {
             }
             add(new Check(Kind.conformance, c.name(), c.rule(), failures.isEmpty() ? Status.PASS : Status.FAIL,
                     failures, (System.nanoTime() - t0) / 1e9));
+        }
+    }
+
+    /** The sequences of {@link #differential}; the first disagreement fails it, with its script minimized. */
+    private void differential(Harness harness) {
+        String name = differential.sequences() + " random op sequences agree with the model, op by op (seed "
+                + differential.seed() + ")";
+        if (harness == null) {
+            add(Check.skipped(Kind.differential, name, null, "the harness did not build"));
+            return;
+        }
+        if (differential.sequences() == 0) {
+            add(Check.skipped(Kind.differential, name, null, "--sequences 0"));
+            return;
+        }
+        long t0 = System.nanoTime();
+        Lockstep lockstep = new Lockstep(harness);
+        SplitMix64 r = new SplitMix64(differential.seed());
+        for (int i = 0; i < differential.sequences(); i++) {
+            Script script = i % 5 == 4 ? Lockstep.drawProtocol(r) : Lockstep.drawRandom(r);
+            String disagreement = disagreement(lockstep, script);
+            if (disagreement != null) {
+                Script least = Ddmin.minimize(script, s -> disagreement(lockstep, s) != null, DDMIN_BUDGET);
+                List<String> details = new ArrayList<>();
+                details.add("sequence " + (i + 1) + ": " + disagreement(lockstep, least));
+                details.add("a minimal script (pcmsim run SCRIPT --target harness runs it on this revision):");
+                details.addAll(ScriptWriter.write(least).lines().toList());
+                add(new Check(Kind.differential, name, null, Status.FAIL, details, (System.nanoTime() - t0) / 1e9));
+                return;
+            }
+        }
+        add(new Check(Kind.differential, name + ": " + lockstep.opsRun() + " ops", null, Status.PASS, List.of(),
+                (System.nanoTime() - t0) / 1e9));
+    }
+
+    /** What differs when {@code script} runs in lockstep, or null; a script that does not parse is none. */
+    private static String disagreement(Lockstep lockstep, Script script) {
+        Script parsed;
+        try {
+            parsed = ScriptParser.parse(ScriptWriter.write(script));
+        } catch (ScriptException e) {
+            return null;
+        }
+        try {
+            lockstep.run(parsed);
+            return null;
+        } catch (AssertionError | RuntimeException e) {
+            return String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
         }
     }
 

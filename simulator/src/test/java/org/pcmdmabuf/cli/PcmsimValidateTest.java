@@ -37,7 +37,9 @@ class PcmsimValidateTest {
         int cases = Case.all().size();
         assertEquals(cases, r.out().lines().filter(l -> l.startsWith("ok    conformance ")).count(), r.out());
         assertTrue(r.out().contains("skip  kernel "), r.out());
-        assertTrue(r.out().strip().endsWith((cases + 1) + " passed, 0 failed, 1 skipped"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("ok    differential 2000 random op sequences agree with "
+                + "the model, op by op \\(seed 1\\): \\d+ ops .*")), r.out());
+        assertTrue(r.out().strip().endsWith((cases + 2) + " passed, 0 failed, 1 skipped"), r.out());
     }
 
     @Test
@@ -50,7 +52,7 @@ class PcmsimValidateTest {
                 .substring(3));
         List<String> results = lines.stream().filter(l -> l.matches("(not )?ok \\d+ .*")).toList();
         assertEquals(plan, results.size(), r.out());
-        assertEquals(Case.all().size() + 2, plan);
+        assertEquals(Case.all().size() + 3, plan);
         assertTrue(results.getFirst().matches("ok 1 kernel: .* # SKIP --no-kernel-checks"), results.getFirst());
         for (int i = 0; i < results.size(); i++) {
             assertTrue(results.get(i).startsWith("ok " + (i + 1) + " "), results.get(i));
@@ -66,7 +68,7 @@ class PcmsimValidateTest {
         Element suite = doc.getDocumentElement();
         assertEquals("testsuite", suite.getTagName());
         int cases = doc.getElementsByTagName("testcase").getLength();
-        assertEquals(Case.all().size() + 2, cases);
+        assertEquals(Case.all().size() + 3, cases);
         assertEquals(String.valueOf(cases), suite.getAttribute("tests"));
         assertEquals("0", suite.getAttribute("failures"));
         assertEquals("1", suite.getAttribute("skipped"));
@@ -81,6 +83,10 @@ class PcmsimValidateTest {
         assertEquals(1, text.exit(), text.out() + text.err());
         assertTrue(text.out().contains("FAIL  conformance attach.ops (DESIGN.md 3, ATTACH)"), text.out());
         assertTrue(text.out().contains("breaks DESIGN.md 3, ATTACH (attach.ops)"), text.out());
+        // the random sequences find it too, and print the script ddmin left of the first that disagreed
+        assertTrue(text.out().contains("FAIL  differential "), text.out());
+        assertTrue(text.out().contains("a minimal script (pcmsim run SCRIPT --target harness"), text.out());
+        assertTrue(text.out().lines().anyMatch(l -> l.strip().matches("\\w+ dmabuf_attach \\w+ \\w+")), text.out());
         Run junit = pcmsim("validate", "--no-kernel-checks", "--format", "junit", series.toString());
         assertEquals(1, junit.exit());
         assertTrue(junit.out().contains("<failure message=\"breaks DESIGN.md 3, ATTACH\">"), junit.out());
@@ -125,6 +131,7 @@ class PcmsimValidateTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().lines().findFirst().orElse("").contains("'html'"), r.err());
         oneLine(pcmsim("validate", "-j", "0"), "--jobs must be at least 1, not 0");
+        oneLine(pcmsim("validate", "--sequences", "-5"), "--sequences must be 0 or more, not -5");
     }
 
     private static void oneLine(Run r, String contains) {
