@@ -52,6 +52,12 @@ export PCM_DMABUF_CACHE=$CACHE
 PKGS="linux-source-6.12 make gcc bc flex bison libelf-dev libssl-dev patch python3 python3-ply python3-git"
 LOG=$CACHE/logs/$WORK
 mkdir -p "$LOG" || { echo "check.sh: cannot create $LOG" >&2; exit 1; }
+# one check per work name at a time: a second one would rebuild the trees under the first
+exec 9>"$CACHE/.check-$WORK.lock"
+if ! flock -n 9; then
+	echo "# waiting for the other check.sh --work $WORK to finish"
+	flock 9
+fi
 
 passed=0
 failed=0
