@@ -37,8 +37,8 @@ final class ReplayCommand implements Callable<Integer> {
             run.target = RunCommand.TargetKind.model;
             run.json = json;
             Scenario sc = options.scenario.toScenario(spec);
-            run.lineBytes = sc.cache().lineBytes();
-            run.cacheLines = sc.cache().capacityLines();
+            run.geometry.lineBytes = sc.cache().lineBytes();
+            run.geometry.cacheLines = sc.cache().capacityLines();
             return run.call();
         }
         Scenario sc = options.scenario.toScenario(spec);

@@ -20,6 +20,7 @@ import org.pcmdmabuf.script.ScriptParser;
 import org.pcmdmabuf.script.ScriptRunner;
 import org.pcmdmabuf.script.Target;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -59,11 +60,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per op line.")
     boolean json;
 
-    @Option(names = "--line-bytes", defaultValue = "64", description = "Cache line size (default: ${DEFAULT-VALUE}).")
-    int lineBytes;
-
-    @Option(names = "--cache-lines", defaultValue = "512", description = "Cache capacity in lines (default: ${DEFAULT-VALUE}).")
-    int cacheLines;
+    @Mixin
+    CacheGeometry geometry = new CacheGeometry();
 
     @Override
     public Integer call() {
@@ -88,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Target created;
         try {
-            created = target.create(lineBytes, cacheLines);
+            created = target.create(geometry.lineBytes, geometry.cacheLines);
         } catch (IllegalArgumentException e) {
             err.println("pcmsim: " + e.getMessage());
             return Pcmsim.EXIT_USAGE;

@@ -6,6 +6,7 @@ import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.sim.Behaviour;
 import org.pcmdmabuf.sim.Cache;
 import org.pcmdmabuf.sim.Scenario;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -55,11 +56,8 @@ final class ScenarioOptions {
             + "in frames (default: half the buffer).")
     Long margin;
 
-    @Option(names = "--line-bytes", defaultValue = "64", description = "Cache line size (default: ${DEFAULT-VALUE}).")
-    int lineBytes;
-
-    @Option(names = "--cache-lines", defaultValue = "512", description = "Cache capacity in lines (default: ${DEFAULT-VALUE}).")
-    int cacheLines;
+    @ArgGroup(exclusive = false)
+    CacheGeometry geometry = new CacheGeometry();
 
     @Option(names = "--evictions-per-s", defaultValue = "200", description = "Random line evictions per second (default: ${DEFAULT-VALUE}).")
     double evictions;
@@ -100,7 +98,7 @@ final class ScenarioOptions {
         long bufferFrames = (long) period * n;
         try {
             return new Scenario(seed, capture ? PcmStream.CAPTURE : PcmStream.PLAYBACK, coherent, rate, period, n,
-                    durationNs, behaviours, shared, new Cache.Config(lineBytes, cacheLines, evictions, refills),
+                    durationNs, behaviours, shared, new Cache.Config(geometry.lineBytes, geometry.cacheLines, evictions, refills),
                     driftPpm, jitterUs * 1000, margin != null ? margin : bufferFrames / 2);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

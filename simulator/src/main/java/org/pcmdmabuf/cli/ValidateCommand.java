@@ -78,8 +78,7 @@ final class ValidateCommand implements Callable<Integer> {
             return usage(err, e.getMessage());
         }
         boolean text = format == Format.text;
-        ValidationReport header = new ValidationReport(series, List.of());
-        (text ? out : err).print(header.header());
+        (text ? out : err).print(ValidationReport.header(series));
         (text ? out : err).flush();
         List<Check> checks;
         try {

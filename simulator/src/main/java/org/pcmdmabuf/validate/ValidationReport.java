@@ -33,14 +33,15 @@ public record ValidationReport(Series series, List<Check> checks) {
 
     public String render(Format f) {
         return switch (f) {
-            case text -> header() + checks.stream().map(ValidationReport::textLine).reduce("", String::concat)
+            case text -> header(series) + checks.stream().map(ValidationReport::textLine).reduce("", String::concat)
                     + footer();
             case junit -> junit();
             case ktap -> ktap();
         };
     }
 
-    public String header() {
+    /** The first line of a text report, printed before the first check completes. */
+    public static String header(Series series) {
         return "pcmsim validate " + series.dir() + " (" + series.diffCount() + " patches)\n";
     }
 
