@@ -29,8 +29,14 @@ import picocli.CommandLine;
 class BrokenVariantsTest {
     static final Path KERNEL_PATCH = Path.of("..", "kernel-patch").toAbsolutePath().normalize();
 
-    /** One breakage: the text of patch 0002 it replaces (unique), its replacement, the case that must catch it. */
-    record Variant(String name, String from, String to, String caughtBy) {
+    /**
+     * One breakage: the text of patch 0002 it replaces (unique), its replacement, the case that must catch it,
+     * and what else the report must show (null: nothing more).
+     */
+    record Variant(String name, String from, String to, String caughtBy, String shows) {
+        Variant(String name, String from, String to, String caughtBy) {
+            this(name, from, to, caughtBy, null);
+        }
     }
 
     static final List<Variant> VARIANTS = List.of(
@@ -51,7 +57,12 @@ class BrokenVariantsTest {
                     "+\tif (!dmabuf->size)\n", "attach.ops"),
             new Variant("begin_cpu_access no longer invalidates",
                     "+\t\t\tdma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);\n",
-                    "+\t\t\tcontinue;\n", "cache-sync.ops"));
+                    "+\t\t\tcontinue;\n", "cache-sync.ops"),
+            // a NULL dereference kills the harness process: validate reports the crash per case and goes on
+            new Variant("release dereferences NULL",
+                    "+static void snd_pcm_dmabuf_release(struct dma_buf *dmabuf)\n+{\n+\tstruct snd_pcm_dmabuf *buf = dmabuf->priv;\n",
+                    "+static void snd_pcm_dmabuf_release(struct dma_buf *dmabuf)\n+{\n+\tstruct snd_pcm_dmabuf *buf = NULL;\n",
+                    "examples/rfc-flow.ops", "# C  [libpcmdmabuf-harness.so+"));
 
     @TempDir
     Path tmp;
@@ -81,6 +92,8 @@ class BrokenVariantsTest {
             assertTrue(report.contains("# breaks " + rule + " (" + v.caughtBy() + ")"),
                     v.name() + ": the report does not name the rule broken:\n" + report);
             assertTrue(report.contains("ok 2 harness: sound/core/pcm_dmabuf.c builds"), report);
+            assertTrue(v.shows() == null || report.contains(v.shows()), v.name() + ": no '" + v.shows() + "' in\n"
+                    + report);
             System.out.println("broken variant '" + v.name() + "': " + report.lines()
                     .filter(l -> l.startsWith("# breaks ")).toList());
         }));

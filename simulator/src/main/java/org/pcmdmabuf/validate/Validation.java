@@ -13,16 +13,6 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.pcmdmabuf.conformance.Case;
-import org.pcmdmabuf.harness.Harness;
-import org.pcmdmabuf.harness.HarnessTarget;
-import org.pcmdmabuf.harness.Lockstep;
-import org.pcmdmabuf.script.Ddmin;
-import org.pcmdmabuf.script.Script;
-import org.pcmdmabuf.script.ScriptException;
-import org.pcmdmabuf.script.ScriptParser;
-import org.pcmdmabuf.script.ScriptWriter;
-import org.pcmdmabuf.sim.SplitMix64;
 import org.pcmdmabuf.validate.Check.Kind;
 import org.pcmdmabuf.validate.Check.Status;
 
@@ -30,8 +20,8 @@ import org.pcmdmabuf.validate.Check.Status;
  * Validates one revision of the patch series: kernel-patch/scripts/check.sh applies it to Linux 6.12,
  * runs checkpatch and the builds; kernel-patch/harness/build.sh builds that revision's pcm_dmabuf.c into
  * its own harness library; every conformance case then runs on it, and random op sequences run on it and on
- * the model in lockstep ({@link Lockstep}). Each step is one {@link Check}, handed to {@code progress} as
- * soon as it is known.
+ * the model in lockstep ({@link HarnessChecks}, in a child JVM). Each step is one {@link Check}, handed to
+ * {@code progress} as soon as it is known.
  */
 public final class Validation {
     /** check.sh's work name: its trees and build directories, apart from those of the shipped series. */
@@ -54,9 +44,6 @@ public final class Validation {
      */
     public record Differential(int sequences, long seed) {
     }
-
-    /** The ddmin budget, in lockstep runs, for the script a disagreement is reported with. */
-    private static final int DDMIN_BUDGET = 2000;
 
     /**
      * @param kernelPatch the kernel-patch/ folder whose scripts check and build the series
@@ -83,9 +70,13 @@ public final class Validation {
         Path out = Files.createTempDirectory("pcmsim-validate-");
         try {
             Path lib = harness(out);
-            Harness harness = lib == null ? null : Harness.load(lib);
-            cases(harness);
-            differential(harness);
+            if (lib == null) {
+                for (HarnessChecks.Planned c : HarnessChecks.planned(differential)) {
+                    add(Check.skipped(c.kind(), c.name(), c.rule(), "the harness did not build"));
+                }
+            } else {
+                harnessChecks(lib, out);
+            }
         } finally {
             delete(out);
         }
@@ -182,74 +173,72 @@ public final class Validation {
         return out.resolve("libpcmdmabuf-harness.so");
     }
 
-    private void cases(Harness harness) throws IOException {
-        List<Case> all;
-        try {
-            all = Case.all();
-        } catch (ScriptException e) {
-            throw new IllegalStateException("a shipped conformance case does not parse: " + e.describe(), e);
-        }
-        for (Case c : all) {
-            if (harness == null) {
-                add(Check.skipped(Kind.conformance, c.name(), c.rule(), "the harness did not build"));
-                continue;
-            }
-            long t0 = System.nanoTime();
-            List<String> failures;
-            try (HarnessTarget target = new HarnessTarget(harness, Case.LINE_BYTES, Case.CACHE_LINES)) {
-                failures = c.run(target);
-            }
-            add(new Check(Kind.conformance, c.name(), c.rule(), failures.isEmpty() ? Status.PASS : Status.FAIL,
-                    failures, (System.nanoTime() - t0) / 1e9));
+    /**
+     * {@link HarnessChecks} in a child JVM, each check reported as it ends. If the revision's C code kills
+     * the child, the check it was running fails with the crash, and a new child goes on with the next one.
+     */
+    private void harnessChecks(Path lib, Path scratch) throws IOException, InterruptedException {
+        List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential);
+        int next = 0;
+        while (next < planned.size()) {
+            next = harnessChild(lib, scratch, planned, next);
         }
     }
 
-    /** The sequences of {@link #differential}; the first disagreement fails it, with its script minimized. */
-    private void differential(Harness harness) {
-        String name = differential.sequences() + " random op sequences agree with the model, op by op (seed "
-                + differential.seed() + ")";
-        if (harness == null) {
-            add(Check.skipped(Kind.differential, name, null, "the harness did not build"));
-            return;
-        }
-        if (differential.sequences() == 0) {
-            add(Check.skipped(Kind.differential, name, null, "--sequences 0"));
-            return;
-        }
-        long t0 = System.nanoTime();
-        Lockstep lockstep = new Lockstep(harness);
-        SplitMix64 r = new SplitMix64(differential.seed());
-        for (int i = 0; i < differential.sequences(); i++) {
-            Script script = i % 5 == 4 ? Lockstep.drawProtocol(r) : Lockstep.drawRandom(r);
-            String disagreement = disagreement(lockstep, script);
-            if (disagreement != null) {
-                Script least = Ddmin.minimize(script, s -> disagreement(lockstep, s) != null, DDMIN_BUDGET);
-                List<String> details = new ArrayList<>();
-                details.add("sequence " + (i + 1) + ": " + disagreement(lockstep, least));
-                details.add("a minimal script (pcmsim run SCRIPT --target harness runs it on this revision):");
-                details.addAll(ScriptWriter.write(least).lines().toList());
-                add(new Check(Kind.differential, name, null, Status.FAIL, details, (System.nanoTime() - t0) / 1e9));
-                return;
+    /** One child from check {@code first} on; returns the index of the first check it did not report. */
+    private int harnessChild(Path lib, Path scratch, List<HarnessChecks.Planned> planned, int first)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-XX:+UseSerialGC", "-Xlog:disable",
+                "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err_%p.log"),
+                "-cp", System.getProperty("java.class.path"), HarnessChecks.class.getName(), lib.toString(),
+                String.valueOf(differential.sequences()), String.valueOf(differential.seed()), String.valueOf(first))
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        int next = first;
+        HarnessChecks.Planned running = null;
+        List<String> details = new ArrayList<>();
+        List<String> other = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null;) {
+                String[] f = line.split("\t", -1);
+                switch (f[0]) {
+                    case HarnessChecks.BEGIN -> {
+                        running = new HarnessChecks.Planned(Kind.valueOf(f[1]), f[2], f[3].isEmpty() ? null : f[3]);
+                        details = new ArrayList<>();
+                    }
+                    case HarnessChecks.DETAIL -> details.add(f[1]);
+                    case HarnessChecks.END -> {
+                        add(new Check(Kind.valueOf(f[1]), f[2], f[3].isEmpty() ? null : f[3], Status.valueOf(f[4]),
+                                details, Double.parseDouble(f[5])));
+                        running = null;
+                        next++;
+                    }
+                    default -> other.add(line);
+                }
             }
         }
-        add(new Check(Kind.differential, name + ": " + lockstep.opsRun() + " ops", null, Status.PASS, List.of(),
-                (System.nanoTime() - t0) / 1e9));
+        int exit = p.waitFor();
+        if (exit == 0 && running == null && next == planned.size()) {
+            return next;
+        }
+        HarnessChecks.Planned failed = running != null ? running : planned.get(Math.min(next, planned.size() - 1));
+        List<String> why = new ArrayList<>(details);
+        why.add("the harness process died (exit status " + exit + "): the revision's C code crashed it");
+        why.addAll(crashReport(other));
+        add(new Check(failed.kind(), failed.name(), failed.rule(), Status.FAIL, why, 0));
+        return next + 1;
     }
 
-    /** What differs when {@code script} runs in lockstep, or null; a script that does not parse is none. */
-    private static String disagreement(Lockstep lockstep, Script script) {
-        Script parsed;
-        try {
-            parsed = ScriptParser.parse(ScriptWriter.write(script));
-        } catch (ScriptException e) {
-            return null;
-        }
-        try {
-            lockstep.run(parsed);
-            return null;
-        } catch (AssertionError | RuntimeException e) {
-            return String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
-        }
+    /** The lines of a JVM crash report that say where it died, or whatever the child printed last. */
+    private static List<String> crashReport(List<String> output) {
+        List<String> where = output.stream()
+                .filter(l -> l.startsWith("# SIG") || l.startsWith("# C  [") || l.startsWith("# Problematic frame"))
+                .toList();
+        List<String> last = output.stream().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+        List<String> out = new ArrayList<>(where);
+        out.addAll(last.subList(Math.max(0, last.size() - 10), last.size()));
+        return out;
     }
 
     private static void delete(Path dir) throws IOException {
