@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -91,7 +92,8 @@ public final class World {
 
     /**
      * The live objects of one kind, in creation order, counting their changes: the invariant check runs after
-     * every op and copies a set out only when its count moved. The world changes them by add and remove only.
+     * every op and copies a set out only when its count moved, so every way to change the set counts (the bulk
+     * operations of the collections framework end in add, remove or an iterator's remove).
      */
     static final class Live<E> extends LinkedHashSet<E> {
         private long changes;
@@ -106,6 +108,34 @@ public final class World {
         public boolean remove(Object o) {
             changes++;
             return super.remove(o);
+        }
+
+        @Override
+        public void clear() {
+            changes++;
+            super.clear();
+        }
+
+        @Override
+        public Iterator<E> iterator() {
+            Iterator<E> it = super.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public E next() {
+                    return it.next();
+                }
+
+                @Override
+                public void remove() {
+                    changes++;
+                    it.remove();
+                }
+            };
         }
 
         long changes() {
