@@ -52,10 +52,11 @@ export PCM_DMABUF_CACHE=$CACHE
 PKGS="linux-source-6.12 make gcc bc flex bison libelf-dev libssl-dev patch python3 python3-ply python3-git"
 LOG=$CACHE/logs/$WORK
 mkdir -p "$LOG" || { echo "check.sh: cannot create $LOG" >&2; exit 1; }
-# one check per work name at a time: a second one would rebuild the trees under the first
-exec 9>"$CACHE/.check-$WORK.lock"
+# one check at a time per cache: another would rebuild the trees under this one, and every work name
+# shares the pristine build and its diagnostics
+exec 9>"$CACHE/.check.lock"
 if ! flock -n 9; then
-	echo "# waiting for the other check.sh --work $WORK to finish"
+	echo "# waiting for the other check.sh on $CACHE to finish"
 	flock 9
 fi
 
@@ -230,6 +231,16 @@ normalize() {
 		sed -n -E 's#^([^: ]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\1: \3: \4#p' | sort
 }
 
+# no_new_diagnostics WHAT BASELINE LOG: the diagnostics of build log LOG, normalized,
+# are all in BASELINE (the pristine build's, normalized); prints the counts
+no_new_diagnostics() {
+	local what=$1 base=$2 norm=${3%.log}.norm new
+	normalize "$3" >"$norm"
+	new=$(comm -13 "$base" "$norm")
+	echo "# $what diagnostics: pristine $(wc -l <"$base"), patched $(wc -l <"$norm"), new $(echo -n "$new" | grep -c .)"
+	[ -z "$new" ] || { echo "new $what diagnostics:"; echo "$new"; return 1; }
+}
+
 # build_w1 BUILD_DIR SRC LOG: recompile $DIRS with W=1
 build_w1() {
 	local o=$1 src=$2 log=$3
@@ -240,7 +251,7 @@ build_w1() {
 
 # (c) W=1: the patched build adds no warning to the pristine one
 step_w1() {
-	local want pl=$BUILD/w1-pristine.log key
+	local pl=$BUILD/w1-pristine.log key
 	key=$(cat "$BUILD/pristine/.pcm-dmabuf-config")
 	if [ ! -f "$pl" ] || [ "$(cat "$pl.key" 2>/dev/null)" != "$key" ]; then
 		build_w1 "$BUILD/pristine" "$PRISTINE" "$pl" || { tail -20 "$pl"; return 1; }
@@ -250,15 +261,12 @@ step_w1() {
 		{ tail -20 "$BUILD/w1-$WORK.log"; return 1; }
 	[ -f "$BUILD/$WORK/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o was not built"; return 1; }
 	normalize "$pl" >"$BUILD/w1-pristine.norm"
-	normalize "$BUILD/w1-$WORK.log" >"$BUILD/w1-$WORK.norm"
-	want=$(comm -13 "$BUILD/w1-pristine.norm" "$BUILD/w1-$WORK.norm")
-	echo "# W=1 diagnostics: pristine $(wc -l <"$BUILD/w1-pristine.norm"), patched $(wc -l <"$BUILD/w1-$WORK.norm"), new $(echo -n "$want" | grep -c .)"
-	[ -z "$want" ] || { echo "new W=1 diagnostics:"; echo "$want"; return 1; }
+	no_new_diagnostics W=1 "$BUILD/w1-pristine.norm" "$BUILD/w1-$WORK.log"
 }
 
 # the series also builds without CONFIG_SND_PCM_DMABUF (the header stubs)
 step_w1_off() {
-	local o=$BUILD/$WORK-nodmabuf want key
+	local o=$BUILD/$WORK-nodmabuf key
 	key=$(cat "$BUILD/$WORK/.pcm-dmabuf-config")
 	if [ ! -f "$o/.config" ] || [ "$(cat "$o/.pcm-dmabuf-config" 2>/dev/null)" != "$key" ]; then
 		rm -rf "$o"
@@ -275,16 +283,13 @@ step_w1_off() {
 	make -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" W=1 sound/core/ >"$BUILD/w1-off-$WORK.log.out" \
 		2>"$BUILD/w1-off-$WORK.log" || { tail -20 "$BUILD/w1-off-$WORK.log"; return 1; }
 	[ ! -f "$o/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o built although disabled"; return 1; }
-	normalize "$BUILD/w1-off-$WORK.log" >"$BUILD/w1-off-$WORK.norm"
-	want=$(comm -13 "$BUILD/w1-pristine.norm" "$BUILD/w1-off-$WORK.norm")
-	echo "# W=1 diagnostics with CONFIG_SND_PCM_DMABUF=n: $(wc -l <"$BUILD/w1-off-$WORK.norm"), new $(echo -n "$want" | grep -c .)"
-	[ -z "$want" ] || { echo "new W=1 diagnostics:"; echo "$want"; return 1; }
+	no_new_diagnostics "W=1 (CONFIG_SND_PCM_DMABUF=n)" "$BUILD/w1-pristine.norm" "$BUILD/w1-off-$WORK.log"
 }
 
 # (d) sparse (C=2: check every file, compiled or not; W=1 as in the build
 # before, so that nothing is recompiled): no new warning
 step_sparse() {
-	local want pl=$BUILD/sparse-pristine.log key
+	local pl=$BUILD/sparse-pristine.log key
 	if ! command -v sparse >/dev/null; then
 		echo "# sparse is not installed: skipped"
 		return 0
@@ -300,10 +305,7 @@ step_sparse() {
 	make -C "$PATCHED" ARCH=x86_64 O="$BUILD/$WORK" -j"$JOBS" C=2 W=1 $DIRS >/dev/null \
 		2>"$BUILD/sparse-$WORK.log" || { tail -20 "$BUILD/sparse-$WORK.log"; return 1; }
 	normalize "$pl" >"$BUILD/sparse-pristine.norm"
-	normalize "$BUILD/sparse-$WORK.log" >"$BUILD/sparse-$WORK.norm"
-	want=$(comm -13 "$BUILD/sparse-pristine.norm" "$BUILD/sparse-$WORK.norm")
-	echo "# sparse diagnostics: pristine $(wc -l <"$BUILD/sparse-pristine.norm"), patched $(wc -l <"$BUILD/sparse-$WORK.norm"), new $(echo -n "$want" | grep -c .)"
-	[ -z "$want" ] || { echo "new sparse diagnostics:"; echo "$want"; return 1; }
+	no_new_diagnostics sparse "$BUILD/sparse-pristine.norm" "$BUILD/sparse-$WORK.log"
 }
 
 step_headers() {
