@@ -4,11 +4,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -48,18 +46,6 @@ public class DifferentialBenchmark {
     final List<Script> randomScripts = new ArrayList<>();
     final List<Script> protocolScripts = new ArrayList<>();
 
-    /** Counts compared ops; JMH reports them per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Ops {
-        public long ops;
-
-        @Setup(Level.Iteration)
-        public void clear() {
-            ops = 0;
-        }
-    }
-
     @Setup
     public void generate() {
         lockstep = new Lockstep(Harness.load(lib.isEmpty() ? Harness.defaultLibrary() : Path.of(lib)));
@@ -75,20 +61,21 @@ public class DifferentialBenchmark {
     /** 200 random op scripts of 1–80 ops over three processes and three devices (modelAndPatchAgreeOnEveryOp). */
     @Benchmark
     public void randomSequences(Ops ops) {
-        long before = lockstep.opsRun();
-        for (Script s : randomScripts) {
-            lockstep.run(s);
-        }
-        ops.ops += lockstep.opsRun() - before;
+        ops.ops += runAll(randomScripts);
     }
 
     /** 50 sync-protocol scripts: the RFC set-up, 1–60 syncs, fills, checks and DMA (modelAndPatchAgreeOnTheSyncProtocol). */
     @Benchmark
     public void syncProtocol(Ops ops) {
+        ops.ops += runAll(protocolScripts);
+    }
+
+    /** Runs every script in lockstep; returns the ops compared. */
+    private long runAll(List<Script> scripts) {
         long before = lockstep.opsRun();
-        for (Script s : protocolScripts) {
+        for (Script s : scripts) {
             lockstep.run(s);
         }
-        ops.ops += lockstep.opsRun() - before;
+        return lockstep.opsRun() - before;
     }
 }

@@ -3,11 +3,9 @@ package org.pcmdmabuf.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -43,18 +41,6 @@ import org.pcmdmabuf.sim.SplitMix64;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ModelBenchmark {
-    /** Counts model ops; JMH reports it per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Ops {
-        public long ops;
-
-        @Setup(Level.Iteration)
-        public void clear() {
-            ops = 0;
-        }
-    }
-
     /** 200 random op scripts of up to 80 ops (the property test's generator, fixed seed), run one after another. */
     @State(Scope.Benchmark)
     public static class Scripts {
