@@ -78,15 +78,17 @@ final class ValidateCommand implements Callable<Integer> {
             return usage(err, e.getMessage());
         }
         boolean text = format == Format.text;
-        (text ? out : err).print(ValidationReport.header(series));
-        (text ? out : err).flush();
+        // a text report is its progress; a JUnit or KTAP one keeps standard output for the document
+        PrintWriter progress = text ? out : err;
+        progress.print(ValidationReport.header(series));
+        progress.flush();
         List<Check> checks;
         try {
             checks = new Validation(series, kernelPatch, jobs, !noKernelChecks,
                     new Validation.Differential(sequences, seed), c -> {
-                (text ? out : err).print(ValidationReport.textLine(c));
-                (text ? out : err).flush();
-            }).run();
+                        progress.print(ValidationReport.textLine(c));
+                        progress.flush();
+                    }).run();
         } catch (BadSeries e) {
             return usage(err, e.getMessage());
         }

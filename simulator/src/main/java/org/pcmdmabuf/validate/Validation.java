@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -94,25 +95,25 @@ public final class Validation {
                 "--series", series.dir().toString(), "--work", WORK).redirectErrorStream(true).start();
         p.getOutputStream().close();
         List<String> unparsed = new ArrayList<>();
-        Check pending = null;
+        MatchResult step = null;
+        List<String> details = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null;) {
                 Matcher m = STEP.matcher(line);
                 if (m.matches()) {
-                    if (pending != null) {
-                        add(pending);
+                    if (step != null) {
+                        add(kernelCheck(step, details));
                     }
-                    pending = new Check(Kind.kernel, m.group(2), null, m.group(1).equals("ok") ? Status.PASS
-                            : Status.FAIL, List.of(), m.group(3) == null ? 0 : Double.parseDouble(m.group(3)));
-                } else if (pending != null && line.startsWith("#   ")) {
-                    List<String> d = new ArrayList<>(pending.details());
-                    d.add(line.substring(4));
-                    pending = new Check(pending.kind(), pending.name(), null, pending.status(), d, pending.seconds());
+                    step = m.toMatchResult();
+                    details = new ArrayList<>();
+                } else if (step != null && line.startsWith("#   ")) {
+                    details.add(line.substring(4));
                 } else if (!line.startsWith("#") && !line.matches("\\d+ passed, \\d+ failed")) {
                     unparsed.add(line);
                 }
             }
         }
+        Check pending = step == null ? null : kernelCheck(step, details);
         int exit = p.waitFor();
         if (exit == 2 && pending != null && pending.status() == Status.FAIL) {
             throw new BadSeries(doesNotApply(pending));
@@ -124,6 +125,12 @@ public final class Validation {
             add(new Check(Kind.kernel, "check.sh ran to its end", null, Status.FAIL,
                     unparsed.isEmpty() ? List.of("exit status " + exit) : unparsed, 0));
         }
+    }
+
+    /** A step line of check.sh ({@link #STEP}) with the "#" lines that followed it. */
+    private static Check kernelCheck(MatchResult step, List<String> details) {
+        return new Check(Kind.kernel, step.group(2), null, step.group(1).equals("ok") ? Status.PASS : Status.FAIL,
+                details, step.group(3) == null ? 0 : Double.parseDouble(step.group(3)));
     }
 
     /** One line naming the patch that does not apply, from check.sh's details of its apply step. */
