@@ -15,8 +15,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.pcmdmabuf.harness.Harness;
-import org.pcmdmabuf.harness.Lockstep;
+import org.pcmdmabuf.conformance.harness.Harness;
+import org.pcmdmabuf.conformance.harness.Lockstep;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.sim.SplitMix64;
 

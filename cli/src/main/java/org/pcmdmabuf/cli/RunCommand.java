@@ -1,0 +1,106 @@
+package org.pcmdmabuf.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.pcmdmabuf.conformance.harness.Harness;
+import org.pcmdmabuf.conformance.harness.HarnessTarget;
+import org.pcmdmabuf.model.InvariantViolation;
+import org.pcmdmabuf.model.World;
+import org.pcmdmabuf.sim.Cache;
+import org.pcmdmabuf.sim.SplitMix64;
+import org.pcmdmabuf.script.ModelTarget;
+import org.pcmdmabuf.script.Script;
+import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptParser;
+import org.pcmdmabuf.script.ScriptRunner;
+import org.pcmdmabuf.script.Target;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code pcmsim run SCRIPT}: execute an op script on a target and print one result per op. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run an op script (docs/op-scripts.md) on a target and print each op's result.")
+final class RunCommand implements Callable<Integer> {
+
+    /** The targets op scripts can run on. */
+    enum TargetKind {
+        /** The Java model, its memory behind the simulator's cache (no random evictions: a script is exact). */
+        model,
+        /** The patch's pcm_dmabuf.c in its user-space harness (kernel-patch/harness), behind the same cache. */
+        harness;
+
+        Target create(int lineBytes, int cacheLines) {
+            if (this == harness) {
+                return new HarnessTarget(Harness.load(Harness.defaultLibrary()), lineBytes, cacheLines);
+            }
+            Cache cache = new Cache(new Cache.Config(lineBytes, cacheLines, 0, 0), new SplitMix64(0));
+            return new ModelTarget(new World(cache));
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SCRIPT", description = "The op script to run.")
+    Path script;
+
+    @Option(names = "--target", defaultValue = "model",
+            description = "Where to run it: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    TargetKind target;
+
+    @Option(names = "--json", description = "One JSON object per op line.")
+    boolean json;
+
+    @Mixin
+    CacheGeometry geometry = new CacheGeometry();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String text;
+        try {
+            text = Files.readString(script, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            err.println("pcmsim: no such script: " + script);
+            return Pcmsim.EXIT_USAGE;
+        } catch (IOException e) {
+            err.println("pcmsim: cannot read script " + script + ": " + e.getMessage());
+            return Pcmsim.EXIT_USAGE;
+        }
+        Script parsed;
+        try {
+            parsed = ScriptParser.parse(text);
+        } catch (ScriptException e) {
+            err.println("pcmsim: " + script + ": " + e.describe());
+            return Pcmsim.EXIT_USAGE;
+        }
+        Target created;
+        try {
+            created = target.create(geometry.lineBytes, geometry.cacheLines);
+        } catch (IllegalArgumentException e) {
+            err.println("pcmsim: " + e.getMessage());
+            return Pcmsim.EXIT_USAGE;
+        }
+        try (Target t = created) {
+            ScriptRunner.run(parsed, t, step -> {
+                out.println(json ? step.json() : Text.line(step));
+                out.flush();
+            });
+        } catch (InvariantViolation e) {
+            out.flush();
+            err.println("pcmsim: model invariant broken: " + e.getMessage());
+            return Pcmsim.EXIT_INVARIANT;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,119 @@
+package org.pcmdmabuf.cli;
+
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.pcmdmabuf.conformance.validate.BadSeries;
+import org.pcmdmabuf.conformance.validate.Check;
+import org.pcmdmabuf.conformance.validate.Series;
+import org.pcmdmabuf.conformance.validate.Validation;
+import org.pcmdmabuf.conformance.validate.ValidationReport;
+import org.pcmdmabuf.conformance.validate.ValidationReport.Format;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code pcmsim validate [PATCH_DIR]}: one revision of the patch series, from checkpatch to the suite. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = {"Validate a revision of the kernel patch series: apply it to Linux 6.12, checkpatch "
+                + "--strict, W=1 and sparse builds (kernel-patch/scripts/check.sh), build its pcm_dmabuf.c into "
+                + "the user-space harness, run every conformance case on it, and random op sequences on it and on "
+                + "the model in lockstep.",
+                "Exit status: 0 every check passed, 1 a check failed, 2 PATCH_DIR is no series or does not "
+                        + "apply."})
+final class ValidateCommand implements Callable<Integer> {
+    private static final String SCRIPT = "scripts/check.sh";
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PATCH_DIR",
+            description = "The series, git format-patch's NNNN-*.patch files (default: kernel-patch/series).")
+    Path patchDir;
+
+    @Option(names = "--format", defaultValue = "text",
+            description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = {"-j", "--jobs"}, defaultValue = "2", paramLabel = "N",
+            description = "Parallel jobs of the kernel builds (default: ${DEFAULT-VALUE}).")
+    int jobs;
+
+    @Option(names = "--sequences", defaultValue = "2000", paramLabel = "N",
+            description = "Random op sequences to run on the model and on the harness in lockstep; 0 skips them "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int sequences;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random sequences (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--no-kernel-checks",
+            description = "Skip check.sh (apply, checkpatch, kernel builds): the harness and the suite only. "
+                    + "The skipped checks are reported as skipped.")
+    boolean noKernelChecks;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (jobs < 1) {
+            return usage(err, "--jobs must be at least 1, not " + jobs);
+        }
+        if (sequences < 0) {
+            return usage(err, "--sequences must be 0 or more, not " + sequences);
+        }
+        Path kernelPatch = kernelPatchDir();
+        if (kernelPatch == null) {
+            return usage(err, "cannot find kernel-patch/" + SCRIPT + ": run pcmsim from its pcm-dmabuf checkout");
+        }
+        Series series;
+        try {
+            series = Series.open(patchDir != null ? patchDir : kernelPatch.resolve("series"));
+        } catch (BadSeries e) {
+            return usage(err, e.getMessage());
+        }
+        boolean text = format == Format.text;
+        // a text report is its progress; a JUnit or KTAP one keeps standard output for the document
+        PrintWriter progress = text ? out : err;
+        progress.print(ValidationReport.header(series));
+        progress.flush();
+        List<Check> checks;
+        try {
+            checks = new Validation(series, kernelPatch, jobs, !noKernelChecks,
+                    new Validation.Differential(sequences, seed), c -> {
+                        progress.print(ValidationReport.textLine(c));
+                        progress.flush();
+                    }).run();
+        } catch (BadSeries e) {
+            return usage(err, e.getMessage());
+        }
+        ValidationReport report = new ValidationReport(series, checks);
+        out.print(text ? report.footer() : report.render(format));
+        out.flush();
+        return report.passed() ? 0 : 1;
+    }
+
+    private static int usage(PrintWriter err, String message) {
+        err.println("pcmsim validate: " + message);
+        err.flush();
+        return Pcmsim.EXIT_USAGE;
+    }
+
+    /** kernel-patch/ of the checkout this pcmsim was built in, else of the working directory's checkout. */
+    private static Path kernelPatchDir() throws URISyntaxException {
+        Path code = Path.of(ValidateCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        for (Path start : new Path[] {code, Path.of("").toAbsolutePath()}) {
+            for (Path d = start; d != null; d = d.getParent()) {
+                if (Files.isRegularFile(d.resolve("kernel-patch").resolve(SCRIPT))) {
+                    return d.resolve("kernel-patch");
+                }
+            }
+        }
+        return null;
+    }
+}

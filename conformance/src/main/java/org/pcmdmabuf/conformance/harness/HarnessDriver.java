@@ -1,0 +1,257 @@
+package org.pcmdmabuf.conformance.harness;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pcmdmabuf.model.DmaBuf;
+import org.pcmdmabuf.model.DmaBuffer;
+import org.pcmdmabuf.model.DmaDirection;
+import org.pcmdmabuf.model.DmabufDriver;
+import org.pcmdmabuf.model.Errno;
+import org.pcmdmabuf.model.File;
+import org.pcmdmabuf.model.MemorySystem;
+import org.pcmdmabuf.model.Pcm;
+import org.pcmdmabuf.model.PcmRuntime;
+import org.pcmdmabuf.model.PcmState;
+import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.model.Result;
+import org.pcmdmabuf.model.Substream;
+import org.pcmdmabuf.model.World;
+
+/**
+ * The patch's pcm_dmabuf.c as the {@link World}'s dma-buf logic: every hook mirrors the substream's runtime
+ * into the C shim (state, access, buffer, mmap count), calls the C code, and answers what it answered. The C
+ * side owns the dma-buf objects and their file reference counts; its DMA syncs come back here and clean or
+ * invalidate the simulator's cache, so a sync the C code skips leaves stale data. What the C code does that
+ * the host cannot apply (freeing a dma-buf the host still holds, a WARN, a lock error) is a {@link #problems()
+ * problem}.
+ */
+public final class HarnessDriver implements DmabufDriver {
+    private static final int FD_NONE = 0;
+    private static final int FD_OTHER = -1;
+    private static final int SUBSTREAMS_PER_DEVICE = 8;
+
+    private final Harness harness;
+    private final MemorySystem mem;
+    private final Map<Integer, Pcm> devices = new HashMap<>();
+    private final Map<Integer, DmaBuffer> buffers = new HashMap<>();
+    private final Set<Integer> substreamsAdded = new HashSet<>();
+    private final List<String> problems = new ArrayList<>();
+    private World world;
+    private int bugsSeen;
+
+    public HarnessDriver(Harness harness, MemorySystem mem) {
+        this.harness = harness;
+        this.mem = mem;
+        harness.claim(this);
+    }
+
+    /** The world this driver serves; set once, right after the world is made with this driver. */
+    public void bind(World w) {
+        this.world = w;
+    }
+
+    /** What went wrong in the C code so far (WARNs, lock errors, use after free), oldest first. */
+    public List<String> problems() {
+        checkBugs();
+        return List.copyOf(problems);
+    }
+
+    // ---- the hooks -----------------------------------------------------------------------------------
+
+    @Override
+    public Result<Long> export(Substream s) {
+        int sid = mirror(s);
+        return result(harness.callInt("harness_export", sid));
+    }
+
+    @Override
+    public Result<Long> attach(Substream s, File f) {
+        int sid = mirror(s);
+        int target = f == null ? FD_NONE
+                : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
+        // The C side sees one fd, the one ATTACH names; its number is not compared.
+        return result(harness.callInt("harness_attach", sid, 3, target));
+    }
+
+    @Override
+    public Result<Long> detach(Substream s) {
+        int sid = mirror(s);
+        Result<Long> r = result(harness.callInt("harness_detach", sid));
+        int state = harness.callInt("harness_state", sid);
+        if (r.isOk() && state != PcmState.SETUP.ordinal()) {
+            problem("DETACH left " + s + " in state " + stateName(state) + ", not SETUP");
+        }
+        return r;
+    }
+
+    @Override
+    public void hwFree(Substream s) {
+        harness.callVoid("harness_hw_free", mirror(s));
+        checkBugs();
+    }
+
+    @Override
+    public void disconnect(Substream s) {
+        harness.callVoid("harness_disconnect", mirror(s));
+        checkBugs();
+    }
+
+    @Override
+    public void release(DmaBuf d) {
+        long key = world.dmaBufKey(d);
+        long count = harness.callLong("harness_file_count", (int) key);
+        if (count >= 0) {
+            problem("dma-buf " + key + ": every holder is gone but the C code still counts " + count
+                    + " reference(s) on its file");
+        }
+    }
+
+    @Override
+    public Result<Long> mmap(DmaBuf d) {
+        return result(harness.callInt("harness_mmap", (int) world.dmaBufKey(d), 0L,
+                d.size / Substream.PAGE_SIZE));
+    }
+
+    @Override
+    public Result<Long> cpuAccess(DmaBuf d, boolean begin, DmaDirection dir) {
+        return result(harness.callInt("harness_cpu_access", (int) world.dmaBufKey(d), begin ? 1 : 0,
+                dir.ordinal()));
+    }
+
+    @Override
+    public void fileReference(DmaBuf d, boolean get) {
+        harness.callInt("harness_file_ref", (int) world.dmaBufKey(d), get ? 1 : 0);
+        checkBugs();
+    }
+
+    // ---- the C side's state, for comparison with the model -------------------------------------------
+
+    /** The C reference count of a dma-buf's file, -1 once the C code freed it. */
+    public long fileCount(DmaBuf d) {
+        return harness.callLong("harness_file_count", (int) world.dmaBufKey(d));
+    }
+
+    /** The patch's orphan flag of a dma-buf, -1 once the C code freed it. */
+    public int orphaned(DmaBuf d) {
+        return harness.callInt("harness_orphaned", (int) world.dmaBufKey(d));
+    }
+
+    /** Attachments on the C dma-buf, -1 once the C code freed it. */
+    public int attachments(DmaBuf d) {
+        return harness.callInt("harness_attachments", (int) world.dmaBufKey(d));
+    }
+
+    public int liveDmabufs() {
+        return harness.callInt("harness_live_dmabufs");
+    }
+
+    /** Buffers the C side holds, after every substream's runtime is mirrored (the PCM core frees lazily). */
+    public int liveBuffers() {
+        for (Pcm p : world.pcms()) {
+            for (Substream s : p.substreams()) {
+                mirror(s);
+            }
+        }
+        return harness.callInt("harness_live_buffers");
+    }
+
+    /** get_device() minus put_device() over every device: the orphaned pages hold their device. */
+    public int deviceReferences() {
+        return harness.callInt("harness_device_refs");
+    }
+
+    /** Whether the C runtime has a dma-buf attached. */
+    public boolean attached(Substream s) {
+        return harness.callInt("harness_attached", mirror(s)) != 0;
+    }
+
+    /** The id of the buffer the C runtime's DMA uses (dma_area), 0 for none. */
+    public int runtimeBuffer(Substream s) {
+        return harness.callInt("harness_runtime_buffer", mirror(s));
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------------
+
+    /** Mirrors the substream into the C shim; returns its id there. */
+    private int mirror(Substream s) {
+        int sid = s.pcm.index * SUBSTREAMS_PER_DEVICE + s.number;
+        if (substreamsAdded.add(sid)) {
+            devices.put(s.pcm.index, s.pcm);
+            harness.callInt("harness_add_substream", sid, s.pcm.index,
+                    s.stream == PcmStream.PLAYBACK ? 0 : 1, s.pcm.hw.contiguous() ? 1 : 0);
+        }
+        PcmRuntime rt = s.runtime();
+        if (rt == null) {
+            harness.callInt("harness_set_runtime", sid, 0, 0, 0, 0, 0L, 0, 0, 0L, 0);
+        } else {
+            DmaBuffer b = rt.dmaBuffer();
+            if (b != null) {
+                buffers.put(b.id, b);
+            }
+            int access = rt.access() == null ? 0 : switch (rt.access()) {
+                case MMAP_INTERLEAVED -> 0;
+                case MMAP_NONINTERLEAVED -> 1;
+                case RW_INTERLEAVED -> 3;
+                case RW_NONINTERLEAVED -> 4;
+            };
+            harness.callInt("harness_set_runtime", sid, 1, rt.state().ordinal(), access,
+                    s.pcm.hw.mmap() ? 1 : 0, rt.dmaBytes(), s.mmapCount(),
+                    b == null ? 0 : b.id, b == null ? 0L : b.bytes, b != null && b.contiguous ? 1 : 0);
+        }
+        checkBugs();
+        return sid;
+    }
+
+    /** A DMA sync of the C code: the device's cache maintenance on the buffer, as World.syncUsers does it. */
+    void dmaSync(int buffer, int device, boolean forDevice, int dir) {
+        Pcm pcm = devices.get(device);
+        DmaBuffer b = buffers.get(buffer);
+        if (pcm == null || b == null) {
+            problem("DMA sync of unknown " + (pcm == null ? "device " + device : "buffer " + buffer));
+            return;
+        }
+        if (pcm.hw.coherent()) {
+            return;
+        }
+        int words = (int) ((b.bytes + DmaBuffer.WORD_BYTES - 1) / DmaBuffer.WORD_BYTES);
+        if (forDevice) {
+            mem.clean(b, 0, words);
+        } else if (dir != DmaDirection.TO_DEVICE.ordinal()) {
+            mem.invalidate(b, 0, words);
+        }
+    }
+
+    private Result<Long> result(int ret) {
+        checkBugs();
+        if (ret >= 0) {
+            return Result.ok((long) ret);
+        }
+        for (Errno e : Errno.values()) {
+            if (e.number == -ret) {
+                return Result.err(e);
+            }
+        }
+        problem("the C code answered errno " + -ret + ", which the model has no name for");
+        return Result.err(Errno.EIO);
+    }
+
+    private void checkBugs() {
+        int bugs = harness.callInt("harness_bugs");
+        if (bugs > bugsSeen) {
+            problem(harness.lastBug() + (bugs - bugsSeen > 1 ? " (and " + (bugs - bugsSeen - 1) + " more)" : ""));
+            bugsSeen = bugs;
+        }
+    }
+
+    private void problem(String what) {
+        problems.add(what);
+    }
+
+    private static String stateName(int state) {
+        return state >= 0 && state < PcmState.values().length ? PcmState.values()[state].name() : "#" + state;
+    }
+}

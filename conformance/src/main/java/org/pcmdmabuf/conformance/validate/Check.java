@@ -1,0 +1,30 @@
+package org.pcmdmabuf.conformance.validate;
+
+import java.util.List;
+
+/**
+ * One line of a validation report: a kernel check of check.sh, the harness build, a conformance case (whose
+ * {@code rule} is what a failure says was broken), or the differential run against the model.
+ */
+public record Check(Kind kind, String name, String rule, Status status, List<String> details, double seconds) {
+    public enum Kind {
+        kernel, harness, conformance, differential
+    }
+
+    public enum Status {
+        PASS, FAIL, SKIP
+    }
+
+    public Check {
+        details = List.copyOf(details);
+    }
+
+    public static Check skipped(Kind kind, String name, String rule, String why) {
+        return new Check(kind, name, rule, Status.SKIP, List.of(why), 0);
+    }
+
+    /** The name with what it checks, as a report shows it: {@code attach.ops (DESIGN.md 3, ATTACH)}. */
+    public String title() {
+        return rule == null ? name : name + " (" + rule + ")";
+    }
+}

@@ -1,0 +1,147 @@
+package org.pcmdmabuf.conformance.validate;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.pcmdmabuf.conformance.Case;
+import org.pcmdmabuf.conformance.harness.Harness;
+import org.pcmdmabuf.conformance.harness.HarnessTarget;
+import org.pcmdmabuf.conformance.harness.Lockstep;
+import org.pcmdmabuf.script.Ddmin;
+import org.pcmdmabuf.script.Script;
+import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptParser;
+import org.pcmdmabuf.script.ScriptWriter;
+import org.pcmdmabuf.sim.SplitMix64;
+import org.pcmdmabuf.conformance.validate.Check.Kind;
+import org.pcmdmabuf.conformance.validate.Check.Status;
+import org.pcmdmabuf.conformance.validate.Validation.Differential;
+
+/**
+ * The checks that run a revision's C code: every conformance case on its harness library, then the random
+ * sequences in lockstep with the model. They run in a child JVM ({@link #main}), because a revision that
+ * dereferences a bad pointer takes its process down: the parent then reports the check that was running as
+ * failed, with the crash, instead of dying with it.
+ */
+final class HarnessChecks {
+    /** The ddmin budget, in lockstep runs, for the script a disagreement is reported with. */
+    private static final int DDMIN_BUDGET = 2000;
+
+    /** The child's report, one line each, tab-separated: a check begins, a detail line, a check ends. */
+    static final String BEGIN = "begin";
+    static final String DETAIL = "detail";
+    static final String END = "end";
+
+    /** A check about to run. */
+    record Planned(Kind kind, String name, String rule) {
+    }
+
+    private HarnessChecks() {
+    }
+
+    /** What the child will run, in order: what to report as skipped when it cannot. */
+    static List<Planned> planned(Differential differential) {
+        List<Planned> out = new ArrayList<>();
+        for (Case c : cases()) {
+            out.add(new Planned(Kind.conformance, c.name(), c.rule()));
+        }
+        out.add(new Planned(Kind.differential, differentialName(differential), null));
+        return out;
+    }
+
+    static List<Case> cases() {
+        try {
+            return Case.all();
+        } catch (ScriptException | java.io.IOException e) {
+            throw new IllegalStateException("the shipped conformance cases do not load: " + e.getMessage(), e);
+        }
+    }
+
+    private static String differentialName(Differential d) {
+        return d.sequences() + " random op sequences agree with the model, op by op (seed " + d.seed() + ")";
+    }
+
+    /**
+     * {@code LIBRARY SEQUENCES SEED FIRST}: runs the {@link #planned} checks from index FIRST on the library,
+     * reporting on standard output.
+     */
+    public static void main(String[] args) {
+        PrintStream out = System.out;
+        Harness harness = Harness.load(Path.of(args[0]));
+        Differential differential = new Differential(Integer.parseInt(args[1]), Long.parseLong(args[2]));
+        int first = Integer.parseInt(args[3]);
+        List<Case> cases = cases();
+        for (Case c : cases.subList(Math.min(first, cases.size()), cases.size())) {
+            begin(out, Kind.conformance, c.name(), c.rule());
+            long t0 = System.nanoTime();
+            List<String> failures;
+            try (HarnessTarget target = new HarnessTarget(harness, Case.LINE_BYTES, Case.CACHE_LINES)) {
+                failures = c.run(target);
+            }
+            end(out, new Check(Kind.conformance, c.name(), c.rule(), failures.isEmpty() ? Status.PASS : Status.FAIL,
+                    failures, (System.nanoTime() - t0) / 1e9));
+        }
+        begin(out, Kind.differential, differentialName(differential), null);
+        end(out, differential(harness, differential));
+        out.flush();
+    }
+
+    /** The first disagreement fails the check, reported with its script minimized. */
+    private static Check differential(Harness harness, Differential differential) {
+        String name = differentialName(differential);
+        if (differential.sequences() == 0) {
+            return Check.skipped(Kind.differential, name, null, "--sequences 0");
+        }
+        long t0 = System.nanoTime();
+        Lockstep lockstep = new Lockstep(harness);
+        SplitMix64 r = new SplitMix64(differential.seed());
+        for (int i = 0; i < differential.sequences(); i++) {
+            Script script = i % 5 == 4 ? Lockstep.drawProtocol(r) : Lockstep.drawRandom(r);
+            if (disagreement(lockstep, script) != null) {
+                Script least = Ddmin.minimize(script, s -> disagreement(lockstep, s) != null, DDMIN_BUDGET);
+                List<String> details = new ArrayList<>();
+                details.add("sequence " + (i + 1) + ": " + disagreement(lockstep, least));
+                details.add("a minimal script (pcmsim run SCRIPT --target harness runs it on this revision):");
+                details.addAll(ScriptWriter.write(least).lines().toList());
+                return new Check(Kind.differential, name, null, Status.FAIL, details, (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        return new Check(Kind.differential, name + ": " + lockstep.opsRun() + " ops", null, Status.PASS, List.of(),
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** What differs when {@code script} runs in lockstep, or null; a script that does not parse is none. */
+    private static String disagreement(Lockstep lockstep, Script script) {
+        Script parsed;
+        try {
+            parsed = ScriptParser.parse(ScriptWriter.write(script));
+        } catch (ScriptException e) {
+            return null;
+        }
+        try {
+            lockstep.run(parsed);
+            return null;
+        } catch (AssertionError | RuntimeException e) {
+            return String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
+        }
+    }
+
+    private static void begin(PrintStream out, Kind kind, String name, String rule) {
+        out.println(String.join("\t", BEGIN, kind.name(), flat(name), rule == null ? "" : flat(rule)));
+        out.flush();
+    }
+
+    private static void end(PrintStream out, Check c) {
+        for (String d : c.details()) {
+            out.println(DETAIL + "\t" + flat(d));
+        }
+        out.println(String.join("\t", END, c.kind().name(), flat(c.name()), c.rule() == null ? "" : flat(c.rule()),
+                c.status().name(), Double.toString(c.seconds())));
+        out.flush();
+    }
+
+    private static String flat(String s) {
+        return s.replace('\t', ' ').replace('\n', ' ');
+    }
+}

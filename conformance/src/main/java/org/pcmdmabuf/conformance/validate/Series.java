@@ -1,0 +1,57 @@
+package org.pcmdmabuf.conformance.validate;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A patch series as {@code git format-patch} writes it: {@code NNNN-subject.patch} files, an optional cover
+ * letter {@code 0000-cover-letter.patch}, and among them the patch that creates sound/core/pcm_dmabuf.c.
+ */
+public record Series(Path dir, List<Path> patches) {
+    private static final Pattern NAME = Pattern.compile("\\d{4}-.+\\.patch");
+    private static final String CORE = "+++ b/sound/core/pcm_dmabuf.c";
+
+    /** The series in {@code dir}, or {@link BadSeries} naming the file (or folder) that is not one. */
+    public static Series open(Path dir) throws BadSeries {
+        Path d = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(d)) {
+            throw new BadSeries(d + " is not a directory");
+        }
+        List<Path> patches;
+        try (Stream<Path> files = Files.list(d)) {
+            patches = files.filter(p -> NAME.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        } catch (IOException e) {
+            throw new BadSeries(d + ": cannot list it: " + e.getMessage());
+        }
+        if (patches.isEmpty()) {
+            throw new BadSeries(d + " is not a patch series: it has no NNNN-*.patch file");
+        }
+        boolean core = false;
+        for (Path p : patches) {
+            String text;
+            try {
+                text = Files.readString(p, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new BadSeries(p + ": cannot read it: " + e.getMessage());
+            }
+            if (!text.contains("\ndiff --git ") && !p.getFileName().toString().startsWith("0000-")) {
+                throw new BadSeries(p + " is not a patch: it has no 'diff --git' line");
+            }
+            core |= text.contains("\n" + CORE + "\n");
+        }
+        if (!core) {
+            throw new BadSeries(d + " is not a pcm-dmabuf series: no patch in it creates sound/core/pcm_dmabuf.c");
+        }
+        return new Series(d, patches);
+    }
+
+    /** The patches with a diff, in order: the cover letter is not one. */
+    public long diffCount() {
+        return patches.stream().filter(p -> !p.getFileName().toString().startsWith("0000-")).count();
+    }
+}

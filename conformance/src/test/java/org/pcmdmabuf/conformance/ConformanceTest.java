@@ -1,0 +1,73 @@
+package org.pcmdmabuf.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.pcmdmabuf.conformance.harness.Harness;
+import org.pcmdmabuf.conformance.harness.HarnessTarget;
+import org.pcmdmabuf.model.World;
+import org.pcmdmabuf.script.ModelTarget;
+import org.pcmdmabuf.script.Op;
+import org.pcmdmabuf.script.Target;
+import org.pcmdmabuf.sim.Cache;
+import org.pcmdmabuf.sim.SplitMix64;
+
+/** Every conformance case on every target available here. */
+class ConformanceTest {
+
+    record TargetFactory(String name, Supplier<Target> create) {
+    }
+
+    static List<TargetFactory> targets() {
+        return List.of(
+                new TargetFactory("model", () -> new ModelTarget(new World(
+                        new Cache(new Cache.Config(Case.LINE_BYTES, Case.CACHE_LINES, 0, 0), new SplitMix64(0))))),
+                new TargetFactory("harness",
+                        () -> new HarnessTarget(Harness.fromProperty(), Case.LINE_BYTES, Case.CACHE_LINES)));
+    }
+
+    @TestFactory
+    List<DynamicTest> everyCaseOnEveryTarget() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Case c : Case.all()) {
+            for (TargetFactory t : targets()) {
+                tests.add(DynamicTest.dynamicTest(t.name() + ": " + c.name(), () -> {
+                    List<String> failures;
+                    try (Target target = t.create().get()) {
+                        failures = c.run(target);
+                    }
+                    assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
+                }));
+            }
+        }
+        return tests;
+    }
+
+    @Test
+    void everyExpectationSitsOnAnOpLine() throws Exception {
+        List<String> orphans = new ArrayList<>();
+        for (Case c : Case.all()) {
+            for (int line : c.expectations().keySet()) {
+                boolean found = false;
+                for (Op op : c.script().ops()) {
+                    found |= op.line() == line;
+                }
+                if (!found) {
+                    orphans.add(c.name() + ":" + line);
+                }
+            }
+        }
+        assertTrue(orphans.isEmpty(), () -> "expectations on lines without an op: " + orphans);
+    }
+
+    @Test
+    void theSuiteIsNotEmpty() throws Exception {
+        assertFalse(Case.all().size() < 10, "fewer than 10 conformance cases found");
+    }
+}
