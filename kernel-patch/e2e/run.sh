@@ -18,7 +18,7 @@
 #    (wav-check) and prints a table, timings and "N passed, N failed".
 #
 # PARTS (comma list, default all): wav,kselftest,upstream,conformance,unbind
-# PCM_DMABUF_E2E_CONFORMANCE_ARGS: extra DeviceMain arguments, e.g.
+# PCM_DMABUF_E2E_CONFORMANCE_ARGS: extra "pcmsim conformance" arguments, e.g.
 #   "--script $PWD/kernel-patch/e2e/disagreements/contiguity.ops" or "--case attach.ops"
 # Exit status 0 when nothing failed.
 set -uo pipefail
@@ -115,23 +115,16 @@ CF="-O2 -isystem $HDR"
 	gcc -O2 -Wall -Wextra -Werror -o "$BIN/wav-check" "$HERE/wav-check.c"; } >"$RUN/gcc.log" 2>&1 ||
 	{ cat "$RUN/gcc.log" >&2; echo "run.sh: building the guest programs failed" >&2; exit 1; }
 
-# the conformance classes: model + cases + the device target, compiled with
-# javac into the cache (independent of the Maven target/ dirs others use)
-CLS=$E2E/classes
+# the CLI for the device target (pcmsim conformance --target device), built by
+# Maven and copied into the cache, so that other builds of target/ during the
+# boot do not change what the guest runs
+PCMSIM=$E2E/pcmsim
 if want conformance; then
-	rm -rf "$CLS"
-	mkdir -p "$CLS"
-	CT=$ROOT/conformance-tests/src/main
-	# -sourcepath: the simulator's Cache and SplitMix64 (the model as ConformanceTest runs it), on demand
-	"$JDK/bin/javac" -nowarn -d "$CLS" --release 25 -sourcepath "$ROOT/simulator/src/main/java" \
-		$(find "$ROOT/model/src/main/java" -name '*.java') \
-		"$ROOT/simulator/src/main/java/org/pcmdmabuf/conformance/Case.java" \
-		"$ROOT/simulator/src/main/java/org/pcmdmabuf/conformance/Expectation.java" \
-		$(find "$CT/java/org/pcmdmabuf/conformance/device" -name '*.java') >"$RUN/javac.log" 2>&1 ||
-		{ cat "$RUN/javac.log" >&2; echo "run.sh: javac failed" >&2; exit 1; }
-	cp -r "$ROOT/conformance-tests/cases" "$CLS/cases"
-	mkdir -p "$CLS/cases/examples"
-	cp "$ROOT"/examples/*.ops "$CLS/cases/examples/" 2>/dev/null
+	(cd "$ROOT" && JAVA_HOME=$JDK ./mvnw -q -B -ntp -DskipTests -pl cli -am package) >"$RUN/mvn.log" 2>&1 ||
+		{ cat "$RUN/mvn.log" >&2; echo "run.sh: building pcmsim failed" >&2; exit 1; }
+	rm -rf "$PCMSIM"
+	mkdir -p "$PCMSIM"
+	cp -r "$ROOT/cli/target/pcmsim.jar" "$ROOT/cli/target/lib" "$PCMSIM/"
 fi
 T[host-build]=$(since "$t")
 
@@ -189,7 +182,7 @@ if part conformance; then
 	t0=\$(ts)
 	echo "=== conformance --target device"
 	PCMDMABUF_DEVICE_TRACE=$TRACE \$JAVA_HOME/bin/java -Xlog:disable -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \\
-		-cp $CLS org.pcmdmabuf.conformance.device.DeviceMain --disconnect \\
+		-jar $PCMSIM/pcmsim.jar conformance --target device --disconnect-by-unbind \\
 		${PCM_DMABUF_E2E_CONFORMANCE_ARGS:-} 2>&1; rc=\$?
 	e2e result conformance-device \$rc \$t0 \$(ts)
 fi

@@ -2,6 +2,7 @@ package org.pcmdmabuf.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.pcmdmabuf.conformance.Targets;
 import org.pcmdmabuf.sim.Scenario;
 import org.pcmdmabuf.sim.Simulation;
 import picocli.CommandLine.Command;
@@ -34,7 +35,7 @@ final class ReplayCommand implements Callable<Integer> {
             RunCommand run = new RunCommand();
             run.spec = spec;
             run.script = script;
-            run.target = RunCommand.TargetKind.model;
+            run.target = Targets.model;
             run.json = json;
             Scenario sc = options.scenario.toScenario(spec);
             run.geometry.lineBytes = sc.cache().lineBytes();

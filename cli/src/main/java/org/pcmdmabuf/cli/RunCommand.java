@@ -2,18 +2,16 @@ package org.pcmdmabuf.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.pcmdmabuf.conformance.harness.Harness;
-import org.pcmdmabuf.conformance.harness.HarnessTarget;
+import org.pcmdmabuf.conformance.Targets;
+import org.pcmdmabuf.conformance.device.Cards;
+import org.pcmdmabuf.conformance.device.DeviceTarget;
 import org.pcmdmabuf.model.InvariantViolation;
-import org.pcmdmabuf.model.World;
-import org.pcmdmabuf.sim.Cache;
-import org.pcmdmabuf.sim.SplitMix64;
-import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptParser;
@@ -31,22 +29,6 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Run an op script (docs/op-scripts.md) on a target and print each op's result.")
 final class RunCommand implements Callable<Integer> {
 
-    /** The targets op scripts can run on. */
-    enum TargetKind {
-        /** The Java model, its memory behind the simulator's cache (no random evictions: a script is exact). */
-        model,
-        /** The patch's pcm_dmabuf.c in its user-space harness (kernel-patch/harness), behind the same cache. */
-        harness;
-
-        Target create(int lineBytes, int cacheLines) {
-            if (this == harness) {
-                return new HarnessTarget(Harness.load(Harness.defaultLibrary()), lineBytes, cacheLines);
-            }
-            Cache cache = new Cache(new Cache.Config(lineBytes, cacheLines, 0, 0), new SplitMix64(0));
-            return new ModelTarget(new World(cache));
-        }
-    }
-
     @Spec
     CommandSpec spec;
 
@@ -55,13 +37,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--target", defaultValue = "model",
             description = "Where to run it: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    TargetKind target;
+    Targets target;
 
     @Option(names = "--json", description = "One JSON object per op line.")
     boolean json;
 
     @Mixin
     CacheGeometry geometry = new CacheGeometry();
+
+    @Mixin
+    DeviceOptions device = new DeviceOptions();
 
     @Override
     public Integer call() {
@@ -84,10 +69,19 @@ final class RunCommand implements Callable<Integer> {
             err.println("pcmsim: " + script + ": " + e.describe());
             return Pcmsim.EXIT_USAGE;
         }
+        if (!device.cards.isEmpty() && target != Targets.device) {
+            err.println("pcmsim: --card applies to --target device only, not to --target " + target);
+            return Pcmsim.EXIT_USAGE;
+        }
         Target created;
         try {
-            created = target.create(geometry.lineBytes, geometry.cacheLines);
-        } catch (IllegalArgumentException e) {
+            Cards cards = target == Targets.device ? device.cards(false) : null;
+            if (cards != null && DeviceTarget.notApplicable(parsed, cards) instanceof String why) {
+                err.println("pcmsim: " + script + " cannot run on this machine's PCMs: " + why);
+                return Pcmsim.EXIT_USAGE;
+            }
+            created = target.create(geometry.lineBytes, geometry.cacheLines, cards);
+        } catch (IllegalArgumentException | IllegalStateException | IOException | UncheckedIOException e) {
             err.println("pcmsim: " + e.getMessage());
             return Pcmsim.EXIT_USAGE;
         }

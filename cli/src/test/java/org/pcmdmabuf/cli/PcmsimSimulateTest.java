@@ -15,17 +15,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** pcmsim race, explore, replay and completion, as a user runs them. */
+/** pcmsim simulate, explore, replay and completion, as a user runs them. */
 class PcmsimSimulateTest {
-    static final String[] RACE = {"race", "--json", "--clients", "correct,late,hostile,crash,forget-end-write",
+    static final String[] SIMULATE = {"simulate", "--json", "--clients", "correct,late,hostile,crash,forget-end-write",
         "--duration", "2s", "--seed", "42"};
 
     @Test
     void theSameSeedInTwoJvmsGivesByteIdenticalJson() throws Exception {
-        String first = otherJvm(RACE);
-        String second = otherJvm(RACE);
+        String first = otherJvm(SIMULATE);
+        String second = otherJvm(SIMULATE);
         assertEquals(first, second);
-        assertEquals(PcmsimRunTest.pcmsim(RACE).out(), first, "and the same as in this JVM");
+        assertEquals(PcmsimRunTest.pcmsim(SIMULATE).out(), first, "and the same as in this JVM");
         assertTrue(first.contains("\"seed\":42"), first);
     }
 
@@ -40,8 +40,8 @@ class PcmsimSimulateTest {
     }
 
     @Test
-    void raceTableShowsTheForgetfulClientsGlitches() {
-        PcmsimRunTest.Run r = PcmsimRunTest.pcmsim("race", "--clients", "correct,forget-end-write", "--duration", "5s");
+    void theReportTableShowsTheForgetfulClientsGlitches() {
+        PcmsimRunTest.Run r = PcmsimRunTest.pcmsim("simulate", "--clients", "correct,forget-end-write", "--duration", "5s");
         assertEquals(0, r.exit(), r.err());
         String forgetful = r.out().lines().filter(l -> l.startsWith("client1-forget-end-write")).findFirst().orElseThrow();
         assertFalse(forgetful.matches(".*\\s0\\s+0\\s+0\\s+0\\s+0\\s+0\\s.*"), forgetful);
@@ -49,9 +49,9 @@ class PcmsimSimulateTest {
 
     @Test
     void replayOfTheSameFlagsPrintsTheSameReport() {
-        String[] replay = RACE.clone();
+        String[] replay = SIMULATE.clone();
         replay[0] = "replay";
-        assertEquals(PcmsimRunTest.pcmsim(RACE).out(), PcmsimRunTest.pcmsim(replay).out());
+        assertEquals(PcmsimRunTest.pcmsim(SIMULATE).out(), PcmsimRunTest.pcmsim(replay).out());
     }
 
     @Test
@@ -80,7 +80,7 @@ class PcmsimSimulateTest {
     @Test
     void theTraceOpensAsChromeTraceEventJson(@TempDir Path dir) throws IOException {
         Path trace = dir.resolve("t.json");
-        PcmsimRunTest.Run r = PcmsimRunTest.pcmsim("race", "--clients", "correct,forget-end-write", "--duration",
+        PcmsimRunTest.Run r = PcmsimRunTest.pcmsim("simulate", "--clients", "correct,forget-end-write", "--duration",
                 "1s", "--trace", trace.toString());
         assertEquals(0, r.exit(), r.err());
         String t = Files.readString(trace);
@@ -108,7 +108,7 @@ class PcmsimSimulateTest {
         "drift out of range     | --drift-ppm 900000                  | drift must be within +-500000 ppm: 900000",
     })
     void badScenarioInputGivesOneLineAndExitTwo(String what, String args, String message) {
-        List<String> argv = new ArrayList<>(List.of("race"));
+        List<String> argv = new ArrayList<>(List.of("simulate"));
         argv.addAll(List.of(args.strip().split("\\s+")));
         PcmsimRunTest.Run r = PcmsimRunTest.pcmsim(argv.toArray(String[]::new));
         assertEquals(2, r.exit(), what);

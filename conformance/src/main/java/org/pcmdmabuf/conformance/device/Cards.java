@@ -58,13 +58,18 @@ public final class Cards {
             "aloop", new Kind("aloop", true, true, true, false, false),
             "pcmtest", new Kind("pcmtest", false, false, true, false, false));
 
-    /** -Dpcmdmabuf.device.assume=true: bind without /dev/snd (to list the bindings on a host). */
-    static final boolean ASSUME = Boolean.getBoolean("pcmdmabuf.device.assume");
+    /** The kinds of card the device target knows, sorted. */
+    public static List<String> kinds() {
+        return KINDS.keySet().stream().sorted().toList();
+    }
 
     private final Map<String, Integer> cardOf;
+    /** Bind without /dev/snd, as if every PCM of {@link #cardOf} existed: to list the bindings on a host. */
+    private final boolean assume;
 
-    public Cards(Map<String, Integer> cardOf) {
+    public Cards(Map<String, Integer> cardOf, boolean assume) {
         this.cardOf = new LinkedHashMap<>(cardOf);
+        this.assume = assume;
     }
 
     /** The cards by kind, from /proc/asound/cards (drivers Dummy, HDA-Intel, Loopback, PCM-TEST Driver). */
@@ -107,7 +112,7 @@ public final class Cards {
             }
             for (int dev = 0; dev < (k.equals("aloop") ? 2 : 1); dev++) {
                 Pcm p = new Pcm(k, c, dev, stream);
-                if (ASSUME || Files.exists(Path.of(p.path()))) {
+                if (assume || Files.exists(Path.of(p.path()))) {
                     out.add(p);
                 }
             }
@@ -115,8 +120,8 @@ public final class Cards {
         return out;
     }
 
-    static int substreams(Pcm p) {
-        if (ASSUME) {
+    private int substreams(Pcm p) {
+        if (assume) {
             return p.kind().equals("aloop") ? 8 : 1;
         }
         Path info = Path.of("/proc/asound/card" + p.card() + "/pcm" + p.device()
@@ -231,8 +236,9 @@ public final class Cards {
                 why.add(p + ": " + no);
             }
             if (chosen == null) {
-                throw new IllegalArgumentException("device " + hw.name() + ": no real PCM matches (" + String.join("; ", why)
-                        + ")");
+                throw new IllegalArgumentException("device " + hw.name() + ": no real PCM matches ("
+                        + (why.isEmpty() ? "no /dev/snd PCM of the known cards " + cardOf + ", from /proc/asound/cards and --card"
+                        : String.join("; ", why)) + ")");
             }
             used.add(chosen);
             out.put(hw.name(), chosen);

@@ -108,7 +108,7 @@ public final class DeviceTarget implements Target {
                     return "line " + e.line() + ": suspend (no per-card suspend from user space)";
                 }
                 if (!disconnectByUnbind) {
-                    return "line " + e.line() + ": disconnect (needs --disconnect: unbinds the card's driver)";
+                    return "line " + e.line() + ": disconnect (needs --disconnect-by-unbind: unbinds the card's driver)";
                 }
                 if (unbindable(bound.get(e.device())) == null) {
                     return "line " + e.line() + ": disconnect of " + bound.get(e.device())

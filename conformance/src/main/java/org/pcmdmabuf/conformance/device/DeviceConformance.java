@@ -1,9 +1,10 @@
 package org.pcmdmabuf.conformance.device;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,64 +14,48 @@ import org.pcmdmabuf.model.World;
 import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Outcome;
+import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptRunner;
 import org.pcmdmabuf.sim.Cache;
 import org.pcmdmabuf.sim.SplitMix64;
 
 /**
- * Runs the conformance cases with {@code --target device} on this machine's /dev/snd (in the QEMU guest of
- * kernel-patch/e2e/run.sh, or on a board). Prints one line per case, {@code PASS}, {@code FAIL} (with every
- * op that missed its expectation), {@code LATE} (the only misses are late wake-ups: after a stream started,
- * the device answered EPIPE, EIO or XRUN where the model's exact virtual time did not) or {@code SKIP} (with
- * the reason the case does not apply to a real card),
- * the bindings of script devices to real PCMs, and every op where the device and the model answer
- * differently. Exit status 1 when a case failed.
+ * The conformance cases on {@code --target device}: this machine's /dev/snd (the QEMU guest of
+ * kernel-patch/e2e/run.sh, or a board), each case also run on the model to compare op by op. Prints one line per
+ * case, {@code PASS}, {@code FAIL} (with every op that missed its expectation), {@code LATE} (the only misses are
+ * late wake-ups: after a stream started, the device answered EPIPE, EIO or XRUN where the model's exact virtual
+ * time did not) or {@code SKIP} (with the reason the case does not apply to a real card), the bindings of script
+ * devices to real PCMs, and every op where the device and the model answer differently.
  *
- * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp CLASSES org.pcmdmabuf.conformance.device.DeviceMain \
- *     [--dummy N] [--hda N] [--aloop N] [--pcmtest N] [--case NAME]... [--script FILE]... [--json] [--no-warmup]
- *     [--disconnect] [--known-bug CASE]...
- * </pre>
- * {@code --known-bug CASE}: the case is expected to fail on the device because of a known bug of the kernel
- * under test: it prints {@code XFAIL} and does not fail the run; if it passes, it prints {@code XPASS} and
- * fails the run, so that the flag is dropped.
- * <pre>
- * </pre>
- * Cards are found by driver in /proc/asound/cards; a flag overrides one (-1: do not use it).
+ * <p>A known bug ({@link Options#knownBugs}) of the kernel under test is expected to fail: it prints
+ * {@code XFAIL} and does not fail the run; if it passes, it prints {@code XPASS} and fails the run, so that the
+ * entry is dropped. {@code pcmsim conformance --target device} is the command line of this class.
  */
-public final class DeviceMain {
-    private DeviceMain() {
+public final class DeviceConformance {
+    /**
+     * What to run: {@code cases} (empty: every case of the suite) or {@code scripts}; the cards by kind (see
+     * {@link Cards}); {@code dryRun}: bind without /dev/snd and print what would run.
+     */
+    public record Options(Map<String, Integer> cards, List<String> cases, List<Path> scripts, boolean json,
+                          boolean warmUp, boolean disconnectByUnbind, List<String> knownBugs, boolean dryRun) {
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, Integer> cards = new LinkedHashMap<>(Cards.discover());
-        List<String> only = new ArrayList<>();
-        List<Path> scripts = new ArrayList<>();
-        boolean json = false;
-        boolean warmUp = true;
-        List<String> knownBugs = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--dummy", "--hda", "--aloop", "--pcmtest" -> cards.put(args[i].substring(2),
-                        Integer.parseInt(args[++i]));
-                case "--case" -> only.add(args[++i]);
-                case "--script" -> scripts.add(Path.of(args[++i]));
-                case "--json" -> json = true;
-                case "--no-warmup" -> warmUp = false;
-                case "--disconnect" -> DeviceTarget.disconnectByUnbind = true;
-                case "--known-bug" -> knownBugs.add(args[++i]);
-                default -> {
-                    System.err.println("usage: DeviceMain [--dummy N] [--hda N] [--aloop N] [--pcmtest N]"
-                            + " [--case NAME]... [--script FILE]... [--json] [--no-warmup] [--disconnect] [--known-bug CASE]...");
-                    System.exit(2);
-                }
-            }
-        }
-        Cards c = new Cards(cards);
-        if (!Boolean.getBoolean("pcmdmabuf.device.assume")) {
+    private DeviceConformance() {
+    }
+
+    /** Runs the cases; returns 0 when none failed, else 1. */
+    public static int run(Options options, PrintWriter out) throws IOException, ScriptException {
+        DeviceTarget.disconnectByUnbind = options.disconnectByUnbind();
+        List<String> only = options.cases();
+        List<Path> scripts = options.scripts();
+        boolean json = options.json();
+        boolean warmUp = options.warmUp();
+        List<String> knownBugs = options.knownBugs();
+        Cards c = new Cards(options.cards(), options.dryRun());
+        if (!options.dryRun()) {
             Native.warmUp();
         }
-        System.out.println("conformance: target device, cards " + c.cards());
+        out.println("conformance: target device, cards " + c.cards());
         List<Case> cases = new ArrayList<>();
         if (scripts.isEmpty()) {
             for (Case k : Case.all()) {
@@ -83,7 +68,7 @@ public final class DeviceMain {
             cases.add(Case.parse(p.getFileName().toString(), Files.readString(p)));
         }
         int pass = 0, fail = 0, skip = 0, late = 0, xfail = 0, disagree = 0;
-        boolean dryRun = Boolean.getBoolean("pcmdmabuf.device.assume");
+        boolean dryRun = options.dryRun();
         if (warmUp && !dryRun) {
             // One silent pass over the applicable cases first: under TCG the JVM's first, interpreted and
             // compiling run of the op code is slow enough to make a running stream overtake the script
@@ -99,16 +84,16 @@ public final class DeviceMain {
                     }
                 }
             }
-            System.out.printf("conformance: warm-up pass %.1f s%n", (System.nanoTime() - w0) / 1e9);
+            out.printf("conformance: warm-up pass %.1f s%n", (System.nanoTime() - w0) / 1e9);
         }
         for (Case k : cases) {
             String why = DeviceTarget.notApplicable(k.script(), c);
             if (why == null && dryRun) {
-                System.out.println("WOULD RUN " + k.name() + ": " + c.assign(k.script()));
+                out.println("WOULD RUN " + k.name() + ": " + c.assign(k.script()));
                 continue;
             }
             if (why != null) {
-                System.out.println("SKIP " + k.name() + ": " + why);
+                out.println("SKIP " + k.name() + ": " + why);
                 skip++;
                 continue;
             }
@@ -145,7 +130,7 @@ public final class DeviceMain {
                     ScriptRunner.Step s = steps.get(i);
                     Op op = s.op();
                     if (json) {
-                        System.out.println("  " + s.json());
+                        out.println("  " + s.json());
                     }
                     if (s.outcome().extra().containsKey("skipped")) {
                         notObserved++;
@@ -157,7 +142,7 @@ public final class DeviceMain {
                     Expectation e = k.expectations().getOrDefault(op.line(), Expectation.success());
                     boolean numeric = !e.result().equals("ok") && !e.result().startsWith("E");
                     if (numeric && FD_OPS.contains(op.name())) {
-                        // a new fd's number is the process's business (DESIGN.md 4: never compare raw fds)
+                        // a new fd's number is the process's business: compare errno and state only (SCRIPT-NO-RAW-FD)
                         e = new Expectation("ok", e.state(), e.stateGiven(), e.extra());
                     }
                     boolean timedOp = timedFrom.get(i);
@@ -188,36 +173,37 @@ public final class DeviceMain {
                     + binding + "; " + ms;
             if (knownBugs.contains(k.name())) {
                 if (failures.isEmpty()) {
-                    System.out.println("XPASS " + k.name() + ": " + detail + "; a known patch bug no longer"
+                    out.println("XPASS " + k.name() + ": " + detail + "; a known patch bug no longer"
                             + " shows: drop --known-bug " + k.name());
                     fail++;
                 } else {
-                    System.out.println("XFAIL " + k.name() + ": " + detail + "; known patch bug:");
-                    failures.forEach(f -> System.out.println("    " + f));
+                    out.println("XFAIL " + k.name() + ": " + detail + "; known patch bug:");
+                    failures.forEach(f -> out.println("    " + f));
                     xfail++;
                 }
             } else if (failures.isEmpty() && timing.isEmpty()) {
-                System.out.println("PASS " + k.name() + ": " + detail);
+                out.println("PASS " + k.name() + ": " + detail);
                 pass++;
             } else if (failures.isEmpty()) {
-                System.out.println("LATE " + k.name() + ": " + detail + "; only late-wake-up mismatches:");
-                timing.forEach(f -> System.out.println("    " + f));
+                out.println("LATE " + k.name() + ": " + detail + "; only late-wake-up mismatches:");
+                timing.forEach(f -> out.println("    " + f));
                 late++;
             } else {
-                System.out.println("FAIL " + k.name() + ": " + detail);
-                failures.forEach(f -> System.out.println("    " + f));
-                timing.forEach(f -> System.out.println("    (late) " + f));
+                out.println("FAIL " + k.name() + ": " + detail);
+                failures.forEach(f -> out.println("    " + f));
+                timing.forEach(f -> out.println("    (late) " + f));
                 fail++;
             }
             for (String d : diffs) {
-                System.out.println("    DIFF " + d);
+                out.println("    DIFF " + d);
                 disagree++;
             }
         }
-        System.out.println("conformance: " + pass + " passed, " + fail + " failed, " + xfail
+        out.println("conformance: " + pass + " passed, " + fail + " failed, " + xfail
                 + " known patch bugs, " + late + " late (timing only), " + skip + " skipped; "
                 + disagree + " ops where device and model differ");
-        System.exit(fail == 0 ? 0 : 1);
+        out.flush();
+        return fail == 0 ? 0 : 1;
     }
 
     /** Ops whose return value is a new fd. */

@@ -17,11 +17,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code pcmsim race}: one scenario from flags, one report. */
-@Command(name = "race", mixinStandardHelpOptions = true,
+/** {@code pcmsim simulate}: one scenario from flags, one report. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Simulate one scenario (a server and its clients on a DMA engine and cache) and report "
                 + "what happened to every frame.")
-final class RaceCommand implements Callable<Integer> {
+final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 

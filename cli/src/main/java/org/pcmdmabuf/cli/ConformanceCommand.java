@@ -1,0 +1,115 @@
+package org.pcmdmabuf.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.pcmdmabuf.conformance.Case;
+import org.pcmdmabuf.conformance.Suite;
+import org.pcmdmabuf.conformance.Targets;
+import org.pcmdmabuf.conformance.device.DeviceConformance;
+import org.pcmdmabuf.script.ScriptException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code pcmsim conformance}: the conformance cases on one target, one verdict per case. */
+@Command(name = "conformance", mixinStandardHelpOptions = true,
+        description = "Run the conformance cases (each names the docs/spec.md rules it checks) on a target and "
+                + "print PASS or FAIL per case with every op that missed its expectation. On the device target "
+                + "each case also runs on the model, and every op where the two answer differently is shown. "
+                + "Exit code 1 when a case failed.")
+final class ConformanceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--target", defaultValue = "model",
+            description = "Where to run them: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Targets target;
+
+    @Option(names = "--case", paramLabel = "NAME", description = "Run only this case of the suite (repeatable).")
+    List<String> cases = new ArrayList<>();
+
+    @Option(names = "--script", paramLabel = "FILE",
+            description = "Run this case file instead of the suite (repeatable).")
+    List<Path> scripts = new ArrayList<>();
+
+    @Option(names = "--json", description = "Device target: print every op's result as JSON.")
+    boolean json;
+
+    @Mixin
+    DeviceOptions device = new DeviceOptions();
+
+    @Option(names = "--dry-run", description = "Device target: bind every case's devices as if every PCM of the "
+            + "cards existed and print what would run, opening no device.")
+    boolean dryRun;
+
+    @Option(names = "--no-warmup", description = "Device target: skip the silent first pass that lets the JIT "
+            + "compile before streams run on the wall clock.")
+    boolean noWarmup;
+
+    @Option(names = "--disconnect-by-unbind", description = "Device target: run a case's disconnect as an unbind "
+            + "of the card's driver (sysfs), which needs root and a driver that can be bound again.")
+    boolean disconnectByUnbind;
+
+    @Option(names = "--known-bug", paramLabel = "CASE", description = "Device target: this case fails because "
+            + "of a known bug of the kernel under test: XFAIL, and XPASS fails the run (repeatable).")
+    List<String> knownBugs = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (target != Targets.device && (!device.cards.isEmpty() || dryRun || noWarmup || disconnectByUnbind
+                || !knownBugs.isEmpty() || json)) {
+            err.println("pcmsim: --card, --dry-run, --no-warmup, --disconnect-by-unbind, --known-bug and --json "
+                    + "apply to --target device only, not to --target " + target);
+            return Pcmsim.EXIT_USAGE;
+        }
+        try {
+            if (target == Targets.device) {
+                return DeviceConformance.run(new DeviceConformance.Options(device.cards(dryRun).cards(), cases,
+                        scripts, json, !noWarmup, disconnectByUnbind, knownBugs, dryRun), out);
+            }
+            List<Case> chosen = chosen();
+            return Suite.run(chosen, () -> target.create(Case.LINE_BYTES, Case.CACHE_LINES, null), out) == 0 ? 0 : 1;
+        } catch (NoSuchFileException e) {
+            err.println("pcmsim: no such case file: " + e.getFile());
+        } catch (IllegalArgumentException | IllegalStateException | IOException | UncheckedIOException e) {
+            err.println("pcmsim: " + e.getMessage());
+        } catch (ScriptException e) {
+            err.println("pcmsim: " + e.describe());
+        }
+        return Pcmsim.EXIT_USAGE;
+    }
+
+    private List<Case> chosen() throws IOException, ScriptException {
+        List<Case> out = new ArrayList<>();
+        if (scripts.isEmpty()) {
+            List<Case> all = Case.all();
+            for (String name : cases) {
+                if (all.stream().noneMatch(c -> c.name().equals(name))) {
+                    throw new IllegalArgumentException("--case " + name + ": no such case (the suite: "
+                            + String.join(", ", all.stream().map(Case::name).toList()) + ")");
+                }
+            }
+            all.stream().filter(c -> cases.isEmpty() || cases.contains(c.name())).forEach(out::add);
+        }
+        for (Path p : scripts) {
+            try {
+                out.add(Case.parse(p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8)));
+            } catch (ScriptException e) {
+                throw new IllegalArgumentException(p + ": " + e.describe(), e);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,27 @@
+package org.pcmdmabuf.cli;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.pcmdmabuf.conformance.device.Cards;
+import picocli.CommandLine.Option;
+
+/** How {@code --target device} finds the machine's PCMs: the cards /proc/asound lists, or those named here. */
+final class DeviceOptions {
+    @Option(names = "--card", paramLabel = "KIND=N", description = "Device target: use card N as the card of KIND "
+            + "(dummy, hda, aloop, pcmtest; -1: none) instead of the one /proc/asound/cards names.")
+    Map<String, Integer> cards = new LinkedHashMap<>();
+
+    /** The cards; {@code assume}: as if every PCM of them existed. */
+    Cards cards(boolean assume) throws IOException {
+        for (String kind : cards.keySet()) {
+            if (!Cards.kinds().contains(kind)) {
+                throw new IllegalArgumentException("--card " + kind + "=" + cards.get(kind) + ": unknown kind '"
+                        + kind + "' (known: " + String.join(", ", Cards.kinds()) + ")");
+            }
+        }
+        Map<String, Integer> found = new LinkedHashMap<>(Cards.discover());
+        found.putAll(cards);
+        return new Cards(found, assume);
+    }
+}

@@ -1,0 +1,74 @@
+package org.pcmdmabuf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pcmdmabuf.cli.PcmsimRunTest.EXAMPLES;
+import static org.pcmdmabuf.cli.PcmsimRunTest.pcmsim;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code pcmsim conformance} on every target, and {@code --target device} reached from the CLI: on a host
+ * without a patched kernel it can only bind (dry run) or refuse with one line, which is what this checks; the
+ * QEMU run of kernel-patch/e2e runs the same command on a real kernel.
+ */
+class PcmsimConformanceTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"model", "harness"})
+    void everyCasePassesOnTheExactTargets(String target) {
+        PcmsimRunTest.Run r = pcmsim("conformance", "--target", target);
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().lines().filter(l -> l.startsWith("PASS ")).count() >= 16, r.out());
+        assertTrue(r.out().strip().endsWith(" passed, 0 failed"), r.out());
+    }
+
+    @Test
+    void aBrokenExpectationFailsItsCaseAndTheRun(@TempDir Path dir) throws IOException {
+        Path c = dir.resolve("wrong.ops");
+        Files.writeString(c, "# rule: EXPORT-STATE\ndevice pcm0 playback\nproc s\ns open pcm0 as p\n"
+                + "s dmabuf_export p as d     #=> EINVAL OPEN\n");
+        PcmsimRunTest.Run r = pcmsim("conformance", "--script", c.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("FAIL wrong.ops (EXPORT-STATE)\n    wrong.ops:5 s dmabuf_export: expected EINVAL, got EBADFD"), r.out());
+        assertTrue(r.out().strip().endsWith("0 passed, 1 failed"), r.out());
+    }
+
+    @Test
+    void theDeviceTargetBindsEveryCaseToRealPcmKinds() {
+        PcmsimRunTest.Run r = pcmsim("conformance", "--target", "device", "--dry-run", "--card", "dummy=0",
+                "--card", "hda=1", "--card", "aloop=2", "--card", "pcmtest=3");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("WOULD RUN examples/rfc-flow.ops: {pcm0=dummy pcmC0D0p}"), r.out());
+        assertTrue(r.out().contains("WOULD RUN attach.ops: {pcm0=hda pcmC1D0p"), r.out());
+        assertTrue(r.out().contains("SKIP suspend-disconnect.ops: line 13: suspend"), r.out());
+    }
+
+    @Test
+    void runOnTheDeviceTargetNamesWhatIsMissing() {
+        PcmsimRunTest.Run r = pcmsim("run", EXAMPLES.resolve("rfc-flow.ops").toString(), "--target", "device",
+                "--card", "dummy=57");
+        assertEquals(Pcmsim.EXIT_USAGE, r.exit(), r.out());
+        assertEquals("pcmsim: " + EXAMPLES.resolve("rfc-flow.ops") + " cannot run on this machine's PCMs: device "
+                + "pcm0: no real PCM matches (no /dev/snd PCM of the known cards {dummy=57}, from "
+                + "/proc/asound/cards and --card)\n", r.err().replaceAll("\\{[^}]*dummy=57[^}]*}", "{dummy=57}"));
+    }
+
+    @Test
+    void badArgumentsGetOneLine() {
+        assertEquals("pcmsim: --card foo=1: unknown kind 'foo' (known: aloop, dummy, hda, pcmtest)\n",
+                pcmsim("conformance", "--target", "device", "--card", "foo=1", "--dry-run").err());
+        assertEquals("pcmsim: --card, --dry-run, --no-warmup, --disconnect-by-unbind, --known-bug and --json apply "
+                + "to --target device only, not to --target harness\n",
+                pcmsim("conformance", "--target", "harness", "--dry-run").err());
+        assertTrue(pcmsim("conformance", "--case", "nope.ops").err()
+                .startsWith("pcmsim: --case nope.ops: no such case (the suite: examples/rfc-flow.ops, "));
+        assertEquals("pcmsim: --card applies to --target device only, not to --target model\n",
+                pcmsim("run", EXAMPLES.resolve("rfc-flow.ops").toString(), "--card", "dummy=0").err());
+    }
+}

@@ -1,0 +1,31 @@
+package org.pcmdmabuf.conformance;
+
+import org.pcmdmabuf.conformance.device.Cards;
+import org.pcmdmabuf.conformance.device.DeviceTarget;
+import org.pcmdmabuf.conformance.harness.Harness;
+import org.pcmdmabuf.conformance.harness.HarnessTarget;
+import org.pcmdmabuf.model.World;
+import org.pcmdmabuf.script.ModelTarget;
+import org.pcmdmabuf.script.Target;
+import org.pcmdmabuf.sim.Cache;
+import org.pcmdmabuf.sim.SplitMix64;
+
+/** The targets an op script or a case runs on, as {@code pcmsim run} and {@code pcmsim conformance} name them. */
+public enum Targets {
+    /** The Java model, its memory behind the simulator's cache (no random evictions: a script is exact). */
+    model,
+    /** The patch's pcm_dmabuf.c in its user-space harness (kernel-patch/harness), behind the same cache. */
+    harness,
+    /** This machine's /dev/snd: a kernel with the patch applied (the QEMU guest of kernel-patch/e2e, a board). */
+    device;
+
+    /** A new target; the cache geometry applies to model and harness, {@code cards} to device. */
+    public Target create(int lineBytes, int cacheLines, Cards cards) {
+        return switch (this) {
+            case model -> new ModelTarget(new World(
+                    new Cache(new Cache.Config(lineBytes, cacheLines, 0, 0), new SplitMix64(0))));
+            case harness -> new HarnessTarget(Harness.load(Harness.defaultLibrary()), lineBytes, cacheLines);
+            case device -> new DeviceTarget(cards);
+        };
+    }
+}
