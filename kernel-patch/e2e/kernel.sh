@@ -25,6 +25,8 @@ export PCM_DMABUF_CACHE=$CACHE SERIES_DIR=$SERIES
 
 log() { echo "kernel.sh: $*" >&2; }
 
+# the source first: the version names the cache directories, and is unknown until the package is installed
+"$KP/scripts/kernel-tree.sh" pristine >/dev/null
 VERSION=$("$KP/scripts/kernel-tree.sh" version | tr '~:+' '___')
 [ -n "$VERSION" ] || VERSION=unknown
 E2E=$CACHE/e2e

@@ -327,7 +327,7 @@ step_kselftest() {
 	echo "# built $BUILD/$WORK-pcm-dmabuf-test (runs in the QEMU end-to-end check)"
 }
 
-# (f) the uAPI values of DESIGN.md section 2, as compiled on x86_64
+# (f) the uAPI values of docs/spec.md section 1, as compiled on x86_64
 step_uapi() {
 	gcc -Wall -Wextra -Werror -isystem "$HDR/include" -o "$BUILD/$WORK-uapi-values" \
 		"$KP/tests/uapi-values.c" || return 1

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The PCM dma-buf ioctl numbers as compiled from the patched <sound/asound.h>
- * must be those of the 2019 RFC (DESIGN.md section 2), on x86_64.
+ * must be those of the 2019 RFC (docs/spec.md, UAPI-V1), on x86_64.
  */
 #include <stdio.h>
 #include <sys/ioctl.h>

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.pcmdmabuf.model.InvariantViolation;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Script;
@@ -17,10 +18,18 @@ import org.pcmdmabuf.script.Target;
 
 /**
  * A conformance case: an op script whose lines carry their expected results ({@link Expectation}), and
- * whose {@code # rule:} line names the rule it checks, so that a failure says which rule was broken.
+ * whose {@code # rule:} line names the IDs of the docs/spec.md rules it checks (space-separated), so that a
+ * failure says which rules were broken.
  */
 public record Case(String name, String rule, String text, Script script, Map<Integer, Expectation> expectations) {
     static final String RULE = "# rule:";
+    /** The shape of a rule ID of docs/spec.md: upper-case words joined by hyphens, the first naming its group. */
+    public static final Pattern RULE_ID = Pattern.compile("[A-Z][A-Z0-9]*(-[A-Z0-9]+)+");
+
+    /** The IDs of the rules this case checks. */
+    public List<String> rules() {
+        return List.of(rule.split(" "));
+    }
 
     /** Cache geometry every target runs cases with: 64-byte lines, room for every buffer, no random eviction. */
     public static final int LINE_BYTES = 64;
@@ -41,7 +50,14 @@ public record Case(String name, String rule, String text, Script script, Map<Int
         }
         if (rule == null || rule.isEmpty()) {
             throw new ScriptException(1, null, "case " + name + " names no rule: its header needs a '" + RULE
-                    + " ...' line");
+                    + " ID...' line with the IDs of docs/spec.md it checks");
+        }
+        rule = String.join(" ", rule.split("\\s+"));
+        for (String id : rule.split(" ")) {
+            if (!RULE_ID.matcher(id).matches()) {
+                throw new ScriptException(1, null, "case " + name + ": '" + id + "' is not a rule ID of docs/spec.md"
+                        + " (e.g. ATTACH-SIZE)");
+            }
         }
         return new Case(name, rule, text, ScriptParser.parse(text), exp);
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * An independent cross-check of the model's state x op table ({@link StateTable}): every one of the
  * 2 streams x 9 states x 20 ops = 360 cells is asserted (errno and state after) against a table derived
- * by hand from the Linux 6.12 sources and DESIGN.md section 3, not from the model.
+ * by hand from the Linux 6.12 sources and the rules of docs/spec.md, not from the model.
  *
  * <p>Cell syntax: {@code ok>STATE} = success, substream in STATE afterwards; {@code EXXX} = that errno, and
  * the state is unchanged (the row's state). Every errno cell in these tables leaves the state unchanged
@@ -29,10 +29,10 @@ import org.junit.jupiter.api.TestFactory;
  * <h2>Per column (both streams unless noted)</h2>
  * <ul>
  * <li><b>hw_params</b> — pcm_native.c:snd_pcm_hw_params: OPEN/SETUP/PREPARED allowed (no PCM-fd mmap exists
- *     in the recipe, so mmap_count == 0) → SETUP; every other state EBADFD. DESIGN §3 Lifetime: exports and
+ *     in the recipe, so mmap_count == 0) → SETUP; every other state EBADFD. LIFETIME-NEVER-BLOCKED: exports and
  *     attachments never block HW_PARAMS (the own attachment is dropped implicitly).</li>
  * <li><b>hw_free</b> — pcm_native.c:snd_pcm_hw_free: SETUP/PREPARED → OPEN; everything else (OPEN too) EBADFD.
- *     DESIGN §3 Lifetime: never blocked by exports/attachments.</li>
+ *     LIFETIME-NEVER-BLOCKED: never blocked by exports/attachments.</li>
  * <li><b>sw_params</b> — pcm_native.c:snd_pcm_sw_params: only OPEN is EBADFD; avail_min=64 is valid. When
  *     snd_pcm_running() (RUNNING, playback DRAINING) it calls pcm_lib.c:snd_pcm_update_state, but with no
  *     virtual time elapsed avail is 0, so no xrun/drain_done: state unchanged.</li>
@@ -77,13 +77,13 @@ import org.junit.jupiter.api.TestFactory;
  *     otherwise INFO_MMAP set, MMAP access, size/offset fit, so plain ALSA maps in every state. From SETUP on
  *     the recipe has attached a dma-buf, and the patch refuses a PCM data mapping of attached memory with
  *     EBUSY (kernel-patch/docs/decisions.md, decision 4), so every configured state gives EBUSY.</li>
- * <li><b>dmabuf_export</b> — DESIGN §3 EXPORT: SETUP/PREPARED ok (a second export returns another fd to the
+ * <li><b>dmabuf_export</b> — EXPORT-STATE, EXPORT-ONE-DMABUF: SETUP/PREPARED ok (a second export returns another fd to the
  *     same dma-buf), everything else EBADFD.</li>
- * <li><b>dmabuf_attach</b> (foreign live dma-buf, same size) — DESIGN §3 ATTACH: SETUP only, else EBADFD; in
+ * <li><b>dmabuf_attach</b> (foreign live dma-buf, same size) — ATTACH-STATE: SETUP only, else EBADFD; in
  *     SETUP the recipe already attached the own export → EBUSY (already attached).</li>
- * <li><b>dmabuf_detach</b> — DESIGN §3 DETACH: SETUP ok, PREPARED ok → SETUP, OPEN EBADFD, RUNNING/PAUSED/
+ * <li><b>dmabuf_detach</b> — DETACH-STATE, DETACH-BUSY: SETUP ok, PREPARED ok → SETUP, OPEN EBADFD, RUNNING/PAUSED/
  *     DRAINING EBUSY (capture DRAINING too: the rule names the state, not the stream). XRUN and SUSPENDED:
- *     DESIGN is silent — picked EBADFD (not in the allowed set, and not among the states named as EBUSY;
+ *     the spec's DETACH-XRUN-SUSPENDED, docs/decisions.md 4 — EBADFD (not in the allowed set, and not among the states named as EBUSY;
  *     EBADFD is ALSA's generic wrong-state answer, cf. snd_pcm_hw_free in those states).</li>
  * <li><b>DISCONNECTED</b> row — after snd_card_disconnect the old fd's f_op is snd_shutdown_f_ops
  *     (sound/core/init.c: snd_disconnect_ioctl / snd_disconnect_mmap return -ENODEV) for every column,

@@ -4,7 +4,7 @@ import org.pcmdmabuf.model.HwParams;
 import org.pcmdmabuf.model.SwParams;
 
 /**
- * One line of an op script (DESIGN.md section 4), parsed and checked: names are the script's own (fd and
+ * One line of an op script (docs/spec.md section 4, docs/op-scripts.md), parsed and checked: names are the script's own (fd and
  * map names are bound per process with {@code as NAME}); a target resolves them through {@link Names}.
  * {@code proc} is null for card events and {@code advance}.
  */

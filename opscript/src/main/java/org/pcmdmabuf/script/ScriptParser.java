@@ -18,7 +18,7 @@ import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.model.SwParams;
 
 /**
- * Parses and statically checks op scripts (DESIGN.md section 4). Every error names the line and the
+ * Parses and statically checks op scripts (docs/op-scripts.md). Every error names the line and the
  * offending token. Checks that need no target: known ops and keys, well-formed values, declared devices and
  * processes, names bound before use and of the right kind (fd or mapping), no op by a process after its exit.
  */

@@ -12,7 +12,7 @@ public final class ScriptRunner {
 
     /** One executed op and its outcome. */
     public record Step(Op op, Outcome outcome) {
-        /** The op as one JSON object, DESIGN.md section 4's shape. */
+        /** The op as one JSON object, the shape of SCRIPT-JSON-SHAPE (docs/spec.md). */
         public String json() {
             StringBuilder sb = new StringBuilder();
             sb.append("{\"line\":").append(op.line());

@@ -23,7 +23,7 @@ public record Check(Kind kind, String name, String rule, Status status, List<Str
         return new Check(kind, name, rule, Status.SKIP, List.of(why), 0);
     }
 
-    /** The name with what it checks, as a report shows it: {@code attach.ops (DESIGN.md 3, ATTACH)}. */
+    /** The name with what it checks, as a report shows it: {@code sync-flags.ops (UAPI-SYNC-FLAGS)}. */
     public String title() {
         return rule == null ? name : name + " (" + rule + ")";
     }
