@@ -27,8 +27,7 @@ import org.pcmdmabuf.sim.SplitMix64;
  * second. The scripts come from the test's two generators, drawn here from a fixed seed.
  *
  * <p>The library is {@code lib}, else {@link Harness#defaultLibrary()}: {@code -Dpcmdmabuf.harness.lib},
- * {@code $PCMDMABUF_HARNESS_LIB}, or {@code conformance-tests/target/harness/libpcmdmabuf-harness.so} from the
- * repository's top directory, which {@code ./mvnw install} builds.
+ * {@code $PCMDMABUF_HARNESS_LIB}, or the shipped series' build that the conformance jar carries.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
