@@ -1,6 +1,8 @@
 package org.pcmdmabuf.cli;
 
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -20,7 +22,22 @@ class ArchitectureTest {
 
     @Test
     void eachLayerUsesOnlyTheLayersBelowIt() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
+        layering().check(CLASSES);
+    }
+
+    /** The rules are not vacuous: a simulator class that reaches up into the CLI breaks them. */
+    @Test
+    void aClassReachingUpBreaksTheLayering() {
+        JavaClasses upward = new ClassFileImporter().importClasses(org.pcmdmabuf.sim.fixture.ReachesUp.class,
+                Pcmsim.class);
+        AssertionError e = assertThrows(AssertionError.class, () -> layering().check(upward));
+        assertTrue(e.getMessage().contains("ReachesUp"), e.getMessage());
+        assertThrows(AssertionError.class, () -> modelUsesOnlyTheJdk()
+                .check(new ClassFileImporter().importClasses(org.pcmdmabuf.model.fixture.UsesALibrary.class)));
+    }
+
+    private static com.tngtech.archunit.lang.ArchRule layering() {
+        return layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("model").definedBy("org.pcmdmabuf.model..")
                 .layer("opscript").definedBy("org.pcmdmabuf.script..")
                 .layer("simulator").definedBy("org.pcmdmabuf.sim..")
@@ -29,15 +46,17 @@ class ArchitectureTest {
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("conformance").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("simulator").mayOnlyBeAccessedByLayers("conformance", "cli")
-                .whereLayer("opscript").mayOnlyBeAccessedByLayers("simulator", "conformance", "cli")
-                .check(CLASSES);
+                .whereLayer("opscript").mayOnlyBeAccessedByLayers("simulator", "conformance", "cli");
     }
 
     @Test
     void theModelUsesOnlyTheJdk() {
-        noClasses().that().resideInAPackage("org.pcmdmabuf.model..")
-                .should().dependOnClassesThat().resideOutsideOfPackages("org.pcmdmabuf.model..", "java..")
-                .check(CLASSES);
+        modelUsesOnlyTheJdk().check(CLASSES);
+    }
+
+    private static com.tngtech.archunit.lang.ArchRule modelUsesOnlyTheJdk() {
+        return noClasses().that().resideInAPackage("org.pcmdmabuf.model..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("org.pcmdmabuf.model..", "java..");
     }
 
     @Test
