@@ -237,7 +237,13 @@ final class Client {
         server.clientGone(this);
     }
 
-    /** A hostile client's bad call of the wake-up: each must get DESIGN.md's errno. */
+    /**
+     * A hostile client's bad call of the wake-up, each checked against the errno docs/spec.md gives for it: a PCM
+     * ioctl on a dma-buf fd is ENOTTY (the dma-buf knows no PCM command); an mmap of the dma-buf at an offset
+     * that is not page-aligned, past its end or of length 0 is EINVAL, as is a SYNC with an unknown flag or
+     * without a direction; and a call on an fd the client does not hold (one it never had, or its own once it
+     * closed it) is EBADF.
+     */
     private void misbehave() {
         int fd = dmabufFd;
         boolean open = !closedItsFd;
@@ -273,7 +279,7 @@ final class Client {
         }
     }
 
-    /** One bad call a hostile client made, the errno DESIGN.md gives for it, and what it got. */
+    /** One bad call a hostile client made, the errno docs/spec.md gives for it, and what it got. */
     private record BadCall(String what, String expected, Result<?> result) {
     }
 
