@@ -21,7 +21,7 @@ public record Report(
         Leaks leaks) {
 
     static Report of(Simulation sim, Leaks leaks) {
-        return new Report(sim.sc, sim.clients.stream().map(c -> c.stats).toList(), sim.server.contextSwitches,
+        return new Report(sim.sc, sim.clients.stream().map(c -> c.stats).toList(), sim.server.contextSwitches(),
                 sim.loop.executed(), sim.world.violations().size(), sim.cache.writeBacks(), sim.cache.evictions(),
                 sim.cache.refills(), leaks);
     }

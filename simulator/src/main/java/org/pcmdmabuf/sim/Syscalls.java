@@ -21,6 +21,14 @@ final class Syscalls {
         this.rec = rec;
     }
 
+    /** The value of a call the simulated processes cannot go on without: its failure is the simulator's bug. */
+    static <T> T ok(Result<T> r, String what) {
+        if (!r.isOk()) {
+            throw new IllegalStateException("simulation setup step failed: " + what + ": " + r.errno());
+        }
+        return r.value();
+    }
+
     private static String fd(int fd) {
         return "fd" + fd;
     }

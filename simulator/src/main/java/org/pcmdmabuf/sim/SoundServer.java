@@ -1,0 +1,186 @@
+package org.pcmdmabuf.sim;
+
+import static org.pcmdmabuf.sim.Syscalls.ok;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.Format;
+import org.pcmdmabuf.model.HwParams;
+import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.model.Result;
+import org.pcmdmabuf.model.Stamp;
+import org.pcmdmabuf.model.SwParams;
+import org.pcmdmabuf.model.Substream;
+import org.pcmdmabuf.model.Task;
+import org.pcmdmabuf.model.World;
+
+/**
+ * The sound server: owns the PCM, exports its buffer to zero-copy clients, copies for the others, and stops the
+ * stream of a client that went away.
+ */
+final class SoundServer {
+    /** S16_LE stereo: the one format the server opens streams in, so its clients' frames have this size too. */
+    static final int FRAME_BYTES = 4;
+
+    private final Task task;
+    private final Scenario sc;
+    private final World world;
+    private final Syscalls sys;
+    private final EventLoop loop;
+    private final Integrity integrity;
+    private final TraceLog trace;
+    private final long bufferFrames;
+    private final List<StreamSetup> streams = new ArrayList<>();
+    private long contextSwitches;
+
+    SoundServer(Machine m, Task task) {
+        this.task = task;
+        this.sc = m.scenario();
+        this.world = m.world();
+        this.sys = m.sys();
+        this.loop = m.loop();
+        this.integrity = m.integrity();
+        this.trace = m.trace();
+        this.bufferFrames = sc.bufferFrames();
+    }
+
+    long contextSwitches() {
+        return contextSwitches;
+    }
+
+    /** Opens a stream per client (or one for all when shared), shares or copies into each, and starts them. */
+    void setUp(List<Client> clients) {
+        if (sc.shared()) {
+            streams.add(openStream(false));
+            streams.getFirst().owners.addAll(clients);
+        } else {
+            for (Client c : clients) {
+                StreamSetup st = openStream(!c.zeroCopy());
+                st.owners.add(c);
+                streams.add(st);
+            }
+        }
+        for (StreamSetup st : streams) {
+            for (Client c : st.owners) {
+                c.assign(st);
+            }
+            ClientStats[] owners = st.owners.stream().map(c -> c.stats).toArray(ClientStats[]::new);
+            int[] sources = st.owners.stream().mapToInt(c -> sc.stream() == PcmStream.PLAYBACK
+                    ? c.source() : Stamp.deviceSource(st.substream)).toArray();
+            integrity.watch(st.substream, owners, sources, sc.periodFrames(), bufferFrames);
+            if (!st.copy) {
+                shareBuffer(st);
+            }
+        }
+        for (StreamSetup st : streams) {
+            prefill(st);
+        }
+        for (StreamSetup st : streams) {
+            ok(sys.simple(task, "prepare", st.pcmFd), "prepare");
+            if (st.copy && sc.stream() == PcmStream.PLAYBACK) {
+                // The classic path: the ring is filled by copies, then started.
+                ok(sys.writei(task, st.pcmFd, bufferFrames, st.owners.getFirst().source()), "prefill writei");
+                integrity.wrote(st.substream, 0, 0, bufferFrames);
+                integrity.onPeriod(st.substream, () -> copyPeriod(st));
+            } else {
+                ok(sys.simple(task, "start", st.pcmFd), "start");
+            }
+        }
+    }
+
+    private StreamSetup openStream(boolean copy) {
+        int fd = ok(sys.open(task, "pcm0"), "open").intValue();
+        Substream s = world.substreamOf(task, fd);
+        ok(sys.hwParams(task, fd, hwParams(copy ? Access.RW_INTERLEAVED : Access.MMAP_INTERLEAVED)), "hw_params");
+        // Zero-copy streams run free: clients keep up by position, so appl_ptr is never advanced and the
+        // stream never xruns (AAudio's MMAP mode); the copy path keeps ALSA's default stop_threshold.
+        Long stop = copy ? null : SwParams.BOUNDARY;
+        ok(sys.swParams(task, fd, new SwParams(bufferFrames, stop, null)), "sw_params");
+        return new StreamSetup(fd, s, copy);
+    }
+
+    private HwParams hwParams(Access access) {
+        return new HwParams(access, Format.S16_LE, 2, sc.rate(), sc.periodFrames(), sc.periods());
+    }
+
+    /** The RFC flow: export, attach the export, hand an fd to each owner over its socket. */
+    private void shareBuffer(StreamSetup st) {
+        st.dmabufFd = ok(sys.dmabufExport(task, st.pcmFd), "dmabuf_export").intValue();
+        ok(sys.dmabufAttach(task, st.pcmFd, st.dmabufFd), "dmabuf_attach");
+        for (Client c : st.owners) {
+            c.receive(ok(sys.send(task, st.dmabufFd, c.task), "send").intValue());
+        }
+    }
+
+    private void prefill(StreamSetup st) {
+        if (st.copy || sc.stream() != PcmStream.PLAYBACK) {
+            return;
+        }
+        for (Client c : st.owners) {
+            c.prefill();
+        }
+    }
+
+    /** A period interrupt of a copy-path stream: the server wakes, fetches a period, writes it. */
+    private void copyPeriod(StreamSetup st) {
+        Client c = st.owners.getFirst();
+        if (st.closed || !c.alive()) {
+            return;
+        }
+        loop.after(0, "server copy", () -> {
+            if (st.closed || !c.alive()) {
+                return;
+            }
+            long bytes = (long) sc.periodFrames() * FRAME_BYTES;
+            contextSwitches += 2;
+            c.stats.contextSwitches += 3;
+            c.stats.bytesCopied += 3 * bytes;
+            long appl = st.substream.runtime().applPtr();
+            Result<Long> r = sys.writei(task, st.pcmFd, sc.periodFrames(), c.source());
+            if (r.isOk()) {
+                integrity.wrote(st.substream, 0, appl, appl + r.value());
+                trace.span(c.stats.name, "copy period", loop.now(), 0);
+            } else if ("EPIPE".equals(r.errno().name())) {
+                ok(sys.simple(task, "prepare", st.pcmFd), "prepare after xrun");
+            }
+        });
+    }
+
+    /** A client's socket closed: once none of its stream's owners is left, the stream is stopped and freed. */
+    void clientGone(Client c) {
+        StreamSetup st = c.stream();
+        if (st.closed || st.owners.stream().anyMatch(Client::alive)) {
+            return;
+        }
+        loop.after(1_000_000, "server reaps " + c.stats.name, () -> {
+            contextSwitches++;
+            closeStream(st);
+        });
+    }
+
+    private void closeStream(StreamSetup st) {
+        if (st.closed) {
+            return;
+        }
+        integrity.forget(st.substream);
+        ok(sys.simple(task, "drop", st.pcmFd), "drop");
+        if (st.dmabufFd >= 0) {
+            ok(sys.dmabufDetach(task, st.pcmFd), "dmabuf_detach");
+            ok(sys.close(task, st.dmabufFd), "close dma-buf");
+        }
+        ok(sys.simple(task, "hw_free", st.pcmFd), "hw_free");
+        ok(sys.close(task, st.pcmFd), "close pcm");
+        st.closed = true;
+    }
+
+    void tearDown() {
+        for (StreamSetup st : streams) {
+            closeStream(st);
+        }
+    }
+
+    void exit() {
+        ok(sys.exit(task), "server exit");
+    }
+}

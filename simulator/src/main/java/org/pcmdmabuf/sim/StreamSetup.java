@@ -1,0 +1,25 @@
+package org.pcmdmabuf.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pcmdmabuf.model.Substream;
+
+/** One PCM stream the server runs: its substream, its fds, and who owns its frames. */
+final class StreamSetup {
+    final int pcmFd;
+    final Substream substream;
+    final boolean copy;
+    final List<Client> owners = new ArrayList<>();
+    int dmabufFd = -1;
+    boolean closed;
+
+    StreamSetup(int pcmFd, Substream substream, boolean copy) {
+        this.pcmFd = pcmFd;
+        this.substream = substream;
+        this.copy = copy;
+    }
+
+    int ownerIndex(Client c) {
+        return owners.indexOf(c);
+    }
+}
