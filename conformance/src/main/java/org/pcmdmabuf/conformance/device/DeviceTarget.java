@@ -1,5 +1,9 @@
 package org.pcmdmabuf.conformance.device;
 
+import static org.pcmdmabuf.conformance.Uapi.Errnum.EBADF;
+import static org.pcmdmabuf.conformance.Uapi.Errnum.EBADFD;
+import static org.pcmdmabuf.conformance.Uapi.Errnum.ENODEV;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -9,11 +13,9 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.pcmdmabuf.model.Access;
-import org.pcmdmabuf.model.Format;
+import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.model.HwParams;
-import org.pcmdmabuf.model.PcmHardware;
-import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.model.PcmState;
 import org.pcmdmabuf.model.SwParams;
 import org.pcmdmabuf.script.Names;
 import org.pcmdmabuf.script.Op;
@@ -39,8 +41,6 @@ public final class DeviceTarget implements Target {
             DROP = 0x4143, DRAIN = 0x4144, PAUSE = 0x40044145L, RESUME = 0x4147, XRUN = 0x4148,
             WRITEI = 0x40184150L, READI = 0x80184151L, DMABUF_EXPORT = 0x80044170L, DMABUF_ATTACH = 0x40044171L,
             DMABUF_DETACH = 0x4172, DMA_BUF_SYNC = 0x40086200L;
-    static final String[] STATES = {"OPEN", "SETUP", "PREPARED", "RUNNING", "XRUN", "DRAINING", "PAUSED",
-        "SUSPENDED", "DISCONNECTED"};
 
     /** An open file description as this target tracks it (shared by dup and send). */
     static final class FileInfo {
@@ -190,7 +190,7 @@ public final class DeviceTarget implements Target {
             }
             case Op.Close o -> {
                 int fd = fd(n, o.proc(), o.fd());
-                int r = owns(o.proc(), fd) ? Native.close(fd) : -9;
+                int r = owns(o.proc(), fd) ? Native.close(fd) : -EBADF.number;
                 if (r == 0) {
                     disown(o.proc(), fd);
                 }
@@ -198,7 +198,7 @@ public final class DeviceTarget implements Target {
             }
             case Op.Dup o -> {
                 int fd = fd(n, o.proc(), o.fd());
-                int r = owns(o.proc(), fd) ? Native.dup(fd) : -9;
+                int r = owns(o.proc(), fd) ? Native.dup(fd) : -EBADF.number;
                 if (r >= 0) {
                     own(o.proc(), r, files.get(fd));
                 }
@@ -284,7 +284,7 @@ public final class DeviceTarget implements Target {
         int fd = Native.open(pcm.path(), flags);
         n.bindFd(o.proc(), o.as(), fd < 0 ? -1 : fd);
         if (fd < 0) {
-            return Outcome.error(Errnos.name(-fd), null);
+            return Outcome.error(Uapi.errnoName(-fd), null);
         }
         if (!o.nonblock()) {
             Native.fcntl(fd, 4 /* F_SETFL */, Native.fcntl(fd, 3 /* F_GETFL */, 0) & ~Native.O_NONBLOCK);
@@ -302,8 +302,8 @@ public final class DeviceTarget implements Target {
         for (int i = 0; i < 12; i++) {                        // intervals[12] at 260: min, max, flags
             s.set(ValueLayout.JAVA_INT, 260 + 12 * i + 4, -1);
         }
-        mask(s, 0, access(p.access()));
-        mask(s, 1, format(p.format()));
+        mask(s, 0, Uapi.access(p.access()));
+        mask(s, 1, Uapi.format(p.format()));
         mask(s, 2, 0);                                        // SUBFORMAT_STD
         interval(s, 10, p.channels());
         interval(s, 11, p.rate());
@@ -340,31 +340,6 @@ public final class DeviceTarget implements Target {
         s.set(ValueLayout.JAVA_INT, at, (int) value);
         s.set(ValueLayout.JAVA_INT, at + 4, (int) value);
         s.set(ValueLayout.JAVA_INT, at + 8, 4);               // integer:1 (bit 2)
-    }
-
-    static int access(Access a) {
-        return switch (a) {
-            case MMAP_INTERLEAVED -> 0;
-            case MMAP_NONINTERLEAVED -> 1;
-            case RW_INTERLEAVED -> 3;
-            case RW_NONINTERLEAVED -> 4;
-        };
-    }
-
-    static int format(Format f) {
-        return switch (f) {
-            case S8 -> 0;
-            case U8 -> 1;
-            case S16_LE -> 2;
-            case S16_BE -> 3;
-            case U16_LE -> 4;
-            case S24_LE -> 6;
-            case S32_LE -> 10;
-            case S32_BE -> 11;
-            case FLOAT_LE -> 14;
-            case FLOAT64_LE -> 16;
-            case S24_3LE -> 32;
-        };
     }
 
     private int swParams(int fd, SwParams p) {
@@ -418,10 +393,11 @@ public final class DeviceTarget implements Target {
         int r = Native.ioctl(fd, SYNC_PTR, s);
         if (r < 0) {
             // a disconnected card: EBADFD from the PCM core, or ENODEV once its file ops are swapped
-            return r == -77 || r == -19 ? "DISCONNECTED" : null;
+            return r == -EBADFD.number || r == -ENODEV.number ? PcmState.DISCONNECTED.name() : null;
         }
         int st = s.get(ValueLayout.JAVA_INT, 8);
-        return st >= 0 && st < STATES.length ? STATES[st] : String.valueOf(st);
+        PcmState state = Uapi.state(st);
+        return state != null ? state.name() : String.valueOf(st);
     }
 
     private Outcome simple(Op.Simple o, int fd) {
@@ -484,7 +460,7 @@ public final class DeviceTarget implements Target {
             procMaps.get(o.proc()).remove(m);
             mapOwner.remove(m);
         }
-        return r < 0 ? Outcome.error(Errnos.name(-r), null) : Outcome.ok(0, null);
+        return r < 0 ? Outcome.error(Uapi.errnoName(-r), null) : Outcome.ok(0, null);
     }
 
     private Outcome send(Op.Send o, Names n) {
@@ -499,7 +475,7 @@ public final class DeviceTarget implements Target {
             int got = r < 0 ? r : Native.recvFd(sv[1]);
             if (got < 0) {
                 n.bindFd(o.to(), o.as(), -1);
-                return Outcome.error(Errnos.name(-got), null);
+                return Outcome.error(Uapi.errnoName(-got), null);
             }
             own(o.to(), got, files.get(fd));
             n.bindFd(o.to(), o.as(), got);
@@ -528,7 +504,7 @@ public final class DeviceTarget implements Target {
         if (st != null && !st.equals("OPEN") && !st.equals("SETUP") && !st.equals("PREPARED")) {
             timed = true;
         }
-        return r < 0 ? Outcome.error(Errnos.name((int) -r), st) : Outcome.ok(r, st);
+        return r < 0 ? Outcome.error(Uapi.errnoName((int) -r), st) : Outcome.ok(r, st);
     }
 
     /** A name's fd if the process still holds it, else -1 (EBADF), as in its own fd table. */

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.model.DmaBuf;
 import org.pcmdmabuf.model.DmaBuffer;
 import org.pcmdmabuf.model.DmaDirection;
@@ -16,7 +17,6 @@ import org.pcmdmabuf.model.MemorySystem;
 import org.pcmdmabuf.model.Pcm;
 import org.pcmdmabuf.model.PcmRuntime;
 import org.pcmdmabuf.model.PcmState;
-import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.model.Result;
 import org.pcmdmabuf.model.Substream;
 import org.pcmdmabuf.model.World;
@@ -82,7 +82,7 @@ public final class HarnessDriver implements DmabufDriver {
         int sid = mirror(s);
         Result<Long> r = result(harness.detach(sid));
         int state = harness.state(sid);
-        if (r.isOk() && state != PcmState.SETUP.ordinal()) {
+        if (r.isOk() && state != Uapi.state(PcmState.SETUP)) {
             problem("DETACH left " + s + " in state " + stateName(state) + ", not SETUP");
         }
         return r;
@@ -179,7 +179,7 @@ public final class HarnessDriver implements DmabufDriver {
         int sid = s.pcm.index * SUBSTREAMS_PER_DEVICE + s.number;
         if (substreamsAdded.add(sid)) {
             devices.put(s.pcm.index, s.pcm);
-            harness.addSubstream(sid, s.pcm.index, s.stream == PcmStream.PLAYBACK ? 0 : 1, s.pcm.hw.contiguous());
+            harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), s.pcm.hw.contiguous());
         }
         PcmRuntime rt = s.runtime();
         if (rt == null) {
@@ -189,14 +189,10 @@ public final class HarnessDriver implements DmabufDriver {
             if (b != null) {
                 buffers.put(b.id, b);
             }
-            int access = rt.access() == null ? 0 : switch (rt.access()) {
-                case MMAP_INTERLEAVED -> 0;
-                case MMAP_NONINTERLEAVED -> 1;
-                case RW_INTERLEAVED -> 3;
-                case RW_NONINTERLEAVED -> 4;
-            };
-            harness.setRuntime(sid, true, rt.state().ordinal(), access, s.pcm.hw.mmap() ? 1 : 0, rt.dmaBytes(),
-                    s.mmapCount(), b == null ? 0 : b.id, b == null ? 0L : b.bytes, b != null && b.contiguous);
+            int access = rt.access() == null ? 0 : Uapi.access(rt.access());
+            int info = s.pcm.hw.mmap() ? Uapi.SNDRV_PCM_INFO_MMAP : 0;
+            harness.setRuntime(sid, true, Uapi.state(rt.state()), access, info, rt.dmaBytes(), s.mmapCount(),
+                    b == null ? 0 : b.id, b == null ? 0L : b.bytes, b != null && b.contiguous);
         }
         checkBugs();
         return sid;
@@ -226,10 +222,9 @@ public final class HarnessDriver implements DmabufDriver {
         if (ret >= 0) {
             return Result.ok((long) ret);
         }
-        for (Errno e : Errno.values()) {
-            if (e.number == -ret) {
-                return Result.err(e);
-            }
+        Errno e = Uapi.errno(-ret);
+        if (e != null) {
+            return Result.err(e);
         }
         problem("the C code answered errno " + -ret + ", which the model has no name for");
         return Result.err(Errno.EIO);
@@ -248,6 +243,7 @@ public final class HarnessDriver implements DmabufDriver {
     }
 
     private static String stateName(int state) {
-        return state >= 0 && state < PcmState.values().length ? PcmState.values()[state].name() : "#" + state;
+        PcmState s = Uapi.state(state);
+        return s != null ? s.name() : "#" + state;
     }
 }
