@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The harness's API, called from the Java simulator through FFM
- * (org.pcmdmabuf.harness.Harness).  Negative returns are -errno.
+ * (org.pcmdmabuf.conformance.harness.Harness, one typed method per
+ * function; HarnessHeaderTest fails when a prototype here and its binding
+ * differ).  Negative returns are -errno.
  */
 #ifndef _PCM_DMABUF_HARNESS_H
 #define _PCM_DMABUF_HARNESS_H

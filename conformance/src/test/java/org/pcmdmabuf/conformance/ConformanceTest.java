@@ -16,7 +16,6 @@ import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Target;
 import org.pcmdmabuf.sim.Cache;
-import org.pcmdmabuf.sim.SplitMix64;
 
 /** Every conformance case on every target available here. */
 class ConformanceTest {
@@ -27,7 +26,7 @@ class ConformanceTest {
     static List<TargetFactory> targets() {
         return List.of(
                 new TargetFactory("model", () -> new ModelTarget(new World(
-                        new Cache(new Cache.Config(Case.LINE_BYTES, Case.CACHE_LINES, 0, 0), new SplitMix64(0))))),
+                        Cache.exact(Case.LINE_BYTES, Case.CACHE_LINES)))),
                 new TargetFactory("harness",
                         () -> new HarnessTarget(Harness.fromProperty(), Case.LINE_BYTES, Case.CACHE_LINES)));
     }

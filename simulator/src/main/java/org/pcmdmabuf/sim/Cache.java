@@ -83,6 +83,14 @@ public final class Cache implements MemorySystem {
         this.rng = rng;
     }
 
+    /**
+     * A cache without random evictions or refills: what it holds follows from the accesses alone, so a script
+     * run on it answers the same every time, and two targets behind two such caches can be compared op by op.
+     */
+    public static Cache exact(int lineBytes, int capacityLines) {
+        return new Cache(new Config(lineBytes, capacityLines, 0, 0), new SplitMix64(0));
+    }
+
     public Config config() {
         return config;
     }

@@ -178,7 +178,7 @@ public final class Explorer {
         } catch (ScriptException e) {
             return false;
         }
-        Cache exact = new Cache(new Cache.Config(cache.lineBytes(), cache.capacityLines(), 0, 0), new SplitMix64(0));
+        Cache exact = Cache.exact(cache.lineBytes(), cache.capacityLines());
         try {
             for (ScriptRunner.Step step : ScriptRunner.run(parsed, new ModelTarget(new World(exact)))) {
                 var extra = step.outcome().extra();

@@ -11,6 +11,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import org.pcmdmabuf.conformance.Uapi;
 
 /**
  * The Linux system calls the device target needs, through FFM (x86_64 glibc): open, close, ioctl, mmap,
@@ -205,7 +206,7 @@ final class Native {
                 return -errno(st);
             }
             if (m.get(L, 40) < 20 || control.get(I, 8) != SOL_SOCKET || control.get(I, 12) != SCM_RIGHTS) {
-                return -5; // EIO: no fd arrived
+                return -Uapi.Errnum.EIO.number; // no fd arrived
             }
             return control.get(I, 16);
         } catch (Throwable t) {

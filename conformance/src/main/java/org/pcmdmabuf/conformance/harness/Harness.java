@@ -1,5 +1,12 @@
 package org.pcmdmabuf.conformance.harness;
 
+import static java.lang.foreign.FunctionDescriptor.of;
+import static java.lang.foreign.FunctionDescriptor.ofVoid;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,13 +16,11 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,24 +36,79 @@ public final class Harness {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG;
+    private static final AddressLayout A = ValueLayout.ADDRESS;
+
+    /** harness_sync_fn, the DMA-sync upcall. */
+    static final FunctionDescriptor SYNC_FN = ofVoid(I, I, I, I);
+
+    /**
+     * Every function harness.h declares, with its C signature (int: JAVA_INT, long: JAVA_LONG, a pointer:
+     * ADDRESS), in the header's order. The typed methods below call each one with invokeExact, so a Java
+     * argument of the wrong type fails at the first call rather than passing the C code a wrong value;
+     * HarnessHeaderTest holds this list and the header equal.
+     */
+    enum Function {
+        SET_SYNC(ofVoid(A)),
+        RESET(ofVoid()),
+        BUGS(of(I)),
+        LAST_BUG(of(A)),
+        ADD_SUBSTREAM(of(I, I, I, I, I)),
+        SET_RUNTIME(of(I, I, I, I, I, I, J, I, I, J, I)),
+        STATE(of(I, I)),
+        RUNTIME_BUFFER(of(I, I)),
+        ATTACHED(of(I, I)),
+        EXPORT(of(I, I)),
+        ATTACH(of(I, I, I, I)),
+        DETACH(of(I, I)),
+        HW_FREE(ofVoid(I)),
+        DISCONNECT(ofVoid(I)),
+        MMAP(of(I, I, J, J)),
+        CPU_ACCESS(of(I, I, I, I)),
+        FILE_REF(of(I, I, I)),
+        FILE_COUNT(of(J, I)),
+        ORPHANED(of(I, I)),
+        ATTACHMENTS(of(I, I)),
+        LIVE_DMABUFS(of(I)),
+        LIVE_BUFFERS(of(I)),
+        DEVICE_REFS(of(I));
+
+        final FunctionDescriptor descriptor;
+
+        Function(FunctionDescriptor descriptor) {
+            this.descriptor = descriptor;
+        }
+
+        String symbol() {
+            return "harness_" + name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     final Path path;
-    private final SymbolLookup lookup;
-    private final Map<String, MethodHandle> handles = new HashMap<>();
-    /** By function name: its handle taking its arguments as an Object[] and answering an Object. */
-    private final Map<String, MethodHandle> spreaders = new HashMap<>();
+    /** By {@link Function#ordinal()}: linked when the library loads, so a missing symbol fails there. */
+    private final MethodHandle[] handles;
     private HarnessDriver owner;
 
     private Harness(Path path) {
         this.path = path;
-        this.lookup = SymbolLookup.libraryLookup(path, Arena.global());
+        SymbolLookup lookup = SymbolLookup.libraryLookup(path, Arena.global());
+        Function[] functions = Function.values();
+        handles = new MethodHandle[functions.length];
+        for (Function f : functions) {
+            handles[f.ordinal()] = LINKER.downcallHandle(lookup.find(f.symbol())
+                    .orElseThrow(() -> new IllegalStateException(path + " has no symbol " + f.symbol())), f.descriptor);
+        }
+        MemorySegment stub;
         try {
             MethodHandle sync = MethodHandles.lookup().findVirtual(Harness.class, "sync",
                     MethodType.methodType(void.class, int.class, int.class, int.class, int.class)).bindTo(this);
-            MemorySegment stub = LINKER.upcallStub(sync, FunctionDescriptor.ofVoid(I, I, I, I), Arena.global());
-            handle("harness_set_sync", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS)).invokeExact(stub);
+            stub = LINKER.upcallStub(sync, SYNC_FN, Arena.global());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot set up " + path + ": " + e, e);
+        }
+        try {
+            h(Function.SET_SYNC).invokeExact(stub);
         } catch (Throwable t) {
-            throw new IllegalStateException("cannot set up " + path + ": " + t, t);
+            throw failed(Function.SET_SYNC, t);
         }
     }
 
@@ -110,7 +170,7 @@ public final class Harness {
 
     synchronized void claim(HarnessDriver driver) {
         owner = driver;
-        callVoid("harness_reset");
+        reset();
     }
 
     /** Upcall of every DMA sync the C code does. */
@@ -118,62 +178,212 @@ public final class Harness {
         owner.dmaSync(buffer, device, forDevice != 0, dir);
     }
 
-    private MethodHandle handle(String name, FunctionDescriptor fd) {
-        return handles.computeIfAbsent(name, n -> LINKER.downcallHandle(lookup.find(n)
-                .orElseThrow(() -> new IllegalStateException(path + " has no symbol " + n)), fd));
+    private MethodHandle h(Function f) {
+        return handles[f.ordinal()];
     }
 
     /**
-     * Calls {@code name} with int/long arguments (a Long is a C long, anything else an int), its result
-     * {@code result} (null: void); returns its int or long result, 0 for void. A function is always called
-     * with the same types, so its handle, made at the first call, is kept spread over an Object[]: the
-     * differential test calls here several times per op, and invokeWithArguments adapts the handle every time.
+     * Nothing checked comes out of a downcall: a WrongMethodTypeException (a call that does not fit its
+     * descriptor) is passed on as it is.
      */
-    private long call(String name, ValueLayout result, Object[] args) {
-        MethodHandle h = spreaders.get(name);
-        if (h == null) {
-            ValueLayout[] layouts = new ValueLayout[args.length];
-            for (int i = 0; i < args.length; i++) {
-                layouts[i] = args[i] instanceof Long ? J : I;
-            }
-            FunctionDescriptor fd = result == null ? FunctionDescriptor.ofVoid(layouts)
-                    : FunctionDescriptor.of(result, layouts);
-            h = handle(name, fd).asSpreader(Object[].class, args.length)
-                    .asType(MethodType.methodType(Object.class, Object[].class));
-            spreaders.put(name, h);
-        }
-        try {
-            Object r = (Object) h.invokeExact(args);
-            return r == null ? 0 : ((Number) r).longValue();
-        } catch (RuntimeException | Error e) {
+    private static RuntimeException failed(Function f, Throwable t) {
+        if (t instanceof Error e) {
             throw e;
+        }
+        return t instanceof RuntimeException r ? r : new IllegalStateException(f.symbol() + ": " + t, t);
+    }
+
+    private static int flag(boolean b) {
+        return b ? 1 : 0;
+    }
+
+    // ---- harness.h, one method per function ------------------------------------------------------------
+
+    void reset() {
+        try {
+            h(Function.RESET).invokeExact();
         } catch (Throwable t) {
-            throw new IllegalStateException(name + ": " + t, t);
+            throw failed(Function.RESET, t);
         }
     }
 
-    int callInt(String name, Object... args) {
-        return (int) call(name, I, args);
-    }
-
-    long callLong(String name, Object... args) {
-        return call(name, J, args);
-    }
-
-    void callVoid(String name, Object... args) {
-        call(name, null, args);
+    /** Bugs the C code reported so far (WARNs, lock errors, use after free). */
+    int bugs() {
+        try {
+            return (int) h(Function.BUGS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.BUGS, t);
+        }
     }
 
     String lastBug() {
-        MemorySegment s = (MemorySegment) callAddress("harness_last_bug");
+        MemorySegment s;
+        try {
+            s = (MemorySegment) h(Function.LAST_BUG).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.LAST_BUG, t);
+        }
         return s.reinterpret(512).getString(0);
     }
 
-    private Object callAddress(String name) {
+    /** {@code stream}: SNDRV_PCM_STREAM_PLAYBACK (0) or _CAPTURE (1). */
+    int addSubstream(int sid, int device, int stream, boolean contiguous) {
         try {
-            return handle(name, FunctionDescriptor.of(ValueLayout.ADDRESS)).invoke();
+            return (int) h(Function.ADD_SUBSTREAM).invokeExact(sid, device, stream, flag(contiguous));
         } catch (Throwable t) {
-            throw new IllegalStateException(name + ": " + t, t);
+            throw failed(Function.ADD_SUBSTREAM, t);
+        }
+    }
+
+    /** {@code state}, {@code access} and {@code info} as include/uapi/sound/asound.h numbers them. */
+    int setRuntime(int sid, boolean hasRuntime, int state, int access, int info, long dmaBytes, int mmapCount,
+            int bufferId, long bufferBytes, boolean contiguous) {
+        try {
+            return (int) h(Function.SET_RUNTIME).invokeExact(sid, flag(hasRuntime), state, access, info, dmaBytes,
+                    mmapCount, bufferId, bufferBytes, flag(contiguous));
+        } catch (Throwable t) {
+            throw failed(Function.SET_RUNTIME, t);
+        }
+    }
+
+    /** The C runtime's state, -1 without a runtime. */
+    int state(int sid) {
+        try {
+            return (int) h(Function.STATE).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.STATE, t);
+        }
+    }
+
+    int runtimeBuffer(int sid) {
+        try {
+            return (int) h(Function.RUNTIME_BUFFER).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.RUNTIME_BUFFER, t);
+        }
+    }
+
+    boolean attached(int sid) {
+        try {
+            return (int) h(Function.ATTACHED).invokeExact(sid) != 0;
+        } catch (Throwable t) {
+            throw failed(Function.ATTACHED, t);
+        }
+    }
+
+    /** The new dma-buf's id, or -errno. */
+    int export(int sid) {
+        try {
+            return (int) h(Function.EXPORT).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.EXPORT, t);
+        }
+    }
+
+    /** {@code target}: what {@code fd} is, a dma-buf id or harness.h's HARNESS_FD_NONE or HARNESS_FD_OTHER. */
+    int attach(int sid, int fd, int target) {
+        try {
+            return (int) h(Function.ATTACH).invokeExact(sid, fd, target);
+        } catch (Throwable t) {
+            throw failed(Function.ATTACH, t);
+        }
+    }
+
+    int detach(int sid) {
+        try {
+            return (int) h(Function.DETACH).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.DETACH, t);
+        }
+    }
+
+    void hwFree(int sid) {
+        try {
+            h(Function.HW_FREE).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.HW_FREE, t);
+        }
+    }
+
+    void disconnect(int sid) {
+        try {
+            h(Function.DISCONNECT).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.DISCONNECT, t);
+        }
+    }
+
+    int mmap(int id, long pgoff, long pages) {
+        try {
+            return (int) h(Function.MMAP).invokeExact(id, pgoff, pages);
+        } catch (Throwable t) {
+            throw failed(Function.MMAP, t);
+        }
+    }
+
+    /** {@code dir}: enum dma_data_direction. */
+    int cpuAccess(int id, boolean begin, int dir) {
+        try {
+            return (int) h(Function.CPU_ACCESS).invokeExact(id, flag(begin), dir);
+        } catch (Throwable t) {
+            throw failed(Function.CPU_ACCESS, t);
+        }
+    }
+
+    int fileRef(int id, boolean get) {
+        try {
+            return (int) h(Function.FILE_REF).invokeExact(id, flag(get));
+        } catch (Throwable t) {
+            throw failed(Function.FILE_REF, t);
+        }
+    }
+
+    /** The reference count of the dma-buf's file, -1 once the C code freed it. */
+    long fileCount(int id) {
+        try {
+            return (long) h(Function.FILE_COUNT).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.FILE_COUNT, t);
+        }
+    }
+
+    int orphaned(int id) {
+        try {
+            return (int) h(Function.ORPHANED).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.ORPHANED, t);
+        }
+    }
+
+    int attachments(int id) {
+        try {
+            return (int) h(Function.ATTACHMENTS).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.ATTACHMENTS, t);
+        }
+    }
+
+    int liveDmabufs() {
+        try {
+            return (int) h(Function.LIVE_DMABUFS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.LIVE_DMABUFS, t);
+        }
+    }
+
+    int liveBuffers() {
+        try {
+            return (int) h(Function.LIVE_BUFFERS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.LIVE_BUFFERS, t);
+        }
+    }
+
+    int deviceRefs() {
+        try {
+            return (int) h(Function.DEVICE_REFS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.DEVICE_REFS, t);
         }
     }
 }

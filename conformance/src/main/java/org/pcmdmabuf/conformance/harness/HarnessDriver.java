@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.model.DmaBuf;
 import org.pcmdmabuf.model.DmaBuffer;
 import org.pcmdmabuf.model.DmaDirection;
@@ -16,7 +17,6 @@ import org.pcmdmabuf.model.MemorySystem;
 import org.pcmdmabuf.model.Pcm;
 import org.pcmdmabuf.model.PcmRuntime;
 import org.pcmdmabuf.model.PcmState;
-import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.model.Result;
 import org.pcmdmabuf.model.Substream;
 import org.pcmdmabuf.model.World;
@@ -65,7 +65,7 @@ public final class HarnessDriver implements DmabufDriver {
     @Override
     public Result<Long> export(Substream s) {
         int sid = mirror(s);
-        return result(harness.callInt("harness_export", sid));
+        return result(harness.export(sid));
     }
 
     @Override
@@ -74,15 +74,15 @@ public final class HarnessDriver implements DmabufDriver {
         int target = f == null ? FD_NONE
                 : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
         // The C side sees one fd, the one ATTACH names; its number is not compared.
-        return result(harness.callInt("harness_attach", sid, 3, target));
+        return result(harness.attach(sid, 3, target));
     }
 
     @Override
     public Result<Long> detach(Substream s) {
         int sid = mirror(s);
-        Result<Long> r = result(harness.callInt("harness_detach", sid));
-        int state = harness.callInt("harness_state", sid);
-        if (r.isOk() && state != PcmState.SETUP.ordinal()) {
+        Result<Long> r = result(harness.detach(sid));
+        int state = harness.state(sid);
+        if (r.isOk() && state != Uapi.state(PcmState.SETUP)) {
             problem("DETACH left " + s + " in state " + stateName(state) + ", not SETUP");
         }
         return r;
@@ -90,20 +90,20 @@ public final class HarnessDriver implements DmabufDriver {
 
     @Override
     public void hwFree(Substream s) {
-        harness.callVoid("harness_hw_free", mirror(s));
+        harness.hwFree(mirror(s));
         checkBugs();
     }
 
     @Override
     public void disconnect(Substream s) {
-        harness.callVoid("harness_disconnect", mirror(s));
+        harness.disconnect(mirror(s));
         checkBugs();
     }
 
     @Override
     public void release(DmaBuf d) {
         long key = world.dmaBufKey(d);
-        long count = harness.callLong("harness_file_count", (int) key);
+        long count = harness.fileCount((int) key);
         if (count >= 0) {
             problem("dma-buf " + key + ": every holder is gone but the C code still counts " + count
                     + " reference(s) on its file");
@@ -112,19 +112,17 @@ public final class HarnessDriver implements DmabufDriver {
 
     @Override
     public Result<Long> mmap(DmaBuf d) {
-        return result(harness.callInt("harness_mmap", (int) world.dmaBufKey(d), 0L,
-                d.size / Substream.PAGE_SIZE));
+        return result(harness.mmap((int) world.dmaBufKey(d), 0L, d.size / Substream.PAGE_SIZE));
     }
 
     @Override
     public Result<Long> cpuAccess(DmaBuf d, boolean begin, DmaDirection dir) {
-        return result(harness.callInt("harness_cpu_access", (int) world.dmaBufKey(d), begin ? 1 : 0,
-                dir.ordinal()));
+        return result(harness.cpuAccess((int) world.dmaBufKey(d), begin, dir.ordinal()));
     }
 
     @Override
     public void fileReference(DmaBuf d, boolean get) {
-        harness.callInt("harness_file_ref", (int) world.dmaBufKey(d), get ? 1 : 0);
+        harness.fileRef((int) world.dmaBufKey(d), get);
         checkBugs();
     }
 
@@ -132,21 +130,21 @@ public final class HarnessDriver implements DmabufDriver {
 
     /** The C reference count of a dma-buf's file, -1 once the C code freed it. */
     public long fileCount(DmaBuf d) {
-        return harness.callLong("harness_file_count", (int) world.dmaBufKey(d));
+        return harness.fileCount((int) world.dmaBufKey(d));
     }
 
     /** The patch's orphan flag of a dma-buf, -1 once the C code freed it. */
     public int orphaned(DmaBuf d) {
-        return harness.callInt("harness_orphaned", (int) world.dmaBufKey(d));
+        return harness.orphaned((int) world.dmaBufKey(d));
     }
 
     /** Attachments on the C dma-buf, -1 once the C code freed it. */
     public int attachments(DmaBuf d) {
-        return harness.callInt("harness_attachments", (int) world.dmaBufKey(d));
+        return harness.attachments((int) world.dmaBufKey(d));
     }
 
     public int liveDmabufs() {
-        return harness.callInt("harness_live_dmabufs");
+        return harness.liveDmabufs();
     }
 
     /** Buffers the C side holds, after every substream's runtime is mirrored (the PCM core frees lazily). */
@@ -156,22 +154,22 @@ public final class HarnessDriver implements DmabufDriver {
                 mirror(s);
             }
         }
-        return harness.callInt("harness_live_buffers");
+        return harness.liveBuffers();
     }
 
     /** get_device() minus put_device() over every device: the orphaned pages hold their device. */
     public int deviceReferences() {
-        return harness.callInt("harness_device_refs");
+        return harness.deviceRefs();
     }
 
     /** Whether the C runtime has a dma-buf attached. */
     public boolean attached(Substream s) {
-        return harness.callInt("harness_attached", mirror(s)) != 0;
+        return harness.attached(mirror(s));
     }
 
     /** The id of the buffer the C runtime's DMA uses (dma_area), 0 for none. */
     public int runtimeBuffer(Substream s) {
-        return harness.callInt("harness_runtime_buffer", mirror(s));
+        return harness.runtimeBuffer(mirror(s));
     }
 
     // ---- plumbing ------------------------------------------------------------------------------------
@@ -181,26 +179,20 @@ public final class HarnessDriver implements DmabufDriver {
         int sid = s.pcm.index * SUBSTREAMS_PER_DEVICE + s.number;
         if (substreamsAdded.add(sid)) {
             devices.put(s.pcm.index, s.pcm);
-            harness.callInt("harness_add_substream", sid, s.pcm.index,
-                    s.stream == PcmStream.PLAYBACK ? 0 : 1, s.pcm.hw.contiguous() ? 1 : 0);
+            harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), s.pcm.hw.contiguous());
         }
         PcmRuntime rt = s.runtime();
         if (rt == null) {
-            harness.callInt("harness_set_runtime", sid, 0, 0, 0, 0, 0L, 0, 0, 0L, 0);
+            harness.setRuntime(sid, false, 0, 0, 0, 0L, 0, 0, 0L, false);
         } else {
             DmaBuffer b = rt.dmaBuffer();
             if (b != null) {
                 buffers.put(b.id, b);
             }
-            int access = rt.access() == null ? 0 : switch (rt.access()) {
-                case MMAP_INTERLEAVED -> 0;
-                case MMAP_NONINTERLEAVED -> 1;
-                case RW_INTERLEAVED -> 3;
-                case RW_NONINTERLEAVED -> 4;
-            };
-            harness.callInt("harness_set_runtime", sid, 1, rt.state().ordinal(), access,
-                    s.pcm.hw.mmap() ? 1 : 0, rt.dmaBytes(), s.mmapCount(),
-                    b == null ? 0 : b.id, b == null ? 0L : b.bytes, b != null && b.contiguous ? 1 : 0);
+            int access = rt.access() == null ? 0 : Uapi.access(rt.access());
+            int info = s.pcm.hw.mmap() ? Uapi.SNDRV_PCM_INFO_MMAP : 0;
+            harness.setRuntime(sid, true, Uapi.state(rt.state()), access, info, rt.dmaBytes(), s.mmapCount(),
+                    b == null ? 0 : b.id, b == null ? 0L : b.bytes, b != null && b.contiguous);
         }
         checkBugs();
         return sid;
@@ -230,17 +222,16 @@ public final class HarnessDriver implements DmabufDriver {
         if (ret >= 0) {
             return Result.ok((long) ret);
         }
-        for (Errno e : Errno.values()) {
-            if (e.number == -ret) {
-                return Result.err(e);
-            }
+        Errno e = Uapi.errno(-ret);
+        if (e != null) {
+            return Result.err(e);
         }
         problem("the C code answered errno " + -ret + ", which the model has no name for");
         return Result.err(Errno.EIO);
     }
 
     private void checkBugs() {
-        int bugs = harness.callInt("harness_bugs");
+        int bugs = harness.bugs();
         if (bugs > bugsSeen) {
             problem(harness.lastBug() + (bugs - bugsSeen > 1 ? " (and " + (bugs - bugsSeen - 1) + " more)" : ""));
             bugsSeen = bugs;
@@ -252,6 +243,7 @@ public final class HarnessDriver implements DmabufDriver {
     }
 
     private static String stateName(int state) {
-        return state >= 0 && state < PcmState.values().length ? PcmState.values()[state].name() : "#" + state;
+        PcmState s = Uapi.state(state);
+        return s != null ? s.name() : "#" + state;
     }
 }

@@ -9,7 +9,6 @@ import org.pcmdmabuf.script.Outcome;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.Target;
 import org.pcmdmabuf.sim.Cache;
-import org.pcmdmabuf.sim.SplitMix64;
 
 /**
  * Op scripts on the patch's C code: the model's PCM core and processes as the host, pcm_dmabuf.c in its
@@ -24,7 +23,7 @@ public final class HarnessTarget implements Target {
     private int problemsSeen;
 
     public HarnessTarget(Harness harness, int lineBytes, int cacheLines) {
-        Cache cache = new Cache(new Cache.Config(lineBytes, cacheLines, 0, 0), new SplitMix64(0));
+        Cache cache = Cache.exact(lineBytes, cacheLines);
         this.driver = new HarnessDriver(harness, cache);
         this.world = new World(cache, driver);
         driver.bind(world);

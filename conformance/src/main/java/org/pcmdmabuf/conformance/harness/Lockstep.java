@@ -82,7 +82,7 @@ public final class Lockstep {
     }
 
     private static Cache cache() {
-        return new Cache(new Cache.Config(Case.LINE_BYTES, Case.CACHE_LINES, 0, 0), new SplitMix64(0));
+        return Cache.exact(Case.LINE_BYTES, Case.CACHE_LINES);
     }
 
     /** The prefix of every message about {@code op}; built only when something differs. */

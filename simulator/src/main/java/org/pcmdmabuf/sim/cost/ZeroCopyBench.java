@@ -16,7 +16,6 @@ import org.pcmdmabuf.sim.ClientStats;
 import org.pcmdmabuf.sim.Report;
 import org.pcmdmabuf.sim.Scenario;
 import org.pcmdmabuf.sim.Simulation;
-import org.pcmdmabuf.sim.SplitMix64;
 import org.pcmdmabuf.sim.TraceLog;
 
 /**
@@ -164,7 +163,7 @@ public final class ZeroCopyBench {
      * and refills it leaves out.
      */
     private static Cache countMaintenance(Script script, Cache.Config config) {
-        Cache cache = new Cache(new Cache.Config(config.lineBytes(), config.capacityLines(), 0, 0), new SplitMix64(0));
+        Cache cache = Cache.exact(config.lineBytes(), config.capacityLines());
         try (ModelTarget t = new ModelTarget(new World(cache))) {
             ScriptRunner.run(script, t, step -> {
             });

@@ -1,0 +1,211 @@
+package org.pcmdmabuf.conformance.device;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import org.pcmdmabuf.conformance.Uapi;
+import org.pcmdmabuf.model.HwParams;
+
+/**
+ * The ioctls the device target issues and the structs they carry, as x86-64 lays them out: the numbers and
+ * structs of include/uapi/sound/asound.h and include/uapi/linux/dma-buf.h, and the DMABUF ioctls patch 0001
+ * of the series adds to asound.h. The size each ioctl number encodes is its struct's (UapiStructsTest).
+ */
+final class UapiStructs {
+    static final long HW_PARAMS = 0xc2604111L, HW_FREE = 0x4112, SW_PARAMS = 0xc0884113L, HWSYNC = 0x4122,
+            DELAY = 0x80084121L, SYNC_PTR = 0xc0884123L, PREPARE = 0x4140, RESET = 0x4141, START = 0x4142,
+            DROP = 0x4143, DRAIN = 0x4144, PAUSE = 0x40044145L, RESUME = 0x4147, XRUN = 0x4148,
+            WRITEI = 0x40184150L, READI = 0x80184151L, DMABUF_EXPORT = 0x80044170L, DMABUF_ATTACH = 0x40044171L,
+            DMABUF_DETACH = 0x4172, DMA_BUF_SYNC = 0x40086200L;
+
+    /** struct snd_mask: SNDRV_MASK_MAX (256) bits. */
+    static final MemoryLayout MASK = MemoryLayout.sequenceLayout(8, JAVA_INT);
+
+    /** struct snd_interval; its bit fields (openmin, openmax, integer, empty: bits 0-3) share one word. */
+    static final StructLayout INTERVAL = MemoryLayout.structLayout(JAVA_INT.withName("min"),
+            JAVA_INT.withName("max"), JAVA_INT.withName("bits"));
+    private static final int INTERVAL_INTEGER = 1 << 2;
+
+    /** SNDRV_PCM_HW_PARAM_*: the masks, then the intervals from SAMPLE_BITS (8) on. */
+    private static final int ACCESS = 0, FORMAT = 1, SUBFORMAT = 2, FIRST_INTERVAL = 8, CHANNELS = 10, RATE = 11,
+            PERIOD_SIZE = 13, PERIODS = 15;
+
+    static final StructLayout HW_PARAMS_STRUCT = MemoryLayout.structLayout(
+            JAVA_INT.withName("flags"),
+            MemoryLayout.sequenceLayout(3, MASK).withName("masks"),
+            MemoryLayout.sequenceLayout(5, MASK).withName("mres"),
+            MemoryLayout.sequenceLayout(12, INTERVAL).withName("intervals"),
+            MemoryLayout.sequenceLayout(9, INTERVAL).withName("ires"),
+            JAVA_INT.withName("rmask"),
+            JAVA_INT.withName("cmask"),
+            JAVA_INT.withName("info"),
+            JAVA_INT.withName("msbits"),
+            JAVA_INT.withName("rate_num"),
+            JAVA_INT.withName("rate_den"),
+            JAVA_LONG.withName("fifo_size"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("sync"),
+            MemoryLayout.sequenceLayout(48, JAVA_BYTE).withName("reserved"));
+
+    static final StructLayout SW_PARAMS_STRUCT = MemoryLayout.structLayout(
+            JAVA_INT.withName("tstamp_mode"),
+            JAVA_INT.withName("period_step"),
+            JAVA_INT.withName("sleep_min"),
+            MemoryLayout.paddingLayout(4),
+            JAVA_LONG.withName("avail_min"),
+            JAVA_LONG.withName("xfer_align"),
+            JAVA_LONG.withName("start_threshold"),
+            JAVA_LONG.withName("stop_threshold"),
+            JAVA_LONG.withName("silence_threshold"),
+            JAVA_LONG.withName("silence_size"),
+            JAVA_LONG.withName("boundary"),
+            JAVA_INT.withName("proto"),
+            JAVA_INT.withName("tstamp_type"),
+            MemoryLayout.sequenceLayout(56, JAVA_BYTE).withName("reserved"));
+
+    /** sw_params.proto: SNDRV_PROTOCOL_VERSION(2, 0, 19), the protocol this caller claims to speak. */
+    private static final int PROTOCOL = (2 << 16) | (0 << 8) | 19;
+
+    /** struct snd_pcm_sync_ptr; of the status and control unions only the fields read or written here. */
+    static final StructLayout SYNC_PTR_STRUCT = MemoryLayout.structLayout(
+            JAVA_INT.withName("flags"),
+            MemoryLayout.paddingLayout(4),
+            MemoryLayout.unionLayout(
+                    MemoryLayout.structLayout(JAVA_INT.withName("state")).withName("status"),
+                    MemoryLayout.sequenceLayout(64, JAVA_BYTE)).withName("s"),
+            MemoryLayout.unionLayout(
+                    MemoryLayout.structLayout(JAVA_LONG.withName("appl_ptr"), JAVA_LONG.withName("avail_min"))
+                            .withName("control"),
+                    MemoryLayout.sequenceLayout(64, JAVA_BYTE)).withName("c"));
+
+    /** SNDRV_PCM_SYNC_PTR_APPL | _AVAIL_MIN: read both from the driver instead of writing them. */
+    static final int SYNC_PTR_READ = (1 << 1) | (1 << 2);
+
+    static final StructLayout XFERI_STRUCT = MemoryLayout.structLayout(JAVA_LONG.withName("result"),
+            ADDRESS.withName("buf"), JAVA_LONG.withName("frames"));
+
+    static final StructLayout DMA_BUF_SYNC_STRUCT = MemoryLayout.structLayout(JAVA_LONG.withName("flags"));
+
+    // Offsets resolved once: under TCG every op between a START and the next SYNC_PTR must be quick.
+    private static final long HW_MASKS = HW_PARAMS_STRUCT.byteOffset(groupElement("masks"));
+    private static final long HW_INTERVALS = HW_PARAMS_STRUCT.byteOffset(groupElement("intervals"));
+    private static final long HW_RMASK = HW_PARAMS_STRUCT.byteOffset(groupElement("rmask"));
+    private static final long HW_INFO = HW_PARAMS_STRUCT.byteOffset(groupElement("info"));
+    private static final long INTERVAL_MAX = INTERVAL.byteOffset(groupElement("max"));
+    private static final long INTERVAL_BITS = INTERVAL.byteOffset(groupElement("bits"));
+    private static final long SW_PERIOD_STEP = SW_PARAMS_STRUCT.byteOffset(groupElement("period_step"));
+    private static final long SW_AVAIL_MIN = SW_PARAMS_STRUCT.byteOffset(groupElement("avail_min"));
+    private static final long SW_XFER_ALIGN = SW_PARAMS_STRUCT.byteOffset(groupElement("xfer_align"));
+    private static final long SW_START = SW_PARAMS_STRUCT.byteOffset(groupElement("start_threshold"));
+    private static final long SW_STOP = SW_PARAMS_STRUCT.byteOffset(groupElement("stop_threshold"));
+    private static final long SW_BOUNDARY = SW_PARAMS_STRUCT.byteOffset(groupElement("boundary"));
+    private static final long SW_PROTO = SW_PARAMS_STRUCT.byteOffset(groupElement("proto"));
+    private static final long SYNC_FLAGS = SYNC_PTR_STRUCT.byteOffset(groupElement("flags"));
+    private static final long SYNC_STATE = SYNC_PTR_STRUCT.byteOffset(groupElement("s"), groupElement("status"),
+            groupElement("state"));
+    private static final long SYNC_APPL_PTR = SYNC_PTR_STRUCT.byteOffset(groupElement("c"), groupElement("control"),
+            groupElement("appl_ptr"));
+    private static final long SYNC_AVAIL_MIN = SYNC_PTR_STRUCT.byteOffset(groupElement("c"), groupElement("control"),
+            groupElement("avail_min"));
+    private static final long XFERI_RESULT = XFERI_STRUCT.byteOffset(groupElement("result"));
+    private static final long XFERI_BUF = XFERI_STRUCT.byteOffset(groupElement("buf"));
+    private static final long XFERI_FRAMES = XFERI_STRUCT.byteOffset(groupElement("frames"));
+
+    private UapiStructs() {
+    }
+
+    /**
+     * A request for one configuration: every mask and interval open, as alsa-lib's snd_pcm_hw_params_any()
+     * starts one, then access, format, SUBFORMAT_STD, channels, rate, period size and periods each narrowed
+     * to one value, so the kernel's refine either accepts it as it is or answers EINVAL, as the model does.
+     */
+    static MemorySegment hwParams(Arena arena, HwParams p) {
+        MemorySegment s = arena.allocate(HW_PARAMS_STRUCT);
+        for (int m = ACCESS; m <= SUBFORMAT; m++) {
+            mask(s, m).fill((byte) 0xff);
+        }
+        for (int i = 0; i < 12; i++) {
+            s.set(JAVA_INT, HW_INTERVALS + INTERVAL.byteSize() * i + INTERVAL_MAX, -1);
+        }
+        only(s, ACCESS, Uapi.access(p.access()));
+        only(s, FORMAT, Uapi.format(p.format()));
+        only(s, SUBFORMAT, 0);
+        exactly(s, CHANNELS, p.channels());
+        exactly(s, RATE, p.rate());
+        exactly(s, PERIOD_SIZE, p.periodFrames());
+        exactly(s, PERIODS, p.periods());
+        s.set(JAVA_INT, HW_RMASK, -1);
+        s.set(JAVA_INT, HW_INFO, -1);
+        return s;
+    }
+
+    private static MemorySegment mask(MemorySegment s, int param) {
+        return s.asSlice(HW_MASKS + MASK.byteSize() * param, MASK.byteSize());
+    }
+
+    private static void only(MemorySegment s, int param, int bit) {
+        MemorySegment m = mask(s, param);
+        m.fill((byte) 0);
+        m.set(JAVA_INT, 4L * (bit / 32), 1 << (bit % 32));
+    }
+
+    private static void exactly(MemorySegment s, int param, long value) {
+        long at = HW_INTERVALS + INTERVAL.byteSize() * (param - FIRST_INTERVAL);
+        s.set(JAVA_INT, at, (int) value);
+        s.set(JAVA_INT, at + INTERVAL_MAX, (int) value);
+        s.set(JAVA_INT, at + INTERVAL_BITS, INTERVAL_INTEGER);
+    }
+
+    static MemorySegment swParams(Arena arena, long availMin, long startThreshold, long stopThreshold) {
+        MemorySegment s = arena.allocate(SW_PARAMS_STRUCT);
+        s.set(JAVA_INT, SW_PERIOD_STEP, 1);
+        s.set(JAVA_LONG, SW_AVAIL_MIN, availMin);
+        s.set(JAVA_LONG, SW_XFER_ALIGN, 1);
+        s.set(JAVA_LONG, SW_START, startThreshold);
+        s.set(JAVA_LONG, SW_STOP, stopThreshold);
+        s.set(JAVA_INT, SW_PROTO, PROTOCOL);
+        return s;
+    }
+
+    /** The boundary SW_PARAMS answered with. */
+    static long swParamsBoundary(MemorySegment s) {
+        return s.get(JAVA_LONG, SW_BOUNDARY);
+    }
+
+    static MemorySegment syncPtr(Arena arena, int flags, long applPtr, long availMin) {
+        MemorySegment s = arena.allocate(SYNC_PTR_STRUCT);
+        s.set(JAVA_INT, SYNC_FLAGS, flags);
+        s.set(JAVA_LONG, SYNC_APPL_PTR, applPtr);
+        s.set(JAVA_LONG, SYNC_AVAIL_MIN, availMin);
+        return s;
+    }
+
+    /** The SNDRV_PCM_STATE_* SYNC_PTR answered with. */
+    static int syncPtrState(MemorySegment s) {
+        return s.get(JAVA_INT, SYNC_STATE);
+    }
+
+    static MemorySegment xferi(Arena arena, MemorySegment buf, long frames) {
+        MemorySegment x = arena.allocate(XFERI_STRUCT);
+        x.set(ADDRESS, XFERI_BUF, buf);
+        x.set(JAVA_LONG, XFERI_FRAMES, frames);
+        return x;
+    }
+
+    /** The frames WRITEI or READI moved. */
+    static long xferiResult(MemorySegment x) {
+        return x.get(JAVA_LONG, XFERI_RESULT);
+    }
+
+    static MemorySegment dmaBufSync(Arena arena, long flags) {
+        MemorySegment s = arena.allocate(DMA_BUF_SYNC_STRUCT);
+        s.set(JAVA_LONG, 0, flags);
+        return s;
+    }
+}
