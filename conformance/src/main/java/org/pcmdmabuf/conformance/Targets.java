@@ -8,7 +8,6 @@ import org.pcmdmabuf.model.World;
 import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Target;
 import org.pcmdmabuf.sim.Cache;
-import org.pcmdmabuf.sim.SplitMix64;
 
 /** The targets an op script or a case runs on, as {@code pcmsim run} and {@code pcmsim conformance} name them. */
 public enum Targets {
@@ -22,8 +21,7 @@ public enum Targets {
     /** A new target; the cache geometry applies to model and harness, {@code cards} to device. */
     public Target create(int lineBytes, int cacheLines, Cards cards) {
         return switch (this) {
-            case model -> new ModelTarget(new World(
-                    new Cache(new Cache.Config(lineBytes, cacheLines, 0, 0), new SplitMix64(0))));
+            case model -> new ModelTarget(new World(Cache.exact(lineBytes, cacheLines)));
             case harness -> new HarnessTarget(Harness.load(Harness.defaultLibrary()), lineBytes, cacheLines);
             case device -> new DeviceTarget(cards);
         };

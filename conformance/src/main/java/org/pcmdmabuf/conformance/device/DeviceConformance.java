@@ -17,7 +17,6 @@ import org.pcmdmabuf.script.Outcome;
 import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptRunner;
 import org.pcmdmabuf.sim.Cache;
-import org.pcmdmabuf.sim.SplitMix64;
 
 /**
  * The conformance cases on {@code --target device}: this machine's /dev/snd (the QEMU guest of
@@ -100,7 +99,7 @@ public final class DeviceConformance {
             long t0 = System.nanoTime();
             // the model as ConformanceTest runs it: the simulator's cache, 64-byte lines, no random eviction
             List<ScriptRunner.Step> model = ScriptRunner.run(k.script(), new ModelTarget(new World(
-                    new Cache(new Cache.Config(Case.LINE_BYTES, Case.CACHE_LINES, 0, 0), new SplitMix64(0)))));
+                    Cache.exact(Case.LINE_BYTES, Case.CACHE_LINES))));
             int modelMisses = 0;
             for (ScriptRunner.Step s : model) {
                 modelMisses += k.expectations().getOrDefault(s.op().line(), Expectation.success())

@@ -55,7 +55,7 @@ public final class DeviceTarget implements Target {
 
     /**
      * Card disconnect by unbinding the card's platform driver in sysfs (and binding it again when the case
-     * ends); off unless DeviceMain's {@code --disconnect}: it needs root and a card nobody else uses.
+     * ends); off unless {@code pcmsim conformance --disconnect-by-unbind}: it needs root and a card nobody else uses.
      */
     static boolean disconnectByUnbind;
 
