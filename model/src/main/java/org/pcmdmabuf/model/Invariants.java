@@ -6,14 +6,62 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
 
 /**
- * The model's invariants, recomputed from scratch by walking every holder, so bookkeeping bugs cannot hide
- * behind the counters they corrupt. Returns a description of the first broken one, or null.
+ * The model's consistency: invariants recomputed from scratch by walking every holder, so bookkeeping bugs
+ * cannot hide behind the counters they corrupt. Each is one predicate below, named by an {@link Invariant}
+ * and listed here in report order:
+ *
+ * <ol>
+ * <li>{@link Invariant#FILE_HOLDERS_LIVE}: every file an fd-table entry, a mapping or an attachment holds is
+ *     live and not released. fput() (fs/file_table.c) releases a file at its last reference, so a holder left
+ *     after that is a use after free.
+ * <li>{@link Invariant#FILE_COUNT}: a live file's f_count is its holders and nothing else: fd-table entries
+ *     (fd_install(), fs/file.c), mappings (vm_file, taken by mmap in mm/mmap.c) and attachments (the patch's
+ *     ATTACH keeps its dma_buf_get() reference until DETACH, sound/core/pcm_dmabuf.c).
+ * <li>{@link Invariant#DMABUF_UNRELEASED}: no live dma-buf has been released: dma_buf_release()
+ *     (drivers/dma-buf/dma-buf.c) ends it.
+ * <li>{@link Invariant#BUFFER_HOLDERS_LIVE}: every buffer a runtime, a dma-buf or a mapping holds is live and
+ *     not freed.
+ * <li>{@link Invariant#BUFFER_REFCOUNT}: a live buffer's refcount is its holders: the runtime that allocated it,
+ *     every dma-buf wrapping it and every mapping of it (the patch's Lifetime rule, sound/core/pcm_dmabuf.c),
+ *     so an export outlives hw_free and nothing outlives its last holder.
+ * <li>{@link Invariant#ATTACHMENT_LISTED_LIVE}: an attachment on a dma-buf's list is live, of that dma-buf, and
+ *     mapped: the patch maps right after dma_buf_attach() puts it on dmabuf->attachments and unmaps right
+ *     before dma_buf_detach() takes it off (drivers/dma-buf/dma-buf.c).
+ * <li>{@link Invariant#ATTACHMENT_LISTED_HELD}: the substream of a listed attachment has a runtime pointing at
+ *     it, so its DMA runs on that dma-buf exactly while it is listed.
+ * <li>{@link Invariant#ATTACHMENTS_LISTED}: as many attachments are on dma-bufs' lists as are live.
+ * <li>{@link Invariant#RUNTIME_ATTACHMENT_LIVE}: a runtime's attachment is live.
+ * <li>{@link Invariant#SUBSTREAM_OPENS}: a substream's ref_count is its live files, and it has a runtime exactly
+ *     while that is above 0 (snd_pcm_attach_substream() and snd_pcm_detach_substream(), sound/core/pcm.c).
+ * <li>{@link Invariant#SUBSTREAM_MMAP_COUNT}: a substream's mmap_count is its live PCM-fd data mappings
+ *     (snd_pcm_mmap_data_open() and snd_pcm_mmap_data_close(), sound/core/pcm_native.c).
+ * <li>{@link Invariant#RUNTIME_EXPORT}: a runtime's export is a live dma-buf that this substream exported and
+ *     that wraps the runtime's buffer: the patch's hw_free hook orphans it when the runtime lets go.
+ * <li>{@link Invariant#RUNTIME_BUFFER}: a runtime has a buffer exactly when configured (past OPEN), except on a
+ *     disconnected card: hw_params allocates it and hw_free frees it (sound/core/pcm_native.c).
+ * <li>{@link Invariant#RUNTIME_POINTERS_UNSET}: before the first hw_params (boundary 0) hw_ptr and appl_ptr are
+ *     0.
+ * <li>{@link Invariant#RUNTIME_POINTERS_BOUNDED}: after it hw_ptr, appl_ptr and the device's position are in
+ *     [0, boundary), where snd_pcm_update_hw_ptr0() and the appl_ptr updates (sound/core/pcm_lib.c) wrap them.
+ * <li>{@link Invariant#RUNTIME_AVAIL}: in PREPARED, RUNNING, PAUSED and DRAINING, with a stop_threshold within
+ *     the buffer and appl_ptr not put out of the window by SYNC_PTR, avail (snd_pcm_playback_avail() and
+ *     snd_pcm_capture_avail(), include/sound/pcm.h) is in [0, buffer_size]: the core stops the stream at an
+ *     xrun before it could leave.
+ * <li>{@link Invariant#EXITED_HOLDS_NOTHING}: an exited process holds no fd and no mapping (do_exit() drops them,
+ *     kernel/exit.c); checked for the processes in declaration order up to the first still running.
+ * <li>{@link Invariant#NOTHING_LEFT}: once every process has exited no file, dma-buf, attachment, mapping or
+ *     buffer is left.
+ * </ol>
  *
  * <p>They run after every op, so the simulator spends most of its time here unless the walk is cheap: a first
- * pass ({@link Recount}) recomputes every count into reused arrays indexed by object id and only answers
- * whether all hold; when one does not, the map-based pass below finds and describes the first broken one.
+ * pass ({@link Recount}) recomputes every count into reused arrays indexed by object id and only answers which
+ * invariants broke; when one did, the map-based full recount ({@link #full}) finds them again and describes
+ * the first. Both apply the same predicates, so each rule is written once; they differ only in how they count
+ * and walk, and {@link #bothWays} runs the full recount unconditionally so tests can hold the fast pass to it.
  */
 final class Invariants {
     private Invariants() {
@@ -22,33 +70,182 @@ final class Invariants {
     /** {@code recount} is the world's own: a world is used by one thread at a time. */
     static String check(World w, Recount recount, World.Live<File> files, World.Live<DmaBuf> dmaBufs,
                         World.Live<Attachment> attachments, World.Live<Vma> vmas, World.Live<DmaBuffer> buffers) {
+        long fast = recount.broken(w, files, dmaBufs, attachments, vmas, buffers);
+        if (fast == 0) {
+            return null;
+        }
+        Findings full = full(w, files, dmaBufs, attachments, vmas, buffers);
+        if (fast == Recount.UNDECIDED || fast == full.broken) {
+            return full.description;
+        }
+        // The two passes disagree: a bug in the check itself, as serious as a broken invariant.
+        return "the fast invariant check found " + Invariant.of(fast) + " broken, the full recount "
+                + Invariant.of(full.broken) + (full.description == null ? "" : ": " + full.description);
+    }
+
+    /** Both passes on the current state; the fast one's verdict is the full one's where it cannot decide. */
+    static InvariantVerdicts bothWays(World w, Recount recount, World.Live<File> files, World.Live<DmaBuf> dmaBufs,
+                                      World.Live<Attachment> attachments, World.Live<Vma> vmas,
+                                      World.Live<DmaBuffer> buffers) {
+        long fast = recount.broken(w, files, dmaBufs, attachments, vmas, buffers);
+        Findings full = full(w, files, dmaBufs, attachments, vmas, buffers);
+        return new InvariantVerdicts(Invariant.of(fast == Recount.UNDECIDED ? full.broken : fast),
+                Invariant.of(full.broken), full.description);
+    }
+
+    // ---- the predicates: each invariant once, applied by both passes ---------------------------------------
+    // A pass counts holders its own way and passes the counts in, with "live": whether the object is among the
+    // world's live ones of its kind.
+
+    private static boolean fileHoldersLive(File f, boolean live) {
+        return live && !f.released();
+    }
+
+    private static boolean fileCount(File f, int holders) {
+        return f.count() == holders;
+    }
+
+    private static boolean dmaBufUnreleased(DmaBuf d) {
+        return !d.released;
+    }
+
+    private static boolean bufferHoldersLive(DmaBuffer b, boolean live) {
+        return live && !b.freed();
+    }
+
+    private static boolean bufferRefcount(DmaBuffer b, int holders) {
+        return b.refcount() == holders;
+    }
+
+    /** {@code list}: the dma-buf whose list {@code a} is on. */
+    private static boolean attachmentListedLive(Attachment a, DmaBuf list, boolean live) {
+        return live && a.dmaBuf == list && a.mapped;
+    }
+
+    private static boolean attachmentListedHeld(Attachment a) {
+        PcmRuntime rt = a.substream.runtime;
+        return rt != null && rt.attachment == a;
+    }
+
+    private static boolean attachmentsListed(int listed, int live) {
+        return listed == live;
+    }
+
+    /** {@code live}: whether the runtime has an attachment and it is live. */
+    private static boolean runtimeAttachmentLive(PcmRuntime rt, boolean live) {
+        return rt.attachment == null || live;
+    }
+
+    private static boolean substreamOpens(Substream s, int openFiles) {
+        return s.refCount == openFiles && (s.runtime != null) == (openFiles > 0);
+    }
+
+    private static boolean substreamMmapCount(Substream s, int mappings) {
+        return s.mmapCount == mappings;
+    }
+
+    /** {@code live}: whether the runtime has an export and it is live. */
+    private static boolean runtimeExport(Substream s, boolean live) {
+        PcmRuntime rt = s.runtime;
+        DmaBuf d = rt.export;
+        return d == null || live && d.exporter == s && d.buffer == rt.dmaBuffer;
+    }
+
+    private static boolean runtimeBuffer(PcmRuntime rt) {
+        boolean configured = rt.state != PcmState.OPEN;
+        return configured == (rt.dmaBuffer != null) || rt.state == PcmState.DISCONNECTED;
+    }
+
+    private static boolean runtimePointersUnset(PcmRuntime rt) {
+        return rt.boundary != 0 || rt.hwPtr == 0 && rt.applPtr == 0;
+    }
+
+    private static boolean runtimePointersBounded(PcmRuntime rt) {
+        return rt.boundary == 0 || !outside(rt.hwPtr, rt.boundary) && !outside(rt.applPtr, rt.boundary)
+                && !outside(rt.devicePtr, rt.boundary);
+    }
+
+    private static boolean outside(long p, long boundary) {
+        return p < 0 || p >= boundary;
+    }
+
+    private static boolean runtimeAvail(Substream s) {
+        PcmRuntime rt = s.runtime;
+        boolean ringState = switch (rt.state) {
+            case PREPARED, RUNNING, PAUSED, DRAINING -> true;
+            default -> false;
+        };
+        if (rt.boundary == 0 || !ringState || rt.applPtrWild || rt.stopThreshold > rt.bufferSize) {
+            return true;
+        }
+        long avail = s.avail();
+        return avail >= 0 && avail <= rt.bufferSize;
+    }
+
+    /** {@link Invariant#EXITED_HOLDS_NOTHING}: the first process breaking it, or null. */
+    private static Task exitedHolding(List<Task> tasks) {
+        for (int i = 0; i < tasks.size(); i++) {
+            Task t = tasks.get(i);
+            if (!t.exited) {
+                return null;
+            }
+            if (!t.files.entries().isEmpty() || !t.vmas.isEmpty()) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** {@code left} is asked only once every process has exited. */
+    private static boolean nothingLeft(List<Task> tasks, Supplier<Leaks> left) {
+        if (tasks.isEmpty()) {
+            return true;
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            if (!tasks.get(i).exited) {
+                return true;
+            }
+        }
+        return left.get().none();
+    }
+
+    // ---- the full recount: identity maps, every invariant described -------------------------------------
+
+    /** What the full recount found: every broken invariant, and the first of them in report order described. */
+    private static final class Findings {
+        long broken;
+        String description;
+        private Invariant first;
+
+        void add(Invariant i, String what) {
+            broken |= i.bit();
+            if (first == null || i.ordinal() < first.ordinal()) {
+                first = i;
+                description = what;
+            }
+        }
+    }
+
+    private static Findings full(World w, Set<File> files, Set<DmaBuf> dmaBufs, Set<Attachment> attachments,
+                                 Set<Vma> vmas, Set<DmaBuffer> buffers) {
+        Findings found = new Findings();
+        fileCounts(w, files, attachments, vmas, found);
+        bufferCounts(w, dmaBufs, vmas, buffers, found);
+        attachmentLists(w, dmaBufs, attachments, found);
+        substreams(w, files, vmas, dmaBufs, found);
         List<Task> tasks = w.tasksInOrder();
-        if (recount.holds(w, tasks, files, dmaBufs, attachments, vmas, buffers)) {
-            return nothingAfterExit(w, tasks);
+        Task holding = exitedHolding(tasks);
+        if (holding != null) {
+            found.add(Invariant.EXITED_HOLDS_NOTHING, holding + " exited with fds or mappings left");
         }
-        return describe(w, files, dmaBufs, attachments, vmas, buffers);
+        if (!nothingLeft(tasks, w::leaks)) {
+            found.add(Invariant.NOTHING_LEFT, "every process exited but objects remain: " + w.leaks());
+        }
+        return found;
     }
 
-    private static String describe(World w, Set<File> files, Set<DmaBuf> dmaBufs, Set<Attachment> attachments,
-                                   Set<Vma> vmas, Set<DmaBuffer> buffers) {
-        String r;
-        if ((r = fileCounts(w, files, attachments, vmas)) != null) {
-            return r;
-        }
-        if ((r = bufferCounts(w, dmaBufs, vmas, buffers)) != null) {
-            return r;
-        }
-        if ((r = attachmentLists(w, dmaBufs, attachments)) != null) {
-            return r;
-        }
-        if ((r = substreams(w, files, vmas, dmaBufs)) != null) {
-            return r;
-        }
-        return nothingAfterExit(w, w.tasksInOrder());
-    }
-
-    /** f_count = fd-table entries + mappings + attachments; nothing reaches a released file. */
-    private static String fileCounts(World w, Set<File> files, Set<Attachment> attachments, Set<Vma> vmas) {
+    private static void fileCounts(World w, Set<File> files, Set<Attachment> attachments, Set<Vma> vmas,
+                                   Findings found) {
         Map<File, Integer> holders = new IdentityHashMap<>(w.fdReferences());
         for (Vma v : vmas) {
             holders.merge(v.file, 1, Integer::sum);
@@ -56,22 +253,21 @@ final class Invariants {
         for (Attachment a : attachments) {
             holders.merge(a.dmaBuf.file, 1, Integer::sum);
         }
-        for (Map.Entry<File, Integer> e : holders.entrySet()) {
-            if (e.getKey().released() || !files.contains(e.getKey())) {
-                return "released " + e.getKey() + " still reachable (" + e.getValue() + " holders)";
+        holders.forEach((f, n) -> {
+            if (!fileHoldersLive(f, files.contains(f))) {
+                found.add(Invariant.FILE_HOLDERS_LIVE, "released " + f + " still reachable (" + n + " holders)");
             }
-        }
+        });
         for (File f : files) {
-            int expected = holders.getOrDefault(f, 0);
-            if (f.count() != expected) {
-                return f + ": f_count " + f.count() + " but " + expected + " holders";
+            int n = holders.getOrDefault(f, 0);
+            if (!fileCount(f, n)) {
+                found.add(Invariant.FILE_COUNT, f + ": f_count " + f.count() + " but " + n + " holders");
             }
         }
-        return null;
     }
 
-    /** Buffer refcount = runtimes owning it + dma-bufs wrapping it + mappings of it; none reachable once freed. */
-    private static String bufferCounts(World w, Set<DmaBuf> dmaBufs, Set<Vma> vmas, Set<DmaBuffer> buffers) {
+    private static void bufferCounts(World w, Set<DmaBuf> dmaBufs, Set<Vma> vmas, Set<DmaBuffer> buffers,
+                                     Findings found) {
         Map<DmaBuffer, Integer> holders = new IdentityHashMap<>();
         for (Pcm pcm : w.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
@@ -81,58 +277,58 @@ final class Invariants {
             }
         }
         for (DmaBuf d : dmaBufs) {
-            if (d.released) {
-                return d + " released but still registered";
+            if (!dmaBufUnreleased(d)) {
+                found.add(Invariant.DMABUF_UNRELEASED, d + " released but still registered");
             }
             holders.merge(d.buffer, 1, Integer::sum);
         }
         for (Vma v : vmas) {
             holders.merge(v.buffer, 1, Integer::sum);
         }
-        for (Map.Entry<DmaBuffer, Integer> e : holders.entrySet()) {
-            if (e.getKey().freed() || !buffers.contains(e.getKey())) {
-                return "freed " + e.getKey() + " still reachable";
+        for (DmaBuffer b : holders.keySet()) {
+            if (!bufferHoldersLive(b, buffers.contains(b))) {
+                found.add(Invariant.BUFFER_HOLDERS_LIVE, "freed " + b + " still reachable");
             }
         }
         for (DmaBuffer b : buffers) {
-            int expected = holders.getOrDefault(b, 0);
-            if (b.refcount() != expected) {
-                return b + ": refcount " + b.refcount() + " but " + expected + " holders";
+            int n = holders.getOrDefault(b, 0);
+            if (!bufferRefcount(b, n)) {
+                found.add(Invariant.BUFFER_REFCOUNT, b + ": refcount " + b.refcount() + " but " + n + " holders");
             }
         }
-        return null;
     }
 
-    /** An attachment is on its dma-buf's list exactly while its substream points at it, mapped. */
-    private static String attachmentLists(World w, Set<DmaBuf> dmaBufs, Set<Attachment> attachments) {
+    private static void attachmentLists(World w, Set<DmaBuf> dmaBufs, Set<Attachment> attachments,
+                                        Findings found) {
         int listed = 0;
         for (DmaBuf d : dmaBufs) {
             for (Attachment a : d.attachments) {
                 listed++;
-                if (!attachments.contains(a) || a.dmaBuf != d || !a.mapped) {
-                    return "attachment " + a.id + " on " + d + " is stale";
+                if (!attachmentListedLive(a, d, attachments.contains(a))) {
+                    found.add(Invariant.ATTACHMENT_LISTED_LIVE, "attachment " + a.id + " on " + d + " is stale");
                 }
-                PcmRuntime rt = a.substream.runtime;
-                if (rt == null || rt.attachment != a) {
-                    return "attachment " + a.id + " on " + d + " not held by " + a.substream;
+                if (!attachmentListedHeld(a)) {
+                    found.add(Invariant.ATTACHMENT_LISTED_HELD,
+                            "attachment " + a.id + " on " + d + " not held by " + a.substream);
                 }
             }
         }
-        if (listed != attachments.size()) {
-            return attachments.size() + " attachments alive but " + listed + " on dma-buf lists";
+        if (!attachmentsListed(listed, attachments.size())) {
+            found.add(Invariant.ATTACHMENTS_LISTED,
+                    attachments.size() + " attachments alive but " + listed + " on dma-buf lists");
         }
         for (Pcm pcm : w.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
-                if (s.runtime != null && s.runtime.attachment != null && !attachments.contains(s.runtime.attachment)) {
-                    return s + " points at a detached attachment";
+                PcmRuntime rt = s.runtime;
+                if (rt != null && !runtimeAttachmentLive(rt, rt.attachment != null
+                        && attachments.contains(rt.attachment))) {
+                    found.add(Invariant.RUNTIME_ATTACHMENT_LIVE, s + " points at a detached attachment");
                 }
             }
         }
-        return null;
     }
 
-    /** Open counts, mmap_count, the export pointer, pointers below boundary and avail within the ring. */
-    private static String substreams(World w, Set<File> files, Set<Vma> vmas, Set<DmaBuf> dmaBufs) {
+    private static void substreams(World w, Set<File> files, Set<Vma> vmas, Set<DmaBuf> dmaBufs, Findings found) {
         Map<Substream, Integer> opens = new IdentityHashMap<>();
         for (File f : files) {
             if (f.privateData instanceof PcmFile pf) {
@@ -148,82 +344,58 @@ final class Invariants {
         for (Pcm pcm : w.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
                 int o = opens.getOrDefault(s, 0);
-                if (s.refCount != o || (s.runtime != null) != (o > 0)) {
-                    return s + ": ref_count " + s.refCount + ", " + o + " open files, runtime " + s.runtime;
+                if (!substreamOpens(s, o)) {
+                    found.add(Invariant.SUBSTREAM_OPENS,
+                            s + ": ref_count " + s.refCount + ", " + o + " open files, runtime " + s.runtime);
                 }
-                if (s.mmapCount != maps.getOrDefault(s, 0)) {
-                    return s + ": mmap_count " + s.mmapCount + " but " + maps.getOrDefault(s, 0) + " mappings";
+                int m = maps.getOrDefault(s, 0);
+                if (!substreamMmapCount(s, m)) {
+                    found.add(Invariant.SUBSTREAM_MMAP_COUNT, s + ": mmap_count " + s.mmapCount + " but " + m
+                            + " mappings");
                 }
                 if (s.runtime != null) {
-                    String r = runtime(s, dmaBufs);
-                    if (r != null) {
-                        return r;
-                    }
+                    runtime(s, dmaBufs, found);
                 }
             }
         }
-        return null;
     }
 
-    private static String runtime(Substream s, Set<DmaBuf> dmaBufs) {
+    private static void runtime(Substream s, Set<DmaBuf> dmaBufs, Findings found) {
         PcmRuntime rt = s.runtime;
-        DmaBuf d = rt.export;
-        if (d != null && (!dmaBufs.contains(d) || d.exporter != s || d.buffer != rt.dmaBuffer)) {
-            return s + ": export pointer to " + d + " is stale";
+        if (!runtimeExport(s, rt.export != null && dmaBufs.contains(rt.export))) {
+            found.add(Invariant.RUNTIME_EXPORT, s + ": export pointer to " + rt.export + " is stale");
         }
-        boolean configured = rt.state != PcmState.OPEN;
-        if (configured != (rt.dmaBuffer != null) && rt.state != PcmState.DISCONNECTED) {
-            return s + " in " + rt.state + " with buffer " + rt.dmaBuffer;
+        if (!runtimeBuffer(rt)) {
+            found.add(Invariant.RUNTIME_BUFFER, s + " in " + rt.state + " with buffer " + rt.dmaBuffer);
         }
-        if (rt.boundary == 0) {
-            return rt.hwPtr == 0 && rt.applPtr == 0 ? null : s + ": pointers set before hw_params";
+        if (!runtimePointersUnset(rt)) {
+            found.add(Invariant.RUNTIME_POINTERS_UNSET, s + ": pointers set before hw_params");
         }
-        for (long p : new long[] {rt.hwPtr, rt.applPtr, rt.devicePtr}) {
-            if (p < 0 || p >= rt.boundary) {
-                return s + ": pointer " + p + " outside [0, boundary " + rt.boundary + ")";
-            }
+        if (!runtimePointersBounded(rt)) {
+            long p = LongStream.of(rt.hwPtr, rt.applPtr, rt.devicePtr).filter(x -> outside(x, rt.boundary))
+                    .findFirst().orElseThrow();
+            found.add(Invariant.RUNTIME_POINTERS_BOUNDED,
+                    s + ": pointer " + p + " outside [0, boundary " + rt.boundary + ")");
         }
-        boolean ringState = switch (rt.state) {
-            case PREPARED, RUNNING, PAUSED, DRAINING -> true;
-            default -> false;
-        };
-        if (ringState && !rt.applPtrWild && rt.stopThreshold <= rt.bufferSize) {
-            long avail = s.avail();
-            if (avail < 0 || avail > rt.bufferSize) {
-                return s + " in " + rt.state + ": avail " + avail + " outside [0, " + rt.bufferSize
-                        + "] (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")";
-            }
+        if (!runtimeAvail(s)) {
+            found.add(Invariant.RUNTIME_AVAIL, s + " in " + rt.state + ": avail " + s.avail() + " outside [0, "
+                    + rt.bufferSize + "] (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
         }
-        return null;
-    }
-
-    /** Once every process has exited nothing remains: no file, dma-buf, attachment, mapping or buffer. */
-    private static String nothingAfterExit(World w, List<Task> tasks) {
-        if (tasks.isEmpty()) {
-            return null;
-        }
-        for (Task t : tasks) {
-            if (!t.exited) {
-                return null;
-            }
-            if (!t.files.entries().isEmpty() || !t.vmas.isEmpty()) {
-                return t + " exited with fds or mappings left";
-            }
-        }
-        Leaks l = w.leaks();
-        return l.none() ? null : "every process exited but objects remain: " + l;
     }
 
     /**
-     * The same invariants as the map-based pass, as one yes/no. Objects of a world have distinct ids (one
-     * counter numbers files, dma-bufs, attachments, buffers and mappings), so a count per id in arrays reused
-     * across checks replaces the identity maps; a generation number per check stands for clearing them.
-     * Substreams are numbered by their position in the world instead. A set is copied out only when it
-     * changed ({@link World.Live}), since iterating a linked hash set costs more than the checks themselves,
-     * and each kind of holder is walked once, every invariant about it checked in that walk.
+     * The same predicates over counts kept differently: objects of a world have distinct ids (one counter
+     * numbers files, dma-bufs, attachments, buffers and mappings), so a count per id in arrays reused across
+     * checks replaces the identity maps; a generation number per check stands for clearing them. Substreams
+     * are numbered by their position in the world instead. A set is copied out only when it changed
+     * ({@link World.Live}), since iterating a linked hash set costs more than the checks themselves, and each
+     * kind of holder is walked once, every invariant about it checked in that walk. The answer is the broken
+     * invariants' {@link Invariant#bit}s: no allocation, and nothing to describe.
      */
     static final class Recount {
-        /** Beyond this many ids the arrays would cost more than the maps; the map-based pass decides. */
+        /** What {@link #broken} answers when ids outgrew the arrays: the full recount must decide. */
+        static final long UNDECIDED = -1;
+        /** Beyond this many ids the arrays would cost more than the maps. */
         private static final int MAX_ID = 1 << 20;
 
         private int[] seen = new int[64];
@@ -248,12 +420,13 @@ final class Invariants {
         private long attachmentChanges = -1;
         private long vmaChanges = -1;
         private long bufferChanges = -1;
-        private boolean fdTablesHold;
-        private final BiConsumer<Integer, File> countFd = (fd, f) -> fdTablesHold &= holdFile(f);
+        /** The invariants found broken so far in this check. */
+        private long broken;
+        private final BiConsumer<Integer, File> countFd = (fd, f) -> holdFile(f);
+        private final Supplier<Leaks> left = () -> new Leaks(nFiles, nDmaBufs, nAttachments, nVmas, nBuffers);
 
-        boolean holds(World w, List<Task> tasks, World.Live<File> fileSet, World.Live<DmaBuf> dmaBufSet,
-                      World.Live<Attachment> attachmentSet, World.Live<Vma> vmaSet,
-                      World.Live<DmaBuffer> bufferSet) {
+        long broken(World w, World.Live<File> fileSet, World.Live<DmaBuf> dmaBufSet,
+                    World.Live<Attachment> attachmentSet, World.Live<Vma> vmaSet, World.Live<DmaBuffer> bufferSet) {
             if (++generation == 0) {
                 Arrays.fill(seen, 0);
                 generation = 1;
@@ -284,8 +457,25 @@ final class Invariants {
                 nBuffers = bufferSet.size();
                 bufferChanges = bufferSet.changes();
             }
+            if (!entered()) {
+                return UNDECIDED;
+            }
+            broken = 0;
+            List<Task> tasks = w.tasksInOrder();
             List<Pcm> pcms = w.pcmsInOrder();
-            return entered() && holdersHold(tasks, pcms) && countsHold(pcms);
+            countHolders(tasks, pcms);
+            compareCounts(pcms);
+            if (exitedHolding(tasks) != null) {
+                fail(Invariant.EXITED_HOLDS_NOTHING);
+            }
+            if (!nothingLeft(tasks, left)) {
+                fail(Invariant.NOTHING_LEFT);
+            }
+            return broken;
+        }
+
+        private void fail(Invariant i) {
+            broken |= i.bit();
         }
 
         /** Makes every live object a member with no holders yet; ids are distinct across kinds. */
@@ -315,55 +505,47 @@ final class Invariants {
 
         /**
          * Counts every holder into what it holds, each kind of holder walked once (the check runs after every
-         * op, and a walk per invariant cost more than the invariants); false at a holder of a non-member, a
-         * released file or a freed buffer, or a stale attachment.
+         * op, and a walk per invariant cost more than the invariants), checking the invariants about holders
+         * on the way.
          */
-        private boolean holdersHold(List<Task> tasks, List<Pcm> pcms) {
+        private void countHolders(List<Task> tasks, List<Pcm> pcms) {
             countSlots(pcms);
-            fdTablesHold = true;
             // Indexed loops over the world's lists: an iterator per loop per check shows in the profile.
             for (int i = 0; i < tasks.size(); i++) {
                 // forEach runs inside the TreeMap; iterating the unmodifiable view costs an interface call a step.
                 tasks.get(i).files.forEach(countFd);
             }
-            if (!fdTablesHold) {
-                return false;
-            }
             for (int i = 0; i < nVmas; i++) {
                 Vma v = vmas[i];
-                if (!holdFile(v.file) || !holdBuffer(v.buffer)) {
-                    return false;
-                }
+                holdFile(v.file);
+                holdBuffer(v.buffer);
                 if (v.substream != null) {
                     maps[slot(v.substream)]++;
                 }
             }
             for (int i = 0; i < nAttachments; i++) {
-                if (!holdFile(attachments[i].dmaBuf.file)) {
-                    return false;
-                }
+                holdFile(attachments[i].dmaBuf.file);
             }
-            // An attachment is on its dma-buf's list exactly while its substream points at it, mapped.
             int listed = 0;
             for (int i = 0; i < nDmaBufs; i++) {
                 DmaBuf d = dmaBufs[i];
-                if (d.released || !holdBuffer(d.buffer)) {
-                    return false;
+                if (!dmaBufUnreleased(d)) {
+                    fail(Invariant.DMABUF_UNRELEASED);
                 }
+                holdBuffer(d.buffer);
                 for (int k = 0; k < d.attachments.size(); k++) {
                     Attachment a = d.attachments.get(k);
                     listed++;
-                    if (!member(a.id) || a.dmaBuf != d || !a.mapped) {
-                        return false;
+                    if (!attachmentListedLive(a, d, member(a.id))) {
+                        fail(Invariant.ATTACHMENT_LISTED_LIVE);
                     }
-                    PcmRuntime rt = a.substream.runtime;
-                    if (rt == null || rt.attachment != a) {
-                        return false;
+                    if (!attachmentListedHeld(a)) {
+                        fail(Invariant.ATTACHMENT_LISTED_HELD);
                     }
                 }
             }
-            if (listed != nAttachments) {
-                return false;
+            if (!attachmentsListed(listed, nAttachments)) {
+                fail(Invariant.ATTACHMENTS_LISTED);
             }
             for (int p = 0; p < pcms.size(); p++) {
                 List<Substream> subs = pcms.get(p).substreams;
@@ -372,23 +554,26 @@ final class Invariants {
                     if (rt == null) {
                         continue;
                     }
-                    if (rt.dmaBuffer != null && !holdBuffer(rt.dmaBuffer)) {
-                        return false;
+                    if (rt.dmaBuffer != null) {
+                        holdBuffer(rt.dmaBuffer);
                     }
-                    if (rt.attachment != null && !member(rt.attachment.id)) {
-                        return false;
+                    if (!runtimeAttachmentLive(rt, rt.attachment != null && member(rt.attachment.id))) {
+                        fail(Invariant.RUNTIME_ATTACHMENT_LIVE);
                     }
                 }
             }
-            return true;
         }
 
-        private boolean holdFile(File f) {
-            return hold(f.id) && !f.released();
+        private void holdFile(File f) {
+            if (!fileHoldersLive(f, hold(f.id))) {
+                fail(Invariant.FILE_HOLDERS_LIVE);
+            }
         }
 
-        private boolean holdBuffer(DmaBuffer b) {
-            return hold(b.id) && !b.freed();
+        private void holdBuffer(DmaBuffer b) {
+            if (!bufferHoldersLive(b, hold(b.id))) {
+                fail(Invariant.BUFFER_HOLDERS_LIVE);
+            }
         }
 
         /** Numbers the substreams by their position in the world and clears their open and mapping counts. */
@@ -410,76 +595,61 @@ final class Invariants {
             Arrays.fill(maps, 0, n, 0);
         }
 
-        /**
-         * f_count = holders for every file, refcount = holders for every buffer; open counts, mmap_count and
-         * each runtime's own invariants for every substream.
-         */
-        private boolean countsHold(List<Pcm> pcms) {
+        /** Every live file's and buffer's count against its holders; every substream's and runtime's. */
+        private void compareCounts(List<Pcm> pcms) {
             for (int i = 0; i < nFiles; i++) {
                 File f = files[i];
-                if (f.count() != count[f.id]) {
-                    return false;
+                if (!fileCount(f, count[f.id])) {
+                    fail(Invariant.FILE_COUNT);
                 }
                 if (f.privateData instanceof PcmFile pf) {
                     opens[slot(pf.substream())]++;
                 }
             }
             for (int i = 0; i < nBuffers; i++) {
-                if (buffers[i].refcount() != count[buffers[i].id]) {
-                    return false;
+                if (!bufferRefcount(buffers[i], count[buffers[i].id])) {
+                    fail(Invariant.BUFFER_REFCOUNT);
                 }
             }
             for (int p = 0; p < pcms.size(); p++) {
                 List<Substream> subs = pcms.get(p).substreams;
                 for (int k = 0; k < subs.size(); k++) {
                     Substream s = subs.get(k);
-                    int o = opens[slot(s)];
-                    if (s.refCount != o || (s.runtime != null) != (o > 0) || s.mmapCount != maps[slot(s)]) {
-                        return false;
+                    if (!substreamOpens(s, opens[slot(s)])) {
+                        fail(Invariant.SUBSTREAM_OPENS);
                     }
-                    if (s.runtime != null && !runtimeHolds(s)) {
-                        return false;
+                    if (!substreamMmapCount(s, maps[slot(s)])) {
+                        fail(Invariant.SUBSTREAM_MMAP_COUNT);
+                    }
+                    if (s.runtime != null) {
+                        runtime(s);
                     }
                 }
             }
-            return true;
+        }
+
+        /** The dma-buf ids entered by {@link #entered} are the set of live dma-bufs. */
+        private void runtime(Substream s) {
+            PcmRuntime rt = s.runtime;
+            if (!runtimeExport(s, rt.export != null && member(rt.export.id))) {
+                fail(Invariant.RUNTIME_EXPORT);
+            }
+            if (!runtimeBuffer(rt)) {
+                fail(Invariant.RUNTIME_BUFFER);
+            }
+            if (!runtimePointersUnset(rt)) {
+                fail(Invariant.RUNTIME_POINTERS_UNSET);
+            }
+            if (!runtimePointersBounded(rt)) {
+                fail(Invariant.RUNTIME_POINTERS_BOUNDED);
+            }
+            if (!runtimeAvail(s)) {
+                fail(Invariant.RUNTIME_AVAIL);
+            }
         }
 
         private int slot(Substream s) {
             return pcmBase[s.pcm.index] + s.number;
-        }
-
-        /** {@link Invariants#runtime}, with the dma-buf ids entered by {@link #entered} as the set. */
-        private boolean runtimeHolds(Substream s) {
-            PcmRuntime rt = s.runtime;
-            DmaBuf d = rt.export;
-            if (d != null && (!member(d.id) || d.exporter != s || d.buffer != rt.dmaBuffer)) {
-                return false;
-            }
-            boolean configured = rt.state != PcmState.OPEN;
-            if (configured != (rt.dmaBuffer != null) && rt.state != PcmState.DISCONNECTED) {
-                return false;
-            }
-            if (rt.boundary == 0) {
-                return rt.hwPtr == 0 && rt.applPtr == 0;
-            }
-            if (outside(rt.hwPtr, rt.boundary) || outside(rt.applPtr, rt.boundary)
-                    || outside(rt.devicePtr, rt.boundary)) {
-                return false;
-            }
-            boolean ringState = switch (rt.state) {
-                case PREPARED, RUNNING, PAUSED, DRAINING -> true;
-                default -> false;
-            };
-            if (ringState && !rt.applPtrWild && rt.stopThreshold <= rt.bufferSize) {
-                long avail = s.avail();
-                return avail >= 0 && avail <= rt.bufferSize;
-            }
-            return true;
-        }
-
-        private static boolean outside(long p, long boundary) {
-            return p < 0 || p >= boundary;
         }
 
         /** Marks {@code id} a member of this check's sets with no holders yet; false if ids are too large. */

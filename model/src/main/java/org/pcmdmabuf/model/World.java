@@ -987,6 +987,14 @@ public final class World {
         }
     }
 
+    /**
+     * The fast invariant check every op runs and the full recount that otherwise runs only once the fast one
+     * found something, both on the current state: for tests that the fast one misses nothing.
+     */
+    public InvariantVerdicts checkInvariantsBothWays() {
+        return Invariants.bothWays(this, recount, files, dmaBufs, attachments, vmas, buffers);
+    }
+
     Map<File, Integer> fdReferences() {
         Map<File, Integer> refs = new IdentityHashMap<>();
         for (Task t : tasks.values()) {

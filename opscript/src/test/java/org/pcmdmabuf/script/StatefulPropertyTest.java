@@ -14,13 +14,15 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.pcmdmabuf.model.InvariantVerdicts;
 import org.quicktheories.core.Gen;
 
 /**
  * Random op sequences over three processes and three devices (one with two substreams): after every op the
- * model's invariants hold (the model throws otherwise), every refused op's errno is one the kernel paths of
- * that op can give, and once every process has exited nothing is left. A failure prints the sequence as an
- * op script that {@code pcmsim run} replays.
+ * model's invariants hold (the model throws otherwise) and the fast check that said so finds exactly what the
+ * full recount finds, every refused op's errno is one the kernel paths of that op can give, and once every
+ * process has exited nothing is left. A failure prints the sequence as an op script that {@code pcmsim run}
+ * replays.
  */
 class StatefulPropertyTest {
     /** At least 10,000 sequences per CI run (issue 2). */
@@ -119,8 +121,7 @@ class StatefulPropertyTest {
     private void runOne(List<RandomScript.Choice> cs) {
         Script script = RandomScript.of(cs);
         ModelTarget target = new ModelTarget();
-        List<ScriptRunner.Step> steps = ScriptRunner.run(script, target);
-        for (ScriptRunner.Step s : steps) {
+        ScriptRunner.run(script, target, s -> {
             opsRun++;
             String errno = s.outcome().errno();
             String name = s.op().name();
@@ -130,9 +131,20 @@ class StatefulPropertyTest {
                         () -> "line " + s.op().line() + ": " + name + " refused with " + errno
                                 + ", which its kernel path cannot give");
             }
-        }
+            assertChecksAgree(target, s);
+        });
         assertTrue(target.world().leaks().none(), () -> "left after every process exited: " + target.world().leaks());
         assertRoundTrip(script);
+    }
+
+    /**
+     * The fast check is an optimisation of the full recount, so it must find the same broken invariants; else
+     * the check every op relies on was weakened (or made stricter) without anyone noticing.
+     */
+    private static void assertChecksAgree(ModelTarget target, ScriptRunner.Step s) {
+        InvariantVerdicts v = target.world().checkInvariantsBothWays();
+        assertEquals(v.full(), v.fast(), () -> "line " + s.op().line() + ": " + s.op().name()
+                + ": the fast invariant check disagrees with the full recount (" + v.description() + ")");
     }
 
     /** The reproducer a failure prints must be the same script. */
