@@ -52,7 +52,7 @@ import java.util.stream.LongStream;
  *     snd_pcm_capture_avail(), include/sound/pcm.h) is in [0, buffer_size]: the core stops the stream at an
  *     xrun before it could leave.
  * <li>{@link Invariant#EXITED_HOLDS_NOTHING}: an exited process holds no fd and no mapping (do_exit() drops them,
- *     kernel/exit.c); checked for the processes in declaration order up to the first still running.
+ *     kernel/exit.c), whatever the other processes do.
  * <li>{@link Invariant#NOTHING_LEFT}: once every process has exited no file, dma-buf, attachment, mapping or
  *     buffer is left.
  * </ol>
@@ -186,10 +186,7 @@ final class Invariants {
     private static Task exitedHolding(List<Task> tasks) {
         for (int i = 0; i < tasks.size(); i++) {
             Task t = tasks.get(i);
-            if (!t.exited) {
-                return null;
-            }
-            if (!t.files.entries().isEmpty() || !t.vmas.isEmpty()) {
+            if (t.exited && (!t.files.entries().isEmpty() || !t.vmas.isEmpty())) {
                 return t;
             }
         }

@@ -101,6 +101,8 @@ class InvariantsTest {
             corruption("hw_ptr ahead of appl_ptr on playback", f -> f.rt().hwPtr = 10, Invariant.RUNTIME_AVAIL),
             corruption("a process marked exited with its fds", f -> f.server.exited = true,
                     Invariant.EXITED_HOLDS_NOTHING),
+            corruption("a process declared after a running one marked exited with its fds",
+                    f -> f.app.exited = true, Invariant.EXITED_HOLDS_NOTHING),
             corruption("a buffer leaked past every exit", f -> {
                 f.w.exit(f.server);
                 f.w.exit(f.app);
