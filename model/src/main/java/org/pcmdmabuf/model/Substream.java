@@ -8,7 +8,6 @@ import static org.pcmdmabuf.model.PcmState.PREPARED;
 import static org.pcmdmabuf.model.PcmState.RUNNING;
 import static org.pcmdmabuf.model.PcmState.SETUP;
 import static org.pcmdmabuf.model.PcmState.SUSPENDED;
-import static org.pcmdmabuf.model.PcmState.XRUN;
 
 /**
  * struct snd_pcm_substream with the PCM core's ioctls on it. Each method mirrors the function of
@@ -19,8 +18,6 @@ public final class Substream {
     /** PAGE_SIZE of x86_64 and arm64 4K kernels. */
     public static final long PAGE_SIZE = 4096;
     private static final long NSEC_PER_SEC = 1_000_000_000L;
-    /** wait_for_avail() and snd_pcm_drain() give up after 10 s without progress. */
-    private static final long WAIT_TIMEOUT_NS = 10 * NSEC_PER_SEC;
 
     public final Pcm pcm;
     public final int number;
@@ -169,7 +166,7 @@ public final class Substream {
             rt.stopThreshold = resolveBoundary(p.stopThreshold());
         }
         if (running()) {
-            return updateState();
+            return PcmLib.updateState(this);
         }
         return Result.ok(0L);
     }
@@ -261,12 +258,6 @@ public final class Substream {
         return Result.ok(0L);
     }
 
-    /** __snd_pcm_xrun(). */
-    private void xrunNow() {
-        stop(XRUN);
-        world().countXrun(this);
-    }
-
     /** snd_pcm_drop(). */
     Result<Long> drop() {
         PcmRuntime rt = runtime;
@@ -306,11 +297,11 @@ public final class Substream {
         }
         long waited = 0;
         while (stream == PcmStream.PLAYBACK && rt.state == DRAINING) {
-            if (waited >= waitTimeoutNs()) {
+            if (waited >= PcmLib.waitTimeoutNs(rt)) {
                 stop(SETUP);
                 return Result.err(Errno.EIO);
             }
-            long step = periodNanos();
+            long step = PcmLib.periodNanos(rt);
             world().letTimePass(step);
             waited += step;
         }
@@ -360,7 +351,7 @@ public final class Substream {
                 return Result.ok(0L);
             }
             case RUNNING -> {
-                xrunNow();
+                PcmLib.xrun(this);
                 return Result.ok(0L);
             }
             default -> {
@@ -376,10 +367,10 @@ public final class Substream {
                 if (stream == PcmStream.CAPTURE) {
                     return Result.err(Errno.EBADFD);
                 }
-                return updateHwPtr();
+                return PcmLib.updateHwPtr(this);
             }
             case RUNNING -> {
-                return updateHwPtr();
+                return PcmLib.updateHwPtr(this);
             }
             case PREPARED, PAUSED -> {
                 return Result.ok(0L);
@@ -399,14 +390,14 @@ public final class Substream {
     /** snd_pcm_hwsync(). */
     Result<Long> hwsync() {
         Result<Long> r = doHwsync();
-        syncForCpu();
+        PcmLib.syncForCpu(this);
         return r;
     }
 
     /** snd_pcm_delay(): snd_pcm_calc_delay() of the updated pointers. */
     Result<Long> delay() {
         Result<Long> r = doHwsync();
-        syncForCpu();
+        PcmLib.syncForCpu(this);
         if (!r.isOk()) {
             return r;
         }
@@ -444,7 +435,7 @@ public final class Substream {
             rt.applPtr = applPtr;
             checkApplWindow();
         }
-        syncForDevice();
+        PcmLib.syncForDevice(this);
         return Result.ok(0L);
     }
 
@@ -462,213 +453,7 @@ public final class Substream {
         }
     }
 
-    /**
-     * __snd_pcm_lib_xfer(): WRITEI on playback, READI on capture (the ioctl picks by stream, not by name).
-     * Playback writes stamped frames; a blocking transfer lets time pass while it waits for room.
-     */
-    Result<Long> xfer(long size, boolean nonblock, int source) {
-        PcmRuntime rt = runtime;
-        if (rt.state == OPEN) {
-            return Result.err(Errno.EBADFD);
-        }
-        if (rt.access != Access.RW_INTERLEAVED && rt.channels > 1) {
-            return Result.err(Errno.EINVAL);
-        }
-        if (size == 0) {
-            return Result.ok(0L);
-        }
-        Errno e = accessibleState();
-        if (e != null) {
-            return Result.err(e);
-        }
-        if (rt.state == RUNNING) {
-            updateHwPtr();
-        }
-        boolean playback = stream == PcmStream.PLAYBACK;
-        if (!playback && rt.state == PREPARED && size >= rt.startThreshold) {
-            Result<Long> r = start();
-            if (!r.isOk()) {
-                return r;
-            }
-        }
-        long xfer = 0;
-        Errno err = null;
-        long avail = avail();
-        while (size > 0) {
-            if (avail == 0) {
-                if (!playback && rt.state == DRAINING) {
-                    stop(SETUP);
-                    break;
-                }
-                if (nonblock) {
-                    err = Errno.EAGAIN;
-                    break;
-                }
-                Result<Long> w = waitForAvail(Math.min(size, Math.max(rt.availMin, 1)));
-                if (!w.isOk()) {
-                    err = w.errno();
-                    break;
-                }
-                avail = w.value();
-                if (avail == 0) {
-                    continue;
-                }
-            }
-            long frames = Math.min(size, avail);
-            long applOfs = rt.applPtr % rt.bufferSize;
-            frames = Math.min(frames, rt.bufferSize - applOfs);
-            if (playback) {
-                world().copyFrames(rt.activeBuffer(), applOfs * rt.frameBytes(), frames, rt.frameBytes(), source,
-                        rt.applPtr);
-                syncForDevice();
-            } else {
-                syncForCpu();
-            }
-            e = accessibleState();
-            if (e != null) {
-                err = e;
-                break;
-            }
-            rt.applPtr = rt.wrap(rt.applPtr + frames);
-            size -= frames;
-            xfer += frames;
-            avail -= frames;
-            if (playback && rt.state == PREPARED && rt.playbackHwAvail() >= rt.startThreshold) {
-                Result<Long> r = start();
-                if (!r.isOk()) {
-                    err = r.errno();
-                    break;
-                }
-            }
-        }
-        if (xfer > 0 && err == null) {
-            updateState();
-        }
-        return xfer > 0 ? Result.ok(xfer) : err != null ? Result.err(err) : Result.ok(0L);
-    }
-
-    /** pcm_accessible_state(). */
-    private Errno accessibleState() {
-        return switch (runtime.state) {
-            case PREPARED, RUNNING, PAUSED -> null;
-            case XRUN -> Errno.EPIPE;
-            case SUSPENDED -> Errno.ESTRPIPE;
-            default -> Errno.EBADFD;
-        };
-    }
-
-    /** wait_for_avail(): time passes a period at a time until twake frames are free or the timeout hits. */
-    private Result<Long> waitForAvail(long twake) {
-        PcmRuntime rt = runtime;
-        long waited = 0;
-        while (true) {
-            if (waited >= waitTimeoutNs()) {
-                return Result.err(Errno.EIO);
-            }
-            long step = periodNanos();
-            world().letTimePass(step);
-            waited += step;
-            switch (rt.state) {
-                case SUSPENDED -> {
-                    return Result.err(Errno.ESTRPIPE);
-                }
-                case XRUN -> {
-                    return Result.err(Errno.EPIPE);
-                }
-                case DRAINING -> {
-                    return stream == PcmStream.PLAYBACK ? Result.err(Errno.EPIPE) : Result.ok(0L);
-                }
-                case OPEN, SETUP, DISCONNECTED -> {
-                    return Result.err(Errno.EBADFD);
-                }
-                case PAUSED -> {
-                    // The kernel sleeps here with no timeout until someone releases the pause; no one
-                    // else runs while a script op blocks, so answer as the O_NONBLOCK call would.
-                    return Result.err(Errno.EAGAIN);
-                }
-                default -> {
-                }
-            }
-            long avail = avail();
-            if (avail >= twake) {
-                return Result.ok(avail);
-            }
-        }
-    }
-
-    /**
-     * How long a sleeper waits for its next wake-up: until this stream's next period interrupt when its DMA
-     * runs (counting the sub-frame time already carried), else one period.
-     */
-    private long periodNanos() {
-        PcmRuntime rt = runtime;
-        long frames = rt.dmaRunning ? rt.periodSize - rt.devicePtr % rt.periodSize : rt.periodSize;
-        long units = frames * NSEC_PER_SEC - (rt.dmaRunning ? rt.nsRemainder : 0);
-        return Math.max(1, (units + rt.rate - 1) / rt.rate);
-    }
-
-    private long waitTimeoutNs() {
-        return Math.max(WAIT_TIMEOUT_NS, runtime.bufferSize * NSEC_PER_SEC * 11 / 10 / runtime.rate);
-    }
-
-    /**
-     * snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_DEVICE): the core cleans CPU writes made through the PCM fd.
-     * Memory shared as a dma-buf is the dma-buf protocol's to sync (DMA_BUF_IOCTL_SYNC); the model does not
-     * let the core's syncs cover for a client that skipped it (docs/decisions.md).
-     */
-    private void syncForDevice() {
-        if (sharedAsDmaBuf()) {
-            return;
-        }
-        DmaBuffer b = runtime.dmaBuffer;
-        b.sync.syncForDevice();
-        if (!pcm.hw.coherent()) {
-            world().mem().clean(b, 0, b.words.length);
-        }
-    }
-
-    /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_CPU), under the same rule as {@link #syncForDevice()}. */
-    private void syncForCpu() {
-        if (sharedAsDmaBuf()) {
-            return;
-        }
-        DmaBuffer b = runtime.dmaBuffer;
-        b.sync.syncForCpu();
-        if (!pcm.hw.coherent() && stream == PcmStream.CAPTURE) {
-            world().mem().invalidate(b, 0, b.words.length);
-        }
-    }
-
-    private boolean sharedAsDmaBuf() {
-        return runtime.dmaBuffer == null || runtime.export != null || runtime.attachment != null;
-    }
-
     // ---- the hardware side ---------------------------------------------------------------------------
-
-    /** snd_pcm_update_hw_ptr(): hw_ptr catches up with the DMA position, then snd_pcm_update_state(). */
-    private Result<Long> updateHwPtr() {
-        runtime.hwPtr = runtime.devicePtr;
-        if (runtime.applPtrWild && avail() <= runtime.bufferSize) {
-            runtime.applPtrWild = false;
-        }
-        return updateState();
-    }
-
-    /** snd_pcm_update_state(): drain completion, stop_threshold xrun. */
-    private Result<Long> updateState() {
-        PcmRuntime rt = runtime;
-        long avail = avail();
-        if (rt.state == DRAINING) {
-            if (avail >= rt.bufferSize) {
-                stop(SETUP);
-                return Result.err(Errno.EPIPE);
-            }
-        } else if (avail >= rt.stopThreshold) {
-            xrunNow();
-            return Result.err(Errno.EPIPE);
-        }
-        return Result.ok(0L);
-    }
 
     /** The DMA runs for {@code ns} of virtual time at the stream's rate (sub-frame time carries over). */
     void dmaAdvanceNanos(long ns) {
@@ -719,9 +504,8 @@ public final class Substream {
             world().dmaTransfer(this, rt.activeBuffer(), offset, step, rt.devicePtr);
             rt.devicePtr = rt.wrap(rt.devicePtr + step);
             frames -= step;
-            if (rt.devicePtr % rt.periodSize == 0 && running()) {
-                updateHwPtr();
-                world().periodElapsed(this);
+            if (rt.devicePtr % rt.periodSize == 0) {
+                PcmLib.periodElapsed(this);
             }
         }
     }

@@ -357,7 +357,7 @@ public final class World {
 
     /** A transfer whose written frames carry {@code source} in their stamps (a server copying for a client). */
     public Result<Long> xferi(Task task, int fd, long frames, int source) {
-        return pcmIoctl(task, fd, () -> "xferi " + frames, (f, s) -> s.xfer(frames, f.nonblock, source));
+        return pcmIoctl(task, fd, () -> "xferi " + frames, (f, s) -> PcmLib.xfer(s, frames, f.nonblock, source));
     }
 
     public Result<Long> dmabufExport(Task task, int fd) {
