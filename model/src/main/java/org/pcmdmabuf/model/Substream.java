@@ -17,7 +17,6 @@ import static org.pcmdmabuf.model.PcmState.SUSPENDED;
 public final class Substream {
     /** PAGE_SIZE of x86_64 and arm64 4K kernels. */
     public static final long PAGE_SIZE = 4096;
-    private static final long NSEC_PER_SEC = 1_000_000_000L;
 
     public final Pcm pcm;
     public final int number;
@@ -450,63 +449,6 @@ public final class Substream {
             rt.applPtrWild = true;
             world().violation(Violation.APPL_PTR_OUT_OF_WINDOW,
                     pcm.name() + ": appl_ptr " + rt.applPtr + " leaves avail " + a + " > buffer " + rt.bufferSize);
-        }
-    }
-
-    // ---- the hardware side ---------------------------------------------------------------------------
-
-    /** The DMA runs for {@code ns} of virtual time at the stream's rate (sub-frame time carries over). */
-    void dmaAdvanceNanos(long ns) {
-        PcmRuntime rt = runtime;
-        if (rt == null || !rt.dmaRunning) {
-            return;
-        }
-        long total = deviceNanos(ns) * rt.rate + rt.nsRemainder;
-        rt.nsRemainder = total % NSEC_PER_SEC;
-        dmaAdvanceFrames(total / NSEC_PER_SEC);
-    }
-
-    /** CPU-clock nanoseconds as the device's drifting clock counts them (sub-nanoseconds carried). */
-    private long deviceNanos(long ns) {
-        long ppm = pcm.driftPpm;
-        if (ppm == 0) {
-            return ns;
-        }
-        long scaled = ns * ppm + runtime.driftRemainder;
-        runtime.driftRemainder = scaled % 1_000_000;
-        return ns + scaled / 1_000_000;
-    }
-
-    /**
-     * CPU-clock nanoseconds until this stream's next period interrupt, or -1 when its DMA is stopped; used by
-     * the simulator to step time from interrupt to interrupt.
-     */
-    public long nanosToNextInterrupt() {
-        PcmRuntime rt = runtime;
-        if (rt == null || !rt.dmaRunning) {
-            return -1;
-        }
-        long frames = rt.periodSize - rt.devicePtr % rt.periodSize;
-        long deviceNs = (frames * NSEC_PER_SEC - rt.nsRemainder + rt.rate - 1) / rt.rate;
-        long cpuNs = deviceNs * 1_000_000 / (1_000_000 + pcm.driftPpm);
-        return Math.max(1, cpuNs);
-    }
-
-    /**
-     * The DMA moves {@code frames}, reading (playback) or writing (capture) the active buffer, raising a
-     * period interrupt (snd_pcm_period_elapsed()) at each period boundary.
-     */
-    void dmaAdvanceFrames(long frames) {
-        PcmRuntime rt = runtime;
-        while (rt != null && frames > 0 && rt.dmaRunning) {
-            long step = Math.min(frames, rt.periodSize - rt.devicePtr % rt.periodSize);
-            long offset = (rt.devicePtr % rt.bufferSize) * rt.frameBytes();
-            world().dmaTransfer(this, rt.activeBuffer(), offset, step, rt.devicePtr);
-            rt.devicePtr = rt.wrap(rt.devicePtr + step);
-            frames -= step;
-            if (rt.devicePtr % rt.periodSize == 0) {
-                PcmLib.periodElapsed(this);
-            }
         }
     }
 

@@ -637,7 +637,7 @@ public final class World {
         return step(null, () -> "advance " + frames + " frames", () -> {
             for (Pcm pcm : pcms.values()) {
                 for (Substream s : pcm.substreams) {
-                    s.dmaAdvanceFrames(frames);
+                    PcmDmaEngine.advanceFrames(s, frames);
                 }
             }
             return Result.ok(0L);
@@ -647,7 +647,7 @@ public final class World {
     void letTimePass(long ns) {
         for (Pcm pcm : pcms.values()) {
             for (Substream s : pcm.substreams) {
-                s.dmaAdvanceNanos(ns);
+                PcmDmaEngine.advanceNanos(s, ns);
             }
         }
     }
@@ -657,7 +657,7 @@ public final class World {
         long best = -1;
         for (Pcm pcm : pcms.values()) {
             for (Substream s : pcm.substreams) {
-                long n = s.nanosToNextInterrupt();
+                long n = PcmDmaEngine.nanosToNextInterrupt(s);
                 if (n >= 0 && (best < 0 || n < best)) {
                     best = n;
                 }
