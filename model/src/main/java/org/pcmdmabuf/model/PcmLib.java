@@ -37,7 +37,7 @@ final class PcmLib {
         long avail = s.avail();
         if (rt.state == DRAINING) {
             if (avail >= rt.bufferSize) {
-                s.stop(SETUP);
+                PcmNative.stop(s, SETUP);
                 return Result.err(Errno.EPIPE);
             }
         } else if (avail >= rt.stopThreshold) {
@@ -49,7 +49,7 @@ final class PcmLib {
 
     /** __snd_pcm_xrun(). */
     static void xrun(Substream s) {
-        s.stop(XRUN);
+        PcmNative.stop(s, XRUN);
         s.pcm.world.countXrun(s);
     }
 
@@ -89,7 +89,7 @@ final class PcmLib {
         }
         boolean playback = s.stream == PcmStream.PLAYBACK;
         if (!playback && rt.state == PREPARED && size >= rt.startThreshold) {
-            Result<Long> r = s.start();
+            Result<Long> r = PcmNative.start(s);
             if (!r.isOk()) {
                 return r;
             }
@@ -100,7 +100,7 @@ final class PcmLib {
         while (size > 0) {
             if (avail == 0) {
                 if (!playback && rt.state == DRAINING) {
-                    s.stop(SETUP);
+                    PcmNative.stop(s, SETUP);
                     break;
                 }
                 if (nonblock) {
@@ -137,7 +137,7 @@ final class PcmLib {
             xfer += frames;
             avail -= frames;
             if (playback && rt.state == PREPARED && rt.playbackHwAvail() >= rt.startThreshold) {
-                Result<Long> r = s.start();
+                Result<Long> r = PcmNative.start(s);
                 if (!r.isOk()) {
                     err = r.errno();
                     break;

@@ -294,60 +294,60 @@ public final class World {
     // ---- PCM ioctls ----------------------------------------------------------------------------------
 
     public Result<Long> hwParams(Task task, int fd, HwParams p) {
-        return pcmIoctl(task, fd, () -> "hw_params " + p, (f, s) -> s.hwParams(p));
+        return pcmIoctl(task, fd, () -> "hw_params " + p, (f, s) -> PcmNative.hwParams(s, p));
     }
 
     public Result<Long> hwFree(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "hw_free", (f, s) -> s.hwFree());
+        return pcmIoctl(task, fd, () -> "hw_free", (f, s) -> PcmNative.hwFree(s));
     }
 
     public Result<Long> swParams(Task task, int fd, SwParams p) {
-        return pcmIoctl(task, fd, () -> "sw_params " + p, (f, s) -> s.swParams(p));
+        return pcmIoctl(task, fd, () -> "sw_params " + p, (f, s) -> PcmNative.swParams(s, p));
     }
 
     public Result<Long> prepare(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "prepare", (f, s) -> s.prepare());
+        return pcmIoctl(task, fd, () -> "prepare", (f, s) -> PcmNative.prepare(s));
     }
 
     public Result<Long> start(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "start", (f, s) -> s.start());
+        return pcmIoctl(task, fd, () -> "start", (f, s) -> PcmNative.start(s));
     }
 
     public Result<Long> drop(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "drop", (f, s) -> s.drop());
+        return pcmIoctl(task, fd, () -> "drop", (f, s) -> PcmNative.drop(s));
     }
 
     public Result<Long> drain(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "drain", (f, s) -> s.drain(f.nonblock));
+        return pcmIoctl(task, fd, () -> "drain", (f, s) -> PcmNative.drain(s, f.nonblock));
     }
 
     public Result<Long> reset(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "reset", (f, s) -> s.reset());
+        return pcmIoctl(task, fd, () -> "reset", (f, s) -> PcmNative.reset(s));
     }
 
     public Result<Long> xrun(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "xrun", (f, s) -> s.xrun());
+        return pcmIoctl(task, fd, () -> "xrun", (f, s) -> PcmNative.xrun(s));
     }
 
     public Result<Long> hwsync(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "hwsync", (f, s) -> s.hwsync());
+        return pcmIoctl(task, fd, () -> "hwsync", (f, s) -> PcmNative.hwsync(s));
     }
 
     public Result<Long> delay(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "delay", (f, s) -> s.delay());
+        return pcmIoctl(task, fd, () -> "delay", (f, s) -> PcmNative.delay(s));
     }
 
     public Result<Long> resume(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "resume", (f, s) -> s.resume());
+        return pcmIoctl(task, fd, () -> "resume", (f, s) -> PcmNative.resume(s));
     }
 
     public Result<Long> pause(Task task, int fd, boolean push) {
-        return pcmIoctl(task, fd, () -> "pause " + (push ? "on" : "off"), (f, s) -> s.pause(push));
+        return pcmIoctl(task, fd, () -> "pause " + (push ? "on" : "off"), (f, s) -> PcmNative.pause(s, push));
     }
 
     /** SNDRV_PCM_IOCTL_SYNC_PTR; {@code applPtr} null only reads the pointers. */
     public Result<Long> syncPtr(Task task, int fd, Long applPtr) {
-        return pcmIoctl(task, fd, () -> "sync_ptr " + applPtr, (f, s) -> s.syncPtr(applPtr));
+        return pcmIoctl(task, fd, () -> "sync_ptr " + applPtr, (f, s) -> PcmNative.syncPtr(s, applPtr));
     }
 
     /** SNDRV_PCM_IOCTL_WRITEI_FRAMES / READI_FRAMES: the stream's direction decides, as in the kernel. */
@@ -606,7 +606,7 @@ public final class World {
     public Result<Long> suspend(Pcm pcm) {
         return step(null, () -> "suspend " + pcm.name(), () -> {
             if (!pcm.disconnected) {
-                pcm.substreams.forEach(Substream::suspend);
+                pcm.substreams.forEach(PcmNative::suspend);
             }
             return Result.ok(0L);
         });
@@ -703,7 +703,7 @@ public final class World {
         }
         files.remove(f);
         switch (f.privateData) {
-            case PcmFile pf -> pf.substream().release();
+            case PcmFile pf -> PcmNative.release(pf.substream());
             case DmaBuf d -> PcmDmabuf.release(d);
         }
     }
