@@ -48,7 +48,7 @@ final class PcmNative {
             freeBuffer(s);
         }
         if (rt.dmaBuffer == null) {
-            rt.dmaBuffer = s.pcm.world.allocBuffer(bytes, s.pcm.hw.contiguous());
+            rt.dmaBuffer = s.pcm.world.registry.allocBuffer(bytes, s.pcm.hw.contiguous());
         } else {
             rt.dmaBuffer.clearMemory();
         }
@@ -101,7 +101,7 @@ final class PcmNative {
     private static void freeBuffer(Substream s) {
         PcmRuntime rt = s.runtime;
         if (rt.dmaBuffer != null) {
-            s.pcm.world.putBuffer(rt.dmaBuffer);
+            s.pcm.world.registry.putBuffer(rt.dmaBuffer);
             rt.dmaBuffer = null;
         }
         rt.dmaBytes = 0;
@@ -407,7 +407,7 @@ final class PcmNative {
         long a = s.avail();
         if (rt.bufferSize > 0 && a > rt.bufferSize) {
             rt.applPtrWild = true;
-            s.pcm.world.violation(Violation.APPL_PTR_OUT_OF_WINDOW,
+            s.pcm.world.registry.violation(Violation.APPL_PTR_OUT_OF_WINDOW,
                     s.pcm.name() + ": appl_ptr " + rt.applPtr + " leaves avail " + a + " > buffer " + rt.bufferSize);
         }
     }

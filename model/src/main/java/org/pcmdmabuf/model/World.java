@@ -1,13 +1,8 @@
 package org.pcmdmabuf.model;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,28 +15,11 @@ import java.util.function.Supplier;
  * model's own bookkeeping breaks. Client mistakes are errnos or {@link Violation}s, never exceptions.
  */
 public final class World {
-    private static final int TRACE_LINES = 64;
-
-    private final Map<String, Pcm> pcms = new LinkedHashMap<>();
-    private final Map<String, Task> tasks = new LinkedHashMap<>();
-    /** {@link #pcms} and {@link #tasks} in declaration order, as lists: neither ever loses an entry. */
-    private final List<Pcm> pcmList = new ArrayList<>();
-    private final List<Task> taskList = new ArrayList<>();
-    private final Live<File> files = new Live<>();
-    private final Live<DmaBuf> dmaBufs = new Live<>();
-    private final Live<Attachment> attachments = new Live<>();
-    private final Live<Vma> vmas = new Live<>();
-    private final Live<DmaBuffer> buffers = new Live<>();
-    private final List<Violation> violations = new ArrayList<>();
-    private final Deque<TraceEntry> trace = new ArrayDeque<>();
+    final Registry registry;
     private final MemorySystem mem;
     private final DmabufDriver driver;
-    /** The dma-buf each key the driver answered EXPORT with stands for. */
-    private final Map<Long, DmaBuf> dmaBufKeys = new LinkedHashMap<>();
     private DmaObserver observer = DmaObserver.NONE;
-    private int nextId = 1;
     private long stamp;
-    private long ops;
     private long staleDmaReads;
     /** The invariant check's reused counting arrays. */
     private final Invariants.Recount recount = new Invariants.Recount();
@@ -62,6 +40,7 @@ public final class World {
     public World(MemorySystem mem, DmabufDriver driver) {
         this.mem = mem;
         this.driver = driver;
+        this.registry = new Registry(mem);
     }
 
     DmabufDriver driver() {
@@ -70,16 +49,7 @@ public final class World {
 
     /** The key the driver gave {@code d} at EXPORT. */
     public long dmaBufKey(DmaBuf d) {
-        for (Map.Entry<Long, DmaBuf> e : dmaBufKeys.entrySet()) {
-            if (e.getValue() == d) {
-                return e.getKey();
-            }
-        }
-        throw new IllegalArgumentException("not a dma-buf of this world: " + d);
-    }
-
-    DmaBuf dmaBufByKey(long key) {
-        return dmaBufKeys.get(key);
+        return registry.dmaBufKey(d);
     }
 
     public void setObserver(DmaObserver observer) {
@@ -146,49 +116,37 @@ public final class World {
     // ---- setup ---------------------------------------------------------------------------------------
 
     public Pcm addDevice(PcmHardware hw) {
-        if (pcms.containsKey(hw.name())) {
-            throw new IllegalArgumentException("device declared twice: " + hw.name());
-        }
-        Pcm pcm = new Pcm(this, hw, pcms.size());
-        pcms.put(hw.name(), pcm);
-        pcmList.add(pcm);
-        return pcm;
+        return registry.addDevice(this, hw);
     }
 
     public Task addTask(String name) {
-        if (tasks.containsKey(name)) {
-            throw new IllegalArgumentException("process declared twice: " + name);
-        }
-        Task t = new Task(name, 1000 + tasks.size());
-        tasks.put(name, t);
-        taskList.add(t);
-        return t;
+        return registry.addTask(name);
     }
 
     public Pcm pcm(String name) {
-        return pcms.get(name);
+        return registry.pcm(name);
     }
 
     public Task task(String name) {
-        return tasks.get(name);
+        return registry.task(name);
     }
 
     public List<Pcm> pcms() {
-        return List.copyOf(pcms.values());
+        return registry.pcms();
     }
 
     public List<Task> tasks() {
-        return List.copyOf(tasks.values());
+        return registry.tasks();
     }
 
     /** The devices in declaration order, not copied: for the invariant check, which runs after every op. */
     List<Pcm> pcmsInOrder() {
-        return pcmList;
+        return registry.pcmsInOrder();
     }
 
     /** The processes in declaration order, not copied, as {@link #pcmsInOrder()}. */
     List<Task> tasksInOrder() {
-        return taskList;
+        return registry.tasksInOrder();
     }
 
     // ---- files ---------------------------------------------------------------------------------------
@@ -200,7 +158,7 @@ public final class World {
      */
     public Result<Long> open(Task task, String device, boolean append, boolean nonblock, boolean readOnly) {
         return step(task, () -> "open " + device + (append ? " append" : "") + (nonblock ? " nonblock" : ""), () -> {
-            Pcm pcm = pcms.get(device);
+            Pcm pcm = registry.pcm(device);
             if (pcm == null) {
                 return Result.err(Errno.ENOENT);
             }
@@ -230,7 +188,7 @@ public final class World {
                 s.runtime = new PcmRuntime();
                 s.refCount = 1;
             }
-            File f = newFile(new PcmFile(s), true, !readOnly, nonblock, append);
+            File f = registry.newFile(new PcmFile(s), true, !readOnly, nonblock, append);
             return Result.ok((long) task.files.install(f));
         });
     }
@@ -539,7 +497,7 @@ public final class World {
                 return Result.ok(0L);
             }
             if (vma.dmaBuf() != null && usedByNonCoherentDevice(b) && !b.sync.cpuWriteWindow()) {
-                violation(Violation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
+                registry.violation(Violation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
                         + " without DMA_BUF_SYNC_START|WRITE");
             }
             checkDmaOwnership(b, start, end, "wrote");
@@ -573,7 +531,7 @@ public final class World {
             int w1 = (int) (end / DmaBuffer.WORD_BYTES);
             int stale = b.sync.uninvalidated(w0, w1);
             if (stale > 0) {
-                violation(Violation.MISSING_START_READ, stale + " words of buffer " + b.id
+                registry.violation(Violation.MISSING_START_READ, stale + " words of buffer " + b.id
                         + " read after device writes without DMA_BUF_SYNC_START|READ");
             }
             if (start < end) {
@@ -635,7 +593,7 @@ public final class World {
     /** Every running DMA moves {@code frames} frames (each at its own rate; no shared clock is implied). */
     public Result<Long> advanceFrames(long frames) {
         return step(null, () -> "advance " + frames + " frames", () -> {
-            for (Pcm pcm : pcms.values()) {
+            for (Pcm pcm : registry.pcmsInOrder()) {
                 for (Substream s : pcm.substreams) {
                     PcmDmaEngine.advanceFrames(s, frames);
                 }
@@ -645,7 +603,7 @@ public final class World {
     }
 
     void letTimePass(long ns) {
-        for (Pcm pcm : pcms.values()) {
+        for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
                 PcmDmaEngine.advanceNanos(s, ns);
             }
@@ -655,7 +613,7 @@ public final class World {
     /** CPU-clock nanoseconds to the next period interrupt of any running stream, or -1 if none runs. */
     public long nanosToNextInterrupt() {
         long best = -1;
-        for (Pcm pcm : pcms.values()) {
+        for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
                 long n = PcmDmaEngine.nanosToNextInterrupt(s);
                 if (n >= 0 && (best < 0 || n < best)) {
@@ -668,11 +626,11 @@ public final class World {
 
     /** What is still alive: op {@code leaks}. */
     public Leaks leaks() {
-        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size());
+        return registry.leaks();
     }
 
     public List<Violation> violations() {
-        return Collections.unmodifiableList(violations);
+        return registry.violations();
     }
 
     /** Words a playback DMA read that differ from what was last stored there: stale memory. */
@@ -681,27 +639,21 @@ public final class World {
     }
 
     public List<DmaBuf> dmaBufs() {
-        return List.copyOf(dmaBufs);
+        return registry.dmaBufs();
     }
 
     public List<String> trace() {
-        return trace.stream().map(TraceEntry::toString).toList();
+        return registry.trace();
     }
 
     // ---- object lifecycle (package-private: called by the kernel objects) ----------------------------
-
-    File newFile(FilePrivate priv, boolean readable, boolean writable, boolean nonblock, boolean append) {
-        File f = new File(nextId++, priv, readable, writable, nonblock, append);
-        files.add(f);
-        return f;
-    }
 
     /** fput(): at the last reference the file's release runs. */
     void fput(File f) {
         if (!f.put()) {
             return;
         }
-        files.remove(f);
+        registry.files.remove(f);
         switch (f.privateData) {
             case PcmFile pf -> PcmNative.release(pf.substream());
             case DmaBuf d -> PcmDmabuf.release(d);
@@ -724,66 +676,21 @@ public final class World {
         fput(f);
     }
 
-    DmaBuf newDmaBuf(DmaBuffer buffer, long size, Substream exporter, long key) {
-        DmaBuf d = new DmaBuf(nextId++, buffer, size, exporter.pcm, exporter);
-        d.file = newFile(d, true, true, false, false);
-        dmaBufs.add(d);
-        dmaBufKeys.put(key == DmabufDriver.NEW_DMABUF ? d.id : key, d);
-        return d;
-    }
-
-    void releaseDmaBuf(DmaBuf d) {
-        dmaBufs.remove(d);
-        dmaBufKeys.values().remove(d);
-        putBuffer(d.buffer);
-    }
-
-    Attachment newAttachment(DmaBuf d, Substream s) {
-        Attachment a = new Attachment(nextId++, d, s, s.stream.dmaDirection());
-        attachments.add(a);
-        return a;
-    }
-
-    void removeAttachment(Attachment a) {
-        attachments.remove(a);
-    }
-
-    DmaBuffer allocBuffer(long bytes, boolean contiguous) {
-        DmaBuffer b = new DmaBuffer(nextId++, bytes, contiguous);
-        buffers.add(b);
-        return b;
-    }
-
-    void putBuffer(DmaBuffer b) {
-        if (b.put()) {
-            buffers.remove(b);
-            mem.freed(b);
-        }
-    }
-
     private Vma newVma(Task task, File f, DmaBuffer b, Substream s, long offset, long len, boolean read,
                        boolean write) {
         getReference(f);
         b.get();
-        Vma v = new Vma(nextId++, task, f, b, s, offset, len, read, write);
-        task.vmas.add(v);
-        vmas.add(v);
-        return v;
+        return registry.newVma(task, f, b, s, offset, len, read, write);
     }
 
     private void unmap(Vma v) {
         v.unmapped = true;
-        v.task.vmas.remove(v);
-        vmas.remove(v);
+        registry.removeVma(v);
         if (v.substream != null) {
             v.substream.mmapCount--;
         }
-        putBuffer(v.buffer);
+        registry.putBuffer(v.buffer);
         putReference(v.file);
-    }
-
-    void violation(String rule, String detail) {
-        violations.add(new Violation(rule, detail, ops));
     }
 
     void countXrun(Substream s) {
@@ -823,7 +730,7 @@ public final class World {
         if (s.stream == PcmStream.PLAYBACK) {
             int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
             if (lost > 0) {
-                violation(Violation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer " + b.id
+                registry.violation(Violation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer " + b.id
                         + " the CPU wrote without DMA_BUF_SYNC_END|WRITE");
             }
             int n = (int) (frames * perFrame);
@@ -905,7 +812,7 @@ public final class World {
     /** Substreams whose DMA runs on {@code b}. */
     private List<Substream> users(DmaBuffer b) {
         List<Substream> out = new ArrayList<>();
-        for (Pcm pcm : pcms.values()) {
+        for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
                 if (s.runtime != null && s.runtime.activeBuffer() == b) {
                     out.add(s);
@@ -949,7 +856,7 @@ public final class World {
             boolean inside = d0 + span < cpuPart;
             if (!inside) {
                 long bad = d0 < cpuPart ? first + (cpuPart - d0) : first;
-                violation(Violation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size) + " of " + s
+                registry.violation(Violation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size) + " of " + s
                         + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
                 return;
             }
@@ -958,29 +865,18 @@ public final class World {
 
     // ---- steps, trace and invariants -----------------------------------------------------------------
 
-    /** One trace line, formatted only when an invariant breaks. */
-    private record TraceEntry(long n, String task, Supplier<String> what, Errno errno) {
-        @Override
-        public String toString() {
-            return "#" + n + " " + (task == null ? "-" : task) + " " + what.get() + " -> "
-                    + (errno == null ? "ok" : errno.name());
-        }
-    }
-
     private <T> Result<T> step(Task task, Supplier<String> what, Supplier<Result<T>> op) {
-        ops++;
+        registry.countOp();
         Result<T> r = op.get();
-        trace.addLast(new TraceEntry(ops, task == null ? null : task.name, what, r.errno()));
-        if (trace.size() > TRACE_LINES) {
-            trace.removeFirst();
-        }
+        registry.record(task, what, r.errno());
         checkInvariants();
         return r;
     }
 
     /** Throws {@link InvariantViolation} with the recent trace when a model invariant does not hold. */
     public void checkInvariants() {
-        String broken = Invariants.check(this, recount, files, dmaBufs, attachments, vmas, buffers);
+        Registry r = registry;
+        String broken = Invariants.check(this, recount, r.files, r.dmaBufs, r.attachments, r.vmas, r.buffers);
         if (broken != null) {
             throw new InvariantViolation(broken + "\nop trace (most recent last):\n  "
                     + String.join("\n  ", trace().toArray(String[]::new)));
@@ -988,12 +884,6 @@ public final class World {
     }
 
     Map<File, Integer> fdReferences() {
-        Map<File, Integer> refs = new IdentityHashMap<>();
-        for (Task t : tasks.values()) {
-            for (File f : t.files.entries().values()) {
-                refs.merge(f, 1, Integer::sum);
-            }
-        }
-        return refs;
+        return registry.fdReferences();
     }
 }
