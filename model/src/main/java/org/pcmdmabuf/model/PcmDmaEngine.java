@@ -60,7 +60,7 @@ final class PcmDmaEngine {
         while (rt != null && frames > 0 && rt.dmaRunning) {
             long step = Math.min(frames, rt.periodSize - rt.devicePtr % rt.periodSize);
             long offset = (rt.devicePtr % rt.bufferSize) * rt.frameBytes();
-            s.pcm.world.dmaTransfer(s, rt.activeBuffer(), offset, step, rt.devicePtr);
+            s.pcm.world.bus.dmaTransfer(s, rt.activeBuffer(), offset, step, rt.devicePtr);
             rt.devicePtr = rt.wrap(rt.devicePtr + step);
             frames -= step;
             if (rt.devicePtr % rt.periodSize == 0) {

@@ -110,7 +110,7 @@ public final class PcmDmabuf {
             if (!d.live()) {
                 return Result.err(Errno.ENODEV);
             }
-            d.exporterPcm.world.syncUsers(d, !begin);
+            d.exporterPcm.world.bus.syncUsers(d, !begin);
             return Result.ok(0L);
         }
     }

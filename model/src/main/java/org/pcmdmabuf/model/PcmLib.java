@@ -50,7 +50,7 @@ final class PcmLib {
     /** __snd_pcm_xrun(). */
     static void xrun(Substream s) {
         PcmNative.stop(s, XRUN);
-        s.pcm.world.countXrun(s);
+        s.pcm.world.bus.xrun(s);
     }
 
     /**
@@ -62,7 +62,7 @@ final class PcmLib {
             return;
         }
         updateHwPtr(s);
-        s.pcm.world.periodElapsed(s);
+        s.pcm.world.bus.periodElapsed(s);
     }
 
     /**
@@ -121,8 +121,8 @@ final class PcmLib {
             long applOfs = rt.applPtr % rt.bufferSize;
             frames = Math.min(frames, rt.bufferSize - applOfs);
             if (playback) {
-                s.pcm.world.copyFrames(rt.activeBuffer(), applOfs * rt.frameBytes(), frames, rt.frameBytes(), source,
-                        rt.applPtr);
+                s.pcm.world.bus.copyFrames(rt.activeBuffer(), applOfs * rt.frameBytes(), frames, rt.frameBytes(),
+                        source, rt.applPtr);
                 syncForDevice(s);
             } else {
                 syncForCpu(s);
@@ -225,7 +225,7 @@ final class PcmLib {
         DmaBuffer b = s.runtime.dmaBuffer;
         b.sync.syncForDevice();
         if (!s.pcm.hw.coherent()) {
-            s.pcm.world.mem().clean(b, 0, b.words.length);
+            s.pcm.world.bus.mem.clean(b, 0, b.words.length);
         }
     }
 
@@ -237,7 +237,7 @@ final class PcmLib {
         DmaBuffer b = s.runtime.dmaBuffer;
         b.sync.syncForCpu();
         if (!s.pcm.hw.coherent() && s.stream == PcmStream.CAPTURE) {
-            s.pcm.world.mem().invalidate(b, 0, b.words.length);
+            s.pcm.world.bus.mem.invalidate(b, 0, b.words.length);
         }
     }
 

@@ -97,7 +97,10 @@ final class PcmNative {
         freeBuffer(s);
     }
 
-    /** sound/core/pcm_memory.c: snd_pcm_lib_free_pages(): drop the runtime's reference; an export keeps the memory alive. */
+    /**
+     * sound/core/pcm_memory.c: snd_pcm_lib_free_pages(): drop the runtime's reference; an export keeps the
+     * memory alive.
+     */
     private static void freeBuffer(Substream s) {
         PcmRuntime rt = s.runtime;
         if (rt.dmaBuffer != null) {

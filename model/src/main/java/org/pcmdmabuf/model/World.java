@@ -1,7 +1,5 @@
 package org.pcmdmabuf.model;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,15 +14,10 @@ import java.util.function.Supplier;
  */
 public final class World {
     final Registry registry;
-    private final MemorySystem mem;
+    final MemoryBus bus;
     private final DmabufDriver driver;
-    private DmaObserver observer = DmaObserver.NONE;
-    private long stamp;
-    private long staleDmaReads;
     /** The invariant check's reused counting arrays. */
     private final Invariants.Recount recount = new Invariants.Recount();
-    /** Scratch for one DMA transfer's words (the model is single-threaded). */
-    private long[] dmaWords = new long[0];
 
     /** A model with no cache: CPU and devices see memory directly. */
     public World() {
@@ -38,9 +31,9 @@ public final class World {
 
     /** A model whose dma-buf logic is {@code driver} (the Java mirror, or the patch's C code in its harness). */
     public World(MemorySystem mem, DmabufDriver driver) {
-        this.mem = mem;
         this.driver = driver;
         this.registry = new Registry(mem);
+        this.bus = new MemoryBus(mem, registry);
     }
 
     DmabufDriver driver() {
@@ -53,11 +46,7 @@ public final class World {
     }
 
     public void setObserver(DmaObserver observer) {
-        this.observer = observer;
-    }
-
-    MemorySystem mem() {
-        return mem;
+        bus.setObserver(observer);
     }
 
     /**
@@ -473,11 +462,7 @@ public final class World {
      * Offsets are in bytes and must be 4-byte aligned (the model's stamp granularity).
      */
     public Result<Long> fill(Task task, Vma vma, long off, long len) {
-        long[] values = new long[(int) Math.max(0, len / DmaBuffer.WORD_BYTES)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = ++stamp;
-        }
-        return write(task, vma, off, len, values);
+        return write(task, vma, off, len, bus.freshStamps(len));
     }
 
     /**
@@ -485,74 +470,21 @@ public final class World {
      * memory system. Words past the end of the buffer (the mapping's page padding) are dropped.
      */
     public Result<Long> write(Task task, Vma vma, long off, long len, long[] values) {
-        return step(task, () -> "write vma " + vma.id + " off " + off + " len " + len, () -> {
-            Errno e = checkAccess(task, vma, off, len, vma.write);
-            if (e != null) {
-                return Result.err(e);
-            }
-            DmaBuffer b = vma.buffer;
-            long start = vma.offset + off;
-            long end = Math.min(start + len, b.bytes);
-            if (start >= end) {
-                return Result.ok(0L);
-            }
-            if (vma.dmaBuf() != null && usedByNonCoherentDevice(b) && !b.sync.cpuWriteWindow()) {
-                registry.violation(Violation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
-                        + " without DMA_BUF_SYNC_START|WRITE");
-            }
-            checkDmaOwnership(b, start, end, "wrote");
-            int w0 = (int) (start / DmaBuffer.WORD_BYTES);
-            int w1 = (int) (end / DmaBuffer.WORD_BYTES);
-            mem.cpuWriteRange(b, w0, w1, values, 0);
-            System.arraycopy(values, 0, b.logical, w0, w1 - w0);
-            b.sync.cpuWrote(w0, w1);
-            return Result.ok(0L);
-        });
+        return step(task, () -> "write vma " + vma.id + " off " + off + " len " + len,
+                () -> bus.cpuWrite(task, vma, off, len, values));
     }
 
     /** The CPU reads through a mapping and classifies what it sees (op {@code check}). */
     public Result<CheckCounts> check(Task task, Vma vma, long off, long len) {
         int first = (int) ((vma.offset + off) / DmaBuffer.WORD_BYTES);
         return read(task, vma, off, len).map(words -> CheckCounts.of(words, vma.buffer.logical, first,
-                frameWords(vma.buffer)));
+                bus.frameWords(vma.buffer)));
     }
 
     /** The CPU loads the words at byte {@code off} of a mapping, through the memory system. */
     public Result<long[]> read(Task task, Vma vma, long off, long len) {
-        return step(task, () -> "read vma " + vma.id + " off " + off + " len " + len, () -> {
-            Errno e = checkAccess(task, vma, off, len, vma.read);
-            if (e != null) {
-                return Result.err(e);
-            }
-            DmaBuffer b = vma.buffer;
-            long start = vma.offset + off;
-            long end = Math.max(start, Math.min(start + len, b.bytes));
-            int w0 = (int) (start / DmaBuffer.WORD_BYTES);
-            int w1 = (int) (end / DmaBuffer.WORD_BYTES);
-            int stale = b.sync.uninvalidated(w0, w1);
-            if (stale > 0) {
-                registry.violation(Violation.MISSING_START_READ, stale + " words of buffer " + b.id
-                        + " read after device writes without DMA_BUF_SYNC_START|READ");
-            }
-            if (start < end) {
-                checkDmaOwnership(b, start, end, "read");
-            }
-            long[] out = new long[w1 - w0];
-            for (int w = w0; w < w1; w++) {
-                out[w - w0] = mem.cpuRead(b, w);
-            }
-            return Result.ok(out);
-        });
-    }
-
-    private Errno checkAccess(Task task, Vma vma, long off, long len, boolean allowed) {
-        if (vma.unmapped || vma.task != task || !allowed || off < 0 || len < 0 || off + len > vma.length) {
-            return Errno.EFAULT;
-        }
-        if (off % DmaBuffer.WORD_BYTES != 0 || len % DmaBuffer.WORD_BYTES != 0) {
-            return Errno.EINVAL;
-        }
-        return null;
+        return step(task, () -> "read vma " + vma.id + " off " + off + " len " + len,
+                () -> bus.cpuRead(task, vma, off, len));
     }
 
     // ---- card events and time ------------------------------------------------------------------------
@@ -635,7 +567,7 @@ public final class World {
 
     /** Words a playback DMA read that differ from what was last stored there: stale memory. */
     public long staleDmaReads() {
-        return staleDmaReads;
+        return bus.staleDmaReads();
     }
 
     public List<DmaBuf> dmaBufs() {
@@ -691,176 +623,6 @@ public final class World {
         }
         registry.putBuffer(v.buffer);
         putReference(v.file);
-    }
-
-    void countXrun(Substream s) {
-        observer.xrun(s);
-    }
-
-    /**
-     * The PCM core copies frames of a write() into the buffer (the CPU, through the cache): frame
-     * {@code firstFrame + i} gets the stamp of {@code source} for that frame.
-     */
-    void copyFrames(DmaBuffer b, long offset, long frames, int frameBytes, int source, long firstFrame) {
-        int perFrame = Math.max(1, frameBytes / DmaBuffer.WORD_BYTES);
-        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
-        for (long i = 0; i < frames; i++) {
-            long value = Stamp.of(source, firstFrame + i);
-            for (int k = 0; k < perFrame; k++) {
-                int w = (int) (w0 + i * perFrame + k);
-                if (w < b.words.length) {
-                    mem.cpuWrite(b, w, value);
-                    b.logical[w] = value;
-                }
-            }
-        }
-        b.sync.cpuWrote(w0, (int) Math.min(b.words.length, w0 + frames * perFrame));
-    }
-
-    /**
-     * The DMA of {@code s} moves over {@code frames} frames of {@code b} from byte {@code offset}, the first
-     * being frame {@code firstFrame} in hw_ptr space: playback reads them (a non-coherent device reads memory,
-     * so uncleaned CPU writes are lost), capture writes the device's stamps.
-     */
-    void dmaTransfer(Substream s, DmaBuffer b, long offset, long frames, long firstFrame) {
-        int perFrame = Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
-        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
-        int w1 = (int) Math.min(b.words.length, w0 + frames * perFrame);
-        boolean coherent = s.pcm.hw.coherent();
-        if (s.stream == PcmStream.PLAYBACK) {
-            int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
-            if (lost > 0) {
-                registry.violation(Violation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer " + b.id
-                        + " the CPU wrote without DMA_BUF_SYNC_END|WRITE");
-            }
-            int n = (int) (frames * perFrame);
-            if (dmaWords.length < n) {
-                dmaWords = new long[n];
-            }
-            // Words past the buffer's end read as 0 and are not judged.
-            int inside = Math.max(0, w1 - w0);
-            mem.dmaReadRange(b, w0, w0 + inside, coherent, dmaWords, 0);
-            // Stale words are rare: mismatch() skips the matching stretches between them in vector steps.
-            for (int i = 0; i < inside; i++) {
-                int m = Arrays.mismatch(dmaWords, i, inside, b.logical, w0 + i, w0 + inside);
-                if (m < 0) {
-                    break;
-                }
-                staleDmaReads++;
-                i += m;
-            }
-            Arrays.fill(dmaWords, inside, n, 0L);
-            observer.played(s, firstFrame, (int) frames, dmaWords, perFrame);
-            return;
-        }
-        int source = Stamp.deviceSource(s);
-        for (long i = 0; i < frames; i++) {
-            long value = Stamp.of(source, firstFrame + i);
-            for (int k = 0; k < perFrame; k++) {
-                int w = (int) (w0 + i * perFrame + k);
-                if (w < b.words.length) {
-                    mem.dmaWrite(b, w, value, coherent);
-                    b.logical[w] = value;
-                }
-            }
-            observer.captured(s, firstFrame + i);
-        }
-        if (!coherent) {
-            b.sync.deviceWrote(w0, w1);
-        }
-    }
-
-    void periodElapsed(Substream s) {
-        observer.periodElapsed(s);
-    }
-
-    /**
-     * The syncs a dma-buf's begin/end_cpu_access do on the memory (kernel-patch decision 8): every device that
-     * uses it, by a mapped attachment or as the exporter still owning it, is synced with the direction of its
-     * mapping; the arm64 DMA API cleans for the device in every direction and invalidates for the CPU unless
-     * the mapping is TO_DEVICE. Coherent devices need nothing.
-     */
-    void syncUsers(DmaBuf d, boolean forDevice) {
-        DmaBuffer b = d.buffer;
-        List<Substream> synced = users(b);
-        // The exporting runtime's own buffer is synced as long as it owns it (snd_dma_buffer_sync()), also
-        // while its DMA runs on another dma-buf it attached.
-        if (d.exporter != null && !synced.contains(d.exporter)) {
-            synced.add(d.exporter);
-        }
-        for (Substream s : synced) {
-            if (s.pcm.hw.coherent()) {
-                continue;
-            }
-            if (forDevice) {
-                mem.clean(b, 0, b.words.length);
-            } else if (s.stream == PcmStream.CAPTURE) {
-                mem.invalidate(b, 0, b.words.length);
-            }
-        }
-    }
-
-    private boolean usedByNonCoherentDevice(DmaBuffer b) {
-        for (Substream s : users(b)) {
-            if (!s.pcm.hw.coherent()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Substreams whose DMA runs on {@code b}. */
-    private List<Substream> users(DmaBuffer b) {
-        List<Substream> out = new ArrayList<>();
-        for (Pcm pcm : registry.pcmsInOrder()) {
-            for (Substream s : pcm.substreams) {
-                if (s.runtime != null && s.runtime.activeBuffer() == b) {
-                    out.add(s);
-                }
-            }
-        }
-        return out;
-    }
-
-    private int frameWords(DmaBuffer b) {
-        for (Substream s : users(b)) {
-            if (s.runtime.frameBits > 0) {
-                return Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
-            }
-        }
-        return 1;
-    }
-
-    /**
-     * While a stream runs, the frames between hw_ptr and appl_ptr belong to the DMA (queued playback, or
-     * capture not yet produced); a CPU access there is a protocol violation.
-     */
-    private void checkDmaOwnership(DmaBuffer b, long start, long end, String verb) {
-        for (Substream s : users(b)) {
-            PcmRuntime rt = s.runtime;
-            if (rt.state != PcmState.RUNNING && rt.state != PcmState.DRAINING && rt.state != PcmState.PAUSED) {
-                continue;
-            }
-            long fb = rt.frameBytes();
-            long size = rt.bufferSize;
-            long first = start / fb;
-            long last = Math.min((end - 1) / fb, size - 1);
-            if (first > last) {
-                continue;
-            }
-            long cpuPart = Math.min(s.stream == PcmStream.PLAYBACK ? rt.playbackAvail() : rt.captureAvail(), size);
-            long applSlot = rt.applPtr % size;
-            // Frames [first, last] as distances from appl_ptr's slot; the CPU owns distances below cpuPart.
-            long d0 = Math.floorMod(first - applSlot, size);
-            long span = last - first;
-            boolean inside = d0 + span < cpuPart;
-            if (!inside) {
-                long bad = d0 < cpuPart ? first + (cpuPart - d0) : first;
-                registry.violation(Violation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size) + " of " + s
-                        + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
-                return;
-            }
-        }
     }
 
     // ---- steps, trace and invariants -----------------------------------------------------------------
