@@ -173,7 +173,7 @@ public final class PcmDmabuf {
         a.dmaBuf.attachments.remove(a);
         s.runtime.attachment = null;
         s.pcm.world.registry.removeAttachment(a);
-        s.pcm.world.fput(a.dmaBuf.file);
+        s.pcm.world.vfs.fput(a.dmaBuf.file);
     }
 
     /**
