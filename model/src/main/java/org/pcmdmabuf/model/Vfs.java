@@ -146,8 +146,9 @@ final class Vfs {
     /**
      * The path of a PCM ioctl: fdget() (EBADF), a dma-buf's dma_buf_ioctl() answering ENOTTY to a PCM
      * command, a disconnected card's snd_shutdown_f_ops answering ENODEV, then snd_pcm_common_ioctl().
+     * Static, as the ioctls below: the world's per-op lambda then captures only the arguments, no world.
      */
-    Result<Long> pcmIoctl(Task task, int fd, PcmOp op) {
+    static Result<Long> pcmIoctl(Task task, int fd, PcmOp op) {
         File f = task.files.get(fd);
         if (f == null) {
             return Result.err(Errno.EBADF);
@@ -160,13 +161,13 @@ final class Vfs {
     }
 
     /** The substream an fd of this task refers to; null for other fds. */
-    Substream substreamOf(Task task, int fd) {
+    static Substream substreamOf(Task task, int fd) {
         File f = task.files.get(fd);
         return f != null && f.privateData instanceof PcmFile pf ? pf.substream() : null;
     }
 
     /** DMA_BUF_IOCTL_SYNC, its flags checked exactly as dma_buf_ioctl() (drivers/dma-buf/dma-buf.c). */
-    Result<Long> dmaBufSync(Task task, int fd, long flags) {
+    static Result<Long> dmaBufSync(Task task, int fd, long flags) {
         File f = task.files.get(fd);
         if (f == null) {
             return Result.err(Errno.EBADF);

@@ -254,19 +254,19 @@ public final class World {
     }
 
     private Result<Long> pcmIoctl(Task task, int fd, Supplier<String> what, Vfs.PcmOp op) {
-        return step(task, () -> what.get() + " fd " + fd, () -> vfs.pcmIoctl(task, fd, op));
+        return step(task, () -> what.get() + " fd " + fd, () -> Vfs.pcmIoctl(task, fd, op));
     }
 
     /** The substream an fd of this task refers to, for reporting its state; null for other fds. */
     public Substream substreamOf(Task task, int fd) {
-        return vfs.substreamOf(task, fd);
+        return Vfs.substreamOf(task, fd);
     }
 
     // ---- dma-buf ioctl and mappings ------------------------------------------------------------------
 
     /** DMA_BUF_IOCTL_SYNC. */
     public Result<Long> dmaBufSync(Task task, int fd, long flags) {
-        return step(task, () -> "sync fd " + fd + " flags " + flags, () -> vfs.dmaBufSync(task, fd, flags));
+        return step(task, () -> "sync fd " + fd + " flags " + flags, () -> Vfs.dmaBufSync(task, fd, flags));
     }
 
     /** mmap(2) with MAP_SHARED of a PCM fd's data or of a dma-buf ({@link Vfs#mmap}). */
