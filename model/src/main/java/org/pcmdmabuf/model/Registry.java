@@ -109,6 +109,11 @@ final class Registry {
         return f;
     }
 
+    /** The file's last reference went: its release runs next. */
+    void removeFile(File f) {
+        files.remove(f);
+    }
+
     DmaBuf newDmaBuf(DmaBuffer buffer, long size, Substream exporter, long key) {
         DmaBuf d = new DmaBuf(nextId++, buffer, size, exporter.pcm, exporter);
         d.file = newFile(d, true, true, false, false);

@@ -112,7 +112,7 @@ final class Vfs {
         if (!f.put()) {
             return;
         }
-        registry.files.remove(f);
+        registry.removeFile(f);
         switch (f.privateData) {
             case PcmFile pf -> PcmNative.release(pf.substream());
             case DmaBuf d -> PcmDmabuf.release(d);
