@@ -110,7 +110,7 @@ public final class PcmDmabuf {
             if (!d.live()) {
                 return Result.err(Errno.ENODEV);
             }
-            d.exporterPcm.world.syncUsers(d, !begin);
+            d.exporterPcm.world.bus.syncUsers(d, !begin);
             return Result.ok(0L);
         }
     }
@@ -129,12 +129,12 @@ public final class PcmDmabuf {
         }
         PcmRuntime rt = s.runtime;
         World world = s.pcm.world;
-        DmaBuf d = world.dmaBufByKey(r.value());
+        DmaBuf d = world.registry.dmaBufByKey(r.value());
         if (d != null) {
             d.file.get();
         } else {
             rt.dmaBuffer.get();
-            d = world.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value());
+            d = world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value());
             rt.export = d;
         }
         return Result.ok((long) task.files.install(d.file));
@@ -149,7 +149,7 @@ public final class PcmDmabuf {
         }
         DmaBuf d = (DmaBuf) f.privateData;
         f.get();
-        Attachment a = s.pcm.world.newAttachment(d, s);
+        Attachment a = s.pcm.world.registry.newAttachment(d, s);
         a.mapped = true;
         d.attachments.add(a);
         s.runtime.attachment = a;
@@ -172,8 +172,8 @@ public final class PcmDmabuf {
         a.mapped = false;
         a.dmaBuf.attachments.remove(a);
         s.runtime.attachment = null;
-        s.pcm.world.removeAttachment(a);
-        s.pcm.world.fput(a.dmaBuf.file);
+        s.pcm.world.registry.removeAttachment(a);
+        s.pcm.world.vfs.fput(a.dmaBuf.file);
     }
 
     /**
@@ -215,7 +215,7 @@ public final class PcmDmabuf {
         }
         d.exporter = null;
         d.released = true;
-        d.exporterPcm.world.releaseDmaBuf(d);
+        d.exporterPcm.world.registry.releaseDmaBuf(d);
     }
 
     /** dma_buf_mmap_internal() after the core's range check: the exporter's mmap op. */

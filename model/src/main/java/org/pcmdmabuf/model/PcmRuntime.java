@@ -43,7 +43,10 @@ public final class PcmRuntime {
     /** This substream's attachment, if ATTACH succeeded; its DMA then runs on the attached dma-buf's memory. */
     Attachment attachment;
 
-    /** The hardware: DMA running, its position in hw_ptr space, and sub-frame time carried between advances. */
+    /**
+     * The simulated hardware ({@link PcmDmaEngine}): DMA running, its position in hw_ptr space, and sub-frame
+     * time carried between advances.
+     */
     boolean dmaRunning;
     long devicePtr;
     long nsRemainder;

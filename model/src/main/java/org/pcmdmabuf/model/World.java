@@ -1,13 +1,6 @@
 package org.pcmdmabuf.model;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,38 +8,21 @@ import java.util.function.Supplier;
 
 /**
  * The model's whole system: PCM devices, processes, and every kernel object between them. Its public
- * methods are the system calls and events of DESIGN.md section 4; each one is recorded in the trace and
- * followed by {@link #checkInvariants()}, which throws {@link InvariantViolation} with the trace when the
- * model's own bookkeeping breaks. Client mistakes are errnos or {@link Violation}s, never exceptions.
+ * methods are the system calls and events an op script names (docs/op-scripts.md); each one is recorded in
+ * the trace and followed by {@link #checkInvariants()}, which throws {@link InvariantViolation} with the trace
+ * when the model's own bookkeeping breaks. Client mistakes are errnos or {@link Violation}s, never exceptions.
+ *
+ * <p>The world wires its parts and does none of their work: what exists is the {@link Registry}'s, the system
+ * calls are the {@link Vfs}'s, memory accesses the {@link MemoryBus}'s, the PCM ioctls {@link PcmNative}'s
+ * and {@link PcmLib}'s, the dma-buf ioctls {@link PcmDmabuf}'s, and the devices' DMA {@link PcmDmaEngine}'s.
  */
 public final class World {
-    private static final int TRACE_LINES = 64;
-
-    private final Map<String, Pcm> pcms = new LinkedHashMap<>();
-    private final Map<String, Task> tasks = new LinkedHashMap<>();
-    /** {@link #pcms} and {@link #tasks} in declaration order, as lists: neither ever loses an entry. */
-    private final List<Pcm> pcmList = new ArrayList<>();
-    private final List<Task> taskList = new ArrayList<>();
-    private final Live<File> files = new Live<>();
-    private final Live<DmaBuf> dmaBufs = new Live<>();
-    private final Live<Attachment> attachments = new Live<>();
-    private final Live<Vma> vmas = new Live<>();
-    private final Live<DmaBuffer> buffers = new Live<>();
-    private final List<Violation> violations = new ArrayList<>();
-    private final Deque<TraceEntry> trace = new ArrayDeque<>();
-    private final MemorySystem mem;
+    final Registry registry;
+    final MemoryBus bus;
+    final Vfs vfs;
     private final DmabufDriver driver;
-    /** The dma-buf each key the driver answered EXPORT with stands for. */
-    private final Map<Long, DmaBuf> dmaBufKeys = new LinkedHashMap<>();
-    private DmaObserver observer = DmaObserver.NONE;
-    private int nextId = 1;
-    private long stamp;
-    private long ops;
-    private long staleDmaReads;
     /** The invariant check's reused counting arrays. */
     private final Invariants.Recount recount = new Invariants.Recount();
-    /** Scratch for one DMA transfer's words (the model is single-threaded). */
-    private long[] dmaWords = new long[0];
 
     /** A model with no cache: CPU and devices see memory directly. */
     public World() {
@@ -60,8 +36,10 @@ public final class World {
 
     /** A model whose dma-buf logic is {@code driver} (the Java mirror, or the patch's C code in its harness). */
     public World(MemorySystem mem, DmabufDriver driver) {
-        this.mem = mem;
         this.driver = driver;
+        this.registry = new Registry(mem);
+        this.bus = new MemoryBus(mem, registry);
+        this.vfs = new Vfs(registry, driver);
     }
 
     DmabufDriver driver() {
@@ -70,24 +48,11 @@ public final class World {
 
     /** The key the driver gave {@code d} at EXPORT. */
     public long dmaBufKey(DmaBuf d) {
-        for (Map.Entry<Long, DmaBuf> e : dmaBufKeys.entrySet()) {
-            if (e.getValue() == d) {
-                return e.getKey();
-            }
-        }
-        throw new IllegalArgumentException("not a dma-buf of this world: " + d);
-    }
-
-    DmaBuf dmaBufByKey(long key) {
-        return dmaBufKeys.get(key);
+        return registry.dmaBufKey(d);
     }
 
     public void setObserver(DmaObserver observer) {
-        this.observer = observer;
-    }
-
-    MemorySystem mem() {
-        return mem;
+        bus.setObserver(observer);
     }
 
     /**
@@ -146,208 +111,124 @@ public final class World {
     // ---- setup ---------------------------------------------------------------------------------------
 
     public Pcm addDevice(PcmHardware hw) {
-        if (pcms.containsKey(hw.name())) {
-            throw new IllegalArgumentException("device declared twice: " + hw.name());
-        }
-        Pcm pcm = new Pcm(this, hw, pcms.size());
-        pcms.put(hw.name(), pcm);
-        pcmList.add(pcm);
-        return pcm;
+        return registry.addDevice(this, hw);
     }
 
     public Task addTask(String name) {
-        if (tasks.containsKey(name)) {
-            throw new IllegalArgumentException("process declared twice: " + name);
-        }
-        Task t = new Task(name, 1000 + tasks.size());
-        tasks.put(name, t);
-        taskList.add(t);
-        return t;
+        return registry.addTask(name);
     }
 
     public Pcm pcm(String name) {
-        return pcms.get(name);
+        return registry.pcm(name);
     }
 
     public Task task(String name) {
-        return tasks.get(name);
+        return registry.task(name);
     }
 
     public List<Pcm> pcms() {
-        return List.copyOf(pcms.values());
+        return registry.pcms();
     }
 
     public List<Task> tasks() {
-        return List.copyOf(tasks.values());
+        return registry.tasks();
     }
 
     /** The devices in declaration order, not copied: for the invariant check, which runs after every op. */
     List<Pcm> pcmsInOrder() {
-        return pcmList;
+        return registry.pcmsInOrder();
     }
 
     /** The processes in declaration order, not copied, as {@link #pcmsInOrder()}. */
     List<Task> tasksInOrder() {
-        return taskList;
+        return registry.tasksInOrder();
     }
 
     // ---- files ---------------------------------------------------------------------------------------
 
-    /**
-     * open(2) of a PCM device node: snd_pcm_open() and snd_pcm_attach_substream() (sound/core/pcm.c).
-     * Where the kernel would sleep for a free substream the model answers EBUSY, as O_NONBLOCK does: a
-     * single-threaded script would wait forever.
-     */
+    /** open(2) of a PCM device node ({@link Vfs#open}). */
     public Result<Long> open(Task task, String device, boolean append, boolean nonblock, boolean readOnly) {
-        return step(task, () -> "open " + device + (append ? " append" : "") + (nonblock ? " nonblock" : ""), () -> {
-            Pcm pcm = pcms.get(device);
-            if (pcm == null) {
-                return Result.err(Errno.ENOENT);
-            }
-            if (pcm.disconnected) {
-                return Result.err(Errno.ENODEV);
-            }
-            Substream s = null;
-            if (append) {
-                if (pcm.substreams.size() > 1) {
-                    return Result.err(Errno.EINVAL);
-                }
-                s = pcm.substreams.getFirst();
-                if (s.refCount == 0) {
-                    return Result.err(Errno.EBADFD);
-                }
-                s.refCount++;
-            } else {
-                for (Substream c : pcm.substreams) {
-                    if (c.refCount == 0) {
-                        s = c;
-                        break;
-                    }
-                }
-                if (s == null) {
-                    return Result.err(Errno.EBUSY);
-                }
-                s.runtime = new PcmRuntime();
-                s.refCount = 1;
-            }
-            File f = newFile(new PcmFile(s), true, !readOnly, nonblock, append);
-            return Result.ok((long) task.files.install(f));
-        });
+        return step(task, () -> "open " + device + (append ? " append" : "") + (nonblock ? " nonblock" : ""),
+                () -> vfs.open(task, device, append, nonblock, readOnly));
     }
 
     /** close(2). */
     public Result<Long> close(Task task, int fd) {
-        return step(task, () -> "close " + fd, () -> {
-            File f = task.files.remove(fd);
-            if (f == null) {
-                return Result.err(Errno.EBADF);
-            }
-            putReference(f);
-            return Result.ok(0L);
-        });
+        return step(task, () -> "close " + fd, () -> vfs.close(task, fd));
     }
 
     /** dup(2). */
     public Result<Long> dup(Task task, int fd) {
-        return step(task, () -> "dup " + fd, () -> {
-            File f = task.files.get(fd);
-            if (f == null) {
-                return Result.err(Errno.EBADF);
-            }
-            getReference(f);
-            return Result.ok((long) task.files.install(f));
-        });
+        return step(task, () -> "dup " + fd, () -> vfs.dup(task, fd));
     }
 
-    /**
-     * sendmsg(2) with SCM_RIGHTS from one process and recvmsg(2) in another, as one step: the receiver gets
-     * a new fd for the same file. A receiver that has exited closed its socket: EPIPE.
-     */
+    /** An fd passed with SCM_RIGHTS from one process to another ({@link Vfs#send}). */
     public Result<Long> send(Task from, int fd, Task to) {
-        return step(from, () -> "send " + fd + " to " + to.name, () -> {
-            File f = from.files.get(fd);
-            if (f == null) {
-                return Result.err(Errno.EBADF);
-            }
-            if (to.exited) {
-                return Result.err(Errno.EPIPE);
-            }
-            getReference(f);
-            return Result.ok((long) to.files.install(f));
-        });
+        return step(from, () -> "send " + fd + " to " + to.name, () -> vfs.send(from, fd, to));
     }
 
-    /** Process exit: do_exit() tears down the mm (every mapping) before the files. */
+    /** Process exit: every mapping, then every fd. */
     public Result<Long> exit(Task task) {
-        return step(task, () -> "exit", () -> {
-            for (Vma v : List.copyOf(task.vmas)) {
-                unmap(v);
-            }
-            for (int fd : List.copyOf(task.files.entries().keySet())) {
-                putReference(task.files.remove(fd));
-            }
-            task.exited = true;
-            return Result.ok(0L);
-        });
+        return step(task, () -> "exit", () -> vfs.exit(task));
     }
 
     // ---- PCM ioctls ----------------------------------------------------------------------------------
 
     public Result<Long> hwParams(Task task, int fd, HwParams p) {
-        return pcmIoctl(task, fd, () -> "hw_params " + p, (f, s) -> s.hwParams(p));
+        return pcmIoctl(task, fd, () -> "hw_params " + p, (f, s) -> PcmNative.hwParams(s, p));
     }
 
     public Result<Long> hwFree(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "hw_free", (f, s) -> s.hwFree());
+        return pcmIoctl(task, fd, () -> "hw_free", (f, s) -> PcmNative.hwFree(s));
     }
 
     public Result<Long> swParams(Task task, int fd, SwParams p) {
-        return pcmIoctl(task, fd, () -> "sw_params " + p, (f, s) -> s.swParams(p));
+        return pcmIoctl(task, fd, () -> "sw_params " + p, (f, s) -> PcmNative.swParams(s, p));
     }
 
     public Result<Long> prepare(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "prepare", (f, s) -> s.prepare());
+        return pcmIoctl(task, fd, () -> "prepare", (f, s) -> PcmNative.prepare(s));
     }
 
     public Result<Long> start(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "start", (f, s) -> s.start());
+        return pcmIoctl(task, fd, () -> "start", (f, s) -> PcmNative.start(s));
     }
 
     public Result<Long> drop(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "drop", (f, s) -> s.drop());
+        return pcmIoctl(task, fd, () -> "drop", (f, s) -> PcmNative.drop(s));
     }
 
     public Result<Long> drain(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "drain", (f, s) -> s.drain(f.nonblock));
+        return pcmIoctl(task, fd, () -> "drain", (f, s) -> PcmNative.drain(s, f.nonblock));
     }
 
     public Result<Long> reset(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "reset", (f, s) -> s.reset());
+        return pcmIoctl(task, fd, () -> "reset", (f, s) -> PcmNative.reset(s));
     }
 
     public Result<Long> xrun(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "xrun", (f, s) -> s.xrun());
+        return pcmIoctl(task, fd, () -> "xrun", (f, s) -> PcmNative.xrun(s));
     }
 
     public Result<Long> hwsync(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "hwsync", (f, s) -> s.hwsync());
+        return pcmIoctl(task, fd, () -> "hwsync", (f, s) -> PcmNative.hwsync(s));
     }
 
     public Result<Long> delay(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "delay", (f, s) -> s.delay());
+        return pcmIoctl(task, fd, () -> "delay", (f, s) -> PcmNative.delay(s));
     }
 
     public Result<Long> resume(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "resume", (f, s) -> s.resume());
+        return pcmIoctl(task, fd, () -> "resume", (f, s) -> PcmNative.resume(s));
     }
 
     public Result<Long> pause(Task task, int fd, boolean push) {
-        return pcmIoctl(task, fd, () -> "pause " + (push ? "on" : "off"), (f, s) -> s.pause(push));
+        return pcmIoctl(task, fd, () -> "pause " + (push ? "on" : "off"), (f, s) -> PcmNative.pause(s, push));
     }
 
     /** SNDRV_PCM_IOCTL_SYNC_PTR; {@code applPtr} null only reads the pointers. */
     public Result<Long> syncPtr(Task task, int fd, Long applPtr) {
-        return pcmIoctl(task, fd, () -> "sync_ptr " + applPtr, (f, s) -> s.syncPtr(applPtr));
+        return pcmIoctl(task, fd, () -> "sync_ptr " + applPtr, (f, s) -> PcmNative.syncPtr(s, applPtr));
     }
 
     /** SNDRV_PCM_IOCTL_WRITEI_FRAMES / READI_FRAMES: the stream's direction decides, as in the kernel. */
@@ -357,7 +238,7 @@ public final class World {
 
     /** A transfer whose written frames carry {@code source} in their stamps (a server copying for a client). */
     public Result<Long> xferi(Task task, int fd, long frames, int source) {
-        return pcmIoctl(task, fd, () -> "xferi " + frames, (f, s) -> s.xfer(frames, f.nonblock, source));
+        return pcmIoctl(task, fd, () -> "xferi " + frames, (f, s) -> PcmLib.xfer(s, frames, f.nonblock, source));
     }
 
     public Result<Long> dmabufExport(Task task, int fd) {
@@ -372,142 +253,34 @@ public final class World {
         return pcmIoctl(task, fd, () -> "dmabuf_detach", (f, s) -> PcmDmabuf.detach(s));
     }
 
-    @FunctionalInterface
-    private interface PcmOp {
-        Result<Long> apply(File file, Substream s);
-    }
-
-    /**
-     * The path of a PCM ioctl: fdget() (EBADF), a dma-buf's dma_buf_ioctl() answering ENOTTY to a PCM
-     * command, a disconnected card's snd_shutdown_f_ops answering ENODEV, then snd_pcm_common_ioctl().
-     */
-    private Result<Long> pcmIoctl(Task task, int fd, Supplier<String> what, PcmOp op) {
-        return step(task, () -> what.get() + " fd " + fd, () -> {
-            File f = task.files.get(fd);
-            if (f == null) {
-                return Result.err(Errno.EBADF);
-            }
-            return switch (f.privateData) {
-                case DmaBuf d -> Result.err(Errno.ENOTTY);
-                case PcmFile pf -> pf.substream().pcm.disconnected
-                        ? Result.err(Errno.ENODEV) : op.apply(f, pf.substream());
-            };
-        });
+    private Result<Long> pcmIoctl(Task task, int fd, Supplier<String> what, Vfs.PcmOp op) {
+        return step(task, () -> what.get() + " fd " + fd, () -> Vfs.pcmIoctl(task, fd, op));
     }
 
     /** The substream an fd of this task refers to, for reporting its state; null for other fds. */
     public Substream substreamOf(Task task, int fd) {
-        File f = task.files.get(fd);
-        return f != null && f.privateData instanceof PcmFile pf ? pf.substream() : null;
+        return Vfs.substreamOf(task, fd);
     }
 
-    // ---- dma-buf ioctls and mappings -----------------------------------------------------------------
+    // ---- dma-buf ioctl and mappings ------------------------------------------------------------------
 
-    /** DMA_BUF_IOCTL_SYNC, its flags checked exactly as dma_buf_ioctl() (drivers/dma-buf/dma-buf.c). */
+    /** DMA_BUF_IOCTL_SYNC. */
     public Result<Long> dmaBufSync(Task task, int fd, long flags) {
-        return step(task, () -> "sync fd " + fd + " flags " + flags, () -> {
-            File f = task.files.get(fd);
-            if (f == null) {
-                return Result.err(Errno.EBADF);
-            }
-            if (!(f.privateData instanceof DmaBuf d)) {
-                return ((PcmFile) f.privateData).substream().pcm.disconnected
-                        ? Result.err(Errno.ENODEV) : Result.err(Errno.ENOTTY);
-            }
-            if ((flags & ~DmaBufSync.VALID_FLAGS_MASK) != 0) {
-                return Result.err(Errno.EINVAL);
-            }
-            DmaDirection dir;
-            switch ((int) (flags & DmaBufSync.RW)) {
-                case DmaBufSync.READ -> dir = DmaDirection.FROM_DEVICE;
-                case DmaBufSync.WRITE -> dir = DmaDirection.TO_DEVICE;
-                case DmaBufSync.RW -> dir = DmaDirection.BIDIRECTIONAL;
-                default -> {
-                    return Result.err(Errno.EINVAL);
-                }
-            }
-            return (flags & DmaBufSync.END) != 0
-                    ? PcmDmabuf.endCpuAccess(d, dir) : PcmDmabuf.beginCpuAccess(d, dir);
-        });
+        return step(task, () -> "sync fd " + fd + " flags " + flags, () -> Vfs.dmaBufSync(task, fd, flags));
     }
 
-    /**
-     * mmap(2) with MAP_SHARED: the mm core's checks (page-aligned offset, non-zero length, PROT_WRITE needs
-     * a writable file), then snd_pcm_mmap_data() for a PCM fd or dma_buf_mmap_internal() for a dma-buf.
-     */
+    /** mmap(2) with MAP_SHARED of a PCM fd's data or of a dma-buf ({@link Vfs#mmap}). */
     public Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write) {
-        return step(task, () -> "mmap fd " + fd + " off " + offset + " len " + length, () -> {
-            File f = task.files.get(fd);
-            if (f == null) {
-                return Result.err(Errno.EBADF);
-            }
-            if (offset < 0 || offset % Substream.PAGE_SIZE != 0 || length <= 0) {
-                return Result.err(Errno.EINVAL);
-            }
-            if (!f.readable || (write && !f.writable)) {
-                return Result.err(Errno.EACCES);
-            }
-            long len = PcmDmabuf.pageAlign(length);
-            return switch (f.privateData) {
-                case PcmFile pf -> mmapPcmData(task, f, pf.substream(), offset, len, read, write);
-                case DmaBuf d -> mmapDmaBuf(task, f, d, offset, len, read, write);
-            };
-        });
-    }
-
-    /** snd_pcm_mmap() / snd_pcm_mmap_data(). */
-    private Result<Vma> mmapPcmData(Task task, File f, Substream s, long offset, long len, boolean read,
-                                    boolean write) {
-        if (s.pcm.disconnected) {
-            return Result.err(Errno.ENODEV);
-        }
-        if (s.stream == PcmStream.PLAYBACK ? !(read || write) : !read) {
-            return Result.err(Errno.EINVAL);
-        }
-        PcmRuntime rt = s.runtime;
-        if (rt.state == PcmState.OPEN) {
-            return Result.err(Errno.EBADFD);
-        }
-        if (!rt.info.mmap()) {
-            return Result.err(Errno.ENXIO);
-        }
-        if (!rt.access.isMmap()) {
-            return Result.err(Errno.EINVAL);
-        }
-        long dmaBytes = PcmDmabuf.pageAlign(rt.dmaBytes);
-        if (len > dmaBytes || offset > dmaBytes - len) {
-            return Result.err(Errno.EINVAL);
-        }
-        // The patch refuses a PCM data mapping of attached memory (kernel-patch decision 4).
-        if (rt.attachment != null) {
-            return Result.err(Errno.EBUSY);
-        }
-        s.mmapCount++;
-        return Result.ok(newVma(task, f, rt.activeBuffer(), s, offset, len, read, write));
-    }
-
-    /** dma_buf_mmap_internal() then the exporter's mmap op. */
-    private Result<Vma> mmapDmaBuf(Task task, File f, DmaBuf d, long offset, long len, boolean read,
-                                   boolean write) {
-        if (offset / Substream.PAGE_SIZE + len / Substream.PAGE_SIZE > d.size / Substream.PAGE_SIZE) {
-            return Result.err(Errno.EINVAL);
-        }
-        Result<Long> r = PcmDmabuf.mmap(d);
-        if (!r.isOk()) {
-            return r.cast();
-        }
-        return Result.ok(newVma(task, f, d.buffer, null, offset, len, read, write));
+        return step(task, () -> "mmap fd " + fd + " off " + offset + " len " + length,
+                () -> vfs.mmap(task, fd, offset, length, read, write));
     }
 
     /** munmap(2) of a whole mapping; unmapping what is no longer mapped is not an error, as in Linux. */
     public Result<Long> munmap(Task task, Vma vma) {
-        return step(task, () -> "munmap vma " + vma.id, () -> {
-            if (!vma.unmapped) {
-                unmap(vma);
-            }
-            return Result.ok(0L);
-        });
+        return step(task, () -> "munmap vma " + vma.id, () -> vfs.munmap(vma));
     }
+
+    // ---- the CPU through a mapping -------------------------------------------------------------------
 
     /**
      * The CPU writes stamped data through a mapping (op {@code fill}): every word gets a fresh stamp. A write
@@ -515,11 +288,7 @@ public final class World {
      * Offsets are in bytes and must be 4-byte aligned (the model's stamp granularity).
      */
     public Result<Long> fill(Task task, Vma vma, long off, long len) {
-        long[] values = new long[(int) Math.max(0, len / DmaBuffer.WORD_BYTES)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = ++stamp;
-        }
-        return write(task, vma, off, len, values);
+        return write(task, vma, off, len, bus.freshStamps(len));
     }
 
     /**
@@ -527,74 +296,21 @@ public final class World {
      * memory system. Words past the end of the buffer (the mapping's page padding) are dropped.
      */
     public Result<Long> write(Task task, Vma vma, long off, long len, long[] values) {
-        return step(task, () -> "write vma " + vma.id + " off " + off + " len " + len, () -> {
-            Errno e = checkAccess(task, vma, off, len, vma.write);
-            if (e != null) {
-                return Result.err(e);
-            }
-            DmaBuffer b = vma.buffer;
-            long start = vma.offset + off;
-            long end = Math.min(start + len, b.bytes);
-            if (start >= end) {
-                return Result.ok(0L);
-            }
-            if (vma.dmaBuf() != null && usedByNonCoherentDevice(b) && !b.sync.cpuWriteWindow()) {
-                violation(Violation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
-                        + " without DMA_BUF_SYNC_START|WRITE");
-            }
-            checkDmaOwnership(b, start, end, "wrote");
-            int w0 = (int) (start / DmaBuffer.WORD_BYTES);
-            int w1 = (int) (end / DmaBuffer.WORD_BYTES);
-            mem.cpuWriteRange(b, w0, w1, values, 0);
-            System.arraycopy(values, 0, b.logical, w0, w1 - w0);
-            b.sync.cpuWrote(w0, w1);
-            return Result.ok(0L);
-        });
+        return step(task, () -> "write vma " + vma.id + " off " + off + " len " + len,
+                () -> bus.cpuWrite(task, vma, off, len, values));
     }
 
     /** The CPU reads through a mapping and classifies what it sees (op {@code check}). */
     public Result<CheckCounts> check(Task task, Vma vma, long off, long len) {
         int first = (int) ((vma.offset + off) / DmaBuffer.WORD_BYTES);
         return read(task, vma, off, len).map(words -> CheckCounts.of(words, vma.buffer.logical, first,
-                frameWords(vma.buffer)));
+                bus.frameWords(vma.buffer)));
     }
 
     /** The CPU loads the words at byte {@code off} of a mapping, through the memory system. */
     public Result<long[]> read(Task task, Vma vma, long off, long len) {
-        return step(task, () -> "read vma " + vma.id + " off " + off + " len " + len, () -> {
-            Errno e = checkAccess(task, vma, off, len, vma.read);
-            if (e != null) {
-                return Result.err(e);
-            }
-            DmaBuffer b = vma.buffer;
-            long start = vma.offset + off;
-            long end = Math.max(start, Math.min(start + len, b.bytes));
-            int w0 = (int) (start / DmaBuffer.WORD_BYTES);
-            int w1 = (int) (end / DmaBuffer.WORD_BYTES);
-            int stale = b.sync.uninvalidated(w0, w1);
-            if (stale > 0) {
-                violation(Violation.MISSING_START_READ, stale + " words of buffer " + b.id
-                        + " read after device writes without DMA_BUF_SYNC_START|READ");
-            }
-            if (start < end) {
-                checkDmaOwnership(b, start, end, "read");
-            }
-            long[] out = new long[w1 - w0];
-            for (int w = w0; w < w1; w++) {
-                out[w - w0] = mem.cpuRead(b, w);
-            }
-            return Result.ok(out);
-        });
-    }
-
-    private Errno checkAccess(Task task, Vma vma, long off, long len, boolean allowed) {
-        if (vma.unmapped || vma.task != task || !allowed || off < 0 || len < 0 || off + len > vma.length) {
-            return Errno.EFAULT;
-        }
-        if (off % DmaBuffer.WORD_BYTES != 0 || len % DmaBuffer.WORD_BYTES != 0) {
-            return Errno.EINVAL;
-        }
-        return null;
+        return step(task, () -> "read vma " + vma.id + " off " + off + " len " + len,
+                () -> bus.cpuRead(task, vma, off, len));
     }
 
     // ---- card events and time ------------------------------------------------------------------------
@@ -606,7 +322,7 @@ public final class World {
     public Result<Long> suspend(Pcm pcm) {
         return step(null, () -> "suspend " + pcm.name(), () -> {
             if (!pcm.disconnected) {
-                pcm.substreams.forEach(Substream::suspend);
+                pcm.substreams.forEach(PcmNative::suspend);
             }
             return Result.ok(0L);
         });
@@ -635,9 +351,9 @@ public final class World {
     /** Every running DMA moves {@code frames} frames (each at its own rate; no shared clock is implied). */
     public Result<Long> advanceFrames(long frames) {
         return step(null, () -> "advance " + frames + " frames", () -> {
-            for (Pcm pcm : pcms.values()) {
+            for (Pcm pcm : registry.pcmsInOrder()) {
                 for (Substream s : pcm.substreams) {
-                    s.dmaAdvanceFrames(frames);
+                    PcmDmaEngine.advanceFrames(s, frames);
                 }
             }
             return Result.ok(0L);
@@ -645,9 +361,9 @@ public final class World {
     }
 
     void letTimePass(long ns) {
-        for (Pcm pcm : pcms.values()) {
+        for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
-                s.dmaAdvanceNanos(ns);
+                PcmDmaEngine.advanceNanos(s, ns);
             }
         }
     }
@@ -655,9 +371,9 @@ public final class World {
     /** CPU-clock nanoseconds to the next period interrupt of any running stream, or -1 if none runs. */
     public long nanosToNextInterrupt() {
         long best = -1;
-        for (Pcm pcm : pcms.values()) {
+        for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
-                long n = s.nanosToNextInterrupt();
+                long n = PcmDmaEngine.nanosToNextInterrupt(s);
                 if (n >= 0 && (best < 0 || n < best)) {
                     best = n;
                 }
@@ -668,319 +384,40 @@ public final class World {
 
     /** What is still alive: op {@code leaks}. */
     public Leaks leaks() {
-        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size());
+        return registry.leaks();
     }
 
     public List<Violation> violations() {
-        return Collections.unmodifiableList(violations);
+        return registry.violations();
     }
 
     /** Words a playback DMA read that differ from what was last stored there: stale memory. */
     public long staleDmaReads() {
-        return staleDmaReads;
+        return bus.staleDmaReads();
     }
 
     public List<DmaBuf> dmaBufs() {
-        return List.copyOf(dmaBufs);
+        return registry.dmaBufs();
     }
 
     public List<String> trace() {
-        return trace.stream().map(TraceEntry::toString).toList();
-    }
-
-    // ---- object lifecycle (package-private: called by the kernel objects) ----------------------------
-
-    File newFile(FilePrivate priv, boolean readable, boolean writable, boolean nonblock, boolean append) {
-        File f = new File(nextId++, priv, readable, writable, nonblock, append);
-        files.add(f);
-        return f;
-    }
-
-    /** fput(): at the last reference the file's release runs. */
-    void fput(File f) {
-        if (!f.put()) {
-            return;
-        }
-        files.remove(f);
-        switch (f.privateData) {
-            case PcmFile pf -> pf.substream().release();
-            case DmaBuf d -> PcmDmabuf.release(d);
-        }
-    }
-
-    /** A reference an fd or a mapping takes on a file (not the dma-buf code's own). */
-    private void getReference(File f) {
-        f.get();
-        if (f.privateData instanceof DmaBuf d) {
-            driver.fileReference(d, true);
-        }
-    }
-
-    /** Drops a reference {@link #getReference} or an install took. */
-    private void putReference(File f) {
-        if (f.privateData instanceof DmaBuf d) {
-            driver.fileReference(d, false);
-        }
-        fput(f);
-    }
-
-    DmaBuf newDmaBuf(DmaBuffer buffer, long size, Substream exporter, long key) {
-        DmaBuf d = new DmaBuf(nextId++, buffer, size, exporter.pcm, exporter);
-        d.file = newFile(d, true, true, false, false);
-        dmaBufs.add(d);
-        dmaBufKeys.put(key == DmabufDriver.NEW_DMABUF ? d.id : key, d);
-        return d;
-    }
-
-    void releaseDmaBuf(DmaBuf d) {
-        dmaBufs.remove(d);
-        dmaBufKeys.values().remove(d);
-        putBuffer(d.buffer);
-    }
-
-    Attachment newAttachment(DmaBuf d, Substream s) {
-        Attachment a = new Attachment(nextId++, d, s, s.stream.dmaDirection());
-        attachments.add(a);
-        return a;
-    }
-
-    void removeAttachment(Attachment a) {
-        attachments.remove(a);
-    }
-
-    DmaBuffer allocBuffer(long bytes, boolean contiguous) {
-        DmaBuffer b = new DmaBuffer(nextId++, bytes, contiguous);
-        buffers.add(b);
-        return b;
-    }
-
-    void putBuffer(DmaBuffer b) {
-        if (b.put()) {
-            buffers.remove(b);
-            mem.freed(b);
-        }
-    }
-
-    private Vma newVma(Task task, File f, DmaBuffer b, Substream s, long offset, long len, boolean read,
-                       boolean write) {
-        getReference(f);
-        b.get();
-        Vma v = new Vma(nextId++, task, f, b, s, offset, len, read, write);
-        task.vmas.add(v);
-        vmas.add(v);
-        return v;
-    }
-
-    private void unmap(Vma v) {
-        v.unmapped = true;
-        v.task.vmas.remove(v);
-        vmas.remove(v);
-        if (v.substream != null) {
-            v.substream.mmapCount--;
-        }
-        putBuffer(v.buffer);
-        putReference(v.file);
-    }
-
-    void violation(String rule, String detail) {
-        violations.add(new Violation(rule, detail, ops));
-    }
-
-    void countXrun(Substream s) {
-        observer.xrun(s);
-    }
-
-    /**
-     * The PCM core copies frames of a write() into the buffer (the CPU, through the cache): frame
-     * {@code firstFrame + i} gets the stamp of {@code source} for that frame.
-     */
-    void copyFrames(DmaBuffer b, long offset, long frames, int frameBytes, int source, long firstFrame) {
-        int perFrame = Math.max(1, frameBytes / DmaBuffer.WORD_BYTES);
-        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
-        for (long i = 0; i < frames; i++) {
-            long value = Stamp.of(source, firstFrame + i);
-            for (int k = 0; k < perFrame; k++) {
-                int w = (int) (w0 + i * perFrame + k);
-                if (w < b.words.length) {
-                    mem.cpuWrite(b, w, value);
-                    b.logical[w] = value;
-                }
-            }
-        }
-        b.sync.cpuWrote(w0, (int) Math.min(b.words.length, w0 + frames * perFrame));
-    }
-
-    /**
-     * The DMA of {@code s} moves over {@code frames} frames of {@code b} from byte {@code offset}, the first
-     * being frame {@code firstFrame} in hw_ptr space: playback reads them (a non-coherent device reads memory,
-     * so uncleaned CPU writes are lost), capture writes the device's stamps.
-     */
-    void dmaTransfer(Substream s, DmaBuffer b, long offset, long frames, long firstFrame) {
-        int perFrame = Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
-        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
-        int w1 = (int) Math.min(b.words.length, w0 + frames * perFrame);
-        boolean coherent = s.pcm.hw.coherent();
-        if (s.stream == PcmStream.PLAYBACK) {
-            int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
-            if (lost > 0) {
-                violation(Violation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer " + b.id
-                        + " the CPU wrote without DMA_BUF_SYNC_END|WRITE");
-            }
-            int n = (int) (frames * perFrame);
-            if (dmaWords.length < n) {
-                dmaWords = new long[n];
-            }
-            // Words past the buffer's end read as 0 and are not judged.
-            int inside = Math.max(0, w1 - w0);
-            mem.dmaReadRange(b, w0, w0 + inside, coherent, dmaWords, 0);
-            // Stale words are rare: mismatch() skips the matching stretches between them in vector steps.
-            for (int i = 0; i < inside; i++) {
-                int m = Arrays.mismatch(dmaWords, i, inside, b.logical, w0 + i, w0 + inside);
-                if (m < 0) {
-                    break;
-                }
-                staleDmaReads++;
-                i += m;
-            }
-            Arrays.fill(dmaWords, inside, n, 0L);
-            observer.played(s, firstFrame, (int) frames, dmaWords, perFrame);
-            return;
-        }
-        int source = Stamp.deviceSource(s);
-        for (long i = 0; i < frames; i++) {
-            long value = Stamp.of(source, firstFrame + i);
-            for (int k = 0; k < perFrame; k++) {
-                int w = (int) (w0 + i * perFrame + k);
-                if (w < b.words.length) {
-                    mem.dmaWrite(b, w, value, coherent);
-                    b.logical[w] = value;
-                }
-            }
-            observer.captured(s, firstFrame + i);
-        }
-        if (!coherent) {
-            b.sync.deviceWrote(w0, w1);
-        }
-    }
-
-    void periodElapsed(Substream s) {
-        observer.periodElapsed(s);
-    }
-
-    /**
-     * The syncs a dma-buf's begin/end_cpu_access do on the memory (kernel-patch decision 8): every device that
-     * uses it, by a mapped attachment or as the exporter still owning it, is synced with the direction of its
-     * mapping; the arm64 DMA API cleans for the device in every direction and invalidates for the CPU unless
-     * the mapping is TO_DEVICE. Coherent devices need nothing.
-     */
-    void syncUsers(DmaBuf d, boolean forDevice) {
-        DmaBuffer b = d.buffer;
-        List<Substream> synced = users(b);
-        // The exporting runtime's own buffer is synced as long as it owns it (snd_dma_buffer_sync()), also
-        // while its DMA runs on another dma-buf it attached.
-        if (d.exporter != null && !synced.contains(d.exporter)) {
-            synced.add(d.exporter);
-        }
-        for (Substream s : synced) {
-            if (s.pcm.hw.coherent()) {
-                continue;
-            }
-            if (forDevice) {
-                mem.clean(b, 0, b.words.length);
-            } else if (s.stream == PcmStream.CAPTURE) {
-                mem.invalidate(b, 0, b.words.length);
-            }
-        }
-    }
-
-    private boolean usedByNonCoherentDevice(DmaBuffer b) {
-        for (Substream s : users(b)) {
-            if (!s.pcm.hw.coherent()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Substreams whose DMA runs on {@code b}. */
-    private List<Substream> users(DmaBuffer b) {
-        List<Substream> out = new ArrayList<>();
-        for (Pcm pcm : pcms.values()) {
-            for (Substream s : pcm.substreams) {
-                if (s.runtime != null && s.runtime.activeBuffer() == b) {
-                    out.add(s);
-                }
-            }
-        }
-        return out;
-    }
-
-    private int frameWords(DmaBuffer b) {
-        for (Substream s : users(b)) {
-            if (s.runtime.frameBits > 0) {
-                return Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
-            }
-        }
-        return 1;
-    }
-
-    /**
-     * While a stream runs, the frames between hw_ptr and appl_ptr belong to the DMA (queued playback, or
-     * capture not yet produced); a CPU access there is a protocol violation.
-     */
-    private void checkDmaOwnership(DmaBuffer b, long start, long end, String verb) {
-        for (Substream s : users(b)) {
-            PcmRuntime rt = s.runtime;
-            if (rt.state != PcmState.RUNNING && rt.state != PcmState.DRAINING && rt.state != PcmState.PAUSED) {
-                continue;
-            }
-            long fb = rt.frameBytes();
-            long size = rt.bufferSize;
-            long first = start / fb;
-            long last = Math.min((end - 1) / fb, size - 1);
-            if (first > last) {
-                continue;
-            }
-            long cpuPart = Math.min(s.stream == PcmStream.PLAYBACK ? rt.playbackAvail() : rt.captureAvail(), size);
-            long applSlot = rt.applPtr % size;
-            // Frames [first, last] as distances from appl_ptr's slot; the CPU owns distances below cpuPart.
-            long d0 = Math.floorMod(first - applSlot, size);
-            long span = last - first;
-            boolean inside = d0 + span < cpuPart;
-            if (!inside) {
-                long bad = d0 < cpuPart ? first + (cpuPart - d0) : first;
-                violation(Violation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size) + " of " + s
-                        + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
-                return;
-            }
-        }
+        return registry.trace();
     }
 
     // ---- steps, trace and invariants -----------------------------------------------------------------
 
-    /** One trace line, formatted only when an invariant breaks. */
-    private record TraceEntry(long n, String task, Supplier<String> what, Errno errno) {
-        @Override
-        public String toString() {
-            return "#" + n + " " + (task == null ? "-" : task) + " " + what.get() + " -> "
-                    + (errno == null ? "ok" : errno.name());
-        }
-    }
-
     private <T> Result<T> step(Task task, Supplier<String> what, Supplier<Result<T>> op) {
-        ops++;
+        registry.countOp();
         Result<T> r = op.get();
-        trace.addLast(new TraceEntry(ops, task == null ? null : task.name, what, r.errno()));
-        if (trace.size() > TRACE_LINES) {
-            trace.removeFirst();
-        }
+        registry.record(task, what, r.errno());
         checkInvariants();
         return r;
     }
 
     /** Throws {@link InvariantViolation} with the recent trace when a model invariant does not hold. */
     public void checkInvariants() {
-        String broken = Invariants.check(this, recount, files, dmaBufs, attachments, vmas, buffers);
+        Registry r = registry;
+        String broken = Invariants.check(this, recount, r.files, r.dmaBufs, r.attachments, r.vmas, r.buffers);
         if (broken != null) {
             throw new InvariantViolation(broken + "\nop trace (most recent last):\n  "
                     + String.join("\n  ", trace().toArray(String[]::new)));
@@ -996,12 +433,6 @@ public final class World {
     }
 
     Map<File, Integer> fdReferences() {
-        Map<File, Integer> refs = new IdentityHashMap<>();
-        for (Task t : tasks.values()) {
-            for (File f : t.files.entries().values()) {
-                refs.merge(f, 1, Integer::sum);
-            }
-        }
-        return refs;
+        return registry.fdReferences();
     }
 }

@@ -1,0 +1,286 @@
+package org.pcmdmabuf.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The memory bus: every CPU and DMA access to buffer memory, through the pluggable {@link MemorySystem}
+ * (memory itself, or the simulator's cache). Each access is judged on the way by the dma-buf protocol (a
+ * {@link Violation} where the CPU or a device touches memory it should not, stale words counted), the
+ * dma-buf syncs do the DMA API's cache maintenance here, and the {@link DmaObserver} hears what the
+ * devices played and captured.
+ */
+final class MemoryBus {
+    final MemorySystem mem;
+    private final Registry registry;
+    private DmaObserver observer = DmaObserver.NONE;
+    /** The last stamp {@link #freshStamps} gave. */
+    private long stamp;
+    private long staleDmaReads;
+    /** Scratch for one DMA transfer's words (the model is single-threaded). */
+    private long[] dmaWords = new long[0];
+
+    MemoryBus(MemorySystem mem, Registry registry) {
+        this.mem = mem;
+        this.registry = registry;
+    }
+
+    void setObserver(DmaObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Words a playback DMA read that differ from what was last stored there: stale memory. */
+    long staleDmaReads() {
+        return staleDmaReads;
+    }
+
+    // ---- the CPU through a mapping -------------------------------------------------------------------
+
+    /** One new stamp for each 4-byte word of {@code len} bytes: what op {@code fill} writes. */
+    long[] freshStamps(long len) {
+        long[] values = new long[(int) Math.max(0, len / DmaBuffer.WORD_BYTES)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = ++stamp;
+        }
+        return values;
+    }
+
+    /**
+     * The CPU stores {@code values} (one per 4-byte word) at byte {@code off} of a mapping. Words past the end
+     * of the buffer (the mapping's page padding) are dropped.
+     */
+    Result<Long> cpuWrite(Task task, Vma vma, long off, long len, long[] values) {
+        Errno e = checkAccess(task, vma, off, len, vma.write);
+        if (e != null) {
+            return Result.err(e);
+        }
+        DmaBuffer b = vma.buffer;
+        long start = vma.offset + off;
+        long end = Math.min(start + len, b.bytes);
+        if (start >= end) {
+            return Result.ok(0L);
+        }
+        if (vma.dmaBuf() != null && usedByNonCoherentDevice(b) && !b.sync.cpuWriteWindow()) {
+            registry.violation(Violation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
+                    + " without DMA_BUF_SYNC_START|WRITE");
+        }
+        checkDmaOwnership(b, start, end, "wrote");
+        int w0 = (int) (start / DmaBuffer.WORD_BYTES);
+        int w1 = (int) (end / DmaBuffer.WORD_BYTES);
+        mem.cpuWriteRange(b, w0, w1, values, 0);
+        System.arraycopy(values, 0, b.logical, w0, w1 - w0);
+        b.sync.cpuWrote(w0, w1);
+        return Result.ok(0L);
+    }
+
+    /** The CPU loads the words at byte {@code off} of a mapping. */
+    Result<long[]> cpuRead(Task task, Vma vma, long off, long len) {
+        Errno e = checkAccess(task, vma, off, len, vma.read);
+        if (e != null) {
+            return Result.err(e);
+        }
+        DmaBuffer b = vma.buffer;
+        long start = vma.offset + off;
+        long end = Math.max(start, Math.min(start + len, b.bytes));
+        int w0 = (int) (start / DmaBuffer.WORD_BYTES);
+        int w1 = (int) (end / DmaBuffer.WORD_BYTES);
+        int stale = b.sync.uninvalidated(w0, w1);
+        if (stale > 0) {
+            registry.violation(Violation.MISSING_START_READ, stale + " words of buffer " + b.id
+                    + " read after device writes without DMA_BUF_SYNC_START|READ");
+        }
+        if (start < end) {
+            checkDmaOwnership(b, start, end, "read");
+        }
+        long[] out = new long[w1 - w0];
+        for (int w = w0; w < w1; w++) {
+            out[w - w0] = mem.cpuRead(b, w);
+        }
+        return Result.ok(out);
+    }
+
+    /** An access outside the mapping or against its protection faults; one finer than a word is refused. */
+    private Errno checkAccess(Task task, Vma vma, long off, long len, boolean allowed) {
+        if (vma.unmapped || vma.task != task || !allowed || off < 0 || len < 0 || off + len > vma.length) {
+            return Errno.EFAULT;
+        }
+        if (off % DmaBuffer.WORD_BYTES != 0 || len % DmaBuffer.WORD_BYTES != 0) {
+            return Errno.EINVAL;
+        }
+        return null;
+    }
+
+    // ---- the PCM core and the devices ----------------------------------------------------------------
+
+    /**
+     * The PCM core copies frames of a write() into the buffer (the CPU, through the cache): frame
+     * {@code firstFrame + i} gets the stamp of {@code source} for that frame.
+     */
+    void copyFrames(DmaBuffer b, long offset, long frames, int frameBytes, int source, long firstFrame) {
+        int perFrame = Math.max(1, frameBytes / DmaBuffer.WORD_BYTES);
+        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
+        for (long i = 0; i < frames; i++) {
+            long value = Stamp.of(source, firstFrame + i);
+            for (int k = 0; k < perFrame; k++) {
+                int w = (int) (w0 + i * perFrame + k);
+                if (w < b.words.length) {
+                    mem.cpuWrite(b, w, value);
+                    b.logical[w] = value;
+                }
+            }
+        }
+        b.sync.cpuWrote(w0, (int) Math.min(b.words.length, w0 + frames * perFrame));
+    }
+
+    /**
+     * The DMA of {@code s} moves over {@code frames} frames of {@code b} from byte {@code offset}, the first
+     * being frame {@code firstFrame} in hw_ptr space: playback reads them (a non-coherent device reads memory,
+     * so uncleaned CPU writes are lost), capture writes the device's stamps.
+     */
+    void dmaTransfer(Substream s, DmaBuffer b, long offset, long frames, long firstFrame) {
+        int perFrame = Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
+        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
+        int w1 = (int) Math.min(b.words.length, w0 + frames * perFrame);
+        boolean coherent = s.pcm.hw.coherent();
+        if (s.stream == PcmStream.PLAYBACK) {
+            int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
+            if (lost > 0) {
+                registry.violation(Violation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer "
+                        + b.id + " the CPU wrote without DMA_BUF_SYNC_END|WRITE");
+            }
+            int n = (int) (frames * perFrame);
+            if (dmaWords.length < n) {
+                dmaWords = new long[n];
+            }
+            // Words past the buffer's end read as 0 and are not judged.
+            int inside = Math.max(0, w1 - w0);
+            mem.dmaReadRange(b, w0, w0 + inside, coherent, dmaWords, 0);
+            // Stale words are rare: mismatch() skips the matching stretches between them in vector steps.
+            for (int i = 0; i < inside; i++) {
+                int m = Arrays.mismatch(dmaWords, i, inside, b.logical, w0 + i, w0 + inside);
+                if (m < 0) {
+                    break;
+                }
+                staleDmaReads++;
+                i += m;
+            }
+            Arrays.fill(dmaWords, inside, n, 0L);
+            observer.played(s, firstFrame, (int) frames, dmaWords, perFrame);
+            return;
+        }
+        int source = Stamp.deviceSource(s);
+        for (long i = 0; i < frames; i++) {
+            long value = Stamp.of(source, firstFrame + i);
+            for (int k = 0; k < perFrame; k++) {
+                int w = (int) (w0 + i * perFrame + k);
+                if (w < b.words.length) {
+                    mem.dmaWrite(b, w, value, coherent);
+                    b.logical[w] = value;
+                }
+            }
+            observer.captured(s, firstFrame + i);
+        }
+        if (!coherent) {
+            b.sync.deviceWrote(w0, w1);
+        }
+    }
+
+    void xrun(Substream s) {
+        observer.xrun(s);
+    }
+
+    void periodElapsed(Substream s) {
+        observer.periodElapsed(s);
+    }
+
+    /**
+     * The syncs a dma-buf's begin/end_cpu_access do on the memory (kernel-patch decision 8): every device that
+     * uses it, by a mapped attachment or as the exporter still owning it, is synced with the direction of its
+     * mapping; the arm64 DMA API cleans for the device in every direction and invalidates for the CPU unless
+     * the mapping is TO_DEVICE. Coherent devices need nothing.
+     */
+    void syncUsers(DmaBuf d, boolean forDevice) {
+        DmaBuffer b = d.buffer;
+        List<Substream> synced = users(b);
+        // The exporting runtime's own buffer is synced as long as it owns it (snd_dma_buffer_sync()), also
+        // while its DMA runs on another dma-buf it attached.
+        if (d.exporter != null && !synced.contains(d.exporter)) {
+            synced.add(d.exporter);
+        }
+        for (Substream s : synced) {
+            if (s.pcm.hw.coherent()) {
+                continue;
+            }
+            if (forDevice) {
+                mem.clean(b, 0, b.words.length);
+            } else if (s.stream == PcmStream.CAPTURE) {
+                mem.invalidate(b, 0, b.words.length);
+            }
+        }
+    }
+
+    private boolean usedByNonCoherentDevice(DmaBuffer b) {
+        for (Substream s : users(b)) {
+            if (!s.pcm.hw.coherent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Substreams whose DMA runs on {@code b}. */
+    private List<Substream> users(DmaBuffer b) {
+        List<Substream> out = new ArrayList<>();
+        for (Pcm pcm : registry.pcmsInOrder()) {
+            for (Substream s : pcm.substreams) {
+                if (s.runtime != null && s.runtime.activeBuffer() == b) {
+                    out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Words per frame of the stream whose DMA runs on {@code b}, for classifying what a CPU read saw. */
+    int frameWords(DmaBuffer b) {
+        for (Substream s : users(b)) {
+            if (s.runtime.frameBits > 0) {
+                return Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * While a stream runs, the frames between hw_ptr and appl_ptr belong to the DMA (queued playback, or
+     * capture not yet produced); a CPU access there is a protocol violation.
+     */
+    private void checkDmaOwnership(DmaBuffer b, long start, long end, String verb) {
+        for (Substream s : users(b)) {
+            PcmRuntime rt = s.runtime;
+            if (rt.state != PcmState.RUNNING && rt.state != PcmState.DRAINING && rt.state != PcmState.PAUSED) {
+                continue;
+            }
+            long fb = rt.frameBytes();
+            long size = rt.bufferSize;
+            long first = start / fb;
+            long last = Math.min((end - 1) / fb, size - 1);
+            if (first > last) {
+                continue;
+            }
+            long cpuPart = Math.min(s.stream == PcmStream.PLAYBACK ? rt.playbackAvail() : rt.captureAvail(), size);
+            long applSlot = rt.applPtr % size;
+            // Frames [first, last] as distances from appl_ptr's slot; the CPU owns distances below cpuPart.
+            long d0 = Math.floorMod(first - applSlot, size);
+            long span = last - first;
+            boolean inside = d0 + span < cpuPart;
+            if (!inside) {
+                long bad = d0 < cpuPart ? first + (cpuPart - d0) : first;
+                registry.violation(Violation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size)
+                        + " of " + s + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,448 @@
+package org.pcmdmabuf.model;
+
+import static org.pcmdmabuf.model.PcmState.DISCONNECTED;
+import static org.pcmdmabuf.model.PcmState.DRAINING;
+import static org.pcmdmabuf.model.PcmState.OPEN;
+import static org.pcmdmabuf.model.PcmState.PAUSED;
+import static org.pcmdmabuf.model.PcmState.PREPARED;
+import static org.pcmdmabuf.model.PcmState.RUNNING;
+import static org.pcmdmabuf.model.PcmState.SETUP;
+import static org.pcmdmabuf.model.PcmState.SUSPENDED;
+
+/**
+ * What sound/core/pcm_native.c does to a substream: the ioctls and the power-management and release paths,
+ * each method named after its function there. The state checks come first, in the kernel's order, so the
+ * errno a combination of faults gives is the kernel's; the pointer arithmetic and the transfers they share
+ * with the read/write path are {@link PcmLib}'s.
+ */
+final class PcmNative {
+    private PcmNative() {
+    }
+
+    // ---- configuration ------------------------------------------------------------------------------
+
+    /** snd_pcm_hw_params(). A refused request leaves the substream in OPEN with its buffer freed. */
+    static Result<Long> hwParams(Substream s, HwParams p) {
+        PcmRuntime rt = s.runtime;
+        switch (rt.state) {
+            case OPEN, SETUP, PREPARED -> {
+                if (s.mmapCount > 0) {
+                    return Result.err(Errno.EBADFD);
+                }
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+        if (!p.fits(s.pcm.hw)) {
+            rt.state = OPEN;
+            PcmDmabuf.hwFree(s);
+            freeBuffer(s);
+            return Result.err(Errno.EINVAL);
+        }
+        // A reconfiguration hands an exported buffer over to its dma-buf (pcm_dmabuf.c hw_free hook) and
+        // takes new memory, so apps never see the new stream's data in the old mapping.
+        boolean handedOver = PcmDmabuf.hwFree(s);
+        long bytes = p.bufferBytes();
+        if (rt.dmaBuffer != null && (handedOver || rt.dmaBuffer.bytes < bytes)) {
+            freeBuffer(s);
+        }
+        if (rt.dmaBuffer == null) {
+            rt.dmaBuffer = s.pcm.world.registry.allocBuffer(bytes, s.pcm.hw.contiguous());
+        } else {
+            rt.dmaBuffer.clearMemory();
+        }
+        rt.dmaBytes = bytes;
+        rt.info = s.pcm.hw;
+        rt.access = p.access();
+        rt.format = p.format();
+        rt.channels = p.channels();
+        rt.rate = p.rate();
+        rt.periodSize = p.periodFrames();
+        rt.periods = p.periods();
+        rt.bufferSize = p.bufferFrames();
+        rt.frameBits = p.format().physicalWidth * p.channels();
+        rt.availMin = rt.periodSize;
+        rt.startThreshold = 1;
+        rt.stopThreshold = rt.bufferSize;
+        rt.boundary = PcmRuntime.boundaryFor(rt.bufferSize);
+        rt.hwPtr %= rt.boundary;
+        rt.applPtr %= rt.boundary;
+        rt.devicePtr = rt.hwPtr;
+        rt.state = SETUP;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_hw_free(). */
+    static Result<Long> hwFree(Substream s) {
+        switch (s.runtime.state) {
+            case SETUP, PREPARED -> {
+                if (s.mmapCount > 0) {
+                    return Result.err(Errno.EBADFD);
+                }
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+        doHwFree(s);
+        s.runtime.state = OPEN;
+        return Result.ok(0L);
+    }
+
+    /** do_hw_free(): stop the DMA, run the dma-buf hook, free the managed buffer. */
+    private static void doHwFree(Substream s) {
+        s.runtime.dmaRunning = false;
+        PcmDmabuf.hwFree(s);
+        freeBuffer(s);
+    }
+
+    /**
+     * sound/core/pcm_memory.c: snd_pcm_lib_free_pages(): drop the runtime's reference; an export keeps the
+     * memory alive.
+     */
+    private static void freeBuffer(Substream s) {
+        PcmRuntime rt = s.runtime;
+        if (rt.dmaBuffer != null) {
+            s.pcm.world.registry.putBuffer(rt.dmaBuffer);
+            rt.dmaBuffer = null;
+        }
+        rt.dmaBytes = 0;
+    }
+
+    /** snd_pcm_sw_params(). {@link SwParams} fields left null keep their value. */
+    static Result<Long> swParams(Substream s, SwParams p) {
+        PcmRuntime rt = s.runtime;
+        if (rt.state == OPEN) {
+            return Result.err(Errno.EBADFD);
+        }
+        long availMin = p.availMin() != null ? p.availMin() : rt.availMin;
+        if (availMin == 0) {
+            return Result.err(Errno.EINVAL);
+        }
+        rt.availMin = availMin;
+        if (p.startThreshold() != null) {
+            rt.startThreshold = resolveBoundary(rt, p.startThreshold());
+        }
+        if (p.stopThreshold() != null) {
+            rt.stopThreshold = resolveBoundary(rt, p.stopThreshold());
+        }
+        if (s.running()) {
+            return PcmLib.updateState(s);
+        }
+        return Result.ok(0L);
+    }
+
+    private static long resolveBoundary(PcmRuntime rt, long v) {
+        return v == SwParams.BOUNDARY ? rt.boundary : v;
+    }
+
+    // ---- actions -------------------------------------------------------------------------------------
+
+    /** snd_pcm_prepare(): PAUSED and SUSPENDED are stopped first, then snd_pcm_pre_prepare/do/post. */
+    static Result<Long> prepare(Substream s) {
+        PcmRuntime rt = s.runtime;
+        if (rt.state == PAUSED) {
+            rt.state = RUNNING;
+            rt.dmaRunning = true;
+            stop(s, SETUP);
+        } else if (rt.state == SUSPENDED) {
+            stop(s, SETUP);
+        }
+        if (rt.state == OPEN || rt.state == DISCONNECTED) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (s.running()) {
+            return Result.err(Errno.EBUSY);
+        }
+        // snd_pcm_do_reset() via snd_pcm_lib_ioctl_reset() (pcm_lib.c): the stream is not running here.
+        rt.hwPtr %= rt.bufferSize;
+        rt.devicePtr = rt.hwPtr;
+        rt.applPtr = rt.hwPtr;
+        rt.applPtrWild = false;
+        rt.state = PREPARED;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_reset(). */
+    static Result<Long> reset(Substream s) {
+        PcmRuntime rt = s.runtime;
+        switch (rt.state) {
+            case RUNNING, PREPARED, PAUSED, SUSPENDED -> {
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+        rt.hwPtr = (s.running() ? rt.devicePtr : rt.hwPtr) % rt.bufferSize;
+        rt.devicePtr = rt.hwPtr;
+        rt.applPtr = rt.hwPtr;
+        rt.applPtrWild = false;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_start() through snd_pcm_pre_start/do_start/post_start. */
+    static Result<Long> start(Substream s) {
+        return start(s, RUNNING);
+    }
+
+    private static Result<Long> start(Substream s, PcmState to) {
+        PcmRuntime rt = s.runtime;
+        if (rt.state != PREPARED) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (s.stream == PcmStream.PLAYBACK && !playbackData(rt)) {
+            return Result.err(Errno.EPIPE);
+        }
+        rt.dmaRunning = true;
+        rt.devicePtr = rt.hwPtr;
+        rt.nsRemainder = 0;
+        rt.state = to;
+        return Result.ok(0L);
+    }
+
+    /** include/sound/pcm.h: snd_pcm_playback_data(). */
+    private static boolean playbackData(PcmRuntime rt) {
+        if (rt.stopThreshold >= rt.boundary) {
+            return true;
+        }
+        return rt.playbackHwAvail() > 0;
+    }
+
+    /** snd_pcm_stop(): snd_pcm_pre_stop refuses OPEN; the DMA stops; the state becomes {@code to}. */
+    static Result<Long> stop(Substream s, PcmState to) {
+        PcmRuntime rt = s.runtime;
+        if (rt.state == OPEN) {
+            return Result.err(Errno.EBADFD);
+        }
+        rt.dmaRunning = false;
+        rt.state = to;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_drop(). */
+    static Result<Long> drop(Substream s) {
+        PcmRuntime rt = s.runtime;
+        if (rt.state == OPEN || rt.state == DISCONNECTED) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (rt.state == PAUSED) {
+            rt.state = RUNNING;
+        }
+        stop(s, SETUP);
+        return Result.ok(0L);
+    }
+
+    /**
+     * snd_pcm_drain(). A blocking drain lets time pass until the queued frames are played, as the kernel's
+     * wait loop does; a non-blocking one only starts draining and answers EAGAIN.
+     */
+    static Result<Long> drain(Substream s, boolean nonblock) {
+        PcmRuntime rt = s.runtime;
+        if (rt.state == OPEN) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (rt.state == PAUSED) {
+            rt.state = RUNNING;
+            rt.dmaRunning = true;
+        }
+        switch (rt.state) {
+            case OPEN, DISCONNECTED, SUSPENDED -> {
+                return Result.err(Errno.EBADFD);
+            }
+            default -> {
+            }
+        }
+        drainInit(s);
+        if (nonblock) {
+            return Result.err(Errno.EAGAIN);
+        }
+        long waited = 0;
+        while (s.stream == PcmStream.PLAYBACK && rt.state == DRAINING) {
+            if (waited >= PcmLib.waitTimeoutNs(rt)) {
+                stop(s, SETUP);
+                return Result.err(Errno.EIO);
+            }
+            long step = PcmLib.periodNanos(rt);
+            s.pcm.world.letTimePass(step);
+            waited += step;
+        }
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_do_drain_init(). */
+    private static void drainInit(Substream s) {
+        PcmRuntime rt = s.runtime;
+        if (s.stream == PcmStream.PLAYBACK) {
+            switch (rt.state) {
+                case PREPARED -> {
+                    if (rt.playbackAvail() < rt.bufferSize) {
+                        start(s, DRAINING);
+                    } else {
+                        rt.state = SETUP;
+                    }
+                }
+                case RUNNING -> rt.state = DRAINING;
+                case XRUN -> rt.state = SETUP;
+                default -> {
+                }
+            }
+        } else if (rt.state == RUNNING) {
+            stop(s, rt.captureAvail() > 0 ? DRAINING : SETUP);
+        }
+    }
+
+    /** snd_pcm_pause(): snd_pcm_pre_pause() tests SNDRV_PCM_INFO_PAUSE in runtime->info before the state. */
+    static Result<Long> pause(Substream s, boolean push) {
+        PcmRuntime rt = s.runtime;
+        if (rt.info == null || !rt.info.pause()) {
+            return Result.err(Errno.ENOSYS);
+        }
+        if (push ? rt.state != RUNNING : rt.state != PAUSED) {
+            return Result.err(Errno.EBADFD);
+        }
+        rt.dmaRunning = !push;
+        rt.state = push ? PAUSED : RUNNING;
+        return Result.ok(0L);
+    }
+
+    /** snd_pcm_xrun(). */
+    static Result<Long> xrun(Substream s) {
+        switch (s.runtime.state) {
+            case XRUN -> {
+                return Result.ok(0L);
+            }
+            case RUNNING -> {
+                PcmLib.xrun(s);
+                return Result.ok(0L);
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+    }
+
+    /** do_pcm_hwsync(). */
+    private static Result<Long> doHwsync(Substream s) {
+        switch (s.runtime.state) {
+            case DRAINING -> {
+                if (s.stream == PcmStream.CAPTURE) {
+                    return Result.err(Errno.EBADFD);
+                }
+                return PcmLib.updateHwPtr(s);
+            }
+            case RUNNING -> {
+                return PcmLib.updateHwPtr(s);
+            }
+            case PREPARED, PAUSED -> {
+                return Result.ok(0L);
+            }
+            case SUSPENDED -> {
+                return Result.err(Errno.ESTRPIPE);
+            }
+            case XRUN -> {
+                return Result.err(Errno.EPIPE);
+            }
+            default -> {
+                return Result.err(Errno.EBADFD);
+            }
+        }
+    }
+
+    /** snd_pcm_hwsync(). */
+    static Result<Long> hwsync(Substream s) {
+        Result<Long> r = doHwsync(s);
+        PcmLib.syncForCpu(s);
+        return r;
+    }
+
+    /** snd_pcm_delay(): snd_pcm_calc_delay() of the updated pointers. */
+    static Result<Long> delay(Substream s) {
+        Result<Long> r = doHwsync(s);
+        PcmLib.syncForCpu(s);
+        if (!r.isOk()) {
+            return r;
+        }
+        return Result.ok(s.stream == PcmStream.PLAYBACK ? s.runtime.playbackHwAvail() : s.runtime.captureAvail());
+    }
+
+    /** snd_pcm_resume(): needs SNDRV_PCM_INFO_RESUME; a stream that was moving moves again. */
+    static Result<Long> resume(Substream s) {
+        PcmRuntime rt = s.runtime;
+        if (rt.state != SUSPENDED) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (!rt.info.resume()) {
+            return Result.err(Errno.ENOSYS);
+        }
+        PcmState was = rt.suspendedState;
+        rt.dmaRunning = was == RUNNING || (was == DRAINING && s.stream == PcmStream.PLAYBACK);
+        rt.state = was;
+        return Result.ok(0L);
+    }
+
+    /**
+     * snd_pcm_sync_ptr() with an appl_ptr to apply (pcm_lib_apply_appl_ptr(): no state check, only the
+     * boundary) or null to read. Like the kernel it does not start the stream or check for xrun.
+     */
+    static Result<Long> syncPtr(Substream s, Long applPtr) {
+        PcmRuntime rt = s.runtime;
+        if (applPtr == null) {
+            return Result.ok(0L);
+        }
+        if (applPtr != rt.applPtr) {
+            if (applPtr < 0 || applPtr >= rt.boundary) {
+                return Result.err(Errno.EINVAL);
+            }
+            rt.applPtr = applPtr;
+            checkApplWindow(s);
+        }
+        PcmLib.syncForDevice(s);
+        return Result.ok(0L);
+    }
+
+    /**
+     * The kernel takes any appl_ptr below the boundary (no SNDRV_PCM_INFO_NO_REWINDS here). One outside the
+     * ring window is a client bug the next update turns into an xrun; until then the avail invariant is waived.
+     */
+    private static void checkApplWindow(Substream s) {
+        PcmRuntime rt = s.runtime;
+        long a = s.avail();
+        if (rt.bufferSize > 0 && a > rt.bufferSize) {
+            rt.applPtrWild = true;
+            s.pcm.world.registry.violation(Violation.APPL_PTR_OUT_OF_WINDOW,
+                    s.pcm.name() + ": appl_ptr " + rt.applPtr + " leaves avail " + a + " > buffer " + rt.bufferSize);
+        }
+    }
+
+    /** snd_pcm_suspend() of one substream: states that cannot resume are skipped. */
+    static void suspend(Substream s) {
+        PcmRuntime rt = s.runtime;
+        if (rt == null) {
+            return;
+        }
+        switch (rt.state) {
+            case SUSPENDED, OPEN, SETUP, DISCONNECTED -> {
+                return;
+            }
+            default -> {
+            }
+        }
+        rt.dmaRunning = false;
+        rt.suspendedState = rt.state;
+        rt.state = SUSPENDED;
+    }
+
+    /** snd_pcm_release_substream(): the last close drops, frees and detaches the runtime. */
+    static void release(Substream s) {
+        if (--s.refCount > 0) {
+            return;
+        }
+        drop(s);
+        if (s.runtime.state != OPEN) {
+            doHwFree(s);
+        }
+        s.runtime = null;
+    }
+
+}

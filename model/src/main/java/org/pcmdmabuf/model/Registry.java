@@ -1,0 +1,225 @@
+package org.pcmdmabuf.model;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Every object of one world: devices and processes by name, the live files, dma-bufs, attachments, mappings
+ * and buffers ({@link World.Live} sets, which the invariant check walks), the one counter that gives them
+ * their ids, the dma-bufs by the key the driver named them with, and the record of the run: the op count,
+ * the violations and the recent trace. Objects are created and dropped here; what they do is elsewhere.
+ */
+final class Registry {
+    private static final int TRACE_LINES = 64;
+
+    private final Map<String, Pcm> pcms = new LinkedHashMap<>();
+    private final Map<String, Task> tasks = new LinkedHashMap<>();
+    /** {@link #pcms} and {@link #tasks} in declaration order, as lists: neither ever loses an entry. */
+    private final List<Pcm> pcmList = new ArrayList<>();
+    private final List<Task> taskList = new ArrayList<>();
+    final World.Live<File> files = new World.Live<>();
+    final World.Live<DmaBuf> dmaBufs = new World.Live<>();
+    final World.Live<Attachment> attachments = new World.Live<>();
+    final World.Live<Vma> vmas = new World.Live<>();
+    final World.Live<DmaBuffer> buffers = new World.Live<>();
+    private final List<Violation> violations = new ArrayList<>();
+    private final Deque<TraceEntry> trace = new ArrayDeque<>();
+    /** The dma-buf each key the driver answered EXPORT with stands for. */
+    private final Map<Long, DmaBuf> dmaBufKeys = new LinkedHashMap<>();
+    /** Told when a buffer's memory is freed, so a cache forgets it. */
+    private final MemorySystem mem;
+    private int nextId = 1;
+    private long ops;
+
+    Registry(MemorySystem mem) {
+        this.mem = mem;
+    }
+
+    // ---- devices and processes -----------------------------------------------------------------------
+
+    Pcm addDevice(World world, PcmHardware hw) {
+        if (pcms.containsKey(hw.name())) {
+            throw new IllegalArgumentException("device declared twice: " + hw.name());
+        }
+        Pcm pcm = new Pcm(world, hw, pcms.size());
+        pcms.put(hw.name(), pcm);
+        pcmList.add(pcm);
+        return pcm;
+    }
+
+    Task addTask(String name) {
+        if (tasks.containsKey(name)) {
+            throw new IllegalArgumentException("process declared twice: " + name);
+        }
+        Task t = new Task(name, 1000 + tasks.size());
+        tasks.put(name, t);
+        taskList.add(t);
+        return t;
+    }
+
+    Pcm pcm(String name) {
+        return pcms.get(name);
+    }
+
+    Task task(String name) {
+        return tasks.get(name);
+    }
+
+    List<Pcm> pcms() {
+        return List.copyOf(pcms.values());
+    }
+
+    List<Task> tasks() {
+        return List.copyOf(tasks.values());
+    }
+
+    /** The devices in declaration order, not copied: for the walks that run after every op. */
+    List<Pcm> pcmsInOrder() {
+        return pcmList;
+    }
+
+    /** The processes in declaration order, not copied, as {@link #pcmsInOrder()}. */
+    List<Task> tasksInOrder() {
+        return taskList;
+    }
+
+    /** Every file an fd refers to, with how many fds refer to it. */
+    Map<File, Integer> fdReferences() {
+        Map<File, Integer> refs = new IdentityHashMap<>();
+        for (Task t : tasks.values()) {
+            for (File f : t.files.entries().values()) {
+                refs.merge(f, 1, Integer::sum);
+            }
+        }
+        return refs;
+    }
+
+    // ---- kernel objects ------------------------------------------------------------------------------
+
+    File newFile(FilePrivate priv, boolean readable, boolean writable, boolean nonblock, boolean append) {
+        File f = new File(nextId++, priv, readable, writable, nonblock, append);
+        files.add(f);
+        return f;
+    }
+
+    /** The file's last reference went: its release runs next. */
+    void removeFile(File f) {
+        files.remove(f);
+    }
+
+    DmaBuf newDmaBuf(DmaBuffer buffer, long size, Substream exporter, long key) {
+        DmaBuf d = new DmaBuf(nextId++, buffer, size, exporter.pcm, exporter);
+        d.file = newFile(d, true, true, false, false);
+        dmaBufs.add(d);
+        dmaBufKeys.put(key == DmabufDriver.NEW_DMABUF ? d.id : key, d);
+        return d;
+    }
+
+    void releaseDmaBuf(DmaBuf d) {
+        dmaBufs.remove(d);
+        dmaBufKeys.values().remove(d);
+        putBuffer(d.buffer);
+    }
+
+    /** The key the driver gave {@code d} at EXPORT. */
+    long dmaBufKey(DmaBuf d) {
+        for (Map.Entry<Long, DmaBuf> e : dmaBufKeys.entrySet()) {
+            if (e.getValue() == d) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalArgumentException("not a dma-buf of this world: " + d);
+    }
+
+    DmaBuf dmaBufByKey(long key) {
+        return dmaBufKeys.get(key);
+    }
+
+    List<DmaBuf> dmaBufs() {
+        return List.copyOf(dmaBufs);
+    }
+
+    Attachment newAttachment(DmaBuf d, Substream s) {
+        Attachment a = new Attachment(nextId++, d, s, s.stream.dmaDirection());
+        attachments.add(a);
+        return a;
+    }
+
+    void removeAttachment(Attachment a) {
+        attachments.remove(a);
+    }
+
+    DmaBuffer allocBuffer(long bytes, boolean contiguous) {
+        DmaBuffer b = new DmaBuffer(nextId++, bytes, contiguous);
+        buffers.add(b);
+        return b;
+    }
+
+    void putBuffer(DmaBuffer b) {
+        if (b.put()) {
+            buffers.remove(b);
+            mem.freed(b);
+        }
+    }
+
+    /** A new mapping, in its process's mm and the live set; the caller took its references. */
+    Vma newVma(Task task, File f, DmaBuffer b, Substream s, long offset, long len, boolean read, boolean write) {
+        Vma v = new Vma(nextId++, task, f, b, s, offset, len, read, write);
+        task.vmas.add(v);
+        vmas.add(v);
+        return v;
+    }
+
+    void removeVma(Vma v) {
+        v.task.vmas.remove(v);
+        vmas.remove(v);
+    }
+
+    /** What is still alive. */
+    Leaks leaks() {
+        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size());
+    }
+
+    // ---- the record of the run -----------------------------------------------------------------------
+
+    void violation(String rule, String detail) {
+        violations.add(new Violation(rule, detail, ops));
+    }
+
+    List<Violation> violations() {
+        return Collections.unmodifiableList(violations);
+    }
+
+    /** One trace line, formatted only when an invariant breaks. */
+    private record TraceEntry(long n, String task, Supplier<String> what, Errno errno) {
+        @Override
+        public String toString() {
+            return "#" + n + " " + (task == null ? "-" : task) + " " + what.get() + " -> "
+                    + (errno == null ? "ok" : errno.name());
+        }
+    }
+
+    /** An op begins: the violations it records carry its number. */
+    void countOp() {
+        ops++;
+    }
+
+    /** The op just counted ended with {@code errno} (null: ok); the trace keeps the last {@value #TRACE_LINES}. */
+    void record(Task task, Supplier<String> what, Errno errno) {
+        trace.addLast(new TraceEntry(ops, task == null ? null : task.name, what, errno));
+        if (trace.size() > TRACE_LINES) {
+            trace.removeFirst();
+        }
+    }
+
+    List<String> trace() {
+        return trace.stream().map(TraceEntry::toString).toList();
+    }
+}

@@ -1,0 +1,287 @@
+package org.pcmdmabuf.model;
+
+import java.util.List;
+
+/**
+ * The VFS and the system calls on it: fd tables and the references fds and mappings hold on a struct file
+ * (open, close, dup, SCM_RIGHTS, exit, fput()), mmap and munmap, and the ioctl dispatch that hands a PCM
+ * ioctl to the PCM core and a dma-buf one to dma_buf_ioctl(). Each method is the body of one system call;
+ * {@link World} records it and checks the invariants around it.
+ */
+final class Vfs {
+    private final Registry registry;
+    private final DmabufDriver driver;
+
+    Vfs(Registry registry, DmabufDriver driver) {
+        this.registry = registry;
+        this.driver = driver;
+    }
+
+    // ---- files ---------------------------------------------------------------------------------------
+
+    /**
+     * open(2) of a PCM device node: snd_pcm_open() and snd_pcm_attach_substream() (sound/core/pcm.c).
+     * Where the kernel would sleep for a free substream the model answers EBUSY, as O_NONBLOCK does: a
+     * single-threaded script would wait forever.
+     */
+    Result<Long> open(Task task, String device, boolean append, boolean nonblock, boolean readOnly) {
+        Pcm pcm = registry.pcm(device);
+        if (pcm == null) {
+            return Result.err(Errno.ENOENT);
+        }
+        if (pcm.disconnected) {
+            return Result.err(Errno.ENODEV);
+        }
+        Substream s = null;
+        if (append) {
+            if (pcm.substreams.size() > 1) {
+                return Result.err(Errno.EINVAL);
+            }
+            s = pcm.substreams.getFirst();
+            if (s.refCount == 0) {
+                return Result.err(Errno.EBADFD);
+            }
+            s.refCount++;
+        } else {
+            for (Substream c : pcm.substreams) {
+                if (c.refCount == 0) {
+                    s = c;
+                    break;
+                }
+            }
+            if (s == null) {
+                return Result.err(Errno.EBUSY);
+            }
+            s.runtime = new PcmRuntime();
+            s.refCount = 1;
+        }
+        File f = registry.newFile(new PcmFile(s), true, !readOnly, nonblock, append);
+        return Result.ok((long) task.files.install(f));
+    }
+
+    /** close(2). */
+    Result<Long> close(Task task, int fd) {
+        File f = task.files.remove(fd);
+        if (f == null) {
+            return Result.err(Errno.EBADF);
+        }
+        putReference(f);
+        return Result.ok(0L);
+    }
+
+    /** dup(2). */
+    Result<Long> dup(Task task, int fd) {
+        File f = task.files.get(fd);
+        if (f == null) {
+            return Result.err(Errno.EBADF);
+        }
+        getReference(f);
+        return Result.ok((long) task.files.install(f));
+    }
+
+    /**
+     * sendmsg(2) with SCM_RIGHTS from one process and recvmsg(2) in another, as one step: the receiver gets
+     * a new fd for the same file. A receiver that has exited closed its socket: EPIPE.
+     */
+    Result<Long> send(Task from, int fd, Task to) {
+        File f = from.files.get(fd);
+        if (f == null) {
+            return Result.err(Errno.EBADF);
+        }
+        if (to.exited) {
+            return Result.err(Errno.EPIPE);
+        }
+        getReference(f);
+        return Result.ok((long) to.files.install(f));
+    }
+
+    /** Process exit: do_exit() tears down the mm (every mapping) before the files. */
+    Result<Long> exit(Task task) {
+        for (Vma v : List.copyOf(task.vmas)) {
+            unmap(v);
+        }
+        for (int fd : List.copyOf(task.files.entries().keySet())) {
+            putReference(task.files.remove(fd));
+        }
+        task.exited = true;
+        return Result.ok(0L);
+    }
+
+    /** fput(): at the last reference the file's release runs. */
+    void fput(File f) {
+        if (!f.put()) {
+            return;
+        }
+        registry.removeFile(f);
+        switch (f.privateData) {
+            case PcmFile pf -> PcmNative.release(pf.substream());
+            case DmaBuf d -> PcmDmabuf.release(d);
+        }
+    }
+
+    /** A reference an fd or a mapping takes on a file (not the dma-buf code's own). */
+    private void getReference(File f) {
+        f.get();
+        if (f.privateData instanceof DmaBuf d) {
+            driver.fileReference(d, true);
+        }
+    }
+
+    /** Drops a reference {@link #getReference} or an install took. */
+    private void putReference(File f) {
+        if (f.privateData instanceof DmaBuf d) {
+            driver.fileReference(d, false);
+        }
+        fput(f);
+    }
+
+    // ---- ioctls --------------------------------------------------------------------------------------
+
+    /** A PCM ioctl's handler, given the file and substream the fd resolved to. */
+    @FunctionalInterface
+    interface PcmOp {
+        Result<Long> apply(File file, Substream s);
+    }
+
+    /**
+     * The path of a PCM ioctl: fdget() (EBADF), a dma-buf's dma_buf_ioctl() answering ENOTTY to a PCM
+     * command, a disconnected card's snd_shutdown_f_ops answering ENODEV, then snd_pcm_common_ioctl().
+     * Static, as the ioctls below: the world's per-op lambda then captures only the arguments, no world.
+     */
+    static Result<Long> pcmIoctl(Task task, int fd, PcmOp op) {
+        File f = task.files.get(fd);
+        if (f == null) {
+            return Result.err(Errno.EBADF);
+        }
+        return switch (f.privateData) {
+            case DmaBuf d -> Result.err(Errno.ENOTTY);
+            case PcmFile pf -> pf.substream().pcm.disconnected
+                    ? Result.err(Errno.ENODEV) : op.apply(f, pf.substream());
+        };
+    }
+
+    /** The substream an fd of this task refers to; null for other fds. */
+    static Substream substreamOf(Task task, int fd) {
+        File f = task.files.get(fd);
+        return f != null && f.privateData instanceof PcmFile pf ? pf.substream() : null;
+    }
+
+    /** DMA_BUF_IOCTL_SYNC, its flags checked exactly as dma_buf_ioctl() (drivers/dma-buf/dma-buf.c). */
+    static Result<Long> dmaBufSync(Task task, int fd, long flags) {
+        File f = task.files.get(fd);
+        if (f == null) {
+            return Result.err(Errno.EBADF);
+        }
+        if (!(f.privateData instanceof DmaBuf d)) {
+            return ((PcmFile) f.privateData).substream().pcm.disconnected
+                    ? Result.err(Errno.ENODEV) : Result.err(Errno.ENOTTY);
+        }
+        if ((flags & ~DmaBufSync.VALID_FLAGS_MASK) != 0) {
+            return Result.err(Errno.EINVAL);
+        }
+        DmaDirection dir;
+        switch ((int) (flags & DmaBufSync.RW)) {
+            case DmaBufSync.READ -> dir = DmaDirection.FROM_DEVICE;
+            case DmaBufSync.WRITE -> dir = DmaDirection.TO_DEVICE;
+            case DmaBufSync.RW -> dir = DmaDirection.BIDIRECTIONAL;
+            default -> {
+                return Result.err(Errno.EINVAL);
+            }
+        }
+        return (flags & DmaBufSync.END) != 0
+                ? PcmDmabuf.endCpuAccess(d, dir) : PcmDmabuf.beginCpuAccess(d, dir);
+    }
+
+    // ---- mappings ------------------------------------------------------------------------------------
+
+    /**
+     * mmap(2) with MAP_SHARED: the mm core's checks (page-aligned offset, non-zero length, PROT_WRITE needs
+     * a writable file), then snd_pcm_mmap_data() for a PCM fd or dma_buf_mmap_internal() for a dma-buf.
+     */
+    Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write) {
+        File f = task.files.get(fd);
+        if (f == null) {
+            return Result.err(Errno.EBADF);
+        }
+        if (offset < 0 || offset % Substream.PAGE_SIZE != 0 || length <= 0) {
+            return Result.err(Errno.EINVAL);
+        }
+        if (!f.readable || (write && !f.writable)) {
+            return Result.err(Errno.EACCES);
+        }
+        long len = PcmDmabuf.pageAlign(length);
+        return switch (f.privateData) {
+            case PcmFile pf -> mmapPcmData(task, f, pf.substream(), offset, len, read, write);
+            case DmaBuf d -> mmapDmaBuf(task, f, d, offset, len, read, write);
+        };
+    }
+
+    /** snd_pcm_mmap() / snd_pcm_mmap_data(). */
+    private Result<Vma> mmapPcmData(Task task, File f, Substream s, long offset, long len, boolean read,
+                                    boolean write) {
+        if (s.pcm.disconnected) {
+            return Result.err(Errno.ENODEV);
+        }
+        if (s.stream == PcmStream.PLAYBACK ? !(read || write) : !read) {
+            return Result.err(Errno.EINVAL);
+        }
+        PcmRuntime rt = s.runtime;
+        if (rt.state == PcmState.OPEN) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (!rt.info.mmap()) {
+            return Result.err(Errno.ENXIO);
+        }
+        if (!rt.access.isMmap()) {
+            return Result.err(Errno.EINVAL);
+        }
+        long dmaBytes = PcmDmabuf.pageAlign(rt.dmaBytes);
+        if (len > dmaBytes || offset > dmaBytes - len) {
+            return Result.err(Errno.EINVAL);
+        }
+        // The patch refuses a PCM data mapping of attached memory (kernel-patch decision 4).
+        if (rt.attachment != null) {
+            return Result.err(Errno.EBUSY);
+        }
+        s.mmapCount++;
+        return Result.ok(newVma(task, f, rt.activeBuffer(), s, offset, len, read, write));
+    }
+
+    /** dma_buf_mmap_internal() then the exporter's mmap op. */
+    private Result<Vma> mmapDmaBuf(Task task, File f, DmaBuf d, long offset, long len, boolean read,
+                                   boolean write) {
+        if (offset / Substream.PAGE_SIZE + len / Substream.PAGE_SIZE > d.size / Substream.PAGE_SIZE) {
+            return Result.err(Errno.EINVAL);
+        }
+        Result<Long> r = PcmDmabuf.mmap(d);
+        if (!r.isOk()) {
+            return r.cast();
+        }
+        return Result.ok(newVma(task, f, d.buffer, null, offset, len, read, write));
+    }
+
+    private Vma newVma(Task task, File f, DmaBuffer b, Substream s, long offset, long len, boolean read,
+                       boolean write) {
+        getReference(f);
+        b.get();
+        return registry.newVma(task, f, b, s, offset, len, read, write);
+    }
+
+    /** munmap(2) of a whole mapping; unmapping what is no longer mapped is not an error, as in Linux. */
+    Result<Long> munmap(Vma vma) {
+        if (!vma.unmapped) {
+            unmap(vma);
+        }
+        return Result.ok(0L);
+    }
+
+    private void unmap(Vma v) {
+        v.unmapped = true;
+        registry.removeVma(v);
+        if (v.substream != null) {
+            v.substream.mmapCount--;
+        }
+        registry.putBuffer(v.buffer);
+        putReference(v.file);
+    }
+}
