@@ -22,7 +22,7 @@
 #define HARNESS_MAX_DEVICES	16
 #define HARNESS_MAX_SUBSTREAMS	128
 
-/* a buffer of the simulator (DmaBuffer), as the PCM core allocated it */
+/* a buffer of the simulator (SndDmaBuffer), as the PCM core allocated it */
 struct harness_buffer {
 	int id;
 	size_t bytes;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * User-space stand-in for <linux/mm.h>.  A page belongs to a harness buffer
- * (the simulator's DmaBuffer) and carries its page frame number: contiguous
+ * (the model's SndDmaBuffer) and carries its page frame number: contiguous
  * buffers have consecutive pfns, scattered ones do not.
  */
 #ifndef _SHIM_LINUX_MM_H

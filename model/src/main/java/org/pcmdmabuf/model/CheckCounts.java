@@ -4,7 +4,7 @@ package org.pcmdmabuf.model;
  * What a CPU read of a range saw, per frame, against what was last stored there by anyone: good (every word
  * is the latest), stale (every word is older: a cache line nobody invalidated), missing (nothing was ever
  * stored), torn (a mix). Without a cache nothing is ever stale; the model then reports a skipped sync as a
- * {@link Violation}.
+ * {@link ProtocolViolation}.
  */
 public record CheckCounts(long good, long stale, long torn, long missing) {
 

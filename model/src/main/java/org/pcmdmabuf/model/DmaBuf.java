@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class DmaBuf implements FilePrivate {
     public final int id;
-    public final DmaBuffer buffer;
+    public final SndDmaBuffer buffer;
     /** PAGE_ALIGN(runtime->dma_bytes) at export. */
     public final long size;
     /** The PCM device that exported it; its disconnect orphans this dma-buf. */
@@ -23,7 +23,7 @@ public final class DmaBuf implements FilePrivate {
     boolean disconnected;
     boolean released;
 
-    DmaBuf(int id, DmaBuffer buffer, long size, Pcm exporterPcm, Substream exporter) {
+    DmaBuf(int id, SndDmaBuffer buffer, long size, Pcm exporterPcm, Substream exporter) {
         this.id = id;
         this.buffer = buffer;
         this.size = size;

@@ -69,7 +69,7 @@ final class Invariants {
 
     /** {@code recount} is the world's own: a world is used by one thread at a time. */
     static String check(World w, Recount recount, World.Live<File> files, World.Live<DmaBuf> dmaBufs,
-                        World.Live<Attachment> attachments, World.Live<Vma> vmas, World.Live<DmaBuffer> buffers) {
+                        World.Live<Attachment> attachments, World.Live<Vma> vmas, World.Live<SndDmaBuffer> buffers) {
         long fast = recount.broken(w, files, dmaBufs, attachments, vmas, buffers);
         if (fast == 0) {
             return null;
@@ -86,7 +86,7 @@ final class Invariants {
     /** Both passes on the current state; the fast one's verdict is the full one's where it cannot decide. */
     static InvariantVerdicts bothWays(World w, Recount recount, World.Live<File> files, World.Live<DmaBuf> dmaBufs,
                                       World.Live<Attachment> attachments, World.Live<Vma> vmas,
-                                      World.Live<DmaBuffer> buffers) {
+                                      World.Live<SndDmaBuffer> buffers) {
         long fast = recount.broken(w, files, dmaBufs, attachments, vmas, buffers);
         Findings full = full(w, files, dmaBufs, attachments, vmas, buffers);
         return new InvariantVerdicts(Invariant.of(fast == Recount.UNDECIDED ? full.broken : fast),
@@ -109,11 +109,11 @@ final class Invariants {
         return !d.released;
     }
 
-    private static boolean bufferHoldersLive(DmaBuffer b, boolean live) {
+    private static boolean bufferHoldersLive(SndDmaBuffer b, boolean live) {
         return live && !b.freed();
     }
 
-    private static boolean bufferRefcount(DmaBuffer b, int holders) {
+    private static boolean bufferRefcount(SndDmaBuffer b, int holders) {
         return b.refcount() == holders;
     }
 
@@ -224,7 +224,7 @@ final class Invariants {
     }
 
     private static Findings full(World w, Set<File> files, Set<DmaBuf> dmaBufs, Set<Attachment> attachments,
-                                 Set<Vma> vmas, Set<DmaBuffer> buffers) {
+                                 Set<Vma> vmas, Set<SndDmaBuffer> buffers) {
         Findings found = new Findings();
         fileCounts(w, files, attachments, vmas, found);
         bufferCounts(w, dmaBufs, vmas, buffers, found);
@@ -263,9 +263,9 @@ final class Invariants {
         }
     }
 
-    private static void bufferCounts(World w, Set<DmaBuf> dmaBufs, Set<Vma> vmas, Set<DmaBuffer> buffers,
+    private static void bufferCounts(World w, Set<DmaBuf> dmaBufs, Set<Vma> vmas, Set<SndDmaBuffer> buffers,
                                      Findings found) {
-        Map<DmaBuffer, Integer> holders = new IdentityHashMap<>();
+        Map<SndDmaBuffer, Integer> holders = new IdentityHashMap<>();
         for (Pcm pcm : w.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
                 if (s.runtime != null && s.runtime.dmaBuffer != null) {
@@ -282,12 +282,12 @@ final class Invariants {
         for (Vma v : vmas) {
             holders.merge(v.buffer, 1, Integer::sum);
         }
-        for (DmaBuffer b : holders.keySet()) {
+        for (SndDmaBuffer b : holders.keySet()) {
             if (!bufferHoldersLive(b, buffers.contains(b))) {
                 found.add(Invariant.BUFFER_HOLDERS_LIVE, "freed " + b + " still reachable");
             }
         }
-        for (DmaBuffer b : buffers) {
+        for (SndDmaBuffer b : buffers) {
             int n = holders.getOrDefault(b, 0);
             if (!bufferRefcount(b, n)) {
                 found.add(Invariant.BUFFER_REFCOUNT, b + ": refcount " + b.refcount() + " but " + n + " holders");
@@ -405,7 +405,7 @@ final class Invariants {
         private DmaBuf[] dmaBufs = new DmaBuf[4];
         private Attachment[] attachments = new Attachment[4];
         private Vma[] vmas = new Vma[8];
-        private DmaBuffer[] buffers = new DmaBuffer[4];
+        private SndDmaBuffer[] buffers = new SndDmaBuffer[4];
         private int nFiles;
         private int nDmaBufs;
         private int nAttachments;
@@ -423,7 +423,7 @@ final class Invariants {
         private final Supplier<Leaks> left = () -> new Leaks(nFiles, nDmaBufs, nAttachments, nVmas, nBuffers);
 
         long broken(World w, World.Live<File> fileSet, World.Live<DmaBuf> dmaBufSet,
-                    World.Live<Attachment> attachmentSet, World.Live<Vma> vmaSet, World.Live<DmaBuffer> bufferSet) {
+                    World.Live<Attachment> attachmentSet, World.Live<Vma> vmaSet, World.Live<SndDmaBuffer> bufferSet) {
             if (++generation == 0) {
                 Arrays.fill(seen, 0);
                 generation = 1;
@@ -567,7 +567,7 @@ final class Invariants {
             }
         }
 
-        private void holdBuffer(DmaBuffer b) {
+        private void holdBuffer(SndDmaBuffer b) {
             if (!bufferHoldersLive(b, hold(b.id))) {
                 fail(Invariant.BUFFER_HOLDERS_LIVE);
             }

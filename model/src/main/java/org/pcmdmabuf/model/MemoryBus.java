@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The memory bus: every CPU and DMA access to buffer memory, through the pluggable {@link MemorySystem}
  * (memory itself, or the simulator's cache). Each access is judged on the way by the dma-buf protocol (a
- * {@link Violation} where the CPU or a device touches memory it should not, stale words counted), the
+ * {@link ProtocolViolation} where the CPU or a device touches memory it should not, stale words counted), the
  * dma-buf syncs do the DMA API's cache maintenance here, and the {@link DmaObserver} hears what the
  * devices played and captured.
  */
@@ -39,7 +39,7 @@ final class MemoryBus {
 
     /** One new stamp for each 4-byte word of {@code len} bytes: what op {@code fill} writes. */
     long[] freshStamps(long len) {
-        long[] values = new long[(int) Math.max(0, len / DmaBuffer.WORD_BYTES)];
+        long[] values = new long[(int) Math.max(0, len / SndDmaBuffer.WORD_BYTES)];
         for (int i = 0; i < values.length; i++) {
             values[i] = ++stamp;
         }
@@ -55,19 +55,19 @@ final class MemoryBus {
         if (e != null) {
             return Result.err(e);
         }
-        DmaBuffer b = vma.buffer;
+        SndDmaBuffer b = vma.buffer;
         long start = vma.offset + off;
         long end = Math.min(start + len, b.bytes);
         if (start >= end) {
             return Result.ok(0L);
         }
         if (vma.dmaBuf() != null && usedByNonCoherentDevice(b) && !b.sync.cpuWriteWindow()) {
-            registry.violation(Violation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
+            registry.violation(ProtocolViolation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
                     + " without DMA_BUF_SYNC_START|WRITE");
         }
         checkDmaOwnership(b, start, end, "wrote");
-        int w0 = (int) (start / DmaBuffer.WORD_BYTES);
-        int w1 = (int) (end / DmaBuffer.WORD_BYTES);
+        int w0 = (int) (start / SndDmaBuffer.WORD_BYTES);
+        int w1 = (int) (end / SndDmaBuffer.WORD_BYTES);
         mem.cpuWriteRange(b, w0, w1, values, 0);
         System.arraycopy(values, 0, b.logical, w0, w1 - w0);
         b.sync.cpuWrote(w0, w1);
@@ -80,14 +80,14 @@ final class MemoryBus {
         if (e != null) {
             return Result.err(e);
         }
-        DmaBuffer b = vma.buffer;
+        SndDmaBuffer b = vma.buffer;
         long start = vma.offset + off;
         long end = Math.max(start, Math.min(start + len, b.bytes));
-        int w0 = (int) (start / DmaBuffer.WORD_BYTES);
-        int w1 = (int) (end / DmaBuffer.WORD_BYTES);
+        int w0 = (int) (start / SndDmaBuffer.WORD_BYTES);
+        int w1 = (int) (end / SndDmaBuffer.WORD_BYTES);
         int stale = b.sync.uninvalidated(w0, w1);
         if (stale > 0) {
-            registry.violation(Violation.MISSING_START_READ, stale + " words of buffer " + b.id
+            registry.violation(ProtocolViolation.MISSING_START_READ, stale + " words of buffer " + b.id
                     + " read after device writes without DMA_BUF_SYNC_START|READ");
         }
         if (start < end) {
@@ -105,7 +105,7 @@ final class MemoryBus {
         if (vma.unmapped || vma.task != task || !allowed || off < 0 || len < 0 || off + len > vma.length) {
             return Errno.EFAULT;
         }
-        if (off % DmaBuffer.WORD_BYTES != 0 || len % DmaBuffer.WORD_BYTES != 0) {
+        if (off % SndDmaBuffer.WORD_BYTES != 0 || len % SndDmaBuffer.WORD_BYTES != 0) {
             return Errno.EINVAL;
         }
         return null;
@@ -117,9 +117,9 @@ final class MemoryBus {
      * The PCM core copies frames of a write() into the buffer (the CPU, through the cache): frame
      * {@code firstFrame + i} gets the stamp of {@code source} for that frame.
      */
-    void copyFrames(DmaBuffer b, long offset, long frames, int frameBytes, int source, long firstFrame) {
-        int perFrame = Math.max(1, frameBytes / DmaBuffer.WORD_BYTES);
-        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
+    void copyFrames(SndDmaBuffer b, long offset, long frames, int frameBytes, int source, long firstFrame) {
+        int perFrame = Math.max(1, frameBytes / SndDmaBuffer.WORD_BYTES);
+        int w0 = (int) (offset / SndDmaBuffer.WORD_BYTES);
         for (long i = 0; i < frames; i++) {
             long value = Stamp.of(source, firstFrame + i);
             for (int k = 0; k < perFrame; k++) {
@@ -138,15 +138,15 @@ final class MemoryBus {
      * being frame {@code firstFrame} in hw_ptr space: playback reads them (a non-coherent device reads memory,
      * so uncleaned CPU writes are lost), capture writes the device's stamps.
      */
-    void dmaTransfer(Substream s, DmaBuffer b, long offset, long frames, long firstFrame) {
-        int perFrame = Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
-        int w0 = (int) (offset / DmaBuffer.WORD_BYTES);
+    void dmaTransfer(Substream s, SndDmaBuffer b, long offset, long frames, long firstFrame) {
+        int perFrame = Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
+        int w0 = (int) (offset / SndDmaBuffer.WORD_BYTES);
         int w1 = (int) Math.min(b.words.length, w0 + frames * perFrame);
         boolean coherent = s.pcm.hw.coherent();
         if (s.stream == PcmStream.PLAYBACK) {
             int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
             if (lost > 0) {
-                registry.violation(Violation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer "
+                registry.violation(ProtocolViolation.MISSING_END_WRITE, s + " DMA read " + lost + " words of buffer "
                         + b.id + " the CPU wrote without DMA_BUF_SYNC_END|WRITE");
             }
             int n = (int) (frames * perFrame);
@@ -201,7 +201,7 @@ final class MemoryBus {
      * the mapping is TO_DEVICE. Coherent devices need nothing.
      */
     void syncUsers(DmaBuf d, boolean forDevice) {
-        DmaBuffer b = d.buffer;
+        SndDmaBuffer b = d.buffer;
         List<Substream> synced = users(b);
         // The exporting runtime's own buffer is synced as long as it owns it (snd_dma_buffer_sync()), also
         // while its DMA runs on another dma-buf it attached.
@@ -220,7 +220,7 @@ final class MemoryBus {
         }
     }
 
-    private boolean usedByNonCoherentDevice(DmaBuffer b) {
+    private boolean usedByNonCoherentDevice(SndDmaBuffer b) {
         for (Substream s : users(b)) {
             if (!s.pcm.hw.coherent()) {
                 return true;
@@ -230,7 +230,7 @@ final class MemoryBus {
     }
 
     /** Substreams whose DMA runs on {@code b}. */
-    private List<Substream> users(DmaBuffer b) {
+    private List<Substream> users(SndDmaBuffer b) {
         List<Substream> out = new ArrayList<>();
         for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
@@ -243,10 +243,10 @@ final class MemoryBus {
     }
 
     /** Words per frame of the stream whose DMA runs on {@code b}, for classifying what a CPU read saw. */
-    int frameWords(DmaBuffer b) {
+    int frameWords(SndDmaBuffer b) {
         for (Substream s : users(b)) {
             if (s.runtime.frameBits > 0) {
-                return Math.max(1, s.runtime.frameBytes() / DmaBuffer.WORD_BYTES);
+                return Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
             }
         }
         return 1;
@@ -256,7 +256,7 @@ final class MemoryBus {
      * While a stream runs, the frames between hw_ptr and appl_ptr belong to the DMA (queued playback, or
      * capture not yet produced); a CPU access there is a protocol violation.
      */
-    private void checkDmaOwnership(DmaBuffer b, long start, long end, String verb) {
+    private void checkDmaOwnership(SndDmaBuffer b, long start, long end, String verb) {
         for (Substream s : users(b)) {
             PcmRuntime rt = s.runtime;
             if (rt.state != PcmState.RUNNING && rt.state != PcmState.DRAINING && rt.state != PcmState.PAUSED) {
@@ -277,7 +277,7 @@ final class MemoryBus {
             boolean inside = d0 + span < cpuPart;
             if (!inside) {
                 long bad = d0 < cpuPart ? first + (cpuPart - d0) : first;
-                registry.violation(Violation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size)
+                registry.violation(ProtocolViolation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size)
                         + " of " + s + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
                 return;
             }

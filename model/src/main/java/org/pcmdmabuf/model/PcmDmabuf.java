@@ -4,8 +4,8 @@ package org.pcmdmabuf.model;
  * The logic of the patch's sound/core/pcm_dmabuf.c. Two halves: the Java driver ({@link #JAVA}: EXPORT,
  * ATTACH and DETACH checks, orphan state, begin/end_cpu_access syncs), and the host's bookkeeping around any
  * {@link DmabufDriver} (the static methods the PCM core and the World call), which applies what the driver
- * allowed. Rules are DESIGN.md section 3; the order of the checks is the patch's, so combined faults give the
- * same errno.
+ * allowed. Rules are docs/spec.md section 2 (EXPORT-*, ATTACH-*, DETACH-*); the order of the checks is the
+ * patch's, so combined faults give the same errno.
  */
 public final class PcmDmabuf {
     /** The Java mirror of pcm_dmabuf.c. */

@@ -41,7 +41,7 @@ public record PcmHardware(
     /**
      * The declaration of sound/drivers/dummy.c (dummy_pcm_hardware): U8/S16_LE, 1-2 channels, 5500-48000 Hz,
      * 64 KiB buffer, periods 1-1024 of 64 bytes up; MMAP, interleaved only, RESUME but no PAUSE.
-     * Non-coherent and contiguous as DESIGN.md's script defaults say.
+     * Non-coherent and contiguous as the script defaults say (SCRIPT-DEFAULTS).
      */
     public static PcmHardware dummy(String name, PcmStream stream) {
         return new PcmHardware(name, stream, false, true, 1, false, true, true, false,

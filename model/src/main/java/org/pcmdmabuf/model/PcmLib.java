@@ -222,7 +222,7 @@ final class PcmLib {
         if (sharedAsDmaBuf(s.runtime)) {
             return;
         }
-        DmaBuffer b = s.runtime.dmaBuffer;
+        SndDmaBuffer b = s.runtime.dmaBuffer;
         b.sync.syncForDevice();
         if (!s.pcm.hw.coherent()) {
             s.pcm.world.bus.mem.clean(b, 0, b.words.length);
@@ -234,7 +234,7 @@ final class PcmLib {
         if (sharedAsDmaBuf(s.runtime)) {
             return;
         }
-        DmaBuffer b = s.runtime.dmaBuffer;
+        SndDmaBuffer b = s.runtime.dmaBuffer;
         b.sync.syncForCpu();
         if (!s.pcm.hw.coherent() && s.stream == PcmStream.CAPTURE) {
             s.pcm.world.bus.mem.invalidate(b, 0, b.words.length);

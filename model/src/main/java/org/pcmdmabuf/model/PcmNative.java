@@ -410,7 +410,7 @@ final class PcmNative {
         long a = s.avail();
         if (rt.bufferSize > 0 && a > rt.bufferSize) {
             rt.applPtrWild = true;
-            s.pcm.world.registry.violation(Violation.APPL_PTR_OUT_OF_WINDOW,
+            s.pcm.world.registry.violation(ProtocolViolation.APPL_PTR_OUT_OF_WINDOW,
                     s.pcm.name() + ": appl_ptr " + rt.applPtr + " leaves avail " + a + " > buffer " + rt.bufferSize);
         }
     }

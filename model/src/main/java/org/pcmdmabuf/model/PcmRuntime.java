@@ -37,7 +37,7 @@ public final class PcmRuntime {
     /** Bytes of the buffer the stream uses (runtime->dma_bytes). */
     long dmaBytes;
     /** The buffer this runtime allocated (runtime->dma_buffer_p); one reference held. */
-    DmaBuffer dmaBuffer;
+    SndDmaBuffer dmaBuffer;
     /** The dma-buf wrapping dmaBuffer, if exported; no reference held (cleared by its release). */
     DmaBuf export;
     /** This substream's attachment, if ATTACH succeeded; its DMA then runs on the attached dma-buf's memory. */
@@ -88,7 +88,7 @@ public final class PcmRuntime {
         return attachment;
     }
 
-    public DmaBuffer dmaBuffer() {
+    public SndDmaBuffer dmaBuffer() {
         return dmaBuffer;
     }
 
@@ -97,7 +97,7 @@ public final class PcmRuntime {
     }
 
     /** The memory the DMA runs on: the attached dma-buf's, else this runtime's own. */
-    public DmaBuffer activeBuffer() {
+    public SndDmaBuffer activeBuffer() {
         return attachment != null ? attachment.dmaBuf.buffer : dmaBuffer;
     }
 

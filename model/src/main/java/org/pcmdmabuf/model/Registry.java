@@ -28,8 +28,8 @@ final class Registry {
     final World.Live<DmaBuf> dmaBufs = new World.Live<>();
     final World.Live<Attachment> attachments = new World.Live<>();
     final World.Live<Vma> vmas = new World.Live<>();
-    final World.Live<DmaBuffer> buffers = new World.Live<>();
-    private final List<Violation> violations = new ArrayList<>();
+    final World.Live<SndDmaBuffer> buffers = new World.Live<>();
+    private final List<ProtocolViolation> violations = new ArrayList<>();
     private final Deque<TraceEntry> trace = new ArrayDeque<>();
     /** The dma-buf each key the driver answered EXPORT with stands for. */
     private final Map<Long, DmaBuf> dmaBufKeys = new LinkedHashMap<>();
@@ -114,7 +114,7 @@ final class Registry {
         files.remove(f);
     }
 
-    DmaBuf newDmaBuf(DmaBuffer buffer, long size, Substream exporter, long key) {
+    DmaBuf newDmaBuf(SndDmaBuffer buffer, long size, Substream exporter, long key) {
         DmaBuf d = new DmaBuf(nextId++, buffer, size, exporter.pcm, exporter);
         d.file = newFile(d, true, true, false, false);
         dmaBufs.add(d);
@@ -156,13 +156,13 @@ final class Registry {
         attachments.remove(a);
     }
 
-    DmaBuffer allocBuffer(long bytes, boolean contiguous) {
-        DmaBuffer b = new DmaBuffer(nextId++, bytes, contiguous);
+    SndDmaBuffer allocBuffer(long bytes, boolean contiguous) {
+        SndDmaBuffer b = new SndDmaBuffer(nextId++, bytes, contiguous);
         buffers.add(b);
         return b;
     }
 
-    void putBuffer(DmaBuffer b) {
+    void putBuffer(SndDmaBuffer b) {
         if (b.put()) {
             buffers.remove(b);
             mem.freed(b);
@@ -170,7 +170,7 @@ final class Registry {
     }
 
     /** A new mapping, in its process's mm and the live set; the caller took its references. */
-    Vma newVma(Task task, File f, DmaBuffer b, Substream s, long offset, long len, boolean read, boolean write) {
+    Vma newVma(Task task, File f, SndDmaBuffer b, Substream s, long offset, long len, boolean read, boolean write) {
         Vma v = new Vma(nextId++, task, f, b, s, offset, len, read, write);
         task.vmas.add(v);
         vmas.add(v);
@@ -190,10 +190,10 @@ final class Registry {
     // ---- the record of the run -----------------------------------------------------------------------
 
     void violation(String rule, String detail) {
-        violations.add(new Violation(rule, detail, ops));
+        violations.add(new ProtocolViolation(rule, detail, ops));
     }
 
-    List<Violation> violations() {
+    List<ProtocolViolation> violations() {
         return Collections.unmodifiableList(violations);
     }
 

@@ -260,7 +260,7 @@ final class Vfs {
         return Result.ok(newVma(task, f, d.buffer, null, offset, len, read, write));
     }
 
-    private Vma newVma(Task task, File f, DmaBuffer b, Substream s, long offset, long len, boolean read,
+    private Vma newVma(Task task, File f, SndDmaBuffer b, Substream s, long offset, long len, boolean read,
                        boolean write) {
         getReference(f);
         b.get();

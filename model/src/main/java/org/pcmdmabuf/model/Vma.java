@@ -10,7 +10,7 @@ public final class Vma {
     public final int id;
     public final Task task;
     public final File file;
-    public final DmaBuffer buffer;
+    public final SndDmaBuffer buffer;
     public final Substream substream;
     public final long offset;
     public final long length;
@@ -18,7 +18,7 @@ public final class Vma {
     public final boolean write;
     boolean unmapped;
 
-    Vma(int id, Task task, File file, DmaBuffer buffer, Substream substream, long offset, long length,
+    Vma(int id, Task task, File file, SndDmaBuffer buffer, Substream substream, long offset, long length,
         boolean read, boolean write) {
         this.id = id;
         this.task = task;

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * The model's whole system: PCM devices, processes, and every kernel object between them. Its public
  * methods are the system calls and events an op script names (docs/op-scripts.md); each one is recorded in
  * the trace and followed by {@link #checkInvariants()}, which throws {@link InvariantViolation} with the trace
- * when the model's own bookkeeping breaks. Client mistakes are errnos or {@link Violation}s, never exceptions.
+ * when the model's own bookkeeping breaks. Client mistakes are errnos or {@link ProtocolViolation}s, never exceptions.
  *
  * <p>The world wires its parts and does none of their work: what exists is the {@link Registry}'s, the system
  * calls are the {@link Vfs}'s, memory accesses the {@link MemoryBus}'s, the PCM ioctls {@link PcmNative}'s
@@ -284,7 +284,7 @@ public final class World {
 
     /**
      * The CPU writes stamped data through a mapping (op {@code fill}): every word gets a fresh stamp. A write
-     * the protocol does not allow is still done, as hardware would, and recorded as a {@link Violation}.
+     * the protocol does not allow is still done, as hardware would, and recorded as a {@link ProtocolViolation}.
      * Offsets are in bytes and must be 4-byte aligned (the model's stamp granularity).
      */
     public Result<Long> fill(Task task, Vma vma, long off, long len) {
@@ -302,7 +302,7 @@ public final class World {
 
     /** The CPU reads through a mapping and classifies what it sees (op {@code check}). */
     public Result<CheckCounts> check(Task task, Vma vma, long off, long len) {
-        int first = (int) ((vma.offset + off) / DmaBuffer.WORD_BYTES);
+        int first = (int) ((vma.offset + off) / SndDmaBuffer.WORD_BYTES);
         return read(task, vma, off, len).map(words -> CheckCounts.of(words, vma.buffer.logical, first,
                 bus.frameWords(vma.buffer)));
     }
@@ -387,7 +387,7 @@ public final class World {
         return registry.leaks();
     }
 
-    public List<Violation> violations() {
+    public List<ProtocolViolation> violations() {
         return registry.violations();
     }
 
@@ -429,7 +429,8 @@ public final class World {
      * found something, both on the current state: for tests that the fast one misses nothing.
      */
     public InvariantVerdicts checkInvariantsBothWays() {
-        return Invariants.bothWays(this, recount, files, dmaBufs, attachments, vmas, buffers);
+        return Invariants.bothWays(this, recount, registry.files, registry.dmaBufs, registry.attachments, registry.vmas,
+                registry.buffers);
     }
 
     Map<File, Integer> fdReferences() {

@@ -76,7 +76,7 @@ class InvariantsTest {
                     f.dmaBuf.buffer.put();
                 }
             }, Invariant.BUFFER_HOLDERS_LIVE, Invariant.BUFFER_REFCOUNT),
-            corruption("a leaked buffer", f -> f.w.allocBuffer(4096, true), Invariant.BUFFER_REFCOUNT),
+            corruption("a leaked buffer", f -> f.w.registry.allocBuffer(4096, true), Invariant.BUFFER_REFCOUNT),
             corruption("a listed attachment unmapped", f -> f.rt().attachment.mapped = false,
                     Invariant.ATTACHMENT_LISTED_LIVE),
             corruption("a runtime that forgot its attachment", f -> f.rt().attachment = null,
@@ -86,7 +86,7 @@ class InvariantsTest {
             corruption("a runtime pointing at an attachment never made", f -> f.capture.runtime.attachment =
                     new Attachment(999, f.dmaBuf, f.capture, DmaDirection.FROM_DEVICE),
                     Invariant.RUNTIME_ATTACHMENT_LIVE),
-            corruption("an attachment gone but still listed and pointed at", f -> f.w.removeAttachment(
+            corruption("an attachment gone but still listed and pointed at", f -> f.w.registry.removeAttachment(
                     f.rt().attachment), Invariant.FILE_COUNT, Invariant.ATTACHMENT_LISTED_LIVE,
                     Invariant.ATTACHMENTS_LISTED, Invariant.RUNTIME_ATTACHMENT_LIVE),
             corruption("an extra open count", f -> f.playback.refCount++, Invariant.SUBSTREAM_OPENS),
@@ -106,7 +106,7 @@ class InvariantsTest {
             corruption("a buffer leaked past every exit", f -> {
                 f.w.exit(f.server);
                 f.w.exit(f.app);
-                f.w.allocBuffer(4096, true);
+                f.w.registry.allocBuffer(4096, true);
             }, Invariant.BUFFER_REFCOUNT, Invariant.NOTHING_LEFT));
 
     @Test

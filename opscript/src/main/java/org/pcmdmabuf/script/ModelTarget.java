@@ -8,7 +8,7 @@ import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.Result;
 import org.pcmdmabuf.model.Substream;
 import org.pcmdmabuf.model.Task;
-import org.pcmdmabuf.model.Violation;
+import org.pcmdmabuf.model.ProtocolViolation;
 import org.pcmdmabuf.model.Vma;
 import org.pcmdmabuf.model.World;
 
@@ -55,10 +55,10 @@ public final class ModelTarget implements Target {
         if (world.staleDmaReads() > staleBefore) {
             out = out.with("stale", world.staleDmaReads() - staleBefore);
         }
-        List<Violation> all = world.violations();
+        List<ProtocolViolation> all = world.violations();
         if (all.size() > violationsBefore) {
             List<String> rules = new ArrayList<>();
-            for (Violation v : all.subList(violationsBefore, all.size())) {
+            for (ProtocolViolation v : all.subList(violationsBefore, all.size())) {
                 rules.add(v.rule());
             }
             out = out.with("violations", rules);

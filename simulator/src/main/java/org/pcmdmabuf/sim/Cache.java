@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.pcmdmabuf.model.DmaBuffer;
+import org.pcmdmabuf.model.SndDmaBuffer;
 import org.pcmdmabuf.model.MemorySystem;
 
 /**
@@ -18,7 +18,7 @@ public final class Cache implements MemorySystem {
     /** Cache geometry and the rates of the random events. */
     public record Config(int lineBytes, int capacityLines, double evictionsPerSecond, double refillsPerSecond) {
         public Config {
-            if (lineBytes < DmaBuffer.WORD_BYTES || Integer.bitCount(lineBytes) != 1) {
+            if (lineBytes < SndDmaBuffer.WORD_BYTES || Integer.bitCount(lineBytes) != 1) {
                 throw new IllegalArgumentException("cache line must be a power of two >= 4 bytes: " + lineBytes);
             }
             if (capacityLines < 1) {
@@ -40,7 +40,7 @@ public final class Cache implements MemorySystem {
      */
     private static final class Line {
         final long[] data;
-        DmaBuffer buffer;
+        SndDmaBuffer buffer;
         /** The buffer's line table, so an eviction needs no look-up. */
         Line[] table;
         int index;
@@ -58,11 +58,11 @@ public final class Cache implements MemorySystem {
     private final int lineShift;
     private final int wordMask;
     private final SplitMix64 rng;
-    private final Map<DmaBuffer, Line[]> lines = new IdentityHashMap<>();
-    private final List<DmaBuffer> buffers = new ArrayList<>();
+    private final Map<SndDmaBuffer, Line[]> lines = new IdentityHashMap<>();
+    private final List<SndDmaBuffer> buffers = new ArrayList<>();
     private int resident;
     /** The last buffer looked up, and its lines: accesses come in runs over one buffer. */
-    private DmaBuffer lastBuffer;
+    private SndDmaBuffer lastBuffer;
     private Line[] lastLines;
     /** The LRU list: most recently used first. */
     private Line newest;
@@ -77,7 +77,7 @@ public final class Cache implements MemorySystem {
 
     public Cache(Config config, SplitMix64 rng) {
         this.config = config;
-        this.lineWords = config.lineBytes() / DmaBuffer.WORD_BYTES;
+        this.lineWords = config.lineBytes() / SndDmaBuffer.WORD_BYTES;
         this.lineShift = Integer.numberOfTrailingZeros(lineWords);
         this.wordMask = lineWords - 1;
         this.rng = rng;
@@ -95,13 +95,13 @@ public final class Cache implements MemorySystem {
         return config;
     }
 
-    private Line[] linesOf(DmaBuffer b) {
+    private Line[] linesOf(SndDmaBuffer b) {
         if (b == lastBuffer) {
             return lastLines;
         }
         Line[] l = lines.get(b);
         if (l == null) {
-            l = new Line[(int) ((b.bytes / DmaBuffer.WORD_BYTES + lineWords - 1) / lineWords)];
+            l = new Line[(int) ((b.bytes / SndDmaBuffer.WORD_BYTES + lineWords - 1) / lineWords)];
             lines.put(b, l);
             buffers.add(b);
         }
@@ -111,7 +111,7 @@ public final class Cache implements MemorySystem {
     }
 
     /** The lines of {@code b} if any of it was ever cached, else null; no table is created. */
-    private Line[] peekLines(DmaBuffer b) {
+    private Line[] peekLines(SndDmaBuffer b) {
         if (b == lastBuffer) {
             return lastLines;
         }
@@ -124,7 +124,7 @@ public final class Cache implements MemorySystem {
     }
 
     /** The line holding {@code word}, loaded from memory if absent (write-allocate for stores too). */
-    private Line load(DmaBuffer b, int word) {
+    private Line load(SndDmaBuffer b, int word) {
         Line[] ls = linesOf(b);
         int idx = word >>> lineShift;
         Line line = ls[idx];
@@ -144,7 +144,7 @@ public final class Cache implements MemorySystem {
     }
 
     @Override
-    public void cpuWrite(DmaBuffer b, int word, long value) {
+    public void cpuWrite(SndDmaBuffer b, int word, long value) {
         Line line = load(b, word);
         line.data[word & wordMask] = value;
         line.dirty = true;
@@ -152,7 +152,7 @@ public final class Cache implements MemorySystem {
 
     /** Line by line: each line is loaded once, as the first of its words would load it, then stored into. */
     @Override
-    public void cpuWriteRange(DmaBuffer b, int from, int to, long[] values, int at) {
+    public void cpuWriteRange(SndDmaBuffer b, int from, int to, long[] values, int at) {
         int w = from;
         while (w < to) {
             Line line = load(b, w);
@@ -164,12 +164,12 @@ public final class Cache implements MemorySystem {
     }
 
     @Override
-    public long cpuRead(DmaBuffer b, int word) {
+    public long cpuRead(SndDmaBuffer b, int word) {
         return load(b, word).data[word & wordMask];
     }
 
     @Override
-    public long dmaRead(DmaBuffer b, int word, boolean coherent) {
+    public long dmaRead(SndDmaBuffer b, int word, boolean coherent) {
         if (coherent) {
             Line[] ls = peekLines(b);
             Line line = ls == null ? null : ls[word >>> lineShift];
@@ -182,7 +182,7 @@ public final class Cache implements MemorySystem {
 
     /** Line by line: memory, except that a coherent device snoops the dirty lines. */
     @Override
-    public void dmaReadRange(DmaBuffer b, int from, int to, boolean coherent, long[] out, int at) {
+    public void dmaReadRange(SndDmaBuffer b, int from, int to, boolean coherent, long[] out, int at) {
         Line[] ls = coherent ? peekLines(b) : null;
         if (ls == null) {
             b.readMemory(from, out, at, to - from);
@@ -202,7 +202,7 @@ public final class Cache implements MemorySystem {
     }
 
     @Override
-    public void dmaWrite(DmaBuffer b, int word, long value, boolean coherent) {
+    public void dmaWrite(SndDmaBuffer b, int word, long value, boolean coherent) {
         setMemory(b, word, value);
         if (coherent) {
             Line[] ls = peekLines(b);
@@ -218,7 +218,7 @@ public final class Cache implements MemorySystem {
      * virtual address range line by line, so that is what a sync costs.
      */
     @Override
-    public void clean(DmaBuffer b, int from, int to) {
+    public void clean(SndDmaBuffer b, int from, int to) {
         linesCleaned += linesIn(from, to);
         Line[] ls = lines.get(b);
         if (ls == null) {
@@ -233,7 +233,7 @@ public final class Cache implements MemorySystem {
 
     /** Lines wholly inside the range are dropped; a dirty line straddling its edge is cleaned first. */
     @Override
-    public void invalidate(DmaBuffer b, int from, int to) {
+    public void invalidate(SndDmaBuffer b, int from, int to) {
         linesInvalidated += linesIn(from, to);
         Line[] ls = lines.get(b);
         if (ls == null) {
@@ -253,7 +253,7 @@ public final class Cache implements MemorySystem {
     }
 
     @Override
-    public void freed(DmaBuffer b) {
+    public void freed(SndDmaBuffer b) {
         Line[] ls = lines.get(b);
         if (ls != null) {
             for (int i = 0; i < ls.length; i++) {
@@ -275,7 +275,7 @@ public final class Cache implements MemorySystem {
         if (buffers.isEmpty()) {
             return;
         }
-        DmaBuffer b = buffers.get(rng.nextInt(buffers.size()));
+        SndDmaBuffer b = buffers.get(rng.nextInt(buffers.size()));
         Line[] ls = lines.get(b);
         int idx = rng.nextInt(ls.length);
         if (ls[idx] != null) {
@@ -288,7 +288,7 @@ public final class Cache implements MemorySystem {
         if (buffers.isEmpty()) {
             return;
         }
-        DmaBuffer b = buffers.get(rng.nextInt(buffers.size()));
+        SndDmaBuffer b = buffers.get(rng.nextInt(buffers.size()));
         Line[] ls = lines.get(b);
         int idx = rng.nextInt(ls.length);
         if (ls[idx] == null) {
@@ -302,7 +302,7 @@ public final class Cache implements MemorySystem {
     }
 
     /** A line of {@code b} at {@code idx} with memory's contents, reusing a dropped line when there is one. */
-    private Line fill(DmaBuffer b, Line[] ls, int idx) {
+    private Line fill(SndDmaBuffer b, Line[] ls, int idx) {
         Line line = free;
         if (line != null) {
             free = line.older;
@@ -360,7 +360,7 @@ public final class Cache implements MemorySystem {
         free = line;
     }
 
-    private void evict(DmaBuffer b, Line[] ls, int idx) {
+    private void evict(SndDmaBuffer b, Line[] ls, int idx) {
         if (ls[idx].dirty) {
             writeBack(b, idx, ls[idx]);
         }
@@ -368,13 +368,13 @@ public final class Cache implements MemorySystem {
         evictions++;
     }
 
-    private void writeBack(DmaBuffer b, int idx, Line line) {
+    private void writeBack(SndDmaBuffer b, int idx, Line line) {
         b.writeMemory(idx * lineWords, line.data, lineWords);
         line.dirty = false;
         writeBacks++;
     }
 
-    private static void setMemory(DmaBuffer b, int word, long value) {
+    private static void setMemory(SndDmaBuffer b, int word, long value) {
         MemorySystem.DIRECT.dmaWrite(b, word, value, false);
     }
 

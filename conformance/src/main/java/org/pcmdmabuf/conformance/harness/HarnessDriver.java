@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.model.DmaBuf;
-import org.pcmdmabuf.model.DmaBuffer;
+import org.pcmdmabuf.model.SndDmaBuffer;
 import org.pcmdmabuf.model.DmaDirection;
 import org.pcmdmabuf.model.DmabufDriver;
 import org.pcmdmabuf.model.Errno;
@@ -37,7 +37,7 @@ public final class HarnessDriver implements DmabufDriver {
     private final Harness harness;
     private final MemorySystem mem;
     private final Map<Integer, Pcm> devices = new HashMap<>();
-    private final Map<Integer, DmaBuffer> buffers = new HashMap<>();
+    private final Map<Integer, SndDmaBuffer> buffers = new HashMap<>();
     private final Set<Integer> substreamsAdded = new HashSet<>();
     private final List<String> problems = new ArrayList<>();
     private World world;
@@ -185,7 +185,7 @@ public final class HarnessDriver implements DmabufDriver {
         if (rt == null) {
             harness.setRuntime(sid, false, 0, 0, 0, 0L, 0, 0, 0L, false);
         } else {
-            DmaBuffer b = rt.dmaBuffer();
+            SndDmaBuffer b = rt.dmaBuffer();
             if (b != null) {
                 buffers.put(b.id, b);
             }
@@ -201,7 +201,7 @@ public final class HarnessDriver implements DmabufDriver {
     /** A DMA sync of the C code: the device's cache maintenance on the buffer, as World.syncUsers does it. */
     void dmaSync(int buffer, int device, boolean forDevice, int dir) {
         Pcm pcm = devices.get(device);
-        DmaBuffer b = buffers.get(buffer);
+        SndDmaBuffer b = buffers.get(buffer);
         if (pcm == null || b == null) {
             problem("DMA sync of unknown " + (pcm == null ? "device " + device : "buffer " + buffer));
             return;
@@ -209,7 +209,7 @@ public final class HarnessDriver implements DmabufDriver {
         if (pcm.hw.coherent()) {
             return;
         }
-        int words = (int) ((b.bytes + DmaBuffer.WORD_BYTES - 1) / DmaBuffer.WORD_BYTES);
+        int words = (int) ((b.bytes + SndDmaBuffer.WORD_BYTES - 1) / SndDmaBuffer.WORD_BYTES);
         if (forDevice) {
             mem.clean(b, 0, words);
         } else if (dir != DmaDirection.TO_DEVICE.ordinal()) {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.pcmdmabuf.conformance.Case;
 import org.pcmdmabuf.model.DmaBuf;
-import org.pcmdmabuf.model.DmaBuffer;
+import org.pcmdmabuf.model.SndDmaBuffer;
 import org.pcmdmabuf.model.Leaks;
 import org.pcmdmabuf.model.Pcm;
 import org.pcmdmabuf.model.Substream;
@@ -38,7 +38,7 @@ public final class Lockstep {
     private final Map<String, Integer> seen = new TreeMap<>();
     private long opsRun;
     /** By model buffer, of the script running: the memories last found equal to it. */
-    private final Map<DmaBuffer, Verified> verified = new IdentityHashMap<>();
+    private final Map<SndDmaBuffer, Verified> verified = new IdentityHashMap<>();
 
     public Lockstep(Harness harness) {
         this.harness = harness;
@@ -91,7 +91,7 @@ public final class Lockstep {
     }
 
     /** A pair of memories found equal, and both memories' versions then. */
-    private record Verified(DmaBuffer got, long wantVersion, long gotVersion) {
+    private record Verified(SndDmaBuffer got, long wantVersion, long gotVersion) {
     }
 
     /**
@@ -99,7 +99,7 @@ public final class Lockstep {
      * reads it. Both worlds stamp the same writes with the same values. A pair found equal whose memories no
      * store has touched since is equal still, so it is not walked again.
      */
-    private void sameMemory(Op op, String what, DmaBuffer want, DmaBuffer got) {
+    private void sameMemory(Op op, String what, SndDmaBuffer want, SndDmaBuffer got) {
         Verified v = verified.get(want);
         if (v != null && v.got == got && v.wantVersion == want.memoryVersion()
                 && v.gotVersion == got.memoryVersion()) {

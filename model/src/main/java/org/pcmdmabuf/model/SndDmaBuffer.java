@@ -5,12 +5,12 @@ import java.util.Arrays;
 /**
  * The memory a PCM's DMA runs on: struct snd_dma_buffer given a reference count, as the patch does so that
  * an exported buffer outlives hw_free. Holders: the runtime that allocated it, every dma-buf wrapping it and
- * every CPU mapping of it (DESIGN.md section 3, Lifetime).
+ * every CPU mapping of it (LIFETIME-HANDOVER, LIFETIME-FREE-LAST in docs/spec.md).
  *
  * <p>Contents are kept as one stamp per 4-byte word (0: never written), enough to tell which write a reader
  * sees; the simulator adds the cache between CPU and memory.
  */
-public final class DmaBuffer {
+public final class SndDmaBuffer {
     public static final int WORD_BYTES = 4;
 
     public final int id;
@@ -26,7 +26,7 @@ public final class DmaBuffer {
     /** Stores into memory so far: memory two checks saw equal and no store touched since is still equal. */
     private long memoryVersion;
 
-    DmaBuffer(int id, long bytes, boolean contiguous) {
+    SndDmaBuffer(int id, long bytes, boolean contiguous) {
         this.id = id;
         this.bytes = bytes;
         this.contiguous = contiguous;
@@ -60,7 +60,7 @@ public final class DmaBuffer {
      * The first of this buffer's whole words that {@code other}'s memory holds differently, or -1: two
      * targets' memories compared after every op of a differential run, so in one vectorised pass.
      */
-    public int firstDifference(DmaBuffer other) {
+    public int firstDifference(SndDmaBuffer other) {
         int n = (int) (bytes / WORD_BYTES);
         return Arrays.mismatch(words, 0, n, other.words, 0, n);
     }

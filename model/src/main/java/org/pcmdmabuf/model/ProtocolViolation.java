@@ -7,7 +7,7 @@ package org.pcmdmabuf.model;
  * @param rule   a stable name, e.g. {@code missing-end-write}
  * @param op     index of the op in the trace that broke it
  */
-public record Violation(String rule, String detail, long op) {
+public record ProtocolViolation(String rule, String detail, long op) {
     public static final String MISSING_END_WRITE = "missing-end-write";
     public static final String MISSING_START_READ = "missing-start-read";
     public static final String WRITE_OUTSIDE_WINDOW = "cpu-write-outside-sync-window";
