@@ -17,9 +17,10 @@
 # Cold (clean machine): installs what is missing with apt-get, extracts the
 # source once and configures the build directories, all under
 # $PCM_DMABUF_CACHE (default ~/.cache/pcm-dmabuf).  Warm: reuses them.
-# Prints "ok N - step (Ts)" or "not ok N - step (Ts)" per step, then
-# "P passed, F failed"; exits 1 if a step failed, 2 if the series does not
-# apply (the steps after it would check nothing).
+# Prints "# running N - step" as a step begins, "ok N - step (Ts)" or
+# "not ok N - step (Ts)" as it ends, then "P passed, F failed"; exits 1 if a
+# step failed, 2 if the series does not apply (the steps after it would check
+# nothing).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -70,6 +71,8 @@ step() {
 	local name=$1 fn=$2 t0 t1 out
 	n=$((n + 1))
 	out=$LOG/step-$n.log
+	# what a caller that stops a step past its time limit names (pcmsim validate --stage-timeout)
+	echo "# running $n - $name"
 	t0=$(date +%s.%N)
 	if "$fn" >"$out" 2>&1; then
 		t1=$(date +%s.%N)
