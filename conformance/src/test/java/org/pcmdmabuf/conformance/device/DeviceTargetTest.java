@@ -162,9 +162,19 @@ class DeviceTargetTest {
         return s.get(JAVA_LONG, C.offset(field));
     }
 
-    private static boolean zero(MemorySegment s, String field) {
-        return s.asSlice(C.offset(field), C.size(field)).mismatch(MemorySegment.ofArray(new byte[(int) C.size(field)]))
-                == -1;
+    private static void assertZero(MemorySegment s, String field) {
+        MemorySegment zeros = MemorySegment.ofArray(new byte[(int) C.size(field)]);
+        assertEquals(-1, s.asSlice(C.offset(field), C.size(field)).mismatch(zeros),
+                field + " (offset " + C.offset(field) + ") is not all zero");
+    }
+
+    /** The int at {@code field}'s offset; a failure names the field and its offset. */
+    private static void assertInt(long expected, MemorySegment s, String field) {
+        assertEquals(expected, intAt(s, field), field + " at offset " + C.offset(field));
+    }
+
+    private static void assertLong(long expected, MemorySegment s, String field) {
+        assertEquals(expected, longAt(s, field), field + " at offset " + C.offset(field));
     }
 
     // ---- open --------------------------------------------------------------------------------------------
@@ -199,39 +209,42 @@ class DeviceTargetTest {
         assertEquals(FD, hw.fd());
         carries(hw, "snd_pcm_hw_params");
         MemorySegment s = hw.sent();
-        assertEquals(0, intAt(s, "snd_pcm_hw_params.flags"));
+        assertInt(0, s, "snd_pcm_hw_params.flags");
         assertOnly(s, "ACCESS", ci("SNDRV_PCM_ACCESS_MMAP_INTERLEAVED"));
         assertOnly(s, "FORMAT", ci("SNDRV_PCM_FORMAT_S16_LE"));
         assertOnly(s, "SUBFORMAT", ci("SNDRV_PCM_SUBFORMAT_STD"));
-        assertTrue(zero(s, "snd_pcm_hw_params.mres"));
-        Map<Long, Long> exact = Map.of(C.offset("snd_pcm_hw_params.intervals[CHANNELS]"), 2L,
-                C.offset("snd_pcm_hw_params.intervals[RATE]"), 48000L,
-                C.offset("snd_pcm_hw_params.intervals[PERIOD_SIZE]"), 1024L,
-                C.offset("snd_pcm_hw_params.intervals[PERIODS]"), 4L);
+        assertZero(s, "snd_pcm_hw_params.mres");
+        Map<Long, Long> exact = new HashMap<>();
+        Map<Long, String> names = new HashMap<>();
+        Map.of("CHANNELS", 2L, "RATE", 48000L, "PERIOD_SIZE", 1024L, "PERIODS", 4L).forEach((p, v) -> {
+            String field = "snd_pcm_hw_params.intervals[" + p + "]";
+            exact.put(C.offset(field), v);
+            names.put(C.offset(field), field);
+        });
         long base = C.offset("snd_pcm_hw_params.intervals");
         long size = C.sizeOfStruct("snd_interval");
         assertEquals(12, C.size("snd_pcm_hw_params.intervals") / size);
         for (long at = base; at < base + C.size("snd_pcm_hw_params.intervals"); at += size) {
             MemorySegment i = s.asSlice(at, size);
-            int min = intAt(i, "snd_interval.min");
-            int max = intAt(i, "snd_interval.max");
+            String name = names.getOrDefault(at, "snd_pcm_hw_params.intervals[" + (at - base) / size + "]") + " at offset "
+                    + at;
             int bits = i.get(JAVA_INT, C.offset("snd_interval.integer"));
             if (exact.containsKey(at)) {
-                assertEquals(exact.get(at), (long) min, "interval at " + at);
-                assertEquals(exact.get(at), (long) max, "interval at " + at);
-                assertEquals(c("mask(snd_interval.integer)"), bits, "interval at " + at);
+                assertEquals(exact.get(at), (long) intAt(i, "snd_interval.min"), name + ": min");
+                assertEquals(exact.get(at), (long) intAt(i, "snd_interval.max"), name + ": max");
+                assertEquals(c("mask(snd_interval.integer)"), bits, name + ": integer and nothing else");
             } else {
-                assertEquals(0, min, "interval at " + at + " is open");
-                assertEquals(-1, max, "interval at " + at + " is open");
-                assertEquals(0, bits, "interval at " + at + " is open");
+                assertEquals(0, intAt(i, "snd_interval.min"), name + " is open: min");
+                assertEquals(-1, intAt(i, "snd_interval.max"), name + " is open: max");
+                assertEquals(0, bits, name + " is open: no flag");
             }
         }
-        assertTrue(zero(s, "snd_pcm_hw_params.ires"));
-        assertEquals(-1, intAt(s, "snd_pcm_hw_params.rmask"));
-        assertEquals(0, intAt(s, "snd_pcm_hw_params.cmask"));
-        assertEquals(-1, intAt(s, "snd_pcm_hw_params.info"));
+        assertZero(s, "snd_pcm_hw_params.ires");
+        assertInt(-1, s, "snd_pcm_hw_params.rmask");
+        assertInt(0, s, "snd_pcm_hw_params.cmask");
+        assertInt(-1, s, "snd_pcm_hw_params.info");
         for (String f : List.of("msbits", "rate_num", "rate_den", "fifo_size", "sync", "reserved")) {
-            assertTrue(zero(s, "snd_pcm_hw_params." + f), f);
+            assertZero(s, "snd_pcm_hw_params." + f);
         }
     }
 
@@ -257,26 +270,26 @@ class DeviceTargetTest {
         run(DECLARE + OPEN + HW_PARAMS + "a sw_params p start_threshold=4096 avail_min=512\n"
                 + "a sw_params p stop_threshold=boundary\n");
         List<Ioctl> sw = issued("SNDRV_PCM_IOCTL_SW_PARAMS");
-        assertEquals(2, sw.size());
+        assertEquals(2, sw.size(), "SNDRV_PCM_IOCTL_SW_PARAMS issued");
         for (Ioctl i : sw) {
             carries(i, "snd_pcm_sw_params");
             MemorySegment s = i.sent();
-            assertEquals(0, intAt(s, "snd_pcm_sw_params.tstamp_mode"));
-            assertEquals(1, intAt(s, "snd_pcm_sw_params.period_step"));
-            assertEquals(0, intAt(s, "snd_pcm_sw_params.sleep_min"));
-            assertEquals(512, longAt(s, "snd_pcm_sw_params.avail_min"));
-            assertEquals(1, longAt(s, "snd_pcm_sw_params.xfer_align"));
-            assertEquals(4096, longAt(s, "snd_pcm_sw_params.start_threshold"));
-            assertEquals(0, longAt(s, "snd_pcm_sw_params.silence_threshold"));
-            assertEquals(0, longAt(s, "snd_pcm_sw_params.silence_size"));
-            assertEquals(0, longAt(s, "snd_pcm_sw_params.boundary"));
-            assertEquals(UapiStructs.PROTOCOL, intAt(s, "snd_pcm_sw_params.proto"));
-            assertEquals(0, intAt(s, "snd_pcm_sw_params.tstamp_type"));
-            assertTrue(zero(s, "snd_pcm_sw_params.reserved"));
+            assertInt(0, s, "snd_pcm_sw_params.tstamp_mode");
+            assertInt(1, s, "snd_pcm_sw_params.period_step");
+            assertInt(0, s, "snd_pcm_sw_params.sleep_min");
+            assertLong(512, s, "snd_pcm_sw_params.avail_min");
+            assertLong(1, s, "snd_pcm_sw_params.xfer_align");
+            assertLong(4096, s, "snd_pcm_sw_params.start_threshold");
+            assertLong(0, s, "snd_pcm_sw_params.silence_threshold");
+            assertLong(0, s, "snd_pcm_sw_params.silence_size");
+            assertLong(0, s, "snd_pcm_sw_params.boundary");
+            assertInt(UapiStructs.PROTOCOL, s, "snd_pcm_sw_params.proto");
+            assertInt(0, s, "snd_pcm_sw_params.tstamp_type");
+            assertZero(s, "snd_pcm_sw_params.reserved");
         }
         // stop_threshold: the buffer (4 x 1024 frames) until the script asks for the boundary
-        assertEquals(4096, longAt(sw.get(0).sent(), "snd_pcm_sw_params.stop_threshold"));
-        assertEquals(boundary, longAt(sw.get(1).sent(), "snd_pcm_sw_params.stop_threshold"));
+        assertLong(4096, sw.get(0).sent(), "snd_pcm_sw_params.stop_threshold");
+        assertLong(boundary, sw.get(1).sent(), "snd_pcm_sw_params.stop_threshold");
     }
 
     // ---- the argument-less ioctls, pause, sync_ptr, transfers ----------------------------------------------
@@ -331,14 +344,13 @@ class DeviceTargetTest {
             assertEquals(C.sizeOfStruct("__snd_pcm_sync_ptr64"), i.sent().byteSize());
         }
         // the state reads after open and hw_params, then the two ops, each followed by a state read
-        assertEquals(6, all.size());
+        assertEquals(6, all.size(), "SNDRV_PCM_IOCTL_SYNC_PTR issued");
         MemorySegment read = all.get(2).sent();
-        assertEquals(c("SNDRV_PCM_SYNC_PTR_APPL") | c("SNDRV_PCM_SYNC_PTR_AVAIL_MIN"),
-                intAt(read, "snd_pcm_sync_ptr.flags"));
+        assertInt(c("SNDRV_PCM_SYNC_PTR_APPL") | c("SNDRV_PCM_SYNC_PTR_AVAIL_MIN"), read, "snd_pcm_sync_ptr.flags");
         MemorySegment write = all.get(4).sent();
-        assertEquals(0, intAt(write, "snd_pcm_sync_ptr.flags"));
-        assertEquals(4096, longAt(write, "snd_pcm_sync_ptr.c.control.appl_ptr"));
-        assertEquals(1024, longAt(write, "snd_pcm_sync_ptr.c.control.avail_min"), "avail_min: a period");
+        assertInt(0, write, "snd_pcm_sync_ptr.flags");
+        assertLong(4096, write, "snd_pcm_sync_ptr.c.control.appl_ptr");
+        assertLong(1024, write, "snd_pcm_sync_ptr.c.control.avail_min");
     }
 
     @Test
@@ -369,11 +381,11 @@ class DeviceTargetTest {
         for (String request : List.of("SNDRV_PCM_IOCTL_WRITEI_FRAMES", "SNDRV_PCM_IOCTL_READI_FRAMES")) {
             Ioctl i = only(request);
             carries(i, "snd_xferi");
-            assertEquals(0, longAt(i.sent(), "snd_xferi.result"));
-            assertNotEquals(0, longAt(i.sent(), "snd_xferi.buf"));
+            assertLong(0, i.sent(), "snd_xferi.result");
+            assertNotEquals(0, longAt(i.sent(), "snd_xferi.buf"), "snd_xferi.buf");
         }
-        assertEquals(256, longAt(only("SNDRV_PCM_IOCTL_WRITEI_FRAMES").sent(), "snd_xferi.frames"));
-        assertEquals(512, longAt(only("SNDRV_PCM_IOCTL_READI_FRAMES").sent(), "snd_xferi.frames"));
+        assertLong(256, only("SNDRV_PCM_IOCTL_WRITEI_FRAMES").sent(), "snd_xferi.frames");
+        assertLong(512, only("SNDRV_PCM_IOCTL_READI_FRAMES").sent(), "snd_xferi.frames");
     }
 
     // ---- mappings ---------------------------------------------------------------------------------------
@@ -421,13 +433,13 @@ class DeviceTargetTest {
         assertEquals(iocSize(attach.request()), attach.sent().byteSize(), "an int");
         assertEquals(dmabuf, attach.sent().get(JAVA_INT, 0), "the exported fd");
         List<Ioctl> syncs = issued("DMA_BUF_IOCTL_SYNC");
-        assertEquals(2, syncs.size());
+        assertEquals(2, syncs.size(), "DMA_BUF_IOCTL_SYNC issued");
         for (Ioctl s : syncs) {
             assertEquals(dmabuf, s.fd());
             carries(s, "dma_buf_sync");
         }
-        assertEquals(c("DMA_BUF_SYNC_START") | c("DMA_BUF_SYNC_WRITE"), longAt(syncs.get(0).sent(), "dma_buf_sync.flags"));
-        assertEquals(c("DMA_BUF_SYNC_END") | c("DMA_BUF_SYNC_READ"), longAt(syncs.get(1).sent(), "dma_buf_sync.flags"));
+        assertLong(c("DMA_BUF_SYNC_START") | c("DMA_BUF_SYNC_WRITE"), syncs.get(0).sent(), "dma_buf_sync.flags");
+        assertLong(c("DMA_BUF_SYNC_END") | c("DMA_BUF_SYNC_READ"), syncs.get(1).sent(), "dma_buf_sync.flags");
         Ioctl detach = only("SNDRV_PCM_IOCTL_DMABUF_DETACH");
         assertEquals(FD, detach.fd());
         assertNull(detach.sent());
@@ -492,10 +504,10 @@ class DeviceTargetTest {
     /** A sent msghdr as the kernel's ___sys_sendmsg() reads it, at the offsets of the host's struct msghdr. */
     private static String scmRights(MemorySegment msg) {
         assertEquals(C.sizeOfStruct("msghdr"), msg.byteSize());
-        assertEquals(0, longAt(msg, "msghdr.msg_name"));
-        assertEquals(0, intAt(msg, "msghdr.msg_namelen"));
-        assertEquals(1, longAt(msg, "msghdr.msg_iovlen"));
-        assertEquals(0, intAt(msg, "msghdr.msg_flags"));
+        assertLong(0, msg, "msghdr.msg_name");
+        assertInt(0, msg, "msghdr.msg_namelen");
+        assertLong(1, msg, "msghdr.msg_iovlen");
+        assertInt(0, msg, "msghdr.msg_flags");
         MemorySegment iov = pointee(msg, "msghdr.msg_iov", C.sizeOfStruct("iovec"));
         assertNotEquals(0, longAt(iov, "iovec.iov_base"));
         MemorySegment control = pointee(msg, "msghdr.msg_control", longAt(msg, "msghdr.msg_controllen"));
