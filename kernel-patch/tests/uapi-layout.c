@@ -239,6 +239,7 @@ static void files(void)
 	struct cmsghdr c;
 
 	CONST(O_RDONLY);
+	CONST(O_WRONLY);
 	CONST(O_RDWR);
 	CONST(O_APPEND);
 	CONST(O_NONBLOCK);

@@ -30,7 +30,7 @@ final class FdPassing {
     private static final long CMSG_DATA = CMSG_FD.byteOffset(groupElement("data"));
 
     /** CMSG_LEN(sizeof(int)): the header and one fd, without the trailing padding. */
-    static final long CMSG_LEN_FD = CMSG_DATA + JAVA_INT.byteSize();
+    private static final long CMSG_LEN_FD = CMSG_DATA + JAVA_INT.byteSize();
 
     private FdPassing() {
     }

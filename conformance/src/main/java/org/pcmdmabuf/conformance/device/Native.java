@@ -2,6 +2,7 @@ package org.pcmdmabuf.conformance.device;
 
 import static org.pcmdmabuf.conformance.device.UapiStructs.O_CLOEXEC;
 import static org.pcmdmabuf.conformance.device.UapiStructs.O_RDWR;
+import static org.pcmdmabuf.conformance.device.UapiStructs.O_WRONLY;
 
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 final class Native implements SystemCalls {
     /** What mmap(2) returns when it failed. */
     static final long MAP_FAILED = -1L;
-    private static final int O_WRONLY = 1;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();

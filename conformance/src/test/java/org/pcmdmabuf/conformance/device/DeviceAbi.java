@@ -87,6 +87,7 @@ final class DeviceAbi {
         m.put("DMA_BUF_SYNC_VALID_FLAGS_MASK", (long) DmaBufSync.VALID_FLAGS_MASK);
 
         m.put("O_RDONLY", (long) UapiStructs.O_RDONLY);
+        m.put("O_WRONLY", (long) UapiStructs.O_WRONLY);
         m.put("O_RDWR", (long) UapiStructs.O_RDWR);
         m.put("O_APPEND", (long) UapiStructs.O_APPEND);
         m.put("O_NONBLOCK", (long) UapiStructs.O_NONBLOCK);
