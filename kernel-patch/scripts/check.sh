@@ -17,9 +17,10 @@
 # Cold (clean machine): installs what is missing with apt-get, extracts the
 # source once and configures the build directories, all under
 # $PCM_DMABUF_CACHE (default ~/.cache/pcm-dmabuf).  Warm: reuses them.
-# Prints "ok N - step (Ts)" or "not ok N - step (Ts)" per step, then
-# "P passed, F failed"; exits 1 if a step failed, 2 if the series does not
-# apply (the steps after it would check nothing).
+# Prints "# running N - step" as a step begins, "ok N - step (Ts)" or
+# "not ok N - step (Ts)" as it ends, then "P passed, F failed"; exits 1 if a
+# step failed, 2 if the series does not apply (the steps after it would check
+# nothing).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -70,6 +71,8 @@ step() {
 	local name=$1 fn=$2 t0 t1 out
 	n=$((n + 1))
 	out=$LOG/step-$n.log
+	# what a caller that stops a step past its time limit names (pcmsim validate --stage-timeout)
+	echo "# running $n - $name"
 	t0=$(date +%s.%N)
 	if "$fn" >"$out" 2>&1; then
 		t1=$(date +%s.%N)
@@ -327,11 +330,24 @@ step_kselftest() {
 	echo "# built $BUILD/$WORK-pcm-dmabuf-test (runs in the QEMU end-to-end check)"
 }
 
-# (f) the uAPI values of docs/spec.md section 1, as compiled on x86_64
+# (f) the uAPI values of docs/spec.md section 1, as compiled on x86_64; and
+# what the device target marshals is laid out by the patched headers as by
+# the host's linux-libc-dev ones, which its host tests (UapiLayoutTest) use
 step_uapi() {
+	local out=$BUILD/$WORK-uapi-layout
 	gcc -Wall -Wextra -Werror -isystem "$HDR/include" -o "$BUILD/$WORK-uapi-values" \
 		"$KP/tests/uapi-values.c" || return 1
-	"$BUILD/$WORK-uapi-values"
+	"$BUILD/$WORK-uapi-values" || return 1
+	gcc -std=gnu11 -Wall -Wextra -Werror -isystem "$HDR/include" -o "$out" \
+		"$KP/tests/uapi-layout.c" || return 1
+	gcc -std=gnu11 -Wall -Wextra -Werror -o "$out-host" "$KP/tests/uapi-layout.c" || return 1
+	"$out" | grep -v '^headers ' >"$out.txt" || return 1
+	"$out-host" | grep -v '^headers ' >"$out-host.txt" || return 1
+	if ! diff "$out-host.txt" "$out.txt"; then
+		echo "the host's uAPI headers ($("$out-host" | sed -n 's/^headers //p')) lay these out differently"
+		return 1
+	fi
+	echo "# uapi-layout.c: $(wc -l <"$out.txt") entries, the same under the patched headers as under the host's"
 }
 
 # --- main ------------------------------------------------------------------
@@ -358,7 +374,7 @@ step "W=1 build of sound/core/ with CONFIG_SND_PCM_DMABUF=n: no new warning" ste
 step "sparse C=2 of $DIRS: no new warning" step_sparse
 step "headers_install of the patched tree" step_headers
 step "kselftest pcm-dmabuf-test compiles against the patched headers" step_kselftest
-step "uAPI ioctl values (x86_64)" step_uapi
+step "uAPI ioctl values and the device target's layouts (x86_64)" step_uapi
 
 printf '# total %ds\n' "$(($(date +%s) - total_start))"
 echo "$passed passed, $failed failed"

@@ -20,7 +20,12 @@ public final class Pcmsim {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Pcmsim());
+        return commandLine(CommandLine.defaultFactory());
+    }
+
+    /** The command line whose commands {@code factory} makes: a test's, to hand one a double. */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cl = new CommandLine(new Pcmsim(), factory);
         cl.setExitCodeExceptionMapper(e -> EXIT_USAGE);
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("pcmsim: " + ex.getMessage());

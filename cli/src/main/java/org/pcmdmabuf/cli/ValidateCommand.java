@@ -4,11 +4,14 @@ import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.pcmdmabuf.conformance.validate.BadSeries;
 import org.pcmdmabuf.conformance.validate.Check;
+import org.pcmdmabuf.conformance.validate.ProcessRunner;
 import org.pcmdmabuf.conformance.validate.Series;
+import org.pcmdmabuf.conformance.validate.SystemProcessRunner;
 import org.pcmdmabuf.conformance.validate.Validation;
 import org.pcmdmabuf.conformance.validate.ValidationReport;
 import org.pcmdmabuf.conformance.validate.ValidationReport.Format;
@@ -25,9 +28,22 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "the user-space harness, run every conformance case on it, and random op sequences on it and on "
                 + "the model in lockstep.",
                 "Exit status: 0 every check passed, 1 a check failed, 2 PATCH_DIR is no series or does not "
-                        + "apply."})
+                        + "apply, 130 interrupted (SIGINT): every child stopped, the temporary files removed."})
 final class ValidateCommand implements Callable<Integer> {
     private static final String SCRIPT = "scripts/check.sh";
+    /** 128 + SIGINT: the status a shell gives a command Ctrl-C stopped. */
+    static final int EXIT_INTERRUPTED = 130;
+
+    private final ProcessRunner processes;
+
+    ValidateCommand() {
+        this(new SystemProcessRunner());
+    }
+
+    /** The command with its child processes run by {@code processes}: a test's double. */
+    ValidateCommand(ProcessRunner processes) {
+        this.processes = processes;
+    }
 
     @Spec
     CommandSpec spec;
@@ -52,6 +68,18 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random sequences (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--case-timeout", defaultValue = "300s", converter = Durations.class, paramLabel = "DURATION",
+            description = "Longest a conformance case or the differential run may take; past it the harness process "
+                    + "is stopped, the case fails naming where it was stuck, and the next case runs in a new one "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long caseTimeout;
+
+    @Option(names = "--stage-timeout", defaultValue = "3600s", converter = Durations.class, paramLabel = "DURATION",
+            description = "Longest a step of check.sh or the harness build may take; past it the step is stopped "
+                    + "and fails naming what it was running (default: ${DEFAULT-VALUE}: a cold kernel build "
+                    + "on a loaded machine).")
+    long stageTimeout;
+
     @Option(names = "--no-kernel-checks",
             description = "Skip check.sh (apply, checkpatch, kernel builds): the harness and the suite only. "
                     + "The skipped checks are reported as skipped.")
@@ -66,6 +94,9 @@ final class ValidateCommand implements Callable<Integer> {
         }
         if (sequences < 0) {
             return usage(err, "--sequences must be 0 or more, not " + sequences);
+        }
+        if (caseTimeout <= 0 || stageTimeout <= 0) {
+            return usage(err, "--case-timeout and --stage-timeout must be longer than 0");
         }
         Path kernelPatch = kernelPatchDir();
         if (kernelPatch == null) {
@@ -85,12 +116,18 @@ final class ValidateCommand implements Callable<Integer> {
         List<Check> checks;
         try {
             checks = new Validation(series, kernelPatch, jobs, !noKernelChecks,
-                    new Validation.Differential(sequences, seed), c -> {
+                    new Validation.Differential(sequences, seed),
+                    new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
+                    c -> {
                         progress.print(ValidationReport.textLine(c));
                         progress.flush();
                     }).run();
         } catch (BadSeries e) {
             return usage(err, e.getMessage());
+        } catch (InterruptedException e) {
+            err.println("pcmsim validate: interrupted: every child process stopped, the temporary files removed");
+            err.flush();
+            return EXIT_INTERRUPTED;
         }
         ValidationReport report = new ValidationReport(series, checks);
         out.print(text ? report.footer() : report.render(format));

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pcmdmabuf.cli.PcmsimRunTest.pcmsim;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -134,6 +137,48 @@ class PcmsimValidateTest {
         assertTrue(r.err().lines().findFirst().orElse("").contains("'html'"), r.err());
         oneLine(pcmsim("validate", "-j", "0"), "--jobs must be at least 1, not 0");
         oneLine(pcmsim("validate", "--sequences", "-5"), "--sequences must be 0 or more, not -5");
+        oneLine(pcmsim("validate", "--case-timeout", "0s"), "--case-timeout and --stage-timeout must be longer than 0");
+        Run r2 = pcmsim("validate", "--stage-timeout", "1h");
+        assertEquals(2, r2.exit());
+        assertTrue(r2.err().lines().findFirst().orElse("").contains("'1h' is not a duration"), r2.err());
+    }
+
+    /**
+     * The real path of an interrupted run: SIGINT to a pcmsim JVM (not to its process group, as a terminal's
+     * Ctrl-C would) while its harness process runs the differential check. The harness process is stopped, the
+     * temporary folder removed, and the exit status is 130.
+     */
+    @Test
+    void sigintStopsTheHarnessProcessRemovesTheTemporaryFilesAndExits130() throws Exception {
+        Path tmpdir = Files.createDirectories(tmp.resolve("tmpdir"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpdir, "-cp",
+                System.getProperty("java.class.path"), Pcmsim.class.getName(), "validate", "--no-kernel-checks",
+                "--sequences", "100000000", SERIES.toString()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        StringBuilder out = new StringBuilder();
+        List<ProcessHandle> children;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            int cases = 0;
+            for (String line; cases < Case.all().size() && (line = r.readLine()) != null;) {
+                out.append(line).append('\n');
+                cases += line.startsWith("ok    conformance ") ? 1 : 0;
+            }
+            // every case reported: the harness process is in the differential run, which takes hours
+            children = p.descendants().toList();
+            assertTrue(children.stream().anyMatch(h -> h.info().command().orElse("").endsWith("/java")),
+                    "no harness process runs:\n" + out);
+            assertEquals(0, new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor());
+            r.lines().forEach(l -> out.append(l).append('\n'));
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out.toString());
+        assertEquals(130, p.exitValue(), out.toString());
+        for (ProcessHandle h : children) {
+            h.onExit().get(30, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> left = Files.list(tmpdir)) {
+            assertEquals(List.of(), left.toList(), "left behind in java.io.tmpdir");
+        }
     }
 
     private static void oneLine(Run r, String contains) {

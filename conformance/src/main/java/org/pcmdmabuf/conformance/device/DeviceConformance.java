@@ -52,7 +52,7 @@ public final class DeviceConformance {
         List<String> knownBugs = options.knownBugs();
         Cards c = new Cards(options.cards(), options.dryRun());
         if (!options.dryRun()) {
-            Native.warmUp();
+            new Native().warmUp();
         }
         out.println("conformance: target device, cards " + c.cards());
         List<Case> cases = new ArrayList<>();

@@ -33,19 +33,28 @@ import org.pcmdmabuf.script.Target;
  * {@code check}: nothing in user space counts the kernel's objects, and a real card has no stamp checker)
  * answer with an extra field {@code skipped}; cases with {@code suspend}, or {@code disconnect} without
  * {@link #disconnectByUnbind}, are not run (see {@link #notApplicable}). The ioctls' structs are
- * {@link UapiStructs}'; a disconnect is an {@link Unbind}.
+ * {@link UapiStructs}'; a disconnect is an {@link Unbind}; every system call goes through {@link SystemCalls}.
  */
 public final class DeviceTarget implements Target {
     private final Cards cards;
+    private final SystemCalls sys;
     private final Map<String, Cards.Pcm> devices = new HashMap<>();
-    private final FdTable fds = new FdTable();
-    private final Unbind unbind = new Unbind();
+    private final FdTable fds;
+    private final Unbind unbind;
     private final Arena arena = Arena.ofConfined();
     private int lastRate = 48000;
     private boolean timed;
 
     public DeviceTarget(Cards cards) {
+        this(cards, new Native());
+    }
+
+    /** The target on {@code sys}: this machine's kernel, or a host test's double of it. */
+    DeviceTarget(Cards cards, SystemCalls sys) {
         this.cards = cards;
+        this.sys = sys;
+        this.fds = new FdTable(sys);
+        this.unbind = new Unbind(sys);
     }
 
     @Override
@@ -122,7 +131,7 @@ public final class DeviceTarget implements Target {
             case Op.Simple o -> simple(o, fds.fd(n, o.proc(), o.fd()));
             case Op.Pause o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
-                yield pcm(o.proc(), fd, Native.ioctlInt(fd, UapiStructs.PAUSE, o.push() ? 1 : 0));
+                yield pcm(o.proc(), fd, sys.ioctlValue(fd, UapiStructs.PAUSE, o.push() ? 1 : 0));
             }
             case Op.SyncPtr o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
@@ -135,13 +144,13 @@ public final class DeviceTarget implements Target {
                     o.name() + ": stamps are the simulator's; a real card is checked by the WAV check"));
             case Op.Sync o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
-                yield pcm(o.proc(), fd, Native.ioctl(fd, UapiStructs.DMA_BUF_SYNC,
+                yield pcm(o.proc(), fd, sys.ioctl(fd, UapiStructs.DMA_BUF_SYNC,
                         UapiStructs.dmaBufSync(arena, o.flags())));
             }
             case Op.DmabufExport o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
                 MemorySegment out = arena.allocateFrom(ValueLayout.JAVA_INT, -1);
-                int r = Native.ioctl(fd, UapiStructs.DMABUF_EXPORT, out);
+                int r = sys.ioctl(fd, UapiStructs.DMABUF_EXPORT, out);
                 int dfd = r < 0 ? -1 : out.get(ValueLayout.JAVA_INT, 0);
                 if (dfd >= 0) {
                     fds.own(o.proc(), dfd, new FileInfo(null));
@@ -152,15 +161,15 @@ public final class DeviceTarget implements Target {
             case Op.DmabufAttach o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
                 MemorySegment in = arena.allocateFrom(ValueLayout.JAVA_INT, fds.fd(n, o.proc(), o.dmabufFd()));
-                yield pcm(o.proc(), fd, Native.ioctl(fd, UapiStructs.DMABUF_ATTACH, in));
+                yield pcm(o.proc(), fd, sys.ioctl(fd, UapiStructs.DMABUF_ATTACH, in));
             }
             case Op.DmabufDetach o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
-                yield pcm(o.proc(), fd, Native.ioctl(fd, UapiStructs.DMABUF_DETACH, MemorySegment.NULL));
+                yield pcm(o.proc(), fd, sys.ioctl(fd, UapiStructs.DMABUF_DETACH, MemorySegment.NULL));
             }
             case Op.Close o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
-                int r = fds.owns(o.proc(), fd) ? Native.close(fd) : -EBADF.number;
+                int r = fds.owns(o.proc(), fd) ? sys.close(fd) : -EBADF.number;
                 if (r == 0) {
                     fds.disown(o.proc(), fd);
                 }
@@ -168,7 +177,7 @@ public final class DeviceTarget implements Target {
             }
             case Op.Dup o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
-                int r = fds.owns(o.proc(), fd) ? Native.dup(fd) : -EBADF.number;
+                int r = fds.owns(o.proc(), fd) ? sys.dup(fd) : -EBADF.number;
                 if (r >= 0) {
                     fds.own(o.proc(), r, fds.file(fd));
                 }
@@ -223,22 +232,23 @@ public final class DeviceTarget implements Target {
         // Always opened O_NONBLOCK: a blocking open of a busy substream waits for it to be free, where
         // the model (and a script, which has no second thread) says EBUSY. The flag is cleared afterwards
         // if the script did not ask for it, so later ops block as the script expects.
-        int flags = (o.readOnly() ? Native.O_RDONLY : Native.O_RDWR) | Native.O_CLOEXEC
-                | (o.append() ? Native.O_APPEND : 0) | Native.O_NONBLOCK;
-        int fd = Native.open(pcm.path(), flags);
+        int flags = (o.readOnly() ? UapiStructs.O_RDONLY : UapiStructs.O_RDWR) | UapiStructs.O_CLOEXEC
+                | (o.append() ? UapiStructs.O_APPEND : 0) | UapiStructs.O_NONBLOCK;
+        int fd = sys.open(pcm.path(), flags);
         n.bindFd(o.proc(), o.as(), fd < 0 ? -1 : fd);
         if (fd < 0) {
             return Outcome.error(Uapi.errnoName(-fd), null);
         }
-        if (!o.nonblock()) {
-            Native.fcntl(fd, 4 /* F_SETFL */, Native.fcntl(fd, 3 /* F_GETFL */, 0) & ~Native.O_NONBLOCK);
+        int fl = o.nonblock() ? -1 : sys.fcntl(fd, UapiStructs.F_GETFL, 0);
+        if (fl >= 0) {
+            sys.fcntl(fd, UapiStructs.F_SETFL, fl & ~UapiStructs.O_NONBLOCK);
         }
         fds.own(o.proc(), fd, new FileInfo(pcm));
         return Outcome.ok(fd, state(fd));
     }
 
     private int hwParams(int fd, HwParams p) {
-        int r = Native.ioctl(fd, UapiStructs.HW_PARAMS, UapiStructs.hwParams(arena, p));
+        int r = sys.ioctl(fd, UapiStructs.HW_PARAMS, UapiStructs.hwParams(arena, p));
         FileInfo f = fds.file(fd);
         if (r == 0 && f != null) {
             lastRate = p.rate();
@@ -255,7 +265,7 @@ public final class DeviceTarget implements Target {
                 : p.stopThreshold() == SwParams.BOUNDARY ? f.boundary : p.stopThreshold();
         long availMin = p.availMin() != null ? p.availMin() : f.availMin;
         MemorySegment s = UapiStructs.swParams(arena, availMin, start, stop);
-        int r = Native.ioctl(fd, UapiStructs.SW_PARAMS, s);
+        int r = sys.ioctl(fd, UapiStructs.SW_PARAMS, s);
         if (r == 0 && tracked != null) {
             f.startThreshold = start;
             f.stopThreshold = stop;
@@ -271,7 +281,7 @@ public final class DeviceTarget implements Target {
         long availMin = f == null ? 1 : f.availMin;
         MemorySegment s = appl == null ? UapiStructs.syncPtr(arena, UapiStructs.SYNC_PTR_READ, 0, 0)
                 : UapiStructs.syncPtr(arena, 0, appl, availMin);
-        return Native.ioctl(fd, UapiStructs.SYNC_PTR, s);
+        return sys.ioctl(fd, UapiStructs.SYNC_PTR, s);
     }
 
     /** The state of the substream behind a PCM fd, or null for anything else. */
@@ -281,7 +291,7 @@ public final class DeviceTarget implements Target {
             return null;
         }
         MemorySegment s = UapiStructs.syncPtr(arena, UapiStructs.SYNC_PTR_READ, 0, 0);
-        int r = Native.ioctl(fd, UapiStructs.SYNC_PTR, s);
+        int r = sys.ioctl(fd, UapiStructs.SYNC_PTR, s);
         if (r < 0) {
             // a disconnected card: EBADFD from the PCM core, or ENODEV once its file ops are swapped
             return r == -EBADFD.number || r == -ENODEV.number ? PcmState.DISCONNECTED.name() : null;
@@ -307,10 +317,10 @@ public final class DeviceTarget implements Target {
         };
         if (req == UapiStructs.DELAY) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            int r = Native.ioctl(fd, UapiStructs.DELAY, out);
+            int r = sys.ioctl(fd, UapiStructs.DELAY, out);
             return pcm(o.proc(), fd, r < 0 ? r : out.get(ValueLayout.JAVA_LONG, 0));
         }
-        return pcm(o.proc(), fd, Native.ioctl(fd, req, MemorySegment.NULL));
+        return pcm(o.proc(), fd, sys.ioctl(fd, req, MemorySegment.NULL));
     }
 
     private Outcome xfer(Op.Xfer o, int fd) {
@@ -319,14 +329,14 @@ public final class DeviceTarget implements Target {
         long frames = Math.min(o.frames(), 1L << 22);
         MemorySegment buf = arena.allocate(Math.max(8, frames * fb), 8);
         MemorySegment x = UapiStructs.xferi(arena, buf, o.frames());
-        int r = Native.ioctl(fd, o.name().equals("writei") ? UapiStructs.WRITEI : UapiStructs.READI, x);
+        int r = sys.ioctl(fd, o.name().equals("writei") ? UapiStructs.WRITEI : UapiStructs.READI, x);
         return pcm(o.proc(), fd, r < 0 ? r : UapiStructs.xferiResult(x));
     }
 
     private Outcome mmap(Op.Mmap o, Names n) {
         int fd = fds.fd(n, o.proc(), o.fd());
-        int prot = (o.read() ? Native.PROT_READ : 0) | (o.write() ? Native.PROT_WRITE : 0);
-        long addr = Native.mmap(o.length(), prot, fd, o.offset());
+        int prot = (o.read() ? UapiStructs.PROT_READ : 0) | (o.write() ? UapiStructs.PROT_WRITE : 0);
+        long addr = sys.mmap(o.length(), prot, fd, o.offset());
         if (addr < 0 && addr > -4096) {
             n.bindMap(o.proc(), o.as(), null);
             return pcm(o.proc(), fd, addr);
@@ -342,7 +352,7 @@ public final class DeviceTarget implements Target {
         if (m == null || !fds.maps(o.proc(), m)) {
             return Outcome.error(EINVAL.name(), null);
         }
-        int r = Native.munmap(m.addr(), m.len());
+        int r = sys.munmap(m.addr(), m.len());
         if (r == 0) {
             fds.unmapped(o.proc(), m);
         }
@@ -355,21 +365,14 @@ public final class DeviceTarget implements Target {
             n.bindFd(o.to(), o.as(), -1);
             return Outcome.error(EBADF.name(), null);
         }
-        int[] sv = Native.socketpair();
-        try {
-            int r = Native.sendFd(sv[0], fd);
-            int got = r < 0 ? r : Native.recvFd(sv[1]);
-            if (got < 0) {
-                n.bindFd(o.to(), o.as(), -1);
-                return Outcome.error(Uapi.errnoName(-got), null);
-            }
-            fds.own(o.to(), got, fds.file(fd));
-            n.bindFd(o.to(), o.as(), got);
-            return Outcome.ok(got, state(got));
-        } finally {
-            Native.close(sv[0]);
-            Native.close(sv[1]);
+        int got = FdPassing.pass(sys, fd);
+        if (got < 0) {
+            n.bindFd(o.to(), o.as(), -1);
+            return Outcome.error(Uapi.errnoName(-got), null);
         }
+        fds.own(o.to(), got, fds.file(fd));
+        n.bindFd(o.to(), o.as(), got);
+        return Outcome.ok(got, state(got));
     }
 
     private Outcome pcm(String proc, int fd, long r) {

@@ -46,9 +46,14 @@ final class FdTable {
     record Mapping(long addr, long len) {
     }
 
+    private final SystemCalls sys;
     private final Map<Integer, FileInfo> files = new HashMap<>();
     private final Map<String, List<Integer>> procFds = new LinkedHashMap<>();
     private final Map<String, List<Mapping>> procMaps = new LinkedHashMap<>();
+
+    FdTable(SystemCalls sys) {
+        this.sys = sys;
+    }
 
     void declare(String proc) {
         procFds.put(proc, new ArrayList<>());
@@ -94,11 +99,11 @@ final class FdTable {
 
     void exit(String proc) {
         for (Mapping m : new ArrayList<>(procMaps.getOrDefault(proc, List.of()))) {
-            Native.munmap(m.addr(), m.len());
+            sys.munmap(m.addr(), m.len());
         }
         procMaps.getOrDefault(proc, new ArrayList<>()).clear();
         for (int fd : new ArrayList<>(procFds.getOrDefault(proc, List.of()))) {
-            Native.close(fd);
+            sys.close(fd);
             disown(proc, fd);
         }
     }

@@ -16,7 +16,9 @@ import org.pcmdmabuf.model.HwParams;
 /**
  * The ioctls the device target issues and the structs they carry, as x86-64 lays them out: the numbers and
  * structs of include/uapi/sound/asound.h and include/uapi/linux/dma-buf.h, and the DMABUF ioctls patch 0001
- * of the series adds to asound.h. The size each ioctl number encodes is its struct's (UapiStructsTest).
+ * of the series adds to asound.h; and the flags and structs of open, fcntl, mmap and the SCM_RIGHTS hand-over
+ * of an fd. The size each ioctl number encodes is its struct's (UapiStructsTest), and every offset, size and
+ * number is the one kernel-patch/tests/uapi-layout.c prints, compiled on the host (UapiLayoutTest).
  */
 final class UapiStructs {
     static final long HW_PARAMS = 0xc2604111L, HW_FREE = 0x4112, SW_PARAMS = 0xc0884113L, HWSYNC = 0x4122,
@@ -25,17 +27,24 @@ final class UapiStructs {
             WRITEI = 0x40184150L, READI = 0x80184151L, DMABUF_EXPORT = 0x80044170L, DMABUF_ATTACH = 0x40044171L,
             DMABUF_DETACH = 0x4172, DMA_BUF_SYNC = 0x40086200L;
 
+    /** include/uapi/asm-generic/fcntl.h, mman-common.h and mman.h; include/linux/socket.h and net.h. */
+    static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_APPEND = 0x400, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000,
+            F_GETFL = 3, F_SETFL = 4, PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, AF_UNIX = 1, SOCK_STREAM = 1,
+            SOCK_CLOEXEC = O_CLOEXEC, SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
+
     /** struct snd_mask: SNDRV_MASK_MAX (256) bits. */
     static final MemoryLayout MASK = MemoryLayout.sequenceLayout(8, JAVA_INT);
 
     /** struct snd_interval; its bit fields (openmin, openmax, integer, empty: bits 0-3) share one word. */
     static final StructLayout INTERVAL = MemoryLayout.structLayout(JAVA_INT.withName("min"),
             JAVA_INT.withName("max"), JAVA_INT.withName("bits"));
-    private static final int INTERVAL_INTEGER = 1 << 2;
+    static final int INTERVAL_INTEGER = 1 << 2;
 
     /** SNDRV_PCM_HW_PARAM_*: the masks, then the intervals from SAMPLE_BITS (8) on. */
-    private static final int ACCESS = 0, FORMAT = 1, SUBFORMAT = 2, FIRST_INTERVAL = 8, CHANNELS = 10, RATE = 11,
+    static final int ACCESS = 0, FORMAT = 1, SUBFORMAT = 2, FIRST_INTERVAL = 8, CHANNELS = 10, RATE = 11,
             PERIOD_SIZE = 13, PERIODS = 15;
+
+    static final int SUBFORMAT_STD = 0;
 
     static final StructLayout HW_PARAMS_STRUCT = MemoryLayout.structLayout(
             JAVA_INT.withName("flags"),
@@ -70,7 +79,7 @@ final class UapiStructs {
             MemoryLayout.sequenceLayout(56, JAVA_BYTE).withName("reserved"));
 
     /** sw_params.proto: SNDRV_PROTOCOL_VERSION(2, 0, 19), the protocol this caller claims to speak. */
-    private static final int PROTOCOL = (2 << 16) | (0 << 8) | 19;
+    static final int PROTOCOL = (2 << 16) | (0 << 8) | 19;
 
     /** struct snd_pcm_sync_ptr; of the status and control unions only the fields read or written here. */
     static final StructLayout SYNC_PTR_STRUCT = MemoryLayout.structLayout(
@@ -84,13 +93,38 @@ final class UapiStructs {
                             .withName("control"),
                     MemoryLayout.sequenceLayout(64, JAVA_BYTE)).withName("c"));
 
-    /** SNDRV_PCM_SYNC_PTR_APPL | _AVAIL_MIN: read both from the driver instead of writing them. */
-    static final int SYNC_PTR_READ = (1 << 1) | (1 << 2);
+    static final int SYNC_PTR_APPL = 1 << 1, SYNC_PTR_AVAIL_MIN = 1 << 2;
+
+    /** Read appl_ptr and avail_min from the driver instead of writing them. */
+    static final int SYNC_PTR_READ = SYNC_PTR_APPL | SYNC_PTR_AVAIL_MIN;
 
     static final StructLayout XFERI_STRUCT = MemoryLayout.structLayout(JAVA_LONG.withName("result"),
             ADDRESS.withName("buf"), JAVA_LONG.withName("frames"));
 
     static final StructLayout DMA_BUF_SYNC_STRUCT = MemoryLayout.structLayout(JAVA_LONG.withName("flags"));
+
+    /** struct iovec, struct msghdr (glibc's, as the kernel's struct user_msghdr) and struct cmsghdr. */
+    static final StructLayout IOVEC = MemoryLayout.structLayout(ADDRESS.withName("iov_base"),
+            JAVA_LONG.withName("iov_len"));
+
+    static final StructLayout MSGHDR = MemoryLayout.structLayout(
+            ADDRESS.withName("msg_name"),
+            JAVA_INT.withName("msg_namelen"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("msg_iov"),
+            JAVA_LONG.withName("msg_iovlen"),
+            ADDRESS.withName("msg_control"),
+            JAVA_LONG.withName("msg_controllen"),
+            JAVA_INT.withName("msg_flags"),
+            MemoryLayout.paddingLayout(4));
+
+    /** A control message carrying one fd: CMSG_SPACE(sizeof(int)) bytes, its data at CMSG_DATA(). */
+    static final StructLayout CMSG_FD = MemoryLayout.structLayout(
+            JAVA_LONG.withName("cmsg_len"),
+            JAVA_INT.withName("cmsg_level"),
+            JAVA_INT.withName("cmsg_type"),
+            JAVA_INT.withName("data"),
+            MemoryLayout.paddingLayout(4));
 
     // Offsets resolved once: under TCG every op between a START and the next SYNC_PTR must be quick.
     private static final long HW_MASKS = HW_PARAMS_STRUCT.byteOffset(groupElement("masks"));
@@ -116,6 +150,7 @@ final class UapiStructs {
     private static final long XFERI_RESULT = XFERI_STRUCT.byteOffset(groupElement("result"));
     private static final long XFERI_BUF = XFERI_STRUCT.byteOffset(groupElement("buf"));
     private static final long XFERI_FRAMES = XFERI_STRUCT.byteOffset(groupElement("frames"));
+    private static final long DMA_BUF_SYNC_FLAGS = DMA_BUF_SYNC_STRUCT.byteOffset(groupElement("flags"));
 
     private UapiStructs() {
     }
@@ -135,7 +170,7 @@ final class UapiStructs {
         }
         only(s, ACCESS, Uapi.access(p.access()));
         only(s, FORMAT, Uapi.format(p.format()));
-        only(s, SUBFORMAT, 0);
+        only(s, SUBFORMAT, SUBFORMAT_STD);
         exactly(s, CHANNELS, p.channels());
         exactly(s, RATE, p.rate());
         exactly(s, PERIOD_SIZE, p.periodFrames());
@@ -145,8 +180,18 @@ final class UapiStructs {
         return s;
     }
 
+    /** Where hw_params keeps the mask of SNDRV_PCM_HW_PARAM_{@code param}. */
+    static long maskOffset(int param) {
+        return HW_MASKS + MASK.byteSize() * param;
+    }
+
+    /** Where hw_params keeps the interval of SNDRV_PCM_HW_PARAM_{@code param}. */
+    static long intervalOffset(int param) {
+        return HW_INTERVALS + INTERVAL.byteSize() * (param - FIRST_INTERVAL);
+    }
+
     private static MemorySegment mask(MemorySegment s, int param) {
-        return s.asSlice(HW_MASKS + MASK.byteSize() * param, MASK.byteSize());
+        return s.asSlice(maskOffset(param), MASK.byteSize());
     }
 
     private static void only(MemorySegment s, int param, int bit) {
@@ -156,7 +201,7 @@ final class UapiStructs {
     }
 
     private static void exactly(MemorySegment s, int param, long value) {
-        long at = HW_INTERVALS + INTERVAL.byteSize() * (param - FIRST_INTERVAL);
+        long at = intervalOffset(param);
         s.set(JAVA_INT, at, (int) value);
         s.set(JAVA_INT, at + INTERVAL_MAX, (int) value);
         s.set(JAVA_INT, at + INTERVAL_BITS, INTERVAL_INTEGER);
@@ -205,7 +250,7 @@ final class UapiStructs {
 
     static MemorySegment dmaBufSync(Arena arena, long flags) {
         MemorySegment s = arena.allocate(DMA_BUF_SYNC_STRUCT);
-        s.set(JAVA_LONG, 0, flags);
+        s.set(JAVA_LONG, DMA_BUF_SYNC_FLAGS, flags);
         return s;
     }
 }

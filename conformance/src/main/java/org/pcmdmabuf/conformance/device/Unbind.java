@@ -1,11 +1,12 @@
 package org.pcmdmabuf.conformance.device;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.script.Outcome;
 
@@ -21,8 +22,13 @@ final class Unbind {
     record Driver(String dir, String device) {
     }
 
+    private final SystemCalls sys;
     private final List<Driver> unbound = new ArrayList<>();
     private final List<Thread> unbinders = new ArrayList<>();
+
+    Unbind(SystemCalls sys) {
+        this.sys = sys;
+    }
 
     /** The driver a card kind can be unbound from, or null. */
     static Driver driver(Cards.Pcm p) {
@@ -33,28 +39,36 @@ final class Unbind {
         };
     }
 
-    /** Unbinds {@code d} and waits (5 s at most) for the device node of {@code pcm} to go. */
+    /**
+     * Unbinds {@code d} and waits (5 s at most) for the device node of {@code pcm} to go: ok once it went; the
+     * errno of the unbind if it failed at once (not root: EACCES; no such device: ENODEV); else EIO.
+     */
     Outcome disconnect(Cards.Pcm pcm, Driver d) {
-        Thread t = new Thread(() -> {
-            try {
-                Files.writeString(Path.of(d.dir(), "unbind"), d.device());
-            } catch (IOException e) {
-                System.out.println("  device: unbind " + d.device() + " failed: " + e);
-            }
-        }, "unbind " + d.device());
+        CompletableFuture<Integer> written = new CompletableFuture<>();
+        Thread t = new Thread(() -> written.complete(sys.writeAttribute(d.dir() + "/unbind", d.device())),
+                "unbind " + d.device());
         t.setDaemon(true);
         t.start();
         unbinders.add(t);
         unbound.add(d);
-        for (int i = 0; i < 100 && Files.exists(Path.of(pcm.path())); i++) {
+        for (int i = 0; i < 100 && sys.exists(pcm.path()) && !written.isDone(); i++) {
             try {
-                Thread.sleep(50);
+                written.get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // still unbinding: look at the node again
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        return Files.exists(Path.of(pcm.path())) ? Outcome.error(Uapi.Errnum.EIO.name(), null) : Outcome.ok(0, null);
+        int r = written.getNow(0);
+        if (r < 0) {
+            unbound.remove(d); // still bound: nothing to bind again
+            return Outcome.error(Uapi.errnoName(-r), null);
+        }
+        return sys.exists(pcm.path()) ? Outcome.error(Uapi.Errnum.EIO.name(), null) : Outcome.ok(0, null);
     }
 
     /**
@@ -75,21 +89,21 @@ final class Unbind {
     }
 
     /** Binds an unbound card again and waits (5 s at most) for its PCM devices to come back. */
-    private static void bind(Driver d, Collection<Cards.Pcm> devices) {
+    private void bind(Driver d, Collection<Cards.Pcm> devices) {
+        int r = sys.writeAttribute(d.dir() + "/bind", d.device());
+        if (r < 0) {
+            System.out.println("  device: binding " + d.device() + " again failed: " + Uapi.errnoName(-r));
+            return;
+        }
         try {
-            Files.writeString(Path.of(d.dir(), "bind"), d.device());
             for (int i = 0; i < 50; i++) {
-                boolean back = true;
-                for (Cards.Pcm p : devices) {
-                    back &= Files.exists(Path.of(p.path()));
-                }
-                if (back) {
+                if (devices.stream().allMatch(p -> sys.exists(p.path()))) {
                     return;
                 }
                 Thread.sleep(100);
             }
-        } catch (IOException | InterruptedException e) {
-            System.out.println("  device: binding " + d.device() + " again failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,14 +1,16 @@
 package org.pcmdmabuf.conformance.validate;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
@@ -23,12 +25,21 @@ import org.pcmdmabuf.conformance.validate.Check.Status;
  * its own harness library; every conformance case then runs on it, and random op sequences run on it and on
  * the model in lockstep ({@link HarnessChecks}, in a child JVM). Each step is one {@link Check}, handed to
  * {@code progress} as soon as it is known.
+ *
+ * <p>Every process is started by a {@link ProcessRunner} and stopped when it runs past its {@link Limits}: the
+ * step or case it was running fails, naming where it was stuck, and the next one goes on. An interrupt of the
+ * validating thread (SIGINT or SIGTERM on the JVM interrupts it, see {@link #run}) stops every child and removes
+ * the temporary files before {@link #run} throws {@link InterruptedException}.
  */
 public final class Validation {
     /** check.sh's work name: its trees and build directories, apart from those of the shipped series. */
     static final String WORK = "validate";
 
     private static final Pattern STEP = Pattern.compile("(ok|not ok) \\d+ - (.*?)(?: \\(([0-9.]+)s\\))?");
+    /** check.sh's line as a step begins. */
+    private static final Pattern RUNNING = Pattern.compile("# running \\d+ - (.*)");
+    /** How long a shutdown waits for an interrupted validation to stop its children and remove its files. */
+    private static final long CLEANUP_SECONDS = 10;
     private static final Pattern PATCH = Pattern.compile("(\\d{4}-[^ :]+\\.patch)(.*)");
 
     private final Series series;
@@ -36,6 +47,8 @@ public final class Validation {
     private final int jobs;
     private final boolean kernelChecks;
     private final Differential differential;
+    private final Limits limits;
+    private final ProcessRunner processes;
     private final Consumer<Check> progress;
     private final List<Check> checks = new ArrayList<>();
 
@@ -47,21 +60,58 @@ public final class Validation {
     }
 
     /**
+     * How long one conformance case or the differential run may take ({@code perCase}), and one step of check.sh
+     * or the harness build ({@code perStage}), before its process is stopped and the case or step fails.
+     */
+    public record Limits(Duration perCase, Duration perStage) {
+    }
+
+    /**
      * @param kernelPatch the kernel-patch/ folder whose scripts check and build the series
      * @param kernelChecks false: the harness and the suite only; check.sh's steps are reported as skipped
      */
     public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, Differential differential,
-            Consumer<Check> progress) {
+            Limits limits, ProcessRunner processes, Consumer<Check> progress) {
         this.series = series;
         this.kernelPatch = kernelPatch;
         this.jobs = jobs;
         this.kernelChecks = kernelChecks;
         this.differential = differential;
+        this.limits = limits;
+        this.processes = processes;
         this.progress = progress;
     }
 
-    /** Runs every step; a series that does not apply is {@link BadSeries}, any other failure a FAIL check. */
+    /**
+     * Runs every step; a series that does not apply is {@link BadSeries}, any other failure a FAIL check.
+     * While it runs, a JVM shutdown (SIGINT, SIGTERM) interrupts it and waits until its children are stopped
+     * and its temporary files removed: the JVM would otherwise exit under them.
+     */
     public List<Check> run() throws BadSeries, IOException, InterruptedException {
+        Thread validating = Thread.currentThread();
+        CountDownLatch cleanedUp = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            validating.interrupt();
+            try {
+                cleanedUp.await(CLEANUP_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pcmsim validate shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return checks();
+        } finally {
+            cleanedUp.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is what interrupted this run
+            }
+        }
+    }
+
+    private List<Check> checks() throws BadSeries, IOException, InterruptedException {
         if (kernelChecks) {
             kernel();
         } else {
@@ -89,32 +139,54 @@ public final class Validation {
         progress.accept(c);
     }
 
-    /** check.sh's steps, one check each, with the "#" lines that follow a step as its details. */
+    /**
+     * check.sh's steps, one check each, with the "#" lines that follow a step as its details. A step that runs
+     * past the stage limit stops check.sh and fails, naming what it was running.
+     */
     private void kernel() throws BadSeries, IOException, InterruptedException {
-        Process p = new ProcessBuilder(kernelPatch.resolve("scripts/check.sh").toString(), "-j", String.valueOf(jobs),
-                "--series", series.dir().toString(), "--work", WORK).redirectErrorStream(true).start();
-        p.getOutputStream().close();
         List<String> unparsed = new ArrayList<>();
         MatchResult step = null;
         List<String> details = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null;) {
+        String running = "check.sh";
+        int exit;
+        try (ProcessRunner.Child p = processes.start(List.of(kernelPatch.resolve("scripts/check.sh").toString(),
+                "-j", String.valueOf(jobs), "--series", series.dir().toString(), "--work", WORK))) {
+            long begun = System.nanoTime();
+            for (String line;;) {
+                try {
+                    line = p.readLine(left(begun, limits.perStage()));
+                } catch (TimeoutException e) {
+                    if (step != null) {
+                        add(kernelCheck(step, details));
+                    }
+                    add(stuck(Kind.kernel, running, null, List.of(), limits.perStage(), "check.sh", p.where(),
+                            begun));
+                    return;
+                }
+                if (line == null) {
+                    break;
+                }
                 Matcher m = STEP.matcher(line);
+                Matcher r = RUNNING.matcher(line);
                 if (m.matches()) {
                     if (step != null) {
                         add(kernelCheck(step, details));
                     }
                     step = m.toMatchResult();
                     details = new ArrayList<>();
+                    begun = System.nanoTime();
+                } else if (r.matches()) {
+                    running = r.group(1);
+                    begun = System.nanoTime();
                 } else if (step != null && line.startsWith("#   ")) {
                     details.add(line.substring(4));
                 } else if (!line.startsWith("#") && !line.matches("\\d+ passed, \\d+ failed")) {
                     unparsed.add(line);
                 }
             }
+            exit = p.waitFor();
         }
         Check pending = step == null ? null : kernelCheck(step, details);
-        int exit = p.waitFor();
         if (exit == 2 && pending != null && pending.status() == Status.FAIL) {
             throw new BadSeries(doesNotApply(pending));
         }
@@ -125,6 +197,30 @@ public final class Validation {
             add(new Check(Kind.kernel, "check.sh ran to its end", null, Status.FAIL,
                     unparsed.isEmpty() ? List.of("exit status " + exit) : unparsed, 0));
         }
+    }
+
+    /** The time a stage or case begun at {@code begun} has left of {@code limit}. */
+    private static Duration left(long begun, Duration limit) {
+        return limit.minusNanos(System.nanoTime() - begun);
+    }
+
+    /**
+     * A step or case whose process ran past its time limit and was stopped: the details it reported, then where
+     * it was stuck.
+     */
+    private static Check stuck(Kind kind, String name, String rule, List<String> details, Duration limit,
+            String process, List<String> where, long begun) {
+        List<String> why = new ArrayList<>(details);
+        why.add("did not finish within " + text(limit) + ": " + process + " was stopped; it was at");
+        for (String w : where) {
+            why.add("  " + w);
+        }
+        return new Check(kind, name, rule, Status.FAIL, why, (System.nanoTime() - begun) / 1e9);
+    }
+
+    /** A limit as the option that set it is written: 300 s, 1500 ms. */
+    private static String text(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(Locale.ROOT, "%d ms", d.toMillis());
     }
 
     /** A step line of check.sh ({@link #STEP}) with the "#" lines that followed it. */
@@ -160,13 +256,22 @@ public final class Validation {
     /** This revision's pcm_dmabuf.c in the harness, built -Wall -Wextra -Werror; null if it does not build. */
     private Path harness(Path out) throws BadSeries, IOException, InterruptedException {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(kernelPatch.resolve("harness/build.sh").toString(), series.dir().toString(),
-                out.toString()).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        List<String> log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-        int exit = p.waitFor();
-        double seconds = (System.nanoTime() - t0) / 1e9;
         String name = "sound/core/pcm_dmabuf.c builds in the harness (-Wall -Wextra -Werror)";
+        List<String> log = new ArrayList<>();
+        int exit;
+        try (ProcessRunner.Child p = processes.start(List.of(kernelPatch.resolve("harness/build.sh").toString(),
+                series.dir().toString(), out.toString()))) {
+            try {
+                for (String line; (line = p.readLine(left(t0, limits.perStage()))) != null;) {
+                    log.add(line);
+                }
+            } catch (TimeoutException e) {
+                add(stuck(Kind.harness, name, null, List.of(), limits.perStage(), "build.sh", p.where(), t0));
+                return null;
+            }
+            exit = p.waitFor();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
         if (exit == 2) {
             throw new BadSeries(log.isEmpty() ? "build.sh refused " + series.dir()
                     : log.getFirst().replaceFirst("^build\\.sh: ", ""));
@@ -192,27 +297,47 @@ public final class Validation {
         }
     }
 
-    /** One child from check {@code first} on; returns the index of the first check it did not report. */
+    /**
+     * One child from check {@code first} on; returns the index of the first check it did not report. A check
+     * that runs past the case limit fails, naming the frames its main thread was in, and the child is stopped.
+     */
     private int harnessChild(Path lib, Path scratch, List<HarnessChecks.Planned> planned, int first)
             throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-XX:+UseSerialGC", "-Xlog:disable",
-                "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err_%p.log"),
-                "-cp", System.getProperty("java.class.path"), HarnessChecks.class.getName(), lib.toString(),
-                String.valueOf(differential.sequences()), String.valueOf(differential.seed()), String.valueOf(first))
-                .redirectErrorStream(true).start();
-        p.getOutputStream().close();
         int next = first;
         HarnessChecks.Planned running = null;
         List<String> details = new ArrayList<>();
         List<String> other = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null;) {
+        int exit;
+        try (ProcessRunner.Child p = processes.start(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-XX:+UseSerialGC", "-Xlog:disable",
+                "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err_%p.log"),
+                "-cp", System.getProperty("java.class.path"), HarnessChecks.class.getName(), lib.toString(),
+                String.valueOf(differential.sequences()), String.valueOf(differential.seed()),
+                String.valueOf(first)))) {
+            // the clock of a check starts at its begin line; the child's start counts against its first
+            long begun = System.nanoTime();
+            for (String line;;) {
+                try {
+                    line = p.readLine(left(begun, limits.perCase()));
+                } catch (TimeoutException e) {
+                    if (running == null && next == planned.size()) {
+                        return next; // every check reported: the child hung on its way out
+                    }
+                    HarnessChecks.Planned late = running != null ? running : planned.get(next);
+                    add(stuck(late.kind(), late.name(), late.rule(), details, limits.perCase(), "the harness process",
+                            p.where(), begun));
+                    return next + 1;
+                }
+                if (line == null) {
+                    break;
+                }
                 String[] f = line.split("\t", -1);
                 switch (f[0]) {
                     case HarnessChecks.BEGIN -> {
                         running = new HarnessChecks.Planned(Kind.valueOf(f[1]), f[2], f[3].isEmpty() ? null : f[3]);
                         details = new ArrayList<>();
+                        begun = System.nanoTime();
                     }
                     case HarnessChecks.DETAIL -> details.add(f[1]);
                     case HarnessChecks.END -> {
@@ -220,12 +345,13 @@ public final class Validation {
                                 details, Double.parseDouble(f[5])));
                         running = null;
                         next++;
+                        begun = System.nanoTime();
                     }
                     default -> other.add(line);
                 }
             }
+            exit = p.waitFor();
         }
-        int exit = p.waitFor();
         if (exit == 0 && running == null && next == planned.size()) {
             return next;
         }
@@ -240,7 +366,9 @@ public final class Validation {
     /** The lines of a JVM crash report that say where it died, or whatever the child printed last. */
     private static List<String> crashReport(List<String> output) {
         List<String> where = output.stream()
-                .filter(l -> l.startsWith("# SIG") || l.startsWith("# C  [") || l.startsWith("# Problematic frame"))
+                // hotspot's VMError::report(): "#  SIGSEGV (0xb) at pc=...", "# Problematic frame:", "# C  [lib+0x..]"
+                .filter(l -> l.matches("#\\s+SIG[A-Z]+ .*") || l.startsWith("# C  [")
+                        || l.startsWith("# Problematic frame"))
                 .toList();
         List<String> last = output.stream().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
         List<String> out = new ArrayList<>(where);

@@ -1,0 +1,749 @@
+package org.pcmdmabuf.conformance.device;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.mockingDetails;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToIntFunction;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.InOrder;
+import org.mockito.invocation.Invocation;
+import org.pcmdmabuf.conformance.Uapi;
+import org.pcmdmabuf.script.Op;
+import org.pcmdmabuf.script.Outcome;
+import org.pcmdmabuf.script.Script;
+import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptParser;
+import org.pcmdmabuf.script.ScriptRunner;
+
+/**
+ * The device target on a Mockito double of its {@link SystemCalls}, on any machine: every op of the op-script
+ * language issues the system call the 6.12 uAPI defines for it, with the request number and the struct bytes
+ * at the offsets kernel-patch/tests/uapi-layout.c prints for the host's headers ({@link UapiLayout}, never the
+ * device target's own layouts), and every errno of every call comes back as the op's result.
+ */
+class DeviceTargetTest {
+    private static final UapiLayout C = UapiLayout.host();
+    /** Every kind of card, numbered as no real machine needs to have them: the double has no /dev/snd. */
+    private static final Cards CARDS = new Cards(Map.of("dummy", 0, "hda", 3, "aloop", 1, "pcmtest", 2), true);
+    private static final String PCM0 = "/dev/snd/pcmC0D0p";
+    private static final String DECLARE = "device pcm0 playback\nproc a\nproc b\n";
+    private static final String OPEN = "a open pcm0 as p\n";
+    private static final String HW_PARAMS =
+            "a hw_params p access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000 period_frames=1024 periods=4\n";
+    private static final int FD = 5;
+
+    private SystemCalls sys;
+    /** The SNDRV_PCM_STATE_* the double's SYNC_PTR reports. */
+    private int state;
+    /** What the double answers to an ioctl request, after writing what the kernel would write to its argument. */
+    private final Map<Long, ToIntFunction<MemorySegment>> replies = new HashMap<>();
+    /** Every ioctl issued, its argument's bytes as the target sent them (null for a NULL argument). */
+    private final List<Ioctl> ioctls = new ArrayList<>();
+
+    record Ioctl(int fd, long request, MemorySegment sent) {
+    }
+
+    private static long c(String name) {
+        return C.get(name);
+    }
+
+    private static int ci(String name) {
+        return Math.toIntExact(C.get(name));
+    }
+
+    @BeforeEach
+    void kernel() {
+        sys = mock(SystemCalls.class);
+        state = ci("SNDRV_PCM_STATE_OPEN");
+        when(sys.open(anyString(), anyInt())).thenReturn(FD);
+        when(sys.fcntl(eq(FD), eq(ci("F_GETFL")), anyInt())).thenReturn(ci("O_RDWR") | ci("O_NONBLOCK"));
+        when(sys.ioctl(anyInt(), anyLong(), any(MemorySegment.class))).thenAnswer(inv -> {
+            MemorySegment arg = inv.getArgument(2);
+            long request = inv.getArgument(1);
+            ioctls.add(new Ioctl(inv.getArgument(0), request, arg.address() == 0 ? null : copy(arg)));
+            if (request == c("SNDRV_PCM_IOCTL_SYNC_PTR")) {
+                arg.set(JAVA_INT, C.offset("snd_pcm_sync_ptr.s.status.state"), state);
+            }
+            return replies.getOrDefault(request, a -> 0).applyAsInt(arg);
+        });
+    }
+
+    private static MemorySegment copy(MemorySegment s) {
+        return Arena.ofAuto().allocate(s.byteSize(), 8).copyFrom(s);
+    }
+
+    private List<ScriptRunner.Step> run(String script) {
+        return run(sys, script);
+    }
+
+    private static List<ScriptRunner.Step> run(SystemCalls sys, String script) {
+        try (DeviceTarget t = new DeviceTarget(CARDS, sys)) {
+            return ScriptRunner.run(parse(script), t);
+        }
+    }
+
+    private static Script parse(String script) {
+        try {
+            return ScriptParser.parse(script);
+        } catch (ScriptException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static Outcome last(List<ScriptRunner.Step> steps) {
+        return steps.getLast().outcome();
+    }
+
+    /** The ioctls of {@code request}, in order. */
+    private List<Ioctl> issued(String request) {
+        return ioctls.stream().filter(i -> i.request() == c(request)).toList();
+    }
+
+    private Ioctl only(String request) {
+        List<Ioctl> l = issued(request);
+        assertEquals(1, l.size(), request + " issued " + l.size() + " times");
+        return l.getFirst();
+    }
+
+    /** _IOC_SIZE (include/uapi/asm-generic/ioctl.h): the size of the argument a request number declares. */
+    private static long iocSize(long request) {
+        return (request >> 16) & 0x3fff;
+    }
+
+    /** The struct a request carries has the size the uAPI gives it, and the number encodes that size. */
+    private static void carries(Ioctl i, String struct) {
+        assertEquals(C.sizeOfStruct(struct), i.sent().byteSize(), struct);
+        assertEquals(C.sizeOfStruct(struct), iocSize(i.request()), struct);
+    }
+
+    private static int intAt(MemorySegment s, String field) {
+        assertEquals(4, C.size(field), field);
+        return s.get(JAVA_INT, C.offset(field));
+    }
+
+    private static long longAt(MemorySegment s, String field) {
+        assertEquals(8, C.size(field), field);
+        return s.get(JAVA_LONG, C.offset(field));
+    }
+
+    private static void assertZero(MemorySegment s, String field) {
+        MemorySegment zeros = MemorySegment.ofArray(new byte[(int) C.size(field)]);
+        assertEquals(-1, s.asSlice(C.offset(field), C.size(field)).mismatch(zeros),
+                field + " (offset " + C.offset(field) + ") is not all zero");
+    }
+
+    /** The int at {@code field}'s offset; a failure names the field and its offset. */
+    private static void assertInt(long expected, MemorySegment s, String field) {
+        assertEquals(expected, intAt(s, field), field + " at offset " + C.offset(field));
+    }
+
+    private static void assertLong(long expected, MemorySegment s, String field) {
+        assertEquals(expected, longAt(s, field), field + " at offset " + C.offset(field));
+    }
+
+    // ---- open --------------------------------------------------------------------------------------------
+
+    @Test
+    void openIsANonBlockingOpenOfTheBoundPcmThenBlockingAgain() {
+        state = ci("SNDRV_PCM_STATE_OPEN");
+        List<ScriptRunner.Step> s = run(DECLARE + OPEN);
+        int flags = ci("O_RDWR") | ci("O_CLOEXEC") | ci("O_NONBLOCK");
+        InOrder order = inOrder(sys);
+        order.verify(sys).open(PCM0, flags);
+        order.verify(sys).fcntl(FD, ci("F_GETFL"), 0);
+        order.verify(sys).fcntl(FD, ci("F_SETFL"), ci("O_RDWR"));
+        assertEquals(Outcome.ok(FD, "OPEN"), last(s));
+    }
+
+    @Test
+    void openPassesTheScriptsFlagsAndStaysNonBlockingWhenAsked() {
+        run(DECLARE + "a open pcm0 append nonblock rdonly as p\n");
+        verify(sys).open(PCM0, ci("O_RDONLY") | ci("O_CLOEXEC") | ci("O_APPEND") | ci("O_NONBLOCK"));
+        verify(sys, never()).fcntl(anyInt(), eq(ci("F_SETFL")), anyInt());
+    }
+
+    // ---- hw_params, sw_params ----------------------------------------------------------------------------
+
+    @Test
+    void hwParamsNarrowsEveryParameterOfTheScriptToOneValue() {
+        state = ci("SNDRV_PCM_STATE_SETUP");
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + HW_PARAMS);
+        assertEquals(Outcome.ok(0, "SETUP"), last(steps));
+        Ioctl hw = only("SNDRV_PCM_IOCTL_HW_PARAMS");
+        assertEquals(FD, hw.fd());
+        carries(hw, "snd_pcm_hw_params");
+        MemorySegment s = hw.sent();
+        assertInt(0, s, "snd_pcm_hw_params.flags");
+        assertOnly(s, "ACCESS", ci("SNDRV_PCM_ACCESS_MMAP_INTERLEAVED"));
+        assertOnly(s, "FORMAT", ci("SNDRV_PCM_FORMAT_S16_LE"));
+        assertOnly(s, "SUBFORMAT", ci("SNDRV_PCM_SUBFORMAT_STD"));
+        assertZero(s, "snd_pcm_hw_params.mres");
+        Map<Long, Long> exact = new HashMap<>();
+        Map<Long, String> names = new HashMap<>();
+        Map.of("CHANNELS", 2L, "RATE", 48000L, "PERIOD_SIZE", 1024L, "PERIODS", 4L).forEach((p, v) -> {
+            String field = "snd_pcm_hw_params.intervals[" + p + "]";
+            exact.put(C.offset(field), v);
+            names.put(C.offset(field), field);
+        });
+        long base = C.offset("snd_pcm_hw_params.intervals");
+        long size = C.sizeOfStruct("snd_interval");
+        assertEquals(12, C.size("snd_pcm_hw_params.intervals") / size);
+        for (long at = base; at < base + C.size("snd_pcm_hw_params.intervals"); at += size) {
+            MemorySegment i = s.asSlice(at, size);
+            String name = names.getOrDefault(at, "snd_pcm_hw_params.intervals[" + (at - base) / size + "]") + " at offset "
+                    + at;
+            int bits = i.get(JAVA_INT, C.offset("snd_interval.integer"));
+            if (exact.containsKey(at)) {
+                assertEquals(exact.get(at), (long) intAt(i, "snd_interval.min"), name + ": min");
+                assertEquals(exact.get(at), (long) intAt(i, "snd_interval.max"), name + ": max");
+                assertEquals(c("mask(snd_interval.integer)"), bits, name + ": integer and nothing else");
+            } else {
+                assertEquals(0, intAt(i, "snd_interval.min"), name + " is open: min");
+                assertEquals(-1, intAt(i, "snd_interval.max"), name + " is open: max");
+                assertEquals(0, bits, name + " is open: no flag");
+            }
+        }
+        assertZero(s, "snd_pcm_hw_params.ires");
+        assertInt(-1, s, "snd_pcm_hw_params.rmask");
+        assertInt(0, s, "snd_pcm_hw_params.cmask");
+        assertInt(-1, s, "snd_pcm_hw_params.info");
+        for (String f : List.of("msbits", "rate_num", "rate_den", "fifo_size", "sync", "reserved")) {
+            assertZero(s, "snd_pcm_hw_params." + f);
+        }
+    }
+
+    /** The mask of SNDRV_PCM_HW_PARAM_{@code param} has exactly bit {@code bit} set. */
+    private static void assertOnly(MemorySegment s, String param, int bit) {
+        String field = "snd_pcm_hw_params.masks[" + param + "]";
+        assertEquals(C.sizeOfStruct("snd_mask"), C.size(field));
+        MemorySegment mask = s.asSlice(C.offset(field) + C.offset("snd_mask.bits"), C.size("snd_mask.bits"));
+        assertEquals(c("SNDRV_MASK_MAX") / 8, mask.byteSize());
+        for (int b = 0; b < c("SNDRV_MASK_MAX"); b++) {
+            boolean set = (mask.get(JAVA_INT, 4L * (b / 32)) & (1 << (b % 32))) != 0;
+            assertEquals(b == bit, set, param + " bit " + b);
+        }
+    }
+
+    @Test
+    void swParamsSendsTheThresholdsAndKeepsTheBoundaryTheKernelAnswers() {
+        long boundary = 0x4000000000000000L;
+        replies.put(c("SNDRV_PCM_IOCTL_SW_PARAMS"), a -> {
+            a.set(JAVA_LONG, C.offset("snd_pcm_sw_params.boundary"), boundary);
+            return 0;
+        });
+        run(DECLARE + OPEN + HW_PARAMS + "a sw_params p start_threshold=4096 avail_min=512\n"
+                + "a sw_params p stop_threshold=boundary\n");
+        List<Ioctl> sw = issued("SNDRV_PCM_IOCTL_SW_PARAMS");
+        assertEquals(2, sw.size(), "SNDRV_PCM_IOCTL_SW_PARAMS issued");
+        for (Ioctl i : sw) {
+            carries(i, "snd_pcm_sw_params");
+            MemorySegment s = i.sent();
+            assertInt(0, s, "snd_pcm_sw_params.tstamp_mode");
+            assertInt(1, s, "snd_pcm_sw_params.period_step");
+            assertInt(0, s, "snd_pcm_sw_params.sleep_min");
+            assertLong(512, s, "snd_pcm_sw_params.avail_min");
+            assertLong(1, s, "snd_pcm_sw_params.xfer_align");
+            assertLong(4096, s, "snd_pcm_sw_params.start_threshold");
+            assertLong(0, s, "snd_pcm_sw_params.silence_threshold");
+            assertLong(0, s, "snd_pcm_sw_params.silence_size");
+            assertLong(0, s, "snd_pcm_sw_params.boundary");
+            assertInt(UapiStructs.PROTOCOL, s, "snd_pcm_sw_params.proto");
+            assertInt(0, s, "snd_pcm_sw_params.tstamp_type");
+            assertZero(s, "snd_pcm_sw_params.reserved");
+        }
+        // stop_threshold: the buffer (4 x 1024 frames) until the script asks for the boundary
+        assertLong(4096, sw.get(0).sent(), "snd_pcm_sw_params.stop_threshold");
+        assertLong(boundary, sw.get(1).sent(), "snd_pcm_sw_params.stop_threshold");
+    }
+
+    // ---- the argument-less ioctls, pause, sync_ptr, transfers ----------------------------------------------
+
+    @Test
+    void everyArgumentLessOpIsItsIoctlWithANullArgument() {
+        Map<String, String> requests = new LinkedHashMap<>();
+        for (String op : List.of("hw_free", "prepare", "start", "drop", "drain", "reset", "xrun", "hwsync",
+                "resume")) {
+            requests.put(op, "SNDRV_PCM_IOCTL_" + op.toUpperCase(java.util.Locale.ROOT));
+        }
+        for (Map.Entry<String, String> e : requests.entrySet()) {
+            ioctls.clear();
+            List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a " + e.getKey() + " p\n");
+            Ioctl i = only(e.getValue());
+            assertEquals(FD, i.fd(), e.getKey());
+            assertNull(i.sent(), e.getKey() + " passes NULL");
+            assertEquals(0, iocSize(i.request()), e.getKey());
+            assertEquals(Outcome.ok(0, "OPEN"), last(steps), e.getKey());
+        }
+    }
+
+    @Test
+    void delayAnswersTheFramesTheKernelWrote() {
+        state = ci("SNDRV_PCM_STATE_RUNNING");
+        replies.put(c("SNDRV_PCM_IOCTL_DELAY"), a -> {
+            a.set(JAVA_LONG, 0, 3072);
+            return 0;
+        });
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a delay p\n");
+        Ioctl i = only("SNDRV_PCM_IOCTL_DELAY");
+        assertEquals(iocSize(i.request()), i.sent().byteSize(), "snd_pcm_sframes_t");
+        assertEquals(Outcome.ok(3072, "RUNNING"), last(steps));
+    }
+
+    @Test
+    void pausePassesItsIntByValue() {
+        run(DECLARE + OPEN + "a pause p on\na pause p off\n");
+        InOrder order = inOrder(sys);
+        order.verify(sys).ioctlValue(FD, c("SNDRV_PCM_IOCTL_PAUSE"), 1);
+        order.verify(sys).ioctlValue(FD, c("SNDRV_PCM_IOCTL_PAUSE"), 0);
+        assertEquals(4, iocSize(c("SNDRV_PCM_IOCTL_PAUSE")), "an int");
+    }
+
+    @Test
+    void syncPtrReadsBothPointersOrWritesThem() {
+        run(DECLARE + OPEN + HW_PARAMS + "a sync_ptr p\na sync_ptr p appl_ptr=4096\n");
+        List<Ioctl> all = issued("SNDRV_PCM_IOCTL_SYNC_PTR");
+        assertEquals(c("__SNDRV_PCM_IOCTL_SYNC_PTR64"), all.getFirst().request(), "the kernel's number on x86_64");
+        for (Ioctl i : all) {
+            carries(i, "snd_pcm_sync_ptr");
+            assertEquals(C.sizeOfStruct("__snd_pcm_sync_ptr64"), i.sent().byteSize());
+        }
+        // the state reads after open and hw_params, then the two ops, each followed by a state read
+        assertEquals(6, all.size(), "SNDRV_PCM_IOCTL_SYNC_PTR issued");
+        MemorySegment read = all.get(2).sent();
+        assertInt(c("SNDRV_PCM_SYNC_PTR_APPL") | c("SNDRV_PCM_SYNC_PTR_AVAIL_MIN"), read, "snd_pcm_sync_ptr.flags");
+        MemorySegment write = all.get(4).sent();
+        assertInt(0, write, "snd_pcm_sync_ptr.flags");
+        assertLong(4096, write, "snd_pcm_sync_ptr.c.control.appl_ptr");
+        assertLong(1024, write, "snd_pcm_sync_ptr.c.control.avail_min");
+    }
+
+    @Test
+    void theStateComesFromSyncPtrAndADisconnectedCardIsDisconnected() {
+        state = ci("SNDRV_PCM_STATE_PAUSED");
+        assertEquals("PAUSED", last(run(DECLARE + OPEN)).state());
+        for (Uapi.Errnum e : List.of(Uapi.Errnum.EBADFD, Uapi.Errnum.ENODEV)) {
+            replies.put(c("SNDRV_PCM_IOCTL_SYNC_PTR"), a -> -e.number);
+            assertEquals("DISCONNECTED", last(run(DECLARE + OPEN)).state(), e.name());
+        }
+        replies.put(c("SNDRV_PCM_IOCTL_SYNC_PTR"), a -> -Uapi.Errnum.ENOTTY.number);
+        assertNull(last(run(DECLARE + OPEN)).state(), "not a PCM: no state");
+    }
+
+    @Test
+    void writeiAndReadiCarryAnXferiAndAnswerItsResult() {
+        replies.put(c("SNDRV_PCM_IOCTL_WRITEI_FRAMES"), a -> {
+            a.set(JAVA_LONG, C.offset("snd_xferi.result"), 256);
+            return 0;
+        });
+        replies.put(c("SNDRV_PCM_IOCTL_READI_FRAMES"), a -> {
+            a.set(JAVA_LONG, C.offset("snd_xferi.result"), 128);
+            return 0;
+        });
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + HW_PARAMS + "a writei p frames=256\na readi p frames=512\n");
+        assertEquals(256, steps.get(2).outcome().ret());
+        assertEquals(128, steps.get(3).outcome().ret());
+        for (String request : List.of("SNDRV_PCM_IOCTL_WRITEI_FRAMES", "SNDRV_PCM_IOCTL_READI_FRAMES")) {
+            Ioctl i = only(request);
+            carries(i, "snd_xferi");
+            assertLong(0, i.sent(), "snd_xferi.result");
+            assertNotEquals(0, longAt(i.sent(), "snd_xferi.buf"), "snd_xferi.buf");
+        }
+        assertLong(256, only("SNDRV_PCM_IOCTL_WRITEI_FRAMES").sent(), "snd_xferi.frames");
+        assertLong(512, only("SNDRV_PCM_IOCTL_READI_FRAMES").sent(), "snd_xferi.frames");
+    }
+
+    // ---- mappings ---------------------------------------------------------------------------------------
+
+    @Test
+    void mmapAndMunmapPassTheScriptsRangeAndFillAndCheckCallNothing() {
+        long addr = 0x10000000L;
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
+        List<List<String>> calls = callsPerStep(DECLARE + OPEN + "a mmap p off=4096 len=16384 prot=rw as m\n"
+                + "a fill m off=0 len=64 stamp\na check m off=0 len=64\na munmap m\na mmap p len=4096 prot=r as r\n");
+        int rw = ci("PROT_READ") | ci("PROT_WRITE");
+        assertEquals(List.of("mmap(16384, " + rw + ", 5, 4096)", "ioctl(5, SNDRV_PCM_IOCTL_SYNC_PTR)"), calls.get(1));
+        assertEquals(List.of(), calls.get(2), "fill");
+        assertEquals(List.of(), calls.get(3), "check");
+        assertEquals(List.of("munmap(" + addr + ", 16384)"), calls.get(4));
+        assertEquals(List.of("mmap(4096, " + ci("PROT_READ") + ", 5, 0)", "ioctl(5, SNDRV_PCM_IOCTL_SYNC_PTR)"),
+                calls.get(5));
+    }
+
+    @Test
+    void munmapOfAMappingTheProcessDoesNotHoldIsEinvalWithoutACall() {
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a mmap p len=4096 prot=rw as m\na munmap m\na munmap m\n");
+        assertEquals("EINVAL", last(steps).errno());
+        verify(sys).munmap(anyLong(), anyLong());
+    }
+
+    // ---- dma-buf --------------------------------------------------------------------------------------------
+
+    @Test
+    void exportAttachDetachAndSyncCarryTheirIntsAndFlags() {
+        int dmabuf = 7;
+        replies.put(c("SNDRV_PCM_IOCTL_DMABUF_EXPORT"), a -> {
+            a.set(JAVA_INT, 0, dmabuf);
+            return 0;
+        });
+        state = ci("SNDRV_PCM_STATE_SETUP");
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + HW_PARAMS + "a dmabuf_export p as d\na dmabuf_attach p d\n"
+                + "a sync d start,write\na sync d end,read\na dmabuf_detach p\n");
+        assertEquals(Outcome.ok(dmabuf, "SETUP"), steps.get(2).outcome());
+        Ioctl export = only("SNDRV_PCM_IOCTL_DMABUF_EXPORT");
+        assertEquals(FD, export.fd());
+        assertEquals(iocSize(export.request()), export.sent().byteSize(), "an int");
+        Ioctl attach = only("SNDRV_PCM_IOCTL_DMABUF_ATTACH");
+        assertEquals(FD, attach.fd());
+        assertEquals(iocSize(attach.request()), attach.sent().byteSize(), "an int");
+        assertEquals(dmabuf, attach.sent().get(JAVA_INT, 0), "the exported fd");
+        List<Ioctl> syncs = issued("DMA_BUF_IOCTL_SYNC");
+        assertEquals(2, syncs.size(), "DMA_BUF_IOCTL_SYNC issued");
+        for (Ioctl s : syncs) {
+            assertEquals(dmabuf, s.fd());
+            carries(s, "dma_buf_sync");
+        }
+        assertLong(c("DMA_BUF_SYNC_START") | c("DMA_BUF_SYNC_WRITE"), syncs.get(0).sent(), "dma_buf_sync.flags");
+        assertLong(c("DMA_BUF_SYNC_END") | c("DMA_BUF_SYNC_READ"), syncs.get(1).sent(), "dma_buf_sync.flags");
+        Ioctl detach = only("SNDRV_PCM_IOCTL_DMABUF_DETACH");
+        assertEquals(FD, detach.fd());
+        assertNull(detach.sent());
+        assertEquals(0, iocSize(detach.request()));
+    }
+
+    // ---- fds and processes ----------------------------------------------------------------------------------
+
+    @Test
+    void closeClosesOnceAndAClosedNameIsEbadfWithoutACall() {
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a close p\na close p\n");
+        assertEquals(0, steps.get(1).outcome().ret());
+        assertEquals("EBADF", last(steps).errno());
+        verify(sys).close(FD);
+    }
+
+    @Test
+    void dupGivesTheProcessTheNewFd() {
+        when(sys.dup(FD)).thenReturn(9);
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a dup p as q\na close q\n");
+        assertEquals(9, steps.get(1).outcome().ret());
+        verify(sys).close(9);
+    }
+
+    @Test
+    void sendPassesTheFdWithScmRightsOverASocketPair() {
+        int sender = 20;
+        int receiver = 21;
+        int received = 11;
+        when(sys.socketpair(anyInt(), anyInt(), anyInt(), any(MemorySegment.class))).thenAnswer(inv -> {
+            MemorySegment sv = inv.getArgument(3);
+            sv.setAtIndex(JAVA_INT, 0, sender);
+            sv.setAtIndex(JAVA_INT, 1, receiver);
+            return 0;
+        });
+        AtomicReference<String> sent = new AtomicReference<>();
+        when(sys.sendmsg(eq(sender), any(MemorySegment.class), eq(0))).thenAnswer(inv -> {
+            sent.set(scmRights(inv.getArgument(1)));
+            return 1L;
+        });
+        when(sys.recvmsg(eq(receiver), any(MemorySegment.class), anyInt())).thenAnswer(inv -> {
+            MemorySegment control = pointee(inv.getArgument(1), "msghdr.msg_control", C.get("CMSG_SPACE(sizeof(int))"));
+            control.set(JAVA_LONG, C.offset("cmsghdr.cmsg_len"), c("CMSG_LEN(sizeof(int))"));
+            control.set(JAVA_INT, C.offset("cmsghdr.cmsg_level"), ci("SOL_SOCKET"));
+            control.set(JAVA_INT, C.offset("cmsghdr.cmsg_type"), ci("SCM_RIGHTS"));
+            control.set(JAVA_INT, C.offset("cmsghdr.data"), received);
+            return 1L;
+        });
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a send p b as q\nb close q\n");
+        verify(sys).socketpair(eq(ci("AF_UNIX")), eq(ci("SOCK_STREAM") | ci("SOCK_CLOEXEC")), eq(0),
+                any(MemorySegment.class));
+        verify(sys).recvmsg(eq(receiver), any(MemorySegment.class), eq(ci("MSG_CMSG_CLOEXEC")));
+        assertEquals("1 byte, cmsg len " + c("CMSG_LEN(sizeof(int))") + " level " + c("SOL_SOCKET") + " type "
+                + c("SCM_RIGHTS") + " fd " + FD + ", controllen " + c("CMSG_SPACE(sizeof(int))"), sent.get());
+        assertEquals(received, steps.get(1).outcome().ret());
+        assertEquals("OPEN", steps.get(1).outcome().state(), "the receiver holds the PCM");
+        verify(sys).close(sender);
+        verify(sys).close(receiver);
+        verify(sys).close(received);
+    }
+
+    /** A sent msghdr as the kernel's ___sys_sendmsg() reads it, at the offsets of the host's struct msghdr. */
+    private static String scmRights(MemorySegment msg) {
+        assertEquals(C.sizeOfStruct("msghdr"), msg.byteSize());
+        assertLong(0, msg, "msghdr.msg_name");
+        assertInt(0, msg, "msghdr.msg_namelen");
+        assertLong(1, msg, "msghdr.msg_iovlen");
+        assertInt(0, msg, "msghdr.msg_flags");
+        MemorySegment iov = pointee(msg, "msghdr.msg_iov", C.sizeOfStruct("iovec"));
+        assertNotEquals(0, longAt(iov, "iovec.iov_base"));
+        MemorySegment control = pointee(msg, "msghdr.msg_control", longAt(msg, "msghdr.msg_controllen"));
+        return longAt(iov, "iovec.iov_len") + " byte, cmsg len " + longAt(control, "cmsghdr.cmsg_len") + " level "
+                + intAt(control, "cmsghdr.cmsg_level") + " type " + intAt(control, "cmsghdr.cmsg_type") + " fd "
+                + intAt(control, "cmsghdr.data") + ", controllen " + longAt(msg, "msghdr.msg_controllen");
+    }
+
+    @SuppressWarnings("restricted") // reads the memory a pointer field of the target's own struct points to
+    private static MemorySegment pointee(MemorySegment s, String field, long size) {
+        assertEquals(ADDRESS.byteSize(), C.size(field), field);
+        return s.get(ADDRESS, C.offset(field)).reinterpret(size);
+    }
+
+    @Test
+    void exitUnmapsAndClosesWhatTheProcessHoldsAndNothingElse() {
+        long addr = 0x10000000L;
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
+        when(sys.open(anyString(), anyInt())).thenReturn(FD, 6);
+        List<List<String>> calls = callsPerStep(DECLARE + OPEN + "b open pcm0 nonblock as p\n"
+                + "a mmap p len=4096 prot=rw as m\na exit\n");
+        assertEquals(List.of("munmap(" + addr + ", 4096)", "close(5)"), calls.get(3));
+        assertEquals(List.of("close(6)"), calls.getLast(), "b's fd, when the target closes after the script");
+    }
+
+    // ---- card events, time, leaks ---------------------------------------------------------------------------
+
+    @Test
+    void disconnectUnbindsTheDriverInAThreadThatWaitsForTheLastFileAndBindsItAgainAtTheEnd() throws Exception {
+        String driver = "/sys/bus/platform/drivers/snd_dummy/";
+        AtomicBoolean node = new AtomicBoolean(true);
+        CountDownLatch lastFileClosed = new CountDownLatch(1);
+        AtomicReference<String> unbinder = new AtomicReference<>();
+        when(sys.exists(PCM0)).thenAnswer(inv -> node.get());
+        when(sys.writeAttribute(driver + "unbind", "snd_dummy.0")).thenAnswer(inv -> {
+            unbinder.set(Thread.currentThread().getName());
+            node.set(false); // snd_card_disconnect(): the device nodes go at once
+            return lastFileClosed.await(10, TimeUnit.SECONDS) ? 0 : -Uapi.Errnum.ETIMEDOUT.number;
+        });
+        when(sys.writeAttribute(driver + "bind", "snd_dummy.0")).thenAnswer(inv -> {
+            node.set(true);
+            return 0;
+        });
+        when(sys.close(FD)).thenAnswer(inv -> {
+            lastFileClosed.countDown();
+            return 0;
+        });
+        replies.put(c("SNDRV_PCM_IOCTL_HW_PARAMS"), a -> -Uapi.Errnum.ENODEV.number);
+        replies.put(c("SNDRV_PCM_IOCTL_SYNC_PTR"), a -> -Uapi.Errnum.ENODEV.number);
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "disconnect pcm0\n" + HW_PARAMS);
+        assertEquals(Outcome.ok(0, null), steps.get(1).outcome(), "the disconnect returns while the unbind waits");
+        assertEquals(Outcome.error("ENODEV", "DISCONNECTED"), steps.get(2).outcome());
+        assertEquals("unbind snd_dummy.0", unbinder.get());
+        InOrder order = inOrder(sys);
+        order.verify(sys).writeAttribute(driver + "unbind", "snd_dummy.0");
+        order.verify(sys).close(FD);
+        order.verify(sys).writeAttribute(driver + "bind", "snd_dummy.0");
+        assertTrue(node.get(), "bound again");
+    }
+
+    @Test
+    void anUnbindThatFailsAtOnceIsTheDisconnectsErrnoAndNothingIsBoundAgain() {
+        when(sys.exists(PCM0)).thenReturn(true);
+        when(sys.writeAttribute(anyString(), anyString())).thenReturn(-Uapi.Errnum.EACCES.number);
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "disconnect pcm0\n");
+        assertEquals(Outcome.error("EACCES", null), last(steps));
+        verify(sys).writeAttribute("/sys/bus/platform/drivers/snd_dummy/unbind", "snd_dummy.0");
+        verify(sys, never()).writeAttribute(eq("/sys/bus/platform/drivers/snd_dummy/bind"), anyString());
+    }
+
+    @Test
+    void suspendAdvanceAndLeaksCallNothing() {
+        List<ScriptRunner.Step> steps = run(DECLARE + "suspend pcm0\nadvance 1ms\nleaks\na leaks\n");
+        assertEquals(Outcome.error("ENOSYS", null), steps.get(0).outcome(), "no per-card suspend from user space");
+        assertTrue(steps.get(1).outcome().extra().containsKey("timed"));
+        assertTrue(steps.get(2).outcome().extra().containsKey("skipped"));
+        assertTrue(steps.get(3).outcome().extra().containsKey("skipped"));
+        assertEquals(List.of(), mockingDetails(sys).getInvocations());
+    }
+
+    /**
+     * The calls each op made, as {@code name(args)} with ioctl requests by their C name; one more list at the
+     * end for what the target's close did.
+     */
+    private List<List<String>> callsPerStep(String script) {
+        List<List<String>> per = new ArrayList<>();
+        int[] seen = {0};
+        try (DeviceTarget t = new DeviceTarget(CARDS, sys)) {
+            ScriptRunner.run(parse(script), t, step -> {
+                List<String> all = calls();
+                per.add(all.subList(seen[0], all.size()));
+                seen[0] = all.size();
+            });
+        }
+        List<String> all = calls();
+        per.add(all.subList(seen[0], all.size()));
+        return per;
+    }
+
+    private List<String> calls() {
+        List<String> out = new ArrayList<>();
+        for (Invocation i : mockingDetails(sys).getInvocations()) {
+            List<String> args = new ArrayList<>();
+            for (Object a : i.getArguments()) {
+                args.add(a instanceof MemorySegment ? null : String.valueOf(a));
+            }
+            if (i.getMethod().getName().startsWith("ioctl")) {
+                long request = (Long) i.getArguments()[1];
+                args.set(1, C.entries.entrySet().stream().filter(e -> e.getKey().startsWith("SNDRV_PCM_IOCTL_")
+                        && e.getValue() == request).map(Map.Entry::getKey).findFirst().orElse(args.get(1)));
+            }
+            args.removeIf(a -> a == null);
+            out.add(i.getMethod().getName() + "(" + String.join(", ", args) + ")");
+        }
+        return out;
+    }
+
+    // ---- every errno of every call, every op of the language -----------------------------------------------
+
+    /** One op of the language: a script ending with it, and how to make its system call fail (null: it makes none). */
+    record OpCase(String name, String script, Failure failure) {
+    }
+
+    interface Failure {
+        void stub(SystemCalls sys, int errno);
+    }
+
+    private static Failure ioctl(String request) {
+        return (sys, e) -> when(sys.ioctl(anyInt(), eq(c(request)), any(MemorySegment.class))).thenReturn(-e);
+    }
+
+    static List<OpCase> ops() {
+        String pcm = DECLARE + OPEN;
+        String mapped = pcm + "a mmap p len=4096 prot=rw as m\n";
+        String exported = pcm + "a dmabuf_export p as d\n";
+        List<OpCase> l = new ArrayList<>();
+        l.add(new OpCase("open", DECLARE + OPEN, (sys, e) -> when(sys.open(anyString(), anyInt())).thenReturn(-e)));
+        l.add(new OpCase("hw_params", pcm + HW_PARAMS, ioctl("SNDRV_PCM_IOCTL_HW_PARAMS")));
+        l.add(new OpCase("sw_params", pcm + "a sw_params p avail_min=1\n", ioctl("SNDRV_PCM_IOCTL_SW_PARAMS")));
+        for (String op : List.of("hw_free", "prepare", "start", "drop", "drain", "reset", "xrun", "hwsync", "delay",
+                "resume")) {
+            l.add(new OpCase(op, pcm + "a " + op + " p\n",
+                    ioctl("SNDRV_PCM_IOCTL_" + op.toUpperCase(java.util.Locale.ROOT))));
+        }
+        l.add(new OpCase("pause", pcm + "a pause p on\n",
+                (sys, e) -> when(sys.ioctlValue(anyInt(), eq(c("SNDRV_PCM_IOCTL_PAUSE")), anyLong())).thenReturn(-e)));
+        l.add(new OpCase("sync_ptr", pcm + "a sync_ptr p appl_ptr=1\n", ioctl("SNDRV_PCM_IOCTL_SYNC_PTR")));
+        l.add(new OpCase("writei", pcm + "a writei p frames=1\n", ioctl("SNDRV_PCM_IOCTL_WRITEI_FRAMES")));
+        l.add(new OpCase("readi", pcm + "a readi p frames=1\n", ioctl("SNDRV_PCM_IOCTL_READI_FRAMES")));
+        l.add(new OpCase("mmap", mapped,
+                (sys, e) -> when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn((long) -e)));
+        l.add(new OpCase("munmap", mapped + "a munmap m\n",
+                (sys, e) -> when(sys.munmap(anyLong(), anyLong())).thenReturn(-e)));
+        l.add(new OpCase("fill", mapped + "a fill m off=0 len=64 stamp\n", null));
+        l.add(new OpCase("check", mapped + "a check m off=0 len=64\n", null));
+        l.add(new OpCase("sync", exported + "a sync d start,write\n", ioctl("DMA_BUF_IOCTL_SYNC")));
+        l.add(new OpCase("dmabuf_export", exported, ioctl("SNDRV_PCM_IOCTL_DMABUF_EXPORT")));
+        l.add(new OpCase("dmabuf_attach", exported + "a dmabuf_attach p d\n", ioctl("SNDRV_PCM_IOCTL_DMABUF_ATTACH")));
+        l.add(new OpCase("dmabuf_detach", pcm + "a dmabuf_detach p\n", ioctl("SNDRV_PCM_IOCTL_DMABUF_DETACH")));
+        l.add(new OpCase("close", pcm + "a close p\n", (sys, e) -> when(sys.close(anyInt())).thenReturn(-e)));
+        l.add(new OpCase("dup", pcm + "a dup p as q\n", (sys, e) -> when(sys.dup(anyInt())).thenReturn(-e)));
+        l.add(new OpCase("send", pcm + "a send p b as q\n", (sys, e) -> when(sys.socketpair(anyInt(), anyInt(),
+                anyInt(), any(MemorySegment.class))).thenReturn(-e)));
+        l.add(new OpCase("send", pcm + "a send p b as q\n",
+                (sys, e) -> when(sys.sendmsg(anyInt(), any(MemorySegment.class), anyInt())).thenReturn((long) -e)));
+        l.add(new OpCase("send", pcm + "a send p b as q\n",
+                (sys, e) -> when(sys.recvmsg(anyInt(), any(MemorySegment.class), anyInt())).thenReturn((long) -e)));
+        l.add(new OpCase("exit", mapped + "a exit\n", null));
+        l.add(new OpCase("leaks", pcm + "leaks\n", null));
+        l.add(new OpCase("suspend", pcm + "suspend pcm0\n", null));
+        l.add(new OpCase("disconnect", pcm + "disconnect pcm0\n", (sys, e) -> {
+            when(sys.exists(anyString())).thenReturn(true);
+            when(sys.writeAttribute(anyString(), anyString())).thenReturn(-e);
+        }));
+        l.add(new OpCase("advance", pcm + "advance 1us\n", null));
+        return l;
+    }
+
+    /**
+     * Every errno the headers define, a kernel-internal one (ENOTSUPP) and a number no header defines, returned by
+     * each op's system call, is that op's result, by the headers' name: the device target's errno mapping.
+     */
+    @Test
+    void everyErrnoOfEveryCallIsTheOpsResult() {
+        Map<Integer, String> errnos = new LinkedHashMap<>();
+        C.errnos.forEach((name, number) -> errnos.put(number, name));
+        errnos.put(Uapi.Errnum.ENOTSUPP.number, "ENOTSUPP");
+        errnos.put(41, "E41");
+        int calls = 0;
+        for (OpCase op : ops()) {
+            if (op.failure() == null) {
+                continue;
+            }
+            for (Map.Entry<Integer, String> e : errnos.entrySet()) {
+                SystemCalls failing = mock(SystemCalls.class);
+                op.failure().stub(failing, e.getKey());
+                Outcome o = last(run(failing, op.script()));
+                assertEquals(e.getValue(), o.errno(), op.name() + " failing with " + e.getKey());
+                assertEquals(-1, o.ret(), op.name());
+            }
+            calls++;
+        }
+        assertEquals(29, calls, "system calls made to fail, each with " + errnos.size() + " errnos");
+    }
+
+    /** The ops above are the language: every op name of docs/op-scripts.md and every kind of {@link Op}. */
+    @Test
+    void theOpsCoveredAreEveryOpOfTheLanguage() throws IOException {
+        Set<String> covered = new TreeSet<>();
+        Set<Class<?>> kinds = new LinkedHashSet<>();
+        for (OpCase op : ops()) {
+            Op last = parse(op.script()).ops().getLast();
+            assertEquals(op.name(), last.name(), op.script());
+            covered.add(last.name());
+            kinds.add(last.getClass());
+        }
+        assertEquals(grammar(), covered);
+        assertEquals(Set.of(Op.class.getPermittedSubclasses()), kinds);
+        assertEquals(33, covered.size());
+    }
+
+    /** The op names of the grammar block of docs/op-scripts.md. */
+    private static Set<String> grammar() throws IOException {
+        String doc = Files.readString(Path.of("..", "docs", "op-scripts.md"), StandardCharsets.UTF_8);
+        int start = doc.indexOf("```\n") + 4;
+        Set<String> names = new TreeSet<>();
+        for (String line : doc.substring(start, doc.indexOf("```", start)).split("\n")) {
+            String l = line.replaceFirst("#.*", "").strip();
+            // declarations, and the device line's continuations
+            if (l.isEmpty() || l.startsWith("device ") || l.startsWith("proc ") || l.startsWith("[")) {
+                continue;
+            }
+            for (String alternative : l.replaceFirst("^PROC ", "").split(" \\| ")) {
+                names.addAll(List.of(alternative.strip().split(" ")[0].split("\\|")));
+            }
+        }
+        return names;
+    }
+}
