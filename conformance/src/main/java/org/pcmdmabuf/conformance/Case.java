@@ -42,7 +42,11 @@ public record Case(String name, String rule, String text, Script script, Map<Int
         for (int i = 0; i < lines.length; i++) {
             int at = lines[i].indexOf(Expectation.MARK);
             if (at >= 0) {
-                exp.put(i + 1, Expectation.parse(lines[i].substring(at + Expectation.MARK.length())));
+                try {
+                    exp.put(i + 1, Expectation.parse(lines[i].substring(at + Expectation.MARK.length())));
+                } catch (IllegalArgumentException e) {
+                    throw new ScriptException(i + 1, null, e.getMessage());
+                }
             }
             if (rule == null && lines[i].startsWith(RULE)) {
                 rule = lines[i].substring(RULE.length()).strip();
@@ -57,6 +61,15 @@ public record Case(String name, String rule, String text, Script script, Map<Int
             if (!RULE_ID.matcher(id).matches()) {
                 throw new ScriptException(1, null, "case " + name + ": '" + id + "' is not a rule ID of docs/spec.md"
                         + " (e.g. ATTACH-SIZE)");
+            }
+        }
+        List<String> caseRules = List.of(rule.split(" "));
+        for (Map.Entry<Integer, Expectation> e : exp.entrySet()) {
+            for (String id : e.getValue().rules()) {
+                if (!caseRules.contains(id)) {
+                    throw new ScriptException(e.getKey(), null, "case " + name + ": the line checks " + id
+                            + ", which its '" + RULE + "' line does not name");
+                }
             }
         }
         return new Case(name, rule, text, ScriptParser.parse(text), exp);
@@ -82,32 +95,50 @@ public record Case(String name, String rule, String text, Script script, Map<Int
         }
     }
 
+    /** One way a run missed the case: the text a report shows, and the rules it breaks. */
+    public record Failure(String text, List<String> rules) {
+    }
+
     /**
-     * Runs the case on a target; returns one line per op that did not meet its expectation, per op during
-     * which the target reported a problem of its own ({@code harness}: the C code misbehaved), and for a
-     * host left inconsistent. Empty when the case passes.
+     * Runs the case on a target; returns one failure per op that did not meet its expectation (breaking the
+     * rules its line names, else every rule of the case), per op during which the target reported a problem of
+     * its own ({@code harness}: the C code misbehaved), and for a host left inconsistent. Empty when the case
+     * passes.
      */
-    public List<String> run(Target target) {
-        List<String> failures = new ArrayList<>();
+    public List<Failure> check(Target target) {
+        List<Failure> failures = new ArrayList<>();
         try {
             ScriptRunner.run(script, target, step -> {
                 Op op = step.op();
                 String where = name + ":" + op.line() + " " + (op.proc() == null ? "" : op.proc() + " ") + op.name();
                 Expectation e = expectations.getOrDefault(op.line(), Expectation.success());
+                List<String> broken = e.rules().isEmpty() ? rules() : e.rules();
+                String which = e.rules().isEmpty() ? "" : " (" + String.join(" ", e.rules()) + ")";
                 for (String m : e.mismatches(step.outcome())) {
-                    failures.add(where + ": " + m);
+                    failures.add(new Failure(where + ": " + m + which, broken));
                 }
                 if (step.outcome().extra().get("harness") instanceof List<?> problems
                         && !e.extra().containsKey("harness")) {
                     for (Object p : problems) {
-                        failures.add(where + ": " + p);
+                        failures.add(new Failure(where + ": " + p, rules()));
                     }
                 }
             });
         } catch (InvariantViolation e) {
-            failures.add(name + ": the host was left inconsistent: "
-                    + e.getMessage().lines().findFirst().orElse(""));
+            failures.add(new Failure(name + ": the host was left inconsistent: "
+                    + e.getMessage().lines().findFirst().orElse(""), rules()));
         }
         return failures;
+    }
+
+    /** {@link #check}, as the lines a report shows. */
+    public List<String> run(Target target) {
+        return check(target).stream().map(Failure::text).toList();
+    }
+
+    /** The rules {@code failures} break, in the order of this case's {@code # rule:} line. */
+    public String broken(List<Failure> failures) {
+        return String.join(" ", rules().stream()
+                .filter(id -> failures.stream().anyMatch(f -> f.rules().contains(id))).toList());
     }
 }

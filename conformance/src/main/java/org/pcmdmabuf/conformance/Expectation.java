@@ -8,13 +8,19 @@ import org.pcmdmabuf.script.Json;
 import org.pcmdmabuf.script.Outcome;
 
 /**
- * What a case expects of one op line, written after it as {@code #=> RESULT [STATE] [key=value...]}:
+ * What a case expects of one op line, written after it as {@code #=> RESULT [STATE] [key=value...] [RULE-ID...]}:
  * RESULT is {@code ok}, a return value, or an errno name; STATE is a PCM state name or {@code -} for none;
- * key=value pairs are compared with the op's extra fields ({@code violations} as a comma list). An op line
- * without {@code #=>} must succeed.
+ * key=value pairs are compared with the op's extra fields ({@code violations} as a comma list); the rule IDs
+ * of docs/spec.md name what the line checks, so that its failure names them. An op line without {@code #=>}
+ * must succeed.
  */
-public record Expectation(String result, String state, boolean stateGiven, Map<String, String> extra) {
+public record Expectation(String result, String state, boolean stateGiven, Map<String, String> extra,
+                          List<String> rules) {
     public static final String MARK = "#=>";
+
+    public Expectation(String result, String state, boolean stateGiven, Map<String, String> extra) {
+        this(result, state, stateGiven, extra, List.of());
+    }
 
     public static Expectation success() {
         return new Expectation("ok", null, false, Map.of());
@@ -25,8 +31,13 @@ public record Expectation(String result, String state, boolean stateGiven, Map<S
         String state = null;
         boolean stateGiven = false;
         Map<String, String> extra = new LinkedHashMap<>();
+        List<String> rules = new ArrayList<>();
         for (int i = 1; i < t.length; i++) {
-            if (t[i].contains("=")) {
+            if (Case.RULE_ID.matcher(t[i]).matches()) {
+                rules.add(t[i]);
+            } else if (!rules.isEmpty()) {
+                throw new IllegalArgumentException("'" + t[i] + "' after the rule IDs in expectation '" + text + "'");
+            } else if (t[i].contains("=")) {
                 extra.put(t[i].substring(0, t[i].indexOf('=')), t[i].substring(t[i].indexOf('=') + 1));
             } else if (!stateGiven) {
                 state = t[i].equals("-") ? null : t[i];
@@ -35,7 +46,7 @@ public record Expectation(String result, String state, boolean stateGiven, Map<S
                 throw new IllegalArgumentException("unexpected '" + t[i] + "' in expectation '" + text + "'");
             }
         }
-        return new Expectation(t[0], state, stateGiven, extra);
+        return new Expectation(t[0], state, stateGiven, extra, List.copyOf(rules));
     }
 
     /** The differences between this expectation and an outcome; empty when it matches. */

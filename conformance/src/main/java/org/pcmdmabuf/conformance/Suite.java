@@ -7,7 +7,8 @@ import org.pcmdmabuf.script.Target;
 
 /**
  * The conformance cases on a target that answers exactly (the model, the harness): one line per case,
- * {@code PASS} or {@code FAIL} with the rule it checks and every op that missed its expectation, then
+ * {@code PASS} with the rules it checks or {@code FAIL} with the rules it found broken and every op that
+ * missed its expectation, then
  * {@code N passed, N failed}. The device target, whose streams run on the wall clock, has its own runner
  * ({@code device.DeviceConformance}).
  */
@@ -19,12 +20,13 @@ public final class Suite {
     public static int run(List<Case> cases, Supplier<Target> target, PrintWriter out) {
         int failed = 0;
         for (Case c : cases) {
-            List<String> failures;
+            List<Case.Failure> failures;
             try (Target t = target.get()) {
-                failures = c.run(t);
+                failures = c.check(t);
             }
-            out.println((failures.isEmpty() ? "PASS " : "FAIL ") + c.name() + " (" + c.rule() + ")");
-            failures.forEach(f -> out.println("    " + f));
+            out.println((failures.isEmpty() ? "PASS " + c.name() + " (" + c.rule() + ")"
+                    : "FAIL " + c.name() + " (breaks " + c.broken(failures) + ")"));
+            failures.forEach(f -> out.println("    " + f.text()));
             out.flush();
             failed += failures.isEmpty() ? 0 : 1;
         }

@@ -95,6 +95,18 @@ class SpecTest {
     }
 
     @Test
+    void aLineMayCiteOnlyRulesItsCaseNames() throws Exception {
+        String text = "# rule: EXPORT-STATE\ndevice pcm0 playback\nproc s\ns open pcm0 as p\n"
+                + "s dmabuf_export p as d     #=> EBADFD OPEN ATTACH-SIZE\n";
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.pcmdmabuf.script.ScriptException.class,
+                () -> Case.parse("bad.ops", text));
+        assertTrue(e.describe().contains("line 5") && e.describe().contains("checks ATTACH-SIZE, which its '# rule:'"
+                + " line does not name"), e.describe());
+        Case ok = Case.parse("ok.ops", text.replace("ATTACH-SIZE", "EXPORT-STATE"));
+        assertEquals(List.of("EXPORT-STATE"), ok.expectations().get(5).rules());
+    }
+
+    @Test
     void aCaseCitingAMalformedIdDoesNotParse() {
         String text = "# rule: attach size\ndevice pcm0 playback\nproc s\n";
         var e = org.junit.jupiter.api.Assertions.assertThrows(org.pcmdmabuf.script.ScriptException.class,
