@@ -73,6 +73,10 @@ final class RunCommand implements Callable<Integer> {
             err.println("pcmsim: --card applies to --target device only, not to --target " + target);
             return Pcmsim.EXIT_USAGE;
         }
+        if (target != Targets.model && Target.refusal(parsed, target.name()) instanceof String why) {
+            err.println("pcmsim: " + script + ": " + why);
+            return Pcmsim.EXIT_USAGE;
+        }
         Target created;
         try {
             Cards cards = target == Targets.device ? device.cards(false) : null;

@@ -5,6 +5,7 @@ import java.util.List;
 import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.sim.Behaviour;
 import org.pcmdmabuf.sim.Cache;
+import org.pcmdmabuf.sim.Design;
 import org.pcmdmabuf.sim.Scenario;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,6 +57,12 @@ final class ScenarioOptions {
             + "in frames (default: half the buffer).")
     Long margin;
 
+    @Option(names = "--design", defaultValue = "dmabuf", paramLabel = "DESIGN",
+            description = "How the server hands zero-copy clients the data path (docs/designs.md): dmabuf, "
+                    + "restricted (an O_APPEND PCM fd restricted to the producer or consumer role) or buffer-fd "
+                    + "(the vendors' MMAP_DATA_FD) (default: ${DEFAULT-VALUE}).")
+    String design;
+
     @ArgGroup(exclusive = false)
     CacheGeometry geometry = new CacheGeometry();
 
@@ -99,7 +106,7 @@ final class ScenarioOptions {
         try {
             return new Scenario(seed, capture ? PcmStream.CAPTURE : PcmStream.PLAYBACK, coherent, rate, period, n,
                     durationNs, behaviours, shared, new Cache.Config(geometry.lineBytes, geometry.cacheLines, evictions, refills),
-                    driftPpm, jitterUs * 1000, margin != null ? margin : bufferFrames / 2);
+                    driftPpm, jitterUs * 1000, margin != null ? margin : bufferFrames / 2, Design.fromCli(design));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

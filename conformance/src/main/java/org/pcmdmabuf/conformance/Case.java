@@ -77,10 +77,22 @@ public record Case(String name, String rule, String text, Script script, Map<Int
 
     /** The suite: the cases listed in cases/index (conformance/src/main/resources/cases/ and examples/, in this module's jar). */
     public static List<Case> all() throws IOException, ScriptException {
+        return listed("cases/");
+    }
+
+    /**
+     * The cases behind docs/designs.md (cases/designs/index), one per design: model only, so no target's suite
+     * runs them (they would be refused), and the spec's rule coverage counts them with {@link #all()}.
+     */
+    public static List<Case> designs() throws IOException, ScriptException {
+        return listed("cases/designs/");
+    }
+
+    private static List<Case> listed(String folder) throws IOException, ScriptException {
         List<Case> out = new ArrayList<>();
-        for (String name : resource("cases/index").split("\n")) {
+        for (String name : resource(folder + "index").split("\n")) {
             if (!name.isBlank() && !name.startsWith("#")) {
-                out.add(parse(name.strip(), resource("cases/" + name.strip())));
+                out.add(parse(name.strip(), resource(folder + name.strip())));
             }
         }
         return out;

@@ -22,6 +22,11 @@ public final class DmaBuf implements FilePrivate {
     final List<Attachment> attachments = new ArrayList<>();
     boolean disconnected;
     boolean released;
+    /**
+     * A vendor's buffer fd (SNDRV_PCM_IOCTL_MMAP_DATA_FD, docs/spec.md DESIGN-BUFFER-FD-*) rather than a
+     * dma-buf of this feature: it maps the ring buffer and answers no cache maintenance ioctl.
+     */
+    boolean plain;
 
     DmaBuf(int id, SndDmaBuffer buffer, long size, Pcm exporterPcm, Substream exporter) {
         this.id = id;
@@ -41,6 +46,10 @@ public final class DmaBuf implements FilePrivate {
 
     public List<Attachment> attachments() {
         return Collections.unmodifiableList(attachments);
+    }
+
+    public boolean plain() {
+        return plain;
     }
 
     public boolean released() {

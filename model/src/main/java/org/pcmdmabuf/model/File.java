@@ -13,6 +13,11 @@ public final class File {
     public final boolean append;
     private int count = 1;
     private boolean released;
+    /**
+     * The role SNDRV_PCM_IOCTL_RESTRICT narrowed this PCM file to (docs/spec.md DESIGN-RESTRICT-*), null for a
+     * file with every right. A property of the struct file, not of the fd, so dup and SCM_RIGHTS pass it on.
+     */
+    PcmRole role;
 
     File(int id, FilePrivate privateData, boolean readable, boolean writable, boolean nonblock, boolean append) {
         this.id = id;
@@ -21,6 +26,10 @@ public final class File {
         this.writable = writable;
         this.nonblock = nonblock;
         this.append = append;
+    }
+
+    public PcmRole role() {
+        return role;
     }
 
     public int count() {

@@ -45,7 +45,8 @@ public final class PcmDmabuf {
             if (f == null) {
                 return Result.err(Errno.EBADF);
             }
-            if (!(f.privateData instanceof DmaBuf d)) {
+            // A vendor's buffer fd is no dma-buf a device could import (DESIGN-BUFFER-FD-OPS).
+            if (!(f.privateData instanceof DmaBuf d) || d.plain) {
                 return Result.err(Errno.EINVAL);
             }
             // A PCM data mapping would keep pointing at the old buffer (patch decision 4).
@@ -123,6 +124,10 @@ public final class PcmDmabuf {
 
     /** SNDRV_PCM_IOCTL_DMABUF_EXPORT: a new fd of the calling task for the dma-buf the driver names. */
     static Result<Long> export(Substream s, Task task) {
+        // The designs are alternatives: a runtime already handing out a vendor's buffer fd exports nothing else.
+        if (s.runtime.export != null && s.runtime.export.plain) {
+            return Result.err(Errno.EBUSY);
+        }
         Result<Long> r = driver(s).export(s);
         if (!r.isOk()) {
             return r;
@@ -135,6 +140,33 @@ public final class PcmDmabuf {
         } else {
             rt.dmaBuffer.get();
             d = world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value());
+            rt.export = d;
+        }
+        return Result.ok((long) task.files.install(d.file));
+    }
+
+    /**
+     * The vendors' SNDRV_PCM_IOCTL_MMAP_DATA_FD (DESIGN-BUFFER-FD-*): an fd whose mmap maps the runtime's ring
+     * buffer. It takes EXPORT's state and access checks and the export's lifetime (a reconfiguration hands the
+     * memory over to the fd, LIFETIME-HANDOVER), but its fd answers no DMA_BUF_IOCTL_SYNC, so it never goes
+     * through a dma-buf driver: only the model has it.
+     */
+    static Result<Long> bufferFd(Substream s, Task task) {
+        PcmRuntime rt = s.runtime;
+        if (rt.export != null && !rt.export.plain) {
+            return Result.err(Errno.EBUSY);
+        }
+        Result<Long> r = JAVA.export(s);
+        if (!r.isOk()) {
+            return r;
+        }
+        DmaBuf d = rt.export;
+        if (d != null) {
+            d.file.get();
+        } else {
+            rt.dmaBuffer.get();
+            d = s.pcm.world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, DmabufDriver.NEW_DMABUF);
+            d.plain = true;
             rt.export = d;
         }
         return Result.ok((long) task.files.install(d.file));

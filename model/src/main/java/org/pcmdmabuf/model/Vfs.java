@@ -160,6 +160,28 @@ final class Vfs {
         };
     }
 
+    /**
+     * A PCM ioctl that changes the stream: a file SNDRV_PCM_IOCTL_RESTRICT narrowed gets EPERM before any
+     * state check, as a permission check comes first (DESIGN-RESTRICT-EPERM).
+     */
+    static PcmOp control(PcmOp op) {
+        return (f, s) -> f.role != null ? Result.err(Errno.EPERM) : op.apply(f, s);
+    }
+
+    /**
+     * The hypothetical SNDRV_PCM_IOCTL_RESTRICT (DESIGN-RESTRICT-*): narrows this struct file, once and for
+     * good, to the role that moves its stream's data. Irrevocable because the server hands the fd to a client
+     * it does not trust: a second RESTRICT is a stream control {@link #control} refuses. Per file because dup
+     * and SCM_RIGHTS share the file.
+     */
+    static Result<Long> restrict(File f, Substream s, PcmRole role) {
+        if (role.stream() != s.stream) {
+            return Result.err(Errno.EINVAL);
+        }
+        f.role = role;
+        return Result.ok(0L);
+    }
+
     /** The substream an fd of this task refers to; null for other fds. */
     static Substream substreamOf(Task task, int fd) {
         File f = task.files.get(fd);
@@ -175,6 +197,10 @@ final class Vfs {
         if (!(f.privateData instanceof DmaBuf d)) {
             return ((PcmFile) f.privateData).substream().pcm.disconnected
                     ? Result.err(Errno.ENODEV) : Result.err(Errno.ENOTTY);
+        }
+        // The vendors' buffer fd has no cache maintenance ioctl (DESIGN-BUFFER-FD-NO-SYNC).
+        if (d.plain) {
+            return Result.err(Errno.ENOTTY);
         }
         if ((flags & ~DmaBufSync.VALID_FLAGS_MASK) != 0) {
             return Result.err(Errno.EINVAL);
@@ -207,6 +233,10 @@ final class Vfs {
             return Result.err(Errno.EINVAL);
         }
         if (!f.readable || (write && !f.writable)) {
+            return Result.err(Errno.EACCES);
+        }
+        // A capture stream's consumer reads the data and writes nothing (DESIGN-RESTRICT-ALLOWED).
+        if (write && f.role == PcmRole.CONSUMER) {
             return Result.err(Errno.EACCES);
         }
         long len = PcmDmabuf.pageAlign(length);

@@ -175,39 +175,39 @@ public final class World {
     // ---- PCM ioctls ----------------------------------------------------------------------------------
 
     public Result<Long> hwParams(Task task, int fd, HwParams p) {
-        return pcmIoctl(task, fd, () -> "hw_params " + p, (f, s) -> PcmNative.hwParams(s, p));
+        return control(task, fd, () -> "hw_params " + p, (f, s) -> PcmNative.hwParams(s, p));
     }
 
     public Result<Long> hwFree(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "hw_free", (f, s) -> PcmNative.hwFree(s));
+        return control(task, fd, () -> "hw_free", (f, s) -> PcmNative.hwFree(s));
     }
 
     public Result<Long> swParams(Task task, int fd, SwParams p) {
-        return pcmIoctl(task, fd, () -> "sw_params " + p, (f, s) -> PcmNative.swParams(s, p));
+        return control(task, fd, () -> "sw_params " + p, (f, s) -> PcmNative.swParams(s, p));
     }
 
     public Result<Long> prepare(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "prepare", (f, s) -> PcmNative.prepare(s));
+        return control(task, fd, () -> "prepare", (f, s) -> PcmNative.prepare(s));
     }
 
     public Result<Long> start(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "start", (f, s) -> PcmNative.start(s));
+        return control(task, fd, () -> "start", (f, s) -> PcmNative.start(s));
     }
 
     public Result<Long> drop(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "drop", (f, s) -> PcmNative.drop(s));
+        return control(task, fd, () -> "drop", (f, s) -> PcmNative.drop(s));
     }
 
     public Result<Long> drain(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "drain", (f, s) -> PcmNative.drain(s, f.nonblock));
+        return control(task, fd, () -> "drain", (f, s) -> PcmNative.drain(s, f.nonblock));
     }
 
     public Result<Long> reset(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "reset", (f, s) -> PcmNative.reset(s));
+        return control(task, fd, () -> "reset", (f, s) -> PcmNative.reset(s));
     }
 
     public Result<Long> xrun(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "xrun", (f, s) -> PcmNative.xrun(s));
+        return control(task, fd, () -> "xrun", (f, s) -> PcmNative.xrun(s));
     }
 
     public Result<Long> hwsync(Task task, int fd) {
@@ -219,11 +219,11 @@ public final class World {
     }
 
     public Result<Long> resume(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "resume", (f, s) -> PcmNative.resume(s));
+        return control(task, fd, () -> "resume", (f, s) -> PcmNative.resume(s));
     }
 
     public Result<Long> pause(Task task, int fd, boolean push) {
-        return pcmIoctl(task, fd, () -> "pause " + (push ? "on" : "off"), (f, s) -> PcmNative.pause(s, push));
+        return control(task, fd, () -> "pause " + (push ? "on" : "off"), (f, s) -> PcmNative.pause(s, push));
     }
 
     /** SNDRV_PCM_IOCTL_SYNC_PTR; {@code applPtr} null only reads the pointers. */
@@ -238,19 +238,36 @@ public final class World {
 
     /** A transfer whose written frames carry {@code source} in their stamps (a server copying for a client). */
     public Result<Long> xferi(Task task, int fd, long frames, int source) {
-        return pcmIoctl(task, fd, () -> "xferi " + frames, (f, s) -> PcmLib.xfer(s, frames, f.nonblock, source));
+        return control(task, fd, () -> "xferi " + frames, (f, s) -> PcmLib.xfer(s, frames, f.nonblock, source));
     }
 
     public Result<Long> dmabufExport(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "dmabuf_export", (f, s) -> PcmDmabuf.export(s, task));
+        return control(task, fd, () -> "dmabuf_export", (f, s) -> PcmDmabuf.export(s, task));
     }
 
     public Result<Long> dmabufAttach(Task task, int fd, int dmabufFd) {
-        return pcmIoctl(task, fd, () -> "dmabuf_attach " + dmabufFd, (f, s) -> PcmDmabuf.attach(s, task, dmabufFd));
+        return control(task, fd, () -> "dmabuf_attach " + dmabufFd, (f, s) -> PcmDmabuf.attach(s, task, dmabufFd));
     }
 
     public Result<Long> dmabufDetach(Task task, int fd) {
-        return pcmIoctl(task, fd, () -> "dmabuf_detach", (f, s) -> PcmDmabuf.detach(s));
+        return control(task, fd, () -> "dmabuf_detach", (f, s) -> PcmDmabuf.detach(s));
+    }
+
+    /**
+     * The hypothetical SNDRV_PCM_IOCTL_RESTRICT (docs/spec.md DESIGN-RESTRICT-*), a model-only op.
+     */
+    public Result<Long> restrict(Task task, int fd, PcmRole role) {
+        return control(task, fd, () -> "restrict " + role, (f, s) -> Vfs.restrict(f, s, role));
+    }
+
+    /** The vendors' SNDRV_PCM_IOCTL_MMAP_DATA_FD (docs/spec.md DESIGN-BUFFER-FD-*), a model-only op. */
+    public Result<Long> bufferFd(Task task, int fd) {
+        return control(task, fd, () -> "buffer_fd", (f, s) -> PcmDmabuf.bufferFd(s, task));
+    }
+
+    /** A PCM ioctl that changes the stream, refused on a restricted file. */
+    private Result<Long> control(Task task, int fd, Supplier<String> what, Vfs.PcmOp op) {
+        return pcmIoctl(task, fd, what, Vfs.control(op));
     }
 
     private Result<Long> pcmIoctl(Task task, int fd, Supplier<String> what, Vfs.PcmOp op) {

@@ -101,6 +101,13 @@ public final class ModelTarget implements Target {
             case Op.DmabufAttach o -> pcm(t, n, o.fd(),
                     world.dmabufAttach(t, n.fd(o.proc(), o.fd()), n.fd(o.proc(), o.dmabufFd())));
             case Op.DmabufDetach o -> pcm(t, n, o.fd(), world.dmabufDetach(t, n.fd(o.proc(), o.fd())));
+            case Op.Restrict o -> pcm(t, n, o.fd(), world.restrict(t, n.fd(o.proc(), o.fd()), o.role()));
+            case Op.BufferFd o -> {
+                int fd = n.fd(o.proc(), o.fd());
+                Result<Long> r = world.bufferFd(t, fd);
+                n.bindFd(o.proc(), o.as(), r.isOk() ? r.value().intValue() : -1);
+                yield outcome(r, state(t, fd));
+            }
             case Op.Close o -> pcm(t, n, o.fd(), world.close(t, n.fd(o.proc(), o.fd())));
             case Op.Dup o -> {
                 int fd = n.fd(o.proc(), o.fd());

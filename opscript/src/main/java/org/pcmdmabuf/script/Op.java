@@ -1,6 +1,7 @@
 package org.pcmdmabuf.script;
 
 import org.pcmdmabuf.model.HwParams;
+import org.pcmdmabuf.model.PcmRole;
 import org.pcmdmabuf.model.SwParams;
 
 /**
@@ -94,6 +95,31 @@ public sealed interface Op {
         public String name() {
             return "dmabuf_detach";
         }
+    }
+
+    /**
+     * The hypothetical SNDRV_PCM_IOCTL_RESTRICT (docs/spec.md DESIGN-RESTRICT-*): model only, as {@link BufferFd}
+     * and unlike every other op; {@link #modelOnly} names them.
+     */
+    record Restrict(int line, String proc, String fd, PcmRole role) implements Op {
+        public String name() {
+            return "restrict";
+        }
+    }
+
+    /** The vendors' SNDRV_PCM_IOCTL_MMAP_DATA_FD (docs/spec.md DESIGN-BUFFER-FD-*): model only. */
+    record BufferFd(int line, String proc, String fd, String as) implements Op {
+        public String name() {
+            return "buffer_fd";
+        }
+    }
+
+    /**
+     * Whether only the model target answers this op: the designs docs/designs.md compares with the dma-buf
+     * one exist in no kernel patch, harness or device.
+     */
+    static boolean modelOnly(Op op) {
+        return op instanceof Restrict || op instanceof BufferFd;
     }
 
     record Close(int line, String proc, String fd) implements Op {

@@ -14,6 +14,7 @@ import org.pcmdmabuf.model.DmaBufSync;
 import org.pcmdmabuf.model.Format;
 import org.pcmdmabuf.model.HwParams;
 import org.pcmdmabuf.model.PcmHardware;
+import org.pcmdmabuf.model.PcmRole;
 import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.model.SwParams;
 
@@ -215,6 +216,18 @@ public final class ScriptParser {
                 yield new Op.DmabufAttach(line, proc, fd, fd(proc, a.positional("DMABUF_FD")));
             }
             case "dmabuf_detach" -> new Op.DmabufDetach(line, proc, fd(proc, a.positional("FD")));
+            case "restrict" -> {
+                String fd = fd(proc, a.positional("FD"));
+                String role = a.positional("producer|consumer");
+                if (!role.equals("producer") && !role.equals("consumer")) {
+                    throw error(role, "expected producer or consumer");
+                }
+                yield new Op.Restrict(line, proc, fd, role.equals("producer") ? PcmRole.PRODUCER : PcmRole.CONSUMER);
+            }
+            case "buffer_fd" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.BufferFd(line, proc, fd, a.as(proc, Kind.FD));
+            }
             case "close" -> new Op.Close(line, proc, fd(proc, a.positional("FD")));
             case "dup" -> {
                 String fd = fd(proc, a.positional("FD"));

@@ -85,6 +85,8 @@ public final class ScriptWriter {
             case Op.DmabufExport o -> "dmabuf_export " + o.fd() + " as " + o.as();
             case Op.DmabufAttach o -> "dmabuf_attach " + o.fd() + " " + o.dmabufFd();
             case Op.DmabufDetach o -> "dmabuf_detach " + o.fd();
+            case Op.Restrict o -> "restrict " + o.fd() + " " + o.role().name().toLowerCase(Locale.ROOT);
+            case Op.BufferFd o -> "buffer_fd " + o.fd() + " as " + o.as();
             case Op.Close o -> "close " + o.fd();
             case Op.Dup o -> "dup " + o.fd() + " as " + o.as();
             case Op.Send o -> "send " + o.fd() + " " + o.to() + " as " + o.as();

@@ -13,6 +13,21 @@ public interface Target extends AutoCloseable {
 
     Outcome execute(Op op, Names names);
 
+    /**
+     * The one line a target other than the model refuses a script with when it holds an op only the model
+     * answers ({@link Op#modelOnly}); null when it holds none. Refused, not skipped, so that no comparison
+     * of targets silently leaves out the designs' ops.
+     */
+    static String refusal(Script script, String target) {
+        for (Op op : script.ops()) {
+            if (Op.modelOnly(op)) {
+                return "line " + op.line() + ": op " + op.name() + " is model-only (docs/designs.md);"
+                        + " --target " + target + " does not implement it";
+            }
+        }
+        return null;
+    }
+
     @Override
     default void close() {
     }

@@ -57,7 +57,7 @@ public final class Explorer {
                 c.refillsPerSecond() * scale[r.nextInt(3)]);
         return new Scenario(seed, base.stream(), base.coherent(), base.rate(), base.periodFrames(), base.periods(),
                 base.durationNs(), base.clients(), base.shared(), pc, base.driftPpm(), base.jitterMeanNs(),
-                base.marginFrames());
+                base.marginFrames(), base.design());
     }
 
     /**
@@ -164,7 +164,7 @@ public final class Explorer {
 
     private static Scenario withDurationAndClients(Scenario s, long duration, List<Behaviour> clients) {
         return new Scenario(s.seed(), s.stream(), s.coherent(), s.rate(), s.periodFrames(), s.periods(), duration,
-                clients, s.shared(), s.cache(), s.driftPpm(), s.jitterMeanNs(), s.marginFrames());
+                clients, s.shared(), s.cache(), s.driftPpm(), s.jitterMeanNs(), s.marginFrames(), s.design());
     }
 
     /**

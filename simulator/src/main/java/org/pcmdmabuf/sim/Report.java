@@ -18,12 +18,13 @@ public record Report(
         long cacheWriteBacks,
         long cacheEvictions,
         long cacheRefills,
-        Leaks leaks) {
+        Leaks leaks,
+        long serverBlockedHwFrees) {
 
     static Report of(Simulation sim, Leaks leaks) {
         return new Report(sim.sc, sim.clients.stream().map(c -> c.stats).toList(), sim.server.contextSwitches(),
                 sim.loop.executed(), sim.world.violations().size(), sim.cache.writeBacks(), sim.cache.evictions(),
-                sim.cache.refills(), leaks);
+                sim.cache.refills(), leaks, sim.server.blockedHwFrees());
     }
 
     public long integrityErrors() {
@@ -88,8 +89,13 @@ public record Report(
         sb.append(",\"integrity_errors\":").append(integrityErrors());
         sb.append(",\"leaks\":{\"files\":").append(leaks.files()).append(",\"dmabufs\":").append(leaks.dmabufs())
                 .append(",\"attachments\":").append(leaks.attachments()).append(",\"mappings\":")
-                .append(leaks.mappings()).append(",\"buffers\":").append(leaks.buffers()).append("}}");
-        return sb.toString();
+                .append(leaks.mappings()).append(",\"buffers\":").append(leaks.buffers()).append('}');
+        // The dma-buf design's report stays as it always was, byte for byte.
+        if (s.design() != Design.DMABUF) {
+            sb.append(",\"design\":").append(Json.string(s.design().cliName()));
+            sb.append(",\"server_hw_free_refused\":").append(serverBlockedHwFrees);
+        }
+        return sb.append('}').toString();
     }
 
     /** The summary table. */
@@ -113,6 +119,10 @@ public record Report(
         sb.append(String.format(Locale.ROOT, "integrity errors %d, protocol violations %d, server context switches %d,"
                 + " leaks %s%n", integrityErrors(), violations, serverContextSwitches,
                 leaks.none() ? "none" : leaks.toString()));
+        if (s.design() != Design.DMABUF) {
+            sb.append(String.format(Locale.ROOT, "design %s: server HW_FREE refused %d times%n", s.design().cliName(),
+                    serverBlockedHwFrees));
+        }
         return sb.toString();
     }
 }

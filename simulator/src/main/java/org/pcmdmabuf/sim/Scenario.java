@@ -9,6 +9,7 @@ import org.pcmdmabuf.model.PcmStream;
  *
  * @param shared       all clients cooperate on one buffer, each owning every N-th period; else one substream each
  * @param marginFrames how far ahead of its predicted position a timing-model client stops writing (its safety)
+ * @param design       how the server hands each zero-copy client the data path (docs/designs.md)
  */
 public record Scenario(
         long seed,
@@ -23,7 +24,16 @@ public record Scenario(
         Cache.Config cache,
         long driftPpm,
         long jitterMeanNs,
-        long marginFrames) {
+        long marginFrames,
+        Design design) {
+
+    /** A scenario on the RFC's dma-buf design, the default. */
+    public Scenario(long seed, PcmStream stream, boolean coherent, int rate, int periodFrames, int periods,
+                    long durationNs, List<Behaviour> clients, boolean shared, Cache.Config cache, long driftPpm,
+                    long jitterMeanNs, long marginFrames) {
+        this(seed, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache, driftPpm,
+                jitterMeanNs, marginFrames, Design.DMABUF);
+    }
 
     public Scenario {
         clients = List.copyOf(clients);
@@ -56,6 +66,11 @@ public record Scenario(
         if (marginFrames < 0 || marginFrames >= buffer) {
             throw new IllegalArgumentException("margin must be within the buffer (0.." + (buffer - 1) + " frames): "
                     + marginFrames);
+        }
+        // O_APPEND shares a substream only on a PCM with one (snd_pcm_attach_substream(), LINUX-OPEN).
+        if (design == Design.RESTRICTED && !shared && clients.size() > 1) {
+            throw new IllegalArgumentException("design restricted needs --shared or one client: an O_APPEND open"
+                    + " shares the substream only of a PCM that has one");
         }
         for (Behaviour b : clients) {
             if (stream == PcmStream.CAPTURE && (b == Behaviour.FORGET_END_WRITE)) {
@@ -96,12 +111,15 @@ public record Scenario(
         a.add("--drift-ppm " + driftPpm + " --jitter-us " + jitterMeanNs / 1000 + " --margin " + marginFrames);
         a.add("--line-bytes " + cache.lineBytes() + " --cache-lines " + cache.capacityLines()
                 + " --evictions-per-s " + cache.evictionsPerSecond() + " --refills-per-s " + cache.refillsPerSecond());
+        if (design != Design.DMABUF) {
+            a.add("--design " + design.cliName());
+        }
         return String.join(" ", a);
     }
 
     /** The same scenario with another seed (explore). */
     public Scenario withSeed(long s) {
         return new Scenario(s, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache,
-                driftPpm, jitterMeanNs, marginFrames);
+                driftPpm, jitterMeanNs, marginFrames, design);
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import org.pcmdmabuf.model.Access;
 import org.pcmdmabuf.model.Format;
 import org.pcmdmabuf.model.HwParams;
+import org.pcmdmabuf.model.PcmRole;
 import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.model.Result;
 import org.pcmdmabuf.model.Stamp;
@@ -33,6 +34,7 @@ final class SoundServer {
     private final long bufferFrames;
     private final List<StreamSetup> streams = new ArrayList<>();
     private long contextSwitches;
+    private long blockedHwFrees;
 
     SoundServer(Machine m, Task task) {
         this.task = task;
@@ -47,6 +49,11 @@ final class SoundServer {
 
     long contextSwitches() {
         return contextSwitches;
+    }
+
+    /** HW_FREEs of the server a client's mapping refused (EBADFD). */
+    long blockedHwFrees() {
+        return blockedHwFrees;
     }
 
     /** Opens a stream per client (or one for all when shared), shares or copies into each, and starts them. */
@@ -104,12 +111,34 @@ final class SoundServer {
         return new HwParams(access, Format.S16_LE, 2, sc.rate(), sc.periodFrames(), sc.periods());
     }
 
-    /** The RFC flow: export, attach the export, hand an fd to each owner over its socket. */
+    /** Hands each owner the data path of the scenario's design over its socket. */
     private void shareBuffer(StreamSetup st) {
-        st.dmabufFd = ok(sys.dmabufExport(task, st.pcmFd), "dmabuf_export").intValue();
-        ok(sys.dmabufAttach(task, st.pcmFd, st.dmabufFd), "dmabuf_attach");
-        for (Client c : st.owners) {
-            c.receive(ok(sys.send(task, st.dmabufFd, c.task), "send").intValue());
+        switch (sc.design()) {
+            case DMABUF -> {
+                // The RFC flow: export, attach the export, an fd of it to each owner.
+                st.dmabufFd = ok(sys.dmabufExport(task, st.pcmFd), "dmabuf_export").intValue();
+                ok(sys.dmabufAttach(task, st.pcmFd, st.dmabufFd), "dmabuf_attach");
+                for (Client c : st.owners) {
+                    c.receive(ok(sys.send(task, st.dmabufFd, c.task), "send").intValue());
+                }
+            }
+            case RESTRICTED -> {
+                // Jaroslav Kysela's proposal: per owner a second open of the PCM with O_APPEND, narrowed to
+                // the role that moves the stream's data; the server keeps no copy of it.
+                PcmRole role = sc.stream() == PcmStream.PLAYBACK ? PcmRole.PRODUCER : PcmRole.CONSUMER;
+                for (Client c : st.owners) {
+                    int fd = ok(sys.openAppend(task, "pcm0"), "open append").intValue();
+                    ok(sys.restrict(task, fd, role), "restrict");
+                    c.receive(ok(sys.send(task, fd, c.task), "send").intValue());
+                    ok(sys.close(task, fd), "close restricted fd");
+                }
+            }
+            case BUFFER_FD -> {
+                st.dmabufFd = ok(sys.bufferFd(task, st.pcmFd), "buffer_fd").intValue();
+                for (Client c : st.owners) {
+                    c.receive(ok(sys.send(task, st.dmabufFd, c.task), "send").intValue());
+                }
+            }
         }
     }
 
@@ -166,10 +195,19 @@ final class SoundServer {
         integrity.forget(st.substream);
         ok(sys.simple(task, "drop", st.pcmFd), "drop");
         if (st.dmabufFd >= 0) {
-            ok(sys.dmabufDetach(task, st.pcmFd), "dmabuf_detach");
+            if (sc.design() == Design.DMABUF) {
+                ok(sys.dmabufDetach(task, st.pcmFd), "dmabuf_detach");
+            }
             ok(sys.close(task, st.dmabufFd), "close dma-buf");
         }
-        ok(sys.simple(task, "hw_free", st.pcmFd), "hw_free");
+        Result<Long> freed = sys.simple(task, "hw_free", st.pcmFd);
+        // Only a restricted client's PCM data mapping can refuse it (DESIGN-RESTRICT-MMAP-BLOCKS); the buffer
+        // goes at the last close of the substream's files instead.
+        if (!freed.isOk() && sc.design() == Design.RESTRICTED && freed.errno().name().equals("EBADFD")) {
+            blockedHwFrees++;
+        } else {
+            ok(freed, "hw_free");
+        }
         ok(sys.close(task, st.pcmFd), "close pcm");
         st.closed = true;
     }

@@ -1,6 +1,7 @@
 package org.pcmdmabuf.sim;
 
 import org.pcmdmabuf.model.HwParams;
+import org.pcmdmabuf.model.PcmRole;
 import org.pcmdmabuf.model.Result;
 import org.pcmdmabuf.model.SwParams;
 import org.pcmdmabuf.model.Task;
@@ -43,6 +44,30 @@ final class Syscalls {
         return r;
     }
 
+    /** A second open of a PCM with O_APPEND: a new file on the same substream (the restricted design). */
+    Result<Long> openAppend(Task t, String dev) {
+        Result<Long> r = w.open(t, dev, true, false, false);
+        rec.add(l -> new Op.Open(l, t.name, dev, true, false, false, ScriptRecorder.fd(r.isOk() ? r.value() : -1, l)));
+        return r;
+    }
+
+    Result<Long> restrict(Task t, int fd, PcmRole role) {
+        rec.add(l -> new Op.Restrict(l, t.name, fd(fd), role));
+        return w.restrict(t, fd, role);
+    }
+
+    Result<Long> bufferFd(Task t, int fd) {
+        Result<Long> r = w.bufferFd(t, fd);
+        rec.add(l -> new Op.BufferFd(l, t.name, fd(fd), ScriptRecorder.fd(r.isOk() ? r.value() : -1, l)));
+        return r;
+    }
+
+    /** SYNC_PTR writing appl_ptr: the PCM core cleans the buffer for the device after it. */
+    Result<Long> syncPtr(Task t, int fd, long applPtr) {
+        rec.add(l -> new Op.SyncPtr(l, t.name, fd(fd), applPtr));
+        return w.syncPtr(t, fd, applPtr);
+    }
+
     Result<Long> hwParams(Task t, int fd, HwParams p) {
         rec.add(l -> new Op.HwParamsOp(l, t.name, fd(fd), p));
         return w.hwParams(t, fd, p);
@@ -60,6 +85,7 @@ final class Syscalls {
             case "start" -> w.start(t, fd);
             case "drop" -> w.drop(t, fd);
             case "hw_free" -> w.hwFree(t, fd);
+            case "hwsync" -> w.hwsync(t, fd);
             default -> throw new IllegalArgumentException(name);
         };
     }

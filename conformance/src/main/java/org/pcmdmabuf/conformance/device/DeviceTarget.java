@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.conformance.device.FdTable.FileInfo;
@@ -95,6 +96,9 @@ public final class DeviceTarget implements Target {
 
     @Override
     public void declare(Script script) {
+        if (Target.refusal(script, name()) instanceof String why) {
+            throw new IllegalArgumentException(why);
+        }
         devices.putAll(cards.assign(script));
         for (String p : script.procs()) {
             fds.declare(p);
@@ -193,6 +197,8 @@ public final class DeviceTarget implements Target {
                     "leaks: the kernel's files, dma-bufs and attachments are not countable from user space"));
             case Op.CardEvent o -> disconnect(o);
             case Op.Advance o -> advance(o);
+            case Op.Restrict _, Op.BufferFd _ -> throw new IllegalStateException(Target.refusal(
+                    new Script(List.of(), List.of(), List.of(op)), name()));
         };
     }
 

@@ -45,6 +45,9 @@ public final class HarnessTarget implements Target {
 
     @Override
     public void declare(Script script) {
+        if (Target.refusal(script, name()) instanceof String why) {
+            throw new IllegalArgumentException(why);
+        }
         host.declare(script);
     }
 

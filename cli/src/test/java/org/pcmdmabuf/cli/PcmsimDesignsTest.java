@@ -1,0 +1,53 @@
+package org.pcmdmabuf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pcmdmabuf.cli.PcmsimRunTest.pcmsim;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The designs of docs/designs.md through the CLI: model-only ops refused elsewhere, {@code --design} checked. */
+class PcmsimDesignsTest {
+    static final Path RESTRICTED = Path.of("..", "conformance", "src", "main", "resources", "cases", "designs",
+            "restricted.ops");
+
+    @Test
+    void theModelRunsADesignCase() {
+        PcmsimRunTest.Run r = pcmsim("run", RESTRICTED.toString(), "--target", "model");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("restrict") && l.contains("EPERM")), r.out());
+    }
+
+    @Test
+    void theHarnessRefusesADesignCaseInOneLine() {
+        PcmsimRunTest.Run r = pcmsim("run", RESTRICTED.toString(), "--target", "harness");
+        assertEquals(2, r.exit());
+        assertEquals("pcmsim: " + RESTRICTED + ": line 12: op restrict is model-only (docs/designs.md); --target"
+                + " harness does not implement it\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void theRestrictedDesignWithTwoStreamsIsABadInput() {
+        PcmsimRunTest.Run r = pcmsim("simulate", "--design", "restricted", "--clients", "correct,correct",
+                "--duration", "100ms");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("design restricted needs --shared or one client"), r.err());
+    }
+
+    @Test
+    void anUnknownDesignIsNamed() {
+        PcmsimRunTest.Run r = pcmsim("simulate", "--design", "pipewire", "--duration", "100ms");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("unknown design 'pipewire' (dmabuf, restricted, buffer-fd)"), r.err());
+    }
+
+    @Test
+    void aBufferFdRunSaysWhichDesignItRan() {
+        PcmsimRunTest.Run r = pcmsim("simulate", "--design", "buffer-fd", "--coherent", "--duration", "1s");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("design buffer-fd: server HW_FREE refused 0 times"), r.out());
+        assertTrue(r.out().contains("integrity errors 0,"), r.out());
+    }
+}
