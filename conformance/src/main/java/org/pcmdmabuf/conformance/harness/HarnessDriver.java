@@ -2,10 +2,8 @@ package org.pcmdmabuf.conformance.harness;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.model.DmaBuf;
 import org.pcmdmabuf.model.SndDmaBuffer;
@@ -32,13 +30,13 @@ import org.pcmdmabuf.model.World;
 public final class HarnessDriver implements DmabufDriver {
     private static final int FD_NONE = 0;
     private static final int FD_OTHER = -1;
-    private static final int SUBSTREAMS_PER_DEVICE = 8;
 
     private final Harness harness;
     private final MemorySystem mem;
     private final Map<Integer, Pcm> devices = new HashMap<>();
     private final Map<Integer, SndDmaBuffer> buffers = new HashMap<>();
-    private final Set<Integer> substreamsAdded = new HashSet<>();
+    /** The C side's id of every substream mirrored so far: dense, in the order they were first mirrored. */
+    private final Map<Substream, Integer> sids = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
     private World world;
     private int bugsSeen;
@@ -176,10 +174,16 @@ public final class HarnessDriver implements DmabufDriver {
 
     /** Mirrors the substream into the C shim; returns its id there. */
     private int mirror(Substream s) {
-        int sid = s.pcm.index * SUBSTREAMS_PER_DEVICE + s.number;
-        if (substreamsAdded.add(sid)) {
+        Integer known = sids.get(s);
+        int sid = known != null ? known : sids.size();
+        if (known == null) {
+            sids.put(s, sid);
             devices.put(s.pcm.index, s.pcm);
-            harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), s.pcm.hw.contiguous());
+            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), s.pcm.hw.contiguous());
+            if (r < 0) {
+                problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index
+                        + "): errno " + -r);
+            }
         }
         PcmRuntime rt = s.runtime();
         if (rt == null) {
