@@ -11,6 +11,7 @@ import org.pcmdmabuf.conformance.device.Cards;
 import org.pcmdmabuf.conformance.device.DeviceTarget;
 import org.pcmdmabuf.model.InvariantViolation;
 import org.pcmdmabuf.script.Limits;
+import org.pcmdmabuf.script.OpRefused;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptFile;
@@ -86,6 +87,10 @@ final class RunCommand implements Callable<Integer> {
                 out.println(json ? step.json() : Text.line(step));
                 out.flush();
             });
+        } catch (OpRefused e) {
+            out.flush();
+            err.println("pcmsim: " + script + ": " + e.describe());
+            return Pcmsim.EXIT_USAGE;
         } catch (InvariantViolation e) {
             out.flush();
             err.println("pcmsim: model invariant broken: " + e.getMessage());

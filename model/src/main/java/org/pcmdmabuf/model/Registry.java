@@ -29,7 +29,13 @@ final class Registry {
     final World.Live<Attachment> attachments = new World.Live<>();
     final World.Live<Vma> vmas = new World.Live<>();
     final World.Live<SndDmaBuffer> buffers = new World.Live<>();
-    private final List<ProtocolViolation> violations = new ArrayList<>();
+    /**
+     * The violations of the op running or last run; earlier ops' are counted only, so a long simulation does not
+     * keep one record per period.
+     */
+    private final List<ProtocolViolation> opViolations = new ArrayList<>();
+    private long violationCount;
+    private int violationsPerOp = Integer.MAX_VALUE;
     private final Deque<TraceEntry> trace = new ArrayDeque<>();
     /** The dma-buf each key the driver answered EXPORT with stands for. */
     private final Map<Long, DmaBuf> dmaBufKeys = new LinkedHashMap<>();
@@ -190,11 +196,23 @@ final class Registry {
     // ---- the record of the run -----------------------------------------------------------------------
 
     void violation(String rule, String detail) {
-        violations.add(new ProtocolViolation(rule, detail, ops));
+        if (opViolations.size() >= violationsPerOp) {
+            throw new LimitExceeded("protocol violations in one op: more than the limit of " + violationsPerOp);
+        }
+        opViolations.add(new ProtocolViolation(rule, detail, ops));
+        violationCount++;
     }
 
-    List<ProtocolViolation> violations() {
-        return Collections.unmodifiableList(violations);
+    void limitViolationsPerOp(int limit) {
+        violationsPerOp = limit;
+    }
+
+    long violationCount() {
+        return violationCount;
+    }
+
+    List<ProtocolViolation> opViolations() {
+        return Collections.unmodifiableList(opViolations);
     }
 
     /** One trace line, formatted only when an invariant breaks. */
@@ -209,6 +227,7 @@ final class Registry {
     /** An op begins: the violations it records carry its number. */
     void countOp() {
         ops++;
+        opViolations.clear();
     }
 
     /** The op just counted ended with {@code errno} (null: ok); the trace keeps the last {@value #TRACE_LINES}. */

@@ -288,7 +288,8 @@ public final class World {
      * Offsets are in bytes and must be 4-byte aligned (the model's stamp granularity).
      */
     public Result<Long> fill(Task task, Vma vma, long off, long len) {
-        return write(task, vma, off, len, bus.freshStamps(len));
+        return step(task, () -> "write vma " + vma.id + " off " + off + " len " + len,
+                () -> bus.cpuFill(task, vma, off, len));
     }
 
     /**
@@ -302,9 +303,8 @@ public final class World {
 
     /** The CPU reads through a mapping and classifies what it sees (op {@code check}). */
     public Result<CheckCounts> check(Task task, Vma vma, long off, long len) {
-        int first = (int) ((vma.offset + off) / SndDmaBuffer.WORD_BYTES);
-        return read(task, vma, off, len).map(words -> CheckCounts.of(words, vma.buffer.logical, first,
-                bus.frameWords(vma.buffer)));
+        return step(task, () -> "read vma " + vma.id + " off " + off + " len " + len,
+                () -> bus.cpuCheck(task, vma, off, len, bus.frameWords(vma.buffer)));
     }
 
     /** The CPU loads the words at byte {@code off} of a mapping, through the memory system. */
@@ -387,8 +387,22 @@ public final class World {
         return registry.leaks();
     }
 
-    public List<ProtocolViolation> violations() {
-        return registry.violations();
+    /** Protocol violations recorded since the world was made. */
+    public long violationCount() {
+        return registry.violationCount();
+    }
+
+    /** The protocol violations the last op recorded (earlier ops' are only counted). */
+    public List<ProtocolViolation> lastOpViolations() {
+        return registry.opViolations();
+    }
+
+    /**
+     * An op that would record more than {@code limit} protocol violations throws {@link LimitExceeded}: each is
+     * a record and a word of output, and a long advance over memory the CPU never cleaned records one per period.
+     */
+    public void limitViolationsPerOp(int limit) {
+        registry.limitViolationsPerOp(limit);
     }
 
     /** Words a playback DMA read that differ from what was last stored there: stale memory. */
