@@ -38,6 +38,16 @@ final class MemoryBus {
         return staleDmaReads;
     }
 
+    /** Stale words of DMA reads that were counted without being done ({@link PcmDmaEngine} skipping cycles). */
+    void addStaleDmaReads(long words) {
+        staleDmaReads += words;
+    }
+
+    /** Whether someone hears every frame the devices move, so that none of it may be skipped. */
+    boolean observed() {
+        return observer != DmaObserver.NONE;
+    }
+
     // ---- the CPU through a mapping -------------------------------------------------------------------
 
     /**
