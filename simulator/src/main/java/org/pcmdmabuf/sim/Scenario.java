@@ -2,6 +2,7 @@ package org.pcmdmabuf.sim;
 
 import java.util.List;
 import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.script.Limits;
 
 /**
  * Everything a simulated run depends on. With the same scenario (seed included) a run is the same, bit for
@@ -43,14 +44,28 @@ public record Scenario(
         if (durationNs <= 0) {
             throw new IllegalArgumentException("duration must be positive");
         }
+        if (durationNs > Limits.DEFAULT.advanceNanos()) {
+            throw new IllegalArgumentException(Limits.exceeded("duration", durationNs, Limits.DEFAULT.advanceNanos())
+                    .replaceAll("(\\d+)", "$1 ns"));
+        }
         if (clients.isEmpty() || clients.size() > 64) {
             throw new IllegalArgumentException("between 1 and 64 clients: " + clients.size());
+        }
+        // One buffer per client unless they share; the model keeps four bytes per byte of each.
+        long bufferBytes = (long) periodFrames * periods * 4 * (shared ? 1 : clients.size());
+        if (bufferBytes > Limits.DEFAULT.scriptBufferBytes()) {
+            throw new IllegalArgumentException(Limits.exceeded("bytes of buffer for " + (shared ? 1 : clients.size())
+                    + " client(s)", bufferBytes, Limits.DEFAULT.scriptBufferBytes()));
         }
         if (driftPpm <= -500_000 || driftPpm >= 500_000) {
             throw new IllegalArgumentException("drift must be within +-500000 ppm: " + driftPpm);
         }
         if (jitterMeanNs < 0) {
             throw new IllegalArgumentException("jitter must not be negative: " + jitterMeanNs);
+        }
+        if (jitterMeanNs > Limits.DEFAULT.advanceNanos()) {
+            throw new IllegalArgumentException(Limits.exceeded("jitter", jitterMeanNs, Limits.DEFAULT.advanceNanos())
+                    .replaceAll("(\\d+)", "$1 ns"));
         }
         long buffer = (long) periodFrames * periods;
         if (marginFrames < 0 || marginFrames >= buffer) {
