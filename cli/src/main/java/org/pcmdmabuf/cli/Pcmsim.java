@@ -22,10 +22,10 @@ public final class Pcmsim {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Pcmsim());
         cl.setExitCodeExceptionMapper(e -> EXIT_USAGE);
+        // One line, as every other bad input: the message, then where the options are described.
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("pcmsim: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
-                    + " --help' for more information.");
+            ex.getCommandLine().getErr().println("pcmsim: " + ex.getMessage() + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_USAGE;
         });
         return cl;

@@ -53,6 +53,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        geometry.check(spec);
         Script parsed;
         try {
             parsed = ScriptParser.parse(ScriptFile.read(script, Limits.DEFAULT));

@@ -3,6 +3,7 @@ package org.pcmdmabuf.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.script.Limits;
 import org.pcmdmabuf.sim.Behaviour;
 import org.pcmdmabuf.sim.Cache;
 import org.pcmdmabuf.sim.Scenario;
@@ -67,6 +68,19 @@ final class ScenarioOptions {
 
     /** The scenario, or a ParameterException naming the bad value. */
     Scenario toScenario(CommandSpec spec) {
+        geometry.check(spec);
+        // Checked before it is made nanoseconds, which could overflow.
+        if (jitterUs > Limits.DEFAULT.advanceNanos() / 1000) {
+            throw new ParameterException(spec.commandLine(), Limits.exceeded("--jitter-us", jitterUs,
+                    Limits.DEFAULT.advanceNanos() / 1000));
+        }
+        for (double rate : new double[] {evictions, refills}) {
+            if (rate > Limits.DEFAULT.randomEventsPerSecond()) {
+                throw new ParameterException(spec.commandLine(), Limits.exceeded(
+                        rate == evictions ? "--evictions-per-s" : "--refills-per-s", (long) rate,
+                        (long) Limits.DEFAULT.randomEventsPerSecond()));
+            }
+        }
         List<Behaviour> behaviours = new ArrayList<>();
         for (String c : clients) {
             Behaviour b = Behaviour.fromCli(c.strip());
