@@ -185,6 +185,8 @@ public final class HarnessDriver implements DmabufDriver {
                         + "): errno " + -r);
             }
         }
+        // A buffer the host freed is no sync's business: dropping it keeps its memory from living on here.
+        buffers.values().removeIf(SndDmaBuffer::freed);
         PcmRuntime rt = s.runtime();
         if (rt == null) {
             harness.setRuntime(sid, false, 0, 0, 0, 0L, 0, 0, 0L, false);
