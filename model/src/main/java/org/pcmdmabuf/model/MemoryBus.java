@@ -68,6 +68,7 @@ final class MemoryBus {
             return Result.ok(0L);
         }
         judgeWrite(vma, start, end);
+        registry.touch(end - start);
         int w0 = (int) (start / SndDmaBuffer.WORD_BYTES);
         int w1 = (int) (end / SndDmaBuffer.WORD_BYTES);
         for (int w = w0; w < w1; w += CHUNK_WORDS) {
@@ -98,6 +99,7 @@ final class MemoryBus {
             return Result.ok(0L);
         }
         judgeWrite(vma, start, end);
+        registry.touch(end - start);
         int w0 = (int) (start / SndDmaBuffer.WORD_BYTES);
         int w1 = (int) (end / SndDmaBuffer.WORD_BYTES);
         mem.cpuWriteRange(b, w0, w1, values, 0);
@@ -169,6 +171,7 @@ final class MemoryBus {
         if (start < end) {
             checkDmaOwnership(b, start, end, "read");
         }
+        registry.touch(end - start);
         return new int[] {w0, w1};
     }
 
@@ -191,6 +194,7 @@ final class MemoryBus {
      */
     void copyFrames(SndDmaBuffer b, long offset, long frames, int frameBytes, int source, long firstFrame) {
         int perFrame = Math.max(1, frameBytes / SndDmaBuffer.WORD_BYTES);
+        registry.touch(frames * perFrame * SndDmaBuffer.WORD_BYTES);
         int w0 = (int) (offset / SndDmaBuffer.WORD_BYTES);
         for (long i = 0; i < frames; i++) {
             long value = Stamp.of(source, firstFrame + i);
@@ -214,6 +218,7 @@ final class MemoryBus {
         int perFrame = Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
         int w0 = (int) (offset / SndDmaBuffer.WORD_BYTES);
         int w1 = (int) Math.min(b.words.length, w0 + frames * perFrame);
+        registry.touch(Registry.DMA_STEP_BYTES + frames * perFrame * SndDmaBuffer.WORD_BYTES);
         boolean coherent = s.pcm.hw.coherent();
         if (s.stream == PcmStream.PLAYBACK) {
             int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
@@ -272,6 +277,11 @@ final class MemoryBus {
      * mapping; the arm64 DMA API cleans for the device in every direction and invalidates for the CPU unless
      * the mapping is TO_DEVICE. Coherent devices need nothing.
      */
+    /** A sync of {@code b}'s memory, cache maintenance over all of it: what it costs the run. */
+    void touchSync(SndDmaBuffer b) {
+        registry.touch(b.bytes);
+    }
+
     void syncUsers(DmaBuf d, boolean forDevice) {
         SndDmaBuffer b = d.buffer;
         List<Substream> synced = users(b);

@@ -36,6 +36,9 @@ final class Registry {
     private final List<ProtocolViolation> opViolations = new ArrayList<>();
     private long violationCount;
     private int violationsPerOp = Integer.MAX_VALUE;
+    /** Bytes of buffer memory the run has touched ({@link #touch}), and how many it may. */
+    private long touched;
+    private long touchLimit = Long.MAX_VALUE;
     private final Deque<TraceEntry> trace = new ArrayDeque<>();
     /** The dma-buf each key the driver answered EXPORT with stands for. */
     private final Map<Long, DmaBuf> dmaBufKeys = new LinkedHashMap<>();
@@ -163,6 +166,7 @@ final class Registry {
     }
 
     SndDmaBuffer allocBuffer(long bytes, boolean contiguous) {
+        touch(bytes);
         SndDmaBuffer b = new SndDmaBuffer(nextId++, bytes, contiguous);
         buffers.add(b);
         return b;
@@ -205,6 +209,26 @@ final class Registry {
 
     void limitViolationsPerOp(int limit) {
         violationsPerOp = limit;
+    }
+
+    /**
+     * The run works on {@code bytes} of buffer memory: what a run costs is in proportion to the memory its DMA,
+     * copies, CPU accesses, syncs and allocations go over, and to its DMA steps, each counted as
+     * {@link #DMA_STEP_BYTES}. The same host code counts on every target, whatever a target's dma-buf code does.
+     */
+    void touch(long bytes) {
+        touched += bytes;
+        if (touched > touchLimit) {
+            throw new LimitExceeded("bytes of buffer memory this run touches (DMA, transfers, fills, checks, syncs, "
+                    + "allocations): more than the limit of " + touchLimit);
+        }
+    }
+
+    /** What a step of the simulated DMA counts for: a substream moved over a span, or one period it goes through. */
+    static final long DMA_STEP_BYTES = 256;
+
+    void limitTouch(long bytes) {
+        touchLimit = bytes;
     }
 
     long violationCount() {

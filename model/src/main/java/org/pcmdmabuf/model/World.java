@@ -353,6 +353,7 @@ public final class World {
         return step(null, () -> "advance " + frames + " frames", () -> {
             for (Pcm pcm : registry.pcmsInOrder()) {
                 for (Substream s : pcm.substreams) {
+                    registry.touch(Registry.DMA_STEP_BYTES);
                     PcmDmaEngine.advanceFrames(s, frames);
                 }
             }
@@ -363,6 +364,7 @@ public final class World {
     void letTimePass(long ns) {
         for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
+                registry.touch(Registry.DMA_STEP_BYTES);
                 PcmDmaEngine.advanceNanos(s, ns);
             }
         }
@@ -403,6 +405,16 @@ public final class World {
      */
     public void limitViolationsPerOp(int limit) {
         registry.limitViolationsPerOp(limit);
+    }
+
+    /**
+     * The op that would take the run past {@code bytes} of buffer memory touched throws {@link LimitExceeded}
+     * (what counts: {@link Registry#touch}). Each op is bounded, but a script of many ops on big buffers, or a
+     * blocking call that waits a period at a time while many devices move, adds up: a wait costs what the
+     * whole system does meanwhile, not what the call asked.
+     */
+    public void limitTouch(long bytes) {
+        registry.limitTouch(bytes);
     }
 
     /** Words a playback DMA read that differ from what was last stored there: stale memory. */

@@ -4,7 +4,8 @@ package org.pcmdmabuf.script;
  * Every size pcmsim accepts, in one place (the table and the reason for each value are in docs/op-scripts.md,
  * "Limits"). Each is checked where its value is read, before anything runs: when a script is read or parsed,
  * or when a command-line option is taken; a value beyond one is bad input, answered with one line that names
- * the value and the limit. {@link #violationsPerOp} is the one limit only a run can reach.
+ * the value and the limit. Two only a run can reach, {@link #violationsPerOp} and {@link #touchedBytes}: the
+ * op that reaches one is refused in the same way, and the run ends there.
  *
  * @param scriptBytes          bytes of one script file
  * @param ops                  op lines of one script
@@ -14,10 +15,12 @@ package org.pcmdmabuf.script;
  * @param handles              fds and mappings a script creates (open, dup, send, dmabuf_export, mmap)
  * @param bufferBytes          {@code buffer_bytes_max} of one device
  * @param scriptBufferBytes    the buffer memory a script can hold at once, as {@link ScriptParser} bounds it
- * @param transferFrames       frames of one writei or readi
+ * @param transferBytes        bytes of one writei or readi: its frames times the largest frame of a declared device
  * @param advanceNanos         simulated time of one {@code advance}, and of one {@code pcmsim simulate} run
  * @param advanceFrames        frames of one {@code advance frames=N}
  * @param violationsPerOp      protocol violations one op may record
+ * @param touchedBytes         buffer memory one run may go over: DMA, transfers, fills, checks, syncs and
+ *                             allocations, each step of the simulated DMA counting 256 bytes
  * @param lineBytesMax         the simulated cache's line size
  * @param cacheLines           the simulated cache's capacity in lines
  * @param randomEventsPerSecond random cache evictions, or refills, per simulated second
@@ -33,10 +36,11 @@ public record Limits(
         int handles,
         long bufferBytes,
         long scriptBufferBytes,
-        long transferFrames,
+        long transferBytes,
         long advanceNanos,
         long advanceFrames,
         int violationsPerOp,
+        long touchedBytes,
         int lineBytesMax,
         int cacheLines,
         double randomEventsPerSecond,
@@ -49,19 +53,20 @@ public record Limits(
     /** The limits pcmsim and every target use. */
     public static final Limits DEFAULT = new Limits(
             8 * MIB,
-            100_000,
+            50_000,
             64,
             32,
             256,
             4096,
             64 * MIB,
             64 * MIB,
-            1L << 22,
+            16 * MIB,
             3600 * NSEC_PER_SEC,
             1L << 40,
             100_000,
+            1L << 30,
             4096,
-            1 << 20,
+            1 << 18,
             1_000_000,
             1_000_000,
             256);

@@ -41,6 +41,8 @@ public final class ScriptParser {
     private int exports;
     /** The largest buffer_bytes_max declared so far: no hw_params allocates more. */
     private long largestBuffer;
+    /** The largest frame a device declared so far can have: a transfer's bytes are at most its frames times it. */
+    private long largestFrame;
     /** What every hw_params so far may allocate, and the line where that sum first passed the limit. */
     private long requestedBytes;
     private int requestsPassedLimitAt;
@@ -193,6 +195,11 @@ public final class ScriptParser {
         }
         PcmHardware hw = b.build();
         largestBuffer = Math.max(largestBuffer, hw.bufferBytesMax());
+        int widest = 0;
+        for (Format f : hw.formats()) {
+            widest = Math.max(widest, f.physicalWidth);
+        }
+        largestFrame = Math.max(largestFrame, (long) hw.channelsMax() * widest / 8);
         devices.add(hw);
         deviceByName.put(hw.name(), hw);
     }
@@ -245,7 +252,13 @@ public final class ScriptParser {
             }
             case "writei", "readi" -> {
                 String fd = fd(proc, a.positional("FD"));
-                yield new Op.Xfer(line, proc, op, fd, a.number("frames", 0, limits.transferFrames()));
+                long frames = a.number("frames", 0, 1L << 40);
+                // The PCM core copies every frame of a transfer, and waits a period at a time for room.
+                if (frames * largestFrame > limits.transferBytes()) {
+                    throw error(a.token("frames"), Limits.exceeded("bytes of one transfer (" + frames + " frames of up to "
+                            + largestFrame + " bytes)", frames * largestFrame, limits.transferBytes()));
+                }
+                yield new Op.Xfer(line, proc, op, fd, frames);
             }
             case "mmap" -> {
                 String fd = fd(proc, a.positional("FD"));
