@@ -54,6 +54,9 @@ final class ExploreCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = Progress.onTerminal(err, "seeds");
         int threads = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors();
+        // Runs at once hold their buffers at once: no more than one script's worth. Seeds are judged in order,
+        // so fewer threads change nothing but the time.
+        threads = (int) Math.min(threads, Math.max(1, Limits.DEFAULT.scriptBufferBytes() / base.bufferBytes()));
         Explorer.Outcome outcome = Explorer.explore(base, seeds, threads, progress == null ? done -> {
         } : done -> progress.update(done, seeds));
         if (progress != null) {

@@ -51,8 +51,7 @@ public record Scenario(
         if (clients.isEmpty() || clients.size() > 64) {
             throw new IllegalArgumentException("between 1 and 64 clients: " + clients.size());
         }
-        // One buffer per client unless they share; the model keeps four bytes per byte of each.
-        long bufferBytes = (long) periodFrames * periods * 4 * (shared ? 1 : clients.size());
+        long bufferBytes = bufferBytes(periodFrames, periods, shared, clients);
         if (bufferBytes > Limits.DEFAULT.scriptBufferBytes()) {
             throw new IllegalArgumentException(Limits.exceeded("bytes of buffer for " + (shared ? 1 : clients.size())
                     + " client(s)", bufferBytes, Limits.DEFAULT.scriptBufferBytes()));
@@ -87,6 +86,15 @@ public record Scenario(
 
     public long bufferFrames() {
         return (long) periodFrames * periods;
+    }
+
+    /** The buffer memory a run holds: one buffer per client unless they share one. */
+    public long bufferBytes() {
+        return bufferBytes(periodFrames, periods, shared, clients);
+    }
+
+    private static long bufferBytes(int periodFrames, int periods, boolean shared, List<Behaviour> clients) {
+        return (long) periodFrames * periods * SoundServer.FRAME_BYTES * (shared ? 1 : clients.size());
     }
 
     public long periodNs() {
