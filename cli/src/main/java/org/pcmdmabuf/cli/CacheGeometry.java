@@ -15,9 +15,9 @@ final class CacheGeometry {
 
     /** A ParameterException for a shape beyond the limits (a cache line is one array of its words). */
     void check(CommandSpec spec) {
-        if (lineBytes > Limits.DEFAULT.lineBytesMax()) {
+        if (lineBytes > Limits.DEFAULT.lineBytes()) {
             throw new ParameterException(spec.commandLine(), Limits.exceeded("--line-bytes", lineBytes,
-                    Limits.DEFAULT.lineBytesMax()));
+                    Limits.DEFAULT.lineBytes()));
         }
         if (cacheLines > Limits.DEFAULT.cacheLines()) {
             throw new ParameterException(spec.commandLine(), Limits.exceeded("--cache-lines", cacheLines,
