@@ -206,7 +206,8 @@ final class MemoryBus {
                 }
             }
         }
-        b.sync.cpuWrote(w0, (int) Math.min(b.words.length, w0 + frames * perFrame));
+        int end = (int) Math.min(b.words.length, w0 + frames * perFrame);
+        b.sync.cpuWrote(Math.min(w0, end), end);
     }
 
     /**
@@ -216,8 +217,10 @@ final class MemoryBus {
      */
     void dmaTransfer(Substream s, SndDmaBuffer b, long offset, long frames, long firstFrame) {
         int perFrame = Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
-        int w0 = (int) (offset / SndDmaBuffer.WORD_BYTES);
-        int w1 = (int) Math.min(b.words.length, w0 + frames * perFrame);
+        // A stream attached to a dma-buf may be larger than the exporter's buffer, up to the dma-buf's page-aligned
+        // size: the frames past the buffer's end are past every word, wherever they start.
+        int w1 = (int) Math.min(b.words.length, offset / SndDmaBuffer.WORD_BYTES + frames * perFrame);
+        int w0 = (int) Math.min(w1, offset / SndDmaBuffer.WORD_BYTES);
         registry.touch(Registry.DMA_STEP_BYTES + frames * perFrame * SndDmaBuffer.WORD_BYTES);
         boolean coherent = s.pcm.hw.coherent();
         if (s.stream == PcmStream.PLAYBACK) {
