@@ -52,6 +52,11 @@ public final class HarnessDriver implements DmabufDriver {
         this.world = w;
     }
 
+    /** The script is over: the C side lets go of everything this driver made. */
+    public void release() {
+        harness.release(this);
+    }
+
     /** What went wrong in the C code so far (WARNs, lock errors, use after free), oldest first. */
     public List<String> problems() {
         checkBugs();
