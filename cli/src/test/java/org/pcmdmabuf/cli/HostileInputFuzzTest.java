@@ -40,9 +40,18 @@ class HostileInputFuzzTest {
 
     @Test
     void everyMutatedScriptEndsInOneLineWithinItsBudgetAndBothTargetsAgree() throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Child.class.getName(), Long.toString(SEED), Integer.toString(SCRIPTS));
+        inChildJvm(Child.class, Long.toString(SEED), Integer.toString(SCRIPTS));
+    }
+
+    /**
+     * Runs {@code main} in a JVM with the heap the launcher gives pcmsim, prints what it printed and fails
+     * unless it exited 0.
+     */
+    static void inChildJvm(Class<?> main, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                main.getName()));
+        cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = p.waitFor();
