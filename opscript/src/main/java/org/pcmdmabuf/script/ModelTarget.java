@@ -39,8 +39,6 @@ public final class ModelTarget implements Target {
 
     @Override
     public void declare(Script script) {
-        world.limitViolationsPerOp(Limits.DEFAULT.violationsPerOp());
-        world.limitTouch(Limits.DEFAULT.touchedBytes());
         for (PcmHardware hw : script.devices()) {
             world.addDevice(hw);
         }
