@@ -66,6 +66,13 @@ final class ScenarioOptions {
     @Option(names = "--refills-per-s", defaultValue = "200", description = "Speculative line refills per second (default: ${DEFAULT-VALUE}).")
     double refills;
 
+    private static void checkRate(CommandSpec spec, String option, double perSecond) {
+        if (perSecond > Limits.DEFAULT.randomEventsPerSecond()) {
+            throw new ParameterException(spec.commandLine(), Limits.exceeded(option, (long) perSecond,
+                    (long) Limits.DEFAULT.randomEventsPerSecond()));
+        }
+    }
+
     /** The scenario, or a ParameterException naming the bad value. */
     Scenario toScenario(CommandSpec spec) {
         geometry.check(spec);
@@ -74,13 +81,8 @@ final class ScenarioOptions {
             throw new ParameterException(spec.commandLine(), Limits.exceeded("--jitter-us", jitterUs,
                     Limits.DEFAULT.advanceNanos() / 1000));
         }
-        for (double rate : new double[] {evictions, refills}) {
-            if (rate > Limits.DEFAULT.randomEventsPerSecond()) {
-                throw new ParameterException(spec.commandLine(), Limits.exceeded(
-                        rate == evictions ? "--evictions-per-s" : "--refills-per-s", (long) rate,
-                        (long) Limits.DEFAULT.randomEventsPerSecond()));
-            }
-        }
+        checkRate(spec, "--evictions-per-s", evictions);
+        checkRate(spec, "--refills-per-s", refills);
         List<Behaviour> behaviours = new ArrayList<>();
         for (String c : clients) {
             Behaviour b = Behaviour.fromCli(c.strip());

@@ -274,17 +274,17 @@ final class MemoryBus {
         observer.periodElapsed(s);
     }
 
+    /** A sync of {@code b}'s memory, cache maintenance over all of it: what it costs the run. */
+    void touchSync(SndDmaBuffer b) {
+        registry.touch(b.bytes);
+    }
+
     /**
      * The syncs a dma-buf's begin/end_cpu_access do on the memory (kernel-patch decision 8): every device that
      * uses it, by a mapped attachment or as the exporter still owning it, is synced with the direction of its
      * mapping; the arm64 DMA API cleans for the device in every direction and invalidates for the CPU unless
      * the mapping is TO_DEVICE. Coherent devices need nothing.
      */
-    /** A sync of {@code b}'s memory, cache maintenance over all of it: what it costs the run. */
-    void touchSync(SndDmaBuffer b) {
-        registry.touch(b.bytes);
-    }
-
     void syncUsers(DmaBuf d, boolean forDevice) {
         SndDmaBuffer b = d.buffer;
         List<Substream> synced = users(b);

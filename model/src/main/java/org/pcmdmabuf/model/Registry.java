@@ -18,6 +18,8 @@ import java.util.function.Supplier;
  */
 final class Registry {
     private static final int TRACE_LINES = 64;
+    /** What a step of the simulated DMA counts for: a substream moved over a span, or one period it goes through. */
+    static final long DMA_STEP_BYTES = 256;
 
     private final Map<String, Pcm> pcms = new LinkedHashMap<>();
     private final Map<String, Task> tasks = new LinkedHashMap<>();
@@ -223,9 +225,6 @@ final class Registry {
                     + "allocations): more than the limit of " + touchLimit);
         }
     }
-
-    /** What a step of the simulated DMA counts for: a substream moved over a span, or one period it goes through. */
-    static final long DMA_STEP_BYTES = 256;
 
     void limitTouch(long bytes) {
         touchLimit = bytes;

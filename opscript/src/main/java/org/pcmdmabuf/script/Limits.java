@@ -21,7 +21,7 @@ package org.pcmdmabuf.script;
  * @param violationsPerOp      protocol violations one op may record
  * @param touchedBytes         buffer memory one run may go over: DMA, transfers, fills, checks, syncs and
  *                             allocations, each step of the simulated DMA counting 256 bytes
- * @param lineBytes         the simulated cache's line size
+ * @param lineBytes            the simulated cache's line size
  * @param cacheLines           the simulated cache's capacity in lines
  * @param randomEventsPerSecond random cache evictions, or refills, per simulated second
  * @param seeds                seeds of one {@code pcmsim explore}

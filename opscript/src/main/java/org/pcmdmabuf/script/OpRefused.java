@@ -2,7 +2,8 @@ package org.pcmdmabuf.script;
 
 /**
  * An op a target gave up part way because it asked for more than a limit that only running it can reach
- * ({@link Limits#violationsPerOp()}): the script is bad input, and the target must not be used after it.
+ * ({@link Limits#violationsPerOp()}, {@link Limits#touchedBytes()}): the script is bad input, and the target
+ * must not be used after it.
  */
 public final class OpRefused extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -15,8 +15,8 @@ import java.util.Locale;
 
 /**
  * Reads a script file as the parser needs it: a regular file (a FIFO with no writer would block the read
- * forever, and a device such as /dev/zero never ends), within {@link Limits#scriptBytes()}, and UTF-8, with
- * the first byte that is not named by its line and offset.
+ * forever, and a device such as /dev/zero never ends), within {@link Limits#scriptBytes()}, and UTF-8: the
+ * first byte that is not is named by its line and offset.
  */
 public final class ScriptFile {
     private ScriptFile() {

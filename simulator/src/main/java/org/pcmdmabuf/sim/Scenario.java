@@ -45,8 +45,8 @@ public record Scenario(
             throw new IllegalArgumentException("duration must be positive");
         }
         if (durationNs > Limits.DEFAULT.advanceNanos()) {
-            throw new IllegalArgumentException(Limits.exceeded("duration", durationNs, Limits.DEFAULT.advanceNanos())
-                    .replaceAll("(\\d+)", "$1 ns"));
+            throw new IllegalArgumentException("duration: " + durationNs + " ns, more than the limit of "
+                    + Limits.DEFAULT.advanceNanos() + " ns");
         }
         if (clients.isEmpty() || clients.size() > 64) {
             throw new IllegalArgumentException("between 1 and 64 clients: " + clients.size());
@@ -63,8 +63,8 @@ public record Scenario(
             throw new IllegalArgumentException("jitter must not be negative: " + jitterMeanNs);
         }
         if (jitterMeanNs > Limits.DEFAULT.advanceNanos()) {
-            throw new IllegalArgumentException(Limits.exceeded("jitter", jitterMeanNs, Limits.DEFAULT.advanceNanos())
-                    .replaceAll("(\\d+)", "$1 ns"));
+            throw new IllegalArgumentException("jitter: " + jitterMeanNs + " ns, more than the limit of "
+                    + Limits.DEFAULT.advanceNanos() + " ns");
         }
         long buffer = (long) periodFrames * periods;
         if (marginFrames < 0 || marginFrames >= buffer) {
