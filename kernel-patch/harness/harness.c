@@ -19,9 +19,6 @@
 #include "harness.h"
 #include "pcm_dmabuf.c"
 
-#define HARNESS_MAX_DEVICES	16
-#define HARNESS_MAX_SUBSTREAMS	128
-
 /* a buffer of the simulator (SndDmaBuffer), as the PCM core allocated it */
 struct harness_buffer {
 	int id;
@@ -46,8 +43,15 @@ struct harness_substream {
 	struct snd_pcm_runtime runtime;
 };
 
-static struct harness_device devices[HARNESS_MAX_DEVICES];
-static struct harness_substream substreams[HARNESS_MAX_SUBSTREAMS];
+/*
+ * Grown to whatever ids the simulator names: a fixed table would alias the
+ * substreams of a script with more than it holds.  Each entry is allocated
+ * on its own, since the code under test keeps pointers into it.
+ */
+static struct harness_device **devices;
+static int ndevices;
+static struct harness_substream **substreams;
+static int nsubstreams;
 static struct list_head buffers = { &buffers, &buffers };
 static struct list_head dmabufs = { &dmabufs, &dmabufs };
 static int next_dmabuf_id = 1;
@@ -503,11 +507,47 @@ static int dma_buf_cpu_access(struct dma_buf *dmabuf, bool begin,
 
 static struct harness_substream *substream_of(int sid)
 {
-	if (sid < 0 || sid >= HARNESS_MAX_SUBSTREAMS || !substreams[sid].used) {
+	if (sid < 0 || sid >= nsubstreams || !substreams[sid]->used) {
 		harness_bug("no substream %d", sid);
 		return NULL;
 	}
-	return &substreams[sid];
+	return substreams[sid];
+}
+
+/* The device of id @id, its table grown to hold it; NULL when out of memory. */
+static struct harness_device *device_slot(int id)
+{
+	struct harness_device **grown;
+
+	while (ndevices <= id) {
+		grown = realloc(devices, (ndevices + 1) * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		devices = grown;
+		devices[ndevices] = kzalloc(sizeof(**devices), GFP_KERNEL);
+		if (!devices[ndevices])
+			return NULL;
+		ndevices++;
+	}
+	return devices[id];
+}
+
+/* The substream of id @sid, as device_slot() */
+static struct harness_substream *substream_slot(int sid)
+{
+	struct harness_substream **grown;
+
+	while (nsubstreams <= sid) {
+		grown = realloc(substreams, (nsubstreams + 1) * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		substreams = grown;
+		substreams[nsubstreams] = kzalloc(sizeof(**substreams), GFP_KERNEL);
+		if (!substreams[nsubstreams])
+			return NULL;
+		nsubstreams++;
+	}
+	return substreams[sid];
 }
 
 int harness_add_substream(int sid, int device, int stream, int contiguous)
@@ -515,10 +555,12 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 	struct harness_device *d;
 	struct harness_substream *s;
 
-	if (sid < 0 || sid >= HARNESS_MAX_SUBSTREAMS ||
-	    device < 0 || device >= HARNESS_MAX_DEVICES)
+	if (sid < 0 || device < 0)
 		return -EINVAL;
-	d = &devices[device];
+	d = device_slot(device);
+	s = substream_slot(sid);
+	if (!d || !s)
+		return -ENOMEM;
 	if (!d->used) {
 		d->used = true;
 		d->dev.id = device;
@@ -528,7 +570,6 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 		d->pcm.card = &d->card;
 		d->contiguous = contiguous;
 	}
-	s = &substreams[sid];
 	if (s->used)
 		return 0;
 	s->used = true;
@@ -550,7 +591,7 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	struct snd_pcm_substream *substream = &hs->substream;
 	struct snd_pcm_runtime *runtime = &hs->runtime;
 	struct snd_dma_buffer *own = runtime->dma_buffer_p;
-	struct harness_device *d = &devices[substream->pcm->card->dev->id];
+	struct harness_device *d = devices[substream->pcm->card->dev->id];
 	struct harness_buffer *b;
 
 	/* attached: the runtime's own buffer is parked until detach */
@@ -802,8 +843,8 @@ int harness_device_refs(void)
 {
 	int i, n = 0;
 
-	for (i = 0; i < HARNESS_MAX_DEVICES; i++)
-		n += devices[i].dev.refs;
+	for (i = 0; i < ndevices; i++)
+		n += devices[i]->dev.refs;
 	return n;
 }
 
@@ -842,18 +883,25 @@ void harness_reset(void)
 	}
 	/* the exports just freed without their release */
 	INIT_LIST_HEAD(&snd_pcm_dmabuf_handed_over);
-	for (i = 0; i < HARNESS_MAX_SUBSTREAMS; i++) {
-		struct snd_pcm_runtime *runtime = &substreams[i].runtime;
+	for (i = 0; i < nsubstreams; i++) {
+		struct snd_pcm_runtime *runtime = &substreams[i]->runtime;
 		struct snd_pcm_dmabuf_import *imp = runtime->dmabuf_import;
 
 		/* the runtime's own buffer descriptor, parked in an import while attached */
 		kfree(imp ? imp->own_dmab : runtime->dma_buffer_p);
 		kfree(imp);
+		kfree(substreams[i]);
 	}
 	while (!list_empty(&buffers))
 		buffer_free(list_entry(buffers.next, struct harness_buffer, node));
-	memset(substreams, 0, sizeof(substreams));
-	memset(devices, 0, sizeof(devices));
+	for (i = 0; i < ndevices; i++)
+		kfree(devices[i]);
+	free(substreams);
+	free(devices);
+	substreams = NULL;
+	devices = NULL;
+	nsubstreams = 0;
+	ndevices = 0;
 	snd_pcm_dmabuf_mutex.locked = false;
 	bugs = 0;
 	last_bug[0] = '\0';

@@ -3,8 +3,6 @@ package org.pcmdmabuf.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +12,9 @@ import org.pcmdmabuf.conformance.Case;
 import org.pcmdmabuf.conformance.Suite;
 import org.pcmdmabuf.conformance.Targets;
 import org.pcmdmabuf.conformance.device.DeviceConformance;
+import org.pcmdmabuf.script.Limits;
 import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -105,7 +105,7 @@ final class ConformanceCommand implements Callable<Integer> {
         }
         for (Path p : scripts) {
             try {
-                out.add(Case.parse(p.getFileName().toString(), Files.readString(p, StandardCharsets.UTF_8)));
+                out.add(Case.parse(p.getFileName().toString(), ScriptFile.read(p, Limits.DEFAULT)));
             } catch (ScriptException e) {
                 throw new IllegalArgumentException(p + ": " + e.describe(), e);
             }

@@ -6,12 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.pcmdmabuf.script.Limits;
 import org.pcmdmabuf.script.ScriptWriter;
 import org.pcmdmabuf.sim.Explorer;
 import org.pcmdmabuf.sim.Scenario;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -40,22 +42,25 @@ final class ExploreCommand implements Callable<Integer> {
     public Integer call() {
         Scenario base = options.scenario.toScenario(spec);
         if (seeds < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--seeds must be at least 1: " + seeds);
+            throw new ParameterException(spec.commandLine(), "--seeds must be at least 1: " + seeds);
+        }
+        if (seeds > Limits.DEFAULT.seeds()) {
+            throw new ParameterException(spec.commandLine(), Limits.exceeded("--seeds", seeds, Limits.DEFAULT.seeds()));
+        }
+        if (jobs != null && jobs > Limits.DEFAULT.jobs()) {
+            throw new ParameterException(spec.commandLine(), Limits.exceeded("--jobs", jobs, Limits.DEFAULT.jobs()));
         }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean terminal = System.console() != null;
+        Progress progress = Progress.onTerminal(err, "seeds");
         int threads = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors();
-        Explorer.Outcome outcome = Explorer.explore(base, seeds, threads, done -> {
-            if (terminal) {
-                int width = 40;
-                int filled = (int) ((long) done * width / seeds);
-                err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + seeds);
-                err.flush();
-            }
-        });
-        if (terminal) {
-            err.println();
+        // Runs at once hold their buffers at once: no more than one script's worth. Seeds are judged in order,
+        // so fewer threads change nothing but the time.
+        threads = (int) Math.min(threads, Math.max(1, Limits.DEFAULT.scriptBufferBytes() / base.bufferBytes()));
+        Explorer.Outcome outcome = Explorer.explore(base, seeds, threads, progress == null ? done -> {
+        } : done -> progress.update(done, seeds));
+        if (progress != null) {
+            progress.finish();
         }
         Explorer.Failure f = outcome.failure();
         if (f == null) {

@@ -27,10 +27,10 @@ public final class Pcmsim {
     static CommandLine commandLine(CommandLine.IFactory factory) {
         CommandLine cl = new CommandLine(new Pcmsim(), factory);
         cl.setExitCodeExceptionMapper(e -> EXIT_USAGE);
+        // One line, as every other bad input: the message, then where the options are described.
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("pcmsim: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName()
-                    + " --help' for more information.");
+            ex.getCommandLine().getErr().println("pcmsim: " + ex.getMessage() + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_USAGE;
         });
         return cl;

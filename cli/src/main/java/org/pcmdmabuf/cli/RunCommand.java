@@ -3,8 +3,6 @@ package org.pcmdmabuf.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,8 +10,11 @@ import org.pcmdmabuf.conformance.Targets;
 import org.pcmdmabuf.conformance.device.Cards;
 import org.pcmdmabuf.conformance.device.DeviceTarget;
 import org.pcmdmabuf.model.InvariantViolation;
+import org.pcmdmabuf.script.Limits;
+import org.pcmdmabuf.script.OpRefused;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptFile;
 import org.pcmdmabuf.script.ScriptParser;
 import org.pcmdmabuf.script.ScriptRunner;
 import org.pcmdmabuf.script.Target;
@@ -52,19 +53,16 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String text;
+        geometry.check(spec);
+        Script parsed;
         try {
-            text = Files.readString(script, StandardCharsets.UTF_8);
+            parsed = ScriptParser.parse(ScriptFile.read(script, Limits.DEFAULT));
         } catch (NoSuchFileException e) {
             err.println("pcmsim: no such script: " + script);
             return Pcmsim.EXIT_USAGE;
         } catch (IOException e) {
             err.println("pcmsim: cannot read script " + script + ": " + e.getMessage());
             return Pcmsim.EXIT_USAGE;
-        }
-        Script parsed;
-        try {
-            parsed = ScriptParser.parse(text);
         } catch (ScriptException e) {
             err.println("pcmsim: " + script + ": " + e.describe());
             return Pcmsim.EXIT_USAGE;
@@ -94,6 +92,10 @@ final class RunCommand implements Callable<Integer> {
                 out.println(json ? step.json() : Text.line(step));
                 out.flush();
             });
+        } catch (OpRefused e) {
+            out.flush();
+            err.println("pcmsim: " + script + ": " + e.describe());
+            return Pcmsim.EXIT_USAGE;
         } catch (InvariantViolation e) {
             out.flush();
             err.println("pcmsim: model invariant broken: " + e.getMessage());

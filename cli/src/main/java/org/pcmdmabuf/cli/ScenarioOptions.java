@@ -3,6 +3,7 @@ package org.pcmdmabuf.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.script.Limits;
 import org.pcmdmabuf.sim.Behaviour;
 import org.pcmdmabuf.sim.Cache;
 import org.pcmdmabuf.sim.Design;
@@ -72,8 +73,23 @@ final class ScenarioOptions {
     @Option(names = "--refills-per-s", defaultValue = "200", description = "Speculative line refills per second (default: ${DEFAULT-VALUE}).")
     double refills;
 
+    private static void checkRate(CommandSpec spec, String option, double perSecond) {
+        if (perSecond > Limits.DEFAULT.randomEventsPerSecond()) {
+            throw new ParameterException(spec.commandLine(), Limits.exceeded(option, (long) perSecond,
+                    (long) Limits.DEFAULT.randomEventsPerSecond()));
+        }
+    }
+
     /** The scenario, or a ParameterException naming the bad value. */
     Scenario toScenario(CommandSpec spec) {
+        geometry.check(spec);
+        // Checked before it is made nanoseconds, which could overflow.
+        if (jitterUs > Limits.DEFAULT.advanceNanos() / 1000) {
+            throw new ParameterException(spec.commandLine(), Limits.exceeded("--jitter-us", jitterUs,
+                    Limits.DEFAULT.advanceNanos() / 1000));
+        }
+        checkRate(spec, "--evictions-per-s", evictions);
+        checkRate(spec, "--refills-per-s", refills);
         List<Behaviour> behaviours = new ArrayList<>();
         for (String c : clients) {
             Behaviour b = Behaviour.fromCli(c.strip());

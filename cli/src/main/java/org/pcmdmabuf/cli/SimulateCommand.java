@@ -39,7 +39,14 @@ final class SimulateCommand implements Callable<Integer> {
         Scenario sc = options.scenario.toScenario(spec);
         PrintWriter out = spec.commandLine().getOut();
         TraceLog trace = traceFile != null ? new TraceLog() : TraceLog.NONE;
-        Report report = new Simulation(sc, trace, false).run();
+        Progress progress = Progress.onTerminal(spec.commandLine().getErr(), "simulated ms");
+        long totalMs = sc.durationNs() / 1_000_000;
+        Report report = new Simulation(sc, trace, false).run(progress == null ? now -> {
+        } : now -> progress.update(now / 1_000_000, totalMs));
+        if (progress != null) {
+            progress.update(totalMs, totalMs);
+            progress.finish();
+        }
         if (traceFile != null) {
             try (Writer w = Files.newBufferedWriter(traceFile, StandardCharsets.UTF_8)) {
                 trace.write(w);

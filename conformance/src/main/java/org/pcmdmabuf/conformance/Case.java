@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.pcmdmabuf.model.InvariantViolation;
 import org.pcmdmabuf.script.Op;
+import org.pcmdmabuf.script.OpRefused;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptParser;
@@ -139,6 +140,8 @@ public record Case(String name, String rule, String text, Script script, Map<Int
         } catch (InvariantViolation e) {
             failures.add(new Failure(name + ": the host was left inconsistent: "
                     + e.getMessage().lines().findFirst().orElse(""), rules()));
+        } catch (OpRefused e) {
+            failures.add(new Failure(name + ": " + e.describe(), rules()));
         }
         return failures;
     }

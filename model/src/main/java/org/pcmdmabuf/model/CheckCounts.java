@@ -9,16 +9,16 @@ package org.pcmdmabuf.model;
 public record CheckCounts(long good, long stale, long torn, long missing) {
 
     /**
-     * Classifies each frame of {@code words} (read by the CPU from word {@code first} on) against
-     * {@code logical}, what the words would hold without a cache.
+     * Classifies each frame of the first {@code length} of {@code words} (read by the CPU from word
+     * {@code first} on) against {@code logical}, what the words would hold without a cache.
      */
-    static CheckCounts of(long[] words, long[] logical, int first, int frameWords) {
+    static CheckCounts of(long[] words, int length, long[] logical, int first, int frameWords) {
         long good = 0;
         long stale = 0;
         long torn = 0;
         long missing = 0;
-        for (int w = 0; w < words.length; w += frameWords) {
-            int n = Math.min(frameWords, words.length - w);
+        for (int w = 0; w < length; w += frameWords) {
+            int n = Math.min(frameWords, length - w);
             int fresh = 0;
             int old = 0;
             for (int i = 0; i < n; i++) {
@@ -43,5 +43,9 @@ public record CheckCounts(long good, long stale, long torn, long missing) {
             }
         }
         return new CheckCounts(good, stale, torn, missing);
+    }
+
+    CheckCounts plus(CheckCounts o) {
+        return new CheckCounts(good + o.good, stale + o.stale, torn + o.torn, missing + o.missing);
     }
 }

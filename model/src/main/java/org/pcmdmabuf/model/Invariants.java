@@ -452,6 +452,8 @@ final class Invariants {
             if (bufferSet.changes() != bufferChanges) {
                 buffers = bufferSet.toArray(buffers);
                 nBuffers = bufferSet.size();
+                // toArray clears only the slot after the last: a freed buffer left further on would be kept alive.
+                Arrays.fill(buffers, nBuffers, buffers.length, null);
                 bufferChanges = bufferSet.changes();
             }
             if (!entered()) {

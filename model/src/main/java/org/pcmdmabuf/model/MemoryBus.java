@@ -15,11 +15,14 @@ final class MemoryBus {
     final MemorySystem mem;
     private final Registry registry;
     private DmaObserver observer = DmaObserver.NONE;
-    /** The last stamp {@link #freshStamps} gave. */
+    /** The last stamp a fill used. */
     private long stamp;
     private long staleDmaReads;
     /** Scratch for one DMA transfer's words (the model is single-threaded). */
     private long[] dmaWords = new long[0];
+    /** Words a fill stores, or a check classifies, at a time: an op's memory stays bounded whatever its length. */
+    private static final int CHUNK_WORDS = 1 << 14;
+    private final long[] chunk = new long[CHUNK_WORDS];
 
     MemoryBus(MemorySystem mem, Registry registry) {
         this.mem = mem;
@@ -35,15 +38,49 @@ final class MemoryBus {
         return staleDmaReads;
     }
 
+    /** Stale words of DMA reads that were counted without being done ({@link PcmDmaEngine} skipping cycles). */
+    void addStaleDmaReads(long words) {
+        staleDmaReads += words;
+    }
+
+    /** Whether someone hears every frame the devices move, so that none of it may be skipped. */
+    boolean observed() {
+        return observer != DmaObserver.NONE;
+    }
+
     // ---- the CPU through a mapping -------------------------------------------------------------------
 
-    /** One new stamp for each 4-byte word of {@code len} bytes: what op {@code fill} writes. */
-    long[] freshStamps(long len) {
-        long[] values = new long[(int) Math.max(0, len / SndDmaBuffer.WORD_BYTES)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = ++stamp;
+    /**
+     * Op {@code fill}: the CPU stores a new stamp into each 4-byte word of {@code len} bytes at byte {@code off}
+     * of a mapping, a chunk at a time. A fill uses up one stamp per word it names, stored or not.
+     */
+    Result<Long> cpuFill(Task task, Vma vma, long off, long len) {
+        long first = stamp;
+        stamp += Math.max(0, len / SndDmaBuffer.WORD_BYTES);
+        Errno e = checkAccess(task, vma, off, len, vma.write);
+        if (e != null) {
+            return Result.err(e);
         }
-        return values;
+        SndDmaBuffer b = vma.buffer;
+        long start = vma.offset + off;
+        long end = Math.min(start + len, b.bytes);
+        if (start >= end) {
+            return Result.ok(0L);
+        }
+        judgeWrite(vma, start, end);
+        registry.touch(end - start);
+        int w0 = (int) (start / SndDmaBuffer.WORD_BYTES);
+        int w1 = (int) (end / SndDmaBuffer.WORD_BYTES);
+        for (int w = w0; w < w1; w += CHUNK_WORDS) {
+            int n = Math.min(CHUNK_WORDS, w1 - w);
+            for (int i = 0; i < n; i++) {
+                chunk[i] = first + 1 + (w - w0) + i;
+            }
+            mem.cpuWriteRange(b, w, w + n, chunk, 0);
+            System.arraycopy(chunk, 0, b.logical, w, n);
+        }
+        b.sync.cpuWrote(w0, w1);
+        return Result.ok(0L);
     }
 
     /**
@@ -61,11 +98,8 @@ final class MemoryBus {
         if (start >= end) {
             return Result.ok(0L);
         }
-        if (vma.dmaBuf() != null && usedByNonCoherentDevice(b) && !b.sync.cpuWriteWindow()) {
-            registry.violation(ProtocolViolation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
-                    + " without DMA_BUF_SYNC_START|WRITE");
-        }
-        checkDmaOwnership(b, start, end, "wrote");
+        judgeWrite(vma, start, end);
+        registry.touch(end - start);
         int w0 = (int) (start / SndDmaBuffer.WORD_BYTES);
         int w1 = (int) (end / SndDmaBuffer.WORD_BYTES);
         mem.cpuWriteRange(b, w0, w1, values, 0);
@@ -74,12 +108,56 @@ final class MemoryBus {
         return Result.ok(0L);
     }
 
+    /** The protocol's verdict on a CPU store to bytes [start, end) of a mapping's buffer. */
+    private void judgeWrite(Vma vma, long start, long end) {
+        SndDmaBuffer b = vma.buffer;
+        if (vma.dmaBuf() != null && usedByNonCoherentDevice(b) && !b.sync.cpuWriteWindow()) {
+            registry.violation(ProtocolViolation.WRITE_OUTSIDE_WINDOW, "write to dma-buf " + vma.dmaBuf().id
+                    + " without DMA_BUF_SYNC_START|WRITE");
+        }
+        checkDmaOwnership(b, start, end, "wrote");
+    }
+
     /** The CPU loads the words at byte {@code off} of a mapping. */
     Result<long[]> cpuRead(Task task, Vma vma, long off, long len) {
         Errno e = checkAccess(task, vma, off, len, vma.read);
         if (e != null) {
             return Result.err(e);
         }
+        int[] words = judgeRead(vma, off, len);
+        long[] out = new long[words[1] - words[0]];
+        for (int w = words[0]; w < words[1]; w++) {
+            out[w - words[0]] = mem.cpuRead(vma.buffer, w);
+        }
+        return Result.ok(out);
+    }
+
+    /**
+     * Op {@code check}: the CPU loads the words at byte {@code off} of a mapping, a chunk at a time, and each
+     * frame of {@code frameWords} words (counted from the first) is classified against what was last stored.
+     */
+    Result<CheckCounts> cpuCheck(Task task, Vma vma, long off, long len, int frameWords) {
+        Errno e = checkAccess(task, vma, off, len, vma.read);
+        if (e != null) {
+            return Result.err(e);
+        }
+        int[] words = judgeRead(vma, off, len);
+        // Whole frames per chunk, so that no frame is split between two classifications (a frame is at most
+        // 256 channels of 8 bytes: 512 words).
+        int step = CHUNK_WORDS / frameWords * frameWords;
+        CheckCounts counts = new CheckCounts(0, 0, 0, 0);
+        for (int w = words[0]; w < words[1]; w += step) {
+            int n = Math.min(step, words[1] - w);
+            for (int i = 0; i < n; i++) {
+                chunk[i] = mem.cpuRead(vma.buffer, w + i);
+            }
+            counts = counts.plus(CheckCounts.of(chunk, n, vma.buffer.logical, w, frameWords));
+        }
+        return Result.ok(counts);
+    }
+
+    /** The protocol's verdict on a CPU load of {@code len} bytes at {@code off}; the words loaded, [from, to). */
+    private int[] judgeRead(Vma vma, long off, long len) {
         SndDmaBuffer b = vma.buffer;
         long start = vma.offset + off;
         long end = Math.max(start, Math.min(start + len, b.bytes));
@@ -93,11 +171,8 @@ final class MemoryBus {
         if (start < end) {
             checkDmaOwnership(b, start, end, "read");
         }
-        long[] out = new long[w1 - w0];
-        for (int w = w0; w < w1; w++) {
-            out[w - w0] = mem.cpuRead(b, w);
-        }
-        return Result.ok(out);
+        registry.touch(end - start);
+        return new int[] {w0, w1};
     }
 
     /** An access outside the mapping or against its protection faults; one finer than a word is refused. */
@@ -119,6 +194,7 @@ final class MemoryBus {
      */
     void copyFrames(SndDmaBuffer b, long offset, long frames, int frameBytes, int source, long firstFrame) {
         int perFrame = Math.max(1, frameBytes / SndDmaBuffer.WORD_BYTES);
+        registry.touch(frames * perFrame * SndDmaBuffer.WORD_BYTES);
         int w0 = (int) (offset / SndDmaBuffer.WORD_BYTES);
         for (long i = 0; i < frames; i++) {
             long value = Stamp.of(source, firstFrame + i);
@@ -130,7 +206,8 @@ final class MemoryBus {
                 }
             }
         }
-        b.sync.cpuWrote(w0, (int) Math.min(b.words.length, w0 + frames * perFrame));
+        int end = (int) Math.min(b.words.length, w0 + frames * perFrame);
+        b.sync.cpuWrote(Math.min(w0, end), end);
     }
 
     /**
@@ -140,8 +217,11 @@ final class MemoryBus {
      */
     void dmaTransfer(Substream s, SndDmaBuffer b, long offset, long frames, long firstFrame) {
         int perFrame = Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
-        int w0 = (int) (offset / SndDmaBuffer.WORD_BYTES);
-        int w1 = (int) Math.min(b.words.length, w0 + frames * perFrame);
+        // A stream attached to a dma-buf may be larger than the exporter's buffer, up to the dma-buf's page-aligned
+        // size: the frames past the buffer's end are past every word, wherever they start.
+        int w1 = (int) Math.min(b.words.length, offset / SndDmaBuffer.WORD_BYTES + frames * perFrame);
+        int w0 = (int) Math.min(w1, offset / SndDmaBuffer.WORD_BYTES);
+        registry.touch(Registry.DMA_STEP_BYTES + frames * perFrame * SndDmaBuffer.WORD_BYTES);
         boolean coherent = s.pcm.hw.coherent();
         if (s.stream == PcmStream.PLAYBACK) {
             int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
@@ -192,6 +272,11 @@ final class MemoryBus {
 
     void periodElapsed(Substream s) {
         observer.periodElapsed(s);
+    }
+
+    /** A sync of {@code b}'s memory, cache maintenance over all of it: what it costs the run. */
+    void touchSync(SndDmaBuffer b) {
+        registry.touch(b.bytes);
     }
 
     /**

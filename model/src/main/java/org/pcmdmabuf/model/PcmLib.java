@@ -223,6 +223,7 @@ final class PcmLib {
             return;
         }
         SndDmaBuffer b = s.runtime.dmaBuffer;
+        s.pcm.world.bus.touchSync(b);
         b.sync.syncForDevice();
         if (!s.pcm.hw.coherent()) {
             s.pcm.world.bus.mem.clean(b, 0, b.words.length);
@@ -235,6 +236,7 @@ final class PcmLib {
             return;
         }
         SndDmaBuffer b = s.runtime.dmaBuffer;
+        s.pcm.world.bus.touchSync(b);
         b.sync.syncForCpu();
         if (!s.pcm.hw.coherent() && s.stream == PcmStream.CAPTURE) {
             s.pcm.world.bus.mem.invalidate(b, 0, b.words.length);

@@ -50,6 +50,7 @@ final class PcmNative {
         if (rt.dmaBuffer == null) {
             rt.dmaBuffer = s.pcm.world.registry.allocBuffer(bytes, s.pcm.hw.contiguous());
         } else {
+            s.pcm.world.registry.touch(rt.dmaBuffer.bytes);
             rt.dmaBuffer.clearMemory();
         }
         rt.dmaBytes = bytes;

@@ -18,6 +18,8 @@ import java.util.function.Supplier;
  */
 final class Registry {
     private static final int TRACE_LINES = 64;
+    /** What a step of the simulated DMA counts for: a substream moved over a span, or one period it goes through. */
+    static final long DMA_STEP_BYTES = 256;
 
     private final Map<String, Pcm> pcms = new LinkedHashMap<>();
     private final Map<String, Task> tasks = new LinkedHashMap<>();
@@ -29,7 +31,16 @@ final class Registry {
     final World.Live<Attachment> attachments = new World.Live<>();
     final World.Live<Vma> vmas = new World.Live<>();
     final World.Live<SndDmaBuffer> buffers = new World.Live<>();
-    private final List<ProtocolViolation> violations = new ArrayList<>();
+    /**
+     * The violations of the op running or last run; earlier ops' are counted only, so a long simulation does not
+     * keep one record per period.
+     */
+    private final List<ProtocolViolation> opViolations = new ArrayList<>();
+    private long violationCount;
+    private int violationsPerOp = Integer.MAX_VALUE;
+    /** Bytes of buffer memory the run has touched ({@link #touch}), and how many it may. */
+    private long touched;
+    private long touchLimit = Long.MAX_VALUE;
     private final Deque<TraceEntry> trace = new ArrayDeque<>();
     /** The dma-buf each key the driver answered EXPORT with stands for. */
     private final Map<Long, DmaBuf> dmaBufKeys = new LinkedHashMap<>();
@@ -157,6 +168,7 @@ final class Registry {
     }
 
     SndDmaBuffer allocBuffer(long bytes, boolean contiguous) {
+        touch(bytes);
         SndDmaBuffer b = new SndDmaBuffer(nextId++, bytes, contiguous);
         buffers.add(b);
         return b;
@@ -190,11 +202,40 @@ final class Registry {
     // ---- the record of the run -----------------------------------------------------------------------
 
     void violation(String rule, String detail) {
-        violations.add(new ProtocolViolation(rule, detail, ops));
+        if (opViolations.size() >= violationsPerOp) {
+            throw new LimitExceeded("protocol violations in one op: more than the limit of " + violationsPerOp);
+        }
+        opViolations.add(new ProtocolViolation(rule, detail, ops));
+        violationCount++;
     }
 
-    List<ProtocolViolation> violations() {
-        return Collections.unmodifiableList(violations);
+    void limitViolationsPerOp(int limit) {
+        violationsPerOp = limit;
+    }
+
+    /**
+     * The run works on {@code bytes} of buffer memory: what a run costs is in proportion to the memory its DMA,
+     * copies, CPU accesses, syncs and allocations go over, and to its DMA steps, each counted as
+     * {@link #DMA_STEP_BYTES}. The same host code counts on every target, whatever a target's dma-buf code does.
+     */
+    void touch(long bytes) {
+        touched += bytes;
+        if (touched > touchLimit) {
+            throw new LimitExceeded("bytes of buffer memory this run touches (DMA, transfers, fills, checks, syncs, "
+                    + "allocations): more than the limit of " + touchLimit);
+        }
+    }
+
+    void limitTouch(long bytes) {
+        touchLimit = bytes;
+    }
+
+    long violationCount() {
+        return violationCount;
+    }
+
+    List<ProtocolViolation> opViolations() {
+        return Collections.unmodifiableList(opViolations);
     }
 
     /** One trace line, formatted only when an invariant breaks. */
@@ -209,6 +250,7 @@ final class Registry {
     /** An op begins: the violations it records carry its number. */
     void countOp() {
         ops++;
+        opViolations.clear();
     }
 
     /** The op just counted ended with {@code errno} (null: ok); the trace keeps the last {@value #TRACE_LINES}. */

@@ -214,6 +214,8 @@ final class Vfs {
                 return Result.err(Errno.EINVAL);
             }
         }
+        // Counted here, in the host, so that every target's run costs the same whatever its dma-buf code syncs.
+        d.exporterPcm.world.bus.touchSync(d.buffer);
         return (flags & DmaBufSync.END) != 0
                 ? PcmDmabuf.endCpuAccess(d, dir) : PcmDmabuf.beginCpuAccess(d, dir);
     }

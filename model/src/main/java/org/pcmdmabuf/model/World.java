@@ -305,7 +305,8 @@ public final class World {
      * Offsets are in bytes and must be 4-byte aligned (the model's stamp granularity).
      */
     public Result<Long> fill(Task task, Vma vma, long off, long len) {
-        return write(task, vma, off, len, bus.freshStamps(len));
+        return step(task, () -> "write vma " + vma.id + " off " + off + " len " + len,
+                () -> bus.cpuFill(task, vma, off, len));
     }
 
     /**
@@ -319,9 +320,8 @@ public final class World {
 
     /** The CPU reads through a mapping and classifies what it sees (op {@code check}). */
     public Result<CheckCounts> check(Task task, Vma vma, long off, long len) {
-        int first = (int) ((vma.offset + off) / SndDmaBuffer.WORD_BYTES);
-        return read(task, vma, off, len).map(words -> CheckCounts.of(words, vma.buffer.logical, first,
-                bus.frameWords(vma.buffer)));
+        return step(task, () -> "read vma " + vma.id + " off " + off + " len " + len,
+                () -> bus.cpuCheck(task, vma, off, len, bus.frameWords(vma.buffer)));
     }
 
     /** The CPU loads the words at byte {@code off} of a mapping, through the memory system. */
@@ -370,6 +370,7 @@ public final class World {
         return step(null, () -> "advance " + frames + " frames", () -> {
             for (Pcm pcm : registry.pcmsInOrder()) {
                 for (Substream s : pcm.substreams) {
+                    registry.touch(Registry.DMA_STEP_BYTES);
                     PcmDmaEngine.advanceFrames(s, frames);
                 }
             }
@@ -380,6 +381,7 @@ public final class World {
     void letTimePass(long ns) {
         for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
+                registry.touch(Registry.DMA_STEP_BYTES);
                 PcmDmaEngine.advanceNanos(s, ns);
             }
         }
@@ -404,8 +406,32 @@ public final class World {
         return registry.leaks();
     }
 
-    public List<ProtocolViolation> violations() {
-        return registry.violations();
+    /** Protocol violations recorded since the world was made. */
+    public long violationCount() {
+        return registry.violationCount();
+    }
+
+    /** The protocol violations the last op recorded (earlier ops' are only counted). */
+    public List<ProtocolViolation> lastOpViolations() {
+        return registry.opViolations();
+    }
+
+    /**
+     * An op that would record more than {@code limit} protocol violations throws {@link LimitExceeded}: each is
+     * a record and a word of output, and a long advance over memory the CPU never cleaned records one per period.
+     */
+    public void limitViolationsPerOp(int limit) {
+        registry.limitViolationsPerOp(limit);
+    }
+
+    /**
+     * The op that would take the run past {@code bytes} of buffer memory touched throws {@link LimitExceeded}
+     * (what counts: {@link Registry#touch}). Each op is bounded, but a script of many ops on big buffers, or a
+     * blocking call that waits a period at a time while many devices move, adds up: a wait costs what the
+     * whole system does meanwhile, not what the call asked.
+     */
+    public void limitTouch(long bytes) {
+        registry.limitTouch(bytes);
     }
 
     /** Words a playback DMA read that differ from what was last stored there: stale memory. */

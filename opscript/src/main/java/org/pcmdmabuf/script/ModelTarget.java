@@ -49,16 +49,16 @@ public final class ModelTarget implements Target {
 
     @Override
     public Outcome execute(Op op, Names n) {
-        int violationsBefore = world.violations().size();
+        long violationsBefore = world.violationCount();
         long staleBefore = world.staleDmaReads();
         Outcome out = run(op, n);
         if (world.staleDmaReads() > staleBefore) {
             out = out.with("stale", world.staleDmaReads() - staleBefore);
         }
-        List<ProtocolViolation> all = world.violations();
-        if (all.size() > violationsBefore) {
+        if (world.violationCount() > violationsBefore) {
+            // Every op of a script is one system call of the world, so the last op's violations are this op's.
             List<String> rules = new ArrayList<>();
-            for (ProtocolViolation v : all.subList(violationsBefore, all.size())) {
+            for (ProtocolViolation v : world.lastOpViolations()) {
                 rules.add(v.rule());
             }
             out = out.with("violations", rules);

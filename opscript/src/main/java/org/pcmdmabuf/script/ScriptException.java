@@ -13,8 +13,11 @@ public final class ScriptException extends Exception {
         this.token = token;
     }
 
-    /** One line for a terminal: {@code line 12: 'rate=abc': rate must be a non-negative integer}. */
+    /**
+     * One line for a terminal: {@code line 12: 'rate=abc': rate must be a non-negative integer}; line 0 is the
+     * whole file.
+     */
     public String describe() {
-        return "line " + line + (token == null ? "" : ": '" + token + "'") + ": " + getMessage();
+        return (line > 0 ? "line " + line + ": " : "") + (token == null ? "" : "'" + token + "': ") + getMessage();
     }
 }

@@ -21,7 +21,8 @@ import org.pcmdmabuf.model.SwParams;
 /**
  * Parses and statically checks op scripts (docs/op-scripts.md). Every error names the line and the
  * offending token. Checks that need no target: known ops and keys, well-formed values, declared devices and
- * processes, names bound before use and of the right kind (fd or mapping), no op by a process after its exit.
+ * processes, names bound before use and of the right kind (fd or mapping), no op by a process after its exit,
+ * and the {@link Limits} a script must keep so that no target runs out of time or memory on it.
  */
 public final class ScriptParser {
     private static final Set<String> SIMPLE_OPS =
@@ -34,13 +35,29 @@ public final class ScriptParser {
     private final Map<String, Map<String, Kind>> names = new LinkedHashMap<>();
     private final Set<String> exited = new HashSet<>();
     private final List<Op> ops = new ArrayList<>();
+    private final Limits limits;
     private int line;
+    /** fds and mappings the ops bind so far: every one is a live object the invariants walk after every op. */
+    private int handles;
+    private int exports;
+    /** The largest buffer_bytes_max declared so far: no hw_params allocates more. */
+    private long largestBuffer;
+    /** The largest frame a device declared so far can have: a transfer's bytes are at most its frames times it. */
+    private long largestFrame;
+    /** What every hw_params so far may allocate, and the line where that sum first passed the limit. */
+    private long requestedBytes;
+    private int requestsPassedLimitAt;
 
-    private ScriptParser() {
+    private ScriptParser(Limits limits) {
+        this.limits = limits;
     }
 
     public static Script parse(String text) throws ScriptException {
-        ScriptParser p = new ScriptParser();
+        return parse(text, Limits.DEFAULT);
+    }
+
+    public static Script parse(String text, Limits limits) throws ScriptException {
+        ScriptParser p = new ScriptParser(limits);
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             p.line = i + 1;
@@ -54,7 +71,43 @@ public final class ScriptParser {
                 p.parseLine(l.split("\\s+"));
             }
         }
+        p.checkBufferMemory();
         return new Script(p.devices, List.copyOf(p.names.keySet()), p.ops);
+    }
+
+    /**
+     * Buffers live at once are at most one per substream (its runtime's) plus one per dma-buf (an export keeps
+     * its memory after the runtime let go of it, docs/decisions.md item 1), each at most its device's
+     * buffer_bytes_max; nor can they exceed what every hw_params asks for. The model keeps four bytes of state
+     * per byte of buffer, so the smaller bound must stay within the limit.
+     */
+    private void checkBufferMemory() throws ScriptException {
+        long held = (long) exports * largestBuffer;
+        for (PcmHardware hw : devices) {
+            held = saturatingAdd(held, hw.substreams() * hw.bufferBytesMax());
+        }
+        long bound = Math.min(held, requestedBytes);
+        if (bound > limits.scriptBufferBytes()) {
+            line = requestsPassedLimitAt;
+            throw error("hw_params", Limits.exceeded("bytes of buffer the script may hold at once", bound,
+                    limits.scriptBufferBytes()));
+        }
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    private static long saturatingMultiply(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+    }
+
+    private void addOp(Op op, String token) throws ScriptException {
+        if (ops.size() >= limits.ops()) {
+            throw error(token, Limits.exceeded("ops", ops.size() + 1L, limits.ops()));
+        }
+        ops.add(op);
     }
 
     private void parseLine(String[] t) throws ScriptException {
@@ -66,19 +119,22 @@ public final class ScriptParser {
                 if (names.containsKey(t[1])) {
                     throw error(t[1], "process declared twice");
                 }
+                if (names.size() >= limits.processes()) {
+                    throw error(t[1], Limits.exceeded("processes", names.size() + 1L, limits.processes()));
+                }
                 names.put(t[1], new HashMap<>());
             }
             case "suspend", "disconnect" -> {
                 expectCount(t, 2, t[0] + " DEV");
-                ops.add(new Op.CardEvent(line, t[0], device(t[1]).name()));
+                addOp(new Op.CardEvent(line, t[0], device(t[1]).name()), t[0]);
             }
             case "advance" -> {
                 expectCount(t, 2, "advance Nns|Nus|Nms|Ns|frames=N");
-                ops.add(parseAdvance(t[1]));
+                addOp(parseAdvance(t[1]), t[0]);
             }
             case "leaks" -> {
                 expectCount(t, 1, "leaks");
-                ops.add(new Op.LeaksOp(line, null));
+                addOp(new Op.LeaksOp(line, null), t[0]);
             }
             default -> {
                 if (!names.containsKey(t[0])) {
@@ -90,7 +146,7 @@ public final class ScriptParser {
                 if (exited.contains(t[0])) {
                     throw error(t[1], "process '" + t[0] + "' has already exited");
                 }
-                ops.add(parseProcOp(t[0], t[1], new Args(t, 2)));
+                addOp(parseProcOp(t[0], t[1], new Args(t, 2)), t[1]);
             }
         }
     }
@@ -105,6 +161,9 @@ public final class ScriptParser {
         if (deviceByName.containsKey(t[1])) {
             throw error(t[1], "device declared twice");
         }
+        if (devices.size() >= limits.devices()) {
+            throw error(t[1], Limits.exceeded("devices", devices.size() + 1L, limits.devices()));
+        }
         PcmStream stream = switch (t[2]) {
             case "playback" -> PcmStream.PLAYBACK;
             case "capture" -> PcmStream.CAPTURE;
@@ -116,14 +175,14 @@ public final class ScriptParser {
             switch (kv[0]) {
                 case "coherent" -> b.coherent = bool(t[i], kv[1]);
                 case "contiguous" -> b.contiguous = bool(t[i], kv[1]);
-                case "substreams" -> b.substreams = (int) range(t[i], kv[1], 1, 32);
+                case "substreams" -> b.substreams = (int) range(t[i], kv[1], 1, limits.substreams());
                 case "pause" -> b.pause = bool(t[i], kv[1]);
                 case "resume" -> b.resume = bool(t[i], kv[1]);
                 case "mmap" -> b.mmap = bool(t[i], kv[1]);
                 case "noninterleaved" -> b.nonInterleaved = bool(t[i], kv[1]);
                 case "channels_max" -> b.channelsMax = (int) range(t[i], kv[1], 1, 256);
                 case "rate_max" -> b.rateMax = (int) range(t[i], kv[1], b.rateMin, 768_000);
-                case "buffer_bytes_max" -> b.bufferBytesMax = range(t[i], kv[1], 64, 64L << 20);
+                case "buffer_bytes_max" -> b.bufferBytesMax = range(t[i], kv[1], 64, limits.bufferBytes());
                 case "formats" -> {
                     Set<Format> f = EnumSet.noneOf(Format.class);
                     for (String s : kv[1].split(",")) {
@@ -136,6 +195,12 @@ public final class ScriptParser {
             }
         }
         PcmHardware hw = b.build();
+        largestBuffer = Math.max(largestBuffer, hw.bufferBytesMax());
+        int widest = 0;
+        for (Format f : hw.formats()) {
+            widest = Math.max(widest, f.physicalWidth);
+        }
+        largestFrame = Math.max(largestFrame, (long) hw.channelsMax() * widest / 8);
         devices.add(hw);
         deviceByName.put(hw.name(), hw);
     }
@@ -159,6 +224,12 @@ public final class ScriptParser {
                 int rate = (int) a.number("rate", 1, 10_000_000);
                 long period = a.number("period_frames", 1, 1L << 30);
                 int periods = (int) a.number("periods", 1, 1 << 20);
+                long frameBytes = (long) format.physicalWidth * channels / 8;
+                requestedBytes = saturatingAdd(requestedBytes,
+                        Math.min(largestBuffer, saturatingMultiply(saturatingMultiply(period, periods), frameBytes)));
+                if (requestedBytes > limits.scriptBufferBytes() && requestsPassedLimitAt == 0) {
+                    requestsPassedLimitAt = line;
+                }
                 yield new Op.HwParamsOp(line, proc, fd, new HwParams(access, format, channels, rate, period, periods));
             }
             case "sw_params" -> {
@@ -182,7 +253,13 @@ public final class ScriptParser {
             }
             case "writei", "readi" -> {
                 String fd = fd(proc, a.positional("FD"));
-                yield new Op.Xfer(line, proc, op, fd, a.number("frames", 0, 1L << 40));
+                long frames = a.number("frames", 0, 1L << 40);
+                // The PCM core copies every frame of a transfer, and waits a period at a time for room.
+                if (frames * largestFrame > limits.transferBytes()) {
+                    throw error(a.token("frames"), Limits.exceeded("bytes of one transfer (" + frames + " frames of up to "
+                            + largestFrame + " bytes)", frames * largestFrame, limits.transferBytes()));
+                }
+                yield new Op.Xfer(line, proc, op, fd, frames);
             }
             case "mmap" -> {
                 String fd = fd(proc, a.positional("FD"));
@@ -209,6 +286,7 @@ public final class ScriptParser {
             }
             case "dmabuf_export" -> {
                 String fd = fd(proc, a.positional("FD"));
+                exports++;
                 yield new Op.DmabufExport(line, proc, fd, a.as(proc, Kind.FD));
             }
             case "dmabuf_attach" -> {
@@ -276,7 +354,7 @@ public final class ScriptParser {
 
     private Op.Advance parseAdvance(String s) throws ScriptException {
         if (s.startsWith("frames=")) {
-            return new Op.Advance(line, null, number(s, s.substring(7), 0, 1L << 40));
+            return new Op.Advance(line, null, number(s, s.substring(7), 0, limits.advanceFrames()));
         }
         long mul;
         String digits;
@@ -295,7 +373,7 @@ public final class ScriptParser {
         } else {
             throw error(s, "expected a duration like 21333us, 10ms, 2s, 500ns, or frames=N");
         }
-        return new Op.Advance(line, number(s, digits, 0, 3_600_000_000_000L / mul) * mul, null);
+        return new Op.Advance(line, number(s, digits, 0, limits.advanceNanos() / mul) * mul, null);
     }
 
     // ---- names ---------------------------------------------------------------------------------------
@@ -482,6 +560,9 @@ public final class ScriptParser {
             used.add("as");
             if (as == null) {
                 throw error(t[1], "missing 'as NAME'");
+            }
+            if (++handles > limits.handles()) {
+                throw error(t[1], Limits.exceeded("fds and mappings the script creates", handles, limits.handles()));
             }
             Kind old = names.get(proc).get(as);
             if (old != null && old != kind) {

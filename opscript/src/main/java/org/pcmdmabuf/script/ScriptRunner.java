@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.pcmdmabuf.model.LimitExceeded;
 
 /** Runs a parsed script on a target, op by op. */
 public final class ScriptRunner {
@@ -34,11 +35,18 @@ public final class ScriptRunner {
         return steps;
     }
 
+    /** Runs {@code script} on {@code target}; an op beyond a run-time limit ends the run with {@link OpRefused}. */
     public static void run(Script script, Target target, Consumer<Step> each) {
         target.declare(script);
         Names names = new Names();
         for (Op op : script.ops()) {
-            each.accept(new Step(op, target.execute(op, names)));
+            Outcome outcome;
+            try {
+                outcome = target.execute(op, names);
+            } catch (LimitExceeded e) {
+                throw new OpRefused(op, e.getMessage());
+            }
+            each.accept(new Step(op, outcome));
         }
     }
 }

@@ -24,8 +24,10 @@ public final class Cache implements MemorySystem {
             if (capacityLines < 1) {
                 throw new IllegalArgumentException("cache capacity must be at least one line: " + capacityLines);
             }
-            if (evictionsPerSecond < 0 || refillsPerSecond < 0) {
-                throw new IllegalArgumentException("random eviction and refill rates must not be negative");
+            // NaN passes "< 0" and makes the mean gap between events 0: one event per nanosecond, forever.
+            if (!(evictionsPerSecond >= 0) || !(refillsPerSecond >= 0) || Double.isInfinite(evictionsPerSecond)
+                    || Double.isInfinite(refillsPerSecond)) {
+                throw new IllegalArgumentException("random eviction and refill rates must be finite and not negative");
             }
         }
 

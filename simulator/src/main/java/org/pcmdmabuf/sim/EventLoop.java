@@ -49,9 +49,16 @@ public final class EventLoop {
         at(now + Math.max(0, delay), label, action);
     }
 
-    /** Runs every event up to {@code end}, letting the hardware run in between, and stops at {@code end}. */
-    public void runUntil(long end) {
+    /**
+     * Runs every event up to {@code end}, letting the hardware run in between, and stops at {@code end};
+     * {@code progress} hears the virtual time every few thousand steps.
+     */
+    public void runUntil(long end, LongConsumer progress) {
+        int steps = 0;
         while (true) {
+            if (++steps % 4096 == 0) {
+                progress.accept(now);
+            }
             Event next = queue.peek();
             if (next != null && next.at <= now) {
                 queue.poll();

@@ -1,6 +1,8 @@
 package org.pcmdmabuf.sim;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -62,18 +64,22 @@ public final class Explorer {
 
     /**
      * Runs seeds {@code base.seed()} to {@code base.seed() + seeds - 1} on {@code jobs} threads and stops at
-     * the first failure; {@code progress} hears the number of seeds judged so far.
+     * the first failure; {@code progress} hears the number of seeds judged so far. A few seeds per thread are
+     * queued ahead of the one judged next, never all of them: a million would be a million queued runs.
      */
     public static Outcome explore(Scenario base, int seeds, int jobs, IntConsumer progress) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs));
+        int threads = Math.max(1, jobs);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<String>> runs = new ArrayList<>();
+            Deque<Future<String>> queued = new ArrayDeque<>();
+            int submitted = 0;
             for (int i = 0; i < seeds; i++) {
-                Scenario sc = perturb(base, base.seed() + i);
-                runs.add(pool.submit(() -> failedCheck(sc)));
-            }
-            for (int i = 0; i < runs.size(); i++) {
-                String check = get(runs.get(i));
+                while (submitted < seeds && queued.size() < 4 * threads) {
+                    Scenario sc = perturb(base, base.seed() + submitted);
+                    queued.add(pool.submit(() -> failedCheck(sc)));
+                    submitted++;
+                }
+                String check = get(queued.poll());
                 progress.accept(i + 1);
                 if (check != null) {
                     pool.shutdownNow();

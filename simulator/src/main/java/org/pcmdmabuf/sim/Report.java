@@ -23,7 +23,7 @@ public record Report(
 
     static Report of(Simulation sim, Leaks leaks) {
         return new Report(sim.sc, sim.clients.stream().map(c -> c.stats).toList(), sim.server.contextSwitches(),
-                sim.loop.executed(), sim.world.violations().size(), sim.cache.writeBacks(), sim.cache.evictions(),
+                sim.loop.executed(), sim.world.violationCount(), sim.cache.writeBacks(), sim.cache.evictions(),
                 sim.cache.refills(), leaks, sim.server.blockedHwFrees());
     }
 

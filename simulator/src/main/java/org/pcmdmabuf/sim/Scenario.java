@@ -2,6 +2,7 @@ package org.pcmdmabuf.sim;
 
 import java.util.List;
 import org.pcmdmabuf.model.PcmStream;
+import org.pcmdmabuf.script.Limits;
 
 /**
  * Everything a simulated run depends on. With the same scenario (seed included) a run is the same, bit for
@@ -53,14 +54,27 @@ public record Scenario(
         if (durationNs <= 0) {
             throw new IllegalArgumentException("duration must be positive");
         }
+        if (durationNs > Limits.DEFAULT.advanceNanos()) {
+            throw new IllegalArgumentException("duration: " + durationNs + " ns, more than the limit of "
+                    + Limits.DEFAULT.advanceNanos() + " ns");
+        }
         if (clients.isEmpty() || clients.size() > 64) {
             throw new IllegalArgumentException("between 1 and 64 clients: " + clients.size());
+        }
+        long bufferBytes = bufferBytes(periodFrames, periods, shared, clients);
+        if (bufferBytes > Limits.DEFAULT.scriptBufferBytes()) {
+            throw new IllegalArgumentException(Limits.exceeded("bytes of buffer for " + (shared ? 1 : clients.size())
+                    + " client(s)", bufferBytes, Limits.DEFAULT.scriptBufferBytes()));
         }
         if (driftPpm <= -500_000 || driftPpm >= 500_000) {
             throw new IllegalArgumentException("drift must be within +-500000 ppm: " + driftPpm);
         }
         if (jitterMeanNs < 0) {
             throw new IllegalArgumentException("jitter must not be negative: " + jitterMeanNs);
+        }
+        if (jitterMeanNs > Limits.DEFAULT.advanceNanos()) {
+            throw new IllegalArgumentException("jitter: " + jitterMeanNs + " ns, more than the limit of "
+                    + Limits.DEFAULT.advanceNanos() + " ns");
         }
         long buffer = (long) periodFrames * periods;
         if (marginFrames < 0 || marginFrames >= buffer) {
@@ -87,6 +101,15 @@ public record Scenario(
 
     public long bufferFrames() {
         return (long) periodFrames * periods;
+    }
+
+    /** The buffer memory a run holds: one buffer per client unless they share one. */
+    public long bufferBytes() {
+        return bufferBytes(periodFrames, periods, shared, clients);
+    }
+
+    private static long bufferBytes(int periodFrames, int periods, boolean shared, List<Behaviour> clients) {
+        return (long) periodFrames * periods * SoundServer.FRAME_BYTES * (shared ? 1 : clients.size());
     }
 
     public long periodNs() {

@@ -3,6 +3,7 @@ package org.pcmdmabuf.sim;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.pcmdmabuf.model.Format;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.World;
@@ -72,10 +73,16 @@ public final class Simulation {
 
     /** Runs the scenario to its end, tears everything down and reports. */
     public Report run() {
+        return run(now -> {
+        });
+    }
+
+    /** As {@link #run()}; {@code progress} hears the simulated time now and then, for a terminal's progress bar. */
+    public Report run(LongConsumer progress) {
         server.setUp(clients);
         scheduleCacheNoise();
         clients.forEach(Client::start);
-        loop.runUntil(sc.durationNs());
+        loop.runUntil(sc.durationNs(), progress);
         server.tearDown();
         clients.forEach(Client::exitAtEnd);
         server.exit();

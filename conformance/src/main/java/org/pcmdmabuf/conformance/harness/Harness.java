@@ -173,6 +173,17 @@ public final class Harness {
         reset();
     }
 
+    /**
+     * {@code driver} is done: the C side forgets its objects, and this library its world, which would otherwise
+     * stay reachable (buffers and all) until the next claim.
+     */
+    synchronized void release(HarnessDriver driver) {
+        if (owner == driver) {
+            owner = null;
+            reset();
+        }
+    }
+
     /** Upcall of every DMA sync the C code does. */
     private void sync(int buffer, int device, int forDevice, int dir) {
         owner.dmaSync(buffer, device, forDevice != 0, dir);

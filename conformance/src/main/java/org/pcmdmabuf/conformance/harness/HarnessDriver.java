@@ -2,10 +2,8 @@ package org.pcmdmabuf.conformance.harness;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.model.DmaBuf;
 import org.pcmdmabuf.model.SndDmaBuffer;
@@ -32,13 +30,13 @@ import org.pcmdmabuf.model.World;
 public final class HarnessDriver implements DmabufDriver {
     private static final int FD_NONE = 0;
     private static final int FD_OTHER = -1;
-    private static final int SUBSTREAMS_PER_DEVICE = 8;
 
     private final Harness harness;
     private final MemorySystem mem;
     private final Map<Integer, Pcm> devices = new HashMap<>();
     private final Map<Integer, SndDmaBuffer> buffers = new HashMap<>();
-    private final Set<Integer> substreamsAdded = new HashSet<>();
+    /** The C side's id of every substream mirrored so far: dense, in the order they were first mirrored. */
+    private final Map<Substream, Integer> sids = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
     private World world;
     private int bugsSeen;
@@ -52,6 +50,11 @@ public final class HarnessDriver implements DmabufDriver {
     /** The world this driver serves; set once, right after the world is made with this driver. */
     public void bind(World w) {
         this.world = w;
+    }
+
+    /** The script is over: the C side lets go of everything this driver made. */
+    public void release() {
+        harness.release(this);
     }
 
     /** What went wrong in the C code so far (WARNs, lock errors, use after free), oldest first. */
@@ -176,11 +179,19 @@ public final class HarnessDriver implements DmabufDriver {
 
     /** Mirrors the substream into the C shim; returns its id there. */
     private int mirror(Substream s) {
-        int sid = s.pcm.index * SUBSTREAMS_PER_DEVICE + s.number;
-        if (substreamsAdded.add(sid)) {
+        Integer known = sids.get(s);
+        int sid = known != null ? known : sids.size();
+        if (known == null) {
+            sids.put(s, sid);
             devices.put(s.pcm.index, s.pcm);
-            harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), s.pcm.hw.contiguous());
+            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), s.pcm.hw.contiguous());
+            if (r < 0) {
+                problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index
+                        + "): errno " + -r);
+            }
         }
+        // A buffer the host freed is no sync's business: dropping it keeps its memory from living on here.
+        buffers.values().removeIf(SndDmaBuffer::freed);
         PcmRuntime rt = s.runtime();
         if (rt == null) {
             harness.setRuntime(sid, false, 0, 0, 0, 0L, 0, 0, 0L, false);

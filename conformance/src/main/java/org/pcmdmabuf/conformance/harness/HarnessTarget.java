@@ -52,6 +52,11 @@ public final class HarnessTarget implements Target {
     }
 
     @Override
+    public void close() {
+        driver.release();
+    }
+
+    @Override
     public Outcome execute(Op op, Names names) {
         Outcome out = host.execute(op, names);
         List<String> problems = driver.problems();
