@@ -75,11 +75,11 @@ final class ConformanceCommand implements Callable<Integer> {
             return Pcmsim.EXIT_USAGE;
         }
         try {
-            if (target == Targets.device) {
-                return DeviceConformance.run(new DeviceConformance.Options(device.cards(dryRun).cards(), cases,
-                        scripts, json, !noWarmup, disconnectByUnbind, knownBugs, dryRun), out);
-            }
             List<Case> chosen = chosen();
+            if (target == Targets.device) {
+                return DeviceConformance.run(new DeviceConformance.Options(device.cards(dryRun).cards(), chosen,
+                        json, !noWarmup, disconnectByUnbind, knownBugs, dryRun), out);
+            }
             return Suite.run(chosen, () -> target.create(Case.LINE_BYTES, Case.CACHE_LINES, null), out) == 0 ? 0 : 1;
         } catch (NoSuchFileException e) {
             err.println("pcmsim: no such case file: " + e.getFile());

@@ -68,6 +68,8 @@ class PcmsimConformanceTest {
                 pcmsim("conformance", "--target", "harness", "--dry-run").err());
         assertTrue(pcmsim("conformance", "--case", "nope.ops").err()
                 .startsWith("pcmsim: --case nope.ops: no such case (the suite: examples/rfc-flow.ops, "));
+        assertTrue(pcmsim("conformance", "--target", "device", "--dry-run", "--case", "nope.ops").err()
+                .startsWith("pcmsim: --case nope.ops: no such case (the suite: examples/rfc-flow.ops, "));
         assertEquals("pcmsim: --card applies to --target device only, not to --target model\n",
                 pcmsim("run", EXAMPLES.resolve("rfc-flow.ops").toString(), "--card", "dummy=0").err());
     }

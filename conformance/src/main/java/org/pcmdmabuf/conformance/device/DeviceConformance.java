@@ -1,9 +1,6 @@
 package org.pcmdmabuf.conformance.device;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +11,6 @@ import org.pcmdmabuf.model.World;
 import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Outcome;
-import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptRunner;
 import org.pcmdmabuf.sim.Cache;
 
@@ -32,10 +28,10 @@ import org.pcmdmabuf.sim.Cache;
  */
 public final class DeviceConformance {
     /**
-     * What to run: {@code cases} (empty: every case of the suite) or {@code scripts}; the cards by kind (see
-     * {@link Cards}); {@code dryRun}: bind without /dev/snd and print what would run.
+     * What to run: the cases, the cards by kind (see {@link Cards}); {@code dryRun}: bind without /dev/snd and
+     * print what would run.
      */
-    public record Options(Map<String, Integer> cards, List<String> cases, List<Path> scripts, boolean json,
+    public record Options(Map<String, Integer> cards, List<Case> cases, boolean json,
                           boolean warmUp, boolean disconnectByUnbind, List<String> knownBugs, boolean dryRun) {
     }
 
@@ -43,10 +39,8 @@ public final class DeviceConformance {
     }
 
     /** Runs the cases; returns 0 when none failed, else 1. */
-    public static int run(Options options, PrintWriter out) throws IOException, ScriptException {
+    public static int run(Options options, PrintWriter out) {
         DeviceTarget.disconnectByUnbind = options.disconnectByUnbind();
-        List<String> only = options.cases();
-        List<Path> scripts = options.scripts();
         boolean json = options.json();
         boolean warmUp = options.warmUp();
         List<String> knownBugs = options.knownBugs();
@@ -55,17 +49,7 @@ public final class DeviceConformance {
             new Native().warmUp();
         }
         out.println("conformance: target device, cards " + c.cards());
-        List<Case> cases = new ArrayList<>();
-        if (scripts.isEmpty()) {
-            for (Case k : Case.all()) {
-                if (only.isEmpty() || only.contains(k.name())) {
-                    cases.add(k);
-                }
-            }
-        }
-        for (Path p : scripts) {
-            cases.add(Case.parse(p.getFileName().toString(), Files.readString(p)));
-        }
+        List<Case> cases = options.cases();
         int pass = 0, fail = 0, skip = 0, late = 0, xfail = 0, disagree = 0;
         boolean dryRun = options.dryRun();
         if (warmUp && !dryRun) {
