@@ -5,10 +5,16 @@ import java.util.Set;
 
 /**
  * What a PCM device declares: struct snd_pcm_hardware (include/sound/pcm.h) plus the two DMA properties
- * the dma-buf rules depend on (coherent, contiguous) and the substream count.
+ * the dma-buf rules depend on (coherent, contiguous), the substream count, and the platform it sits on
+ * (section 3 of docs/spec.md).
  *
  * @param coherent   DMA snoops CPU caches, so syncs cost nothing
  * @param contiguous the device needs physically contiguous memory, and allocates it
+ * @param buffer     the memory its buffers are (PLAT-BUFFER-TYPES)
+ * @param iommu      device addresses are IOVAs of a translating IOMMU (PLAT-IOMMU)
+ * @param bounce     streaming mappings bounce through swiotlb slots (PLAT-BOUNCE)
+ * @param driver     how the driver gets and keeps its buffer (PLAT-DRIVER-PROFILES)
+ * @param optIn      what of buffer sharing the driver opted in to (EXPORT-ENXIO-OPT-IN, ATTACH-ENXIO)
  */
 public record PcmHardware(
         String name,
@@ -29,12 +35,21 @@ public record PcmHardware(
         long periodBytesMin,
         long periodBytesMax,
         int periodsMin,
-        int periodsMax) {
+        int periodsMax,
+        BufferType buffer,
+        boolean iommu,
+        boolean bounce,
+        DriverProfile driver,
+        DmabufOptIn optIn) {
 
     public PcmHardware {
         formats = Set.copyOf(formats);
         if (substreams < 1) {
             throw new IllegalArgumentException("substreams must be >= 1: " + substreams);
+        }
+        if (contiguous && buffer.scattered) {
+            throw new IllegalArgumentException("a device that needs contiguous memory cannot use a "
+                    + buffer.scriptName() + " buffer");
         }
     }
 
@@ -46,7 +61,14 @@ public record PcmHardware(
     public static PcmHardware dummy(String name, PcmStream stream) {
         return new PcmHardware(name, stream, false, true, 1, false, true, true, false,
                 EnumSet.of(Format.U8, Format.S16_LE), 1, 2, 5500, 48000,
-                64 * 1024, 64, 64 * 1024, 1, 1024);
+                64 * 1024, 64, 64 * 1024, 1, 1024, BufferType.implied(false, true), false, false,
+                DriverProfile.MANAGED, DmabufOptIn.ALL);
+    }
+
+    /** Whether the platform is the one scripts get by default: the buffer type its DMA properties imply. */
+    public boolean defaultPlatform() {
+        return buffer == BufferType.implied(coherent, contiguous) && !iommu && !bounce
+                && driver == DriverProfile.MANAGED && optIn == DmabufOptIn.ALL;
     }
 
     public Builder toBuilder() {
@@ -68,6 +90,11 @@ public record PcmHardware(
         b.periodBytesMax = periodBytesMax;
         b.periodsMin = periodsMin;
         b.periodsMax = periodsMax;
+        b.buffer = buffer == BufferType.implied(coherent, contiguous) ? null : buffer;
+        b.iommu = iommu;
+        b.bounce = bounce;
+        b.driver = driver;
+        b.optIn = optIn;
         return b;
     }
 
@@ -92,6 +119,12 @@ public record PcmHardware(
         public long periodBytesMax;
         public int periodsMin;
         public int periodsMax;
+        /** null: the type {@link BufferType#implied} by coherent and contiguous. */
+        public BufferType buffer;
+        public boolean iommu;
+        public boolean bounce;
+        public DriverProfile driver;
+        public DmabufOptIn optIn;
 
         private Builder(String name, PcmStream stream) {
             this.name = name;
@@ -107,7 +140,8 @@ public record PcmHardware(
         public PcmHardware build() {
             return new PcmHardware(name, stream, coherent, contiguous, substreams, pause, resume, mmap,
                     nonInterleaved, formats, channelsMin, channelsMax, rateMin, rateMax, bufferBytesMax,
-                    periodBytesMin, Math.min(periodBytesMax, bufferBytesMax), periodsMin, periodsMax);
+                    periodBytesMin, Math.min(periodBytesMax, bufferBytesMax), periodsMin, periodsMax,
+                    buffer == null ? BufferType.implied(coherent, contiguous) : buffer, iommu, bounce, driver, optIn);
         }
     }
 

@@ -39,6 +39,9 @@ public final class ModelTarget implements Target {
 
     @Override
     public void declare(Script script) {
+        if (Target.platformRefusal(script, name()) instanceof String why) {
+            throw new IllegalArgumentException(why);
+        }
         for (PcmHardware hw : script.devices()) {
             world.addDevice(hw);
         }

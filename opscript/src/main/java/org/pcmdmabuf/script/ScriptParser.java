@@ -1,6 +1,7 @@
 package org.pcmdmabuf.script;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,8 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.BufferType;
 import org.pcmdmabuf.model.DmaBufSync;
+import org.pcmdmabuf.model.DmabufOptIn;
+import org.pcmdmabuf.model.DriverProfile;
 import org.pcmdmabuf.model.Format;
 import org.pcmdmabuf.model.HwParams;
 import org.pcmdmabuf.model.PcmHardware;
@@ -170,11 +175,21 @@ public final class ScriptParser {
             default -> throw error(t[2], "expected playback or capture");
         };
         PcmHardware.Builder b = PcmHardware.dummy(t[1], stream).toBuilder();
+        String contiguousToken = null;
         for (int i = 3; i < t.length; i++) {
             String[] kv = keyValue(t[i]);
             switch (kv[0]) {
                 case "coherent" -> b.coherent = bool(t[i], kv[1]);
-                case "contiguous" -> b.contiguous = bool(t[i], kv[1]);
+                case "contiguous" -> {
+                    b.contiguous = bool(t[i], kv[1]);
+                    contiguousToken = t[i];
+                }
+                case "buffer" -> b.buffer = platformValue(BufferType.values(), BufferType::scriptName, t[i], kv[1]);
+                case "iommu" -> b.iommu = bool(t[i], kv[1]);
+                case "bounce" -> b.bounce = bool(t[i], kv[1]);
+                case "driver" -> b.driver = platformValue(DriverProfile.values(), DriverProfile::scriptName, t[i],
+                        kv[1]);
+                case "optin" -> b.optIn = platformValue(DmabufOptIn.values(), DmabufOptIn::scriptName, t[i], kv[1]);
                 case "substreams" -> b.substreams = (int) range(t[i], kv[1], 1, limits.substreams());
                 case "pause" -> b.pause = bool(t[i], kv[1]);
                 case "resume" -> b.resume = bool(t[i], kv[1]);
@@ -191,8 +206,17 @@ public final class ScriptParser {
                     b.formats = f;
                 }
                 default -> throw error(t[i], "unknown device option (coherent contiguous substreams pause resume"
-                        + " mmap noninterleaved formats channels_max rate_max buffer_bytes_max)");
+                        + " mmap noninterleaved formats channels_max rate_max buffer_bytes_max buffer iommu bounce"
+                        + " driver optin)");
             }
+        }
+        if (b.buffer != null && b.buffer.scattered) {
+            // a scattered buffer says the device does scatter-gather, unless the script said otherwise
+            if (contiguousToken != null && b.contiguous) {
+                throw error(contiguousToken, "a device that needs contiguous memory cannot use buffer="
+                        + b.buffer.scriptName());
+            }
+            b.contiguous = false;
         }
         PcmHardware hw = b.build();
         largestBuffer = Math.max(largestBuffer, hw.bufferBytesMax());
@@ -203,6 +227,18 @@ public final class ScriptParser {
         largestFrame = Math.max(largestFrame, (long) hw.channelsMax() * widest / 8);
         devices.add(hw);
         deviceByName.put(hw.name(), hw);
+    }
+
+    /** A platform attribute's value, one of {@code values} as scripts spell them. */
+    private <E extends Enum<E>> E platformValue(E[] values, Function<E, String> spelling,
+            String token, String value) throws ScriptException {
+        for (E e : values) {
+            if (spelling.apply(e).equals(value)) {
+                return e;
+            }
+        }
+        throw error(token, "expected one of " + String.join(" ",
+                Arrays.stream(values).map(spelling).toList()));
     }
 
     // ---- process ops ---------------------------------------------------------------------------------

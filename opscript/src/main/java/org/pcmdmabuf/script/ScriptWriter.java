@@ -3,6 +3,7 @@ package org.pcmdmabuf.script;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.pcmdmabuf.model.BufferType;
 import org.pcmdmabuf.model.HwParams;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.SwParams;
@@ -35,6 +36,21 @@ public final class ScriptWriter {
         t.add("device " + hw.name() + " " + hw.stream().name().toLowerCase(Locale.ROOT));
         t.add("coherent=" + hw.coherent());
         t.add("contiguous=" + hw.contiguous());
+        if (hw.buffer() != BufferType.implied(hw.coherent(), hw.contiguous())) {
+            t.add("buffer=" + hw.buffer().scriptName());
+        }
+        if (hw.iommu()) {
+            t.add("iommu=true");
+        }
+        if (hw.bounce()) {
+            t.add("bounce=true");
+        }
+        if (hw.driver() != d.driver()) {
+            t.add("driver=" + hw.driver().scriptName());
+        }
+        if (hw.optIn() != d.optIn()) {
+            t.add("optin=" + hw.optIn().scriptName());
+        }
         if (hw.substreams() != d.substreams()) {
             t.add("substreams=" + hw.substreams());
         }

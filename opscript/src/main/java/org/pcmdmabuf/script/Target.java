@@ -1,5 +1,7 @@
 package org.pcmdmabuf.script;
 
+import org.pcmdmabuf.model.PcmHardware;
+
 /**
  * Something that executes op scripts and answers each op: the model, the patch's C code in its harness,
  * a real kernel. One instance runs one script.
@@ -19,10 +21,29 @@ public interface Target extends AutoCloseable {
      * of targets silently leaves out the designs' ops.
      */
     static String refusal(Script script, String target) {
+        if (platformRefusal(script, target) instanceof String why) {
+            return why;
+        }
         for (Op op : script.ops()) {
             if (Op.modelOnly(op)) {
                 return "line " + op.line() + ": op " + op.name() + " is model-only (docs/designs.md);"
                         + " --target " + target + " does not implement it";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The one line a target refuses a script with when a device sits on a platform (buffer type, IOMMU,
+     * bounce buffers, driver profile, opt-in; docs/spec.md section 3) that the target does not model yet; null
+     * when every device has the default platform. A target that answered such a script as if the platform were
+     * the default would judge a patch on a kinder machine than the script asked for (SCRIPT-PLATFORM).
+     */
+    static String platformRefusal(Script script, String target) {
+        for (PcmHardware hw : script.devices()) {
+            if (!hw.defaultPlatform()) {
+                return "device " + hw.name() + ": --target " + target + " does not model its platform ("
+                        + ScriptWriter.device(hw).substring(("device " + hw.name() + " ").length()) + ") yet";
             }
         }
         return null;

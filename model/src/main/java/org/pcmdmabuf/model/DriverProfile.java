@@ -1,0 +1,38 @@
+package org.pcmdmabuf.model;
+
+import java.util.Locale;
+
+/**
+ * How a driver gets and keeps its PCM buffer (PLAT-DRIVER-PROFILES of docs/spec.md): whether the memory is
+ * runtime-private (handed over to an export when the runtime lets it go, LIFETIME-HANDOVER) or reused by the
+ * driver or card (revoked, LIFETIME-REVOKE), and whether the driver keeps addresses that ATTACH must tell it
+ * about (ATTACH-DRIVER-TOLD).
+ */
+public enum DriverProfile {
+    /**
+     * snd_pcm_set_managed_buffer() without preallocation (sound/core/pcm_memory.c): the core allocates the
+     * buffer at HW_PARAMS for this runtime alone, as snd-dummy and snd-aloop do.
+     */
+    MANAGED,
+    /**
+     * A managed buffer with preallocation: snd_pcm_lib_malloc_pages() hands every runtime the substream's
+     * preallocated {@code dma_buffer} when it is big enough, so the memory outlives the runtime.
+     */
+    PREALLOC,
+    /** A fixed preallocated buffer ({@code dma_max == 0}): never reallocated, reused by every runtime. */
+    FIXED,
+    /** Keeps {@code substream->dma_buffer.addr} from open or HW_PARAMS (sound/soc/qcom/qdsp6/q6apm-dai.c, fsl_dma.c). */
+    KEEPS_ADDR,
+    /** Builds DMA descriptors or a DSP page table at HW_PARAMS (sound/pci/atiixp.c, via82xx.c, SOF). */
+    DESCRIPTORS;
+
+    /** As op scripts spell it: {@code keeps-addr}. */
+    public String scriptName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Whether the runtime's buffer is memory the driver or card reuses after the runtime lets it go. */
+    public boolean reusesMemory() {
+        return this != MANAGED && this != DESCRIPTORS;
+    }
+}
