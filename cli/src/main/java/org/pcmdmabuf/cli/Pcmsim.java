@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pcmsim", mixinStandardHelpOptions = true, versionProvider = Pcmsim.Version.class,
         description = "Reference model and simulator for ALSA PCM dma-buf sharing.",
         subcommands = {RunCommand.class, ConformanceCommand.class, SimulateCommand.class, ExploreCommand.class, ReplayCommand.class,
+                DesignsCommand.class,
                 BenchCommand.class, ValidateCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class Pcmsim {

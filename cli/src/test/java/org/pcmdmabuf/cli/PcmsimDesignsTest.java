@@ -50,4 +50,30 @@ class PcmsimDesignsTest {
         assertTrue(r.out().contains("design buffer-fd: server HW_FREE refused 0 times"), r.out());
         assertTrue(r.out().contains("integrity errors 0,"), r.out());
     }
+    @Test
+    void theCommittedPageIsWhatPcmsimDesignsMakes() {
+        Path doc = Path.of("..", "docs", "designs.md");
+        PcmsimRunTest.Run r = pcmsim("designs", "--series", Path.of("..", "kernel-patch", "series").toString(),
+                "--check", doc.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals(doc + " is up to date\n", r.out());
+    }
+
+    @Test
+    void aStalePageIsReportedWithTheCommandThatRegeneratesIt(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path stale = dir.resolve("designs.md");
+        java.nio.file.Files.writeString(stale, "# an old page\n");
+        PcmsimRunTest.Run r = pcmsim("designs", "--series", Path.of("..", "kernel-patch", "series").toString(),
+                "--check", stale.toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.out().contains("is stale") && r.out().contains("pcmsim designs --output " + stale), r.out());
+    }
+
+    @Test
+    void aMissingSeriesIsNamed() {
+        PcmsimRunTest.Run r = pcmsim("designs", "--series", "no/such/series");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--series no/such/series is not a directory"), r.err());
+    }
 }
