@@ -211,11 +211,12 @@ final class PlatformMemory implements MemorySystem {
         }
         int n = pages(b);
         p = new long[n];
+        // Scattered pages: every other frame, shuffled, so that no page's frame follows its neighbour's.
+        int stride = type.scattered ? 2 : 1;
         for (int i = 0; i < n; i++) {
-            p[i] = nextPfn + i;
+            p[i] = nextPfn + (long) stride * i;
         }
         if (type.scattered) {
-            // Scattered pages: the same frames, in a shuffled order, so no two neighbours are adjacent in general.
             for (int i = n - 1; i > 0; i--) {
                 int j = rng.nextInt(i + 1);
                 long t = p[i];
@@ -223,7 +224,7 @@ final class PlatformMemory implements MemorySystem {
                 p[j] = t;
             }
         }
-        nextPfn += n + 16;
+        nextPfn += (long) stride * n + 16;
         for (int i = 0; i < n; i++) {
             frames.put(p[i], new Frame(b, null, i * PAGE_WORDS));
         }

@@ -47,6 +47,11 @@ final class SoundServer {
         this.bufferFrames = sc.bufferFrames();
     }
 
+    /** The streams it runs, in the order it opened them. */
+    List<StreamSetup> streams() {
+        return streams;
+    }
+
     long contextSwitches() {
         return contextSwitches;
     }
