@@ -43,7 +43,8 @@ import org.pcmdmabuf.model.Vma;
  * into it (swiotlb_tbl_map_single() copies in every direction); the device reaches the slot only;
  * sync_for_device copies memory to the slot for TO_DEVICE and BIDIRECTIONAL (swiotlb_sync_single_for_device()),
  * sync_for_cpu and unmap copy the slot to memory for FROM_DEVICE and BIDIRECTIONAL
- * (swiotlb_sync_single_for_cpu(), swiotlb_tbl_unmap_single()). A released slot keeps its contents
+ * (swiotlb_sync_single_for_cpu(), swiotlb_tbl_unmap_single(); but see {@link #SKIP_CPU_SYNC}). A released slot
+ * keeps its contents
  * (swiotlb_release_slots() clears nothing) and a new one holds garbage past the mapping.</li>
  * </ul>
  * The copies go through the buffer's kernel mapping with its attributes (swiotlb_bounce() memcpy()s through the
@@ -61,6 +62,12 @@ final class PlatformMemory implements MemorySystem {
     private static final long IOVA_TOP_PAGE = 1L << 20;
     /** What a fresh swiotlb slot holds past what was copied in: garbage, not zeros. */
     static final long SLOT_GARBAGE = 0x5107_5107_5107_5107L;
+
+    /**
+     * The patch maps and unmaps an attachment with DMA_ATTR_SKIP_CPU_SYNC (its CPU-access syncs do the syncing):
+     * swiotlb_tbl_map_single() bounces in any case, swiotlb_tbl_unmap_single() then copies nothing back.
+     */
+    static final boolean SKIP_CPU_SYNC = true;
 
     enum Attr { CACHED, UNCACHED, WRITE_COMBINED }
 
@@ -156,7 +163,12 @@ final class PlatformMemory implements MemorySystem {
 
     @Override
     public void cpuWrite(SndDmaBuffer b, int word, long value) {
-        write(kernelAttr(), b, word, word + 1, new long[] {value}, 0);
+        touch(b);
+        if (kernelAttr() == Attr.CACHED) {
+            cache.cpuWrite(b, word, value);
+        } else {
+            b.writeMemory(word, new long[] {value}, 1);
+        }
     }
 
     @Override
@@ -397,7 +409,7 @@ final class PlatformMemory implements MemorySystem {
             return;
         }
         if (m.slot != null) {
-            if (m.dir != DmaDirection.TO_DEVICE) {
+            if (!SKIP_CPU_SYNC && m.dir != DmaDirection.TO_DEVICE) {
                 bounce(m.origPfns, m.slot, false);
             }
             freeSlots.add(m.slot);
@@ -470,14 +482,16 @@ final class PlatformMemory implements MemorySystem {
             Frame f = frames.computeIfAbsent(orig[page], k -> new Frame(null, new long[PAGE_WORDS], 0));
             int base = page * PAGE_WORDS;
             int n = f.buffer != null ? Math.max(0, Math.min(PAGE_WORDS, words(f.buffer) - f.word)) : PAGE_WORDS;
-            for (int i = 0; i < n; i++) {
-                if (toSlot) {
-                    slot.words[base + i] = f.buffer != null ? read(attr, f.buffer, f.word + i) : f.raw[f.word + i];
-                } else if (f.buffer != null) {
-                    write(attr, f.buffer, f.word + i, f.word + i + 1, slot.words, base + i);
-                } else {
-                    f.raw[f.word + i] = slot.words[base + i];
+            if (toSlot && f.buffer != null) {
+                for (int i = 0; i < n; i++) {
+                    slot.words[base + i] = read(attr, f.buffer, f.word + i);
                 }
+            } else if (toSlot) {
+                System.arraycopy(f.raw, f.word, slot.words, base, n);
+            } else if (f.buffer != null) {
+                write(attr, f.buffer, f.word, f.word + n, slot.words, base);
+            } else {
+                System.arraycopy(slot.words, base, f.raw, f.word, n);
             }
             bounced += n;
         }
