@@ -176,8 +176,8 @@ public final class Explorer {
         }
         String finalCheck = failedCheck(s);
         if (!s.platform().isDefault()) {
-            return new Failure(sc, check, s, null, "the failure (" + finalCheck + ") needs the platform ("
-                    + s.platform().describe(s.coherent()) + "), which the model target does not model yet; replay the"
+            return new Failure(sc, check, s, null, "the failure (" + finalCheck + ") needs its "
+                    + s.platform().describe(s.coherent()) + ", which the model target does not model yet; replay the"
                     + " seed instead");
         }
         Simulation recorded = new Simulation(s, TraceLog.NONE, true);
