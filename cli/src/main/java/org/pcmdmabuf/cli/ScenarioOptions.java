@@ -80,6 +80,12 @@ final class ScenarioOptions {
             + "DMA goes through a streaming mapping (which --bounce bounces) instead of its own allocation.")
     boolean foreign;
 
+    @Option(names = "--flaw", split = ",", paramLabel = "FLAW", description = "Run a broken kernel variant on the "
+            + "platform, to see the simulator catch it: cacheable-alias (the dma-buf's user mapping is cacheable "
+            + "whatever the buffer type), virt-to-page (an attachment's pages from virt_to_page() of the kernel "
+            + "address), bounce-no-sync-for-device, wrong-direction-sync, leak-mapping (DETACH does not unmap).")
+    List<String> flaws = new ArrayList<>();
+
     @ArgGroup(exclusive = false)
     CacheGeometry geometry = new CacheGeometry();
 
@@ -148,7 +154,11 @@ final class ScenarioOptions {
             }
         }
         try {
-            Platform platform = new Platform(type, iommu, bounce, foreign);
+            java.util.Set<Platform.Flaw> flawSet = java.util.EnumSet.noneOf(Platform.Flaw.class);
+            for (String f : flaws) {
+                flawSet.add(Platform.Flaw.fromCli(f.strip()));
+            }
+            Platform platform = new Platform(type, iommu, bounce, foreign, flawSet);
             return new Scenario(seed, capture ? PcmStream.CAPTURE : PcmStream.PLAYBACK, coherent, rate, period, n,
                     durationNs, behaviours, shared, new Cache.Config(geometry.lineBytes, geometry.cacheLines, evictions, refills),
                     driftPpm, jitterUs * 1000, margin != null ? margin : bufferFrames / 2, Design.fromCli(design),

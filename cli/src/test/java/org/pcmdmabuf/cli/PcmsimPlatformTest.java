@@ -42,6 +42,20 @@ class PcmsimPlatformTest {
     }
 
     @Test
+    void aFlawLosesAudioAndItsReplayLineNamesIt() {
+        PcmsimRunTest.Run r = PcmsimRunTest.pcmsim("simulate", "--duration", "1s", "--buffer-type", "dev", "--flaw",
+                "cacheable-alias");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(!r.out().contains("integrity errors 0,"), r.out());
+        assertTrue(r.out().contains("flaws cacheable-alias"), r.out());
+        PcmsimRunTest.Run e = PcmsimRunTest.pcmsim("explore", "--duration", "500ms", "--seeds", "3", "--jobs", "1",
+                "--flaw", "virt-to-page", "--buffer-type", "dev", "--iommu", "--foreign");
+        assertEquals(1, e.exit(), e.out() + e.err());
+        assertTrue(e.out().contains("--buffer-type dev --iommu --foreign --flaw virt-to-page"), e.out());
+        assertEquals(2, PcmsimRunTest.pcmsim("simulate", "--flaw", "typo").exit());
+    }
+
+    @Test
     void aBadPlatformIsOneLineAndExitTwo() {
         PcmsimRunTest.Run unknown = PcmsimRunTest.pcmsim("simulate", "--buffer-type", "dma32");
         assertEquals(2, unknown.exit());

@@ -30,7 +30,22 @@ public record Platform(BufferType buffer, boolean iommu, boolean bounce, boolean
         /** Attachments are synced with the opposite direction of their mapping. */
         WRONG_DIRECTION_SYNC,
         /** DETACH forgets dma_buf_unmap_attachment(): the mapping stays. */
-        LEAK_MAPPING
+        LEAK_MAPPING;
+
+        /** As {@code --flaw} spells it: {@code cacheable-alias}. */
+        public String cliName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        public static Flaw fromCli(String s) {
+            for (Flaw f : values()) {
+                if (f.cliName().equals(s)) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException("unknown flaw '" + s + "' (" + String.join(", ",
+                    java.util.Arrays.stream(values()).map(Flaw::cliName).toList()) + ")");
+        }
     }
 
     public Platform {
@@ -93,6 +108,9 @@ public record Platform(BufferType buffer, boolean iommu, boolean bounce, boolean
         if (foreign) {
             sb.append(" --foreign");
         }
+        if (!flaws.isEmpty()) {
+            sb.append(" --flaw ").append(String.join(",", flaws.stream().map(Flaw::cliName).sorted().toList()));
+        }
         return sb.toString();
     }
 
@@ -100,7 +118,6 @@ public record Platform(BufferType buffer, boolean iommu, boolean bounce, boolean
     String describe(boolean coherent) {
         return "platform: buffer " + bufferOn(coherent).scriptName() + (iommu ? ", iommu" : "")
                 + (bounce ? ", bounce" : "") + (foreign ? ", foreign dma-buf attached" : ", own export attached")
-                + (flaws.isEmpty() ? "" : ", flaws " + flaws.stream().map(f -> f.name().toLowerCase(Locale.ROOT)).sorted()
-                .toList());
+                + (flaws.isEmpty() ? "" : ", flaws " + String.join(",", flaws.stream().map(Flaw::cliName).sorted().toList()));
     }
 }
