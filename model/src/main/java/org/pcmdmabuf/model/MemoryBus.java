@@ -305,7 +305,7 @@ final class MemoryBus {
         }
         // Then each mapped attachment's own mapping, coherent or not: it may bounce (PLAT-BOUNCE). After every
         // cache maintenance of the memory, or an invalidate for the CPU would drop what a bounce slot's copy
-        // just put in the cache (docs/decisions.md).
+        // just put in the cache (docs/decisions.md, decision 32).
         for (Substream s : synced) {
             Attachment a = s.runtime == null ? null : s.runtime.attachment;
             if (a != null && a.dmaBuf == d) {

@@ -85,6 +85,19 @@ class PlatformSimulationTest {
         assertTrue(r.clients().stream().allMatch(c -> c.good() > 60 * 48000 - 2 * 4096), r.table());
     }
 
+    @ParameterizedTest(name = "{0}, coherent={1}")
+    @CsvSource({"PLAYBACK,false", "CAPTURE,false", "PLAYBACK,true", "CAPTURE,true"})
+    void theDefaultPlatformIsItsBufferTypeSpelledOut(PcmStream stream, boolean coherent) {
+        // The cache alone and the platform's memory with the implied type move the same data, draw for draw.
+        Behaviour[] clients = {Behaviour.CORRECT, Behaviour.LATE, Behaviour.CRASH,
+            stream == PcmStream.PLAYBACK ? Behaviour.FORGET_END_WRITE : Behaviour.FORGET_START_READ};
+        Report implied = new Simulation(scenario(stream, coherent, 2, Platform.DEFAULT, clients)).run();
+        Report spelled = new Simulation(scenario(stream, coherent, 2,
+                new Platform(BufferType.implied(coherent, true), false, false, false), clients)).run();
+        assertEquals(implied.table(), spelled.table().substring(0, implied.table().length()));
+        assertEquals(implied.violations(), spelled.violations());
+    }
+
     @Test
     void aRunOnAPlatformIsTheSameBitForBit() {
         Platform p = new Platform(BufferType.NONCONTIG, true, true, true);
