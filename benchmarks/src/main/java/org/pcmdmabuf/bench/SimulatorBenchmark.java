@@ -15,9 +15,12 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.pcmdmabuf.model.BufferType;
 import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.sim.Behaviour;
 import org.pcmdmabuf.sim.Cache;
+import org.pcmdmabuf.sim.Design;
+import org.pcmdmabuf.sim.Platform;
 import org.pcmdmabuf.sim.Report;
 import org.pcmdmabuf.sim.Scenario;
 import org.pcmdmabuf.sim.Simulation;
@@ -25,7 +28,9 @@ import org.pcmdmabuf.sim.Simulation;
 /**
  * Simulator speed: simulated audio seconds per wall-clock second ({@code simulatedSeconds}, an auxiliary
  * counter, reads directly as "times real time") for 48 kHz stereo S16 streams, one correct zero-copy client
- * each, 64-byte cache lines and pcmsim's default cache (512 lines, 200 random evictions and refills a second).
+ * each, 64-byte cache lines and pcmsim's default cache (512 lines, 200 random evictions and refills a second),
+ * on the default platform or on a DEV buffer behind an IOMMU with bounce buffers and a foreign dma-buf attached
+ * ({@code platform=iommu-bounce}: every period goes through the IOVA table and every sync copies the buffer).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -42,6 +47,9 @@ public class SimulatorBenchmark {
 
     @Param({"false", "true"})
     public boolean coherent;
+
+    @Param({"default", "iommu-bounce"})
+    public String platform;
 
     Scenario scenario;
 
@@ -60,7 +68,9 @@ public class SimulatorBenchmark {
     @Setup
     public void scenario() {
         scenario = new Scenario(1, PcmStream.PLAYBACK, coherent, 48000, 1024, 4, RUN_NS,
-                Collections.nCopies(streams, Behaviour.CORRECT), false, Cache.Config.defaults(), 0, 2_000_000, 2048);
+                Collections.nCopies(streams, Behaviour.CORRECT), false, Cache.Config.defaults(), 0, 2_000_000, 2048,
+                Design.DMABUF, platform.equals("default") ? Platform.DEFAULT
+                        : new Platform(BufferType.DEV, true, true, true));
     }
 
     @Benchmark

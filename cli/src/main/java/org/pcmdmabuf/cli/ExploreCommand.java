@@ -35,6 +35,10 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--jobs", description = "Threads (default: the number of cores).")
     Integer jobs;
 
+    @Option(names = "--platforms", description = "Each seed also draws its platform: a buffer type valid on the "
+            + "device, an IOMMU or not, bounce buffers or not, its own export or a foreign dma-buf attached.")
+    boolean platforms;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the reproducer op script to FILE.")
     Path out;
 
@@ -57,7 +61,7 @@ final class ExploreCommand implements Callable<Integer> {
         // Runs at once hold their buffers at once: no more than one script's worth. Seeds are judged in order,
         // so fewer threads change nothing but the time.
         threads = (int) Math.min(threads, Math.max(1, Limits.DEFAULT.scriptBufferBytes() / base.bufferBytes()));
-        Explorer.Outcome outcome = Explorer.explore(base, seeds, threads, progress == null ? done -> {
+        Explorer.Outcome outcome = Explorer.explore(base, seeds, threads, platforms, progress == null ? done -> {
         } : done -> progress.update(done, seeds));
         if (progress != null) {
             progress.finish();

@@ -7,6 +7,7 @@ import org.pcmdmabuf.script.Limits;
 import org.pcmdmabuf.sim.Behaviour;
 import org.pcmdmabuf.sim.Cache;
 import org.pcmdmabuf.sim.Design;
+import org.pcmdmabuf.sim.Platform;
 import org.pcmdmabuf.sim.Scenario;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,6 +65,27 @@ final class ScenarioOptions {
                     + "(the vendors' MMAP_DATA_FD) (default: ${DEFAULT-VALUE}).")
     String design;
 
+    @Option(names = "--buffer-type", paramLabel = "TYPE", description = "The buffer type of the device's memory "
+            + "(sound/core/memalloc.c), as op scripts' device attribute buffer= spells it: continuous, vmalloc, dev, "
+            + "dev-wc, dev-sg, noncontig, noncoherent (default: noncoherent, or dev with --coherent).")
+    String bufferType;
+
+    @Option(names = "--iommu", description = "Device addresses are IOVAs of an IOMMU (drivers/iommu/dma-iommu.c).")
+    boolean iommu;
+
+    @Option(names = "--bounce", description = "Streaming DMA mappings bounce through swiotlb slots (kernel/dma/swiotlb.c).")
+    boolean bounce;
+
+    @Option(names = "--foreign", description = "The server attaches a dma-buf another substream exported: the device's "
+            + "DMA goes through a streaming mapping (which --bounce bounces) instead of its own allocation.")
+    boolean foreign;
+
+    @Option(names = "--flaw", split = ",", paramLabel = "FLAW", description = "Run a broken kernel variant on the "
+            + "platform, to see the simulator catch it: cacheable-alias (the dma-buf's user mapping is cacheable "
+            + "whatever the buffer type), virt-to-page (an attachment's pages from virt_to_page() of the kernel "
+            + "address), bounce-no-sync-for-device, wrong-direction-sync, leak-mapping (DETACH does not unmap).")
+    List<String> flaws = new ArrayList<>();
+
     @ArgGroup(exclusive = false)
     CacheGeometry geometry = new CacheGeometry();
 
@@ -119,10 +141,28 @@ final class ScenarioOptions {
             n = buffer / period;
         }
         long bufferFrames = (long) period * n;
+        org.pcmdmabuf.model.BufferType type = null;
+        if (bufferType != null) {
+            for (org.pcmdmabuf.model.BufferType t : org.pcmdmabuf.model.BufferType.values()) {
+                if (t.scriptName().equals(bufferType.strip())) {
+                    type = t;
+                }
+            }
+            if (type == null) {
+                throw new ParameterException(spec.commandLine(), "unknown buffer type '" + bufferType
+                        + "' (continuous, vmalloc, dev, dev-wc, dev-sg, noncontig, noncoherent)");
+            }
+        }
         try {
+            java.util.Set<Platform.Flaw> flawSet = java.util.EnumSet.noneOf(Platform.Flaw.class);
+            for (String f : flaws) {
+                flawSet.add(Platform.Flaw.fromCli(f.strip()));
+            }
+            Platform platform = new Platform(type, iommu, bounce, foreign, flawSet);
             return new Scenario(seed, capture ? PcmStream.CAPTURE : PcmStream.PLAYBACK, coherent, rate, period, n,
                     durationNs, behaviours, shared, new Cache.Config(geometry.lineBytes, geometry.cacheLines, evictions, refills),
-                    driftPpm, jitterUs * 1000, margin != null ? margin : bufferFrames / 2, Design.fromCli(design));
+                    driftPpm, jitterUs * 1000, margin != null ? margin : bufferFrames / 2, Design.fromCli(design),
+                    platform);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -76,7 +76,7 @@ final class MemoryBus {
             for (int i = 0; i < n; i++) {
                 chunk[i] = first + 1 + (w - w0) + i;
             }
-            mem.cpuWriteRange(b, w, w + n, chunk, 0);
+            mem.cpuWriteRange(vma, b, w, w + n, chunk, 0);
             System.arraycopy(chunk, 0, b.logical, w, n);
         }
         b.sync.cpuWrote(w0, w1);
@@ -102,7 +102,7 @@ final class MemoryBus {
         registry.touch(end - start);
         int w0 = (int) (start / SndDmaBuffer.WORD_BYTES);
         int w1 = (int) (end / SndDmaBuffer.WORD_BYTES);
-        mem.cpuWriteRange(b, w0, w1, values, 0);
+        mem.cpuWriteRange(vma, b, w0, w1, values, 0);
         System.arraycopy(values, 0, b.logical, w0, w1 - w0);
         b.sync.cpuWrote(w0, w1);
         return Result.ok(0L);
@@ -127,7 +127,7 @@ final class MemoryBus {
         int[] words = judgeRead(vma, off, len);
         long[] out = new long[words[1] - words[0]];
         for (int w = words[0]; w < words[1]; w++) {
-            out[w - words[0]] = mem.cpuRead(vma.buffer, w);
+            out[w - words[0]] = mem.cpuRead(vma, vma.buffer, w);
         }
         return Result.ok(out);
     }
@@ -149,7 +149,7 @@ final class MemoryBus {
         for (int w = words[0]; w < words[1]; w += step) {
             int n = Math.min(step, words[1] - w);
             for (int i = 0; i < n; i++) {
-                chunk[i] = mem.cpuRead(vma.buffer, w + i);
+                chunk[i] = mem.cpuRead(vma, vma.buffer, w + i);
             }
             counts = counts.plus(CheckCounts.of(chunk, n, vma.buffer.logical, w, frameWords));
         }
@@ -235,7 +235,7 @@ final class MemoryBus {
             }
             // Words past the buffer's end read as 0 and are not judged.
             int inside = Math.max(0, w1 - w0);
-            mem.dmaReadRange(b, w0, w0 + inside, coherent, dmaWords, 0);
+            mem.dmaReadRange(s, b, w0, w0 + inside, dmaWords, 0);
             // Stale words are rare: mismatch() skips the matching stretches between them in vector steps.
             for (int i = 0; i < inside; i++) {
                 int m = Arrays.mismatch(dmaWords, i, inside, b.logical, w0 + i, w0 + inside);
@@ -255,7 +255,7 @@ final class MemoryBus {
             for (int k = 0; k < perFrame; k++) {
                 int w = (int) (w0 + i * perFrame + k);
                 if (w < b.words.length) {
-                    mem.dmaWrite(b, w, value, coherent);
+                    mem.dmaWrite(s, b, w, value);
                     b.logical[w] = value;
                 }
             }
@@ -303,6 +303,25 @@ final class MemoryBus {
                 mem.invalidate(b, 0, b.words.length);
             }
         }
+        // Then each mapped attachment's own mapping, coherent or not: it may bounce (PLAT-BOUNCE). After every
+        // cache maintenance of the memory, or an invalidate for the CPU would drop what a bounce slot's copy
+        // just put in the cache (docs/decisions.md, decision 32).
+        for (Substream s : synced) {
+            Attachment a = s.runtime == null ? null : s.runtime.attachment;
+            if (a != null && a.dmaBuf == d) {
+                mem.synced(a, forDevice);
+            }
+        }
+    }
+
+    /** ATTACH mapped an attachment for its device. */
+    void mapped(Attachment a) {
+        mem.mapped(a);
+    }
+
+    /** DETACH or HW_FREE unmapped an attachment. */
+    void unmapped(Attachment a) {
+        mem.unmapped(a);
     }
 
     private boolean usedByNonCoherentDevice(SndDmaBuffer b) {

@@ -44,6 +44,44 @@ public interface MemorySystem {
     default void freed(SndDmaBuffer b) {
     }
 
+    // ---- the platform (docs/spec.md section 3): who accesses, through which mapping ----------------------
+    // The model's accesses name the user mapping or the device; memory without a platform ignores both.
+
+    /** A CPU store through a user mapping, whose memory attributes may differ from the kernel's mapping's. */
+    default void cpuWriteRange(Vma via, SndDmaBuffer b, int from, int to, long[] values, int at) {
+        cpuWriteRange(b, from, to, values, at);
+    }
+
+    /** A CPU load through a user mapping. */
+    default long cpuRead(Vma via, SndDmaBuffer b, int word) {
+        return cpuRead(b, word);
+    }
+
+    /** The DMA of {@code s} reads words [from, to) of {@code b}, the buffer it runs on, by its device address. */
+    default void dmaReadRange(Substream s, SndDmaBuffer b, int from, int to, long[] out, int at) {
+        dmaReadRange(b, from, to, s.pcm.hw.coherent(), out, at);
+    }
+
+    /** The DMA of {@code s} writes a word of {@code b}, the buffer it runs on, by its device address. */
+    default void dmaWrite(Substream s, SndDmaBuffer b, int word, long value) {
+        dmaWrite(b, word, value, s.pcm.hw.coherent());
+    }
+
+    /** ATTACH mapped the attachment for its device (dma_buf_map_attachment()). */
+    default void mapped(Attachment a) {
+    }
+
+    /** DETACH or HW_FREE unmapped it (dma_buf_unmap_attachment()). */
+    default void unmapped(Attachment a) {
+    }
+
+    /**
+     * A dma-buf CPU access synced a mapped attachment's mapping, for the device or for the CPU, after the cache
+     * maintenance {@link #clean} and {@link #invalidate} did (dma_sync_sgtable_for_device/cpu()).
+     */
+    default void synced(Attachment a, boolean forDevice) {
+    }
+
     /** No cache: the CPU and every device see memory directly. */
     MemorySystem DIRECT = new MemorySystem() {
         @Override

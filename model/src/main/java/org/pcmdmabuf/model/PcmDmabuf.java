@@ -185,6 +185,7 @@ public final class PcmDmabuf {
         a.mapped = true;
         d.attachments.add(a);
         s.runtime.attachment = a;
+        s.pcm.world.bus.mapped(a);
         return Result.ok(0L);
     }
 
@@ -202,6 +203,7 @@ public final class PcmDmabuf {
     private static void detachAttachment(Substream s) {
         Attachment a = s.runtime.attachment;
         a.mapped = false;
+        s.pcm.world.bus.unmapped(a);
         a.dmaBuf.attachments.remove(a);
         s.runtime.attachment = null;
         s.pcm.world.registry.removeAttachment(a);

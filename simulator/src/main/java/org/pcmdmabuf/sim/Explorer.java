@@ -59,7 +59,7 @@ public final class Explorer {
                 c.refillsPerSecond() * scale[r.nextInt(3)]);
         return new Scenario(seed, base.stream(), base.coherent(), base.rate(), base.periodFrames(), base.periods(),
                 base.durationNs(), base.clients(), base.shared(), pc, base.driftPpm(), base.jitterMeanNs(),
-                base.marginFrames(), base.design());
+                base.marginFrames(), base.design(), base.platform());
     }
 
     /**
@@ -68,6 +68,27 @@ public final class Explorer {
      * queued ahead of the one judged next, never all of them: a million would be a million queued runs.
      */
     public static Outcome explore(Scenario base, int seeds, int jobs, IntConsumer progress) {
+        return explore(base, seeds, jobs, false, progress);
+    }
+
+    /**
+     * The scenario a seed explores when platforms are swarmed too: {@link #perturb}, then from a generator of its
+     * own (so the cache draws stay those of the seed) a platform valid on the device: a buffer type, an IOMMU or
+     * not, bounce buffers or not, and the own export or a foreign dma-buf attached (design dmabuf only).
+     */
+    public static Scenario perturbPlatform(Scenario base, long seed) {
+        Scenario sc = perturb(base, seed);
+        SplitMix64 r = new SplitMix64(seed ^ 0x91a7f0e5c0ffeeL);
+        org.pcmdmabuf.model.BufferType[] types = Platform.typesFor(base.coherent());
+        org.pcmdmabuf.model.BufferType type = types[r.nextInt(types.length)];
+        boolean iommu = r.nextInt(2) == 1;
+        boolean bounce = r.nextInt(2) == 1;
+        boolean foreign = base.design() == Design.DMABUF && r.nextInt(2) == 1;
+        return sc.withPlatform(new Platform(type, iommu, bounce, foreign, base.platform().flaws()));
+    }
+
+    /** As {@link #explore(Scenario, int, int, IntConsumer)}; {@code platforms}: each seed draws its platform. */
+    public static Outcome explore(Scenario base, int seeds, int jobs, boolean platforms, IntConsumer progress) {
         int threads = Math.max(1, jobs);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -75,7 +96,8 @@ public final class Explorer {
             int submitted = 0;
             for (int i = 0; i < seeds; i++) {
                 while (submitted < seeds && queued.size() < 4 * threads) {
-                    Scenario sc = perturb(base, base.seed() + submitted);
+                    Scenario sc = platforms ? perturbPlatform(base, base.seed() + submitted)
+                            : perturb(base, base.seed() + submitted);
                     queued.add(pool.submit(() -> failedCheck(sc)));
                     submitted++;
                 }
@@ -83,7 +105,8 @@ public final class Explorer {
                 progress.accept(i + 1);
                 if (check != null) {
                     pool.shutdownNow();
-                    return new Outcome(i + 1, minimize(perturb(base, base.seed() + i), check));
+                    Scenario failed = platforms ? perturbPlatform(base, base.seed() + i) : perturb(base, base.seed() + i);
+                    return new Outcome(i + 1, minimize(failed, check));
                 }
             }
             return new Outcome(seeds, null);
@@ -152,6 +175,11 @@ public final class Explorer {
             }
         }
         String finalCheck = failedCheck(s);
+        if (!s.platform().isDefault()) {
+            return new Failure(sc, check, s, null, "the failure (" + finalCheck + ") needs its "
+                    + s.platform().describe(s.coherent()) + ", which the model target does not model yet; replay the"
+                    + " seed instead");
+        }
         Simulation recorded = new Simulation(s, TraceLog.NONE, true);
         try {
             recorded.run();
@@ -170,7 +198,8 @@ public final class Explorer {
 
     private static Scenario withDurationAndClients(Scenario s, long duration, List<Behaviour> clients) {
         return new Scenario(s.seed(), s.stream(), s.coherent(), s.rate(), s.periodFrames(), s.periods(), duration,
-                clients, s.shared(), s.cache(), s.driftPpm(), s.jitterMeanNs(), s.marginFrames(), s.design());
+                clients, s.shared(), s.cache(), s.driftPpm(), s.jitterMeanNs(), s.marginFrames(), s.design(),
+                s.platform());
     }
 
     /**

@@ -2,6 +2,7 @@ package org.pcmdmabuf.sim;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.pcmdmabuf.model.Leaks;
 import org.pcmdmabuf.script.Json;
 
@@ -19,12 +20,31 @@ public record Report(
         long cacheEvictions,
         long cacheRefills,
         Leaks leaks,
-        long serverBlockedHwFrees) {
+        long serverBlockedHwFrees,
+        Map<String, Long> dmaDebug,
+        List<String> dmaDebugMessages,
+        long bouncedWords) {
+
+    /** A report of a run on the default platform, which has no DMA-API debug. */
+    public Report(Scenario scenario, List<ClientStats> clients, long serverContextSwitches, long events,
+                  long violations, long cacheWriteBacks, long cacheEvictions, long cacheRefills, Leaks leaks,
+                  long serverBlockedHwFrees) {
+        this(scenario, clients, serverContextSwitches, events, violations, cacheWriteBacks, cacheEvictions,
+                cacheRefills, leaks, serverBlockedHwFrees, Map.of(), List.of(), 0);
+    }
 
     static Report of(Simulation sim, Leaks leaks) {
         return new Report(sim.sc, sim.clients.stream().map(c -> c.stats).toList(), sim.server.contextSwitches(),
                 sim.loop.executed(), sim.world.violationCount(), sim.cache.writeBacks(), sim.cache.evictions(),
-                sim.cache.refills(), leaks, sim.server.blockedHwFrees());
+                sim.cache.refills(), leaks, sim.server.blockedHwFrees(),
+                sim.platform == null ? Map.of() : sim.platform.debug.byKind(),
+                sim.platform == null ? List.of() : sim.platform.debug.messages(),
+                sim.platform == null ? 0 : sim.platform.bouncedWords());
+    }
+
+    /** DMA-API debug findings (kernel/dma/debug.c) of the run: 0 on the default platform. */
+    public long dmaDebugFindings() {
+        return dmaDebug.values().stream().mapToLong(Long::longValue).sum();
     }
 
     public long integrityErrors() {
@@ -95,6 +115,20 @@ public record Report(
             sb.append(",\"design\":").append(Json.string(s.design().cliName()));
             sb.append(",\"server_hw_free_refused\":").append(serverBlockedHwFrees);
         }
+        // So is the default platform's.
+        if (!s.platform().isDefault()) {
+            Platform p = s.platform();
+            sb.append(",\"platform\":{\"buffer\":").append(Json.string(p.bufferOn(s.coherent()).scriptName()));
+            sb.append(",\"iommu\":").append(p.iommu()).append(",\"bounce\":").append(p.bounce());
+            sb.append(",\"foreign\":").append(p.foreign());
+            sb.append(",\"bounced_words\":").append(bouncedWords).append('}');
+            sb.append(",\"dma_debug\":{");
+            int i = 0;
+            for (Map.Entry<String, Long> e : dmaDebug.entrySet()) {
+                sb.append(i++ == 0 ? "" : ",").append(Json.string(e.getKey())).append(':').append(e.getValue());
+            }
+            sb.append(",\"messages\":").append(Json.value(dmaDebugMessages)).append('}');
+        }
         return sb.append('}').toString();
     }
 
@@ -122,6 +156,18 @@ public record Report(
         if (s.design() != Design.DMABUF) {
             sb.append(String.format(Locale.ROOT, "design %s: server HW_FREE refused %d times%n", s.design().cliName(),
                     serverBlockedHwFrees));
+        }
+        if (!s.platform().isDefault()) {
+            sb.append(s.platform().describe(s.coherent())).append(String.format(Locale.ROOT, ", %d words bounced%n",
+                    bouncedWords));
+            StringBuilder kinds = new StringBuilder();
+            for (Map.Entry<String, Long> e : dmaDebug.entrySet()) {
+                kinds.append(kinds.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+            }
+            sb.append(String.format(Locale.ROOT, "DMA-API debug findings %d (%s)%n", dmaDebugFindings(), kinds));
+            for (String m : dmaDebugMessages) {
+                sb.append("    DMA-API debug: ").append(m).append('\n');
+            }
         }
         return sb.toString();
     }

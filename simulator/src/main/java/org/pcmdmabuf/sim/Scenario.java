@@ -11,6 +11,7 @@ import org.pcmdmabuf.script.Limits;
  * @param shared       all clients cooperate on one buffer, each owning every N-th period; else one substream each
  * @param marginFrames how far ahead of its predicted position a timing-model client stops writing (its safety)
  * @param design       how the server hands each zero-copy client the data path (docs/designs.md)
+ * @param platform     the machine the device sits on: buffer type, IOMMU, bounce buffers (docs/spec.md section 3)
  */
 public record Scenario(
         long seed,
@@ -26,7 +27,8 @@ public record Scenario(
         long driftPpm,
         long jitterMeanNs,
         long marginFrames,
-        Design design) {
+        Design design,
+        Platform platform) {
 
     /** A scenario on the RFC's dma-buf design, the default. */
     public Scenario(long seed, PcmStream stream, boolean coherent, int rate, int periodFrames, int periods,
@@ -36,8 +38,23 @@ public record Scenario(
                 jitterMeanNs, marginFrames, Design.DMABUF);
     }
 
+    /** A scenario on the default platform. */
+    public Scenario(long seed, PcmStream stream, boolean coherent, int rate, int periodFrames, int periods,
+                    long durationNs, List<Behaviour> clients, boolean shared, Cache.Config cache, long driftPpm,
+                    long jitterMeanNs, long marginFrames, Design design) {
+        this(seed, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache, driftPpm,
+                jitterMeanNs, marginFrames, design, Platform.DEFAULT);
+    }
+
     public Scenario {
         clients = List.copyOf(clients);
+        String bad = platform.invalidOn(coherent);
+        if (bad != null) {
+            throw new IllegalArgumentException(bad);
+        }
+        if (platform.foreign() && design != Design.DMABUF) {
+            throw new IllegalArgumentException("--foreign attaches a dma-buf: it needs design dmabuf");
+        }
         if (rate < 1000 || rate > 768_000) {
             throw new IllegalArgumentException("rate must be between 1000 and 768000 Hz: " + rate);
         }
@@ -137,12 +154,18 @@ public record Scenario(
         if (design != Design.DMABUF) {
             a.add("--design " + design.cliName());
         }
-        return String.join(" ", a);
+        return String.join(" ", a) + platform.cliArgs();
     }
 
     /** The same scenario with another seed (explore). */
     public Scenario withSeed(long s) {
         return new Scenario(s, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache,
-                driftPpm, jitterMeanNs, marginFrames, design);
+                driftPpm, jitterMeanNs, marginFrames, design, platform);
+    }
+
+    /** The same scenario on another platform. */
+    public Scenario withPlatform(Platform p) {
+        return new Scenario(seed, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache,
+                driftPpm, jitterMeanNs, marginFrames, design, p);
     }
 }

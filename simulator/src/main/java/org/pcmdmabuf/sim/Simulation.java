@@ -21,6 +21,8 @@ public final class Simulation {
     final Scenario sc;
     private final SplitMix64 rng;
     final Cache cache;
+    /** The platform's memory in front of the cache; null on the default platform. */
+    final PlatformMemory platform;
     final World world;
     final EventLoop loop;
     private final ScriptRecorder recorder;
@@ -38,7 +40,11 @@ public final class Simulation {
         this.sc = sc;
         this.rng = new SplitMix64(sc.seed());
         this.cache = new Cache(sc.cache(), rng.split());
-        this.world = new World(cache);
+        // The default platform runs on the cache alone, as it did before platforms; the platform's own draws
+        // (scattered frames) come from a generator of their own, so the seed's other draws stay as they were.
+        this.platform = sc.platform().isDefault() ? null
+                : new PlatformMemory(cache, sc.platform(), sc.coherent(), new SplitMix64(sc.seed() ^ 0x9a7f0e5L));
+        this.world = new World(platform == null ? cache : platform);
         this.loop = new EventLoop(ns -> world.advanceNanos(ns), world::nanosToNextInterrupt);
         Integrity integrity = new Integrity(loop, trace);
         world.setObserver(integrity);
@@ -58,6 +64,17 @@ public final class Simulation {
             b.coherent = sc.coherent();
             b.contiguous = true;
             b.substreams = sc.shared() ? 1 : sc.clients().size();
+            if (!sc.platform().isDefault()) {
+                // A scattered buffer type needs a device that takes scattered memory; a foreign dma-buf needs a
+                // substream per stream to export it.
+                b.buffer = sc.platform().bufferOn(sc.coherent());
+                b.contiguous = !b.buffer.scattered;
+                b.iommu = sc.platform().iommu();
+                b.bounce = sc.platform().bounce();
+                if (sc.platform().foreign()) {
+                    b.substreams *= 2;
+                }
+            }
             b.formats = EnumSet.of(Format.S16_LE);
             b.rateMax = Math.max(48000, sc.rate());
             b.bufferBytesMax = Math.max(64 * 1024, sc.bufferFrames() * SoundServer.FRAME_BYTES);
@@ -86,6 +103,9 @@ public final class Simulation {
         server.tearDown();
         clients.forEach(Client::exitAtEnd);
         server.exit();
+        if (platform != null) {
+            platform.deviceRemoved();
+        }
         return Report.of(this, world.leaks());
     }
 

@@ -47,6 +47,11 @@ final class SoundServer {
         this.bufferFrames = sc.bufferFrames();
     }
 
+    /** The streams it runs, in the order it opened them. */
+    List<StreamSetup> streams() {
+        return streams;
+    }
+
     long contextSwitches() {
         return contextSwitches;
     }
@@ -115,8 +120,14 @@ final class SoundServer {
     private void shareBuffer(StreamSetup st) {
         switch (sc.design()) {
             case DMABUF -> {
-                // The RFC flow: export, attach the export, an fd of it to each owner.
-                st.dmabufFd = ok(sys.dmabufExport(task, st.pcmFd), "dmabuf_export").intValue();
+                // The RFC flow: export, attach the export, an fd of it to each owner. On a platform with a
+                // foreign dma-buf another substream exports the memory, and attaching it is a streaming mapping.
+                if (sc.platform().foreign()) {
+                    st.exporterFd = ok(sys.open(task, "pcm0"), "open exporter").intValue();
+                    ok(sys.hwParams(task, st.exporterFd, hwParams(Access.MMAP_INTERLEAVED)), "exporter hw_params");
+                }
+                st.dmabufFd = ok(sys.dmabufExport(task, st.exporterFd >= 0 ? st.exporterFd : st.pcmFd),
+                        "dmabuf_export").intValue();
                 ok(sys.dmabufAttach(task, st.pcmFd, st.dmabufFd), "dmabuf_attach");
                 for (Client c : st.owners) {
                     c.receive(ok(sys.send(task, st.dmabufFd, c.task), "send").intValue());
@@ -209,6 +220,10 @@ final class SoundServer {
             ok(freed, "hw_free");
         }
         ok(sys.close(task, st.pcmFd), "close pcm");
+        if (st.exporterFd >= 0) {
+            ok(sys.simple(task, "hw_free", st.exporterFd), "exporter hw_free");
+            ok(sys.close(task, st.exporterFd), "close exporter");
+        }
         st.closed = true;
     }
 

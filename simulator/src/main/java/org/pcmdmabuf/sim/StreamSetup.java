@@ -11,6 +11,8 @@ final class StreamSetup {
     final boolean copy;
     final List<Client> owners = new ArrayList<>();
     int dmabufFd = -1;
+    /** The substream that exported the dma-buf this stream attached, when it is foreign; else -1. */
+    int exporterFd = -1;
     boolean closed;
 
     StreamSetup(int pcmFd, Substream substream, boolean copy) {
