@@ -67,10 +67,10 @@ final class ScenarioOptions {
     @ArgGroup(exclusive = false)
     CacheGeometry geometry = new CacheGeometry();
 
-    @Option(names = "--evictions-per-s", defaultValue = "200", description = "Random line evictions per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--evictions-per-s", defaultValue = "200", converter = FiniteDouble.class, description = "Random line evictions per second (default: ${DEFAULT-VALUE}).")
     double evictions;
 
-    @Option(names = "--refills-per-s", defaultValue = "200", description = "Speculative line refills per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--refills-per-s", defaultValue = "200", converter = FiniteDouble.class, description = "Speculative line refills per second (default: ${DEFAULT-VALUE}).")
     double refills;
 
     private static void checkRate(CommandSpec spec, String option, double perSecond) {
