@@ -83,7 +83,10 @@ final class ScenarioOptions {
     /** The scenario, or a ParameterException naming the bad value. */
     Scenario toScenario(CommandSpec spec) {
         geometry.check(spec);
-        // Checked before it is made nanoseconds, which could overflow.
+        // Checked before it is made nanoseconds, which could overflow (and -2^63 us would become 0 ns).
+        if (jitterUs < 0) {
+            throw new ParameterException(spec.commandLine(), "--jitter-us must not be negative: " + jitterUs);
+        }
         if (jitterUs > Limits.DEFAULT.advanceNanos() / 1000) {
             throw new ParameterException(spec.commandLine(), Limits.exceeded("--jitter-us", jitterUs,
                     Limits.DEFAULT.advanceNanos() / 1000));
