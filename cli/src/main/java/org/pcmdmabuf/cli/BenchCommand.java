@@ -55,16 +55,17 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print the result as one JSON object (no wall-clock figures).")
         boolean json;
 
-        @Option(names = "--ns-per-byte", paramLabel = "NS", converter = FiniteDouble.class, description = "Price of one byte copied (default: "
-                + "docs/cost-model.md's).")
+        @Option(names = "--ns-per-byte", paramLabel = "NS", converter = FiniteDouble.class,
+                description = "Price of one byte copied (default: docs/cost-model.md's).")
         Double nsPerByte;
 
-        @Option(names = "--ns-per-switch", paramLabel = "NS", converter = FiniteDouble.class, description = "Price of one context switch (default: "
-                + "docs/cost-model.md's).")
+        @Option(names = "--ns-per-switch", paramLabel = "NS", converter = FiniteDouble.class,
+                description = "Price of one context switch (default: docs/cost-model.md's).")
         Double nsPerSwitch;
 
-        @Option(names = "--ns-per-line", paramLabel = "NS", converter = FiniteDouble.class, description = "Price of one cache line cleaned or "
-                + "invalidated (default: docs/cost-model.md's).")
+        @Option(names = "--ns-per-line", paramLabel = "NS", converter = FiniteDouble.class,
+                description = "Price of one cache line cleaned or invalidated (default: "
+                        + "docs/cost-model.md's).")
         Double nsPerLine;
 
         @Option(names = "--plot", paramLabel = "FILE", description = "Write the latency distributions of both paths "

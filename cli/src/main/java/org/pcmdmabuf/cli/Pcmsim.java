@@ -48,7 +48,8 @@ public final class Pcmsim {
 
     /**
      * {@code exit}, unless what the command printed was lost (a full disk, a closed descriptor): then exit 2
-     * with one line, since 0 or 1 would claim a result nobody can read. Every command, help and version
+     * with one line, since 0 or 1 would claim a result nobody can read. A command that failed already (2, 3,
+     * 130) keeps its code, the line saying that its output was lost too. Every command, help and version
      * included, ends here.
      */
     private static int outputWritten(CommandLine cl, int exit) {

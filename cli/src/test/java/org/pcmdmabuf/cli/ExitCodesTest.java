@@ -22,6 +22,7 @@ import picocli.CommandLine;
 /** Exit codes that never lie: output that could not be written is exit 2 with one line, whatever the command. */
 class ExitCodesTest {
     private static final String SCRIPT = PcmsimRunTest.EXAMPLES.resolve("rfc-flow.ops").toString();
+    private static final String FULL = "pcmsim: cannot write standard output: No space left on device";
 
     /** A standard output on a full disk: every write fails as the kernel's ENOSPC does. */
     private static final class FullDisk extends OutputStream {
@@ -62,7 +63,7 @@ class ExitCodesTest {
         String[] args = command.replace("SCRIPT", SCRIPT).split(" ");
         PcmsimRunTest.Run r = withOutput(StandardOutput.of(new FullDisk(), StandardCharsets.UTF_8), args);
         assertEquals(2, r.exit(), r.err());
-        assertEquals(List.of("pcmsim: cannot write standard output: No space left on device"), r.err().lines().toList());
+        assertEquals(List.of(FULL), r.err().lines().toList());
     }
 
     @Test
@@ -88,7 +89,8 @@ class ExitCodesTest {
 
     @Test
     void aCommandThatFailedKeepsItsExitCodeAndSaysItsOutputWasLost() {
-        PcmsimRunTest.Run r = withOutput(StandardOutput.of(new FullDisk(), StandardCharsets.UTF_8), "run", "no/such.ops");
+        PcmsimRunTest.Run r = withOutput(StandardOutput.of(new FullDisk(), StandardCharsets.UTF_8), "run",
+                "no/such.ops");
         assertEquals(2, r.exit());
         assertEquals(List.of("pcmsim: no such script: no/such.ops"), r.err().lines().toList(), "nothing was printed");
     }
@@ -101,6 +103,6 @@ class ExitCodesTest {
         Process p = new ProcessBuilder(cmd).redirectOutput(new File("/dev/full")).start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(2, p.waitFor(), err);
-        assertEquals(List.of("pcmsim: cannot write standard output: No space left on device"), err.lines().toList());
+        assertEquals(List.of(FULL), err.lines().toList());
     }
 }

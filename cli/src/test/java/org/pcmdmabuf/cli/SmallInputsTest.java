@@ -69,7 +69,8 @@ class SmallInputsTest {
                 "pcmsim: replay SCRIPT takes only --line-bytes, --cache-lines, --json; --clients, --duration describe "
                         + "a seed's scenario, not a script (see 'pcmsim replay --help')");
         refused(pcmsim("replay", script, "--seed", "3"), "pcmsim: replay SCRIPT takes only --line-bytes, "
-                + "--cache-lines, --json; --seed describes a seed's scenario, not a script (see 'pcmsim replay --help')");
+                + "--cache-lines, --json; --seed describes a seed's scenario, not a script (see 'pcmsim replay "
+                + "--help')");
     }
 
     @Test

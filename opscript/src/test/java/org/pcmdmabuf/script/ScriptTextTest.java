@@ -25,7 +25,8 @@ class ScriptTextTest {
 
     @Test
     void mixedLineEndsCountOneLineEach() throws ScriptException {
-        assertEquals(List.of(3, 6), opLines("device pcm0 playback\rproc a\r\na open pcm0 as p\n# a comment\r\r\na close p"));
+        assertEquals(List.of(3, 6),
+                opLines("device pcm0 playback\rproc a\r\na open pcm0 as p\n# a comment\r\r\na close p"));
     }
 
     @Test
@@ -66,7 +67,8 @@ class ScriptTextTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"coherent=false coherent=true", "substreams=2 pause=true substreams=2", "rate_max=8000 rate_max=9000"})
+    @ValueSource(strings = {"coherent=false coherent=true", "substreams=2 pause=true substreams=2",
+        "rate_max=8000 rate_max=9000"})
     void aDeviceOptionGivenTwiceIsRefusedByName(String options) {
         ScriptException e = assertThrows(ScriptException.class,
                 () -> ScriptParser.parse("device pcm0 playback " + options + "\n"));
