@@ -55,16 +55,17 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print the result as one JSON object (no wall-clock figures).")
         boolean json;
 
-        @Option(names = "--ns-per-byte", paramLabel = "NS", description = "Price of one byte copied (default: "
-                + "docs/cost-model.md's).")
+        @Option(names = "--ns-per-byte", paramLabel = "NS", converter = FiniteDouble.class,
+                description = "Price of one byte copied (default: docs/cost-model.md's).")
         Double nsPerByte;
 
-        @Option(names = "--ns-per-switch", paramLabel = "NS", description = "Price of one context switch (default: "
-                + "docs/cost-model.md's).")
+        @Option(names = "--ns-per-switch", paramLabel = "NS", converter = FiniteDouble.class,
+                description = "Price of one context switch (default: docs/cost-model.md's).")
         Double nsPerSwitch;
 
-        @Option(names = "--ns-per-line", paramLabel = "NS", description = "Price of one cache line cleaned or "
-                + "invalidated (default: docs/cost-model.md's).")
+        @Option(names = "--ns-per-line", paramLabel = "NS", converter = FiniteDouble.class,
+                description = "Price of one cache line cleaned or invalidated (default: "
+                        + "docs/cost-model.md's).")
         Double nsPerLine;
 
         @Option(names = "--plot", paramLabel = "FILE", description = "Write the latency distributions of both paths "
@@ -90,14 +91,9 @@ final class BenchCommand implements Callable<Integer> {
                         + MAX_STREAM_SECONDS + " stream-seconds (every system call is recorded)");
             }
             CostModel d = CostModel.DEFAULT;
-            CostModel cost;
-            try {
-                cost = new CostModel(nsPerByte != null ? nsPerByte : d.nsPerByteCopied(),
-                        nsPerSwitch != null ? nsPerSwitch : d.nsPerContextSwitch(),
-                        nsPerLine != null ? nsPerLine : d.nsPerCacheLine());
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
+            CostModel cost = new CostModel(price("--ns-per-byte", nsPerByte, d.nsPerByteCopied()),
+                    price("--ns-per-switch", nsPerSwitch, d.nsPerContextSwitch()),
+                    price("--ns-per-line", nsPerLine, d.nsPerCacheLine()));
             long t0 = System.nanoTime();
             ZeroCopyBench.Result r = ZeroCopyBench.run(base, streams, cost);
             double wallS = (System.nanoTime() - t0) / 1e9;
@@ -119,6 +115,15 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "wall clock (varies): %.2f s for %.1f simulated stream-seconds on both paths "
                     + "(recording and replay included)%n", wallS, 2.0 * streams * base.durationNs() / 1e9);
             return 0;
+        }
+
+        private double price(String option, Double given, double otherwise) {
+            if (given != null && !(given >= 0 && given <= CostModel.MAX_PRICE_NS)) {
+                String as = spec.commandLine().getParseResult().matchedOption(option).stringValues().getLast();
+                throw new ParameterException(spec.commandLine(), option + " must be between 0 and "
+                        + String.format(Locale.ROOT, "%.0f", CostModel.MAX_PRICE_NS) + " ns: " + as);
+            }
+            return given != null ? given : otherwise;
         }
     }
 }

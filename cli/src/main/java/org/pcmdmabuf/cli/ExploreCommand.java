@@ -51,13 +51,22 @@ final class ExploreCommand implements Callable<Integer> {
         if (seeds > Limits.DEFAULT.seeds()) {
             throw new ParameterException(spec.commandLine(), Limits.exceeded("--seeds", seeds, Limits.DEFAULT.seeds()));
         }
+        // Seeds run from --seed up; past the largest long they would wrap to negative seeds nobody asked for.
+        if (base.seed() > Long.MAX_VALUE - (seeds - 1)) {
+            throw new ParameterException(spec.commandLine(), "--seed " + base.seed() + " with --seeds " + seeds
+                    + " runs past the largest seed, " + Long.MAX_VALUE + ": give --seed at most "
+                    + (Long.MAX_VALUE - (seeds - 1)));
+        }
+        if (jobs != null && jobs < 1) {
+            throw new ParameterException(spec.commandLine(), "--jobs must be at least 1: " + jobs);
+        }
         if (jobs != null && jobs > Limits.DEFAULT.jobs()) {
             throw new ParameterException(spec.commandLine(), Limits.exceeded("--jobs", jobs, Limits.DEFAULT.jobs()));
         }
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = Progress.onTerminal(err, "seeds");
-        int threads = jobs != null ? Math.max(1, jobs) : Runtime.getRuntime().availableProcessors();
+        int threads = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
         // Runs at once hold their buffers at once: no more than one script's worth. Seeds are judged in order,
         // so fewer threads change nothing but the time.
         threads = (int) Math.min(threads, Math.max(1, Limits.DEFAULT.scriptBufferBytes() / base.bufferBytes()));

@@ -1,5 +1,9 @@
 package org.pcmdmabuf.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +21,12 @@ public final class Pcmsim {
     public static final int EXIT_INVARIANT = 3;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        Charset charset = System.out.charset();
+        StandardOutput out = StandardOutput.of(new FileOutputStream(FileDescriptor.out), charset);
+        System.setOut(out.printStream(charset));
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        System.exit(cl.execute(args));
     }
 
     public static CommandLine commandLine() {
@@ -28,6 +37,7 @@ public final class Pcmsim {
     static CommandLine commandLine(CommandLine.IFactory factory) {
         CommandLine cl = new CommandLine(new Pcmsim(), factory);
         cl.setExitCodeExceptionMapper(e -> EXIT_USAGE);
+        cl.setExecutionStrategy(parsed -> outputWritten(cl, new CommandLine.RunLast().execute(parsed)));
         // One line, as every other bad input: the message, then where the options are described.
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("pcmsim: " + ex.getMessage() + " (see '"
@@ -35,6 +45,23 @@ public final class Pcmsim {
             return EXIT_USAGE;
         });
         return cl;
+    }
+
+    /**
+     * {@code exit}, unless what the command printed was lost (a full disk, a closed descriptor): then exit 2
+     * with one line, since 0 or 1 would claim a result nobody can read. A command that failed already (2, 3,
+     * 130) keeps its code, the line saying that its output was lost too. Every command, help and version
+     * included, ends here.
+     */
+    private static int outputWritten(CommandLine cl, int exit) {
+        PrintWriter out = cl.getOut();
+        if (!out.checkError()) {
+            return exit;
+        }
+        cl.getErr().println("pcmsim: cannot write standard output: "
+                + (out instanceof StandardOutput s ? s.reason() : "write error"));
+        cl.getErr().flush();
+        return exit == 0 || exit == 1 ? EXIT_USAGE : exit;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

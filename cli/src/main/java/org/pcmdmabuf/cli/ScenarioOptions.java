@@ -89,10 +89,10 @@ final class ScenarioOptions {
     @ArgGroup(exclusive = false)
     CacheGeometry geometry = new CacheGeometry();
 
-    @Option(names = "--evictions-per-s", defaultValue = "200", description = "Random line evictions per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--evictions-per-s", defaultValue = "200", converter = FiniteDouble.class, description = "Random line evictions per second (default: ${DEFAULT-VALUE}).")
     double evictions;
 
-    @Option(names = "--refills-per-s", defaultValue = "200", description = "Speculative line refills per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--refills-per-s", defaultValue = "200", converter = FiniteDouble.class, description = "Speculative line refills per second (default: ${DEFAULT-VALUE}).")
     double refills;
 
     private static void checkRate(CommandSpec spec, String option, double perSecond) {
@@ -105,7 +105,10 @@ final class ScenarioOptions {
     /** The scenario, or a ParameterException naming the bad value. */
     Scenario toScenario(CommandSpec spec) {
         geometry.check(spec);
-        // Checked before it is made nanoseconds, which could overflow.
+        // Checked before it is made nanoseconds, which could overflow (and -2^63 us would become 0 ns).
+        if (jitterUs < 0) {
+            throw new ParameterException(spec.commandLine(), "--jitter-us must not be negative: " + jitterUs);
+        }
         if (jitterUs > Limits.DEFAULT.advanceNanos() / 1000) {
             throw new ParameterException(spec.commandLine(), Limits.exceeded("--jitter-us", jitterUs,
                     Limits.DEFAULT.advanceNanos() / 1000));

@@ -113,6 +113,36 @@ class BenchCommandTest {
         assertTrue(r.err().startsWith("pcmsim: name a benchmark: zero-copy"), r.err());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"NaN", "Infinity", "-Infinity", "1e400"})
+    void aPriceThatIsNoNumberIsRefusedByName(String price) {
+        PcmsimRunTest.Run r = PcmsimRunTest.pcmsim("bench", "zero-copy", "--json", "--ns-per-byte", price);
+        assertEquals(2, r.exit());
+        assertEquals("", r.out());
+        assertEquals("pcmsim: Invalid value for option '--ns-per-byte': '" + price + "' is not a finite number (see "
+                + "'pcmsim bench zero-copy --help')", r.err().strip());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "1e308", "1000000000001"})
+    void aPriceBeyondTheRangeIsRefusedByName(String price) {
+        PcmsimRunTest.Run r = PcmsimRunTest.pcmsim("bench", "zero-copy", "--json", "--ns-per-switch", price);
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("pcmsim: --ns-per-switch must be between 0 and 1000000000000 ns: " + price),
+                r.err());
+    }
+
+    @Test
+    void theDearestPricesStillPrintJsonNumbers() {
+        PcmsimRunTest.Run r = PcmsimRunTest.pcmsim("bench", "zero-copy", "--json", "--duration", "1s", "--streams",
+                "4", "--ns-per-byte", "1e12", "--ns-per-switch", "1e12", "--ns-per-line", "1e12");
+        assertEquals(0, r.exit(), r.err());
+        // Every value is a string, an integer or a decimal: no NaN, no Infinity, no exponent JSON lacks.
+        String values = r.out().strip().replaceAll("\"[^\"]*\"", "\"\"");
+        assertTrue(values.matches("[\\[\\]{}:,\"a-z0-9.-]*"), values);
+        assertFalse(values.contains("NaN") || values.contains("Infinity"), values);
+    }
+
     private static double number(String json, String key) {
         Matcher m = Pattern.compile("\"" + key + "\":(-?[0-9.]+)").matcher(json);
         assertTrue(m.find(), key + " in " + json);

@@ -101,7 +101,7 @@ class HostileInputTest {
         c.add(new Case("explore --jobs 100000", null, List.of("explore", "--jobs", "100000", "--seeds", "2"), 2,
                 "--jobs: 100000, more than the limit of 256"));
         c.add(new Case("simulate --evictions-per-s NaN", null, List.of("simulate", "--evictions-per-s", "NaN"), 2,
-                "rates must be finite"));
+                "'NaN' is not a finite number"));
         c.add(new Case("simulate with 64 clients of 64 MiB", null, List.of("simulate", "--clients",
                 String.join(",", java.util.Collections.nCopies(64, "correct")), "--period", "16384", "--periods",
                 "1024"), 2, "more than the limit of 67108864"));

@@ -39,7 +39,7 @@ public record Case(String name, String rule, String text, Script script, Map<Int
     public static Case parse(String name, String text) throws ScriptException {
         Map<Integer, Expectation> exp = new HashMap<>();
         String rule = null;
-        String[] lines = text.split("\r?\n", -1);
+        String[] lines = ScriptParser.lines(text);
         for (int i = 0; i < lines.length; i++) {
             int at = lines[i].indexOf(Expectation.MARK);
             if (at >= 0) {

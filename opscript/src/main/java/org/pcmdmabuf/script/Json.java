@@ -1,8 +1,13 @@
 package org.pcmdmabuf.script;
 
 import java.util.Collection;
+import java.util.Locale;
 
-/** The little JSON the op output needs: strings, numbers, booleans, null and lists of those. */
+/**
+ * The little JSON pcmsim prints: strings, numbers, booleans, null and lists of those. NaN and the infinities
+ * have no JSON form; every input that could make one is refused where it is read, so meeting one here is a
+ * bug, thrown rather than printed as something no JSON reader takes.
+ */
 public final class Json {
     private Json() {
     }
@@ -31,10 +36,24 @@ public final class Json {
         return sb.append('"').toString();
     }
 
+    /** {@code v} with three decimals, as {@code 0.250}. */
+    public static String decimal(double v) {
+        return String.format(Locale.ROOT, "%.3f", finite(v));
+    }
+
+    private static Double finite(double v) {
+        if (!Double.isFinite(v)) {
+            throw new IllegalStateException(v + " has no JSON form: an input that makes it should have been refused");
+        }
+        return v;
+    }
+
     public static String value(Object v) {
         return switch (v) {
             case null -> "null";
             case String s -> string(s);
+            case Double d -> finite(d).toString();
+            case Float f -> finite(f.doubleValue()).toString();
             case Number n -> n.toString();
             case Boolean b -> b.toString();
             case Collection<?> c -> {

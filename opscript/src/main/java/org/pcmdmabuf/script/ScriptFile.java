@@ -53,8 +53,9 @@ public final class ScriptFile {
         if (r.isError()) {
             int at = in.position();
             int line = 1;
+            // Line ends as the parser counts them: CR LF, LF, or a lone CR.
             for (int i = 0; i < at; i++) {
-                if (bytes[i] == '\n') {
+                if (bytes[i] == '\n' || bytes[i] == '\r' && bytes[i + 1] != '\n') {
                     line++;
                 }
             }

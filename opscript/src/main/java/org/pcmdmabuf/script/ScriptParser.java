@@ -63,7 +63,7 @@ public final class ScriptParser {
 
     public static Script parse(String text, Limits limits) throws ScriptException {
         ScriptParser p = new ScriptParser(limits);
-        String[] lines = text.split("\r?\n", -1);
+        String[] lines = lines(text);
         for (int i = 0; i < lines.length; i++) {
             p.line = i + 1;
             String l = lines[i];
@@ -78,6 +78,16 @@ public final class ScriptParser {
         }
         p.checkBufferMemory();
         return new Script(p.devices, List.copyOf(p.names.keySet()), p.ops);
+    }
+
+    /**
+     * The lines of a script: each of CR LF, LF and a lone CR ends one (a file saved with old Mac line ends is
+     * otherwise one line, or one comment). A byte-order mark before the first line is dropped, as editors
+     * that write one expect; anywhere else it is a character like any other.
+     */
+    public static String[] lines(String text) {
+        String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        return body.split("\r\n|\r|\n", -1);
     }
 
     /**
@@ -149,7 +159,7 @@ public final class ScriptParser {
                     throw error(t[0], "missing op after the process name");
                 }
                 if (exited.contains(t[0])) {
-                    throw error(t[1], "process '" + t[0] + "' has already exited");
+                    throw error(t[1], "process '" + ScriptException.shown(t[0]) + "' has already exited");
                 }
                 addOp(parseProcOp(t[0], t[1], new Args(t, 2)), t[1]);
             }
@@ -176,6 +186,7 @@ public final class ScriptParser {
         };
         PcmHardware.Builder b = PcmHardware.dummy(t[1], stream).toBuilder();
         String contiguousToken = null;
+        Set<String> given = new HashSet<>();
         for (int i = 3; i < t.length; i++) {
             String[] kv = keyValue(t[i]);
             switch (kv[0]) {
@@ -208,6 +219,10 @@ public final class ScriptParser {
                 default -> throw error(t[i], "unknown device option (coherent contiguous substreams pause resume"
                         + " mmap noninterleaved formats channels_max rate_max buffer_bytes_max buffer iommu bounce"
                         + " driver optin)");
+            }
+            // The last would win, and the line would not say which the device has.
+            if (!given.add(kv[0])) {
+                throw error(t[i], "device option " + kv[0] + " given twice");
             }
         }
         if (b.buffer != null && b.buffer.scattered) {
@@ -433,8 +448,8 @@ public final class ScriptParser {
     private String bound(String proc, String name, Kind kind) throws ScriptException {
         Kind k = names.get(proc).get(name);
         if (k == null) {
-            throw error(name, "no " + (kind == Kind.FD ? "fd" : "mapping") + " of that name in process '" + proc
-                    + "' (bind it with 'as " + name + "')");
+            throw error(name, "no " + (kind == Kind.FD ? "fd" : "mapping") + " of that name in process '"
+                    + ScriptException.shown(proc) + "' (bind it with 'as " + ScriptException.shown(name) + "')");
         }
         if (k != kind) {
             throw error(name, "is " + (k == Kind.FD ? "an fd" : "a mapping") + ", not " + (kind == Kind.FD
@@ -602,7 +617,8 @@ public final class ScriptParser {
             }
             Kind old = names.get(proc).get(as);
             if (old != null && old != kind) {
-                throw error(asToken, "already names " + (old == Kind.FD ? "an fd" : "a mapping") + " in '" + proc + "'");
+                throw error(asToken, "already names " + (old == Kind.FD ? "an fd" : "a mapping") + " in '"
+                        + ScriptException.shown(proc) + "'");
             }
             names.get(proc).put(as, kind);
             return as;

@@ -15,9 +15,18 @@ public record CostModel(double nsPerByteCopied, double nsPerContextSwitch, doubl
     /** The prices docs/cost-model.md argues for: a mid-range arm64 phone SoC, non-coherent audio DMA. */
     public static final CostModel DEFAULT = new CostModel(0.25, 2000, 4);
 
+    /**
+     * The dearest price taken, 1000 s: a run's counts are far below 10^9, so every product and sum stays a
+     * finite double, which the JSON report can print.
+     */
+    public static final double MAX_PRICE_NS = 1e12;
+
     public CostModel {
-        if (!(nsPerByteCopied >= 0) || !(nsPerContextSwitch >= 0) || !(nsPerCacheLine >= 0)) {
-            throw new IllegalArgumentException("cost model prices must not be negative");
+        for (double price : new double[] {nsPerByteCopied, nsPerContextSwitch, nsPerCacheLine}) {
+            if (!(price >= 0 && price <= MAX_PRICE_NS)) {
+                throw new IllegalArgumentException("cost model prices must be between 0 and " + MAX_PRICE_NS
+                        + " ns: " + price);
+            }
         }
     }
 

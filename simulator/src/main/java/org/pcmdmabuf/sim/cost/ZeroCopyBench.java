@@ -67,9 +67,9 @@ public final class ZeroCopyBench {
             sb.append(",\"periods\":").append(s.periods());
             sb.append(",\"duration_ns\":").append(s.durationNs());
             sb.append(",\"line_bytes\":").append(s.cache().lineBytes());
-            sb.append(",\"cost_model\":{\"ns_per_byte_copied\":").append(num(cost.nsPerByteCopied()));
-            sb.append(",\"ns_per_context_switch\":").append(num(cost.nsPerContextSwitch()));
-            sb.append(",\"ns_per_cache_line\":").append(num(cost.nsPerCacheLine())).append('}');
+            sb.append(",\"cost_model\":{\"ns_per_byte_copied\":").append(Json.decimal(cost.nsPerByteCopied()));
+            sb.append(",\"ns_per_context_switch\":").append(Json.decimal(cost.nsPerContextSwitch()));
+            sb.append(",\"ns_per_cache_line\":").append(Json.decimal(cost.nsPerCacheLine())).append('}');
             sb.append(",\"paths\":[");
             sb.append(pathJson(zeroCopy)).append(',').append(pathJson(copy)).append("]}");
             return sb.toString();
@@ -77,17 +77,17 @@ public final class ZeroCopyBench {
 
         private String pathJson(PathResult p) {
             return "{\"path\":" + Json.string(p.name())
-                    + ",\"periods\":" + num(p.periods())
-                    + ",\"cpu_us_per_period\":" + num(p.cpuNsPerPeriod(cost) / 1000)
-                    + ",\"context_switches_per_period\":" + num(p.perPeriod(p.contextSwitches()))
-                    + ",\"bytes_copied_per_period\":" + num(p.perPeriod(p.bytesCopied()))
-                    + ",\"cache_lines_per_period\":" + num(p.perPeriod(p.cacheLines()))
+                    + ",\"periods\":" + Json.decimal(p.periods())
+                    + ",\"cpu_us_per_period\":" + Json.decimal(p.cpuNsPerPeriod(cost) / 1000)
+                    + ",\"context_switches_per_period\":" + Json.decimal(p.perPeriod(p.contextSwitches()))
+                    + ",\"bytes_copied_per_period\":" + Json.decimal(p.perPeriod(p.bytesCopied()))
+                    + ",\"cache_lines_per_period\":" + Json.decimal(p.perPeriod(p.cacheLines()))
                     + ",\"context_switches\":" + p.contextSwitches()
                     + ",\"bytes_copied\":" + p.bytesCopied()
                     + ",\"lines_cleaned\":" + p.linesCleaned()
                     + ",\"lines_invalidated\":" + p.linesInvalidated()
-                    + ",\"latency_p50_us\":" + num(p.latencyPercentile(50) / 1000.0)
-                    + ",\"latency_p99_us\":" + num(p.latencyPercentile(99) / 1000.0)
+                    + ",\"latency_p50_us\":" + Json.decimal(p.latencyPercentile(50) / 1000.0)
+                    + ",\"latency_p99_us\":" + Json.decimal(p.latencyPercentile(99) / 1000.0)
                     + ",\"latency_samples\":" + p.latenciesNs().length
                     + ",\"integrity_errors\":" + p.integrityErrors() + "}";
         }
@@ -175,9 +175,5 @@ public final class ZeroCopyBench {
         long[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    private static String num(double v) {
-        return String.format(Locale.ROOT, "%.3f", v);
     }
 }
