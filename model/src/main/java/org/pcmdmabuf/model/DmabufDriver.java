@@ -14,10 +14,17 @@ public interface DmabufDriver {
     long NEW_DMABUF = -1;
 
     /**
-     * SNDRV_PCM_IOCTL_DMABUF_EXPORT: an errno, or the key of the dma-buf the new fd refers to. A key the host
-     * already knows ({@link World#dmaBufKey}) is another fd to that dma-buf; any other key makes a new one.
+     * SNDRV_PCM_IOCTL_DMABUF_EXPORT issued on {@code pcmFile}, asking for an O_RDONLY ({@code readOnly}) or an
+     * O_RDWR dma-buf file: an errno, or the key of the dma-buf the new fd refers to. A key the host already
+     * knows ({@link World#dmaBufKey}) is another fd to that dma-buf; any other key makes a new one.
      */
-    Result<Long> export(Substream s);
+    Result<Long> export(Substream s, File pcmFile, boolean readOnly);
+
+    /**
+     * Whether the file of a new dma-buf exported asking {@code readOnly} is O_RDONLY: revision 2 gives the access
+     * mode asked for (UAPI-EXPORT-FLAGS), revision 1 has no flags and always gives O_RDWR (UAPI-V1).
+     */
+    boolean readOnlyFile(boolean readOnly);
 
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of {@code file}, null when the fd is not open. */
     Result<Long> attach(Substream s, File file);

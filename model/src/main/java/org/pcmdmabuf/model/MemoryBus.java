@@ -189,6 +189,20 @@ final class MemoryBus {
     // ---- the PCM core and the devices ----------------------------------------------------------------
 
     /**
+     * snd_pcm_hw_params() (sound/core/pcm_native.c) memsets a buffer it reuses through the kernel's mapping,
+     * "for avoiding possible kernel info leaks", so neither the CPU nor a device sees the previous stream's
+     * frames (PERM-NO-STALE-DATA). The model lands the zeros in memory and drops the cache's copies, which is
+     * what the memset's stores come to once written back; no word is left for a sync to owe.
+     */
+    void clearForReuse(SndDmaBuffer b) {
+        registry.touch(b.bytes);
+        mem.invalidate(b, 0, b.words.length);
+        b.clearMemory();
+        b.sync.syncForDevice();
+        b.sync.syncForCpu();
+    }
+
+    /**
      * The PCM core copies frames of a write() into the buffer (the CPU, through the cache): frame
      * {@code firstFrame + i} gets the stamp of {@code source} for that frame.
      */

@@ -16,24 +16,55 @@ public final class PcmDmabuf {
 
     /** The Java driver: pcm_dmabuf.c's checks, its orphan state as the host's flags, its syncs. */
     private static final class Java implements DmabufDriver {
-        /** One dma-buf per buffer: a second export while it lives is another fd to it. */
+        /**
+         * One dma-buf per buffer: a second export while it lives is another fd to it, if it asks for the access
+         * mode the dma-buf's one file has (docs/decisions.md, decision 2a). The checks in EXPORT-ORDER's order.
+         */
         @Override
-        public Result<Long> export(Substream s) {
+        public Result<Long> export(Substream s, File pcmFile, boolean readOnly) {
+            PcmRuntime rt = s.runtime;
+            if (exportable(s) instanceof Errno e) {
+                return Result.err(e);
+            }
+            // A writable dma-buf would let the holder of a read-only PCM fd write the stream's data
+            // (EXPORT-RDWR-EACCES), as mmap(PROT_WRITE, MAP_SHARED) of that fd would not.
+            if (!readOnly && !pcmFile.writable) {
+                return Result.err(Errno.EACCES);
+            }
+            if (rt.export == null) {
+                return Result.ok(NEW_DMABUF);
+            }
+            return rt.export.file.writable == readOnly ? Result.err(Errno.EBUSY) : Result.ok((long) rt.export.id);
+        }
+
+        /** EXPORT's checks of the runtime and its driver, before the file's: null when it can be exported. */
+        static Errno exportable(Substream s) {
             PcmRuntime rt = s.runtime;
             switch (rt.state) {
                 case SETUP, PREPARED -> {
                 }
                 default -> {
-                    return Result.err(Errno.EBADFD);
+                    return Errno.EBADFD;
                 }
             }
             if (!rt.info.mmap()) {
-                return Result.err(Errno.ENXIO);
+                return Errno.ENXIO;
             }
             if (!rt.access.isMmap()) {
-                return Result.err(Errno.EINVAL);
+                return Errno.EINVAL;
             }
-            return Result.ok(rt.export != null ? rt.export.id : NEW_DMABUF);
+            // Only the driver's author knows whether its hardware plays from the buffer the core describes
+            // (EXPORT-ENXIO-OPT-IN); a buffer without struct pages (snd-dummy's fake buffer, iomem) has nothing
+            // an sg table or a user mapping of the dma-buf could describe (EXPORT-ENXIO-BUFFER-TYPE).
+            if (!s.pcm.hw.optIn().export() || !s.pcm.hw.buffer().pages) {
+                return Errno.ENXIO;
+            }
+            return null;
+        }
+
+        @Override
+        public boolean readOnlyFile(boolean readOnly) {
+            return readOnly;
         }
 
         @Override
@@ -53,14 +84,25 @@ public final class PcmDmabuf {
             if (rt.attachment != null || s.mmapCount > 0) {
                 return Result.err(Errno.EBUSY);
             }
+            // A driver that has not opted in may program addresses ATTACH cannot tell it about (ATTACH-ENXIO).
+            if (!s.pcm.hw.optIn().attach()) {
+                return Result.err(Errno.ENXIO);
+            }
+            // Capture DMA writes the memory: the importer needs the right to write it (ATTACH-CAPTURE-EACCES).
+            if (s.stream == PcmStream.CAPTURE && !f.writable) {
+                return Result.err(Errno.EACCES);
+            }
             if (d.size < rt.dmaBytes) {
                 return Result.err(Errno.EINVAL);
             }
             if (!d.live()) {
                 return Result.err(Errno.ENODEV);
             }
-            // Contiguity is that of the mapped DMA addresses (patch decision 6): one page always is.
-            if (s.pcm.hw.contiguous() && !d.buffer.contiguous && d.size > Substream.PAGE_SIZE) {
+            // Contiguity is that of the mapped DMA addresses (patch decision 6): one page always is, and an IOMMU
+            // maps scattered pages to one IOVA range (iommu_dma_map_sg(), drivers/iommu/dma-iommu.c). Bounce
+            // buffers do not: dma_direct_map_sg() (kernel/dma/direct.c) bounces each segment into its own
+            // slot (docs/decisions.md, decision 3b).
+            if (s.pcm.hw.contiguous() && !s.pcm.hw.iommu() && !d.buffer.contiguous && d.size > Substream.PAGE_SIZE) {
                 return Result.err(Errno.EINVAL);
             }
             return Result.ok(0L);
@@ -122,13 +164,16 @@ public final class PcmDmabuf {
         return s.pcm.world.driver();
     }
 
-    /** SNDRV_PCM_IOCTL_DMABUF_EXPORT: a new fd of the calling task for the dma-buf the driver names. */
-    static Result<Long> export(Substream s, Task task) {
+    /**
+     * SNDRV_PCM_IOCTL_DMABUF_EXPORT on {@code pcmFile}: a new fd of the calling task for the dma-buf the driver
+     * names, its file O_RDONLY or O_RDWR as the driver makes it.
+     */
+    static Result<Long> export(Substream s, File pcmFile, Task task, boolean readOnly) {
         // The designs are alternatives: a runtime already handing out a vendor's buffer fd exports nothing else.
         if (s.runtime.export != null && s.runtime.export.plain) {
             return Result.err(Errno.EBUSY);
         }
-        Result<Long> r = driver(s).export(s);
+        Result<Long> r = driver(s).export(s, pcmFile, readOnly);
         if (!r.isOk()) {
             return r;
         }
@@ -139,7 +184,8 @@ public final class PcmDmabuf {
             d.file.get();
         } else {
             rt.dmaBuffer.get();
-            d = world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value());
+            d = world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value(),
+                    !driver(s).readOnlyFile(readOnly));
             rt.export = d;
         }
         return Result.ok((long) task.files.install(d.file));
@@ -156,16 +202,15 @@ public final class PcmDmabuf {
         if (rt.export != null && !rt.export.plain) {
             return Result.err(Errno.EBUSY);
         }
-        Result<Long> r = JAVA.export(s);
-        if (!r.isOk()) {
-            return r;
+        if (Java.exportable(s) instanceof Errno e) {
+            return Result.err(e);
         }
         DmaBuf d = rt.export;
         if (d != null) {
             d.file.get();
         } else {
             rt.dmaBuffer.get();
-            d = s.pcm.world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, DmabufDriver.NEW_DMABUF);
+            d = s.pcm.world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, DmabufDriver.NEW_DMABUF, true);
             d.plain = true;
             rt.export = d;
         }

@@ -48,10 +48,9 @@ final class PcmNative {
             freeBuffer(s);
         }
         if (rt.dmaBuffer == null) {
-            rt.dmaBuffer = s.pcm.world.registry.allocBuffer(bytes, s.pcm.hw.contiguous());
+            rt.dmaBuffer = s.pcm.world.registry.allocBuffer(bytes, !s.pcm.hw.buffer().scattered);
         } else {
-            s.pcm.world.registry.touch(rt.dmaBuffer.bytes);
-            rt.dmaBuffer.clearMemory();
+            s.pcm.world.bus.clearForReuse(rt.dmaBuffer);
         }
         rt.dmaBytes = bytes;
         rt.info = s.pcm.hw;

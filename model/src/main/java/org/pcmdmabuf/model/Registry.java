@@ -125,9 +125,10 @@ final class Registry {
         files.remove(f);
     }
 
-    DmaBuf newDmaBuf(SndDmaBuffer buffer, long size, Substream exporter, long key) {
+    /** A new dma-buf and its one file, O_RDWR ({@code writable}) or O_RDONLY. */
+    DmaBuf newDmaBuf(SndDmaBuffer buffer, long size, Substream exporter, long key, boolean writable) {
         DmaBuf d = new DmaBuf(nextId++, buffer, size, exporter.pcm, exporter);
-        d.file = newFile(d, true, true, false, false);
+        d.file = newFile(d, true, writable, false, false);
         dmaBufs.add(d);
         dmaBufKeys.put(key == DmabufDriver.NEW_DMABUF ? d.id : key, d);
         return d;

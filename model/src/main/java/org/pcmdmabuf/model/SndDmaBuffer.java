@@ -15,7 +15,7 @@ public final class SndDmaBuffer {
 
     public final int id;
     public final long bytes;
-    /** Physically contiguous (a contiguous device allocated it) or scattered (SG). */
+    /** Physically contiguous, or scattered pages (the buffer type is DEV_SG, NONCONTIG or VMALLOC). */
     public final boolean contiguous;
     final long[] words;
     /** What every word would hold with no cache at all: the last value any CPU or device stored. */
@@ -97,9 +97,10 @@ public final class SndDmaBuffer {
         memoryVersion++;
     }
 
-    /** Memory reused by a new hw_params starts as never written. */
+    /** Memory reused by a new hw_params starts as never written, for every observer. */
     void clearMemory() {
         Arrays.fill(words, 0);
+        Arrays.fill(logical, 0);
         memoryVersion++;
     }
 

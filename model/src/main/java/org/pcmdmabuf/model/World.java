@@ -242,7 +242,13 @@ public final class World {
     }
 
     public Result<Long> dmabufExport(Task task, int fd) {
-        return control(task, fd, () -> "dmabuf_export", (f, s) -> PcmDmabuf.export(s, task));
+        return dmabufExport(task, fd, false);
+    }
+
+    /** SNDRV_PCM_IOCTL_DMABUF_EXPORT asking for an O_RDONLY dma-buf file ({@code readOnly}) or an O_RDWR one. */
+    public Result<Long> dmabufExport(Task task, int fd, boolean readOnly) {
+        return control(task, fd, () -> "dmabuf_export" + (readOnly ? " rdonly" : ""),
+                (f, s) -> PcmDmabuf.export(s, f, task, readOnly));
     }
 
     public Result<Long> dmabufAttach(Task task, int fd, int dmabufFd) {

@@ -3,6 +3,7 @@ package org.pcmdmabuf.script;
 import java.util.ArrayList;
 import java.util.List;
 import org.pcmdmabuf.model.CheckCounts;
+import org.pcmdmabuf.model.DriverProfile;
 import org.pcmdmabuf.model.Leaks;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.Result;
@@ -37,9 +38,23 @@ public final class ModelTarget implements Target {
         return world;
     }
 
+    /**
+     * The platform attributes (docs/spec.md section 3) the model answers: every buffer type, IOMMU, bounce
+     * buffers and opt-in; driver profiles other than the managed buffer not yet.
+     */
+    public static boolean models(PcmHardware hw) {
+        return hw.driver() == DriverProfile.MANAGED;
+    }
+
+    /** The model runs every op, the designs' too; it refuses only a platform it does not model. */
+    @Override
+    public String refusal(Script script) {
+        return Target.platformRefusal(script, name(), ModelTarget::models);
+    }
+
     @Override
     public void declare(Script script) {
-        if (Target.platformRefusal(script, name()) instanceof String why) {
+        if (refusal(script) instanceof String why) {
             throw new IllegalArgumentException(why);
         }
         for (PcmHardware hw : script.devices()) {
@@ -97,7 +112,7 @@ public final class ModelTarget implements Target {
             case Op.Sync o -> pcm(t, n, o.fd(), world.dmaBufSync(t, n.fd(o.proc(), o.fd()), o.flags()));
             case Op.DmabufExport o -> {
                 int fd = n.fd(o.proc(), o.fd());
-                Result<Long> r = world.dmabufExport(t, fd);
+                Result<Long> r = world.dmabufExport(t, fd, o.readOnly());
                 n.bindFd(o.proc(), o.as(), r.isOk() ? r.value().intValue() : -1);
                 yield outcome(r, state(t, fd));
             }

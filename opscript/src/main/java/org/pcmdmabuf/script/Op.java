@@ -79,7 +79,13 @@ public sealed interface Op {
         }
     }
 
-    record DmabufExport(int line, String proc, String fd, String as) implements Op {
+    /** {@code readOnly}: revision 2's O_RDONLY export; otherwise O_RDWR, the only mode of revision 1 (UAPI-V1). */
+    record DmabufExport(int line, String proc, String fd, boolean readOnly, String as) implements Op {
+        /** An O_RDWR export, what both revisions give. */
+        public DmabufExport(int line, String proc, String fd, String as) {
+            this(line, proc, fd, false, as);
+        }
+
         public String name() {
             return "dmabuf_export";
         }

@@ -323,7 +323,7 @@ public final class ScriptParser {
             case "dmabuf_export" -> {
                 String fd = fd(proc, a.positional("FD"));
                 exports++;
-                yield new Op.DmabufExport(line, proc, fd, a.as(proc, Kind.FD));
+                yield new Op.DmabufExport(line, proc, fd, a.flag("rdonly"), a.as(proc, Kind.FD));
             }
             case "dmabuf_attach" -> {
                 String fd = fd(proc, a.positional("FD"));

@@ -1,5 +1,6 @@
 package org.pcmdmabuf.script;
 
+import java.util.function.Predicate;
 import org.pcmdmabuf.model.PcmHardware;
 
 /**
@@ -14,6 +15,14 @@ public interface Target extends AutoCloseable {
     void declare(Script script);
 
     Outcome execute(Op op, Names names);
+
+    /**
+     * The one line this target refuses {@code script} with (a platform it does not model, an op only the model
+     * answers), or null when it runs it; {@link #declare} throws it as an IllegalArgumentException.
+     */
+    default String refusal(Script script) {
+        return refusal(script, name());
+    }
 
     /**
      * The one line a target other than the model refuses a script with when it holds an op only the model
@@ -40,8 +49,13 @@ public interface Target extends AutoCloseable {
      * the default would judge a patch on a kinder machine than the script asked for (SCRIPT-PLATFORM).
      */
     static String platformRefusal(Script script, String target) {
+        return platformRefusal(script, target, PcmHardware::defaultPlatform);
+    }
+
+    /** As {@link #platformRefusal(Script, String)}, for a target that models the platforms {@code models} accepts. */
+    static String platformRefusal(Script script, String target, Predicate<PcmHardware> models) {
         for (PcmHardware hw : script.devices()) {
-            if (!hw.defaultPlatform()) {
+            if (!models.test(hw)) {
                 return "device " + hw.name() + ": --target " + target + " does not model its platform ("
                         + ScriptWriter.device(hw).substring(("device " + hw.name() + " ").length()) + ") yet";
             }

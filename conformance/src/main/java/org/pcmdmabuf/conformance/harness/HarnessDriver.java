@@ -65,10 +65,17 @@ public final class HarnessDriver implements DmabufDriver {
 
     // ---- the hooks -----------------------------------------------------------------------------------
 
+    /** Revision 1's EXPORT has no flags: the C code is asked the same whatever access mode the script wants. */
     @Override
-    public Result<Long> export(Substream s) {
+    public Result<Long> export(Substream s, File pcmFile, boolean readOnly) {
         int sid = mirror(s);
         return result(harness.export(sid));
+    }
+
+    /** Revision 1 makes every dma-buf file O_RDWR (UAPI-V1). */
+    @Override
+    public boolean readOnlyFile(boolean readOnly) {
+        return false;
     }
 
     @Override
