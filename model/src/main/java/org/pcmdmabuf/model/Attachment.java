@@ -18,8 +18,8 @@ public final class Attachment {
         this.direction = direction;
     }
 
-    /** The device's DMA snoops caches. */
+    /** The device's DMA sees the CPU's writes without syncs (a coherent device that does not bounce). */
     public boolean coherent() {
-        return substream.pcm.hw.coherent();
+        return substream.pcm.hw.syncFree();
     }
 }

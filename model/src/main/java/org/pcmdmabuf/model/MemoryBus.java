@@ -236,7 +236,7 @@ final class MemoryBus {
         int w1 = (int) Math.min(b.words.length, offset / SndDmaBuffer.WORD_BYTES + frames * perFrame);
         int w0 = (int) Math.min(w1, offset / SndDmaBuffer.WORD_BYTES);
         registry.touch(Registry.DMA_STEP_BYTES + frames * perFrame * SndDmaBuffer.WORD_BYTES);
-        boolean coherent = s.pcm.hw.coherent();
+        boolean coherent = s.pcm.hw.syncFree();
         if (s.stream == PcmStream.PLAYBACK) {
             int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
             if (lost > 0) {
@@ -308,7 +308,7 @@ final class MemoryBus {
             synced.add(d.exporter);
         }
         for (Substream s : synced) {
-            if (s.pcm.hw.coherent()) {
+            if (s.pcm.hw.syncFree()) {
                 continue;
             }
             if (forDevice) {
@@ -321,7 +321,7 @@ final class MemoryBus {
 
     private boolean usedByNonCoherentDevice(SndDmaBuffer b) {
         for (Substream s : users(b)) {
-            if (!s.pcm.hw.coherent()) {
+            if (!s.pcm.hw.syncFree()) {
                 return true;
             }
         }

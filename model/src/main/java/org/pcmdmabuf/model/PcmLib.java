@@ -225,7 +225,7 @@ final class PcmLib {
         SndDmaBuffer b = s.runtime.dmaBuffer;
         s.pcm.world.bus.touchSync(b);
         b.sync.syncForDevice();
-        if (!s.pcm.hw.coherent()) {
+        if (!s.pcm.hw.syncFree()) {
             s.pcm.world.bus.mem.clean(b, 0, b.words.length);
         }
     }
@@ -238,7 +238,7 @@ final class PcmLib {
         SndDmaBuffer b = s.runtime.dmaBuffer;
         s.pcm.world.bus.touchSync(b);
         b.sync.syncForCpu();
-        if (!s.pcm.hw.coherent() && s.stream == PcmStream.CAPTURE) {
+        if (!s.pcm.hw.syncFree() && s.stream == PcmStream.CAPTURE) {
             s.pcm.world.bus.mem.invalidate(b, 0, b.words.length);
         }
     }

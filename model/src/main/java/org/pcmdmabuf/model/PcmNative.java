@@ -48,7 +48,14 @@ final class PcmNative {
             freeBuffer(s);
         }
         if (rt.dmaBuffer == null) {
-            rt.dmaBuffer = s.pcm.world.registry.allocBuffer(bytes, !s.pcm.hw.buffer().scattered);
+            rt.dmaBuffer = s.pcm.world.registry.allocBuffer(bytes, !s.pcm.hw.buffer().scattered, s.pcm);
+            // snd_pcm_lib_malloc_pages() fails past max_alloc_per_card, and snd_pcm_hw_params() falls back to
+            // OPEN; memory handed over to a dma-buf still counts (LIFETIME-CHARGED).
+            if (rt.dmaBuffer == null) {
+                rt.state = OPEN;
+                rt.dmaBytes = 0;
+                return Result.err(Errno.ENOMEM);
+            }
         } else {
             s.pcm.world.bus.clearForReuse(rt.dmaBuffer);
         }

@@ -168,16 +168,26 @@ final class Registry {
         attachments.remove(a);
     }
 
-    SndDmaBuffer allocBuffer(long bytes, boolean contiguous) {
+    /**
+     * do_alloc_pages() (sound/core/pcm_memory.c): memory charged to {@code card}, or null when the charge would
+     * pass max_alloc_per_card (the caller's ENOMEM).
+     */
+    SndDmaBuffer allocBuffer(long bytes, boolean contiguous, Pcm card) {
+        if (card.totalPcmAllocBytes + bytes > Pcm.MAX_ALLOC_PER_CARD) {
+            return null;
+        }
         touch(bytes);
-        SndDmaBuffer b = new SndDmaBuffer(nextId++, bytes, contiguous);
+        SndDmaBuffer b = new SndDmaBuffer(nextId++, bytes, contiguous, card);
+        card.totalPcmAllocBytes += bytes;
         buffers.add(b);
         return b;
     }
 
+    /** Drops a reference; the last one frees the memory and gives its bytes back to the card (do_free_pages()). */
     void putBuffer(SndDmaBuffer b) {
         if (b.put()) {
             buffers.remove(b);
+            b.card.totalPcmAllocBytes -= b.bytes;
             mem.freed(b);
         }
     }
@@ -197,7 +207,11 @@ final class Registry {
 
     /** What is still alive. */
     Leaks leaks() {
-        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size());
+        long charged = 0;
+        for (Pcm pcm : pcmList) {
+            charged += pcm.totalPcmAllocBytes;
+        }
+        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size(), charged);
     }
 
     // ---- the record of the run -----------------------------------------------------------------------

@@ -17,6 +17,8 @@ public final class SndDmaBuffer {
     public final long bytes;
     /** Physically contiguous, or scattered pages (the buffer type is DEV_SG, NONCONTIG or VMALLOC). */
     public final boolean contiguous;
+    /** The card the memory is charged to (card->total_pcm_alloc_bytes) until it is freed. */
+    public final Pcm card;
     final long[] words;
     /** What every word would hold with no cache at all: the last value any CPU or device stored. */
     final long[] logical;
@@ -26,10 +28,11 @@ public final class SndDmaBuffer {
     /** Stores into memory so far: memory two checks saw equal and no store touched since is still equal. */
     private long memoryVersion;
 
-    SndDmaBuffer(int id, long bytes, boolean contiguous) {
+    SndDmaBuffer(int id, long bytes, boolean contiguous, Pcm card) {
         this.id = id;
         this.bytes = bytes;
         this.contiguous = contiguous;
+        this.card = card;
         this.words = new long[(int) ((bytes + WORD_BYTES - 1) / WORD_BYTES)];
         this.logical = new long[words.length];
         this.sync = new CacheSync(words.length);

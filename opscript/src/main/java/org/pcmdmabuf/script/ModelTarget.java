@@ -148,7 +148,7 @@ public final class ModelTarget implements Target {
                 Leaks l = world.leaks();
                 yield Outcome.ok(0, null).with("files", l.files()).with("dmabufs", l.dmabufs())
                         .with("attachments", l.attachments()).with("mappings", l.mappings())
-                        .with("buffers", l.buffers());
+                        .with("buffers", l.buffers()).with("charged", l.charged());
             }
         };
     }
