@@ -32,11 +32,21 @@ public interface DmabufDriver {
     /** SNDRV_PCM_IOCTL_DMABUF_DETACH. */
     Result<Long> detach(Substream s);
 
-    /** snd_pcm_dmabuf_hw_free(): hw_params, hw_free or close is about to give up the runtime buffer. */
-    void hwFree(Substream s);
+    /**
+     * snd_pcm_dmabuf_hw_free(): hw_params, hw_free or close is about to give up the runtime buffer. Answers
+     * whether the runtime's export is revoked (LIFETIME-REVOKE: the memory is reused by the driver or card)
+     * rather than handed over (LIFETIME-HANDOVER); the host then does the revocation.
+     */
+    boolean hwFree(Substream s);
 
     /** snd_pcm_dmabuf_disconnect(), for each substream of a disconnected card. */
     void disconnect(Substream s);
+
+    /**
+     * Whether a card disconnect revokes every export of the card (LIFETIME-DISCONNECT, revision 2), which the
+     * host then does, or orphans them (revision 1, kernel-patch decisions 10-11).
+     */
+    boolean revokesOnDisconnect();
 
     /** dma_buf_ops.release: the host dropped the last reference on the dma-buf's file. */
     void release(DmaBuf d);

@@ -27,7 +27,8 @@ import java.util.stream.LongStream;
  *     not freed.
  * <li>{@link Invariant#BUFFER_REFCOUNT}: a live buffer's refcount is its holders: the runtime that allocated it,
  *     every dma-buf wrapping it and every mapping of it (the patch's Lifetime rule, sound/core/pcm_dmabuf.c),
- *     so an export outlives hw_free and nothing outlives its last holder.
+ *     so an export outlives hw_free and nothing outlives its last holder; a revoked dma-buf and a zapped
+ *     mapping hold nothing.
  * <li>{@link Invariant#CARD_CHARGED}: a card's total_pcm_alloc_bytes is the bytes of its live buffers:
  *     do_alloc_pages() charges an allocation and do_free_pages() takes it back (sound/core/pcm_memory.c), and
  *     memory handed over to a dma-buf stays charged until its last holder frees it (LIFETIME-CHARGED).
@@ -118,6 +119,16 @@ final class Invariants {
 
     private static boolean bufferRefcount(SndDmaBuffer b, int holders) {
         return b.refcount() == holders;
+    }
+
+    /** A revoked dma-buf gave its memory back to its owner (LIFETIME-REVOKE): it is no holder. */
+    private static boolean holdsBuffer(DmaBuf d) {
+        return !d.revoked;
+    }
+
+    /** A zapped mapping has no pages (LIFETIME-REVOKE-ZAP): it is no holder. */
+    private static boolean holdsBuffer(Vma v) {
+        return !v.zapped;
     }
 
     /** {@code liveBytes}: the bytes of the live buffers charged to {@code card}. */
@@ -300,10 +311,14 @@ final class Invariants {
             if (!dmaBufUnreleased(d)) {
                 found.add(Invariant.DMABUF_UNRELEASED, d + " released but still registered");
             }
-            holders.merge(d.buffer, 1, Integer::sum);
+            if (holdsBuffer(d)) {
+                holders.merge(d.buffer, 1, Integer::sum);
+            }
         }
         for (Vma v : vmas) {
-            holders.merge(v.buffer, 1, Integer::sum);
+            if (holdsBuffer(v)) {
+                holders.merge(v.buffer, 1, Integer::sum);
+            }
         }
         for (SndDmaBuffer b : holders.keySet()) {
             if (!bufferHoldersLive(b, buffers.contains(b))) {
@@ -543,7 +558,9 @@ final class Invariants {
             for (int i = 0; i < nVmas; i++) {
                 Vma v = vmas[i];
                 holdFile(v.file);
-                holdBuffer(v.buffer);
+                if (holdsBuffer(v)) {
+                    holdBuffer(v.buffer);
+                }
                 if (v.substream != null) {
                     maps[slot(v.substream)]++;
                 }
@@ -557,7 +574,9 @@ final class Invariants {
                 if (!dmaBufUnreleased(d)) {
                     fail(Invariant.DMABUF_UNRELEASED);
                 }
-                holdBuffer(d.buffer);
+                if (holdsBuffer(d)) {
+                    holdBuffer(d.buffer);
+                }
                 for (int k = 0; k < d.attachments.size(); k++) {
                     Attachment a = d.attachments.get(k);
                     listed++;

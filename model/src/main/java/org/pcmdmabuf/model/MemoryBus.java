@@ -57,9 +57,8 @@ final class MemoryBus {
     Result<Long> cpuFill(Task task, Vma vma, long off, long len) {
         long first = stamp;
         stamp += Math.max(0, len / SndDmaBuffer.WORD_BYTES);
-        Errno e = checkAccess(task, vma, off, len, vma.write);
-        if (e != null) {
-            return Result.err(e);
+        if (denied(task, vma, off, len, vma.write) instanceof Result<?> no) {
+            return no.cast();
         }
         SndDmaBuffer b = vma.buffer;
         long start = vma.offset + off;
@@ -88,9 +87,8 @@ final class MemoryBus {
      * of the buffer (the mapping's page padding) are dropped.
      */
     Result<Long> cpuWrite(Task task, Vma vma, long off, long len, long[] values) {
-        Errno e = checkAccess(task, vma, off, len, vma.write);
-        if (e != null) {
-            return Result.err(e);
+        if (denied(task, vma, off, len, vma.write) instanceof Result<?> no) {
+            return no.cast();
         }
         SndDmaBuffer b = vma.buffer;
         long start = vma.offset + off;
@@ -120,9 +118,8 @@ final class MemoryBus {
 
     /** The CPU loads the words at byte {@code off} of a mapping. */
     Result<long[]> cpuRead(Task task, Vma vma, long off, long len) {
-        Errno e = checkAccess(task, vma, off, len, vma.read);
-        if (e != null) {
-            return Result.err(e);
+        if (denied(task, vma, off, len, vma.read) instanceof Result<?> no) {
+            return no.cast();
         }
         int[] words = judgeRead(vma, off, len);
         long[] out = new long[words[1] - words[0]];
@@ -137,9 +134,8 @@ final class MemoryBus {
      * frame of {@code frameWords} words (counted from the first) is classified against what was last stored.
      */
     Result<CheckCounts> cpuCheck(Task task, Vma vma, long off, long len, int frameWords) {
-        Errno e = checkAccess(task, vma, off, len, vma.read);
-        if (e != null) {
-            return Result.err(e);
+        if (denied(task, vma, off, len, vma.read) instanceof Result<?> no) {
+            return no.cast();
         }
         int[] words = judgeRead(vma, off, len);
         // Whole frames per chunk, so that no frame is split between two classifications (a frame is at most
@@ -175,13 +171,20 @@ final class MemoryBus {
         return new int[] {w0, w1};
     }
 
-    /** An access outside the mapping or against its protection faults; one finer than a word is refused. */
-    private Errno checkAccess(Task task, Vma vma, long off, long len, boolean allowed) {
+    /**
+     * Why an access is not done, or null: outside the mapping or against its protection it faults (EFAULT, the
+     * model's SIGSEGV), finer than a word it is refused, through a zapped mapping it raises SIGBUS.
+     */
+    private static Result<Long> denied(Task task, Vma vma, long off, long len, boolean allowed) {
         if (vma.unmapped || vma.task != task || !allowed || off < 0 || len < 0 || off + len > vma.length) {
-            return Errno.EFAULT;
+            return Result.err(Errno.EFAULT);
         }
         if (off % SndDmaBuffer.WORD_BYTES != 0 || len % SndDmaBuffer.WORD_BYTES != 0) {
-            return Errno.EINVAL;
+            return Result.err(Errno.EINVAL);
+        }
+        // A zapped mapping has no pages, and the revoked dma-buf's fault handler gives none (LIFETIME-REVOKE-ZAP).
+        if (vma.zapped && len > 0) {
+            return Result.fault(Signal.SIGBUS);
         }
         return null;
     }

@@ -1,5 +1,7 @@
 package org.pcmdmabuf.model;
 
+import java.util.List;
+
 /**
  * The logic of the patch's sound/core/pcm_dmabuf.c. Two halves: the Java driver ({@link #JAVA}: EXPORT,
  * ATTACH and DETACH checks, orphan state, begin/end_cpu_access syncs), and the host's bookkeeping around any
@@ -127,14 +129,24 @@ public final class PcmDmabuf {
             return Result.ok(0L);
         }
 
-        /** The Java driver keeps its state in the host's objects: nothing of its own to drop. */
+        /**
+         * Memory the driver or card reuses (a preallocated or fixed buffer, an address the driver keeps) must
+         * not stay with the dma-buf, or the next runtime's stream would show through its mappings: revoked.
+         */
         @Override
-        public void hwFree(Substream s) {
+        public boolean hwFree(Substream s) {
+            return s.runtime.export != null && s.pcm.hw.driver().reusesMemory();
         }
 
-        /** Orphaning is the host's {@code disconnected} flag, which {@link DmaBuf#live()} reads. */
+        /** The Java driver keeps its state in the host's objects: nothing of its own to drop. */
         @Override
         public void disconnect(Substream s) {
+        }
+
+        /** DMA memory never outlives its device (LIFETIME-DISCONNECT). */
+        @Override
+        public boolean revokesOnDisconnect() {
+            return true;
         }
 
         @Override
@@ -254,11 +266,12 @@ public final class PcmDmabuf {
     }
 
     /**
-     * Hook of do_hw_free() and snd_pcm_hw_params(): the substream's own attachment goes, and its export is
-     * orphaned, keeping the memory (the dma-buf holds its own reference). Returns whether it was exported.
+     * Hook of do_hw_free() and snd_pcm_hw_params(): the substream's own attachment goes (LIFETIME-IMPLICIT-DETACH),
+     * and its export either keeps the memory (LIFETIME-HANDOVER: the dma-buf holds its own reference) or, where
+     * the driver reuses that memory, is revoked (LIFETIME-REVOKE). Returns whether memory was handed over.
      */
     static boolean hwFree(Substream s) {
-        driver(s).hwFree(s);
+        boolean revoke = driver(s).hwFree(s);
         PcmRuntime rt = s.runtime;
         if (rt.attachment != null) {
             detachAttachment(s);
@@ -269,18 +282,62 @@ public final class PcmDmabuf {
         }
         d.exporter = null;
         rt.export = null;
-        return true;
+        if (revoke) {
+            revoke(d);
+        }
+        return !revoke;
     }
 
-    /** Card disconnect: every dma-buf the card exported is orphaned. */
+    /**
+     * Card disconnect: every dma-buf the card exported is revoked (LIFETIME-DISCONNECT), handed-over ones that
+     * another card still streams from included, or orphaned where the driver does not revoke (revision 1).
+     */
     static void disconnect(Pcm pcm) {
+        DmabufDriver driver = pcm.world.driver();
         for (Substream s : pcm.substreams) {
-            pcm.world.driver().disconnect(s);
+            driver.disconnect(s);
         }
+        boolean revoke = driver.revokesOnDisconnect();
         for (DmaBuf d : pcm.world.dmaBufs()) {
-            if (d.exporterPcm == pcm) {
-                d.disconnected = true;
+            if (d.exporterPcm != pcm || d.released) {
+                continue;
             }
+            if (!revoke) {
+                d.disconnected = true;
+                continue;
+            }
+            if (d.exporter != null) {
+                d.exporter.runtime.export = null;
+                d.exporter = null;
+            }
+            revoke(d);
+        }
+    }
+
+    /**
+     * Revocation of a dma-buf whose exporter no longer owns it: its memory goes back to the owner and to no one
+     * else. Every CPU mapping is zapped first, as unmap_mapping_range() on the dma-buf file would, so a later
+     * access raises SIGBUS (LIFETIME-REVOKE-ZAP) and no mapping holds the memory; the dma-buf lets go of it;
+     * then every importer is detached (LIFETIME-REVOKE-DETACH), its DMA back on its own buffer. A moving
+     * importer is stopped in XRUN, as snd_pcm_stop_xrun() (sound/core/pcm_native.c) stops a stream that lost its data (docs/decisions.md,
+     * decision 5b). Detaching drops the attachments' file references, so the last one may release the dma-buf.
+     */
+    static void revoke(DmaBuf d) {
+        World world = d.exporterPcm.world;
+        d.revoked = true;
+        for (Vma v : world.registry.vmasOf(d.file)) {
+            v.zapped = true;
+            world.registry.putBuffer(v.buffer);
+        }
+        world.registry.putBuffer(d.buffer);
+        for (Attachment a : List.copyOf(d.attachments)) {
+            Substream s = a.substream;
+            switch (s.runtime.state) {
+                case RUNNING, DRAINING, PAUSED -> PcmNative.stop(s, PcmState.XRUN);
+                default -> {
+                }
+            }
+            detachAttachment(s);
         }
     }
 

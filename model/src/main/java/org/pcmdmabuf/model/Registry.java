@@ -134,10 +134,13 @@ final class Registry {
         return d;
     }
 
+    /** A revoked dma-buf gave its buffer reference back when it was revoked. */
     void releaseDmaBuf(DmaBuf d) {
         dmaBufs.remove(d);
         dmaBufKeys.values().remove(d);
-        putBuffer(d.buffer);
+        if (!d.revoked) {
+            putBuffer(d.buffer);
+        }
     }
 
     /** The key the driver gave {@code d} at EXPORT. */
@@ -198,6 +201,17 @@ final class Registry {
         task.vmas.add(v);
         vmas.add(v);
         return v;
+    }
+
+    /** The live mappings of {@code f}, in creation order. */
+    List<Vma> vmasOf(File f) {
+        List<Vma> out = new ArrayList<>();
+        for (Vma v : vmas) {
+            if (v.file == f) {
+                out.add(v);
+            }
+        }
+        return out;
     }
 
     void removeVma(Vma v) {

@@ -178,7 +178,7 @@ public final class ModelTarget implements Target {
         }
         Result<CheckCounts> r = world.check(t, v, o.offset(), o.length());
         if (!r.isOk()) {
-            return Outcome.error(r.errno().name(), null);
+            return failure(r, null);
         }
         CheckCounts c = r.value();
         return Outcome.ok(0, null).with("good", c.good()).with("stale", c.stale()).with("torn", c.torn())
@@ -195,6 +195,11 @@ public final class ModelTarget implements Target {
     }
 
     private static Outcome outcome(Result<Long> r, String state) {
-        return r.isOk() ? Outcome.ok(r.value(), state) : Outcome.error(r.errno().name(), state);
+        return r.isOk() ? Outcome.ok(r.value(), state) : failure(r, state);
+    }
+
+    /** An errno, or the signal a faulting access raised, in the errno field (docs/op-scripts.md, Output). */
+    private static Outcome failure(Result<?> r, String state) {
+        return Outcome.error(r.signal() != null ? r.signal().name() : r.errno().name(), state);
     }
 }

@@ -98,16 +98,24 @@ public final class HarnessDriver implements DmabufDriver {
         return r;
     }
 
+    /** Revision 1 hands every export's memory over; harness.h has no revocation. */
     @Override
-    public void hwFree(Substream s) {
+    public boolean hwFree(Substream s) {
         harness.hwFree(mirror(s));
         checkBugs();
+        return false;
     }
 
     @Override
     public void disconnect(Substream s) {
         harness.disconnect(mirror(s));
         checkBugs();
+    }
+
+    /** Revision 1 orphans a disconnected card's exports (kernel-patch decisions 10-11). */
+    @Override
+    public boolean revokesOnDisconnect() {
+        return false;
     }
 
     @Override
