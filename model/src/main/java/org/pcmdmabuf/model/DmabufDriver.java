@@ -29,6 +29,13 @@ public interface DmabufDriver {
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of {@code file}, null when the fd is not open. */
     Result<Long> attach(Substream s, File file);
 
+    /**
+     * Whether ATTACH and DETACH tell the PCM driver that its DMA memory changed, so that a driver that programmed
+     * addresses at HW_PARAMS reprograms them (ATTACH-DRIVER-TOLD), rather than only changing
+     * {@code runtime->dma_addr} behind its back; the host then moves that driver's DMA.
+     */
+    boolean tellsDriver();
+
     /** SNDRV_PCM_IOCTL_DMABUF_DETACH. */
     Result<Long> detach(Substream s);
 

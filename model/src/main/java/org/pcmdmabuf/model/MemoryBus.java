@@ -336,7 +336,7 @@ final class MemoryBus {
         List<Substream> out = new ArrayList<>();
         for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
-                if (s.runtime != null && s.runtime.activeBuffer() == b) {
+                if (s.runtime != null && s.runtime.dmaTarget(s.pcm.hw) == b) {
                     out.add(s);
                 }
             }

@@ -86,8 +86,9 @@ public final class PcmDmabuf {
             if (rt.attachment != null || s.mmapCount > 0) {
                 return Result.err(Errno.EBUSY);
             }
-            // A driver that has not opted in may program addresses ATTACH cannot tell it about (ATTACH-ENXIO).
-            if (!s.pcm.hw.optIn().attach()) {
+            // A driver that has not opted in may program addresses ATTACH cannot tell it about (ATTACH-ENXIO),
+            // and one that keeps an address from open cannot take other memory (ATTACH-DRIVER-TOLD).
+            if (!s.pcm.hw.optIn().attach() || !s.pcm.hw.driver().canReprogram()) {
                 return Result.err(Errno.ENXIO);
             }
             // Capture DMA writes the memory: the importer needs the right to write it (ATTACH-CAPTURE-EACCES).
@@ -108,6 +109,12 @@ public final class PcmDmabuf {
                 return Result.err(Errno.EINVAL);
             }
             return Result.ok(0L);
+        }
+
+        /** The patch tells the driver of the new memory before the DMA uses it (ATTACH-DRIVER-TOLD). */
+        @Override
+        public boolean tellsDriver() {
+            return true;
         }
 
         @Override
@@ -242,6 +249,7 @@ public final class PcmDmabuf {
         a.mapped = true;
         d.attachments.add(a);
         s.runtime.attachment = a;
+        tellDriver(s);
         return Result.ok(0L);
     }
 
@@ -256,11 +264,22 @@ public final class PcmDmabuf {
         return r;
     }
 
+    /**
+     * The driver's DMA memory changed: a driver that programmed addresses at HW_PARAMS reprograms them where the
+     * dma-buf code tells it (ATTACH-DRIVER-TOLD), before the DMA runs on the new memory.
+     */
+    private static void tellDriver(Substream s) {
+        if (driver(s).tellsDriver()) {
+            s.runtime.programmed = s.runtime.activeBuffer();
+        }
+    }
+
     private static void detachAttachment(Substream s) {
         Attachment a = s.runtime.attachment;
         a.mapped = false;
         a.dmaBuf.attachments.remove(a);
         s.runtime.attachment = null;
+        tellDriver(s);
         s.pcm.world.registry.removeAttachment(a);
         s.pcm.world.vfs.fput(a.dmaBuf.file);
     }

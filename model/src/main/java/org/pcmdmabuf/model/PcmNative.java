@@ -60,6 +60,9 @@ final class PcmNative {
             s.pcm.world.bus.clearForReuse(rt.dmaBuffer);
         }
         rt.dmaBytes = bytes;
+        // A driver that builds descriptors does it here, from the runtime's buffer (atiixp_build_dma_packets()
+        // from snd_atiixp_pcm_hw_params(), sound/pci/atiixp.c).
+        rt.programmed = rt.dmaBuffer;
         rt.info = s.pcm.hw;
         rt.access = p.access();
         rt.format = p.format();
@@ -114,6 +117,7 @@ final class PcmNative {
             s.pcm.world.registry.putBuffer(rt.dmaBuffer);
             rt.dmaBuffer = null;
         }
+        rt.programmed = null;
         rt.dmaBytes = 0;
     }
 

@@ -1,6 +1,5 @@
 package org.pcmdmabuf.script;
 
-import java.util.function.Predicate;
 import org.pcmdmabuf.model.PcmHardware;
 
 /**
@@ -49,13 +48,8 @@ public interface Target extends AutoCloseable {
      * the default would judge a patch on a kinder machine than the script asked for (SCRIPT-PLATFORM).
      */
     static String platformRefusal(Script script, String target) {
-        return platformRefusal(script, target, PcmHardware::defaultPlatform);
-    }
-
-    /** As {@link #platformRefusal(Script, String)}, for a target that models the platforms {@code models} accepts. */
-    static String platformRefusal(Script script, String target, Predicate<PcmHardware> models) {
         for (PcmHardware hw : script.devices()) {
-            if (!models.test(hw)) {
+            if (!hw.defaultPlatform()) {
                 return "device " + hw.name() + ": --target " + target + " does not model its platform ("
                         + ScriptWriter.device(hw).substring(("device " + hw.name() + " ").length()) + ") yet";
             }

@@ -87,6 +87,12 @@ public final class HarnessDriver implements DmabufDriver {
         return result(harness.attach(sid, 3, target));
     }
 
+    /** Revision 1 changes runtime->dma_addr only: harness.h has no call into the PCM driver. */
+    @Override
+    public boolean tellsDriver() {
+        return false;
+    }
+
     @Override
     public Result<Long> detach(Substream s) {
         int sid = mirror(s);
