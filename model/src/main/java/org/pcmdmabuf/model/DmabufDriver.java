@@ -55,6 +55,13 @@ public interface DmabufDriver {
      */
     boolean revokesOnDisconnect();
 
+    /**
+     * The PCM core copied a write() into words [fromWord, toWord) of {@code b}, the memory {@code s}'s DMA uses,
+     * which is shared as a dma-buf: the core's own data must reach every device using that memory, as a client's
+     * synced writes would (CACHE-CORE-WRITES-SYNCED).
+     */
+    void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord);
+
     /** dma_buf_ops.release: the host dropped the last reference on the dma-buf's file. */
     void release(DmaBuf d);
 

@@ -322,6 +322,18 @@ final class MemoryBus {
         }
     }
 
+    /**
+     * dma_sync_*_for_device() of words [from, to) of {@code b} for every device whose DMA uses it: the CPU's
+     * writes there reach memory where a device does not see the cache, and no sync is owed for them.
+     */
+    void syncForDevices(SndDmaBuffer b, int from, int to) {
+        registry.touch((long) (to - from) * SndDmaBuffer.WORD_BYTES);
+        if (usedByNonCoherentDevice(b)) {
+            mem.clean(b, from, to);
+        }
+        b.sync.cleaned(from, to);
+    }
+
     private boolean usedByNonCoherentDevice(SndDmaBuffer b) {
         for (Substream s : users(b)) {
             if (!s.pcm.hw.syncFree()) {

@@ -145,6 +145,12 @@ public final class PcmDmabuf {
             return s.runtime.export != null && s.pcm.hw.driver().reusesMemory();
         }
 
+        /** Cleans the words the core wrote for every device using the memory, as SYNC END|WRITE would. */
+        @Override
+        public void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord) {
+            s.pcm.world.bus.syncForDevices(b, fromWord, toWord);
+        }
+
         /** The Java driver keeps its state in the host's objects: nothing of its own to drop. */
         @Override
         public void disconnect(Substream s) {
@@ -251,6 +257,18 @@ public final class PcmDmabuf {
         s.runtime.attachment = a;
         tellDriver(s);
         return Result.ok(0L);
+    }
+
+    /**
+     * A write() the PCM core copied into the memory its DMA uses while that memory is shared as a dma-buf
+     * ({@code bytes} from byte {@code offset}): the core's snd_pcm_dma_buffer_sync() leaves shared memory to the
+     * dma-buf code (docs/decisions.md, decision 7), which syncs it for the devices using it.
+     */
+    static void coreWrote(Substream s, long offset, long bytes) {
+        SndDmaBuffer b = s.runtime.activeBuffer();
+        int w1 = (int) Math.min(b.words.length, (offset + bytes) / SndDmaBuffer.WORD_BYTES);
+        int w0 = (int) Math.min(w1, offset / SndDmaBuffer.WORD_BYTES);
+        driver(s).coreWrote(s, b, w0, w1);
     }
 
     /** SNDRV_PCM_IOCTL_DMABUF_DETACH: PREPARED falls back to SETUP. */

@@ -121,9 +121,13 @@ final class PcmLib {
             long applOfs = rt.applPtr % rt.bufferSize;
             frames = Math.min(frames, rt.bufferSize - applOfs);
             if (playback) {
-                s.pcm.world.bus.copyFrames(rt.activeBuffer(), applOfs * rt.frameBytes(), frames, rt.frameBytes(),
-                        source, rt.applPtr);
-                syncForDevice(s);
+                long offset = applOfs * rt.frameBytes();
+                s.pcm.world.bus.copyFrames(rt.activeBuffer(), offset, frames, rt.frameBytes(), source, rt.applPtr);
+                if (sharedAsDmaBuf(rt)) {
+                    PcmDmabuf.coreWrote(s, offset, frames * rt.frameBytes());
+                } else {
+                    syncForDevice(s);
+                }
             } else {
                 syncForCpu(s);
             }

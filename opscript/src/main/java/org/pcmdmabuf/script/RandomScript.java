@@ -55,6 +55,12 @@ public final class RandomScript {
      * revision 1. An export from an fd of unknown device counts for every device.
      */
     private final Set<String> exportedFrom = new HashSet<>();
+    /**
+     * Devices whose buffer may be shared as a dma-buf (exported from, or attached to one): no write() goes to
+     * them, since revision 2 syncs the PCM core's writes into shared memory (CACHE-CORE-WRITES-SYNCED) and
+     * revision 1 does not. Unknown devices count as every device, as for {@link #exportedFrom}.
+     */
+    private final Set<String> shared = new HashSet<>();
     private final List<String> exited = new ArrayList<>();
     private final List<Op> ops = new ArrayList<>();
     private int line;
@@ -126,7 +132,8 @@ public final class RandomScript {
             case 12 -> new Op.Simple(l, proc, List.of("hwsync", "delay").get(b % 2), fd);
             case 13 -> new Op.Pause(l, proc, fd, b % 2 == 0);
             case 14, 15 -> new Op.SyncPtr(l, proc, fd, b % 7 == 0 ? null : Long.valueOf(x % 3 == 0 ? b : b % 9000));
-            case 16 -> new Op.Xfer(l, proc, b % 2 == 0 ? "writei" : "readi", fd, x % 5000);
+            case 16 -> mayBeShared(proc, fd) ? new Op.Simple(l, proc, "delay", fd)
+                    : new Op.Xfer(l, proc, b % 2 == 0 ? "writei" : "readi", fd, x % 5000);
             case 17, 18 -> new Op.Mmap(l, proc, fd, 4096L * (b % 6 == 5 ? 1 : 0) + (x % 13 == 0 ? 100 : 0),
                     x % 17 == 0 ? 0 : 4096L * (1 + b % 5), x % 4 != 1, x % 4 != 2, bindMap(proc, a));
             case 19, 20 -> map(proc, a) == null ? null : new Op.MapAccess(l, proc, b % 2 == 0 ? "fill" : "check",
@@ -137,7 +144,10 @@ public final class RandomScript {
                 exported(proc, fd);
                 yield new Op.DmabufExport(l, proc, fd, bindFd(proc, b));
             }
-            case 27, 28, 29 -> new Op.DmabufAttach(l, proc, fd, fds.get(b % fds.size()));
+            case 27, 28, 29 -> {
+                markShared(proc, fd);
+                yield new Op.DmabufAttach(l, proc, fd, fds.get(b % fds.size()));
+            }
             case 30 -> new Op.DmabufDetach(l, proc, fd);
             case 31 -> {
                 fds.remove(fd);
@@ -172,6 +182,7 @@ public final class RandomScript {
         String d = bindFd(proc, b);
         exported(proc, fd);
         ops.add(new Op.DmabufExport(++line, proc, fd, d));
+        markShared(proc, fd);
         ops.add(new Op.DmabufAttach(++line, proc, fd, d));
         ops.add(send(++line, proc, d, x, b));
     }
@@ -195,6 +206,21 @@ public final class RandomScript {
         } else {
             DEVICES.forEach(hw -> exportedFrom.add(hw.name()));
         }
+        markShared(proc, fd);
+    }
+
+    private void markShared(String proc, String fd) {
+        String dev = deviceOf.get(proc + "/" + fd);
+        if (dev != null) {
+            shared.add(dev);
+        } else {
+            DEVICES.forEach(hw -> shared.add(hw.name()));
+        }
+    }
+
+    private boolean mayBeShared(String proc, String fd) {
+        String dev = deviceOf.get(proc + "/" + fd);
+        return dev == null ? !shared.isEmpty() : shared.contains(dev);
     }
 
     private void cardOrTime(int kind, int a, int b) {

@@ -104,6 +104,14 @@ public final class HarnessDriver implements DmabufDriver {
         return r;
     }
 
+    /**
+     * Revision 1 leaves the PCM core's writes into shared memory unsynced: the core skips its own sync of a
+     * shared buffer and harness.h has no call for the dma-buf code to do it.
+     */
+    @Override
+    public void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord) {
+    }
+
     /** Revision 1 hands every export's memory over; harness.h has no revocation. */
     @Override
     public boolean hwFree(Substream s) {
