@@ -10,6 +10,11 @@ public final class Attachment {
     public final Substream substream;
     public final DmaDirection direction;
     boolean mapped;
+    /**
+     * dma_buf_map_attachment() made a streaming DMA mapping (dma_map_sgtable()) of the memory for the device;
+     * none for the substream's own export, whose memory the device already owns (ATTACH-OWN-NO-MAPPING).
+     */
+    boolean streaming;
 
     Attachment(int id, DmaBuf dmaBuf, Substream substream, DmaDirection direction) {
         this.id = id;

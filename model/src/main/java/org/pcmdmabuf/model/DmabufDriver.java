@@ -36,6 +36,13 @@ public interface DmabufDriver {
      */
     boolean tellsDriver();
 
+    /**
+     * Whether the ATTACH just allowed maps {@code d} for {@code s}'s device with a streaming DMA mapping:
+     * revision 2 maps only memory the device does not own already (ATTACH-OWN-NO-MAPPING), revision 1 every
+     * dma-buf.
+     */
+    boolean streamingMapping(Substream s, DmaBuf d);
+
     /** SNDRV_PCM_IOCTL_DMABUF_DETACH. */
     Result<Long> detach(Substream s);
 

@@ -111,6 +111,15 @@ public final class PcmDmabuf {
             return Result.ok(0L);
         }
 
+        /**
+         * The own export's memory is the runtime's buffer, which the device already owns: mapping it again would
+         * be a second streaming mapping of one buffer (the patch's snd_pcm_dmabuf_is_own() tells them apart).
+         */
+        @Override
+        public boolean streamingMapping(Substream s, DmaBuf d) {
+            return d.buffer != s.runtime.dmaBuffer;
+        }
+
         /** The patch tells the driver of the new memory before the DMA uses it (ATTACH-DRIVER-TOLD). */
         @Override
         public boolean tellsDriver() {
@@ -253,6 +262,7 @@ public final class PcmDmabuf {
         f.get();
         Attachment a = s.pcm.world.registry.newAttachment(d, s);
         a.mapped = true;
+        a.streaming = driver(s).streamingMapping(s, d);
         d.attachments.add(a);
         s.runtime.attachment = a;
         tellDriver(s);

@@ -408,6 +408,29 @@ public final class World {
     }
 
     /** What is still alive: op {@code leaks}. */
+    /**
+     * What DMA-API debugging (kernel/dma/debug.c) would show of the attachments' streaming mappings: how many
+     * there are, and how many map memory the device already owns (its own runtime's buffer), which
+     * dma-debug reports as an overlap (ATTACH-OWN-NO-MAPPING, PLAT-DMA-DEBUG).
+     */
+    public record DmaDebug(int mappings, int overlaps) {
+    }
+
+    public DmaDebug dmaDebug() {
+        int mappings = 0;
+        int overlaps = 0;
+        for (Attachment a : registry.attachments) {
+            if (a.streaming) {
+                mappings++;
+                PcmRuntime rt = a.substream.runtime;
+                if (rt != null && rt.dmaBuffer == a.dmaBuf.buffer) {
+                    overlaps++;
+                }
+            }
+        }
+        return new DmaDebug(mappings, overlaps);
+    }
+
     public Leaks leaks() {
         return registry.leaks();
     }

@@ -135,6 +135,10 @@ public final class ModelTarget implements Target {
                     ? world.suspend(world.pcm(o.device())) : world.disconnect(world.pcm(o.device())), null);
             case Op.Advance o -> outcome(o.nanos() != null
                     ? world.advanceNanos(o.nanos()) : world.advanceFrames(o.frames()), null);
+            case Op.DmaDebug o -> {
+                World.DmaDebug d = world.dmaDebug();
+                yield Outcome.ok(0, null).with("mappings", d.mappings()).with("overlaps", d.overlaps());
+            }
             case Op.LeaksOp o -> {
                 Leaks l = world.leaks();
                 yield Outcome.ok(0, null).with("files", l.files()).with("dmabufs", l.dmabufs())

@@ -175,4 +175,15 @@ public sealed interface Op {
             return "leaks";
         }
     }
+
+    /** What CONFIG_DMA_API_DEBUG (kernel/dma/debug.c) would list of the streaming mappings ATTACH made. */
+    record DmaDebug(int line) implements Op {
+        public String proc() {
+            return null;
+        }
+
+        public String name() {
+            return "dma_debug";
+        }
+    }
 }

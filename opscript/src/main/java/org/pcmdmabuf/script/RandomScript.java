@@ -153,7 +153,7 @@ public final class RandomScript {
                 fds.remove(fd);
                 yield new Op.Close(l, proc, fd);
             }
-            case 32 -> new Op.Dup(l, proc, fd, bindFd(proc, b));
+            case 32 -> new Op.Dup(l, proc, fd, sameFile(proc, fd, proc, bindFd(proc, b)));
             case 33, 34 -> send(l, proc, fd, b, x);
             default -> {
                 if (x % 4 != 0) {
@@ -172,7 +172,7 @@ public final class RandomScript {
 
     private Op send(int l, String proc, String fd, int b, int x) {
         String to = PROCS.get(b % PROCS.size());
-        return exited.contains(to) ? new Op.LeaksOp(l, proc) : new Op.Send(l, proc, fd, to, bindFd(to, x));
+        return exited.contains(to) ? new Op.LeaksOp(l, proc) : new Op.Send(l, proc, fd, to, sameFile(proc, fd, to, bindFd(to, x)));
     }
 
     /** The RFC's setup on one fd: configure for MMAP, export, attach the export, hand it to another process. */
@@ -266,8 +266,20 @@ public final class RandomScript {
         return (b % 2 == 0 ? 0 : 4) | (1 + x % 3);
     }
 
+    /** A name for a new fd; what device it was bound to before is forgotten (a caller that knows sets it). */
     private String bindFd(String proc, int pick) {
-        return bind(fdNames.get(proc), "f", FDS, pick);
+        String name = bind(fdNames.get(proc), "f", FDS, pick);
+        deviceOf.remove(proc + "/" + name);
+        return name;
+    }
+
+    /** {@code name} of {@code to} is now a new fd of the same file as {@code fd} of {@code proc}. */
+    private String sameFile(String proc, String fd, String to, String name) {
+        String dev = deviceOf.get(proc + "/" + fd);
+        if (dev != null) {
+            deviceOf.put(to + "/" + name, dev);
+        }
+        return name;
     }
 
     private String bindMap(String proc, int pick) {

@@ -141,6 +141,10 @@ public final class ScriptParser {
                 expectCount(t, 1, "leaks");
                 addOp(new Op.LeaksOp(line, null), t[0]);
             }
+            case "dma_debug" -> {
+                expectCount(t, 1, "dma_debug");
+                addOp(new Op.DmaDebug(line), t[0]);
+            }
             default -> {
                 if (!names.containsKey(t[0])) {
                     throw error(t[0], "not an op, and no process of that name is declared");

@@ -110,6 +110,7 @@ public final class ScriptWriter {
             case Op.CardEvent o -> o.name() + " " + o.device();
             case Op.Advance o -> o.nanos() != null ? "advance " + o.nanos() + "ns" : "advance frames=" + o.frames();
             case Op.LeaksOp o -> "leaks";
+            case Op.DmaDebug o -> "dma_debug";
         };
     }
 
