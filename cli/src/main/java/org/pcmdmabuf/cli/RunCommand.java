@@ -71,9 +71,7 @@ final class RunCommand implements Callable<Integer> {
             err.println("pcmsim: --card applies to --target device only, not to --target " + target);
             return Pcmsim.EXIT_USAGE;
         }
-        String refused = target == Targets.model ? Target.platformRefusal(parsed, target.name())
-                : Target.refusal(parsed, target.name());
-        if (refused instanceof String why) {
+        if (target != Targets.model && Target.refusal(parsed, target.name()) instanceof String why) {
             err.println("pcmsim: " + script + ": " + why);
             return Pcmsim.EXIT_USAGE;
         }

@@ -9,7 +9,7 @@ import org.pcmdmabuf.script.Outcome;
 
 /**
  * What a case expects of one op line, written after it as {@code #=> RESULT [STATE] [key=value...] [RULE-ID...]}:
- * RESULT is {@code ok}, a return value, or an errno name; STATE is a PCM state name or {@code -} for none;
+ * RESULT is {@code ok}, a return value, an errno name, or the name of a signal an access raised ({@code SIGBUS}); STATE is a PCM state name or {@code -} for none;
  * key=value pairs are compared with the op's extra fields ({@code violations} as a comma list); the rule IDs
  * of docs/spec.md name what the line checks, so that its failure names them. An op line without {@code #=>}
  * must succeed.
@@ -56,7 +56,7 @@ public record Expectation(String result, String state, boolean stateGiven, Map<S
             if (o.errno() != null) {
                 m.add("expected success, got " + o.errno());
             }
-        } else if (result.startsWith("E")) {
+        } else if (result.startsWith("E") || result.startsWith("SIG")) {
             if (!result.equals(o.errno())) {
                 m.add("expected " + result + ", got " + (o.errno() == null ? "success (" + o.ret() + ")" : o.errno()));
             }

@@ -10,6 +10,11 @@ public final class Attachment {
     public final Substream substream;
     public final DmaDirection direction;
     boolean mapped;
+    /**
+     * dma_buf_map_attachment() made a streaming DMA mapping (dma_map_sgtable()) of the memory for the device;
+     * none for the substream's own export, whose memory the device already owns (ATTACH-OWN-NO-MAPPING).
+     */
+    boolean streaming;
 
     Attachment(int id, DmaBuf dmaBuf, Substream substream, DmaDirection direction) {
         this.id = id;
@@ -18,8 +23,13 @@ public final class Attachment {
         this.direction = direction;
     }
 
-    /** The device's DMA snoops caches. */
+    /** Whether ATTACH made a streaming DMA mapping of the memory for the device (see {@link #streaming}). */
+    public boolean streaming() {
+        return streaming;
+    }
+
+    /** The device's DMA sees the CPU's writes without syncs (a coherent device that does not bounce). */
     public boolean coherent() {
-        return substream.pcm.hw.coherent();
+        return substream.pcm.hw.syncFree();
     }
 }

@@ -50,6 +50,11 @@ public final class CacheSync {
         Arrays.fill(deviceWritten, 0);
     }
 
+    /** A sync for the device of words [from, to) only: what the CPU wrote there is in memory. */
+    void cleaned(int fromWord, int toWord) {
+        set(dirty, fromWord, toWord, false);
+    }
+
     void cpuWrote(int fromWord, int toWord) {
         set(dirty, fromWord, toWord, true);
     }

@@ -20,7 +20,13 @@ public final class DmaBuf implements FilePrivate {
     /** The exporting substream while its runtime still owns the memory; cleared by hw_free, hw_params, close. */
     Substream exporter;
     final List<Attachment> attachments = new ArrayList<>();
+    /** Revision 1's answer to a card disconnect: orphaned, its memory kept (kernel-patch decisions 10-11). */
     boolean disconnected;
+    /**
+     * Revoked (LIFETIME-REVOKE, LIFETIME-DISCONNECT): the memory went back to its owner, so the dma-buf holds
+     * no buffer reference any more, every mapping of it was zapped and every importer detached.
+     */
+    boolean revoked;
     boolean released;
     /**
      * A vendor's buffer fd (SNDRV_PCM_IOCTL_MMAP_DATA_FD, docs/spec.md DESIGN-BUFFER-FD-*) rather than a
@@ -56,12 +62,16 @@ public final class DmaBuf implements FilePrivate {
         return released;
     }
 
+    public boolean revoked() {
+        return revoked;
+    }
+
     /**
      * Live while a device uses its memory: the exporting runtime still owns it, or an attachment is mapped.
      * Once orphaned it stays so, since an orphaned dma-buf refuses new attachments.
      */
     public boolean live() {
-        if (released || disconnected) {
+        if (released || disconnected || revoked) {
             return false;
         }
         if (exporter != null) {
@@ -77,6 +87,6 @@ public final class DmaBuf implements FilePrivate {
 
     @Override
     public String toString() {
-        return "dmabuf#" + id + "(" + size + "B, " + (live() ? "live" : "orphaned") + ")";
+        return "dmabuf#" + id + "(" + size + "B, " + (live() ? "live" : revoked ? "revoked" : "orphaned") + ")";
     }
 }

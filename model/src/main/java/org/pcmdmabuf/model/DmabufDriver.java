@@ -14,22 +14,60 @@ public interface DmabufDriver {
     long NEW_DMABUF = -1;
 
     /**
-     * SNDRV_PCM_IOCTL_DMABUF_EXPORT: an errno, or the key of the dma-buf the new fd refers to. A key the host
-     * already knows ({@link World#dmaBufKey}) is another fd to that dma-buf; any other key makes a new one.
+     * SNDRV_PCM_IOCTL_DMABUF_EXPORT issued on {@code pcmFile}, asking for an O_RDONLY ({@code readOnly}) or an
+     * O_RDWR dma-buf file: an errno, or the key of the dma-buf the new fd refers to. A key the host already
+     * knows ({@link World#dmaBufKey}) is another fd to that dma-buf; any other key makes a new one.
      */
-    Result<Long> export(Substream s);
+    Result<Long> export(Substream s, File pcmFile, boolean readOnly);
+
+    /**
+     * Whether the file of a new dma-buf exported asking {@code readOnly} is O_RDONLY: revision 2 gives the access
+     * mode asked for (UAPI-EXPORT-FLAGS), revision 1 has no flags and always gives O_RDWR (UAPI-V1).
+     */
+    boolean readOnlyFile(boolean readOnly);
 
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of {@code file}, null when the fd is not open. */
     Result<Long> attach(Substream s, File file);
 
+    /**
+     * Whether ATTACH and DETACH tell the PCM driver that its DMA memory changed, so that a driver that programmed
+     * addresses at HW_PARAMS reprograms them (ATTACH-DRIVER-TOLD), rather than only changing
+     * {@code runtime->dma_addr} behind its back; the host then moves that driver's DMA.
+     */
+    boolean tellsDriver();
+
+    /**
+     * Whether the ATTACH just allowed maps {@code d} for {@code s}'s device with a streaming DMA mapping:
+     * revision 2 maps only memory the device does not own already (ATTACH-OWN-NO-MAPPING), revision 1 every
+     * dma-buf.
+     */
+    boolean streamingMapping(Substream s, DmaBuf d);
+
     /** SNDRV_PCM_IOCTL_DMABUF_DETACH. */
     Result<Long> detach(Substream s);
 
-    /** snd_pcm_dmabuf_hw_free(): hw_params, hw_free or close is about to give up the runtime buffer. */
-    void hwFree(Substream s);
+    /**
+     * snd_pcm_dmabuf_hw_free(): hw_params, hw_free or close is about to give up the runtime buffer. Answers
+     * whether the runtime's export is revoked (LIFETIME-REVOKE: the memory is reused by the driver or card)
+     * rather than handed over (LIFETIME-HANDOVER); the host then does the revocation.
+     */
+    boolean hwFree(Substream s);
 
     /** snd_pcm_dmabuf_disconnect(), for each substream of a disconnected card. */
     void disconnect(Substream s);
+
+    /**
+     * Whether a card disconnect revokes every export of the card (LIFETIME-DISCONNECT, revision 2), which the
+     * host then does, or orphans them (revision 1, kernel-patch decisions 10-11).
+     */
+    boolean revokesOnDisconnect();
+
+    /**
+     * The PCM core copied a write() into words [fromWord, toWord) of {@code b}, the memory {@code s}'s DMA uses,
+     * which is shared as a dma-buf: the core's own data must reach every device using that memory, as a client's
+     * synced writes would (CACHE-CORE-WRITES-SYNCED).
+     */
+    void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord);
 
     /** dma_buf_ops.release: the host dropped the last reference on the dma-buf's file. */
     void release(DmaBuf d);

@@ -35,4 +35,22 @@ public enum DriverProfile {
     public boolean reusesMemory() {
         return this != MANAGED && this != DESCRIPTORS;
     }
+
+    /**
+     * Whether the driver's DMA runs where the driver programmed it (descriptors or a page table built at
+     * HW_PARAMS) rather than from {@code runtime->dma_addr} read at each trigger: then only telling the driver
+     * moves the DMA to other memory (ATTACH-DRIVER-TOLD).
+     */
+    public boolean programsAtHwParams() {
+        return this == DESCRIPTORS;
+    }
+
+    /**
+     * Whether the driver can take other memory once it runs: one that keeps an address from open (a DSP's
+     * memory map set up with the stream, as q6apm_map_memory_regions() at open in sound/soc/qcom/qdsp6/
+     * q6apm-dai.c) cannot be reprogrammed for ATTACH, so ATTACH gives ENXIO (docs/decisions.md, decision 3d).
+     */
+    public boolean canReprogram() {
+        return this != KEEPS_ADDR;
+    }
 }

@@ -27,7 +27,11 @@ import java.util.stream.LongStream;
  *     not freed.
  * <li>{@link Invariant#BUFFER_REFCOUNT}: a live buffer's refcount is its holders: the runtime that allocated it,
  *     every dma-buf wrapping it and every mapping of it (the patch's Lifetime rule, sound/core/pcm_dmabuf.c),
- *     so an export outlives hw_free and nothing outlives its last holder.
+ *     so an export outlives hw_free and nothing outlives its last holder; a revoked dma-buf and a zapped
+ *     mapping hold nothing.
+ * <li>{@link Invariant#CARD_CHARGED}: a card's total_pcm_alloc_bytes is the bytes of its live buffers:
+ *     do_alloc_pages() charges an allocation and do_free_pages() takes it back (sound/core/pcm_memory.c), and
+ *     memory handed over to a dma-buf stays charged until its last holder frees it (LIFETIME-CHARGED).
  * <li>{@link Invariant#ATTACHMENT_LISTED_LIVE}: an attachment on a dma-buf's list is live, of that dma-buf, and
  *     mapped: the patch maps right after dma_buf_attach() puts it on dmabuf->attachments and unmaps right
  *     before dma_buf_detach() takes it off (drivers/dma-buf/dma-buf.c).
@@ -54,7 +58,7 @@ import java.util.stream.LongStream;
  * <li>{@link Invariant#EXITED_HOLDS_NOTHING}: an exited process holds no fd and no mapping (do_exit() drops them,
  *     kernel/exit.c), whatever the other processes do.
  * <li>{@link Invariant#NOTHING_LEFT}: once every process has exited no file, dma-buf, attachment, mapping or
- *     buffer is left.
+ *     buffer is left, and no byte is charged to a card.
  * </ol>
  *
  * <p>They run after every op, so the simulator spends most of its time here unless the walk is cheap: a first
@@ -115,6 +119,21 @@ final class Invariants {
 
     private static boolean bufferRefcount(SndDmaBuffer b, int holders) {
         return b.refcount() == holders;
+    }
+
+    /** A revoked dma-buf gave its memory back to its owner (LIFETIME-REVOKE): it is no holder. */
+    private static boolean holdsBuffer(DmaBuf d) {
+        return !d.revoked;
+    }
+
+    /** A zapped mapping has no pages (LIFETIME-REVOKE-ZAP): it is no holder. */
+    private static boolean holdsBuffer(Vma v) {
+        return !v.zapped;
+    }
+
+    /** {@code liveBytes}: the bytes of the live buffers charged to {@code card}. */
+    private static boolean cardCharged(Pcm card, long liveBytes) {
+        return card.totalPcmAllocBytes == liveBytes;
     }
 
     /** {@code list}: the dma-buf whose list {@code a} is on. */
@@ -228,6 +247,7 @@ final class Invariants {
         Findings found = new Findings();
         fileCounts(w, files, attachments, vmas, found);
         bufferCounts(w, dmaBufs, vmas, buffers, found);
+        cardCharges(w, buffers, found);
         attachmentLists(w, dmaBufs, attachments, found);
         substreams(w, files, vmas, dmaBufs, found);
         List<Task> tasks = w.tasksInOrder();
@@ -263,6 +283,20 @@ final class Invariants {
         }
     }
 
+    private static void cardCharges(World w, Set<SndDmaBuffer> buffers, Findings found) {
+        Map<Pcm, Long> live = new IdentityHashMap<>();
+        for (SndDmaBuffer b : buffers) {
+            live.merge(b.card, b.bytes, Long::sum);
+        }
+        for (Pcm pcm : w.pcmsInOrder()) {
+            long n = live.getOrDefault(pcm, 0L);
+            if (!cardCharged(pcm, n)) {
+                found.add(Invariant.CARD_CHARGED, pcm.name() + ": total_pcm_alloc_bytes " + pcm.totalPcmAllocBytes
+                        + " but " + n + " bytes of live buffers");
+            }
+        }
+    }
+
     private static void bufferCounts(World w, Set<DmaBuf> dmaBufs, Set<Vma> vmas, Set<SndDmaBuffer> buffers,
                                      Findings found) {
         Map<SndDmaBuffer, Integer> holders = new IdentityHashMap<>();
@@ -277,10 +311,14 @@ final class Invariants {
             if (!dmaBufUnreleased(d)) {
                 found.add(Invariant.DMABUF_UNRELEASED, d + " released but still registered");
             }
-            holders.merge(d.buffer, 1, Integer::sum);
+            if (holdsBuffer(d)) {
+                holders.merge(d.buffer, 1, Integer::sum);
+            }
         }
         for (Vma v : vmas) {
-            holders.merge(v.buffer, 1, Integer::sum);
+            if (holdsBuffer(v)) {
+                holders.merge(v.buffer, 1, Integer::sum);
+            }
         }
         for (SndDmaBuffer b : holders.keySet()) {
             if (!bufferHoldersLive(b, buffers.contains(b))) {
@@ -400,6 +438,9 @@ final class Invariants {
         private int[] opens = new int[8];
         private int[] maps = new int[8];
         private int[] pcmBase = new int[4];
+        /** Bytes of live buffers per card, by {@link Pcm#index}; and what the cards say is charged in all. */
+        private long[] liveBytes = new long[4];
+        private long charged;
         private int generation;
         private File[] files = new File[16];
         private DmaBuf[] dmaBufs = new DmaBuf[4];
@@ -420,7 +461,7 @@ final class Invariants {
         /** The invariants found broken so far in this check. */
         private long broken;
         private final BiConsumer<Integer, File> countFd = (fd, f) -> holdFile(f);
-        private final Supplier<Leaks> left = () -> new Leaks(nFiles, nDmaBufs, nAttachments, nVmas, nBuffers);
+        private final Supplier<Leaks> left = () -> new Leaks(nFiles, nDmaBufs, nAttachments, nVmas, nBuffers, charged);
 
         long broken(World w, World.Live<File> fileSet, World.Live<DmaBuf> dmaBufSet,
                     World.Live<Attachment> attachmentSet, World.Live<Vma> vmaSet, World.Live<SndDmaBuffer> bufferSet) {
@@ -517,7 +558,9 @@ final class Invariants {
             for (int i = 0; i < nVmas; i++) {
                 Vma v = vmas[i];
                 holdFile(v.file);
-                holdBuffer(v.buffer);
+                if (holdsBuffer(v)) {
+                    holdBuffer(v.buffer);
+                }
                 if (v.substream != null) {
                     maps[slot(v.substream)]++;
                 }
@@ -531,7 +574,9 @@ final class Invariants {
                 if (!dmaBufUnreleased(d)) {
                     fail(Invariant.DMABUF_UNRELEASED);
                 }
-                holdBuffer(d.buffer);
+                if (holdsBuffer(d)) {
+                    holdBuffer(d.buffer);
+                }
                 for (int k = 0; k < d.attachments.size(); k++) {
                     Attachment a = d.attachments.get(k);
                     listed++;
@@ -605,9 +650,22 @@ final class Invariants {
                     opens[slot(pf.substream())]++;
                 }
             }
+            if (liveBytes.length < pcms.size()) {
+                liveBytes = new long[pcms.size() * 2];
+            }
+            Arrays.fill(liveBytes, 0, pcms.size(), 0);
             for (int i = 0; i < nBuffers; i++) {
                 if (!bufferRefcount(buffers[i], count[buffers[i].id])) {
                     fail(Invariant.BUFFER_REFCOUNT);
+                }
+                liveBytes[buffers[i].card.index] += buffers[i].bytes;
+            }
+            charged = 0;
+            for (int p = 0; p < pcms.size(); p++) {
+                Pcm pcm = pcms.get(p);
+                charged += pcm.totalPcmAllocBytes;
+                if (!cardCharged(pcm, liveBytes[pcm.index])) {
+                    fail(Invariant.CARD_CHARGED);
                 }
             }
             for (int p = 0; p < pcms.size(); p++) {

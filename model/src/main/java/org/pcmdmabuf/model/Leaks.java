@@ -1,8 +1,12 @@
 package org.pcmdmabuf.model;
 
-/** Live kernel objects: what op {@code leaks} prints, and what must all be 0 once every process exited. */
-public record Leaks(int files, int dmabufs, int attachments, int mappings, int buffers) {
+/**
+ * Live kernel objects and the bytes charged to the cards for buffer memory (the sum over every card's
+ * total_pcm_alloc_bytes): what op {@code leaks} prints, and what must all be 0 once every process exited
+ * (LIFETIME-NO-LEAK, LIFETIME-NO-CHARGE).
+ */
+public record Leaks(int files, int dmabufs, int attachments, int mappings, int buffers, long charged) {
     public boolean none() {
-        return files == 0 && dmabufs == 0 && attachments == 0 && mappings == 0 && buffers == 0;
+        return files == 0 && dmabufs == 0 && attachments == 0 && mappings == 0 && buffers == 0 && charged == 0;
     }
 }

@@ -57,9 +57,8 @@ final class MemoryBus {
     Result<Long> cpuFill(Task task, Vma vma, long off, long len) {
         long first = stamp;
         stamp += Math.max(0, len / SndDmaBuffer.WORD_BYTES);
-        Errno e = checkAccess(task, vma, off, len, vma.write);
-        if (e != null) {
-            return Result.err(e);
+        if (denied(task, vma, off, len, vma.write) instanceof Result<?> no) {
+            return no.cast();
         }
         SndDmaBuffer b = vma.buffer;
         long start = vma.offset + off;
@@ -88,9 +87,8 @@ final class MemoryBus {
      * of the buffer (the mapping's page padding) are dropped.
      */
     Result<Long> cpuWrite(Task task, Vma vma, long off, long len, long[] values) {
-        Errno e = checkAccess(task, vma, off, len, vma.write);
-        if (e != null) {
-            return Result.err(e);
+        if (denied(task, vma, off, len, vma.write) instanceof Result<?> no) {
+            return no.cast();
         }
         SndDmaBuffer b = vma.buffer;
         long start = vma.offset + off;
@@ -120,9 +118,8 @@ final class MemoryBus {
 
     /** The CPU loads the words at byte {@code off} of a mapping. */
     Result<long[]> cpuRead(Task task, Vma vma, long off, long len) {
-        Errno e = checkAccess(task, vma, off, len, vma.read);
-        if (e != null) {
-            return Result.err(e);
+        if (denied(task, vma, off, len, vma.read) instanceof Result<?> no) {
+            return no.cast();
         }
         int[] words = judgeRead(vma, off, len);
         long[] out = new long[words[1] - words[0]];
@@ -137,9 +134,8 @@ final class MemoryBus {
      * frame of {@code frameWords} words (counted from the first) is classified against what was last stored.
      */
     Result<CheckCounts> cpuCheck(Task task, Vma vma, long off, long len, int frameWords) {
-        Errno e = checkAccess(task, vma, off, len, vma.read);
-        if (e != null) {
-            return Result.err(e);
+        if (denied(task, vma, off, len, vma.read) instanceof Result<?> no) {
+            return no.cast();
         }
         int[] words = judgeRead(vma, off, len);
         // Whole frames per chunk, so that no frame is split between two classifications (a frame is at most
@@ -175,18 +171,39 @@ final class MemoryBus {
         return new int[] {w0, w1};
     }
 
-    /** An access outside the mapping or against its protection faults; one finer than a word is refused. */
-    private Errno checkAccess(Task task, Vma vma, long off, long len, boolean allowed) {
+    /**
+     * Why an access is not done, or null: outside the mapping or against its protection it faults (EFAULT, the
+     * model's SIGSEGV), finer than a word it is refused, through a zapped mapping it raises SIGBUS.
+     */
+    private static Result<Long> denied(Task task, Vma vma, long off, long len, boolean allowed) {
         if (vma.unmapped || vma.task != task || !allowed || off < 0 || len < 0 || off + len > vma.length) {
-            return Errno.EFAULT;
+            return Result.err(Errno.EFAULT);
         }
         if (off % SndDmaBuffer.WORD_BYTES != 0 || len % SndDmaBuffer.WORD_BYTES != 0) {
-            return Errno.EINVAL;
+            return Result.err(Errno.EINVAL);
+        }
+        // A zapped mapping has no pages, and the revoked dma-buf's fault handler gives none (LIFETIME-REVOKE-ZAP).
+        if (vma.zapped && len > 0) {
+            return Result.fault(Signal.SIGBUS);
         }
         return null;
     }
 
     // ---- the PCM core and the devices ----------------------------------------------------------------
+
+    /**
+     * snd_pcm_hw_params() (sound/core/pcm_native.c) memsets a buffer it reuses through the kernel's mapping,
+     * "for avoiding possible kernel info leaks", so neither the CPU nor a device sees the previous stream's
+     * frames (PERM-NO-STALE-DATA). The model lands the zeros in memory and drops the cache's copies, which is
+     * what the memset's stores come to once written back; no word is left for a sync to owe.
+     */
+    void clearForReuse(SndDmaBuffer b) {
+        registry.touch(b.bytes);
+        mem.invalidate(b, 0, b.words.length);
+        b.clearMemory();
+        b.sync.syncForDevice();
+        b.sync.syncForCpu();
+    }
 
     /**
      * The PCM core copies frames of a write() into the buffer (the CPU, through the cache): frame
@@ -222,7 +239,7 @@ final class MemoryBus {
         int w1 = (int) Math.min(b.words.length, offset / SndDmaBuffer.WORD_BYTES + frames * perFrame);
         int w0 = (int) Math.min(w1, offset / SndDmaBuffer.WORD_BYTES);
         registry.touch(Registry.DMA_STEP_BYTES + frames * perFrame * SndDmaBuffer.WORD_BYTES);
-        boolean coherent = s.pcm.hw.coherent();
+        boolean coherent = s.pcm.hw.syncFree();
         if (s.stream == PcmStream.PLAYBACK) {
             int lost = coherent ? 0 : b.sync.uncleaned(w0, w1);
             if (lost > 0) {
@@ -294,7 +311,7 @@ final class MemoryBus {
             synced.add(d.exporter);
         }
         for (Substream s : synced) {
-            if (s.pcm.hw.coherent()) {
+            if (s.pcm.hw.syncFree()) {
                 continue;
             }
             if (forDevice) {
@@ -324,9 +341,21 @@ final class MemoryBus {
         mem.unmapped(a);
     }
 
+    /**
+     * dma_sync_*_for_device() of words [from, to) of {@code b} for every device whose DMA uses it: the CPU's
+     * writes there reach memory where a device does not see the cache, and no sync is owed for them.
+     */
+    void syncForDevices(SndDmaBuffer b, int from, int to) {
+        registry.touch((long) (to - from) * SndDmaBuffer.WORD_BYTES);
+        if (usedByNonCoherentDevice(b)) {
+            mem.clean(b, from, to);
+        }
+        b.sync.cleaned(from, to);
+    }
+
     private boolean usedByNonCoherentDevice(SndDmaBuffer b) {
         for (Substream s : users(b)) {
-            if (!s.pcm.hw.coherent()) {
+            if (!s.pcm.hw.syncFree()) {
                 return true;
             }
         }
@@ -338,7 +367,7 @@ final class MemoryBus {
         List<Substream> out = new ArrayList<>();
         for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
-                if (s.runtime != null && s.runtime.activeBuffer() == b) {
+                if (s.runtime != null && s.runtime.dmaTarget(s.pcm.hw) == b) {
                     out.add(s);
                 }
             }

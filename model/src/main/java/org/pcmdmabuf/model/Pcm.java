@@ -9,6 +9,9 @@ import java.util.List;
  * disconnect). Substreams are numbered from 0 as the kernel numbers subdevices.
  */
 public final class Pcm {
+    /** sound/core/pcm_memory.c: max_alloc_per_card, the module parameter's default (32 MiB). */
+    public static final long MAX_ALLOC_PER_CARD = 32L << 20;
+
     public final PcmHardware hw;
     /** Declaration order in its world; numbers the capture stamps of its substreams. */
     public final int index;
@@ -17,6 +20,11 @@ public final class Pcm {
     long driftPpm;
     final List<Substream> substreams = new ArrayList<>();
     boolean disconnected;
+    /**
+     * card->total_pcm_alloc_bytes: the bytes of every live buffer allocated for this card, charged at allocation
+     * (do_alloc_pages()) and returned when the memory is freed, whoever holds it last (LIFETIME-CHARGED).
+     */
+    long totalPcmAllocBytes;
 
     Pcm(World world, PcmHardware hw, int index) {
         this.world = world;
@@ -33,6 +41,10 @@ public final class Pcm {
 
     public List<Substream> substreams() {
         return Collections.unmodifiableList(substreams);
+    }
+
+    public long totalPcmAllocBytes() {
+        return totalPcmAllocBytes;
     }
 
     public long driftPpm() {

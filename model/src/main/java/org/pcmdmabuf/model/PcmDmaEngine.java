@@ -91,7 +91,7 @@ final class PcmDmaEngine {
             }
             long step = Math.min(frames, rt.periodSize - rt.devicePtr % rt.periodSize);
             long offset = (rt.devicePtr % rt.bufferSize) * rt.frameBytes();
-            s.pcm.world.bus.dmaTransfer(s, rt.activeBuffer(), offset, step, rt.devicePtr);
+            s.pcm.world.bus.dmaTransfer(s, rt.dmaTarget(s.pcm.hw), offset, step, rt.devicePtr);
             rt.devicePtr = rt.wrap(rt.devicePtr + step);
             frames -= step;
             if (rt.devicePtr % rt.periodSize == 0) {

@@ -1,5 +1,7 @@
 package org.pcmdmabuf.model;
 
+import java.util.List;
+
 /**
  * The logic of the patch's sound/core/pcm_dmabuf.c. Two halves: the Java driver ({@link #JAVA}: EXPORT,
  * ATTACH and DETACH checks, orphan state, begin/end_cpu_access syncs), and the host's bookkeeping around any
@@ -16,24 +18,55 @@ public final class PcmDmabuf {
 
     /** The Java driver: pcm_dmabuf.c's checks, its orphan state as the host's flags, its syncs. */
     private static final class Java implements DmabufDriver {
-        /** One dma-buf per buffer: a second export while it lives is another fd to it. */
+        /**
+         * One dma-buf per buffer: a second export while it lives is another fd to it, if it asks for the access
+         * mode the dma-buf's one file has (docs/decisions.md, decision 2a). The checks in EXPORT-ORDER's order.
+         */
         @Override
-        public Result<Long> export(Substream s) {
+        public Result<Long> export(Substream s, File pcmFile, boolean readOnly) {
+            PcmRuntime rt = s.runtime;
+            if (exportable(s) instanceof Errno e) {
+                return Result.err(e);
+            }
+            // A writable dma-buf would let the holder of a read-only PCM fd write the stream's data
+            // (EXPORT-RDWR-EACCES), as mmap(PROT_WRITE, MAP_SHARED) of that fd would not.
+            if (!readOnly && !pcmFile.writable) {
+                return Result.err(Errno.EACCES);
+            }
+            if (rt.export == null) {
+                return Result.ok(NEW_DMABUF);
+            }
+            return rt.export.file.writable == readOnly ? Result.err(Errno.EBUSY) : Result.ok((long) rt.export.id);
+        }
+
+        /** EXPORT's checks of the runtime and its driver, before the file's: null when it can be exported. */
+        static Errno exportable(Substream s) {
             PcmRuntime rt = s.runtime;
             switch (rt.state) {
                 case SETUP, PREPARED -> {
                 }
                 default -> {
-                    return Result.err(Errno.EBADFD);
+                    return Errno.EBADFD;
                 }
             }
             if (!rt.info.mmap()) {
-                return Result.err(Errno.ENXIO);
+                return Errno.ENXIO;
             }
             if (!rt.access.isMmap()) {
-                return Result.err(Errno.EINVAL);
+                return Errno.EINVAL;
             }
-            return Result.ok(rt.export != null ? rt.export.id : NEW_DMABUF);
+            // Only the driver's author knows whether its hardware plays from the buffer the core describes
+            // (EXPORT-ENXIO-OPT-IN); a buffer without struct pages (snd-dummy's fake buffer, iomem) has nothing
+            // an sg table or a user mapping of the dma-buf could describe (EXPORT-ENXIO-BUFFER-TYPE).
+            if (!s.pcm.hw.optIn().export() || !s.pcm.hw.buffer().pages) {
+                return Errno.ENXIO;
+            }
+            return null;
+        }
+
+        @Override
+        public boolean readOnlyFile(boolean readOnly) {
+            return readOnly;
         }
 
         @Override
@@ -53,17 +86,44 @@ public final class PcmDmabuf {
             if (rt.attachment != null || s.mmapCount > 0) {
                 return Result.err(Errno.EBUSY);
             }
+            // A driver that has not opted in may program addresses ATTACH cannot tell it about (ATTACH-ENXIO),
+            // and one that keeps an address from open cannot take other memory (ATTACH-DRIVER-TOLD).
+            if (!s.pcm.hw.optIn().attach() || !s.pcm.hw.driver().canReprogram()) {
+                return Result.err(Errno.ENXIO);
+            }
+            // Capture DMA writes the memory: the importer needs the right to write it (ATTACH-CAPTURE-EACCES).
+            if (s.stream == PcmStream.CAPTURE && !f.writable) {
+                return Result.err(Errno.EACCES);
+            }
             if (d.size < rt.dmaBytes) {
                 return Result.err(Errno.EINVAL);
             }
             if (!d.live()) {
                 return Result.err(Errno.ENODEV);
             }
-            // Contiguity is that of the mapped DMA addresses (patch decision 6): one page always is.
-            if (s.pcm.hw.contiguous() && !d.buffer.contiguous && d.size > Substream.PAGE_SIZE) {
+            // Contiguity is that of the mapped DMA addresses (patch decision 6): one page always is, and an IOMMU
+            // maps scattered pages to one IOVA range (iommu_dma_map_sg(), drivers/iommu/dma-iommu.c). Bounce
+            // buffers do not: dma_direct_map_sg() (kernel/dma/direct.c) bounces each segment into its own
+            // slot (docs/decisions.md, decision 3b).
+            if (s.pcm.hw.contiguous() && !s.pcm.hw.iommu() && !d.buffer.contiguous && d.size > Substream.PAGE_SIZE) {
                 return Result.err(Errno.EINVAL);
             }
             return Result.ok(0L);
+        }
+
+        /**
+         * The own export's memory is the runtime's buffer, which the device already owns: mapping it again would
+         * be a second streaming mapping of one buffer (the patch's snd_pcm_dmabuf_is_own() tells them apart).
+         */
+        @Override
+        public boolean streamingMapping(Substream s, DmaBuf d) {
+            return d.buffer != s.runtime.dmaBuffer;
+        }
+
+        /** The patch tells the driver of the new memory before the DMA uses it (ATTACH-DRIVER-TOLD). */
+        @Override
+        public boolean tellsDriver() {
+            return true;
         }
 
         @Override
@@ -85,14 +145,30 @@ public final class PcmDmabuf {
             return Result.ok(0L);
         }
 
-        /** The Java driver keeps its state in the host's objects: nothing of its own to drop. */
+        /**
+         * Memory the driver or card reuses (a preallocated or fixed buffer, an address the driver keeps) must
+         * not stay with the dma-buf, or the next runtime's stream would show through its mappings: revoked.
+         */
         @Override
-        public void hwFree(Substream s) {
+        public boolean hwFree(Substream s) {
+            return s.runtime.export != null && s.pcm.hw.driver().reusesMemory();
         }
 
-        /** Orphaning is the host's {@code disconnected} flag, which {@link DmaBuf#live()} reads. */
+        /** Cleans the words the core wrote for every device using the memory, as SYNC END|WRITE would. */
+        @Override
+        public void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord) {
+            s.pcm.world.bus.syncForDevices(b, fromWord, toWord);
+        }
+
+        /** The Java driver keeps its state in the host's objects: nothing of its own to drop. */
         @Override
         public void disconnect(Substream s) {
+        }
+
+        /** DMA memory never outlives its device (LIFETIME-DISCONNECT). */
+        @Override
+        public boolean revokesOnDisconnect() {
+            return true;
         }
 
         @Override
@@ -122,13 +198,16 @@ public final class PcmDmabuf {
         return s.pcm.world.driver();
     }
 
-    /** SNDRV_PCM_IOCTL_DMABUF_EXPORT: a new fd of the calling task for the dma-buf the driver names. */
-    static Result<Long> export(Substream s, Task task) {
+    /**
+     * SNDRV_PCM_IOCTL_DMABUF_EXPORT on {@code pcmFile}: a new fd of the calling task for the dma-buf the driver
+     * names, its file O_RDONLY or O_RDWR as the driver makes it.
+     */
+    static Result<Long> export(Substream s, File pcmFile, Task task, boolean readOnly) {
         // The designs are alternatives: a runtime already handing out a vendor's buffer fd exports nothing else.
         if (s.runtime.export != null && s.runtime.export.plain) {
             return Result.err(Errno.EBUSY);
         }
-        Result<Long> r = driver(s).export(s);
+        Result<Long> r = driver(s).export(s, pcmFile, readOnly);
         if (!r.isOk()) {
             return r;
         }
@@ -139,7 +218,8 @@ public final class PcmDmabuf {
             d.file.get();
         } else {
             rt.dmaBuffer.get();
-            d = world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value());
+            d = world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value(),
+                    !driver(s).readOnlyFile(readOnly));
             rt.export = d;
         }
         return Result.ok((long) task.files.install(d.file));
@@ -156,16 +236,15 @@ public final class PcmDmabuf {
         if (rt.export != null && !rt.export.plain) {
             return Result.err(Errno.EBUSY);
         }
-        Result<Long> r = JAVA.export(s);
-        if (!r.isOk()) {
-            return r;
+        if (Java.exportable(s) instanceof Errno e) {
+            return Result.err(e);
         }
         DmaBuf d = rt.export;
         if (d != null) {
             d.file.get();
         } else {
             rt.dmaBuffer.get();
-            d = s.pcm.world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, DmabufDriver.NEW_DMABUF);
+            d = s.pcm.world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, DmabufDriver.NEW_DMABUF, true);
             d.plain = true;
             rt.export = d;
         }
@@ -183,10 +262,24 @@ public final class PcmDmabuf {
         f.get();
         Attachment a = s.pcm.world.registry.newAttachment(d, s);
         a.mapped = true;
+        a.streaming = driver(s).streamingMapping(s, d);
         d.attachments.add(a);
         s.runtime.attachment = a;
         s.pcm.world.bus.mapped(a);
+        tellDriver(s);
         return Result.ok(0L);
+    }
+
+    /**
+     * A write() the PCM core copied into the memory its DMA uses while that memory is shared as a dma-buf
+     * ({@code bytes} from byte {@code offset}): the core's snd_pcm_dma_buffer_sync() leaves shared memory to the
+     * dma-buf code (docs/decisions.md, decision 7), which syncs it for the devices using it.
+     */
+    static void coreWrote(Substream s, long offset, long bytes) {
+        SndDmaBuffer b = s.runtime.activeBuffer();
+        int w1 = (int) Math.min(b.words.length, (offset + bytes) / SndDmaBuffer.WORD_BYTES);
+        int w0 = (int) Math.min(w1, offset / SndDmaBuffer.WORD_BYTES);
+        driver(s).coreWrote(s, b, w0, w1);
     }
 
     /** SNDRV_PCM_IOCTL_DMABUF_DETACH: PREPARED falls back to SETUP. */
@@ -200,22 +293,34 @@ public final class PcmDmabuf {
         return r;
     }
 
+    /**
+     * The driver's DMA memory changed: a driver that programmed addresses at HW_PARAMS reprograms them where the
+     * dma-buf code tells it (ATTACH-DRIVER-TOLD), before the DMA runs on the new memory.
+     */
+    private static void tellDriver(Substream s) {
+        if (driver(s).tellsDriver()) {
+            s.runtime.programmed = s.runtime.activeBuffer();
+        }
+    }
+
     private static void detachAttachment(Substream s) {
         Attachment a = s.runtime.attachment;
         a.mapped = false;
         s.pcm.world.bus.unmapped(a);
         a.dmaBuf.attachments.remove(a);
         s.runtime.attachment = null;
+        tellDriver(s);
         s.pcm.world.registry.removeAttachment(a);
         s.pcm.world.vfs.fput(a.dmaBuf.file);
     }
 
     /**
-     * Hook of do_hw_free() and snd_pcm_hw_params(): the substream's own attachment goes, and its export is
-     * orphaned, keeping the memory (the dma-buf holds its own reference). Returns whether it was exported.
+     * Hook of do_hw_free() and snd_pcm_hw_params(): the substream's own attachment goes (LIFETIME-IMPLICIT-DETACH),
+     * and its export either keeps the memory (LIFETIME-HANDOVER: the dma-buf holds its own reference) or, where
+     * the driver reuses that memory, is revoked (LIFETIME-REVOKE). Returns whether memory was handed over.
      */
     static boolean hwFree(Substream s) {
-        driver(s).hwFree(s);
+        boolean revoke = driver(s).hwFree(s);
         PcmRuntime rt = s.runtime;
         if (rt.attachment != null) {
             detachAttachment(s);
@@ -226,18 +331,62 @@ public final class PcmDmabuf {
         }
         d.exporter = null;
         rt.export = null;
-        return true;
+        if (revoke) {
+            revoke(d);
+        }
+        return !revoke;
     }
 
-    /** Card disconnect: every dma-buf the card exported is orphaned. */
+    /**
+     * Card disconnect: every dma-buf the card exported is revoked (LIFETIME-DISCONNECT), handed-over ones that
+     * another card still streams from included, or orphaned where the driver does not revoke (revision 1).
+     */
     static void disconnect(Pcm pcm) {
+        DmabufDriver driver = pcm.world.driver();
         for (Substream s : pcm.substreams) {
-            pcm.world.driver().disconnect(s);
+            driver.disconnect(s);
         }
+        boolean revoke = driver.revokesOnDisconnect();
         for (DmaBuf d : pcm.world.dmaBufs()) {
-            if (d.exporterPcm == pcm) {
-                d.disconnected = true;
+            if (d.exporterPcm != pcm || d.released) {
+                continue;
             }
+            if (!revoke) {
+                d.disconnected = true;
+                continue;
+            }
+            if (d.exporter != null) {
+                d.exporter.runtime.export = null;
+                d.exporter = null;
+            }
+            revoke(d);
+        }
+    }
+
+    /**
+     * Revocation of a dma-buf whose exporter no longer owns it: its memory goes back to the owner and to no one
+     * else. Every CPU mapping is zapped first, as unmap_mapping_range() on the dma-buf file would, so a later
+     * access raises SIGBUS (LIFETIME-REVOKE-ZAP) and no mapping holds the memory; the dma-buf lets go of it;
+     * then every importer is detached (LIFETIME-REVOKE-DETACH), its DMA back on its own buffer. A moving
+     * importer is stopped in XRUN, as snd_pcm_stop_xrun() (sound/core/pcm_native.c) stops a stream that lost its data (docs/decisions.md,
+     * decision 5b). Detaching drops the attachments' file references, so the last one may release the dma-buf.
+     */
+    static void revoke(DmaBuf d) {
+        World world = d.exporterPcm.world;
+        d.revoked = true;
+        for (Vma v : world.registry.vmasOf(d.file)) {
+            v.zapped = true;
+            world.registry.putBuffer(v.buffer);
+        }
+        world.registry.putBuffer(d.buffer);
+        for (Attachment a : List.copyOf(d.attachments)) {
+            Substream s = a.substream;
+            switch (s.runtime.state) {
+                case RUNNING, DRAINING, PAUSED -> PcmNative.stop(s, PcmState.XRUN);
+                default -> {
+                }
+            }
+            detachAttachment(s);
         }
     }
 

@@ -65,6 +65,16 @@ public record PcmHardware(
                 DriverProfile.MANAGED, DmabufOptIn.ALL);
     }
 
+    /**
+     * Whether the CPU and this device see the same memory without syncs: a coherent device whose streaming
+     * mappings do not bounce. Through swiotlb the device touches only its bounce slot, which only a sync or the
+     * unmap copies (swiotlb_sync_single_for_device(), kernel/dma/swiotlb.c), so a skipped sync loses data even
+     * on a coherent device (CACHE-COHERENT, PLAT-BOUNCE).
+     */
+    public boolean syncFree() {
+        return coherent && !bounce;
+    }
+
     /** Whether the platform is the one scripts get by default: the buffer type its DMA properties imply. */
     public boolean defaultPlatform() {
         return buffer == BufferType.implied(coherent, contiguous) && !iommu && !bounce

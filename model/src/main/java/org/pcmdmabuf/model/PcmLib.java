@@ -121,9 +121,13 @@ final class PcmLib {
             long applOfs = rt.applPtr % rt.bufferSize;
             frames = Math.min(frames, rt.bufferSize - applOfs);
             if (playback) {
-                s.pcm.world.bus.copyFrames(rt.activeBuffer(), applOfs * rt.frameBytes(), frames, rt.frameBytes(),
-                        source, rt.applPtr);
-                syncForDevice(s);
+                long offset = applOfs * rt.frameBytes();
+                s.pcm.world.bus.copyFrames(rt.activeBuffer(), offset, frames, rt.frameBytes(), source, rt.applPtr);
+                if (sharedAsDmaBuf(rt)) {
+                    PcmDmabuf.coreWrote(s, offset, frames * rt.frameBytes());
+                } else {
+                    syncForDevice(s);
+                }
             } else {
                 syncForCpu(s);
             }
@@ -225,7 +229,7 @@ final class PcmLib {
         SndDmaBuffer b = s.runtime.dmaBuffer;
         s.pcm.world.bus.touchSync(b);
         b.sync.syncForDevice();
-        if (!s.pcm.hw.coherent()) {
+        if (!s.pcm.hw.syncFree()) {
             s.pcm.world.bus.mem.clean(b, 0, b.words.length);
         }
     }
@@ -238,7 +242,7 @@ final class PcmLib {
         SndDmaBuffer b = s.runtime.dmaBuffer;
         s.pcm.world.bus.touchSync(b);
         b.sync.syncForCpu();
-        if (!s.pcm.hw.coherent() && s.stream == PcmStream.CAPTURE) {
+        if (!s.pcm.hw.syncFree() && s.stream == PcmStream.CAPTURE) {
             s.pcm.world.bus.mem.invalidate(b, 0, b.words.length);
         }
     }

@@ -48,12 +48,21 @@ final class PcmNative {
             freeBuffer(s);
         }
         if (rt.dmaBuffer == null) {
-            rt.dmaBuffer = s.pcm.world.registry.allocBuffer(bytes, s.pcm.hw.contiguous());
+            rt.dmaBuffer = s.pcm.world.registry.allocBuffer(bytes, !s.pcm.hw.buffer().scattered, s.pcm);
+            // snd_pcm_lib_malloc_pages() fails past max_alloc_per_card, and snd_pcm_hw_params() falls back to
+            // OPEN; memory handed over to a dma-buf still counts (LIFETIME-CHARGED).
+            if (rt.dmaBuffer == null) {
+                rt.state = OPEN;
+                rt.dmaBytes = 0;
+                return Result.err(Errno.ENOMEM);
+            }
         } else {
-            s.pcm.world.registry.touch(rt.dmaBuffer.bytes);
-            rt.dmaBuffer.clearMemory();
+            s.pcm.world.bus.clearForReuse(rt.dmaBuffer);
         }
         rt.dmaBytes = bytes;
+        // A driver that builds descriptors does it here, from the runtime's buffer (atiixp_build_dma_packets()
+        // from snd_atiixp_pcm_hw_params(), sound/pci/atiixp.c).
+        rt.programmed = rt.dmaBuffer;
         rt.info = s.pcm.hw;
         rt.access = p.access();
         rt.format = p.format();
@@ -108,6 +117,7 @@ final class PcmNative {
             s.pcm.world.registry.putBuffer(rt.dmaBuffer);
             rt.dmaBuffer = null;
         }
+        rt.programmed = null;
         rt.dmaBytes = 0;
     }
 

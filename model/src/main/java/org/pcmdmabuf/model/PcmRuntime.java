@@ -42,6 +42,11 @@ public final class PcmRuntime {
     DmaBuf export;
     /** This substream's attachment, if ATTACH succeeded; its DMA then runs on the attached dma-buf's memory. */
     Attachment attachment;
+    /**
+     * Where a driver that programs its DMA at HW_PARAMS (descriptors, a DSP page table) programmed it: the
+     * runtime's buffer at HW_PARAMS, other memory only when the PCM core told the driver (ATTACH-DRIVER-TOLD).
+     */
+    SndDmaBuffer programmed;
 
     /**
      * The simulated hardware ({@link PcmDmaEngine}): DMA running, its position in hw_ptr space, and sub-frame
@@ -99,6 +104,14 @@ public final class PcmRuntime {
     /** The memory the DMA runs on: the attached dma-buf's, else this runtime's own. */
     public SndDmaBuffer activeBuffer() {
         return attachment != null ? attachment.dmaBuf.buffer : dmaBuffer;
+    }
+
+    /**
+     * The memory the hardware's DMA really moves: where the driver programmed it, for a driver that programs at
+     * HW_PARAMS; otherwise {@code runtime->dma_addr}, which such drivers read at each trigger.
+     */
+    SndDmaBuffer dmaTarget(PcmHardware hw) {
+        return hw.driver().programsAtHwParams() ? programmed : activeBuffer();
     }
 
     /** snd_pcm_playback_avail() (include/sound/pcm.h). */

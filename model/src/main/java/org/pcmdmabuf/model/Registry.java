@@ -125,18 +125,22 @@ final class Registry {
         files.remove(f);
     }
 
-    DmaBuf newDmaBuf(SndDmaBuffer buffer, long size, Substream exporter, long key) {
+    /** A new dma-buf and its one file, O_RDWR ({@code writable}) or O_RDONLY. */
+    DmaBuf newDmaBuf(SndDmaBuffer buffer, long size, Substream exporter, long key, boolean writable) {
         DmaBuf d = new DmaBuf(nextId++, buffer, size, exporter.pcm, exporter);
-        d.file = newFile(d, true, true, false, false);
+        d.file = newFile(d, true, writable, false, false);
         dmaBufs.add(d);
         dmaBufKeys.put(key == DmabufDriver.NEW_DMABUF ? d.id : key, d);
         return d;
     }
 
+    /** A revoked dma-buf gave its buffer reference back when it was revoked. */
     void releaseDmaBuf(DmaBuf d) {
         dmaBufs.remove(d);
         dmaBufKeys.values().remove(d);
-        putBuffer(d.buffer);
+        if (!d.revoked) {
+            putBuffer(d.buffer);
+        }
     }
 
     /** The key the driver gave {@code d} at EXPORT. */
@@ -167,16 +171,26 @@ final class Registry {
         attachments.remove(a);
     }
 
-    SndDmaBuffer allocBuffer(long bytes, boolean contiguous) {
+    /**
+     * do_alloc_pages() (sound/core/pcm_memory.c): memory charged to {@code card}, or null when the charge would
+     * pass max_alloc_per_card (the caller's ENOMEM).
+     */
+    SndDmaBuffer allocBuffer(long bytes, boolean contiguous, Pcm card) {
+        if (card.totalPcmAllocBytes + bytes > Pcm.MAX_ALLOC_PER_CARD) {
+            return null;
+        }
         touch(bytes);
-        SndDmaBuffer b = new SndDmaBuffer(nextId++, bytes, contiguous);
+        SndDmaBuffer b = new SndDmaBuffer(nextId++, bytes, contiguous, card);
+        card.totalPcmAllocBytes += bytes;
         buffers.add(b);
         return b;
     }
 
+    /** Drops a reference; the last one frees the memory and gives its bytes back to the card (do_free_pages()). */
     void putBuffer(SndDmaBuffer b) {
         if (b.put()) {
             buffers.remove(b);
+            b.card.totalPcmAllocBytes -= b.bytes;
             mem.freed(b);
         }
     }
@@ -189,6 +203,17 @@ final class Registry {
         return v;
     }
 
+    /** The live mappings of {@code f}, in creation order. */
+    List<Vma> vmasOf(File f) {
+        List<Vma> out = new ArrayList<>();
+        for (Vma v : vmas) {
+            if (v.file == f) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
     void removeVma(Vma v) {
         v.task.vmas.remove(v);
         vmas.remove(v);
@@ -196,7 +221,11 @@ final class Registry {
 
     /** What is still alive. */
     Leaks leaks() {
-        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size());
+        long charged = 0;
+        for (Pcm pcm : pcmList) {
+            charged += pcm.totalPcmAllocBytes;
+        }
+        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size(), charged);
     }
 
     // ---- the record of the run -----------------------------------------------------------------------

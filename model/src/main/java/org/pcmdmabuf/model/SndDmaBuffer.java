@@ -15,8 +15,10 @@ public final class SndDmaBuffer {
 
     public final int id;
     public final long bytes;
-    /** Physically contiguous (a contiguous device allocated it) or scattered (SG). */
+    /** Physically contiguous, or scattered pages (the buffer type is DEV_SG, NONCONTIG or VMALLOC). */
     public final boolean contiguous;
+    /** The card the memory is charged to (card->total_pcm_alloc_bytes) until it is freed. */
+    public final Pcm card;
     final long[] words;
     /** What every word would hold with no cache at all: the last value any CPU or device stored. */
     final long[] logical;
@@ -26,10 +28,11 @@ public final class SndDmaBuffer {
     /** Stores into memory so far: memory two checks saw equal and no store touched since is still equal. */
     private long memoryVersion;
 
-    SndDmaBuffer(int id, long bytes, boolean contiguous) {
+    SndDmaBuffer(int id, long bytes, boolean contiguous, Pcm card) {
         this.id = id;
         this.bytes = bytes;
         this.contiguous = contiguous;
+        this.card = card;
         this.words = new long[(int) ((bytes + WORD_BYTES - 1) / WORD_BYTES)];
         this.logical = new long[words.length];
         this.sync = new CacheSync(words.length);
@@ -97,9 +100,10 @@ public final class SndDmaBuffer {
         memoryVersion++;
     }
 
-    /** Memory reused by a new hw_params starts as never written. */
+    /** Memory reused by a new hw_params starts as never written, for every observer. */
     void clearMemory() {
         Arrays.fill(words, 0);
+        Arrays.fill(logical, 0);
         memoryVersion++;
     }
 

@@ -313,7 +313,9 @@ final class Vfs {
         if (v.substream != null) {
             v.substream.mmapCount--;
         }
-        registry.putBuffer(v.buffer);
+        if (!v.zapped) {
+            registry.putBuffer(v.buffer);
+        }
         putReference(v.file);
     }
 }

@@ -2,7 +2,7 @@ package org.pcmdmabuf.model;
 
 /**
  * struct vm_area_struct of a shared mapping of PCM data or of a dma-buf. It holds its file (vm_file) and the
- * buffer memory it maps, so neither goes while it is mapped.
+ * buffer memory it maps, so neither goes while it is mapped, unless revocation zapped it.
  *
  * @param substream the PCM whose mmap_count it raises, for a PCM-fd data mapping; null for a dma-buf mapping
  */
@@ -17,6 +17,11 @@ public final class Vma {
     public final boolean read;
     public final boolean write;
     boolean unmapped;
+    /**
+     * Revocation zapped its pages (LIFETIME-REVOKE-ZAP): it no longer holds the buffer, and an access faults
+     * with SIGBUS. The mapping itself, and its reference on the file, stay until munmap.
+     */
+    boolean zapped;
 
     Vma(int id, Task task, File file, SndDmaBuffer buffer, Substream substream, long offset, long length,
         boolean read, boolean write) {
@@ -29,6 +34,10 @@ public final class Vma {
         this.length = length;
         this.read = read;
         this.write = write;
+    }
+
+    public boolean zapped() {
+        return zapped;
     }
 
     public DmaBuf dmaBuf() {

@@ -242,7 +242,13 @@ public final class World {
     }
 
     public Result<Long> dmabufExport(Task task, int fd) {
-        return control(task, fd, () -> "dmabuf_export", (f, s) -> PcmDmabuf.export(s, task));
+        return dmabufExport(task, fd, false);
+    }
+
+    /** SNDRV_PCM_IOCTL_DMABUF_EXPORT asking for an O_RDONLY dma-buf file ({@code readOnly}) or an O_RDWR one. */
+    public Result<Long> dmabufExport(Task task, int fd, boolean readOnly) {
+        return control(task, fd, () -> "dmabuf_export" + (readOnly ? " rdonly" : ""),
+                (f, s) -> PcmDmabuf.export(s, f, task, readOnly));
     }
 
     public Result<Long> dmabufAttach(Task task, int fd, int dmabufFd) {
@@ -402,6 +408,29 @@ public final class World {
     }
 
     /** What is still alive: op {@code leaks}. */
+    /**
+     * What DMA-API debugging (kernel/dma/debug.c) would show of the attachments' streaming mappings: how many
+     * there are, and how many map memory the device already owns (its own runtime's buffer), which
+     * dma-debug reports as an overlap (ATTACH-OWN-NO-MAPPING, PLAT-DMA-DEBUG).
+     */
+    public record DmaDebug(int mappings, int overlaps) {
+    }
+
+    public DmaDebug dmaDebug() {
+        int mappings = 0;
+        int overlaps = 0;
+        for (Attachment a : registry.attachments) {
+            if (a.streaming) {
+                mappings++;
+                PcmRuntime rt = a.substream.runtime;
+                if (rt != null && rt.dmaBuffer == a.dmaBuf.buffer) {
+                    overlaps++;
+                }
+            }
+        }
+        return new DmaDebug(mappings, overlaps);
+    }
+
     public Leaks leaks() {
         return registry.leaks();
     }

@@ -76,7 +76,11 @@ class InvariantsTest {
                     f.dmaBuf.buffer.put();
                 }
             }, Invariant.BUFFER_HOLDERS_LIVE, Invariant.BUFFER_REFCOUNT),
-            corruption("a leaked buffer", f -> f.w.registry.allocBuffer(4096, true), Invariant.BUFFER_REFCOUNT),
+            corruption("a leaked buffer", f -> f.w.registry.allocBuffer(4096, true, f.playback.pcm), Invariant.BUFFER_REFCOUNT),
+            corruption("a buffer's bytes charged twice", f -> f.playback.pcm.totalPcmAllocBytes += 16384,
+                    Invariant.CARD_CHARGED),
+            corruption("a buffer freed without giving its bytes back", f -> f.capture.pcm.totalPcmAllocBytes += 4096,
+                    Invariant.CARD_CHARGED),
             corruption("a listed attachment unmapped", f -> f.rt().attachment.mapped = false,
                     Invariant.ATTACHMENT_LISTED_LIVE),
             corruption("a runtime that forgot its attachment", f -> f.rt().attachment = null,
@@ -106,7 +110,7 @@ class InvariantsTest {
             corruption("a buffer leaked past every exit", f -> {
                 f.w.exit(f.server);
                 f.w.exit(f.app);
-                f.w.registry.allocBuffer(4096, true);
+                f.w.registry.allocBuffer(4096, true, f.playback.pcm);
             }, Invariant.BUFFER_REFCOUNT, Invariant.NOTHING_LEFT));
 
     @Test

@@ -37,11 +37,17 @@ public final class ModelTarget implements Target {
         return world;
     }
 
+    /**
+     * The model runs every script: every op, the designs' too, and every platform attribute of docs/spec.md
+     * section 3 (buffer types, IOMMU, bounce buffers, driver profiles, opt-in).
+     */
+    @Override
+    public String refusal(Script script) {
+        return null;
+    }
+
     @Override
     public void declare(Script script) {
-        if (Target.platformRefusal(script, name()) instanceof String why) {
-            throw new IllegalArgumentException(why);
-        }
         for (PcmHardware hw : script.devices()) {
             world.addDevice(hw);
         }
@@ -97,7 +103,7 @@ public final class ModelTarget implements Target {
             case Op.Sync o -> pcm(t, n, o.fd(), world.dmaBufSync(t, n.fd(o.proc(), o.fd()), o.flags()));
             case Op.DmabufExport o -> {
                 int fd = n.fd(o.proc(), o.fd());
-                Result<Long> r = world.dmabufExport(t, fd);
+                Result<Long> r = world.dmabufExport(t, fd, o.readOnly());
                 n.bindFd(o.proc(), o.as(), r.isOk() ? r.value().intValue() : -1);
                 yield outcome(r, state(t, fd));
             }
@@ -129,11 +135,15 @@ public final class ModelTarget implements Target {
                     ? world.suspend(world.pcm(o.device())) : world.disconnect(world.pcm(o.device())), null);
             case Op.Advance o -> outcome(o.nanos() != null
                     ? world.advanceNanos(o.nanos()) : world.advanceFrames(o.frames()), null);
+            case Op.DmaDebug o -> {
+                World.DmaDebug d = world.dmaDebug();
+                yield Outcome.ok(0, null).with("mappings", d.mappings()).with("overlaps", d.overlaps());
+            }
             case Op.LeaksOp o -> {
                 Leaks l = world.leaks();
                 yield Outcome.ok(0, null).with("files", l.files()).with("dmabufs", l.dmabufs())
                         .with("attachments", l.attachments()).with("mappings", l.mappings())
-                        .with("buffers", l.buffers());
+                        .with("buffers", l.buffers()).with("charged", l.charged());
             }
         };
     }
@@ -163,7 +173,7 @@ public final class ModelTarget implements Target {
         }
         Result<CheckCounts> r = world.check(t, v, o.offset(), o.length());
         if (!r.isOk()) {
-            return Outcome.error(r.errno().name(), null);
+            return failure(r, null);
         }
         CheckCounts c = r.value();
         return Outcome.ok(0, null).with("good", c.good()).with("stale", c.stale()).with("torn", c.torn())
@@ -180,6 +190,11 @@ public final class ModelTarget implements Target {
     }
 
     private static Outcome outcome(Result<Long> r, String state) {
-        return r.isOk() ? Outcome.ok(r.value(), state) : Outcome.error(r.errno().name(), state);
+        return r.isOk() ? Outcome.ok(r.value(), state) : failure(r, state);
+    }
+
+    /** An errno, or the signal a faulting access raised, in the errno field (docs/op-scripts.md, Output). */
+    private static Outcome failure(Result<?> r, String state) {
+        return Outcome.error(r.signal() != null ? r.signal().name() : r.errno().name(), state);
     }
 }

@@ -79,7 +79,13 @@ public sealed interface Op {
         }
     }
 
-    record DmabufExport(int line, String proc, String fd, String as) implements Op {
+    /** {@code readOnly}: revision 2's O_RDONLY export; otherwise O_RDWR, the only mode of revision 1 (UAPI-V1). */
+    record DmabufExport(int line, String proc, String fd, boolean readOnly, String as) implements Op {
+        /** An O_RDWR export, what both revisions give. */
+        public DmabufExport(int line, String proc, String fd, String as) {
+            this(line, proc, fd, false, as);
+        }
+
         public String name() {
             return "dmabuf_export";
         }
@@ -167,6 +173,17 @@ public sealed interface Op {
     record LeaksOp(int line, String proc) implements Op {
         public String name() {
             return "leaks";
+        }
+    }
+
+    /** What CONFIG_DMA_API_DEBUG (kernel/dma/debug.c) would list of the streaming mappings ATTACH made. */
+    record DmaDebug(int line) implements Op {
+        public String proc() {
+            return null;
+        }
+
+        public String name() {
+            return "dma_debug";
         }
     }
 }

@@ -151,6 +151,10 @@ public final class ScriptParser {
                 expectCount(t, 1, "leaks");
                 addOp(new Op.LeaksOp(line, null), t[0]);
             }
+            case "dma_debug" -> {
+                expectCount(t, 1, "dma_debug");
+                addOp(new Op.DmaDebug(line), t[0]);
+            }
             default -> {
                 if (!names.containsKey(t[0])) {
                     throw error(t[0], "not an op, and no process of that name is declared");
@@ -338,7 +342,7 @@ public final class ScriptParser {
             case "dmabuf_export" -> {
                 String fd = fd(proc, a.positional("FD"));
                 exports++;
-                yield new Op.DmabufExport(line, proc, fd, a.as(proc, Kind.FD));
+                yield new Op.DmabufExport(line, proc, fd, a.flag("rdonly"), a.as(proc, Kind.FD));
             }
             case "dmabuf_attach" -> {
                 String fd = fd(proc, a.positional("FD"));

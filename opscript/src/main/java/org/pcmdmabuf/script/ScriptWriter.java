@@ -98,7 +98,7 @@ public final class ScriptWriter {
             case Op.Munmap o -> "munmap " + o.map();
             case Op.MapAccess o -> o.name() + " " + o.map() + " off=" + o.offset() + " len=" + o.length();
             case Op.Sync o -> "sync " + o.fd() + " " + o.flags();
-            case Op.DmabufExport o -> "dmabuf_export " + o.fd() + " as " + o.as();
+            case Op.DmabufExport o -> "dmabuf_export " + o.fd() + (o.readOnly() ? " rdonly" : "") + " as " + o.as();
             case Op.DmabufAttach o -> "dmabuf_attach " + o.fd() + " " + o.dmabufFd();
             case Op.DmabufDetach o -> "dmabuf_detach " + o.fd();
             case Op.Restrict o -> "restrict " + o.fd() + " " + o.role().name().toLowerCase(Locale.ROOT);
@@ -110,6 +110,7 @@ public final class ScriptWriter {
             case Op.CardEvent o -> o.name() + " " + o.device();
             case Op.Advance o -> o.nanos() != null ? "advance " + o.nanos() + "ns" : "advance frames=" + o.frames();
             case Op.LeaksOp o -> "leaks";
+            case Op.DmaDebug o -> "dma_debug";
         };
     }
 

@@ -16,6 +16,14 @@ public interface Target extends AutoCloseable {
     Outcome execute(Op op, Names names);
 
     /**
+     * The one line this target refuses {@code script} with (a platform it does not model, an op only the model
+     * answers), or null when it runs it; {@link #declare} throws it as an IllegalArgumentException.
+     */
+    default String refusal(Script script) {
+        return refusal(script, name());
+    }
+
+    /**
      * The one line a target other than the model refuses a script with when it holds an op only the model
      * answers ({@link Op#modelOnly}); null when it holds none. Refused, not skipped, so that no comparison
      * of targets silently leaves out the designs' ops.

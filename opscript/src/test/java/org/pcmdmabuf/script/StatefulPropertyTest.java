@@ -56,8 +56,8 @@ class StatefulPropertyTest {
         allow("fill", "EFAULT", "EINVAL");
         allow("check", "EFAULT", "EINVAL");
         allow("sync", "EBADF", "ENOTTY", "ENODEV", "EINVAL");
-        pcm("dmabuf_export", "EBADFD", "ENXIO", "EINVAL");
-        pcm("dmabuf_attach", "EBADFD", "EINVAL", "EBUSY");
+        pcm("dmabuf_export", "EBADFD", "ENXIO", "EINVAL", "EACCES", "EBUSY");
+        pcm("dmabuf_attach", "EBADFD", "EINVAL", "EBUSY", "ENXIO", "EACCES");
         pcm("dmabuf_detach", "EBADFD", "EBUSY", "EINVAL");
         pcm("close");
         allow("dup", "EBADF");

@@ -378,7 +378,7 @@ final class PlatformMemory implements MemorySystem {
 
     @Override
     public void mapped(Attachment a) {
-        if (a.dmaBuf.exporter() == a.substream) {
+        if (!a.streaming()) {
             return;
         }
         SndDmaBuffer b = a.dmaBuf.buffer;

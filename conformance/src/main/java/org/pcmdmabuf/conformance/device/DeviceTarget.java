@@ -195,6 +195,8 @@ public final class DeviceTarget implements Target {
             }
             case Op.LeaksOp o -> new Outcome(0, null, null, Map.of("skipped",
                     "leaks: the kernel's files, dma-bufs and attachments are not countable from user space"));
+            case Op.DmaDebug o -> new Outcome(0, null, null, Map.of("skipped",
+                    "dma_debug: the kernel's DMA-API debug entries are not readable from user space"));
             case Op.CardEvent o -> disconnect(o);
             case Op.Advance o -> advance(o);
             case Op.Restrict _, Op.BufferFd _ -> throw new IllegalStateException(Target.refusal(

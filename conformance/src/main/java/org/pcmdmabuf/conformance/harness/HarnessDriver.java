@@ -65,10 +65,17 @@ public final class HarnessDriver implements DmabufDriver {
 
     // ---- the hooks -----------------------------------------------------------------------------------
 
+    /** Revision 1's EXPORT has no flags: the C code is asked the same whatever access mode the script wants. */
     @Override
-    public Result<Long> export(Substream s) {
+    public Result<Long> export(Substream s, File pcmFile, boolean readOnly) {
         int sid = mirror(s);
         return result(harness.export(sid));
+    }
+
+    /** Revision 1 makes every dma-buf file O_RDWR (UAPI-V1). */
+    @Override
+    public boolean readOnlyFile(boolean readOnly) {
+        return false;
     }
 
     @Override
@@ -78,6 +85,18 @@ public final class HarnessDriver implements DmabufDriver {
                 : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
         // The C side sees one fd, the one ATTACH names; its number is not compared.
         return result(harness.attach(sid, 3, target));
+    }
+
+    /** Revision 1 maps every attachment with dma_buf_map_attachment_unlocked(), its own export's too. */
+    @Override
+    public boolean streamingMapping(Substream s, DmaBuf d) {
+        return true;
+    }
+
+    /** Revision 1 changes runtime->dma_addr only: harness.h has no call into the PCM driver. */
+    @Override
+    public boolean tellsDriver() {
+        return false;
     }
 
     @Override
@@ -91,16 +110,32 @@ public final class HarnessDriver implements DmabufDriver {
         return r;
     }
 
+    /**
+     * Revision 1 leaves the PCM core's writes into shared memory unsynced: the core skips its own sync of a
+     * shared buffer and harness.h has no call for the dma-buf code to do it.
+     */
     @Override
-    public void hwFree(Substream s) {
+    public void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord) {
+    }
+
+    /** Revision 1 hands every export's memory over; harness.h has no revocation. */
+    @Override
+    public boolean hwFree(Substream s) {
         harness.hwFree(mirror(s));
         checkBugs();
+        return false;
     }
 
     @Override
     public void disconnect(Substream s) {
         harness.disconnect(mirror(s));
         checkBugs();
+    }
+
+    /** Revision 1 orphans a disconnected card's exports (kernel-patch decisions 10-11). */
+    @Override
+    public boolean revokesOnDisconnect() {
+        return false;
     }
 
     @Override

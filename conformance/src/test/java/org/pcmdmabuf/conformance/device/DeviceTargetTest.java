@@ -678,6 +678,7 @@ class DeviceTargetTest {
                 (sys, e) -> when(sys.recvmsg(anyInt(), any(MemorySegment.class), anyInt())).thenReturn((long) -e)));
         l.add(new OpCase("exit", mapped + "a exit\n", null));
         l.add(new OpCase("leaks", pcm + "leaks\n", null));
+        l.add(new OpCase("dma_debug", pcm + "dma_debug\n", null));
         l.add(new OpCase("suspend", pcm + "suspend pcm0\n", null));
         l.add(new OpCase("disconnect", pcm + "disconnect pcm0\n", (sys, e) -> {
             when(sys.exists(anyString())).thenReturn(true);
@@ -734,7 +735,7 @@ class DeviceTargetTest {
         Set<Class<?>> allKinds = new LinkedHashSet<>(Set.of(Op.class.getPermittedSubclasses()));
         allKinds.removeAll(Set.of(Op.Restrict.class, Op.BufferFd.class));
         assertEquals(allKinds, kinds);
-        assertEquals(33, covered.size());
+        assertEquals(34, covered.size());
     }
 
     @Test
