@@ -112,6 +112,18 @@ static struct harness_buffer *buffer_by_area(const void *area)
 	return NULL;
 }
 
+/* the buffer whose memory holds @addr */
+static struct harness_buffer *buffer_containing(const void *addr)
+{
+	const unsigned char *p = addr;
+	struct harness_buffer *b;
+
+	list_for_each_entry(b, &buffers, node)
+		if (p >= b->area && p < b->area + b->bytes)
+			return b;
+	return NULL;
+}
+
 static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
 {
 	struct harness_buffer *b = kzalloc(sizeof(*b), GFP_KERNEL);
@@ -187,7 +199,52 @@ void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
 			 mode == SNDRV_DMA_SYNC_DEVICE, dmab->dev.dir);
 }
 
-/* sound/core/pcm_memory.c as patch 0002 extends it */
+/*
+ * sound/core/memalloc.c, snd_dma_buffer_mmap(): the continuous type
+ * remap_pfn_range()s the buffer from dmab->addr, the vmalloc type
+ * remap_vmalloc_range()s it from dmab->area, both from the start of the
+ * snd_dma_buffer given and ignoring vm_pgoff; the dma_mmap_*() types
+ * (dev, dev_wc, sg, noncontig, noncoherent) map from vm_pgoff.  The
+ * harness's buffers are continuous (contiguous devices) or vmalloc.
+ */
+int snd_dma_buffer_mmap(struct snd_dma_buffer *dmab,
+			struct vm_area_struct *area)
+{
+	struct harness_buffer *b = buffer_containing(dmab->area);
+	size_t len = area->vm_end - area->vm_start, off;
+	unsigned long addr = area->vm_start;
+	unsigned int first, i;
+	int err;
+
+	if (!b) {
+		harness_bug("snd_dma_buffer_mmap of memory that is no buffer");
+		return -ENOENT;
+	}
+	switch (dmab->dev.type) {
+	case SNDRV_DMA_TYPE_CONTINUOUS:
+	case SNDRV_DMA_TYPE_VMALLOC:
+		off = (size_t)(dmab->area - b->area);
+		break;
+	default:
+		off = (size_t)area->vm_pgoff << PAGE_SHIFT;
+		break;
+	}
+	if (off % PAGE_SIZE || off + len > (size_t)b->npages << PAGE_SHIFT) {
+		harness_bug("snd_dma_buffer_mmap of %zu bytes at %zu, beyond buffer %d",
+			    len, off, b->id);
+		return -EINVAL;
+	}
+	first = off >> PAGE_SHIFT;
+	for (i = 0; i < len >> PAGE_SHIFT; i++, addr += PAGE_SIZE) {
+		err = remap_pfn_range(area, addr, b->pages[first + i].pfn,
+				      PAGE_SIZE, area->vm_page_prot);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* sound/core/pcm_memory.c as revision 1's patch 0002 extends it */
 bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
 			     struct snd_dma_buffer *dmab)
 {
@@ -200,6 +257,40 @@ bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
 	kfree(bufp);
 	snd_pcm_set_runtime_buffer(substream, NULL);
 	return true;
+}
+
+/*
+ * sound/core/pcm_memory.c as revision 2's patch 0002 extends it: the
+ * runtime-private buffer (not &substream->dma_buffer) is handed over and
+ * stays charged to the card until it is freed or uncharged.
+ */
+bool snd_pcm_lib_hand_over_pages(struct snd_pcm_substream *substream,
+				 struct snd_dma_buffer *dmab)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct snd_dma_buffer *bufp = runtime->dma_buffer_p;
+
+	if (!substream->managed_buffer_alloc || !bufp || !runtime->dma_area ||
+	    bufp == &substream->dma_buffer)
+		return false;
+	*dmab = *bufp;
+	kfree(bufp);
+	snd_pcm_set_runtime_buffer(substream, NULL);
+	return true;
+}
+
+void snd_pcm_lib_uncharge_pages(struct snd_card *card,
+				struct snd_dma_buffer *dmab)
+{
+	/* the harness charges nothing at allocation: only misuse is caught */
+	if (!card)
+		harness_bug("snd_pcm_lib_uncharge_pages without a card");
+}
+
+void snd_pcm_lib_free_handed_over_pages(struct snd_card *card,
+					struct snd_dma_buffer *dmab)
+{
+	snd_dma_free_pages(dmab);
 }
 
 /*
@@ -307,13 +398,21 @@ int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
 	return -EFAULT;
 }
 
+/* mm/memory.c: the harness counts the zaps of a dma-buf file's mappings */
+void unmap_mapping_range(struct address_space *mapping, long long holebegin,
+			 long long holelen, int even_cows)
+{
+	mapping->zaps++;
+}
+
 /*
  * Files and fds
  */
 
 int get_unused_fd_flags(unsigned int flags)
 {
-	if (!(flags & O_CLOEXEC))
+	/* revision 1 always asks for O_CLOEXEC; revision 2 as the caller says */
+	if (HARNESS_UAPI_REV < 2 && !(flags & O_CLOEXEC))
 		harness_bug("dma-buf fd reserved without O_CLOEXEC");
 	reserved_fd = 1000;
 	return reserved_fd;
@@ -390,6 +489,11 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	dmabuf->file = kzalloc(sizeof(*dmabuf->file), GFP_KERNEL);
 	dmabuf->file->f_count = 1;
 	dmabuf->file->f_flags = exp_info->flags;
+	/* fs/file_table.c, alloc_file_pseudo(): the mode of the access flags */
+	dmabuf->file->f_mode = FMODE_READ;
+	if ((exp_info->flags & O_ACCMODE) == O_RDWR)
+		dmabuf->file->f_mode |= FMODE_WRITE;
+	dmabuf->file->f_mapping = &dmabuf->file->mapping;
 	dmabuf->file->private_data = dmabuf;
 	dmabuf->size = exp_info->size;
 	dmabuf->ops = ops;
@@ -561,6 +665,8 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 	s = substream_slot(sid);
 	if (!d || !s)
 		return -ENOMEM;
+	static const struct snd_pcm_ops ops;
+
 	if (!d->used) {
 		d->used = true;
 		d->dev.id = device;
@@ -576,7 +682,13 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 	s->substream.pcm = &d->pcm;
 	s->substream.stream = stream;
 	s->substream.managed_buffer_alloc = true;
+	s->substream.ops = &ops;
+	/* revision 2: the simulated driver opts in to both */
+	s->substream.dmabuf_caps = SNDRV_PCM_DMABUF_EXPORT | SNDRV_PCM_DMABUF_ATTACH;
 	s->substream.dma_buffer.dev.dev = &d->dev;
+	/* a device that needs no contiguous memory moves data with the CPU */
+	s->substream.dma_buffer.dev.type = d->contiguous ? SNDRV_DMA_TYPE_CONTINUOUS :
+				       SNDRV_DMA_TYPE_VMALLOC;
 	return 0;
 }
 
@@ -610,7 +722,8 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	b = buffer_new(buffer_id, buffer_bytes, contiguous);
 	own = kzalloc(sizeof(*own), GFP_KERNEL);
 	/* a device that needs no contiguous memory moves data with the CPU */
-	own->dev.type = d->contiguous ? SNDRV_DMA_TYPE_DEV : SNDRV_DMA_TYPE_VMALLOC;
+	own->dev.type = d->contiguous ? SNDRV_DMA_TYPE_CONTINUOUS :
+			SNDRV_DMA_TYPE_VMALLOC;
 	own->dev.dev = substream->pcm->card->dev;
 	own->dev.dir = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
 		       DMA_TO_DEVICE : DMA_FROM_DEVICE;
@@ -669,17 +782,41 @@ int harness_runtime_buffer(int sid)
 	return b ? b->id : -1;
 }
 
+/* the PCM file the simulator's ioctls are issued on: opened read-write */
+static struct file pcm_file = { .f_count = 1, .f_flags = O_RDWR,
+				.f_mode = FMODE_READ | FMODE_WRITE };
+
+/* the ioctl as the revision under test takes it */
+static int dmabuf_ioctl(struct harness_substream *hs, unsigned int cmd,
+			void *arg)
+{
+#if HARNESS_UAPI_REV >= 2
+	return snd_pcm_dmabuf_ioctl(&hs->substream, &pcm_file, cmd, arg);
+#else
+	(void)pcm_file;
+	return snd_pcm_dmabuf_ioctl(&hs->substream, cmd, arg);
+#endif
+}
+
 int harness_export(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
-	int fd = -1;
+#if HARNESS_UAPI_REV >= 2
+	/* the simulator's dmabuf_export: O_RDWR, close-on-exec */
+	struct snd_pcm_dmabuf_export arg = { .flags = O_RDWR | O_CLOEXEC,
+					     .fd = -1 };
+	int *fdp = &arg.fd;
+#else
+	int arg = -1, *fdp = &arg;
+#endif
+	int fd;
 	int err;
 
 	if (!hs)
 		return -EINVAL;
 	installed = NULL;
-	err = snd_pcm_dmabuf_ioctl(&hs->substream, SNDRV_PCM_IOCTL_DMABUF_EXPORT,
-				   &fd);
+	err = dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &arg);
+	fd = *fdp;
 	if (err)
 		return err;
 	if (!installed || fd != 1000) {
@@ -696,10 +833,15 @@ int harness_attach(int sid, int fd, int target)
 
 	if (!hs)
 		return -EINVAL;
+#if HARNESS_UAPI_REV >= 2
+	struct snd_pcm_dmabuf_attach arg = { .fd = fd };
+#else
+	int arg = fd;
+#endif
+
 	fd_number = fd;
 	fd_target = target;
-	err = snd_pcm_dmabuf_ioctl(&hs->substream, SNDRV_PCM_IOCTL_DMABUF_ATTACH,
-				   &fd);
+	err = dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &arg);
 	fd_number = -1;
 	fd_target = HARNESS_FD_NONE;
 	return err;
@@ -711,8 +853,7 @@ int harness_detach(int sid)
 
 	if (!hs)
 		return -EINVAL;
-	return snd_pcm_dmabuf_ioctl(&hs->substream, SNDRV_PCM_IOCTL_DMABUF_DETACH,
-				    NULL);
+	return dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_DETACH, NULL);
 }
 
 void harness_hw_free(int sid)
@@ -760,6 +901,8 @@ int harness_mmap(int id, long pgoff, long pages)
 		return -EINVAL;
 	if (pgoff + pages > (long)(d->size >> PAGE_SHIFT))
 		return -EINVAL;
+	/* the simulator's mappings are shared */
+	vma.vm_flags = VM_SHARED | VM_READ | VM_WRITE;
 	vma.vm_start = 0x10000000UL;
 	vma.vm_end = vma.vm_start + ((unsigned long)pages << PAGE_SHIFT);
 	vma.vm_pgoff = pgoff;
@@ -803,7 +946,12 @@ int harness_orphaned(int id)
 	if (!d)
 		return -1;
 	buf = d->priv;
+#if HARNESS_UAPI_REV >= 2
+	/* revoked: for the simulator, as orphaned (ENODEV from now on) */
+	return buf->orphaned || buf->revoked;
+#else
 	return buf->orphaned;
+#endif
 }
 
 int harness_attachments(int id)
@@ -861,20 +1009,35 @@ void harness_reset(void)
 
 	while (!list_empty(&dmabufs)) {
 		d = list_entry(dmabufs.next, struct dma_buf, node);
+		buf = d->priv;
+#if HARNESS_UAPI_REV >= 2
+		/* revision 2 keeps a mapping per map call, on the export */
+		while (!list_empty(&buf->mapped)) {
+			struct snd_pcm_dmabuf_mapping *m;
+
+			m = list_entry(buf->mapped.next,
+				       struct snd_pcm_dmabuf_mapping, list);
+			list_del_init(&m->list);
+			sg_free_table(&m->sgt);
+			sg_free_table(&m->out);
+			kfree(m);
+		}
+#endif
 		while (!list_empty(&d->attachments)) {
 			a = list_entry(d->attachments.next,
 				       struct dma_buf_attachment, node);
 			list_del_init(&a->node);
+#if HARNESS_UAPI_REV < 2
 			if (a->sgt) {
 				struct snd_pcm_dmabuf_attachment *pa = a->priv;
 
 				sg_free_table(&pa->sgt);
 				sg_free_table(&pa->out);
 			}
+#endif
 			kfree(a->priv);
 			kfree(a);
 		}
-		buf = d->priv;
 		kvfree(buf->pages);
 		kfree(buf);
 		list_del_init(&d->node);
@@ -902,7 +1065,11 @@ void harness_reset(void)
 	devices = NULL;
 	nsubstreams = 0;
 	ndevices = 0;
+#if HARNESS_UAPI_REV >= 2
+	snd_pcm_dmabuf_list_lock.locked = false;
+#else
 	snd_pcm_dmabuf_mutex.locked = false;
+#endif
 	bugs = 0;
 	last_bug[0] = '\0';
 	next_dmabuf_id = 1;

@@ -151,12 +151,20 @@ step_apply() {
 	echo "# patched tree: $PATCHED ($(ls "$SERIES"/000[1-9]*.patch "$SERIES"/00[1-9][0-9]*.patch 2>/dev/null | wc -l) patches)"
 }
 
-# (b) checkpatch --strict: 0 errors, 0 warnings, 0 checks in every patch
+# (b) checkpatch --strict: 0 errors, 0 warnings, 0 checks in every patch.
+# A patch without Signed-off-by: (make-series.sh ran without
+# PCM_DMABUF_AUTHOR) is checked with --no-signoff and reported as unsigned:
+# a person must sign it off before it is posted.
 step_checkpatch() {
-	local p line bad=0
+	local p line bad=0 unsigned=0 signoff
 	for p in "$SERIES"/[0-9][0-9][0-9][0-9]-*.patch; do
 		case $(basename "$p") in 0000-*) continue ;; esac # cover letter
-		(cd "$PRISTINE" && ./scripts/checkpatch.pl --strict "$p") >"$LOG/checkpatch-$(basename "$p").log" 2>&1
+		signoff=
+		if ! grep -q '^Signed-off-by: ' "$p"; then
+			signoff=--no-signoff
+			unsigned=$((unsigned + 1))
+		fi
+		(cd "$PRISTINE" && ./scripts/checkpatch.pl --strict $signoff "$p") >"$LOG/checkpatch-$(basename "$p").log" 2>&1
 		line=$(grep '^total:' "$LOG/checkpatch-$(basename "$p").log")
 		echo "# $(basename "$p"): ${line:-no total line}"
 		case $line in
@@ -164,6 +172,8 @@ step_checkpatch() {
 		*) bad=1; cat "$LOG/checkpatch-$(basename "$p").log" ;;
 		esac
 	done
+	[ "$unsigned" -eq 0 ] ||
+		echo "# WARNING: $unsigned patches carry no Signed-off-by: (checked with --no-signoff); a person must sign the series off before posting (PCM_DMABUF_AUTHOR=\"Name <mail>\" make-series.sh)"
 	return $bad
 }
 
@@ -353,6 +363,9 @@ step_uapi() {
 # --- main ------------------------------------------------------------------
 
 echo "# pcm-dmabuf kernel series check of $SERIES, cache $CACHE ($WORK), -j$JOBS"
+if [ -z "${PCM_DMABUF_AUTHOR:-}" ]; then
+	echo "# WARNING: PCM_DMABUF_AUTHOR is not set: no author identity; the series must be signed off by a person (make-series.sh) before it is posted"
+fi
 PRISTINE= PATCHED= VERSION= BUILD= HDR=
 step "dependencies installed" step_deps
 step "pristine linux-source-6.12 tree" step_trees
