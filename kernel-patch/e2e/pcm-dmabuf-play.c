@@ -152,6 +152,44 @@ static void write_period(int dfd, int16_t *ring, snd_pcm_uframes_t appl,
 	dmabuf_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 }
 
+/*
+ * EXPORT and ATTACH as the uAPI revision of the headers takes them, told by
+ * the argument size in the ioctl number: revision 2 (kernel-patch/series)
+ * passes struct snd_pcm_dmabuf_export / _attach, laid out as below so that
+ * this also builds against revision 1's headers (known-bad/v1), which pass
+ * a bare int.
+ */
+struct dmabuf_export_arg {
+	unsigned int flags;
+	int fd;
+	unsigned int reserved[6];
+};
+
+struct dmabuf_attach_arg {
+	int fd;
+	unsigned int flags;
+	unsigned int reserved[6];
+};
+
+static int dmabuf_export(int fd)
+{
+	struct dmabuf_export_arg e = { .flags = O_RDWR | O_CLOEXEC, .fd = -1 };
+	int dfd = -1;
+
+	if (_IOC_SIZE(SNDRV_PCM_IOCTL_DMABUF_EXPORT) == sizeof(int))
+		return ioctl(fd, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &dfd) < 0 ? -1 : dfd;
+	return ioctl(fd, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &e) < 0 ? -1 : e.fd;
+}
+
+static int dmabuf_attach(int fd, int dfd)
+{
+	struct dmabuf_attach_arg a = { .fd = dfd };
+
+	if (_IOC_SIZE(SNDRV_PCM_IOCTL_DMABUF_ATTACH) == sizeof(int))
+		return ioctl(fd, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &dfd);
+	return ioctl(fd, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &a);
+}
+
 int main(int argc, char **argv)
 {
 	snd_pcm_uframes_t boundary, appl = 0, hw;
@@ -171,9 +209,10 @@ int main(int argc, char **argv)
 		die(path);
 	if (hw_params(fd) < 0)
 		die("HW_PARAMS");
-	if (ioctl(fd, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &dfd) < 0)
+	dfd = dmabuf_export(fd);
+	if (dfd < 0)
 		die("DMABUF_EXPORT");
-	if (ioctl(fd, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &dfd) < 0)
+	if (dmabuf_attach(fd, dfd) < 0)
 		die("DMABUF_ATTACH");
 	ring = mmap(NULL, BUF_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
 	if (ring == MAP_FAILED)

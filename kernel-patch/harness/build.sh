@@ -46,7 +46,18 @@ if [ $found = 0 ] || [ ! -f "$src/sound/core/pcm_dmabuf.c" ]; then
 	exit 2
 fi
 
-cflags="-std=gnu11 -O1 -g -fPIC -Wall -Wextra -Werror -Wno-unused-parameter"
+# The uAPI revision the series implements (docs/spec.md section 1), told by
+# its uAPI patch: revision 2 declares struct snd_pcm_dmabuf_export in
+# include/uapi/sound/asound.h, revision 1 the bare-int ioctls.  The shims
+# declare both (shim/sound/pcm.h); HARNESS_UAPI_REV picks one, and
+# harness.c drives the ioctls with the argument that revision takes.
+rev=1
+if cat "$series"/*.patch | grep -q '^+struct snd_pcm_dmabuf_export {'; then
+	rev=2
+fi
+echo "$rev" >"$out/uapi-revision-$variant"
+
+cflags="-std=gnu11 -O1 -g -fPIC -Wall -Wextra -Werror -Wno-unused-parameter -DHARNESS_UAPI_REV=$rev"
 lib="$out/libpcmdmabuf-harness.so"
 if [ "$variant" = asan ]; then
 	cflags="$cflags -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"

@@ -112,6 +112,18 @@ static struct harness_buffer *buffer_by_area(const void *area)
 	return NULL;
 }
 
+/* the buffer whose memory holds @addr */
+static struct harness_buffer *buffer_containing(const void *addr)
+{
+	const unsigned char *p = addr;
+	struct harness_buffer *b;
+
+	list_for_each_entry(b, &buffers, node)
+		if (p >= b->area && p < b->area + b->bytes)
+			return b;
+	return NULL;
+}
+
 static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
 {
 	struct harness_buffer *b = kzalloc(sizeof(*b), GFP_KERNEL);
@@ -141,27 +153,6 @@ static void buffer_free(struct harness_buffer *b)
 	kfree(b);
 }
 
-struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset)
-{
-	struct harness_buffer *b = buffer_by_area(dmab->area);
-
-	if (!b || offset >= (size_t)b->npages << PAGE_SHIFT)
-		return NULL;
-	return &b->pages[offset >> PAGE_SHIFT];
-}
-
-void snd_dma_free_pages(struct snd_dma_buffer *dmab)
-{
-	struct harness_buffer *b = buffer_by_area(dmab->area);
-
-	if (!b) {
-		harness_bug("snd_dma_free_pages of unknown memory %p",
-			    (void *)dmab->area);
-		return;
-	}
-	buffer_free(b);
-}
-
 static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
 			     bool for_device, enum dma_data_direction dir)
 {
@@ -173,333 +164,19 @@ static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
 		sync_fn(b->id, dev->id, for_device, dir);
 }
 
-/* sound/core/memalloc.c: the dir the buffer was allocated for decides */
-void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
-			 enum snd_dma_sync_mode mode)
-{
-	if (mode == SNDRV_DMA_SYNC_CPU) {
-		if (dmab->dev.dir == DMA_TO_DEVICE)
-			return;
-	} else if (dmab->dev.dir == DMA_FROM_DEVICE) {
-		return;
-	}
-	harness_dma_sync(dmab->dev.dev, buffer_by_area(dmab->area),
-			 mode == SNDRV_DMA_SYNC_DEVICE, dmab->dev.dir);
-}
-
-/* sound/core/pcm_memory.c as patch 0002 extends it */
-bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
-			     struct snd_dma_buffer *dmab)
-{
-	struct snd_pcm_runtime *runtime = substream->runtime;
-	struct snd_dma_buffer *bufp = runtime->dma_buffer_p;
-
-	if (!bufp || !runtime->dma_area)
-		return false;
-	*dmab = *bufp;
-	kfree(bufp);
-	snd_pcm_set_runtime_buffer(substream, NULL);
-	return true;
-}
-
 /*
- * DMA mapping and scatterlists
+ * The kernel around pcm_dmabuf.c, one file per kernel file (shim/src/),
+ * in the order they depend on each other.
  */
+static void dma_buf_release(struct dma_buf *dmabuf);
 
-int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t gfp)
-{
-	table->sgl = kvmalloc_array(nents, sizeof(*table->sgl), gfp);
-	if (!table->sgl)
-		return -ENOMEM;
-	if (nents)
-		table->sgl[nents - 1].last = true;
-	table->nents = nents;
-	table->orig_nents = nents;
-	return 0;
-}
-
-void sg_free_table(struct sg_table *table)
-{
-	kvfree(table->sgl);
-	memset(table, 0, sizeof(*table));
-}
-
-int sg_alloc_table_from_pages(struct sg_table *sgt, struct page **pages,
-			      unsigned int n_pages, unsigned int offset,
-			      unsigned long size, gfp_t gfp)
-{
-	unsigned int i;
-	int err;
-
-	if (offset || size != (unsigned long)n_pages << PAGE_SHIFT)
-		harness_bug("sg_alloc_table_from_pages: offset %u size %lu for %u pages",
-			    offset, size, n_pages);
-	err = sg_alloc_table(sgt, n_pages, gfp);
-	if (err)
-		return err;
-	for (i = 0; i < n_pages; i++)
-		sg_set_page(&sgt->sgl[i], pages[i], PAGE_SIZE, 0);
-	return 0;
-}
-
-int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
-		    enum dma_data_direction dir, unsigned long attrs)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-
-	(void)dev;
-	(void)dir;
-	(void)attrs;
-	for_each_sgtable_sg(sgt, sg, i) {
-		sg_dma_address(sg) = ((dma_addr_t)page_to_pfn(sg_page(sg)) << PAGE_SHIFT) +
-				     sg->offset;
-		sg_dma_len(sg) = sg->length;
-	}
-	sgt->nents = sgt->orig_nents;
-	return 0;
-}
-
-void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
-		       enum dma_data_direction dir, unsigned long attrs)
-{
-	(void)dev;
-	(void)dir;
-	(void)attrs;
-	sgt->nents = 0;
-}
-
-static struct harness_buffer *sgt_buffer(struct sg_table *sgt)
-{
-	return sgt->sgl && sgt->orig_nents ? sg_page(sgt->sgl)->buffer : NULL;
-}
-
-void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
-			      enum dma_data_direction dir)
-{
-	/* arm64: nothing to invalidate for memory the device only read */
-	if (dir != DMA_TO_DEVICE)
-		harness_dma_sync(dev, sgt_buffer(sgt), false, dir);
-}
-
-void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
-				 enum dma_data_direction dir)
-{
-	/* arm64 cleans for the device in every direction */
-	harness_dma_sync(dev, sgt_buffer(sgt), true, dir);
-}
-
-int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
-		    unsigned long pfn, unsigned long size, pgprot_t prot)
-{
-	struct harness_buffer *b;
-	unsigned int i;
-
-	(void)vma;
-	(void)addr;
-	(void)size;
-	(void)prot;
-	list_for_each_entry(b, &buffers, node)
-		for (i = 0; i < b->npages; i++)
-			if (b->pages[i].pfn == pfn)
-				return 0;
-	harness_bug("remap_pfn_range of pfn %#lx, which is no live buffer", pfn);
-	return -EFAULT;
-}
-
-/*
- * Files and fds
- */
-
-int get_unused_fd_flags(unsigned int flags)
-{
-	if (!(flags & O_CLOEXEC))
-		harness_bug("dma-buf fd reserved without O_CLOEXEC");
-	reserved_fd = 1000;
-	return reserved_fd;
-}
-
-void put_unused_fd(unsigned int fd)
-{
-	if ((int)fd != reserved_fd)
-		harness_bug("put_unused_fd(%u) of an fd never reserved", fd);
-	reserved_fd = -1;
-}
-
-void fd_install(unsigned int fd, struct file *file)
-{
-	if ((int)fd != reserved_fd)
-		harness_bug("fd_install(%u) of an fd never reserved", fd);
-	reserved_fd = -1;
-	installed = file;
-}
-
-struct file *get_file_active(struct file **f)
-{
-	struct file *file = *f;
-
-	if (!file || file->f_count <= 0)
-		return NULL;
-	file->f_count++;
-	return file;
-}
-
-static void dma_buf_release(struct dma_buf *dmabuf)
-{
-	if (!list_empty(&dmabuf->attachments))
-		harness_bug("dma-buf %d released with attachments", dmabuf->id);
-	dmabuf->ops->release(dmabuf);
-	list_del_init(&dmabuf->node);
-	kfree(dmabuf->file);
-	kfree(dmabuf);
-}
-
-void fput(struct file *file)
-{
-	if (file->f_count <= 0) {
-		harness_bug("fput of a released file");
-		return;
-	}
-	if (--file->f_count == 0)
-		dma_buf_release(file->private_data);
-}
-
-/*
- * The dma-buf core (drivers/dma-buf/dma-buf.c)
- */
-
-static struct dma_buf *dmabuf_by_id(int id)
-{
-	struct dma_buf *d;
-
-	list_for_each_entry(d, &dmabufs, node)
-		if (d->id == id)
-			return d;
-	return NULL;
-}
-
-struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
-{
-	const struct dma_buf_ops *ops = exp_info->ops;
-	struct dma_buf *dmabuf;
-
-	if (!exp_info->priv || !ops || !ops->map_dma_buf ||
-	    !ops->unmap_dma_buf || !ops->release)
-		return ERR_PTR(-EINVAL);
-	dmabuf = kzalloc(sizeof(*dmabuf), GFP_KERNEL);
-	dmabuf->file = kzalloc(sizeof(*dmabuf->file), GFP_KERNEL);
-	dmabuf->file->f_count = 1;
-	dmabuf->file->f_flags = exp_info->flags;
-	dmabuf->file->private_data = dmabuf;
-	dmabuf->size = exp_info->size;
-	dmabuf->ops = ops;
-	dmabuf->priv = exp_info->priv;
-	dmabuf->id = next_dmabuf_id++;
-	INIT_LIST_HEAD(&dmabuf->attachments);
-	list_add_tail(&dmabuf->node, &dmabufs);
-	return dmabuf;
-}
-
-struct dma_buf *dma_buf_get(int fd)
-{
-	struct dma_buf *dmabuf;
-
-	if (fd != fd_number || fd_target == HARNESS_FD_NONE)
-		return ERR_PTR(-EBADF);
-	if (fd_target == HARNESS_FD_OTHER)
-		return ERR_PTR(-EINVAL);
-	dmabuf = dmabuf_by_id(fd_target);
-	if (!dmabuf) {
-		harness_bug("fd %d refers to dma-buf %d, which the C code freed",
-			    fd, fd_target);
-		return ERR_PTR(-EBADF);
-	}
-	dmabuf->file->f_count++;
-	return dmabuf;
-}
-
-void dma_buf_put(struct dma_buf *dmabuf)
-{
-	fput(dmabuf->file);
-}
-
-struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
-					  struct device *dev)
-{
-	struct dma_buf_attachment *attach = kzalloc(sizeof(*attach), GFP_KERNEL);
-	int err;
-
-	attach->dmabuf = dmabuf;
-	attach->dev = dev;
-	if (dmabuf->ops->attach) {
-		err = dmabuf->ops->attach(dmabuf, attach);
-		if (err) {
-			kfree(attach);
-			return ERR_PTR(err);
-		}
-	}
-	list_add_tail(&attach->node, &dmabuf->attachments);
-	return attach;
-}
-
-void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
-{
-	if (attach->sgt)
-		harness_bug("dma_buf_detach of a mapped attachment");
-	list_del_init(&attach->node);
-	if (dmabuf->ops->detach)
-		dmabuf->ops->detach(dmabuf, attach);
-	kfree(attach);
-}
-
-struct sg_table *
-dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
-				enum dma_data_direction dir)
-{
-	struct sg_table *sgt = attach->dmabuf->ops->map_dma_buf(attach, dir);
-
-	if (!sgt)
-		sgt = ERR_PTR(-ENOMEM);
-	if (!IS_ERR(sgt))
-		attach->sgt = sgt;
-	return sgt;
-}
-
-void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
-				       struct sg_table *sgt,
-				       enum dma_data_direction dir)
-{
-	if (attach->sgt != sgt)
-		harness_bug("unmap of a table the attachment was not given");
-	attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
-	attach->sgt = NULL;
-}
-
-int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
-{
-	iosys_map_clear(map);
-	if (!dmabuf->ops->vmap)
-		return -EINVAL;
-	return dmabuf->ops->vmap(dmabuf, map);
-}
-
-void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
-{
-	if (dmabuf->ops->vunmap)
-		dmabuf->ops->vunmap(dmabuf, map);
-	iosys_map_clear(map);
-}
-
-/* dma_buf_ioctl(DMA_BUF_IOCTL_SYNC) after the flag checks, which the simulator does */
-static int dma_buf_cpu_access(struct dma_buf *dmabuf, bool begin,
-			      enum dma_data_direction dir)
-{
-	if (begin)
-		return dmabuf->ops->begin_cpu_access ?
-		       dmabuf->ops->begin_cpu_access(dmabuf, dir) : 0;
-	return dmabuf->ops->end_cpu_access ?
-	       dmabuf->ops->end_cpu_access(dmabuf, dir) : 0;
-}
+#include "shim/src/sound/core/memalloc.c"
+#include "shim/src/sound/core/pcm_memory.c"
+#include "shim/src/lib/scatterlist.c"
+#include "shim/src/kernel/dma/mapping.c"
+#include "shim/src/mm/memory.c"
+#include "shim/src/fs/file.c"
+#include "shim/src/drivers/dma-buf/dma-buf.c"
 
 /*
  * The API of harness.h
@@ -561,6 +238,8 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 	s = substream_slot(sid);
 	if (!d || !s)
 		return -ENOMEM;
+	static const struct snd_pcm_ops ops;
+
 	if (!d->used) {
 		d->used = true;
 		d->dev.id = device;
@@ -576,7 +255,13 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 	s->substream.pcm = &d->pcm;
 	s->substream.stream = stream;
 	s->substream.managed_buffer_alloc = true;
+	s->substream.ops = &ops;
+	/* revision 2: the simulated driver opts in to both */
+	s->substream.dmabuf_caps = SNDRV_PCM_DMABUF_EXPORT | SNDRV_PCM_DMABUF_ATTACH;
 	s->substream.dma_buffer.dev.dev = &d->dev;
+	/* a device that needs no contiguous memory moves data with the CPU */
+	s->substream.dma_buffer.dev.type = d->contiguous ? SNDRV_DMA_TYPE_CONTINUOUS :
+				       SNDRV_DMA_TYPE_VMALLOC;
 	return 0;
 }
 
@@ -610,7 +295,8 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	b = buffer_new(buffer_id, buffer_bytes, contiguous);
 	own = kzalloc(sizeof(*own), GFP_KERNEL);
 	/* a device that needs no contiguous memory moves data with the CPU */
-	own->dev.type = d->contiguous ? SNDRV_DMA_TYPE_DEV : SNDRV_DMA_TYPE_VMALLOC;
+	own->dev.type = d->contiguous ? SNDRV_DMA_TYPE_CONTINUOUS :
+			SNDRV_DMA_TYPE_VMALLOC;
 	own->dev.dev = substream->pcm->card->dev;
 	own->dev.dir = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
 		       DMA_TO_DEVICE : DMA_FROM_DEVICE;
@@ -669,17 +355,41 @@ int harness_runtime_buffer(int sid)
 	return b ? b->id : -1;
 }
 
+/* the PCM file the simulator's ioctls are issued on: opened read-write */
+static struct file pcm_file = { .f_count = 1, .f_flags = O_RDWR,
+				.f_mode = FMODE_READ | FMODE_WRITE };
+
+/* the ioctl as the revision under test takes it */
+static int dmabuf_ioctl(struct harness_substream *hs, unsigned int cmd,
+			void *arg)
+{
+#if HARNESS_UAPI_REV >= 2
+	return snd_pcm_dmabuf_ioctl(&hs->substream, &pcm_file, cmd, arg);
+#else
+	(void)pcm_file;
+	return snd_pcm_dmabuf_ioctl(&hs->substream, cmd, arg);
+#endif
+}
+
 int harness_export(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
-	int fd = -1;
+#if HARNESS_UAPI_REV >= 2
+	/* the simulator's dmabuf_export: O_RDWR, close-on-exec */
+	struct snd_pcm_dmabuf_export arg = { .flags = O_RDWR | O_CLOEXEC,
+					     .fd = -1 };
+	int *fdp = &arg.fd;
+#else
+	int arg = -1, *fdp = &arg;
+#endif
+	int fd;
 	int err;
 
 	if (!hs)
 		return -EINVAL;
 	installed = NULL;
-	err = snd_pcm_dmabuf_ioctl(&hs->substream, SNDRV_PCM_IOCTL_DMABUF_EXPORT,
-				   &fd);
+	err = dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &arg);
+	fd = *fdp;
 	if (err)
 		return err;
 	if (!installed || fd != 1000) {
@@ -696,10 +406,15 @@ int harness_attach(int sid, int fd, int target)
 
 	if (!hs)
 		return -EINVAL;
+#if HARNESS_UAPI_REV >= 2
+	struct snd_pcm_dmabuf_attach arg = { .fd = fd };
+#else
+	int arg = fd;
+#endif
+
 	fd_number = fd;
 	fd_target = target;
-	err = snd_pcm_dmabuf_ioctl(&hs->substream, SNDRV_PCM_IOCTL_DMABUF_ATTACH,
-				   &fd);
+	err = dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &arg);
 	fd_number = -1;
 	fd_target = HARNESS_FD_NONE;
 	return err;
@@ -711,8 +426,7 @@ int harness_detach(int sid)
 
 	if (!hs)
 		return -EINVAL;
-	return snd_pcm_dmabuf_ioctl(&hs->substream, SNDRV_PCM_IOCTL_DMABUF_DETACH,
-				    NULL);
+	return dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_DETACH, NULL);
 }
 
 void harness_hw_free(int sid)
@@ -760,6 +474,8 @@ int harness_mmap(int id, long pgoff, long pages)
 		return -EINVAL;
 	if (pgoff + pages > (long)(d->size >> PAGE_SHIFT))
 		return -EINVAL;
+	/* the simulator's mappings are shared */
+	vma.vm_flags = VM_SHARED | VM_READ | VM_WRITE;
 	vma.vm_start = 0x10000000UL;
 	vma.vm_end = vma.vm_start + ((unsigned long)pages << PAGE_SHIFT);
 	vma.vm_pgoff = pgoff;
@@ -803,7 +519,12 @@ int harness_orphaned(int id)
 	if (!d)
 		return -1;
 	buf = d->priv;
+#if HARNESS_UAPI_REV >= 2
+	/* revoked: for the simulator, as orphaned (ENODEV from now on) */
+	return buf->orphaned || buf->revoked;
+#else
 	return buf->orphaned;
+#endif
 }
 
 int harness_attachments(int id)
@@ -861,20 +582,35 @@ void harness_reset(void)
 
 	while (!list_empty(&dmabufs)) {
 		d = list_entry(dmabufs.next, struct dma_buf, node);
+		buf = d->priv;
+#if HARNESS_UAPI_REV >= 2
+		/* revision 2 keeps a mapping per map call, on the export */
+		while (!list_empty(&buf->mapped)) {
+			struct snd_pcm_dmabuf_mapping *m;
+
+			m = list_entry(buf->mapped.next,
+				       struct snd_pcm_dmabuf_mapping, list);
+			list_del_init(&m->list);
+			sg_free_table(&m->sgt);
+			sg_free_table(&m->out);
+			kfree(m);
+		}
+#endif
 		while (!list_empty(&d->attachments)) {
 			a = list_entry(d->attachments.next,
 				       struct dma_buf_attachment, node);
 			list_del_init(&a->node);
+#if HARNESS_UAPI_REV < 2
 			if (a->sgt) {
 				struct snd_pcm_dmabuf_attachment *pa = a->priv;
 
 				sg_free_table(&pa->sgt);
 				sg_free_table(&pa->out);
 			}
+#endif
 			kfree(a->priv);
 			kfree(a);
 		}
-		buf = d->priv;
 		kvfree(buf->pages);
 		kfree(buf);
 		list_del_init(&d->node);
@@ -902,7 +638,11 @@ void harness_reset(void)
 	devices = NULL;
 	nsubstreams = 0;
 	ndevices = 0;
+#if HARNESS_UAPI_REV >= 2
+	snd_pcm_dmabuf_list_lock.locked = false;
+#else
 	snd_pcm_dmabuf_mutex.locked = false;
+#endif
 	bugs = 0;
 	last_bug[0] = '\0';
 	next_dmabuf_id = 1;

@@ -3,9 +3,11 @@
 #
 # check.sh - check the pcm-dmabuf kernel series against Linux 6.12 (Debian's
 # linux-source-6.12): it applies, checkpatch --strict is clean, the W=1 and
-# sparse builds of sound/core/ and drivers/dma-buf/ add no warning, the
-# kselftest compiles against the patched uAPI headers, and the uAPI values
-# are those of the 2019 RFC.
+# sparse builds of sound/core/, drivers/dma-buf/ and the drivers the series
+# opts in (sound/drivers/, sound/pci/hda/) add no warning, with the option
+# on and off, the kselftest compiles against the patched uAPI headers, and
+# the uAPI values are those of docs/spec.md for the series' uAPI revision.
+# Warns when the series carries no Signed-off-by: (PCM_DMABUF_AUTHOR unset).
 #
 # usage: kernel-patch/scripts/check.sh [-j JOBS] [--series DIR] [--work NAME]
 #
@@ -151,12 +153,20 @@ step_apply() {
 	echo "# patched tree: $PATCHED ($(ls "$SERIES"/000[1-9]*.patch "$SERIES"/00[1-9][0-9]*.patch 2>/dev/null | wc -l) patches)"
 }
 
-# (b) checkpatch --strict: 0 errors, 0 warnings, 0 checks in every patch
+# (b) checkpatch --strict: 0 errors, 0 warnings, 0 checks in every patch.
+# A patch without Signed-off-by: (make-series.sh ran without
+# PCM_DMABUF_AUTHOR) is checked with --no-signoff and reported as unsigned:
+# a person must sign it off before it is posted.
 step_checkpatch() {
-	local p line bad=0
+	local p line bad=0 unsigned=0 signoff
 	for p in "$SERIES"/[0-9][0-9][0-9][0-9]-*.patch; do
 		case $(basename "$p") in 0000-*) continue ;; esac # cover letter
-		(cd "$PRISTINE" && ./scripts/checkpatch.pl --strict "$p") >"$LOG/checkpatch-$(basename "$p").log" 2>&1
+		signoff=
+		if ! grep -q '^Signed-off-by: ' "$p"; then
+			signoff=--no-signoff
+			unsigned=$((unsigned + 1))
+		fi
+		(cd "$PRISTINE" && ./scripts/checkpatch.pl --strict $signoff "$p") >"$LOG/checkpatch-$(basename "$p").log" 2>&1
 		line=$(grep '^total:' "$LOG/checkpatch-$(basename "$p").log")
 		echo "# $(basename "$p"): ${line:-no total line}"
 		case $line in
@@ -164,6 +174,8 @@ step_checkpatch() {
 		*) bad=1; cat "$LOG/checkpatch-$(basename "$p").log" ;;
 		esac
 	done
+	[ "$unsigned" -eq 0 ] ||
+		echo "# WARNING: $unsigned patches carry no Signed-off-by: (checked with --no-signoff); a person must sign the series off before posting (PCM_DMABUF_AUTHOR=\"Name <mail>\" make-series.sh)"
 	return $bad
 }
 
@@ -222,7 +234,10 @@ step_configure() {
 	echo "# build dirs: $BUILD/{pristine,$WORK}"
 }
 
-DIRS="sound/core/ drivers/dma-buf/"
+# the directories the series touches (the core, and the drivers that opt in)
+DIRS="sound/core/ drivers/dma-buf/ sound/drivers/ sound/pci/hda/"
+# the same, built with CONFIG_SND_PCM_DMABUF=n (drivers/dma-buf/ does not change)
+DIRS_OFF="sound/core/ sound/drivers/ sound/pci/hda/"
 
 # normalize compiler/sparse diagnostics: file: severity: message (no line numbers)
 normalize() {
@@ -246,8 +261,10 @@ no_new_diagnostics() {
 
 # build_w1 BUILD_DIR SRC LOG: recompile $DIRS with W=1
 build_w1() {
-	local o=$1 src=$2 log=$3
-	find "$o/sound/core" "$o/drivers/dma-buf" -name '*.o' -delete 2>/dev/null
+	local o=$1 src=$2 log=$3 d
+	for d in $DIRS; do
+		find "$o/$d" -name '*.o' -delete 2>/dev/null
+	done
 	# shellcheck disable=SC2086
 	make -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" W=1 $DIRS >"$log.out" 2>"$log"
 }
@@ -255,7 +272,7 @@ build_w1() {
 # (c) W=1: the patched build adds no warning to the pristine one
 step_w1() {
 	local pl=$BUILD/w1-pristine.log key
-	key=$(cat "$BUILD/pristine/.pcm-dmabuf-config")
+	key="$(cat "$BUILD/pristine/.pcm-dmabuf-config") $DIRS"
 	if [ ! -f "$pl" ] || [ "$(cat "$pl.key" 2>/dev/null)" != "$key" ]; then
 		build_w1 "$BUILD/pristine" "$PRISTINE" "$pl" || { tail -20 "$pl"; return 1; }
 		echo "$key" >"$pl.key"
@@ -282,8 +299,12 @@ step_w1_off() {
 	grep -q '^# CONFIG_SND_PCM_DMABUF is not set' "$o/.config" ||
 		{ echo "CONFIG_SND_PCM_DMABUF could not be switched off"; return 1; }
 	make -s -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
-	find "$o/sound/core" -name '*.o' -delete 2>/dev/null
-	make -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" W=1 sound/core/ >"$BUILD/w1-off-$WORK.log.out" \
+	local d
+	for d in $DIRS_OFF; do
+		find "$o/$d" -name '*.o' -delete 2>/dev/null
+	done
+	# shellcheck disable=SC2086
+	make -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" W=1 $DIRS_OFF >"$BUILD/w1-off-$WORK.log.out" \
 		2>"$BUILD/w1-off-$WORK.log" || { tail -20 "$BUILD/w1-off-$WORK.log"; return 1; }
 	[ ! -f "$o/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o built although disabled"; return 1; }
 	no_new_diagnostics "W=1 (CONFIG_SND_PCM_DMABUF=n)" "$BUILD/w1-pristine.norm" "$BUILD/w1-off-$WORK.log"
@@ -297,7 +318,7 @@ step_sparse() {
 		echo "# sparse is not installed: skipped"
 		return 0
 	fi
-	key="$(cat "$BUILD/pristine/.pcm-dmabuf-config") C=2 W=1"
+	key="$(cat "$BUILD/pristine/.pcm-dmabuf-config") C=2 W=1 $DIRS"
 	if [ ! -f "$pl" ] || [ "$(cat "$pl.key" 2>/dev/null)" != "$key" ]; then
 		# shellcheck disable=SC2086
 		make -C "$PRISTINE" ARCH=x86_64 O="$BUILD/pristine" -j"$JOBS" C=2 W=1 $DIRS >/dev/null 2>"$pl" ||
@@ -353,6 +374,9 @@ step_uapi() {
 # --- main ------------------------------------------------------------------
 
 echo "# pcm-dmabuf kernel series check of $SERIES, cache $CACHE ($WORK), -j$JOBS"
+if [ -z "${PCM_DMABUF_AUTHOR:-}" ]; then
+	echo "# WARNING: PCM_DMABUF_AUTHOR is not set: no author identity; the series must be signed off by a person (make-series.sh) before it is posted"
+fi
 PRISTINE= PATCHED= VERSION= BUILD= HDR=
 step "dependencies installed" step_deps
 step "pristine linux-source-6.12 tree" step_trees
@@ -370,7 +394,7 @@ step "checkpatch.pl --strict: 0 errors, 0 warnings, 0 checks" step_checkpatch
 step "Documentation/sound/designs/pcm-dmabuf.rst parses" step_rst
 step "configure pristine and patched builds (tinyconfig + fragment)" step_configure
 step "W=1 build of $DIRS: no new warning" step_w1
-step "W=1 build of sound/core/ with CONFIG_SND_PCM_DMABUF=n: no new warning" step_w1_off
+step "W=1 build of $DIRS_OFF with CONFIG_SND_PCM_DMABUF=n: no new warning" step_w1_off
 step "sparse C=2 of $DIRS: no new warning" step_sparse
 step "headers_install of the patched tree" step_headers
 step "kselftest pcm-dmabuf-test compiles against the patched headers" step_kselftest

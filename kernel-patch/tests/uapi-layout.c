@@ -33,14 +33,16 @@
 #include <sound/asound.h>
 
 /*
- * Patch 0001 of the series, exactly as it defines them in
- * include/uapi/sound/asound.h (UapiLayoutTest checks that the lines are the
- * patch's).  Against the patched headers these are identical redefinitions;
- * any difference is a -Werror failure.
+ * The device target still marshals revision 1 of the uAPI: the bare-int
+ * ioctls of kernel-patch/known-bad/v1, patch 0001.  The series is at
+ * revision 2 (struct arguments, checked by uapi-values.c against the
+ * patched headers), so these are defined under names of their own and
+ * printed under the uAPI names: the output is the same against the host's
+ * headers and the patched ones, and says what the device target sends.
  */
-#define SNDRV_PCM_IOCTL_DMABUF_EXPORT	_IOR('A', 0x70, int)
-#define SNDRV_PCM_IOCTL_DMABUF_ATTACH	_IOW('A', 0x71, int)
-#define SNDRV_PCM_IOCTL_DMABUF_DETACH	_IO('A', 0x72)
+#define DEVICE_V1_DMABUF_EXPORT		_IOR('A', 0x70, int)
+#define DEVICE_V1_DMABUF_ATTACH		_IOW('A', 0x71, int)
+#define DEVICE_V1_DMABUF_DETACH		_IO('A', 0x72)
 
 #define member_size(s, m)	sizeof(((struct s *)0)->m)
 
@@ -50,6 +52,7 @@
 	printf("field %s.%s %zu %zu\n", #s, name, offsetof(struct s, m),	\
 	       member_size(s, m))
 #define CONST(c)	printf("const %s %lld\n", #c, (long long)(c))
+#define CONST_AS(n, c)	printf("const %s %lld\n", n, (long long)(c))
 #define ERRNO(e)	printf("errno %s %d\n", #e, e)
 
 /* hw_params' masks and intervals by parameter, as snd_pcm_hw_param_*() index them */
@@ -186,9 +189,9 @@ static void ioctls(void)
 	CONST(SNDRV_PCM_IOCTL_XRUN);
 	CONST(SNDRV_PCM_IOCTL_WRITEI_FRAMES);
 	CONST(SNDRV_PCM_IOCTL_READI_FRAMES);
-	CONST(SNDRV_PCM_IOCTL_DMABUF_EXPORT);
-	CONST(SNDRV_PCM_IOCTL_DMABUF_ATTACH);
-	CONST(SNDRV_PCM_IOCTL_DMABUF_DETACH);
+	CONST_AS("SNDRV_PCM_IOCTL_DMABUF_EXPORT", DEVICE_V1_DMABUF_EXPORT);
+	CONST_AS("SNDRV_PCM_IOCTL_DMABUF_ATTACH", DEVICE_V1_DMABUF_ATTACH);
+	CONST_AS("SNDRV_PCM_IOCTL_DMABUF_DETACH", DEVICE_V1_DMABUF_DETACH);
 	CONST(DMA_BUF_IOCTL_SYNC);
 }
 

@@ -61,6 +61,12 @@ struct dma_buf_export_info {
 #define DEFINE_DMA_BUF_EXPORT_INFO(name)	\
 	struct dma_buf_export_info name = { .exp_name = "snd_pcm" }
 
+/* include/linux/dma-buf.h: a new reference on the dma-buf's file */
+static inline void get_dma_buf(struct dma_buf *dmabuf)
+{
+	dmabuf->file->f_count++;
+}
+
 struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info);
 struct dma_buf *dma_buf_get(int fd);
 void dma_buf_put(struct dma_buf *dmabuf);

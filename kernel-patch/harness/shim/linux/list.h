@@ -30,6 +30,14 @@ static inline void list_add_tail(struct list_head *new, struct list_head *head)
 	head->prev = new;
 }
 
+static inline void list_del(struct list_head *entry)
+{
+	entry->prev->next = entry->next;
+	entry->next->prev = entry->prev;
+	entry->next = NULL;
+	entry->prev = NULL;
+}
+
 static inline void list_del_init(struct list_head *entry)
 {
 	entry->prev->next = entry->next;

@@ -26,12 +26,58 @@ typedef struct {
 	unsigned long pgprot;
 } pgprot_t;
 
+typedef unsigned long vm_flags_t;
+typedef unsigned int vm_fault_t;
+
+/* include/linux/mm.h */
+#define VM_READ		0x00000001
+#define VM_WRITE	0x00000002
+#define VM_SHARED	0x00000008
+#define VM_DONTEXPAND	0x00040000
+#define VM_DONTDUMP	0x04000000
+
+/* include/linux/mm_types.h */
+#define VM_FAULT_SIGBUS	0x000002
+
+struct vm_area_struct;
+struct address_space;
+
+struct vm_fault {
+	struct vm_area_struct *vma;
+	unsigned long pgoff;
+	struct page *page;
+};
+
+struct vm_operations_struct {
+	void (*open)(struct vm_area_struct *area);
+	void (*close)(struct vm_area_struct *area);
+	vm_fault_t (*fault)(struct vm_fault *vmf);
+};
+
 struct vm_area_struct {
 	unsigned long vm_start;
 	unsigned long vm_end;
 	unsigned long vm_pgoff;
 	pgprot_t vm_page_prot;
+	vm_flags_t vm_flags;
+	const struct vm_operations_struct *vm_ops;
+	void *vm_private_data;
 };
+
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+/* a page reference: the harness's pages live as long as their buffer */
+static inline void get_page(struct page *page)
+{
+	(void)page;
+}
+
+/* mm/memory.c: zap the user mappings of @mapping (the harness counts them) */
+void unmap_mapping_range(struct address_space *mapping, long long holebegin,
+			 long long holelen, int even_cows);
 
 static inline unsigned long page_to_pfn(const struct page *page)
 {

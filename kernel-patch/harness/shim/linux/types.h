@@ -20,6 +20,11 @@ static inline int atomic_read(const atomic_t *v)
 	return v->counter;
 }
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+typedef uint32_t __u32;
+typedef int32_t __s32;
+
 struct list_head {
 	struct list_head *next, *prev;
 };

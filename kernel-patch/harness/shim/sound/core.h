@@ -7,6 +7,7 @@
 
 struct snd_card {
 	struct device *dev;
+	size_t total_pcm_alloc_bytes;	/* sound/core/pcm_memory.c's charge */
 };
 
 #endif

@@ -8,6 +8,8 @@
 
 #include <linux/dma-mapping.h>
 
+#define CONFIG_SND_DMA_SGBUF	1
+
 #define SNDRV_DMA_TYPE_UNKNOWN		0
 #define SNDRV_DMA_TYPE_CONTINUOUS	1
 #define SNDRV_DMA_TYPE_DEV		2
@@ -40,5 +42,10 @@ struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset);
 void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
 			 enum snd_dma_sync_mode mode);
 void snd_dma_free_pages(struct snd_dma_buffer *dmab);
+
+struct vm_area_struct;
+/* sound/core/memalloc.c: the PCM data mmap of the buffer type */
+int snd_dma_buffer_mmap(struct snd_dma_buffer *dmab,
+			struct vm_area_struct *area);
 
 #endif

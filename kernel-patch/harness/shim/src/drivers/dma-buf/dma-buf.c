@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The harness's stand-in for drivers/dma-buf/dma-buf.c: a minimal dma-buf
+ * core: one struct file per dma-buf whose last fput() runs ops->release,
+ * dma_buf_get() with its EBADF/EINVAL, attach/detach, map/unmap, vmap, the
+ * CPU-access dispatch. Included by harness.c (one translation unit: it
+ * shares the harness's buffers, dma-bufs and fd state); one file per
+ * kernel file, so that platform modelling (IOMMU, swiotlb, buffer types)
+ * goes where the kernel has it.
+ */
+
+/* the release of the dma-buf file: dma_buf_file_release() and the dentry's dma_buf_release() */
+static void dma_buf_release(struct dma_buf *dmabuf)
+{
+	if (!list_empty(&dmabuf->attachments))
+		harness_bug("dma-buf %d released with attachments", dmabuf->id);
+	dmabuf->ops->release(dmabuf);
+	list_del_init(&dmabuf->node);
+	kfree(dmabuf->file);
+	kfree(dmabuf);
+}
+
+static struct dma_buf *dmabuf_by_id(int id)
+{
+	struct dma_buf *d;
+
+	list_for_each_entry(d, &dmabufs, node)
+		if (d->id == id)
+			return d;
+	return NULL;
+}
+
+struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
+{
+	const struct dma_buf_ops *ops = exp_info->ops;
+	struct dma_buf *dmabuf;
+
+	if (!exp_info->priv || !ops || !ops->map_dma_buf ||
+	    !ops->unmap_dma_buf || !ops->release)
+		return ERR_PTR(-EINVAL);
+	dmabuf = kzalloc(sizeof(*dmabuf), GFP_KERNEL);
+	dmabuf->file = kzalloc(sizeof(*dmabuf->file), GFP_KERNEL);
+	dmabuf->file->f_count = 1;
+	dmabuf->file->f_flags = exp_info->flags;
+	/* fs/file_table.c, alloc_file_pseudo(): the mode of the access flags */
+	dmabuf->file->f_mode = FMODE_READ;
+	if ((exp_info->flags & O_ACCMODE) == O_RDWR)
+		dmabuf->file->f_mode |= FMODE_WRITE;
+	dmabuf->file->f_mapping = &dmabuf->file->mapping;
+	dmabuf->file->private_data = dmabuf;
+	dmabuf->size = exp_info->size;
+	dmabuf->ops = ops;
+	dmabuf->priv = exp_info->priv;
+	dmabuf->id = next_dmabuf_id++;
+	INIT_LIST_HEAD(&dmabuf->attachments);
+	list_add_tail(&dmabuf->node, &dmabufs);
+	return dmabuf;
+}
+
+struct dma_buf *dma_buf_get(int fd)
+{
+	struct dma_buf *dmabuf;
+
+	if (fd != fd_number || fd_target == HARNESS_FD_NONE)
+		return ERR_PTR(-EBADF);
+	if (fd_target == HARNESS_FD_OTHER)
+		return ERR_PTR(-EINVAL);
+	dmabuf = dmabuf_by_id(fd_target);
+	if (!dmabuf) {
+		harness_bug("fd %d refers to dma-buf %d, which the C code freed",
+			    fd, fd_target);
+		return ERR_PTR(-EBADF);
+	}
+	dmabuf->file->f_count++;
+	return dmabuf;
+}
+
+void dma_buf_put(struct dma_buf *dmabuf)
+{
+	fput(dmabuf->file);
+}
+
+struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
+					  struct device *dev)
+{
+	struct dma_buf_attachment *attach = kzalloc(sizeof(*attach), GFP_KERNEL);
+	int err;
+
+	attach->dmabuf = dmabuf;
+	attach->dev = dev;
+	if (dmabuf->ops->attach) {
+		err = dmabuf->ops->attach(dmabuf, attach);
+		if (err) {
+			kfree(attach);
+			return ERR_PTR(err);
+		}
+	}
+	list_add_tail(&attach->node, &dmabuf->attachments);
+	return attach;
+}
+
+void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	if (attach->sgt)
+		harness_bug("dma_buf_detach of a mapped attachment");
+	list_del_init(&attach->node);
+	if (dmabuf->ops->detach)
+		dmabuf->ops->detach(dmabuf, attach);
+	kfree(attach);
+}
+
+struct sg_table *
+dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
+				enum dma_data_direction dir)
+{
+	struct sg_table *sgt = attach->dmabuf->ops->map_dma_buf(attach, dir);
+
+	if (!sgt)
+		sgt = ERR_PTR(-ENOMEM);
+	if (!IS_ERR(sgt))
+		attach->sgt = sgt;
+	return sgt;
+}
+
+void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+				       struct sg_table *sgt,
+				       enum dma_data_direction dir)
+{
+	if (attach->sgt != sgt)
+		harness_bug("unmap of a table the attachment was not given");
+	attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
+	attach->sgt = NULL;
+}
+
+int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	iosys_map_clear(map);
+	if (!dmabuf->ops->vmap)
+		return -EINVAL;
+	return dmabuf->ops->vmap(dmabuf, map);
+}
+
+void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	if (dmabuf->ops->vunmap)
+		dmabuf->ops->vunmap(dmabuf, map);
+	iosys_map_clear(map);
+}
+
+/* dma_buf_ioctl(DMA_BUF_IOCTL_SYNC) after the flag checks, which the simulator does */
+static int dma_buf_cpu_access(struct dma_buf *dmabuf, bool begin,
+			      enum dma_data_direction dir)
+{
+	if (begin)
+		return dmabuf->ops->begin_cpu_access ?
+		       dmabuf->ops->begin_cpu_access(dmabuf, dir) : 0;
+	return dmabuf->ops->end_cpu_access ?
+	       dmabuf->ops->end_cpu_access(dmabuf, dir) : 0;
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The harness's stand-in for sound/core/pcm_memory.c: what each revision's
+ * patch 0002 adds (steal for revision 1; hand-over, uncharge, free for
+ * revision 2). Included by harness.c (one translation unit: it shares the
+ * harness's buffers, dma-bufs and fd state); one file per kernel file, so
+ * that platform modelling (IOMMU, swiotlb, buffer types) goes where the
+ * kernel has it.
+ */
+
+/* sound/core/pcm_memory.c as revision 1's patch 0002 extends it */
+bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
+			     struct snd_dma_buffer *dmab)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct snd_dma_buffer *bufp = runtime->dma_buffer_p;
+
+	if (!bufp || !runtime->dma_area)
+		return false;
+	*dmab = *bufp;
+	kfree(bufp);
+	snd_pcm_set_runtime_buffer(substream, NULL);
+	return true;
+}
+
+/*
+ * sound/core/pcm_memory.c as revision 2's patch 0002 extends it: the
+ * runtime-private buffer (not &substream->dma_buffer) is handed over and
+ * stays charged to the card until it is freed or uncharged.
+ */
+bool snd_pcm_lib_hand_over_pages(struct snd_pcm_substream *substream,
+				 struct snd_dma_buffer *dmab)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct snd_dma_buffer *bufp = runtime->dma_buffer_p;
+
+	if (!substream->managed_buffer_alloc || !bufp || !runtime->dma_area ||
+	    bufp == &substream->dma_buffer)
+		return false;
+	*dmab = *bufp;
+	kfree(bufp);
+	snd_pcm_set_runtime_buffer(substream, NULL);
+	return true;
+}
+
+void snd_pcm_lib_uncharge_pages(struct snd_card *card,
+				struct snd_dma_buffer *dmab)
+{
+	/* the harness charges nothing at allocation: only misuse is caught */
+	if (!card)
+		harness_bug("snd_pcm_lib_uncharge_pages without a card");
+}
+
+void snd_pcm_lib_free_handed_over_pages(struct snd_card *card,
+					struct snd_dma_buffer *dmab)
+{
+	snd_dma_free_pages(dmab);
+}
