@@ -74,10 +74,17 @@ public final class SystemProcessRunner implements ProcessRunner {
 
         @Override
         public List<String> where() {
-            if (Path.of(command.getFirst()).getFileName().toString().equals("java")) {
-                List<String> frames = mainThread(process.pid());
-                if (!frames.isEmpty()) {
-                    return frames;
+            // the JVM is the process itself, or in a sandbox one of its descendants
+            if (command.stream().anyMatch(a -> a.endsWith("/java"))) {
+                List<ProcessHandle> jvms = new ArrayList<>(List.of(process.toHandle()));
+                jvms.addAll(process.descendants().toList());
+                for (ProcessHandle h : jvms) {
+                    if (h.info().command().orElse("").endsWith("/java")) {
+                        List<String> frames = mainThread(h.pid());
+                        if (!frames.isEmpty()) {
+                            return frames;
+                        }
+                    }
                 }
             }
             // the leaves of the tree: what a script waits for (a compiler, make, flock), not the shells around it
