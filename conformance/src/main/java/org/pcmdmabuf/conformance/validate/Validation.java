@@ -365,14 +365,19 @@ public final class Validation {
         List<String> details = new ArrayList<>();
         List<String> other = new ArrayList<>();
         int exit;
-        String classPath = System.getProperty("java.class.path");
-        // the JVM and these classes read-only; the revision's library and the crash reports in the scratch folder
+        // the JVM and these classes read-only; the revision's library and the crash reports in the scratch folder.
+        // Absolute: the sandbox starts in a folder of its own (java -jar cli/target/pcmsim.jar is relative).
         List<Path> read = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"))));
-        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+        List<String> classPathEntries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             if (!entry.isEmpty() && Files.exists(Path.of(entry))) {
-                read.add(Path.of(entry).toAbsolutePath());
+                Path absolute = Path.of(entry).toAbsolutePath().normalize();
+                // a jar's folder: its manifest's Class-Path names jars beside it (pcmsim.jar's lib/)
+                read.add(Files.isDirectory(absolute) ? absolute : absolute.getParent());
+                classPathEntries.add(absolute.toString());
             }
         }
+        String classPath = String.join(java.io.File.pathSeparator, classPathEntries);
         try (ProcessRunner.Child p = processes.start(sandbox.wrap(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-XX:+UseSerialGC", "-Xlog:disable",
