@@ -94,9 +94,11 @@ base_args() {
 		fi
 	done
 	# what the compilers, perl and the JVM read of /etc; not passwd, shadow, ssh or any credential
-	for f in alternatives ld.so.cache ld.so.conf ld.so.conf.d localtime perl python3 \
-		"python3.$(python3 -c 'import sys; print(sys.version_info[1])' 2>/dev/null)" java-25-openjdk; do
+	for f in alternatives ld.so.cache ld.so.conf ld.so.conf.d localtime perl java-25-openjdk; do
 		[ -e "/etc/$f" ] && ARGS+=(--ro-bind "/etc/$f" "/etc/$f")
+	done
+	for f in /etc/python3 /etc/python3.*; do
+		[ -e "$f" ] && ARGS+=(--ro-bind "$f" "$f")
 	done
 }
 
