@@ -41,6 +41,12 @@ for p in "$series"/*.patch; do
 		exit 2
 	fi
 done
+# a link would have the compiler read what it points to as the revision's code
+link=$(find "$src" -type l -print -quit)
+if [ -n "$link" ]; then
+	echo "build.sh: the series makes ${link#"$src"/} a symbolic link: a revision's files must be regular files" >&2
+	exit 2
+fi
 if [ $found = 0 ] || [ ! -f "$src/sound/core/pcm_dmabuf.c" ]; then
 	echo "build.sh: no patch in $series creates sound/core/pcm_dmabuf.c" >&2
 	exit 2

@@ -9,12 +9,18 @@
 # the uAPI values are those of docs/spec.md for the series' uAPI revision.
 # Warns when the series carries no Signed-off-by: (PCM_DMABUF_AUTHOR unset).
 #
-# usage: kernel-patch/scripts/check.sh [-j JOBS] [--series DIR] [--work NAME]
+# usage: kernel-patch/scripts/check.sh [-j JOBS] [--series DIR] [--work NAME] [--no-sandbox]
 #
 # --series: the series to check (default kernel-patch/series/, or
 # $PCM_DMABUF_SERIES).  --work: names the patched tree and build directories
 # (default "patched"), so that checking another series (pcmsim validate uses
 # "validate") leaves those of the shipped series alone.
+#
+# Every step that runs the series' code (GNU patch on it, checkpatch and
+# docutils on its text, make with its Makefiles, Kconfig and scripts, gcc on
+# its sources and headers, the programs built from them) runs in the sandbox
+# of sandbox.sh: it reads the trees, writes only its own build directory.
+# --no-sandbox runs them with the caller's rights (docs/sandbox.md).
 #
 # Cold (clean machine): installs what is missing with apt-get, extracts the
 # source once and configures the build directories, all under
@@ -32,7 +38,8 @@ JOBS=${JOBS:-2}
 FRAGMENT=$KP/config/pcm-dmabuf.config
 SERIES=${PCM_DMABUF_SERIES:-$KP/series}
 WORK=patched
-USAGE="check.sh [-j JOBS] [--series DIR] [--work NAME]"
+SANDBOX=1
+USAGE="check.sh [-j JOBS] [--series DIR] [--work NAME] [--no-sandbox]"
 
 bad_usage() { echo "check.sh: $* (usage: $USAGE)" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -41,6 +48,7 @@ while [ $# -gt 0 ]; do
 	-j*) JOBS=${1#-j}; shift ;;
 	--series) [ $# -ge 2 ] || bad_usage "--series needs a directory"; SERIES=$2; shift 2 ;;
 	--work) [ $# -ge 2 ] || bad_usage "--work needs a name"; WORK=$2; shift 2 ;;
+	--no-sandbox) SANDBOX=0; shift ;;
 	-h|--help) echo "usage: $USAGE"; exit 0 ;;
 	*) bad_usage "unknown argument: $1" ;;
 	esac
@@ -53,6 +61,8 @@ export SERIES_DIR=$SERIES
 export PCM_DMABUF_CACHE=$CACHE
 
 PKGS="linux-source-6.12 make gcc bc flex bison libelf-dev libssl-dev patch python3 python3-ply python3-git"
+[ "$SANDBOX" = 1 ] && PKGS="$PKGS bubblewrap"
+export PCM_DMABUF_SANDBOX=$SANDBOX
 LOG=$CACHE/logs/$WORK
 mkdir -p "$LOG" || { echo "check.sh: cannot create $LOG" >&2; exit 1; }
 # one check at a time per cache: another would rebuild the trees under this one, and every work name
@@ -86,9 +96,45 @@ step() {
 		t1=$(date +%s.%N)
 		failed=$((failed + 1))
 		printf 'not ok %d - %s (%.1fs)\n' "$n" "$name" "$(echo "$t1 - $t0" | bc)"
+		# a compiler's first errors are the ones to fix: they come first, the tail after them
+		grep -q '^first errors:' "$out" || first_errors "$out" | sed 's/^/#   /'
 		sed 's/^/#   /' "$out" | tail -n 25
 		echo "#   full log: $out"
 	fi
+}
+
+# first_errors LOG: the first compiler errors in LOG, with the paths of the
+# trees taken off (FILE:LINE of the series), and how many more there are
+first_errors() {
+	local n
+	n=$(grep -c -E '^[^ :]+:[0-9]+(:[0-9]+)?: (fatal )?error: ' "$1")
+	[ "$n" -gt 0 ] || return 0
+	echo "first errors:"
+	grep -m 5 -E '^[^ :]+:[0-9]+(:[0-9]+)?: (fatal )?error: ' "$1" |
+		sed -e "s|^${PATCHED:-/nonexistent}/||" -e "s|^${PRISTINE:-/nonexistent}/||"
+	[ "$n" -le 5 ] || echo "($((n - 5)) more errors)"
+	echo "last lines:"
+}
+
+# sbx [--write DIR]... [--chdir DIR] -- COMMAND...: COMMAND in the sandbox,
+# reading kernel-patch/, the series and the trees; with --no-sandbox, as is
+sbx() {
+	local args=() ro
+	if [ "$SANDBOX" != 1 ]; then
+		(
+			while [ "$1" != -- ]; do
+				[ "$1" = --chdir ] && { cd "$2" || exit 1; }
+				shift 2
+			done
+			shift
+			exec "$@"
+		)
+		return
+	fi
+	for ro in "$KP" "$SERIES" "$PRISTINE" "$PATCHED"; do
+		[ -n "$ro" ] && [ -e "$ro" ] && args+=(--read "$ro")
+	done
+	"$HERE/sandbox.sh" "${args[@]}" "$@"
 }
 
 as_root() {
@@ -142,6 +188,13 @@ step_apply() {
 	for p in "$SERIES"/[0-9][0-9][0-9][0-9]-*.patch; do
 		case $(basename "$p") in 0000-*) continue ;; esac
 		grep -q '^diff --git' "$p" || { echo "$p: not a patch"; return 1; }
+		# a link would have the builds read what it points to as the series' code
+		if grep -Eq '^new (file )?mode 120000' "$p"; then
+			echo "$(basename "$p"): makes $(grep -E -B3 '^new (file )?mode 120000' "$p" |
+				sed -n 's|^diff --git a/\([^ ]*\) .*|\1|p' | head -n 1) a symbolic link:" \
+				"a revision's files must be regular files"
+			return 1
+		fi
 	done
 	PATCHED=$CACHE/trees/$WORK-$VERSION
 	out=$("$HERE/kernel-tree.sh" patched "$PATCHED" 2>&1) || { echo "$out"; return 1; }
@@ -166,7 +219,9 @@ step_checkpatch() {
 			signoff=--no-signoff
 			unsigned=$((unsigned + 1))
 		fi
-		(cd "$PRISTINE" && ./scripts/checkpatch.pl --strict $signoff "$p") >"$LOG/checkpatch-$(basename "$p").log" 2>&1
+		# shellcheck disable=SC2086
+		sbx --chdir "$PRISTINE" -- ./scripts/checkpatch.pl --strict $signoff "$p" \
+			>"$LOG/checkpatch-$(basename "$p").log" 2>&1
 		line=$(grep '^total:' "$LOG/checkpatch-$(basename "$p").log")
 		echo "# $(basename "$p"): ${line:-no total line}"
 		case $line in
@@ -189,7 +244,13 @@ step_rst() {
 		echo "# python3-docutils is not installed: parse skipped"
 		return 0
 	fi
-	python3 - "$rst" <<'PY'
+	# docutils' include directive reads any file it is given: sandboxed, with
+	# the interpreter that has docutils (a pyenv or venv one in $HOME too) read-only
+	local py prefix base
+	py=$(python3 -c 'import sys; print(sys.executable)') || return 1
+	prefix=$(python3 -c 'import sys; print(sys.prefix)') || return 1
+	base=$(python3 -c 'import sys; print(sys.base_prefix)') || return 1
+	sbx --read "$prefix" --read "$base" -- "$py" - "$rst" <<'PY'
 import io, sys
 import docutils.core
 err = io.StringIO()
@@ -207,16 +268,16 @@ configure() {
 	want=$(sha256sum <"$FRAGMENT" | cut -c1-16)
 	stamp=$o/.pcm-dmabuf-config
 	if [ -f "$o/.config" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-		make -s -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
+		sbx --write "$o" -- make -s -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
 		return 0
 	fi
 	rm -rf "$o"
 	mkdir -p "$o"
-	make -s -C "$src" ARCH=x86_64 O="$o" tinyconfig || return 1
-	(cd "$src" && scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "$FRAGMENT") \
+	sbx --write "$o" -- make -s -C "$src" ARCH=x86_64 O="$o" tinyconfig || return 1
+	sbx --write "$o" --chdir "$src" -- scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "$FRAGMENT" \
 		>"$o/merge_config.log" 2>&1 || { cat "$o/merge_config.log"; return 1; }
-	make -s -C "$src" ARCH=x86_64 O="$o" olddefconfig || return 1
-	make -s -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
+	sbx --write "$o" -- make -s -C "$src" ARCH=x86_64 O="$o" olddefconfig || return 1
+	sbx --write "$o" -- make -s -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
 	echo "$want" >"$stamp"
 }
 
@@ -266,7 +327,7 @@ build_w1() {
 		find "$o/$d" -name '*.o' -delete 2>/dev/null
 	done
 	# shellcheck disable=SC2086
-	make -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" W=1 $DIRS >"$log.out" 2>"$log"
+	sbx --write "$o" -- make -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" W=1 $DIRS >"$log.out" 2>"$log"
 }
 
 # (c) W=1: the patched build adds no warning to the pristine one
@@ -274,11 +335,11 @@ step_w1() {
 	local pl=$BUILD/w1-pristine.log key
 	key="$(cat "$BUILD/pristine/.pcm-dmabuf-config") $DIRS"
 	if [ ! -f "$pl" ] || [ "$(cat "$pl.key" 2>/dev/null)" != "$key" ]; then
-		build_w1 "$BUILD/pristine" "$PRISTINE" "$pl" || { tail -20 "$pl"; return 1; }
+		build_w1 "$BUILD/pristine" "$PRISTINE" "$pl" || { build_failed "$pl"; return 1; }
 		echo "$key" >"$pl.key"
 	fi
 	build_w1 "$BUILD/$WORK" "$PATCHED" "$BUILD/w1-$WORK.log" ||
-		{ tail -20 "$BUILD/w1-$WORK.log"; return 1; }
+		{ build_failed "$BUILD/w1-$WORK.log"; return 1; }
 	[ -f "$BUILD/$WORK/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o was not built"; return 1; }
 	normalize "$pl" >"$BUILD/w1-pristine.norm"
 	no_new_diagnostics W=1 "$BUILD/w1-pristine.norm" "$BUILD/w1-$WORK.log"
@@ -293,19 +354,20 @@ step_w1_off() {
 		mkdir -p "$o"
 		sed 's/^CONFIG_SND_PCM_DMABUF=y$/# CONFIG_SND_PCM_DMABUF is not set/' \
 			"$BUILD/$WORK/.config" >"$o/.config"
-		make -s -C "$PATCHED" ARCH=x86_64 O="$o" olddefconfig || return 1
+		sbx --write "$o" -- make -s -C "$PATCHED" ARCH=x86_64 O="$o" olddefconfig || return 1
 		echo "$key" >"$o/.pcm-dmabuf-config"
 	fi
 	grep -q '^# CONFIG_SND_PCM_DMABUF is not set' "$o/.config" ||
 		{ echo "CONFIG_SND_PCM_DMABUF could not be switched off"; return 1; }
-	make -s -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
+	sbx --write "$o" -- make -s -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
 	local d
 	for d in $DIRS_OFF; do
 		find "$o/$d" -name '*.o' -delete 2>/dev/null
 	done
 	# shellcheck disable=SC2086
-	make -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" W=1 $DIRS_OFF >"$BUILD/w1-off-$WORK.log.out" \
-		2>"$BUILD/w1-off-$WORK.log" || { tail -20 "$BUILD/w1-off-$WORK.log"; return 1; }
+	sbx --write "$o" -- make -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" W=1 $DIRS_OFF \
+		>"$BUILD/w1-off-$WORK.log.out" 2>"$BUILD/w1-off-$WORK.log" ||
+		{ build_failed "$BUILD/w1-off-$WORK.log"; return 1; }
 	[ ! -f "$o/sound/core/pcm_dmabuf.o" ] || { echo "pcm_dmabuf.o built although disabled"; return 1; }
 	no_new_diagnostics "W=1 (CONFIG_SND_PCM_DMABUF=n)" "$BUILD/w1-pristine.norm" "$BUILD/w1-off-$WORK.log"
 }
@@ -321,21 +383,22 @@ step_sparse() {
 	key="$(cat "$BUILD/pristine/.pcm-dmabuf-config") C=2 W=1 $DIRS"
 	if [ ! -f "$pl" ] || [ "$(cat "$pl.key" 2>/dev/null)" != "$key" ]; then
 		# shellcheck disable=SC2086
-		make -C "$PRISTINE" ARCH=x86_64 O="$BUILD/pristine" -j"$JOBS" C=2 W=1 $DIRS >/dev/null 2>"$pl" ||
-			{ tail -20 "$pl"; return 1; }
+		sbx --write "$BUILD/pristine" -- make -C "$PRISTINE" ARCH=x86_64 O="$BUILD/pristine" -j"$JOBS" \
+			C=2 W=1 $DIRS >/dev/null 2>"$pl" || { build_failed "$pl"; return 1; }
 		echo "$key" >"$pl.key"
 	fi
 	# shellcheck disable=SC2086
-	make -C "$PATCHED" ARCH=x86_64 O="$BUILD/$WORK" -j"$JOBS" C=2 W=1 $DIRS >/dev/null \
-		2>"$BUILD/sparse-$WORK.log" || { tail -20 "$BUILD/sparse-$WORK.log"; return 1; }
+	sbx --write "$BUILD/$WORK" -- make -C "$PATCHED" ARCH=x86_64 O="$BUILD/$WORK" -j"$JOBS" C=2 W=1 $DIRS \
+		>/dev/null 2>"$BUILD/sparse-$WORK.log" || { build_failed "$BUILD/sparse-$WORK.log"; return 1; }
 	normalize "$pl" >"$BUILD/sparse-pristine.norm"
 	no_new_diagnostics sparse "$BUILD/sparse-pristine.norm" "$BUILD/sparse-$WORK.log"
 }
 
 step_headers() {
 	rm -rf "$HDR"
-	make -s -C "$PATCHED" ARCH=x86_64 O="$BUILD/$WORK" INSTALL_HDR_PATH="$HDR" headers_install ||
-		return 1
+	mkdir -p "$HDR"
+	sbx --write "$BUILD/$WORK" --write "$HDR" -- \
+		make -s -C "$PATCHED" ARCH=x86_64 O="$BUILD/$WORK" INSTALL_HDR_PATH="$HDR" headers_install || return 1
 	grep -q SNDRV_PCM_IOCTL_DMABUF_EXPORT "$HDR/include/sound/asound.h" ||
 		{ echo "the installed asound.h lacks the dma-buf ioctls"; return 1; }
 }
@@ -346,8 +409,10 @@ step_kselftest() {
 	[ -f "$dir/pcm-dmabuf-test.c" ] || { echo "no pcm-dmabuf-test.c in the patched tree"; return 1; }
 	grep -q 'pcm-dmabuf-test' "$dir/Makefile" || { echo "pcm-dmabuf-test is not in the Makefile"; return 1; }
 	# -Wno-unused-parameter: kselftest_harness.h itself is not -Wextra clean
-	(cd "$dir" && gcc -Wall -Wextra -Wno-unused-parameter -Werror -isystem "$HDR/include" \
-		-o "$BUILD/$WORK-pcm-dmabuf-test" pcm-dmabuf-test.c) || return 1
+	# built in the sandbox's writable build directory, then moved beside it
+	sbx --read "$HDR" --write "$BUILD/$WORK" --chdir "$dir" -- gcc -Wall -Wextra -Wno-unused-parameter -Werror \
+		-isystem "$HDR/include" -o "$BUILD/$WORK/pcm-dmabuf-test" pcm-dmabuf-test.c || return 1
+	mv "$BUILD/$WORK/pcm-dmabuf-test" "$BUILD/$WORK-pcm-dmabuf-test" || return 1
 	echo "# built $BUILD/$WORK-pcm-dmabuf-test (runs in the QEMU end-to-end check)"
 }
 
@@ -355,14 +420,18 @@ step_kselftest() {
 # what the device target marshals is laid out by the patched headers as by
 # the host's linux-libc-dev ones, which its host tests (UapiLayoutTest) use
 step_uapi() {
-	local out=$BUILD/$WORK-uapi-layout
-	gcc -Wall -Wextra -Werror -isystem "$HDR/include" -o "$BUILD/$WORK-uapi-values" \
-		"$KP/tests/uapi-values.c" || return 1
-	"$BUILD/$WORK-uapi-values" || return 1
-	gcc -std=gnu11 -Wall -Wextra -Werror -isystem "$HDR/include" -o "$out" \
+	# the patched headers' macros are the series' code: compiled and run in the sandbox
+	local bin=$BUILD/$WORK-uapi out
+	out=$bin/uapi-layout
+	rm -rf "$bin"
+	mkdir -p "$bin"
+	sbx --read "$HDR" --write "$bin" -- gcc -Wall -Wextra -Werror -isystem "$HDR/include" \
+		-o "$bin/uapi-values" "$KP/tests/uapi-values.c" || return 1
+	sbx --read "$bin" -- "$bin/uapi-values" || return 1
+	sbx --read "$HDR" --write "$bin" -- gcc -std=gnu11 -Wall -Wextra -Werror -isystem "$HDR/include" -o "$out" \
 		"$KP/tests/uapi-layout.c" || return 1
 	gcc -std=gnu11 -Wall -Wextra -Werror -o "$out-host" "$KP/tests/uapi-layout.c" || return 1
-	"$out" | grep -v '^headers ' >"$out.txt" || return 1
+	sbx --read "$bin" -- "$out" | grep -v '^headers ' >"$out.txt" || return 1
 	"$out-host" | grep -v '^headers ' >"$out-host.txt" || return 1
 	if ! diff "$out-host.txt" "$out.txt"; then
 		echo "the host's uAPI headers ($("$out-host" | sed -n 's/^headers //p')) lay these out differently"
@@ -371,9 +440,16 @@ step_uapi() {
 	echo "# uapi-layout.c: $(wc -l <"$out.txt") entries, the same under the patched headers as under the host's"
 }
 
+# build_failed LOG: a build's first errors and last lines, and where its log is
+build_failed() {
+	first_errors "$1"
+	tail -n 10 "$1"
+	echo "full build log: $1"
+}
+
 # --- main ------------------------------------------------------------------
 
-echo "# pcm-dmabuf kernel series check of $SERIES, cache $CACHE ($WORK), -j$JOBS"
+echo "# pcm-dmabuf kernel series check of $SERIES, cache $CACHE ($WORK), -j$JOBS, sandbox $([ "$SANDBOX" = 1 ] && echo on || echo "off (--no-sandbox)")"
 if [ -z "${PCM_DMABUF_AUTHOR:-}" ]; then
 	echo "# WARNING: PCM_DMABUF_AUTHOR is not set: no author identity; the series must be signed off by a person (make-series.sh) before it is posted"
 fi

@@ -70,7 +70,7 @@ pristine() {
 
 # patched DEST - hard-link copy of the pristine tree with the series applied.
 patched() {
-	local src dest p out
+	local src dest p out rc
 	src=$(pristine)
 	dest=${1:-$CACHE/trees/patched}
 	ls "$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch >/dev/null 2>&1 || die "no patches in $SERIES_DIR"
@@ -81,7 +81,16 @@ patched() {
 		case $(basename "$p") in 0000-*) continue ;; esac
 		# GNU patch writes a new file and renames it over the link: the pristine
 		# inode is never written to. -F0: no fuzz, the series must apply exactly.
-		if ! out=$(cd "$dest" && patch -p1 -F0 -N --no-backup-if-mismatch <"$p" 2>&1); then
+		# in the sandbox (check.sh sets PCM_DMABUF_SANDBOX=1): GNU patch on a
+		# hostile patch writes into $dest or nowhere
+		rc=0
+		if [ "${PCM_DMABUF_SANDBOX:-0}" = 1 ]; then
+			out=$("$HERE/sandbox.sh" --read "$p" --write "$dest" --chdir "$dest" -- \
+				patch -p1 -F0 -N --no-backup-if-mismatch <"$p" 2>&1) || rc=$?
+		else
+			out=$(cd "$dest" && patch -p1 -F0 -N --no-backup-if-mismatch <"$p" 2>&1) || rc=$?
+		fi
+		if [ $rc -ne 0 ]; then
 			echo "$out" >&2
 			die "$(basename "$p") does not apply to $src"
 		fi

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.pcmdmabuf.conformance.validate.BadSeries;
 import org.pcmdmabuf.conformance.validate.Check;
 import org.pcmdmabuf.conformance.validate.ProcessRunner;
+import org.pcmdmabuf.conformance.validate.Sandbox;
 import org.pcmdmabuf.conformance.validate.Series;
 import org.pcmdmabuf.conformance.validate.SystemProcessRunner;
 import org.pcmdmabuf.conformance.validate.Validation;
@@ -27,8 +28,11 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "--strict, W=1 and sparse builds (kernel-patch/scripts/check.sh), build its pcm_dmabuf.c into "
                 + "the user-space harness, run every conformance case on it, and random op sequences on it and on "
                 + "the model in lockstep.",
+                "The revision's code runs in a bubblewrap sandbox: no network, no writes outside its work "
+                        + "directories, no view of your home, bounded CPU time, memory and processes "
+                        + "(docs/sandbox.md).",
                 "Exit status: 0 every check passed, 1 a check failed, 2 PATCH_DIR is no series or does not "
-                        + "apply, 130 interrupted (SIGINT): every child stopped, the temporary files removed."})
+                        + "apply, or no sandbox can run, 130 interrupted (SIGINT): every child stopped, the temporary files removed."})
 final class ValidateCommand implements Callable<Integer> {
     private static final String SCRIPT = "scripts/check.sh";
     /** 128 + SIGINT: the status a shell gives a command Ctrl-C stopped. */
@@ -85,6 +89,12 @@ final class ValidateCommand implements Callable<Integer> {
                     + "The skipped checks are reported as skipped.")
     boolean noKernelChecks;
 
+    @Option(names = "--no-sandbox",
+            description = "Run the revision's code (its harness build and process, the Makefile, Kconfig and "
+                    + "scripts of its kernel builds) with your full rights, outside the bubblewrap sandbox "
+                    + "(docs/sandbox.md). Without it, validate refuses to run when bwrap is missing or does not work.")
+    boolean noSandbox;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -108,17 +118,32 @@ final class ValidateCommand implements Callable<Integer> {
         } catch (BadSeries e) {
             return usage(err, e.getMessage());
         }
+        Sandbox sandbox;
+        if (noSandbox) {
+            sandbox = new Sandbox.Off();
+        } else {
+            try {
+                sandbox = Sandbox.probe(kernelPatch);
+            } catch (Sandbox.Unavailable e) {
+                // one line, as every refusal of validate; the probe's reason is what to fix
+                err.println("pcmsim: validate needs bubblewrap (bwrap) for the sandbox: apt-get install bubblewrap, "
+                        + "or pass --no-sandbox to run the revision with your full rights (" + e.getMessage() + ")");
+                err.flush();
+                return Pcmsim.EXIT_USAGE;
+            }
+        }
         boolean text = format == Format.text;
         // a text report is its progress; a JUnit or KTAP one keeps standard output for the document
         PrintWriter progress = text ? out : err;
         progress.print(ValidationReport.header(series));
+        progress.println(sandbox.describe());
         progress.flush();
         List<Check> checks;
         try {
             checks = new Validation(series, kernelPatch, jobs, !noKernelChecks,
                     new Validation.Differential(sequences, seed),
                     new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
-                    c -> {
+                    sandbox, c -> {
                         progress.print(ValidationReport.textLine(c));
                         progress.flush();
                     }).run();

@@ -76,7 +76,9 @@ class ValidateProcessesTest {
     }
 
     private void whenStarted(String program, ProcessRunner.Child first, ProcessRunner.Child... then) throws Exception {
-        when(processes.start(argThat(c -> c != null && c.getFirst().endsWith("/" + program)))).thenReturn(first, then);
+        // the program itself, or the command after sandbox.sh's "--"
+        when(processes.start(argThat(c -> c != null && c.subList(Math.max(0, c.indexOf("--") + 1), c.size())
+                .getFirst().endsWith("/" + program)))).thenReturn(first, then);
     }
 
     /** HarnessChecks' report of the checks it runs from {@code from} to before {@code to}, all passing. */

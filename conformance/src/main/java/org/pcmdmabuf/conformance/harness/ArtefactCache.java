@@ -8,11 +8,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** The project's cache of built artefacts, {@code $PCM_DMABUF_CACHE} or {@code ~/.cache/pcm-dmabuf}, as the scripts of kernel-patch/ use it. */
-final class ArtefactCache {
+public final class ArtefactCache {
     private ArtefactCache() {
     }
 
-    static Path dir(String name) throws IOException {
+    public static Path dir(String name) throws IOException {
         String root = System.getenv("PCM_DMABUF_CACHE");
         Path base = root != null && !root.isEmpty() ? Path.of(root)
                 : Path.of(System.getProperty("user.home"), ".cache", "pcm-dmabuf");

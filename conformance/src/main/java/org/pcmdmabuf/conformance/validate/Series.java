@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -14,6 +15,9 @@ import java.util.stream.Stream;
  */
 public record Series(Path dir, List<Path> patches) {
     private static final Pattern NAME = Pattern.compile("\\d{4}-.+\\.patch");
+    private static final Pattern DIFF = Pattern.compile("diff --git a/(\\S+) b/\\S+");
+    /** A git diff's header line that makes its file a symbolic link. */
+    private static final Pattern SYMLINK = Pattern.compile("(?:new file|new) mode 120000");
     private static final String CORE = "+++ b/sound/core/pcm_dmabuf.c";
 
     /** The series in {@code dir}, or {@link BadSeries} naming the file (or folder) that is not one. */
@@ -42,12 +46,31 @@ public record Series(Path dir, List<Path> patches) {
             if (!text.contains("\ndiff --git ") && !p.getFileName().toString().startsWith("0000-")) {
                 throw new BadSeries(p + " is not a patch: it has no 'diff --git' line");
             }
+            symlink(p, text);
             core |= text.contains("\n" + CORE + "\n");
         }
         if (!core) {
             throw new BadSeries(d + " is not a pcm-dmabuf series: no patch in it creates sound/core/pcm_dmabuf.c");
         }
         return new Series(d, patches);
+    }
+
+    /**
+     * A patch that makes a file a symbolic link is refused: applied, the link would have the builds read what it
+     * points to (/etc/passwd, a key in the user's home) as the revision's source. The sandbox hides those files
+     * too; this says what is wrong before anything runs.
+     */
+    private static void symlink(Path patch, String text) throws BadSeries {
+        String file = null;
+        for (String line : text.lines().toList()) {
+            if (line.startsWith("diff --git ")) {
+                Matcher m = DIFF.matcher(line);
+                file = m.matches() ? m.group(1) : line.substring("diff --git ".length());
+            } else if (SYMLINK.matcher(line).matches()) {
+                throw new BadSeries(patch + " makes " + (file == null ? "a file" : file)
+                        + " a symbolic link (git mode 120000): a revision's files must be regular files");
+            }
+        }
     }
 
     /** The patches with a diff, in order: the cover letter is not one. */

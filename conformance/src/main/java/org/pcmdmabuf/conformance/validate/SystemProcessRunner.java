@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,35 +75,56 @@ public final class SystemProcessRunner implements ProcessRunner {
 
         @Override
         public List<String> where() {
-            if (Path.of(command.getFirst()).getFileName().toString().equals("java")) {
-                List<String> frames = mainThread(process.pid());
-                if (!frames.isEmpty()) {
-                    return frames;
+            // the JVM is the process itself, or in a sandbox one of its descendants: the topmost one only, as a
+            // revision that forks leaves hundreds of copies of it, none of which jcmd can attach to in time
+            if (command.stream().anyMatch(a -> a.endsWith("/java"))) {
+                ProcessHandle jvm = isJava(process.toHandle()) ? process.toHandle()
+                        : process.descendants().filter(h -> isJava(h)
+                                && h.parent().map(parent -> !isJava(parent)).orElse(true)).findFirst().orElse(null);
+                if (jvm != null) {
+                    List<String> frames = mainThread(jvm.pid());
+                    if (!frames.isEmpty()) {
+                        return frames;
+                    }
                 }
             }
             // the leaves of the tree: what a script waits for (a compiler, make, flock), not the shells around it
             List<ProcessHandle> tree = process.descendants().toList();
+            // one pass for the parents: children() of each would read all of /proc once per process, minutes for
+            // a revision that forked hundreds
+            java.util.Set<Long> parents = new java.util.HashSet<>();
+            for (ProcessHandle h : tree) {
+                h.parent().ifPresent(parent -> parents.add(parent.pid()));
+            }
             List<String> out = new ArrayList<>();
             for (ProcessHandle h : tree) {
-                if (h.isAlive() && h.children().findAny().isEmpty()) {
+                if (out.size() < COMMANDS && h.isAlive() && !parents.contains(h.pid())) {
                     h.info().commandLine().ifPresent(out::add);
                 }
             }
             return out.isEmpty() ? List.of(String.join(" ", command)) : out.subList(0, Math.min(COMMANDS, out.size()));
         }
 
+        private static boolean isJava(ProcessHandle h) {
+            return h.info().command().orElse("").endsWith("/java");
+        }
+
         /** The frames of the main thread of JVM {@code pid}, from {@code jcmd PID Thread.print}; none if it fails. */
         private static List<String> mainThread(long pid) {
             Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Path out = null;
             try {
+                // into a file, so that the wait is bounded: a JVM that cannot start its attach listener (a revision
+                // that forked the sandbox's every task) keeps jcmd waiting longer than a report should
+                out = Files.createTempFile("pcmsim-jcmd-", ".txt");
                 Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "Thread.print")
-                        .redirectErrorStream(true).start();
+                        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
                 p.getOutputStream().close();
-                String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(JCMD_SECONDS, TimeUnit.SECONDS) || p.exitValue() != 0) {
                     p.destroyForcibly();
                     return List.of();
                 }
+                String dump = Files.readString(out, StandardCharsets.UTF_8);
                 List<String> frames = new ArrayList<>();
                 boolean main = false;
                 for (String line : dump.lines().toList()) {
@@ -118,6 +140,14 @@ public final class SystemProcessRunner implements ProcessRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return List.of();
+            } finally {
+                if (out != null) {
+                    try {
+                        Files.deleteIfExists(out);
+                    } catch (IOException e) {
+                        // a file of a few kB in the temporary folder
+                    }
+                }
             }
         }
 

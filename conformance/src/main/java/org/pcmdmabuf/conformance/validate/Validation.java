@@ -16,6 +16,7 @@ import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.pcmdmabuf.conformance.harness.ArtefactCache;
 import org.pcmdmabuf.conformance.validate.Check.Kind;
 import org.pcmdmabuf.conformance.validate.Check.Status;
 
@@ -49,6 +50,7 @@ public final class Validation {
     private final Differential differential;
     private final Limits limits;
     private final ProcessRunner processes;
+    private final Sandbox sandbox;
     private final Consumer<Check> progress;
     private final List<Check> checks = new ArrayList<>();
 
@@ -69,9 +71,11 @@ public final class Validation {
     /**
      * @param kernelPatch the kernel-patch/ folder whose scripts check and build the series
      * @param kernelChecks false: the harness and the suite only; check.sh's steps are reported as skipped
+     * @param sandbox where the revision's code runs: its harness build and process here, check.sh's build steps
+     *            in check.sh (told by {@link Sandbox#checkShArguments})
      */
     public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, Differential differential,
-            Limits limits, ProcessRunner processes, Consumer<Check> progress) {
+            Limits limits, ProcessRunner processes, Sandbox sandbox, Consumer<Check> progress) {
         this.series = series;
         this.kernelPatch = kernelPatch;
         this.jobs = jobs;
@@ -79,6 +83,7 @@ public final class Validation {
         this.differential = differential;
         this.limits = limits;
         this.processes = processes;
+        this.sandbox = sandbox;
         this.progress = progress;
     }
 
@@ -149,8 +154,10 @@ public final class Validation {
         List<String> details = new ArrayList<>();
         String running = "check.sh";
         int exit;
-        try (ProcessRunner.Child p = processes.start(List.of(kernelPatch.resolve("scripts/check.sh").toString(),
-                "-j", String.valueOf(jobs), "--series", series.dir().toString(), "--work", WORK))) {
+        List<String> command = new ArrayList<>(List.of(kernelPatch.resolve("scripts/check.sh").toString(),
+                "-j", String.valueOf(jobs), "--series", series.dir().toString(), "--work", WORK));
+        command.addAll(sandbox.checkShArguments());
+        try (ProcessRunner.Child p = processes.start(command)) {
             long begun = System.nanoTime();
             for (String line;;) {
                 try {
@@ -259,8 +266,10 @@ public final class Validation {
         String name = "sound/core/pcm_dmabuf.c builds in the harness (-Wall -Wextra -Werror)";
         List<String> log = new ArrayList<>();
         int exit;
-        try (ProcessRunner.Child p = processes.start(List.of(kernelPatch.resolve("harness/build.sh").toString(),
-                series.dir().toString(), out.toString()))) {
+        // compiling is running the revision's code too: #include of any file, and the compiler's own bugs
+        try (ProcessRunner.Child p = processes.start(sandbox.wrap(List.of(
+                kernelPatch.resolve("harness/build.sh").toString(), series.dir().toString(), out.toString()),
+                List.of(kernelPatch.resolve("harness"), series.dir()), List.of(out)))) {
             try {
                 for (String line; (line = p.readLine(left(t0, limits.perStage()))) != null;) {
                     log.add(line);
@@ -277,12 +286,60 @@ public final class Validation {
                     : log.getFirst().replaceFirst("^build\\.sh: ", ""));
         }
         if (exit != 0) {
-            add(new Check(Kind.harness, name, null, Status.FAIL, log.subList(Math.max(0, log.size() - 25),
-                    log.size()), seconds));
+            Path saved = keepLog("harness-build.log", log);
+            add(new Check(Kind.harness, name, null, Status.FAIL, compileErrors(log, out.resolve("src-plain"), saved),
+                    seconds));
             return null;
         }
         add(new Check(Kind.harness, name, null, Status.PASS, List.of(), seconds));
         return out.resolve("libpcmdmabuf-harness.so");
+    }
+
+    /** The compiler's first diagnostics shown of a build that failed; the rest is in its log. */
+    static final int FIRST_ERRORS = 5;
+    /** A compiler's diagnostic: FILE:LINE[:COLUMN]: [fatal ]error|warning: message. */
+    private static final Pattern DIAGNOSTIC = Pattern.compile("(.+?):(\\d+)(?::\\d+)?: (?:fatal )?(error|warning): .*");
+
+    /**
+     * A failed build as its first errors (a -Werror warning is one), each with the file and line of the revision
+     * rather than of the temporary tree it was applied to, then where the whole log is. The first error is the
+     * one to fix: the ones after it are often its consequences, and the tail of the log is the least useful part.
+     */
+    static List<String> compileErrors(List<String> log, Path tree, Path saved) {
+        String prefix = tree + "/";
+        List<String> first = new ArrayList<>();
+        int total = 0;
+        for (String line : log) {
+            if (DIAGNOSTIC.matcher(line).matches()) {
+                total++;
+                if (first.size() < FIRST_ERRORS) {
+                    first.add(line.startsWith(prefix) ? line.substring(prefix.length()) : line);
+                }
+            }
+        }
+        List<String> out = new ArrayList<>();
+        if (first.isEmpty()) {
+            // not the compiler (a missing tool, a killed process): its last words say what
+            out.addAll(log.subList(Math.max(0, log.size() - 10), log.size()));
+        } else {
+            out.addAll(first);
+            if (total > first.size()) {
+                out.add("(" + (total - first.size()) + " more diagnostics)");
+            }
+        }
+        out.add(saved == null ? "the build log could not be kept" : "full log: " + saved);
+        return out;
+    }
+
+    /** {@code lines} in the cache's log folder of validate, where check.sh keeps its step logs; null if not. */
+    private static Path keepLog(String name, List<String> lines) {
+        try {
+            Path f = ArtefactCache.dir("logs/" + WORK).resolve(name);
+            Files.write(f, lines);
+            return f;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -308,13 +365,26 @@ public final class Validation {
         List<String> details = new ArrayList<>();
         List<String> other = new ArrayList<>();
         int exit;
-        try (ProcessRunner.Child p = processes.start(List.of(
+        // the JVM and these classes read-only; the revision's library and the crash reports in the scratch folder.
+        // Absolute: the sandbox starts in a folder of its own (java -jar cli/target/pcmsim.jar is relative).
+        List<Path> read = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"))));
+        List<String> classPathEntries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty() && Files.exists(Path.of(entry))) {
+                Path absolute = Path.of(entry).toAbsolutePath().normalize();
+                // a jar's folder: its manifest's Class-Path names jars beside it (pcmsim.jar's lib/)
+                read.add(Files.isDirectory(absolute) ? absolute : absolute.getParent());
+                classPathEntries.add(absolute.toString());
+            }
+        }
+        String classPath = String.join(java.io.File.pathSeparator, classPathEntries);
+        try (ProcessRunner.Child p = processes.start(sandbox.wrap(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-XX:+UseSerialGC", "-Xlog:disable",
                 "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err_%p.log"),
-                "-cp", System.getProperty("java.class.path"), HarnessChecks.class.getName(), lib.toString(),
+                "-cp", classPath, HarnessChecks.class.getName(), lib.toString(),
                 String.valueOf(differential.sequences()), String.valueOf(differential.seed()),
-                String.valueOf(first)))) {
+                String.valueOf(first)), read, List.of(scratch)))) {
             // the clock of a check starts at its begin line; the child's start counts against its first
             long begun = System.nanoTime();
             for (String line;;) {
