@@ -90,43 +90,6 @@ public record Case(String name, String rule, String text, Script script, Map<Int
         return listed("cases/designs/");
     }
 
-    /**
-     * What the shipped revision-1 series (the harness target) is known to fail, from cases/REVISION-1-FAILS:
-     * the rules it breaks, or that the harness refuses the case's platform. The harness's conformance test
-     * holds revision 1 to exactly this list, so it cannot rot; revision 2 of the series empties it, and it is
-     * the seed of the known-bad corpus's manifest.
-     *
-     * @param broken the rule IDs {@link #broken} reports, in the case's {@code # rule:} order; empty when refused
-     */
-    public record KnownFailure(String name, List<String> broken, boolean refused, String why) {
-    }
-
-    /** The entries of cases/REVISION-1-FAILS by case name, in the file's order. */
-    public static Map<String, KnownFailure> revision1Fails() throws IOException {
-        Map<String, KnownFailure> out = new LinkedHashMap<>();
-        for (String line : resource("cases/REVISION-1-FAILS").split("\n")) {
-            int hash = line.indexOf('#');
-            String why = hash < 0 ? "" : line.substring(hash + 1).strip();
-            String body = (hash < 0 ? line : line.substring(0, hash)).strip();
-            if (body.isEmpty()) {
-                continue;
-            }
-            List<String> words = List.of(body.split("\\s+"));
-            if (words.size() < 2 || why.isEmpty()) {
-                throw new IOException("cases/REVISION-1-FAILS: '" + line + "': expected NAME RULE-ID... | refused # why");
-            }
-            boolean refused = words.get(1).equals("refused");
-            List<String> broken = refused ? List.of() : words.subList(1, words.size());
-            if ((refused && words.size() > 2) || (!refused && !broken.stream().allMatch(id -> RULE_ID.matcher(id).matches()))) {
-                throw new IOException("cases/REVISION-1-FAILS: '" + line + "': expected NAME RULE-ID... | refused # why");
-            }
-            if (out.put(words.getFirst(), new KnownFailure(words.getFirst(), broken, refused, why)) != null) {
-                throw new IOException("cases/REVISION-1-FAILS: " + words.getFirst() + " listed twice");
-            }
-        }
-        return out;
-    }
-
     private static List<Case> listed(String folder) throws IOException, ScriptException {
         List<Case> out = new ArrayList<>();
         for (String name : resource(folder + "index").split("\n")) {
