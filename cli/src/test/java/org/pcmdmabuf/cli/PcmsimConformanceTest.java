@@ -46,7 +46,7 @@ class PcmsimConformanceTest {
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("WOULD RUN examples/rfc-flow.ops: {pcm0=dummy pcmC0D0p}"), r.out());
         assertTrue(r.out().contains("WOULD RUN attach.ops: {pcm0=hda pcmC1D0p"), r.out());
-        assertTrue(r.out().contains("SKIP suspend-disconnect.ops: line 13: suspend"), r.out());
+        assertTrue(r.out().contains("SKIP suspend-disconnect.ops: line 14: suspend"), r.out());
     }
 
     @Test
