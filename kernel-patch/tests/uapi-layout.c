@@ -33,16 +33,36 @@
 #include <sound/asound.h>
 
 /*
- * The device target still marshals revision 1 of the uAPI: the bare-int
- * ioctls of kernel-patch/known-bad/v1, patch 0001.  The series is at
- * revision 2 (struct arguments, checked by uapi-values.c against the
- * patched headers), so these are defined under names of their own and
- * printed under the uAPI names: the output is the same against the host's
- * headers and the patched ones, and says what the device target sends.
+ * The DMABUF ioctls.  The device target issues revision 2's, the series'
+ * (docs/spec.md UAPI-EXPORT-ENCODING, UAPI-ATTACH-ENCODING), and still
+ * revision 1's for a kernel of kernel-patch/known-bad/v1 (UAPI-V1, pcmsim
+ * conformance --uapi 1).  Revision 2's structs and numbers are patch 0001's:
+ * the patched headers define them; the host's headers do not, so they are
+ * defined here as patch 0001 defines them, line for line (UapiLayoutTest
+ * checks that), and check.sh requires the same output from both.  Revision
+ * 1's bare-int numbers are in no header any more: they are defined under
+ * names of their own and printed with a _V1 suffix.
  */
+#ifndef SNDRV_PCM_IOCTL_DMABUF_EXPORT
+struct snd_pcm_dmabuf_export {
+	__u32 flags;
+	__s32 fd;
+	__u32 reserved[6];
+};
+
+struct snd_pcm_dmabuf_attach {
+	__s32 fd;
+	__u32 flags;
+	__u32 reserved[6];
+};
+
+#define SNDRV_PCM_IOCTL_DMABUF_EXPORT	_IOWR('A', 0x70, struct snd_pcm_dmabuf_export)
+#define SNDRV_PCM_IOCTL_DMABUF_ATTACH	_IOW('A', 0x71, struct snd_pcm_dmabuf_attach)
+#define SNDRV_PCM_IOCTL_DMABUF_DETACH	_IO('A', 0x72)
+#endif
+
 #define DEVICE_V1_DMABUF_EXPORT		_IOR('A', 0x70, int)
 #define DEVICE_V1_DMABUF_ATTACH		_IOW('A', 0x71, int)
-#define DEVICE_V1_DMABUF_DETACH		_IO('A', 0x72)
 
 #define member_size(s, m)	sizeof(((struct s *)0)->m)
 
@@ -168,6 +188,15 @@ static void sound(void)
 
 	SIZE(dma_buf_sync);
 	FIELD(dma_buf_sync, flags);
+
+	SIZE(snd_pcm_dmabuf_export);
+	FIELD(snd_pcm_dmabuf_export, flags);
+	FIELD(snd_pcm_dmabuf_export, fd);
+	FIELD(snd_pcm_dmabuf_export, reserved);
+	SIZE(snd_pcm_dmabuf_attach);
+	FIELD(snd_pcm_dmabuf_attach, fd);
+	FIELD(snd_pcm_dmabuf_attach, flags);
+	FIELD(snd_pcm_dmabuf_attach, reserved);
 }
 
 static void ioctls(void)
@@ -189,9 +218,11 @@ static void ioctls(void)
 	CONST(SNDRV_PCM_IOCTL_XRUN);
 	CONST(SNDRV_PCM_IOCTL_WRITEI_FRAMES);
 	CONST(SNDRV_PCM_IOCTL_READI_FRAMES);
-	CONST_AS("SNDRV_PCM_IOCTL_DMABUF_EXPORT", DEVICE_V1_DMABUF_EXPORT);
-	CONST_AS("SNDRV_PCM_IOCTL_DMABUF_ATTACH", DEVICE_V1_DMABUF_ATTACH);
-	CONST_AS("SNDRV_PCM_IOCTL_DMABUF_DETACH", DEVICE_V1_DMABUF_DETACH);
+	CONST(SNDRV_PCM_IOCTL_DMABUF_EXPORT);
+	CONST(SNDRV_PCM_IOCTL_DMABUF_ATTACH);
+	CONST(SNDRV_PCM_IOCTL_DMABUF_DETACH);
+	CONST_AS("SNDRV_PCM_IOCTL_DMABUF_EXPORT_V1", DEVICE_V1_DMABUF_EXPORT);
+	CONST_AS("SNDRV_PCM_IOCTL_DMABUF_ATTACH_V1", DEVICE_V1_DMABUF_ATTACH);
 	CONST(DMA_BUF_IOCTL_SYNC);
 }
 

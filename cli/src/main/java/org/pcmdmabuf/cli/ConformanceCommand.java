@@ -69,16 +69,16 @@ final class ConformanceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (target != Targets.device && (!device.cards.isEmpty() || dryRun || noWarmup || disconnectByUnbind
-                || !knownBugs.isEmpty() || json)) {
-            err.println("pcmsim: --card, --dry-run, --no-warmup, --disconnect-by-unbind, --known-bug and --json "
-                    + "apply to --target device only, not to --target " + target);
+                || !knownBugs.isEmpty() || json || device.uapi != null)) {
+            err.println("pcmsim: --card, --uapi, --dry-run, --no-warmup, --disconnect-by-unbind, --known-bug and "
+                    + "--json apply to --target device only, not to --target " + target);
             return Pcmsim.EXIT_USAGE;
         }
         try {
             List<Case> chosen = chosen();
             if (target == Targets.device) {
                 return DeviceConformance.run(new DeviceConformance.Options(device.cards(dryRun).cards(), chosen,
-                        json, !noWarmup, disconnectByUnbind, knownBugs, dryRun), out);
+                        json, !noWarmup, disconnectByUnbind, knownBugs, dryRun, device.uapi()), out);
             }
             return Suite.run(chosen, () -> target.create(Case.LINE_BYTES, Case.CACHE_LINES, null), out) == 0 ? 0 : 1;
         } catch (NoSuchFileException e) {

@@ -67,8 +67,8 @@ final class RunCommand implements Callable<Integer> {
             err.println("pcmsim: " + script + ": " + e.describe());
             return Pcmsim.EXIT_USAGE;
         }
-        if (!device.cards.isEmpty() && target != Targets.device) {
-            err.println("pcmsim: --card applies to --target device only, not to --target " + target);
+        if ((!device.cards.isEmpty() || device.uapi != null) && target != Targets.device) {
+            err.println("pcmsim: --card and --uapi apply to --target device only, not to --target " + target);
             return Pcmsim.EXIT_USAGE;
         }
         if (target != Targets.model && Target.refusal(parsed, target.name()) instanceof String why) {
@@ -78,11 +78,12 @@ final class RunCommand implements Callable<Integer> {
         Target created;
         try {
             Cards cards = target == Targets.device ? device.cards(false) : null;
-            if (cards != null && DeviceTarget.notApplicable(parsed, cards) instanceof String why) {
+            if (cards != null && DeviceTarget.notApplicable(parsed, cards, device.uapi()) instanceof String why) {
                 err.println("pcmsim: " + script + " cannot run on this machine's PCMs: " + why);
                 return Pcmsim.EXIT_USAGE;
             }
-            created = target.create(geometry.lineBytes, geometry.cacheLines, cards);
+            created = cards != null ? new DeviceTarget(cards, device.uapi())
+                    : target.create(geometry.lineBytes, geometry.cacheLines, cards);
         } catch (IllegalArgumentException | IllegalStateException | IOException | UncheckedIOException e) {
             err.println("pcmsim: " + e.getMessage());
             return Pcmsim.EXIT_USAGE;

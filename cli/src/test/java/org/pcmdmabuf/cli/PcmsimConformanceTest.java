@@ -47,6 +47,20 @@ class PcmsimConformanceTest {
         assertTrue(r.out().contains("WOULD RUN examples/rfc-flow.ops: {pcm0=dummy pcmC0D0p}"), r.out());
         assertTrue(r.out().contains("WOULD RUN attach.ops: {pcm0=hda pcmC1D0p"), r.out());
         assertTrue(r.out().contains("SKIP suspend-disconnect.ops: line 14: suspend"), r.out());
+        assertTrue(r.out().contains("conformance: uAPI revision 2 (EXPORT 0xc0204170, ATTACH 0x40204171: struct "
+                + "argument), the series'\n"), r.out());
+    }
+
+    /** The revision is the caller's, and the header says which one judges the kernel. */
+    @Test
+    void uapiOneIsChosenNeverGuessed() {
+        PcmsimRunTest.Run r = pcmsim("conformance", "--target", "device", "--dry-run", "--uapi", "1", "--card",
+                "dummy=0", "--card", "hda=1", "--card", "aloop=2", "--card", "pcmtest=3");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("conformance: uAPI revision 1 (EXPORT 0x80044170, ATTACH 0x40044171: bare int "
+                + "argument), kernel-patch/known-bad/v1's (UAPI-V1)\n"), r.out());
+        assertTrue(r.out().contains("SKIP export-rdwr-eacces.ops: line 11: dmabuf_export rdonly (uAPI revision 1 "
+                + "has no access mode: every export is O_RDWR)"), r.out());
     }
 
     @Test
@@ -63,14 +77,19 @@ class PcmsimConformanceTest {
     void badArgumentsGetOneLine() {
         assertEquals("pcmsim: --card foo=1: unknown kind 'foo' (known: aloop, dummy, hda, pcmtest)\n",
                 pcmsim("conformance", "--target", "device", "--card", "foo=1", "--dry-run").err());
-        assertEquals("pcmsim: --card, --dry-run, --no-warmup, --disconnect-by-unbind, --known-bug and --json apply "
-                + "to --target device only, not to --target harness\n",
+        assertEquals("pcmsim: --card, --uapi, --dry-run, --no-warmup, --disconnect-by-unbind, --known-bug and "
+                + "--json apply to --target device only, not to --target harness\n",
                 pcmsim("conformance", "--target", "harness", "--dry-run").err());
+        assertEquals("pcmsim: --card, --uapi, --dry-run, --no-warmup, --disconnect-by-unbind, --known-bug and "
+                + "--json apply to --target device only, not to --target model\n",
+                pcmsim("conformance", "--uapi", "1").err());
+        assertEquals("pcmsim: --uapi 3: no such uAPI revision (1 or 2)\n",
+                pcmsim("conformance", "--target", "device", "--uapi", "3", "--dry-run", "--card", "dummy=0").err());
         assertTrue(pcmsim("conformance", "--case", "nope.ops").err()
                 .startsWith("pcmsim: --case nope.ops: no such case (the suite: examples/rfc-flow.ops, "));
         assertTrue(pcmsim("conformance", "--target", "device", "--dry-run", "--case", "nope.ops").err()
                 .startsWith("pcmsim: --case nope.ops: no such case (the suite: examples/rfc-flow.ops, "));
-        assertEquals("pcmsim: --card applies to --target device only, not to --target model\n",
+        assertEquals("pcmsim: --card and --uapi apply to --target device only, not to --target model\n",
                 pcmsim("run", EXAMPLES.resolve("rfc-flow.ops").toString(), "--card", "dummy=0").err());
     }
 }

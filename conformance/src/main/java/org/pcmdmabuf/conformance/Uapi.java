@@ -22,6 +22,64 @@ public final class Uapi {
     }
 
     /**
+     * The two revisions of the PCM dma-buf ioctls (docs/spec.md section 1), with their numbers as
+     * include/uapi/asm-generic/ioctl.h encodes them: {@code _IOC(dir, 'A', nr, size)}. DETACH is the same in
+     * both. The numbers are checked against the C headers by kernel-patch/tests/uapi-values.c (the patched
+     * headers of either revision) and uapi-layout.c (UapiLayoutTest, check.sh).
+     */
+    public enum Revision {
+        /**
+         * Revision 1, {@code UAPI-V1}: the 2019 RFC's bare int; kernel-patch/known-bad/v1. EXPORT is
+         * {@code _IOR('A', 0x70, int)}: the kernel writes the new fd (always O_RDWR, O_CLOEXEC) to the int;
+         * ATTACH is {@code _IOW('A', 0x71, int)}: it reads the dma-buf fd from it.
+         */
+        V1(1, 0x80044170L, 0x40044171L, 4),
+        /**
+         * Revision 2, {@code UAPI-EXPORT-ENCODING}, {@code UAPI-ATTACH-ENCODING}: kernel-patch/series, patch
+         * 0001. EXPORT is {@code _IOWR('A', 0x70, struct snd_pcm_dmabuf_export)} ({@code __u32 flags},
+         * {@code __s32 fd}, {@code __u32 reserved[6]}); ATTACH is
+         * {@code _IOW('A', 0x71, struct snd_pcm_dmabuf_attach)} ({@code __s32 fd}, {@code __u32 flags},
+         * {@code __u32 reserved[6]}).
+         */
+        V2(2, 0xc0204170L, 0x40204171L, 32);
+
+        /** The number docs/spec.md gives the revision, as {@code --uapi} takes it. */
+        public final int number;
+        /** SNDRV_PCM_IOCTL_DMABUF_EXPORT of this revision. */
+        public final long export;
+        /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of this revision. */
+        public final long attach;
+        /** The size of EXPORT's and ATTACH's argument, which {@code _IOC_SIZE} of both numbers gives. */
+        public final int argBytes;
+
+        Revision(int number, long export, long attach, int argBytes) {
+            this.number = number;
+            this.export = export;
+            this.attach = attach;
+            this.argBytes = argBytes;
+        }
+
+        /** SNDRV_PCM_IOCTL_DMABUF_DETACH, {@code _IO('A', 0x72)}: the same in both revisions. */
+        public static final long DETACH = 0x4172L;
+
+        /** The revision numbered {@code number} (1 or 2). */
+        public static Revision of(int number) {
+            for (Revision r : values()) {
+                if (r.number == number) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("no uAPI revision " + number + " (1 or 2)");
+        }
+
+        /** How a run header names it. */
+        public String describe() {
+            return "uAPI revision " + number + " (EXPORT " + String.format("0x%08x", export) + ", ATTACH "
+                    + String.format("0x%08x", attach) + ": " + (this == V1 ? "bare int" : "struct") + " argument)";
+        }
+    }
+
+    /**
      * errno numbers as include/uapi/asm-generic/errno-base.h and include/uapi/asm-generic/errno.h define them:
      * every architecture that includes them unchanged, x86-64 and arm64 among them, answers these. The aliases
      * EWOULDBLOCK (EAGAIN) and EDEADLOCK (EDEADLK) have no number of their own, so 41 and 58 are unused.

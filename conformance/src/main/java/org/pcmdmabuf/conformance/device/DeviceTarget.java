@@ -2,6 +2,7 @@ package org.pcmdmabuf.conformance.device;
 
 import static org.pcmdmabuf.conformance.Uapi.Errnum.EBADF;
 import static org.pcmdmabuf.conformance.Uapi.Errnum.EBADFD;
+import static org.pcmdmabuf.conformance.Uapi.Errnum.EFAULT;
 import static org.pcmdmabuf.conformance.Uapi.Errnum.EINVAL;
 import static org.pcmdmabuf.conformance.Uapi.Errnum.ENODEV;
 import static org.pcmdmabuf.conformance.Uapi.Errnum.ENOSYS;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.pcmdmabuf.conformance.Uapi;
+import org.pcmdmabuf.conformance.Uapi.Revision;
 import org.pcmdmabuf.conformance.device.FdTable.FileInfo;
 import org.pcmdmabuf.conformance.device.FdTable.Mapping;
 import org.pcmdmabuf.model.HwParams;
@@ -30,11 +32,24 @@ import org.pcmdmabuf.script.Target;
  * <p>Each script device is bound to a real PCM ({@link Cards#assign}); each script process is an fd table
  * of its own inside this process ({@link FdTable}): an fd {@code send} goes through a real socketpair with
  * SCM_RIGHTS (the receiving process gets a new fd to the same file), and {@code exit} closes every fd and
- * unmaps every mapping of that process. Ops the device cannot answer ({@code leaks}, {@code fill},
- * {@code check}: nothing in user space counts the kernel's objects, and a real card has no stamp checker)
- * answer with an extra field {@code skipped}; cases with {@code suspend}, or {@code disconnect} without
- * {@link #disconnectByUnbind}, are not run (see {@link #notApplicable}). The ioctls' structs are
- * {@link UapiStructs}'; a disconnect is an {@link Unbind}; every system call goes through {@link SystemCalls}.
+ * unmaps every mapping of that process. Ops the device cannot answer ({@code leaks}, {@code dma_debug}:
+ * nothing in user space counts the kernel's objects or reads DMA-API debug's entries per script) answer with
+ * an extra field {@code skipped}. A {@code fill} or {@code check} answers what the access would: SIGBUS where
+ * a page of the range faults ({@link PageProbe}: asked with write(2), never touched, since a SIGBUS in an FFM
+ * access kills the JVM), else success with an extra field {@code unobserved}, the stamps being the
+ * simulator's: its result and state are compared, its counts are not. Cases with {@code suspend}, or
+ * {@code disconnect} without {@link #disconnectByUnbind}, are not run (see {@link #notApplicable}).
+ *
+ * <p>The DMABUF ioctls are those of one {@link Revision} of the uAPI, chosen by the caller (default
+ * {@link Revision#V2}, the series'; {@code pcmsim conformance --target device --uapi 1} for a kernel of
+ * kernel-patch/known-bad/v1), never guessed: a probe that fell back to revision 1 on ENOTTY would judge a
+ * revision-2 kernel whose EXPORT is missing or broken with the other revision's ioctls. Revision 2's EXPORT
+ * asks for O_RDWR, or O_RDONLY for {@code dmabuf_export ... rdonly}, always with O_CLOEXEC: what a sound
+ * server asks for, and no op script can exec, so the flag changes nothing a script observes. A script with an
+ * {@code rdonly} export does not run on revision 1, which has no access mode.
+ *
+ * <p>The ioctls' structs are {@link UapiStructs}'; a disconnect is an {@link Unbind}; every system call goes
+ * through {@link SystemCalls}.
  */
 public final class DeviceTarget implements Target {
     private final Cards cards;
@@ -43,17 +58,30 @@ public final class DeviceTarget implements Target {
     private final FdTable fds;
     private final Unbind unbind;
     private final Arena arena = Arena.ofConfined();
+    private final Revision uapi;
+    private final PageProbe probe;
     private int lastRate = 48000;
     private boolean timed;
 
     public DeviceTarget(Cards cards) {
-        this(cards, new Native());
+        this(cards, Revision.V2);
     }
 
-    /** The target on {@code sys}: this machine's kernel, or a host test's double of it. */
+    /** The target on this machine's kernel, issuing the DMABUF ioctls of {@code uapi}. */
+    public DeviceTarget(Cards cards, Revision uapi) {
+        this(cards, new Native(), uapi);
+    }
+
+    /** The target on {@code sys}: this machine's kernel, or a host test's double of it; revision 2. */
     DeviceTarget(Cards cards, SystemCalls sys) {
+        this(cards, sys, Revision.V2);
+    }
+
+    DeviceTarget(Cards cards, SystemCalls sys, Revision uapi) {
         this.cards = cards;
         this.sys = sys;
+        this.uapi = uapi;
+        this.probe = new PageProbe(sys);
         this.fds = new FdTable(sys);
         this.unbind = new Unbind(sys);
     }
@@ -69,8 +97,18 @@ public final class DeviceTarget implements Target {
      */
     static boolean disconnectByUnbind;
 
-    /** Why a script cannot run on the real cards, or null when it can. */
+    /** The uAPI revision whose DMABUF ioctls this target issues. */
+    public Revision uapi() {
+        return uapi;
+    }
+
+    /** Why a script cannot run on the real cards with revision 2's ioctls, or null when it can. */
     public static String notApplicable(Script script, Cards cards) {
+        return notApplicable(script, cards, Revision.V2);
+    }
+
+    /** Why a script cannot run on the real cards with the DMABUF ioctls of {@code uapi}, or null when it can. */
+    public static String notApplicable(Script script, Cards cards, Revision uapi) {
         Map<String, Cards.Pcm> bound;
         try {
             bound = cards.assign(script);
@@ -78,6 +116,10 @@ public final class DeviceTarget implements Target {
             return e.getMessage();
         }
         for (Op op : script.ops()) {
+            if (op instanceof Op.DmabufExport x && x.readOnly() && uapi == Revision.V1) {
+                return "line " + x.line() + ": dmabuf_export rdonly (uAPI revision 1 has no access mode: every"
+                        + " export is O_RDWR)";
+            }
             if (op instanceof Op.CardEvent e) {
                 if (e.name().equals("suspend")) {
                     return "line " + e.line() + ": suspend (no per-card suspend from user space)";
@@ -144,8 +186,7 @@ public final class DeviceTarget implements Target {
             case Op.Xfer o -> xfer(o, fds.fd(n, o.proc(), o.fd()));
             case Op.Mmap o -> mmap(o, n);
             case Op.Munmap o -> munmap(o, n);
-            case Op.MapAccess o -> new Outcome(0, null, null, Map.of("skipped",
-                    o.name() + ": stamps are the simulator's; a real card is checked by the WAV check"));
+            case Op.MapAccess o -> mapAccess(o, n);
             case Op.Sync o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
                 yield pcm(o.proc(), fd, sys.ioctl(fd, UapiStructs.DMA_BUF_SYNC,
@@ -153,9 +194,10 @@ public final class DeviceTarget implements Target {
             }
             case Op.DmabufExport o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
-                MemorySegment out = arena.allocateFrom(ValueLayout.JAVA_INT, -1);
-                int r = sys.ioctl(fd, UapiStructs.DMABUF_EXPORT, out);
-                int dfd = r < 0 ? -1 : out.get(ValueLayout.JAVA_INT, 0);
+                int flags = (o.readOnly() ? UapiStructs.O_RDONLY : UapiStructs.O_RDWR) | UapiStructs.O_CLOEXEC;
+                MemorySegment arg = UapiStructs.dmabufExport(arena, uapi, flags);
+                int r = sys.ioctl(fd, uapi.export, arg);
+                int dfd = r < 0 ? -1 : UapiStructs.dmabufExportFd(arg, uapi);
                 if (dfd >= 0) {
                     fds.own(o.proc(), dfd, new FileInfo(null));
                 }
@@ -164,8 +206,8 @@ public final class DeviceTarget implements Target {
             }
             case Op.DmabufAttach o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
-                MemorySegment in = arena.allocateFrom(ValueLayout.JAVA_INT, fds.fd(n, o.proc(), o.dmabufFd()));
-                yield pcm(o.proc(), fd, sys.ioctl(fd, UapiStructs.DMABUF_ATTACH, in));
+                MemorySegment in = UapiStructs.dmabufAttach(arena, uapi, fds.fd(n, o.proc(), o.dmabufFd()));
+                yield pcm(o.proc(), fd, sys.ioctl(fd, uapi.attach, in));
             }
             case Op.DmabufDetach o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
@@ -196,7 +238,8 @@ public final class DeviceTarget implements Target {
             case Op.LeaksOp o -> new Outcome(0, null, null, Map.of("skipped",
                     "leaks: the kernel's files, dma-bufs and attachments are not countable from user space"));
             case Op.DmaDebug o -> new Outcome(0, null, null, Map.of("skipped",
-                    "dma_debug: the kernel's DMA-API debug entries are not readable from user space"));
+                    "dma_debug: not observed: the kernel's DMA-API debug entries (CONFIG_DMA_API_DEBUG) are"
+                            + " root-only debugfs, kernel-wide, and say nothing about one script's attachments"));
             case Op.CardEvent o -> disconnect(o);
             case Op.Advance o -> advance(o);
             case Op.Restrict _, Op.BufferFd _ -> throw new IllegalStateException(Target.refusal(
@@ -355,6 +398,31 @@ public final class DeviceTarget implements Target {
         return pcm(o.proc(), fd, 0);
     }
 
+    /**
+     * {@code fill} and {@code check}: refused as the model refuses them (EFAULT outside a mapping of the
+     * process, EINVAL finer than a word), SIGBUS where a page of the range would fault (LIFETIME-REVOKE-ZAP),
+     * else success with the stamps unobserved. Nothing is written or read from Java.
+     */
+    private Outcome mapAccess(Op.MapAccess o, Names n) {
+        Mapping m = (Mapping) n.map(o.proc(), o.map());
+        long off = o.offset(), len = o.length();
+        if (m == null || !fds.maps(o.proc(), m) || off < 0 || len < 0 || off + len > m.len()) {
+            return Outcome.error(EFAULT.name(), null);
+        }
+        if (off % 4 != 0 || len % 4 != 0) {
+            return Outcome.error(EINVAL.name(), null);
+        }
+        long r = probe.probe(m.addr() + off, len);
+        if (r == -EFAULT.number) {
+            return Outcome.error("SIGBUS", null).with("probe", PageProbe.describe(r));
+        }
+        if (r < 0) {
+            throw new IllegalStateException(o.name() + ": " + PageProbe.describe(r));
+        }
+        return Outcome.ok(0, null).with("unobserved", o.name() + ": the pages are there (" + len + " bytes"
+                + " probed); the stamps are the simulator's, a real card is checked by the WAV check");
+    }
+
     private Outcome munmap(Op.Munmap o, Names n) {
         Mapping m = (Mapping) n.map(o.proc(), o.map());
         if (m == null || !fds.maps(o.proc(), m)) {
@@ -395,6 +463,7 @@ public final class DeviceTarget implements Target {
     @Override
     public void close() {
         fds.exitAll();
+        probe.close();
         arena.close();
         unbind.rebind(devices.values());
     }

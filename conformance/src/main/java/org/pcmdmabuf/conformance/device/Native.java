@@ -38,6 +38,9 @@ final class Native implements SystemCalls {
     private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(I, I));
     private static final MethodHandle DUP = fn("dup", FunctionDescriptor.of(I, I));
     private static final MethodHandle WRITE = fn("write", FunctionDescriptor.of(L, I, A, L));
+    private static final MethodHandle WRITE_AT = fn("write", FunctionDescriptor.of(L, I, L, L));
+    private static final MethodHandle READ_AT = fn("read", FunctionDescriptor.of(L, I, L, L));
+    private static final MethodHandle PIPE2 = fn("pipe2", FunctionDescriptor.of(I, A, I));
     private static final MethodHandle FCNTL = fn("fcntl", FunctionDescriptor.of(I, I, I, I),
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle IOCTL_PTR = fn("ioctl", FunctionDescriptor.of(I, I, L, A),
@@ -184,6 +187,39 @@ final class Native implements SystemCalls {
     }
 
     @Override
+    public int pipe2(MemorySegment fds, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            int r = (int) PIPE2.invokeExact(st, fds, flags);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public long write(int fd, long addr, long len) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            long r = (long) WRITE_AT.invokeExact(st, fd, addr, len);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public long read(int fd, long addr, long len) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            long r = (long) READ_AT.invokeExact(st, fd, addr, len);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
     public int writeAttribute(String path, String text) {
         int fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0) {
@@ -219,6 +255,15 @@ final class Native implements SystemCalls {
         writeAttribute("/dev/null", "");
         mmap(4096, UapiStructs.PROT_READ, -1, 0);
         munmap(0, 0);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ValueLayout.JAVA_INT, 2);
+            if (pipe2(p, O_CLOEXEC) == 0) {
+                write(p.getAtIndex(ValueLayout.JAVA_INT, 1), a.allocate(1).address(), 1);
+                read(p.getAtIndex(ValueLayout.JAVA_INT, 0), a.allocate(1).address(), 1);
+                close(p.getAtIndex(ValueLayout.JAVA_INT, 0));
+                close(p.getAtIndex(ValueLayout.JAVA_INT, 1));
+            }
+        }
         int passed = FdPassing.pass(this, fd);
         for (int f : new int[] {passed, d, fd}) {
             if (f >= 0) {

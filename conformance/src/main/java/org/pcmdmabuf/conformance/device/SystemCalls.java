@@ -38,6 +38,19 @@ interface SystemCalls {
     /** recvmsg(2) into a struct msghdr: the bytes received, or -errno. */
     long recvmsg(int sock, MemorySegment msghdr, int flags);
 
+    /** pipe2(2): the read and the write end are written to {@code fds}, two ints. */
+    int pipe2(MemorySegment fds, int flags);
+
+    /**
+     * write(2) of {@code len} bytes at address {@code addr}, which may be a mapping of a device file: the bytes
+     * written, or -errno. The kernel reads them with copy_from_user(); a page whose fault handler answers
+     * VM_FAULT_SIGBUS gives EFAULT here where the same access from user space raises SIGBUS.
+     */
+    long write(int fd, long addr, long len);
+
+    /** read(2) of at most {@code len} bytes to address {@code addr}: the bytes read, or -errno. */
+    long read(int fd, long addr, long len);
+
     /**
      * write(2) of {@code text} to a sysfs attribute, opened and closed around it: 0, or -errno. Writing a
      * driver's {@code unbind} blocks until the card's last file is closed (snd_card_free()).

@@ -11,12 +11,13 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import org.pcmdmabuf.conformance.Uapi;
+import org.pcmdmabuf.conformance.Uapi.Revision;
 import org.pcmdmabuf.model.HwParams;
 
 /**
  * The ioctls the device target issues and the structs they carry, as x86-64 lays them out: the numbers and
- * structs of include/uapi/sound/asound.h and include/uapi/linux/dma-buf.h, and the DMABUF ioctls patch 0001
- * of the series adds to asound.h; and the flags and structs of open, fcntl, mmap and the SCM_RIGHTS hand-over
+ * structs of include/uapi/sound/asound.h and include/uapi/linux/dma-buf.h, and the DMABUF ioctls and structs
+ * patch 0001 of the series adds to asound.h (revision 2), with revision 1's bare-int numbers beside them; and the flags and structs of open, fcntl, mmap and the SCM_RIGHTS hand-over
  * of an fd. The size each ioctl number encodes is its struct's (UapiStructsTest), and every offset, size and
  * number is the one kernel-patch/tests/uapi-layout.c prints, compiled on the host (UapiLayoutTest).
  */
@@ -24,8 +25,12 @@ final class UapiStructs {
     static final long HW_PARAMS = 0xc2604111L, HW_FREE = 0x4112, SW_PARAMS = 0xc0884113L, HWSYNC = 0x4122,
             DELAY = 0x80084121L, SYNC_PTR = 0xc0884123L, PREPARE = 0x4140, RESET = 0x4141, START = 0x4142,
             DROP = 0x4143, DRAIN = 0x4144, PAUSE = 0x40044145L, RESUME = 0x4147, XRUN = 0x4148,
-            WRITEI = 0x40184150L, READI = 0x80184151L, DMABUF_EXPORT = 0x80044170L, DMABUF_ATTACH = 0x40044171L,
-            DMABUF_DETACH = 0x4172, DMA_BUF_SYNC = 0x40086200L;
+            WRITEI = 0x40184150L, READI = 0x80184151L, DMA_BUF_SYNC = 0x40086200L;
+
+    /** The DMABUF ioctls of revision 2, the series' (patch 0001), and of revision 1 (UAPI-V1): {@link Revision}. */
+    static final long DMABUF_EXPORT = Revision.V2.export, DMABUF_ATTACH = Revision.V2.attach,
+            DMABUF_EXPORT_V1 = Revision.V1.export, DMABUF_ATTACH_V1 = Revision.V1.attach,
+            DMABUF_DETACH = Revision.DETACH;
 
     /** include/uapi/asm-generic/fcntl.h, mman-common.h and mman.h; include/linux/socket.h and net.h. */
     static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_APPEND = 0x400, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000,
@@ -101,6 +106,18 @@ final class UapiStructs {
     static final StructLayout XFERI_STRUCT = MemoryLayout.structLayout(JAVA_LONG.withName("result"),
             ADDRESS.withName("buf"), JAVA_LONG.withName("frames"));
 
+    /** struct snd_pcm_dmabuf_export (revision 2, patch 0001): flags in, fd out, reserved words zero. */
+    static final StructLayout DMABUF_EXPORT_STRUCT = MemoryLayout.structLayout(
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("fd"),
+            MemoryLayout.sequenceLayout(6, JAVA_INT).withName("reserved"));
+
+    /** struct snd_pcm_dmabuf_attach (revision 2, patch 0001): the dma-buf fd, flags zero, reserved words zero. */
+    static final StructLayout DMABUF_ATTACH_STRUCT = MemoryLayout.structLayout(
+            JAVA_INT.withName("fd"),
+            JAVA_INT.withName("flags"),
+            MemoryLayout.sequenceLayout(6, JAVA_INT).withName("reserved"));
+
     static final StructLayout DMA_BUF_SYNC_STRUCT = MemoryLayout.structLayout(JAVA_LONG.withName("flags"));
 
     /** struct iovec, struct msghdr (glibc's, as the kernel's struct user_msghdr) and struct cmsghdr. */
@@ -150,6 +167,9 @@ final class UapiStructs {
     private static final long XFERI_RESULT = XFERI_STRUCT.byteOffset(groupElement("result"));
     private static final long XFERI_BUF = XFERI_STRUCT.byteOffset(groupElement("buf"));
     private static final long XFERI_FRAMES = XFERI_STRUCT.byteOffset(groupElement("frames"));
+    private static final long EXPORT_FLAGS = DMABUF_EXPORT_STRUCT.byteOffset(groupElement("flags"));
+    private static final long EXPORT_FD = DMABUF_EXPORT_STRUCT.byteOffset(groupElement("fd"));
+    private static final long ATTACH_FD = DMABUF_ATTACH_STRUCT.byteOffset(groupElement("fd"));
     private static final long DMA_BUF_SYNC_FLAGS = DMA_BUF_SYNC_STRUCT.byteOffset(groupElement("flags"));
 
     private UapiStructs() {
@@ -246,6 +266,40 @@ final class UapiStructs {
     /** The frames WRITEI or READI moved. */
     static long xferiResult(MemorySegment x) {
         return x.get(JAVA_LONG, XFERI_RESULT);
+    }
+
+    /**
+     * EXPORT's argument. Revision 2: struct snd_pcm_dmabuf_export with {@code flags} (the access mode,
+     * O_RDONLY or O_RDWR, and O_CLOEXEC), {@code fd} -1 until the kernel writes the new fd (the kernel does not
+     * read it) and every reserved word zero. Revision 1: the int the kernel writes the fd to, -1 until then; it
+     * carries no flags (the fd is always O_RDWR and O_CLOEXEC).
+     */
+    static MemorySegment dmabufExport(Arena arena, Revision rev, int flags) {
+        if (rev == Revision.V1) {
+            return arena.allocateFrom(JAVA_INT, -1);
+        }
+        MemorySegment s = arena.allocate(DMABUF_EXPORT_STRUCT);
+        s.set(JAVA_INT, EXPORT_FLAGS, flags);
+        s.set(JAVA_INT, EXPORT_FD, -1);
+        return s;
+    }
+
+    /** The fd EXPORT wrote to its argument {@code s} of revision {@code rev}. */
+    static int dmabufExportFd(MemorySegment s, Revision rev) {
+        return s.get(JAVA_INT, rev == Revision.V1 ? 0 : EXPORT_FD);
+    }
+
+    /**
+     * ATTACH's argument for dma-buf {@code fd}. Revision 2: struct snd_pcm_dmabuf_attach with {@code flags}
+     * and every reserved word zero; revision 1: the int holding the fd.
+     */
+    static MemorySegment dmabufAttach(Arena arena, Revision rev, int fd) {
+        if (rev == Revision.V1) {
+            return arena.allocateFrom(JAVA_INT, fd);
+        }
+        MemorySegment s = arena.allocate(DMABUF_ATTACH_STRUCT);
+        s.set(JAVA_INT, ATTACH_FD, fd);
+        return s;
     }
 
     static MemorySegment dmaBufSync(Arena arena, long flags) {

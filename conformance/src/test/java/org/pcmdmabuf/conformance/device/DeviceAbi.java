@@ -24,11 +24,12 @@ import org.pcmdmabuf.model.PcmStream;
 final class DeviceAbi {
     /** The layouts the device target marshals. */
     record Structs(StructLayout hwParams, StructLayout swParams, StructLayout syncPtr, StructLayout xferi,
-                   StructLayout dmaBufSync, StructLayout iovec, StructLayout msghdr, StructLayout cmsgFd) {
+                   StructLayout dmaBufSync, StructLayout dmabufExport, StructLayout dmabufAttach, StructLayout iovec,
+                   StructLayout msghdr, StructLayout cmsgFd) {
         static Structs deviceTarget() {
             return new Structs(UapiStructs.HW_PARAMS_STRUCT, UapiStructs.SW_PARAMS_STRUCT, UapiStructs.SYNC_PTR_STRUCT,
-                    UapiStructs.XFERI_STRUCT, UapiStructs.DMA_BUF_SYNC_STRUCT, UapiStructs.IOVEC, UapiStructs.MSGHDR,
-                    UapiStructs.CMSG_FD);
+                    UapiStructs.XFERI_STRUCT, UapiStructs.DMA_BUF_SYNC_STRUCT, UapiStructs.DMABUF_EXPORT_STRUCT,
+                    UapiStructs.DMABUF_ATTACH_STRUCT, UapiStructs.IOVEC, UapiStructs.MSGHDR, UapiStructs.CMSG_FD);
         }
     }
 
@@ -59,6 +60,9 @@ final class DeviceAbi {
         m.put("SNDRV_PCM_IOCTL_DMABUF_EXPORT", UapiStructs.DMABUF_EXPORT);
         m.put("SNDRV_PCM_IOCTL_DMABUF_ATTACH", UapiStructs.DMABUF_ATTACH);
         m.put("SNDRV_PCM_IOCTL_DMABUF_DETACH", UapiStructs.DMABUF_DETACH);
+        // revision 1 (UAPI-V1), which --uapi 1 issues: uapi-layout.c prints its numbers with a _V1 suffix
+        m.put("SNDRV_PCM_IOCTL_DMABUF_EXPORT_V1", UapiStructs.DMABUF_EXPORT_V1);
+        m.put("SNDRV_PCM_IOCTL_DMABUF_ATTACH_V1", UapiStructs.DMABUF_ATTACH_V1);
         m.put("DMA_BUF_IOCTL_SYNC", UapiStructs.DMA_BUF_SYNC);
 
         m.put("SNDRV_MASK_MAX", UapiStructs.MASK.byteSize() * 8);
@@ -163,6 +167,14 @@ final class DeviceAbi {
         }
         struct(m, "dma_buf_sync", s.dmaBufSync().byteSize());
         field(m, "dma_buf_sync", s.dmaBufSync(), "flags");
+        struct(m, "snd_pcm_dmabuf_export", s.dmabufExport().byteSize());
+        for (String f : List.of("flags", "fd", "reserved")) {
+            field(m, "snd_pcm_dmabuf_export", s.dmabufExport(), f);
+        }
+        struct(m, "snd_pcm_dmabuf_attach", s.dmabufAttach().byteSize());
+        for (String f : List.of("fd", "flags", "reserved")) {
+            field(m, "snd_pcm_dmabuf_attach", s.dmabufAttach(), f);
+        }
 
         struct(m, "iovec", s.iovec().byteSize());
         field(m, "iovec", s.iovec(), "iov_base");

@@ -392,18 +392,98 @@ class DeviceTargetTest {
     // ---- mappings ---------------------------------------------------------------------------------------
 
     @Test
-    void mmapAndMunmapPassTheScriptsRangeAndFillAndCheckCallNothing() {
+    void mmapAndMunmapPassTheScriptsRangeAndFillAndCheckOnlyProbe() {
         long addr = 0x10000000L;
         when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
+        pipe(sys, 30, 31);
         List<List<String>> calls = callsPerStep(DECLARE + OPEN + "a mmap p off=4096 len=16384 prot=rw as m\n"
                 + "a fill m off=0 len=64 stamp\na check m off=0 len=64\na munmap m\na mmap p len=4096 prot=r as r\n");
         int rw = ci("PROT_READ") | ci("PROT_WRITE");
         assertEquals(List.of("mmap(16384, " + rw + ", 5, 4096)", "ioctl(5, SNDRV_PCM_IOCTL_SYNC_PTR)"), calls.get(1));
-        assertEquals(List.of(), calls.get(2), "fill");
-        assertEquals(List.of(), calls.get(3), "check");
+        // the range is handed to write(2), never touched from Java: one byte of its one page, read back
+        assertEquals(List.of("pipe2(" + (ci("O_CLOEXEC") | ci("O_NONBLOCK")) + ")", "write(31, " + addr + ", 1)",
+                "read(30, 1)"), calls.get(2).stream().map(c -> c.replaceFirst("^read\\(30, -?\\d+, ", "read(30, "))
+                .toList(), "fill");
+        assertEquals(List.of("write(31, " + addr + ", 1)", "read(30, 1)"), calls.get(3).stream()
+                .map(c -> c.replaceFirst("^read\\(30, -?\\d+, ", "read(30, ")).toList(), "check");
         assertEquals(List.of("munmap(" + addr + ", 16384)"), calls.get(4));
         assertEquals(List.of("mmap(4096, " + ci("PROT_READ") + ", 5, 0)", "ioctl(5, SNDRV_PCM_IOCTL_SYNC_PTR)"),
                 calls.get(5));
+        assertTrue(calls.get(6).containsAll(List.of("close(30)", "close(31)")), "the probe's pipe is closed: "
+                + calls.get(6));
+    }
+
+    /** pipe2(2) of the double answers {@code read} and {@code write} as its two ends. */
+    private static void pipe(SystemCalls sys, int read, int write) {
+        when(sys.pipe2(any(MemorySegment.class), anyInt())).thenAnswer(inv -> {
+            MemorySegment fds = inv.getArgument(0);
+            fds.setAtIndex(JAVA_INT, 0, read);
+            fds.setAtIndex(JAVA_INT, 1, write);
+            return 0;
+        });
+    }
+
+    // ---- SIGBUS: fill and check through a mapping the kernel zapped (LIFETIME-REVOKE-ZAP) -----------------
+
+    /**
+     * Where write(2) of a page of the range answers EFAULT, the access would have raised SIGBUS: the op's
+     * result is SIGBUS (ret -1, no state), as the model gives it, and nothing is touched from Java.
+     */
+    @Test
+    void aFillOrCheckWhosePageFaultsInWriteIsSigbus() {
+        long addr = 0x20000000L;
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
+        pipe(sys, 30, 31);
+        // the third page of the mapping is gone: its fault handler answers VM_FAULT_SIGBUS
+        when(sys.write(eq(31), anyLong(), eq(1L))).thenAnswer(inv -> {
+            long a = inv.getArgument(1);
+            return a >= addr + 8192 && a < addr + 12288 ? (long) -Uapi.Errnum.EFAULT.number : 1L;
+        });
+        when(sys.read(eq(30), anyLong(), anyLong())).thenAnswer(inv -> inv.getArgument(2));
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a mmap p len=16384 prot=rw as m\n"
+                + "a fill m off=0 len=8192 stamp\na fill m off=4096 len=8192 stamp\na check m off=8188 len=8\n"
+                + "a check m off=12288 len=4096\na check m off=0 len=0\n");
+        Outcome fine = steps.get(2).outcome();
+        assertEquals(0, fine.ret());
+        assertNull(fine.errno());
+        assertTrue(fine.extra().containsKey("unobserved"), "the stamps' counts are not observed: " + fine);
+        for (int i : new int[] {3, 4}) {
+            Outcome o = steps.get(i).outcome();
+            assertEquals(-1, o.ret(), o.toString());
+            assertEquals("SIGBUS", o.errno(), o.toString());
+            assertNull(o.state());
+            assertTrue(String.valueOf(o.extra().get("probe")).contains("EFAULT"), o.toString());
+        }
+        assertNull(steps.get(5).outcome().errno(), "the page after the zapped one is there");
+        assertNull(steps.get(6).outcome().errno(), "an empty range touches no page");
+        // every page of a range, each once: 2 + 2 (stopping at the third) + 2 (8188 and 8192) + 1
+        verify(sys, org.mockito.Mockito.times(7)).write(eq(31), anyLong(), eq(1L));
+        for (long page : new long[] {0, 4096, 8188, 8192, 12288}) {
+            verify(sys, org.mockito.Mockito.atLeastOnce()).write(31, addr + page, 1);
+        }
+    }
+
+    /** A fill or check the model refuses is refused the same way, without a probe. */
+    @Test
+    void aFillOrCheckOutsideAMappingOrFinerThanAWordIsRefusedWithoutAProbe() {
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(0x30000000L);
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a mmap p len=4096 prot=rw as m\n"
+                + "a fill m off=4092 len=8 stamp\na check m off=2 len=4\na munmap m\na fill m off=0 len=4 stamp\n");
+        assertEquals(Outcome.error("EFAULT", null), steps.get(2).outcome(), "beyond the mapping");
+        assertEquals(Outcome.error("EINVAL", null), steps.get(3).outcome(), "finer than a word");
+        assertEquals(Outcome.error("EFAULT", null), steps.get(5).outcome(), "an unmapped mapping");
+        verify(sys, never()).pipe2(any(MemorySegment.class), anyInt());
+        verify(sys, never()).write(anyInt(), anyLong(), anyLong());
+    }
+
+    /** A probe that fails for another reason than EFAULT is the target's error, never a result. */
+    @Test
+    void aProbeThatFailsOtherwiseIsATargetError() {
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(0x30000000L);
+        when(sys.pipe2(any(MemorySegment.class), anyInt())).thenReturn(-Uapi.Errnum.EMFILE.number);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> run(DECLARE + OPEN + "a mmap p len=4096 prot=rw as m\na check m off=0 len=4\n"));
+        assertEquals("check: probe: EMFILE", e.getMessage());
     }
 
     @Test
@@ -416,10 +496,10 @@ class DeviceTargetTest {
     // ---- dma-buf --------------------------------------------------------------------------------------------
 
     @Test
-    void exportAttachDetachAndSyncCarryTheirIntsAndFlags() {
+    void exportAttachDetachAndSyncCarryTheirStructsAndFlags() {
         int dmabuf = 7;
         replies.put(c("SNDRV_PCM_IOCTL_DMABUF_EXPORT"), a -> {
-            a.set(JAVA_INT, 0, dmabuf);
+            a.set(JAVA_INT, C.offset("snd_pcm_dmabuf_export.fd"), dmabuf);
             return 0;
         });
         state = ci("SNDRV_PCM_STATE_SETUP");
@@ -428,11 +508,16 @@ class DeviceTargetTest {
         assertEquals(Outcome.ok(dmabuf, "SETUP"), steps.get(2).outcome());
         Ioctl export = only("SNDRV_PCM_IOCTL_DMABUF_EXPORT");
         assertEquals(FD, export.fd());
-        assertEquals(iocSize(export.request()), export.sent().byteSize(), "an int");
+        carries(export, "snd_pcm_dmabuf_export");
+        assertInt(ci("O_RDWR") | ci("O_CLOEXEC"), export.sent(), "snd_pcm_dmabuf_export.flags");
+        assertInt(-1, export.sent(), "snd_pcm_dmabuf_export.fd");
+        assertZero(export.sent(), "snd_pcm_dmabuf_export.reserved");
         Ioctl attach = only("SNDRV_PCM_IOCTL_DMABUF_ATTACH");
         assertEquals(FD, attach.fd());
-        assertEquals(iocSize(attach.request()), attach.sent().byteSize(), "an int");
-        assertEquals(dmabuf, attach.sent().get(JAVA_INT, 0), "the exported fd");
+        carries(attach, "snd_pcm_dmabuf_attach");
+        assertInt(dmabuf, attach.sent(), "snd_pcm_dmabuf_attach.fd");
+        assertInt(0, attach.sent(), "snd_pcm_dmabuf_attach.flags");
+        assertZero(attach.sent(), "snd_pcm_dmabuf_attach.reserved");
         List<Ioctl> syncs = issued("DMA_BUF_IOCTL_SYNC");
         assertEquals(2, syncs.size(), "DMA_BUF_IOCTL_SYNC issued");
         for (Ioctl s : syncs) {
@@ -445,6 +530,88 @@ class DeviceTargetTest {
         assertEquals(FD, detach.fd());
         assertNull(detach.sent());
         assertEquals(0, iocSize(detach.request()));
+    }
+
+    /**
+     * The bytes of each argument, whole: revision 2's EXPORT of an O_RDONLY export and of an O_RDWR one (both
+     * O_CLOEXEC, which a script cannot observe: it has no exec), ATTACH of the fd EXPORT wrote back.
+     */
+    @Test
+    void revisionTwoArgumentsAreTheseBytes() {
+        replies.put(c("SNDRV_PCM_IOCTL_DMABUF_EXPORT"), a -> {
+            a.set(JAVA_INT, C.offset("snd_pcm_dmabuf_export.fd"), 9);
+            return 0;
+        });
+        run(DECLARE + "a open pcm0 rdonly as p\n" + HW_PARAMS + "a dmabuf_export p rdonly as r\n"
+                + "a dmabuf_export p as w\na dmabuf_attach p r\n");
+        verify(sys).open(PCM0, ci("O_RDONLY") | ci("O_CLOEXEC") | ci("O_NONBLOCK"));
+        List<Ioctl> exports = issued("SNDRV_PCM_IOCTL_DMABUF_EXPORT");
+        assertEquals(2, exports.size());
+        // little-endian words: flags, fd (-1: the kernel writes it), six reserved zeros
+        int cloexec = ci("O_CLOEXEC");
+        assertEquals(List.of(ci("O_RDONLY") | cloexec, -1, 0, 0, 0, 0, 0, 0), words(exports.get(0).sent()), "rdonly");
+        assertEquals(List.of(ci("O_RDWR") | cloexec, -1, 0, 0, 0, 0, 0, 0), words(exports.get(1).sent()), "rdwr");
+        assertEquals(0x80000, cloexec, "O_CLOEXEC of x86_64 and arm64");
+        // fd, flags 0, six reserved zeros
+        assertEquals(List.of(9, 0, 0, 0, 0, 0, 0, 0), words(only("SNDRV_PCM_IOCTL_DMABUF_ATTACH").sent()));
+    }
+
+    private static List<Integer> words(MemorySegment s) {
+        List<Integer> w = new ArrayList<>();
+        for (long i = 0; i < s.byteSize() / 4; i++) {
+            w.add(s.getAtIndex(JAVA_INT, i));
+        }
+        return w;
+    }
+
+    /**
+     * {@code --uapi 1}: revision 1's numbers and bare ints (UAPI-V1), the fd read back from the int; a script
+     * with an {@code rdonly} export does not apply, since revision 1 has no access mode.
+     */
+    @Test
+    void revisionOneIssuesTheBareIntIoctls() {
+        replies.put(c("SNDRV_PCM_IOCTL_DMABUF_EXPORT_V1"), a -> {
+            assertEquals(-1, a.get(JAVA_INT, 0), "the int the kernel writes the fd to");
+            a.set(JAVA_INT, 0, 11);
+            return 0;
+        });
+        state = ci("SNDRV_PCM_STATE_SETUP");
+        List<ScriptRunner.Step> steps;
+        try (DeviceTarget t = new DeviceTarget(CARDS, sys, Uapi.Revision.V1)) {
+            assertEquals(Uapi.Revision.V1, t.uapi());
+            steps = ScriptRunner.run(parse(DECLARE + OPEN + HW_PARAMS + "a dmabuf_export p as d\n"
+                    + "a dmabuf_attach p d\na dmabuf_detach p\n"), t);
+        }
+        assertEquals(Outcome.ok(11, "SETUP"), steps.get(2).outcome());
+        Ioctl export = only("SNDRV_PCM_IOCTL_DMABUF_EXPORT_V1");
+        assertEquals(4, export.sent().byteSize());
+        assertEquals(4, iocSize(export.request()));
+        Ioctl attach = only("SNDRV_PCM_IOCTL_DMABUF_ATTACH_V1");
+        assertEquals(List.of(11), words(attach.sent()));
+        assertEquals(4, iocSize(attach.request()));
+        assertNull(only("SNDRV_PCM_IOCTL_DMABUF_DETACH").sent());
+        assertEquals(List.of(), issued("SNDRV_PCM_IOCTL_DMABUF_EXPORT"), "no revision-2 ioctl");
+        assertEquals(List.of(), issued("SNDRV_PCM_IOCTL_DMABUF_ATTACH"), "no revision-2 ioctl");
+
+        Script rdonly = parse(DECLARE + OPEN + HW_PARAMS + "a dmabuf_export p rdonly as d\n");
+        assertEquals("line 6: dmabuf_export rdonly (uAPI revision 1 has no access mode: every export is O_RDWR)",
+                DeviceTarget.notApplicable(rdonly, CARDS, Uapi.Revision.V1));
+        assertNull(DeviceTarget.notApplicable(rdonly, CARDS, Uapi.Revision.V2));
+        assertNull(DeviceTarget.notApplicable(rdonly, CARDS), "revision 2 unless told otherwise");
+    }
+
+    /** Without a revision named, the target issues revision 2's ioctls, the series': it never probes. */
+    @Test
+    void revisionTwoIsTheDefaultAndNothingIsProbed() {
+        try (DeviceTarget t = new DeviceTarget(CARDS, sys)) {
+            assertEquals(Uapi.Revision.V2, t.uapi());
+        }
+        replies.put(c("SNDRV_PCM_IOCTL_DMABUF_EXPORT"), a -> -Uapi.Errnum.ENOTTY.number);
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + HW_PARAMS + "a dmabuf_export p as d\n");
+        // a kernel without revision 2 answers ENOTTY, and that is the result: no fallback to revision 1
+        assertEquals("ENOTTY", last(steps).errno());
+        assertEquals(1, issued("SNDRV_PCM_IOCTL_DMABUF_EXPORT").size());
+        assertEquals(List.of(), issued("SNDRV_PCM_IOCTL_DMABUF_EXPORT_V1"));
     }
 
     // ---- fds and processes ----------------------------------------------------------------------------------
@@ -577,6 +744,18 @@ class DeviceTargetTest {
         assertEquals(Outcome.error("EACCES", null), last(steps));
         verify(sys).writeAttribute("/sys/bus/platform/drivers/snd_dummy/unbind", "snd_dummy.0");
         verify(sys, never()).writeAttribute(eq("/sys/bus/platform/drivers/snd_dummy/bind"), anyString());
+    }
+
+    /** dma_debug is not observed on a real kernel: it says so, with why, and calls nothing. */
+    @Test
+    void dmaDebugIsSkippedSayingWhyAndCallsNothing() {
+        Outcome o = last(run(DECLARE + "dma_debug\n"));
+        assertEquals(0, o.ret());
+        assertNull(o.errno());
+        assertTrue(String.valueOf(o.extra().get("skipped")).startsWith("dma_debug: not observed: "), o.toString());
+        assertNull(o.extra().get("mappings"), "no counts the kernel was not asked for");
+        assertNull(o.extra().get("overlaps"), "no counts the kernel was not asked for");
+        assertEquals(List.of(), mockingDetails(sys).getInvocations());
     }
 
     @Test

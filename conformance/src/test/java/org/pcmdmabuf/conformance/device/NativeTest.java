@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.pcmdmabuf.conformance.Uapi.Errnum;
 
@@ -29,6 +33,40 @@ class NativeTest {
             assertEquals(0, sys.close(passed));
         } finally {
             sys.close(fd);
+        }
+    }
+
+    /**
+     * The SIGBUS probe on this machine's kernel: a shared mapping of a file past its end faults with
+     * VM_FAULT_SIGBUS (filemap_fault()), as a revoked dma-buf's mapping does in the series' fault handler, and
+     * write(2) of that page answers EFAULT where a load would have raised SIGBUS and killed the JVM.
+     */
+    @Test
+    void aPageWhoseFaultIsSigbusIsEfaultToTheProbe() throws IOException {
+        Path f = Files.createTempFile("pcm-dmabuf-probe", ".bin");
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(4096);
+            int fd = sys.open(f.toString(), UapiStructs.O_RDWR | UapiStructs.O_CLOEXEC);
+            assertTrue(fd >= 0, "open: " + fd);
+            long addr = sys.mmap(3 * 4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, fd, 0);
+            assertTrue(addr > 0, "mmap: " + addr);
+            try (PageProbe probe = new PageProbe(sys)) {
+                assertEquals(0, probe.probe(addr, 4096), "the page within the file");
+                assertEquals(0, probe.probe(addr + 4092, 4), "its last word");
+                assertEquals(-Errnum.EFAULT.number, probe.probe(addr, 8192), "the page past the end");
+                assertEquals(-Errnum.EFAULT.number, probe.probe(addr + 4096, 4), "one word past the end");
+                // the probe's pipe is empty again after a fault: the next probe works as the first did
+                assertEquals(0, probe.probe(addr, 4096));
+                raf.setLength(3 * 4096);
+                assertEquals(0, probe.probe(addr, 3 * 4096), "the file grew under the mapping");
+                raf.setLength(0);
+                assertEquals(-Errnum.EFAULT.number, probe.probe(addr, 4), "truncated: zapped, as a revocation does");
+            } finally {
+                sys.munmap(addr, 3 * 4096);
+                sys.close(fd);
+            }
+        } finally {
+            Files.deleteIfExists(f);
         }
     }
 

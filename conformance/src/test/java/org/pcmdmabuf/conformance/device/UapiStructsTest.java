@@ -24,7 +24,11 @@ class UapiStructsTest {
         assertEquals(UapiStructs.XFERI_STRUCT.byteSize(), size(UapiStructs.READI));
         assertEquals(UapiStructs.DMA_BUF_SYNC_STRUCT.byteSize(), size(UapiStructs.DMA_BUF_SYNC));
         assertEquals(ValueLayout.JAVA_LONG.byteSize(), size(UapiStructs.DELAY));
-        for (long intArgument : new long[] {UapiStructs.PAUSE, UapiStructs.DMABUF_EXPORT, UapiStructs.DMABUF_ATTACH}) {
+        // revision 2 (the series): the structs; revision 1 (UAPI-V1): a bare int
+        assertEquals(UapiStructs.DMABUF_EXPORT_STRUCT.byteSize(), size(UapiStructs.DMABUF_EXPORT));
+        assertEquals(UapiStructs.DMABUF_ATTACH_STRUCT.byteSize(), size(UapiStructs.DMABUF_ATTACH));
+        for (long intArgument : new long[] {UapiStructs.PAUSE, UapiStructs.DMABUF_EXPORT_V1,
+            UapiStructs.DMABUF_ATTACH_V1}) {
             assertEquals(ValueLayout.JAVA_INT.byteSize(), size(intArgument));
         }
         for (long none : new long[] {UapiStructs.HW_FREE, UapiStructs.HWSYNC, UapiStructs.PREPARE, UapiStructs.RESET,
