@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.BufferType;
+import org.pcmdmabuf.model.DmabufOptIn;
+import org.pcmdmabuf.model.DriverProfile;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.script.Op;
@@ -208,6 +211,12 @@ public final class Cards {
                 throw new IllegalArgumentException("device " + hw.name()
                         + ": declared limits differ from the real cards' (formats, channels, rates, sizes)");
             }
+            if (!hw.defaultPlatform()) {
+                // the cards' buffer types, IOMMUs and driver profiles are not described here yet: binding such a
+                // device to any card would judge the kernel on a platform the script did not ask for
+                throw new IllegalArgumentException("device " + hw.name() + ": its platform ("
+                        + String.join(" ", platform(hw)) + ") is not matched to a real card");
+            }
             List<String> why = new ArrayList<>();
             Pcm chosen = null;
             for (Pcm p : slots(hw.stream())) {
@@ -251,5 +260,26 @@ public final class Cards {
         if (v != null) {
             m.put(to, v);
         }
+    }
+
+    /** The platform attributes a device line sets beyond its defaults, as the script spells them. */
+    private static List<String> platform(PcmHardware hw) {
+        List<String> out = new ArrayList<>();
+        if (hw.buffer() != BufferType.implied(hw.coherent(), hw.contiguous())) {
+            out.add("buffer=" + hw.buffer().scriptName());
+        }
+        if (hw.iommu()) {
+            out.add("iommu=true");
+        }
+        if (hw.bounce()) {
+            out.add("bounce=true");
+        }
+        if (hw.driver() != DriverProfile.MANAGED) {
+            out.add("driver=" + hw.driver().scriptName());
+        }
+        if (hw.optIn() != DmabufOptIn.ALL) {
+            out.add("optin=" + hw.optIn().scriptName());
+        }
+        return out;
     }
 }
