@@ -181,13 +181,19 @@ public final class PcmDmabuf {
             return d.live() ? Result.ok(0L) : Result.err(Errno.ENODEV);
         }
 
-        /** Syncs every device using the memory, for the device at END, for the CPU at START. */
+        /**
+         * Syncs every device using the memory, for the device at END, for the CPU at START only where the CPU
+         * reads (kernel-patch decision 9, snd_pcm_dmabuf_cpu_access()): a START|WRITE alone needs nothing a
+         * device wrote, and invalidating for it would drop what the CPU wrote before its window opened.
+         */
         @Override
         public Result<Long> cpuAccess(DmaBuf d, boolean begin, DmaDirection dir) {
             if (!d.live()) {
                 return Result.err(Errno.ENODEV);
             }
-            d.exporterPcm.world.bus.syncUsers(d, !begin);
+            if (!begin || dir != DmaDirection.TO_DEVICE) {
+                d.exporterPcm.world.bus.syncUsers(d, !begin);
+            }
             return Result.ok(0L);
         }
     }
