@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * struct dma_buf exported by a PCM (drivers/dma-buf/dma-buf.c). It has exactly one struct file; every fd,
- * every mapping and every attachment is a reference on that file, and dma_buf_release() runs when it drops
- * to zero. The exporting runtime points at it without a reference, so a live export never pins itself.
+ * every mapping, every attachment and the exporting runtime (from EXPORT until HW_FREE, HW_PARAMS or close
+ * lets the buffer go: EXPORT-COUNTED-REF) is a counted reference on that file, and dma_buf_release() runs
+ * when it drops to zero. No weak pointer reaches it: a released dma-buf is reachable from nothing.
  */
 public final class DmaBuf implements FilePrivate {
     public final int id;
@@ -17,7 +18,10 @@ public final class DmaBuf implements FilePrivate {
     /** The PCM device that exported it; its disconnect orphans this dma-buf. */
     public final Pcm exporterPcm;
     File file;
-    /** The exporting substream while its runtime still owns the memory; cleared by hw_free, hw_params, close. */
+    /**
+     * The exporting substream while its runtime still owns the memory and holds its counted reference; cleared
+     * by hw_free, hw_params, close (a card disconnect revokes the dma-buf but leaves both until close).
+     */
     Substream exporter;
     final List<Attachment> attachments = new ArrayList<>();
     /** Revision 1's answer to a card disconnect: orphaned, its memory kept (kernel-patch decisions 10-11). */

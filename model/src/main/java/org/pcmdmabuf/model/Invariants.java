@@ -19,8 +19,11 @@ import java.util.stream.LongStream;
  *     live and not released. fput() (fs/file_table.c) releases a file at its last reference, so a holder left
  *     after that is a use after free.
  * <li>{@link Invariant#FILE_COUNT}: a live file's f_count is its holders and nothing else: fd-table entries
- *     (fd_install(), fs/file.c), mappings (vm_file, taken by mmap in mm/mmap.c) and attachments (the patch's
- *     ATTACH keeps its dma_buf_get() reference until DETACH, sound/core/pcm_dmabuf.c).
+ *     (fd_install(), fs/file.c), mappings (vm_file, taken by mmap in mm/mmap.c), attachments (the patch's
+ *     ATTACH keeps its dma_buf_get() reference until DETACH, sound/core/pcm_dmabuf.c) and the exporting runtime
+ *     (snd_pcm_dmabuf_get() keeps the export's first reference in runtime->dmabuf until
+ *     snd_pcm_dmabuf_hw_free() drops it: EXPORT-COUNTED-REF). So a dma-buf is released exactly when its last
+ *     holder goes (LIFETIME-FREE-LAST), and a runtime's export is never a weak pointer.
  * <li>{@link Invariant#DMABUF_UNRELEASED}: no live dma-buf has been released: dma_buf_release()
  *     (drivers/dma-buf/dma-buf.c) ends it.
  * <li>{@link Invariant#BUFFER_HOLDERS_LIVE}: every buffer a runtime, a dma-buf or a mapping holds is live and
@@ -44,7 +47,8 @@ import java.util.stream.LongStream;
  * <li>{@link Invariant#SUBSTREAM_MMAP_COUNT}: a substream's mmap_count is its live PCM-fd data mappings
  *     (snd_pcm_mmap_data_open() and snd_pcm_mmap_data_close(), sound/core/pcm_native.c).
  * <li>{@link Invariant#RUNTIME_EXPORT}: a runtime's export is a live dma-buf that this substream exported and
- *     that wraps the runtime's buffer: the patch's hw_free hook orphans it when the runtime lets go.
+ *     that wraps the runtime's buffer: the patch's hw_free hook hands it over or revokes it, and drops the
+ *     runtime's reference, when the runtime lets go.
  * <li>{@link Invariant#RUNTIME_BUFFER}: a runtime has a buffer exactly when configured (past OPEN), except on a
  *     disconnected card: hw_params allocates it and hw_free frees it (sound/core/pcm_native.c).
  * <li>{@link Invariant#RUNTIME_POINTERS_UNSET}: before the first hw_params (boundary 0) hw_ptr and appl_ptr are
@@ -124,6 +128,14 @@ final class Invariants {
     /** A revoked dma-buf gave its memory back to its owner (LIFETIME-REVOKE): it is no holder. */
     private static boolean holdsBuffer(DmaBuf d) {
         return !d.revoked;
+    }
+
+    /**
+     * The export whose file {@code s}'s runtime holds a counted reference on (EXPORT-COUNTED-REF), or null: a
+     * holder of that file as an fd is.
+     */
+    private static DmaBuf exportHeld(Substream s) {
+        return s.runtime == null ? null : s.runtime.export;
     }
 
     /** A zapped mapping has no pages (LIFETIME-REVOKE-ZAP): it is no holder. */
@@ -269,6 +281,14 @@ final class Invariants {
         }
         for (Attachment a : attachments) {
             holders.merge(a.dmaBuf.file, 1, Integer::sum);
+        }
+        for (Pcm pcm : w.pcmsInOrder()) {
+            for (Substream s : pcm.substreams) {
+                DmaBuf d = exportHeld(s);
+                if (d != null) {
+                    holders.merge(d.file, 1, Integer::sum);
+                }
+            }
         }
         holders.forEach((f, n) -> {
             if (!fileHoldersLive(f, files.contains(f))) {
@@ -600,6 +620,10 @@ final class Invariants {
                     }
                     if (rt.dmaBuffer != null) {
                         holdBuffer(rt.dmaBuffer);
+                    }
+                    DmaBuf held = exportHeld(subs.get(k));
+                    if (held != null) {
+                        holdFile(held.file);
                     }
                     if (!runtimeAttachmentLive(rt, rt.attachment != null && member(rt.attachment.id))) {
                         fail(Invariant.RUNTIME_ATTACHMENT_LIVE);

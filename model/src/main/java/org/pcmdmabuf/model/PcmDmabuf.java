@@ -181,13 +181,19 @@ public final class PcmDmabuf {
             return d.live() ? Result.ok(0L) : Result.err(Errno.ENODEV);
         }
 
-        /** Syncs every device using the memory, for the device at END, for the CPU at START. */
+        /**
+         * Syncs every device using the memory, for the device at END, for the CPU at START only where the CPU
+         * reads (kernel-patch decision 9, snd_pcm_dmabuf_cpu_access()): a START|WRITE alone needs nothing a
+         * device wrote, and invalidating for it would drop what the CPU wrote before its window opened.
+         */
         @Override
         public Result<Long> cpuAccess(DmaBuf d, boolean begin, DmaDirection dir) {
             if (!d.live()) {
                 return Result.err(Errno.ENODEV);
             }
-            d.exporterPcm.world.bus.syncUsers(d, !begin);
+            if (!begin || dir != DmaDirection.TO_DEVICE) {
+                d.exporterPcm.world.bus.syncUsers(d, !begin);
+            }
             return Result.ok(0L);
         }
     }
@@ -214,14 +220,16 @@ public final class PcmDmabuf {
         PcmRuntime rt = s.runtime;
         World world = s.pcm.world;
         DmaBuf d = world.registry.dmaBufByKey(r.value());
-        if (d != null) {
-            d.file.get();
-        } else {
+        if (d == null) {
             rt.dmaBuffer.get();
+            // The new file's first reference is the runtime's, held until HW_FREE, HW_PARAMS or close lets the
+            // buffer go (EXPORT-COUNTED-REF; snd_pcm_dmabuf_get() keeps dma_buf_export()'s reference).
             d = world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value(),
                     !driver(s).readOnlyFile(readOnly));
             rt.export = d;
         }
+        // The new fd's reference (get_dma_buf() before fd_install()).
+        d.file.get();
         return Result.ok((long) task.files.install(d.file));
     }
 
@@ -240,14 +248,14 @@ public final class PcmDmabuf {
             return Result.err(e);
         }
         DmaBuf d = rt.export;
-        if (d != null) {
-            d.file.get();
-        } else {
+        if (d == null) {
             rt.dmaBuffer.get();
+            // The runtime holds the first reference, as for an export (EXPORT-COUNTED-REF).
             d = s.pcm.world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, DmabufDriver.NEW_DMABUF, true);
             d.plain = true;
             rt.export = d;
         }
+        d.file.get();
         return Result.ok((long) task.files.install(d.file));
     }
 
@@ -315,9 +323,12 @@ public final class PcmDmabuf {
     }
 
     /**
-     * Hook of do_hw_free() and snd_pcm_hw_params(): the substream's own attachment goes (LIFETIME-IMPLICIT-DETACH),
-     * and its export either keeps the memory (LIFETIME-HANDOVER: the dma-buf holds its own reference) or, where
-     * the driver reuses that memory, is revoked (LIFETIME-REVOKE). Returns whether memory was handed over.
+     * Hook of do_hw_free() and snd_pcm_hw_params(), snd_pcm_dmabuf_hw_free(): the substream's own attachment goes
+     * (LIFETIME-IMPLICIT-DETACH), its export either keeps the memory (LIFETIME-HANDOVER: the dma-buf holds its
+     * own reference) or, where the driver reuses that memory, is revoked (LIFETIME-REVOKE), and then the runtime
+     * drops its counted reference on the export (EXPORT-COUNTED-REF), the dma-buf's release if it was the last
+     * holder (LIFETIME-FREE-LAST). An export a card disconnect revoked already stays revoked. Returns whether
+     * memory was handed over.
      */
     static boolean hwFree(Substream s) {
         boolean revoke = driver(s).hwFree(s);
@@ -329,17 +340,21 @@ public final class PcmDmabuf {
         if (d == null) {
             return false;
         }
+        boolean handOver = !revoke && !d.revoked;
         d.exporter = null;
         rt.export = null;
-        if (revoke) {
+        if (revoke && !d.revoked) {
             revoke(d);
         }
-        return !revoke;
+        s.pcm.world.vfs.fput(d.file);
+        return handOver;
     }
 
     /**
      * Card disconnect: every dma-buf the card exported is revoked (LIFETIME-DISCONNECT), handed-over ones that
-     * another card still streams from included, or orphaned where the driver does not revoke (revision 1).
+     * another card still streams from included, or orphaned where the driver does not revoke (revision 1). A
+     * runtime keeps its export, and its counted reference on it, until close lets the buffer go, as
+     * snd_pcm_dmabuf_disconnect() revokes runtime->dmabuf without dropping it.
      */
     static void disconnect(Pcm pcm) {
         DmabufDriver driver = pcm.world.driver();
@@ -354,10 +369,6 @@ public final class PcmDmabuf {
             if (!revoke) {
                 d.disconnected = true;
                 continue;
-            }
-            if (d.exporter != null) {
-                d.exporter.runtime.export = null;
-                d.exporter = null;
             }
             revoke(d);
         }
@@ -390,12 +401,12 @@ public final class PcmDmabuf {
         }
     }
 
-    /** dma_buf_ops.release: the last file reference went. */
+    /**
+     * dma_buf_ops.release: the last file reference went. The exporting runtime's was one of them
+     * (EXPORT-COUNTED-REF), so no runtime points at a released export.
+     */
     static void release(DmaBuf d) {
         d.exporterPcm.world.driver().release(d);
-        if (d.exporter != null && d.exporter.runtime != null && d.exporter.runtime.export == d) {
-            d.exporter.runtime.export = null;
-        }
         d.exporter = null;
         d.released = true;
         d.exporterPcm.world.registry.releaseDmaBuf(d);

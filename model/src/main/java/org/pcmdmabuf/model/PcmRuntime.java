@@ -38,7 +38,10 @@ public final class PcmRuntime {
     long dmaBytes;
     /** The buffer this runtime allocated (runtime->dma_buffer_p); one reference held. */
     SndDmaBuffer dmaBuffer;
-    /** The dma-buf wrapping dmaBuffer, if exported; no reference held (cleared by its release). */
+    /**
+     * The dma-buf wrapping dmaBuffer, if exported (runtime->dmabuf): a counted reference on its file, held from
+     * EXPORT until hw_free, hw_params or close lets the buffer go (EXPORT-COUNTED-REF).
+     */
     DmaBuf export;
     /** This substream's attachment, if ATTACH succeeded; its DMA then runs on the attached dma-buf's memory. */
     Attachment attachment;

@@ -68,6 +68,10 @@ class InvariantsTest {
 
     private static final List<Corruption> CORRUPTIONS = List.of(
             corruption("an extra file reference", f -> f.pcmFile.get(), Invariant.FILE_COUNT),
+            corruption("a runtime that forgot its export but not the file reference it held (EXPORT-COUNTED-REF)",
+                    f -> f.rt().export = null, Invariant.FILE_COUNT),
+            corruption("an export's file reference dropped while its runtime still holds it",
+                    f -> f.dmaBuf.file.put(), Invariant.FILE_COUNT),
             corruption("a file released under its fd", f -> f.pcmFile.put(),
                     Invariant.FILE_HOLDERS_LIVE, Invariant.FILE_COUNT),
             corruption("a released dma-buf left live", f -> f.dmaBuf.released = true, Invariant.DMABUF_UNRELEASED),
