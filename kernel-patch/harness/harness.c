@@ -175,6 +175,7 @@ static void dma_buf_release(struct dma_buf *dmabuf);
 #include "shim/src/lib/scatterlist.c"
 #include "shim/src/kernel/dma/mapping.c"
 #include "shim/src/mm/memory.c"
+#include "shim/src/mm/mmap.c"
 #include "shim/src/fs/file.c"
 #include "shim/src/drivers/dma-buf/dma-buf.c"
 
@@ -355,31 +356,49 @@ int harness_runtime_buffer(int sid)
 	return b ? b->id : -1;
 }
 
-/* the PCM file the simulator's ioctls are issued on: opened read-write */
-static struct file pcm_file = { .f_count = 1, .f_flags = O_RDWR,
-				.f_mode = FMODE_READ | FMODE_WRITE };
+int harness_revision(void)
+{
+	return HARNESS_UAPI_REV;
+}
 
-/* the ioctl as the revision under test takes it */
-static int dmabuf_ioctl(struct harness_substream *hs, unsigned int cmd,
-			void *arg)
+/* the ioctl as the revision under test takes it, issued on @file */
+static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
+			unsigned int cmd, void *arg)
 {
 #if HARNESS_UAPI_REV >= 2
-	return snd_pcm_dmabuf_ioctl(&hs->substream, &pcm_file, cmd, arg);
+	return snd_pcm_dmabuf_ioctl(&hs->substream, file, cmd, arg);
 #else
-	(void)pcm_file;
 	return snd_pcm_dmabuf_ioctl(&hs->substream, cmd, arg);
 #endif
 }
 
-int harness_export(int sid)
+/*
+ * The PCM file an ioctl is issued on: sound/core/pcm_native.c,
+ * snd_pcm_open_file() keeps the open's f_mode (do_dentry_open(), fs/open.c:
+ * O_RDONLY gives FMODE_READ only).
+ */
+static void pcm_file_init(struct file *file, bool writable)
+{
+	memset(file, 0, sizeof(*file));
+	file->f_count = 1;
+	file->f_flags = writable ? O_RDWR : O_RDONLY;
+	file->f_mode = FMODE_READ | (writable ? FMODE_WRITE : 0);
+}
+
+int harness_export(int sid, int flags, int pcm_writable)
 {
 	struct harness_substream *hs = substream_of(sid);
+	struct file pcm_file;
 #if HARNESS_UAPI_REV >= 2
-	/* the simulator's dmabuf_export: O_RDWR, close-on-exec */
-	struct snd_pcm_dmabuf_export arg = { .flags = O_RDWR | O_CLOEXEC,
-					     .fd = -1 };
+	/* include/uapi/sound/asound.h: the access mode and O_CLOEXEC */
+	struct snd_pcm_dmabuf_export arg = {
+		.flags = (flags & HARNESS_EXPORT_RDONLY ? O_RDONLY : O_RDWR) |
+			 (flags & HARNESS_EXPORT_CLOEXEC ? O_CLOEXEC : 0),
+		.fd = -1,
+	};
 	int *fdp = &arg.fd;
 #else
+	/* revision 1 takes no flags: always O_RDWR, close-on-exec */
 	int arg = -1, *fdp = &arg;
 #endif
 	int fd;
@@ -387,8 +406,9 @@ int harness_export(int sid)
 
 	if (!hs)
 		return -EINVAL;
+	pcm_file_init(&pcm_file, pcm_writable);
 	installed = NULL;
-	err = dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &arg);
+	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &arg);
 	fd = *fdp;
 	if (err)
 		return err;
@@ -402,6 +422,7 @@ int harness_export(int sid)
 int harness_attach(int sid, int fd, int target)
 {
 	struct harness_substream *hs = substream_of(sid);
+	struct file pcm_file;
 	int err;
 
 	if (!hs)
@@ -414,7 +435,8 @@ int harness_attach(int sid, int fd, int target)
 
 	fd_number = fd;
 	fd_target = target;
-	err = dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &arg);
+	pcm_file_init(&pcm_file, true);
+	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &arg);
 	fd_number = -1;
 	fd_target = HARNESS_FD_NONE;
 	return err;
@@ -423,10 +445,12 @@ int harness_attach(int sid, int fd, int target)
 int harness_detach(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
+	struct file pcm_file;
 
 	if (!hs)
 		return -EINVAL;
-	return dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_DETACH, NULL);
+	pcm_file_init(&pcm_file, true);
+	return dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_DETACH, NULL);
 }
 
 void harness_hw_free(int sid)
@@ -462,24 +486,42 @@ static struct dma_buf *dmabuf_of(int id, const char *what)
 	return d;
 }
 
-int harness_mmap(int id, long pgoff, long pages)
+int harness_mmap(int id, long pgoff, long pages, int write)
 {
 	struct dma_buf *d = dmabuf_of(id, "mmap");
-	struct vm_area_struct vma = { 0 };
+	struct vm_area_struct *vma;
 
 	if (!d)
 		return -EBADF;
-	/* dma_buf_mmap_internal() */
-	if (!d->ops->mmap)
-		return -EINVAL;
-	if (pgoff + pages > (long)(d->size >> PAGE_SHIFT))
-		return -EINVAL;
-	/* the simulator's mappings are shared */
-	vma.vm_flags = VM_SHARED | VM_READ | VM_WRITE;
-	vma.vm_start = 0x10000000UL;
-	vma.vm_end = vma.vm_start + ((unsigned long)pages << PAGE_SHIFT);
-	vma.vm_pgoff = pgoff;
-	return d->ops->mmap(d, &vma);
+	vma = do_mmap(d->file, pgoff, pages, write);
+	return PTR_ERR_OR_ZERO(vma);
+}
+
+int harness_mappings(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+	struct vm_area_struct *vma;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	list_for_each_entry(vma, &d->file->mapping.i_mmap, shared)
+		n++;
+	return n;
+}
+
+int harness_sigbus(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+	struct vm_area_struct *vma;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	list_for_each_entry(vma, &d->file->mapping.i_mmap, shared)
+		if (handle_mm_fault(vma, 0))
+			n++;
+	return n;
 }
 
 int harness_cpu_access(int id, int begin, int dir)
@@ -509,6 +551,27 @@ long harness_file_count(int id)
 	struct dma_buf *d = dmabuf_by_id(id);
 
 	return d ? d->file->f_count : -1;
+}
+
+int harness_file_writable(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+
+	return d ? !!(d->file->f_mode & FMODE_WRITE) : -1;
+}
+
+int harness_revoked(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+
+	if (!d)
+		return -1;
+#if HARNESS_UAPI_REV >= 2
+	return ((struct snd_pcm_dmabuf *)d->priv)->revoked;
+#else
+	/* revision 1 revokes nothing: a disconnect orphans */
+	return 0;
+#endif
 }
 
 int harness_orphaned(int id)
@@ -614,6 +677,14 @@ void harness_reset(void)
 		kvfree(buf->pages);
 		kfree(buf);
 		list_del_init(&d->node);
+		while (!list_empty(&d->file->mapping.i_mmap)) {
+			struct vm_area_struct *vma;
+
+			vma = list_entry(d->file->mapping.i_mmap.next,
+					 struct vm_area_struct, shared);
+			list_del(&vma->shared);
+			kfree(vma);
+		}
 		kfree(d->file);
 		kfree(d);
 	}

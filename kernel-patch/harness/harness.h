@@ -12,11 +12,16 @@
 #define HARNESS_FD_NONE		0	/* not open */
 #define HARNESS_FD_OTHER	-1	/* open, not a dma-buf */
 
+/* harness_export() @flags: the EXPORT's access mode and fd flags (revision 2) */
+#define HARNESS_EXPORT_RDONLY	0x1	/* O_RDONLY, else O_RDWR */
+#define HARNESS_EXPORT_CLOEXEC	0x2	/* O_CLOEXEC */
+
 /* DMA sync of buffer @buffer for device @device; @dir is enum dma_data_direction */
 typedef void (*harness_sync_fn)(int buffer, int device, int for_device, int dir);
 
 void harness_set_sync(harness_sync_fn fn);
 void harness_reset(void);
+int harness_revision(void);
 int harness_bugs(void);
 const char *harness_last_bug(void);
 
@@ -28,16 +33,20 @@ int harness_state(int sid);
 int harness_runtime_buffer(int sid);
 int harness_attached(int sid);
 
-int harness_export(int sid);
+int harness_export(int sid, int flags, int pcm_writable);
 int harness_attach(int sid, int fd, int target);
 int harness_detach(int sid);
 void harness_hw_free(int sid);
 void harness_disconnect(int sid);
 
-int harness_mmap(int id, long pgoff, long pages);
+int harness_mmap(int id, long pgoff, long pages, int write);
+int harness_mappings(int id);
+int harness_sigbus(int id);
 int harness_cpu_access(int id, int begin, int dir);
 int harness_file_ref(int id, int get);
 long harness_file_count(int id);
+int harness_file_writable(int id);
+int harness_revoked(int id);
 int harness_orphaned(int id);
 int harness_attachments(int id);
 int harness_live_dmabufs(void);

@@ -50,6 +50,7 @@ public final class Harness {
     enum Function {
         SET_SYNC(ofVoid(A)),
         RESET(ofVoid()),
+        REVISION(of(I)),
         BUGS(of(I)),
         LAST_BUG(of(A)),
         ADD_SUBSTREAM(of(I, I, I, I, I)),
@@ -57,15 +58,19 @@ public final class Harness {
         STATE(of(I, I)),
         RUNTIME_BUFFER(of(I, I)),
         ATTACHED(of(I, I)),
-        EXPORT(of(I, I)),
+        EXPORT(of(I, I, I, I)),
         ATTACH(of(I, I, I, I)),
         DETACH(of(I, I)),
         HW_FREE(ofVoid(I)),
         DISCONNECT(ofVoid(I)),
-        MMAP(of(I, I, J, J)),
+        MMAP(of(I, I, J, J, I)),
+        MAPPINGS(of(I, I)),
+        SIGBUS(of(I, I)),
         CPU_ACCESS(of(I, I, I, I)),
         FILE_REF(of(I, I, I)),
         FILE_COUNT(of(J, I)),
+        FILE_WRITABLE(of(I, I)),
+        REVOKED(of(I, I)),
         ORPHANED(of(I, I)),
         ATTACHMENTS(of(I, I)),
         LIVE_DMABUFS(of(I)),
@@ -218,6 +223,15 @@ public final class Harness {
         }
     }
 
+    /** The uAPI revision the library's series implements (build.sh's HARNESS_UAPI_REV). */
+    public int revision() {
+        try {
+            return (int) h(Function.REVISION).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.REVISION, t);
+        }
+    }
+
     /** Bugs the C code reported so far (WARNs, lock errors, use after free). */
     int bugs() {
         try {
@@ -282,10 +296,17 @@ public final class Harness {
         }
     }
 
-    /** The new dma-buf's id, or -errno. */
-    int export(int sid) {
+    /** harness.h's HARNESS_EXPORT_* flags. */
+    static final int EXPORT_RDONLY = 0x1;
+    static final int EXPORT_CLOEXEC = 0x2;
+
+    /**
+     * EXPORT on a PCM file open for writing ({@code pcmWritable}) or read-only, with {@code flags} (revision 2;
+     * revision 1 takes none): the dma-buf's id, or -errno.
+     */
+    int export(int sid, int flags, boolean pcmWritable) {
         try {
-            return (int) h(Function.EXPORT).invokeExact(sid);
+            return (int) h(Function.EXPORT).invokeExact(sid, flags, flag(pcmWritable));
         } catch (Throwable t) {
             throw failed(Function.EXPORT, t);
         }
@@ -324,11 +345,30 @@ public final class Harness {
         }
     }
 
-    int mmap(int id, long pgoff, long pages) {
+    /** A shared mapping, PROT_WRITE when {@code write}: 0 or -errno. */
+    int mmap(int id, long pgoff, long pages, boolean write) {
         try {
-            return (int) h(Function.MMAP).invokeExact(id, pgoff, pages);
+            return (int) h(Function.MMAP).invokeExact(id, pgoff, pages, flag(write));
         } catch (Throwable t) {
             throw failed(Function.MMAP, t);
+        }
+    }
+
+    /** The dma-buf file's mappings the C side knows (its i_mmap), -1 once the C code freed it. */
+    int mappings(int id) {
+        try {
+            return (int) h(Function.MAPPINGS).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.MAPPINGS, t);
+        }
+    }
+
+    /** Of those, the ones a CPU access through would get SIGBUS (zapped, and the fault handler gives no page). */
+    int sigbus(int id) {
+        try {
+            return (int) h(Function.SIGBUS).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.SIGBUS, t);
         }
     }
 
@@ -355,6 +395,24 @@ public final class Harness {
             return (long) h(Function.FILE_COUNT).invokeExact(id);
         } catch (Throwable t) {
             throw failed(Function.FILE_COUNT, t);
+        }
+    }
+
+    /** Whether the dma-buf's file has FMODE_WRITE; -1 once the C code freed it. */
+    int fileWritable(int id) {
+        try {
+            return (int) h(Function.FILE_WRITABLE).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.FILE_WRITABLE, t);
+        }
+    }
+
+    /** The patch's revoked flag (revision 2; 0 on revision 1); -1 once the C code freed it. */
+    int revoked(int id) {
+        try {
+            return (int) h(Function.REVOKED).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.REVOKED, t);
         }
     }
 

@@ -40,6 +40,8 @@ public final class HarnessDriver implements DmabufDriver {
     private final List<String> problems = new ArrayList<>();
     private World world;
     private int bugsSeen;
+    /** FMODE_WRITE of the file of the dma-buf the last EXPORT returned, -1 after a failed EXPORT. */
+    private int lastExportWritable = -1;
 
     public HarnessDriver(Harness harness, MemorySystem mem) {
         this.harness = harness;
@@ -65,17 +67,29 @@ public final class HarnessDriver implements DmabufDriver {
 
     // ---- the hooks -----------------------------------------------------------------------------------
 
-    /** Revision 1's EXPORT has no flags: the C code is asked the same whatever access mode the script wants. */
+    /**
+     * EXPORT with the flags the script's dmabuf_export asks (O_RDONLY or O_RDWR, always O_CLOEXEC) on a PCM file
+     * with the open's f_mode; revision 1's C takes no flags and is asked the same whatever the script wants.
+     */
     @Override
     public Result<Long> export(Substream s, File pcmFile, boolean readOnly) {
         int sid = mirror(s);
-        return result(harness.export(sid));
+        int flags = Harness.EXPORT_CLOEXEC | (readOnly ? Harness.EXPORT_RDONLY : 0);
+        int ret = harness.export(sid, flags, pcmFile.writable);
+        lastExportWritable = ret > 0 ? harness.fileWritable(ret) : -1;
+        return result(ret);
     }
 
-    /** Revision 1 makes every dma-buf file O_RDWR (UAPI-V1). */
+    /**
+     * The access mode of the file the C code just gave its new dma-buf (its f_mode from the export flags):
+     * revision 2 the one asked for, revision 1 always O_RDWR (UAPI-V1).
+     */
     @Override
     public boolean readOnlyFile(boolean readOnly) {
-        return false;
+        if (lastExportWritable < 0) {
+            problem("the host asked the access mode of a dma-buf file the C code did not just export");
+        }
+        return lastExportWritable == 0;
     }
 
     @Override
@@ -150,7 +164,10 @@ public final class HarnessDriver implements DmabufDriver {
 
     @Override
     public Result<Long> mmap(DmaBuf d) {
-        return result(harness.mmap((int) world.dmaBufKey(d), 0L, d.size / Substream.PAGE_SIZE));
+        // The host checked PROT_WRITE against the file's mode already (mm/mmap.c, do_mmap()); the C side's mm
+        // checks it again before dma_buf_mmap_internal(), so the mapping it makes is as writable as the file.
+        return result(harness.mmap((int) world.dmaBufKey(d), 0L, d.size / Substream.PAGE_SIZE,
+                d.file().writable));
     }
 
     @Override
