@@ -117,6 +117,12 @@ public final class HarnessDriver implements DmabufDriver {
     public Result<Long> detach(Substream s) {
         int sid = mirror(s);
         Result<Long> r = result(harness.detach(sid));
+        if (r.isOk() && s.runtime().attachment() == null) {
+            // The C kept an import the host dropped at a revocation: reported there; the host has nothing to
+            // detach, and answers as its own state says.
+            problem("DETACH of " + s + " found an import on the C side that the host detached at revocation");
+            return Result.err(Errno.EINVAL);
+        }
         int state = harness.state(sid);
         if (r.isOk() && state != Uapi.state(PcmState.SETUP)) {
             problem("DETACH left " + s + " in state " + stateName(state) + ", not SETUP");
@@ -132,24 +138,95 @@ public final class HarnessDriver implements DmabufDriver {
     public void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord) {
     }
 
-    /** Revision 1 hands every export's memory over; harness.h has no revocation. */
+    /**
+     * snd_pcm_dmabuf_hw_free(), answering whether the C code revoked the runtime's export (its revoked flag:
+     * revision 2 revokes memory the card reuses, revision 1 hands every export over). A revoked export's CPU
+     * mappings must all fault with SIGBUS in the C's mm (zapped, and the fault handler gives no page), a handed
+     * over one's none.
+     */
     @Override
     public boolean hwFree(Substream s) {
-        harness.hwFree(mirror(s));
+        int sid = mirror(s);
+        List<DmaBuf> exports = exportsOf(s);
+        harness.hwFree(sid);
         checkBugs();
-        return false;
+        boolean revoked = false;
+        for (DmaBuf d : exports) {
+            int r = harness.revoked((int) world.dmaBufKey(d));
+            revoked |= r == 1;
+            checkZapped(d, r == 1);
+        }
+        return revoked;
     }
+
+    /** The dma-bufs the C code may still count as {@code s}'s runtime's export: the host's, live. */
+    private List<DmaBuf> exportsOf(Substream s) {
+        List<DmaBuf> out = new ArrayList<>();
+        for (DmaBuf d : world.dmaBufs()) {
+            if (d.exporter() == s && !d.released()) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The C's mm agrees with its revoked flag: every mapping of a revoked dma-buf SIGBUS, of any other none; and
+     * a revoked dma-buf has no importer left attached on the C side (LIFETIME-REVOKE-DETACH: the host detaches
+     * every importer of a dma-buf the driver revoked, and stops a running one in XRUN).
+     */
+    private void checkZapped(DmaBuf d, boolean revoked) {
+        int key = (int) world.dmaBufKey(d);
+        int attachments = harness.attachments(key);
+        if (revoked && attachments > 0) {
+            problem("dma-buf " + key + " is revoked but the C code left " + attachments
+                    + " importer(s) attached to it (LIFETIME-REVOKE-DETACH)");
+        }
+        int mappings = harness.mappings(key);
+        int sigbus = harness.sigbus(key);
+        if (mappings < 0) {
+            return;
+        }
+        if (revoked && sigbus != mappings) {
+            problem("dma-buf " + key + " is revoked but " + (mappings - sigbus) + " of its " + mappings
+                    + " CPU mapping(s) still reach its memory: unmap_mapping_range() was not called");
+        } else if (!revoked && sigbus != 0) {
+            problem("dma-buf " + key + " is not revoked but " + sigbus + " of its " + mappings
+                    + " CPU mapping(s) get SIGBUS");
+        }
+    }
+
+    /** The dma-bufs of the card being disconnected, as the C code left them: revoked or not. */
+    private final List<Boolean> disconnected = new ArrayList<>();
 
     @Override
     public void disconnect(Substream s) {
         harness.disconnect(mirror(s));
         checkBugs();
+        for (DmaBuf d : world.dmaBufs()) {
+            if (d.exporterPcm == s.pcm && !d.released() && (d.exporter() == null || d.exporter() == s)) {
+                int r = harness.revoked((int) world.dmaBufKey(d));
+                if (r >= 0) {
+                    disconnected.add(r == 1);
+                    checkZapped(d, r == 1);
+                }
+            }
+        }
     }
 
-    /** Revision 1 orphans a disconnected card's exports (kernel-patch decisions 10-11). */
+    /**
+     * Whether the C code revoked the disconnected card's exports (revision 2, LIFETIME-DISCONNECT) or left them
+     * orphaned (revision 1, kernel-patch decisions 10-11), as its revoked flags say; a card with no export
+     * leaves nothing to ask, and gets the library's revision's answer.
+     */
     @Override
     public boolean revokesOnDisconnect() {
-        return false;
+        boolean revoked = disconnected.isEmpty() ? harness.revision() >= 2 : disconnected.contains(true);
+        if (disconnected.contains(!revoked)) {
+            problem("the disconnect revoked some of the card's dma-bufs and not others");
+        }
+        disconnected.clear();
+        return revoked;
     }
 
     @Override
