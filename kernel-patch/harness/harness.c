@@ -469,6 +469,40 @@ void harness_disconnect(int sid)
 		snd_pcm_dmabuf_disconnect(&hs->substream);
 }
 
+/* sound/core/pcm_local.h, snd_pcm_dma_buffer_sync() (6.12) */
+static void core_dma_buffer_sync(struct snd_pcm_substream *substream,
+				 enum snd_dma_sync_mode mode)
+{
+	if (substream->runtime->info & SNDRV_PCM_INFO_EXPLICIT_SYNC)
+		snd_dma_buffer_sync(substream->runtime->dma_buffer_p, mode);
+}
+
+/*
+ * The PCM core's sync of what it wrote into the buffer (transfers, silence:
+ * sound/core/pcm_lib.c, __snd_pcm_lib_xfer() and
+ * snd_pcm_playback_silence()) or is about to read: revision 2's
+ * snd_pcm_data_sync() (its pcm_local.h), which leaves attached memory to
+ * snd_pcm_dmabuf_sync(); revision 1 keeps 6.12's snd_pcm_dma_buffer_sync().
+ */
+void harness_data_sync(int sid, int for_device)
+{
+	struct harness_substream *hs = substream_of(sid);
+	struct snd_pcm_substream *substream;
+	enum snd_dma_sync_mode mode;
+
+	if (!hs || !hs->substream.runtime)
+		return;
+	substream = &hs->substream;
+	mode = for_device ? SNDRV_DMA_SYNC_DEVICE : SNDRV_DMA_SYNC_CPU;
+#if HARNESS_UAPI_REV >= 2
+	if (snd_pcm_dmabuf_attached(substream)) {
+		snd_pcm_dmabuf_sync(substream, mode);
+		return;
+	}
+#endif
+	core_dma_buffer_sync(substream, mode);
+}
+
 int harness_attached(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);

@@ -38,6 +38,7 @@ int harness_attach(int sid, int fd, int target);
 int harness_detach(int sid);
 void harness_hw_free(int sid);
 void harness_disconnect(int sid);
+void harness_data_sync(int sid, int for_device);
 
 int harness_mmap(int id, long pgoff, long pages, int write);
 int harness_mappings(int id);

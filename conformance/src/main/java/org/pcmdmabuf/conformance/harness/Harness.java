@@ -63,6 +63,7 @@ public final class Harness {
         DETACH(of(I, I)),
         HW_FREE(ofVoid(I)),
         DISCONNECT(ofVoid(I)),
+        DATA_SYNC(ofVoid(I, I)),
         MMAP(of(I, I, J, J, I)),
         MAPPINGS(of(I, I)),
         SIGBUS(of(I, I)),
@@ -346,6 +347,15 @@ public final class Harness {
     }
 
     /** A shared mapping, PROT_WRITE when {@code write}: 0 or -errno. */
+    /** The PCM core's sync of the data it wrote ({@code forDevice}) or will read: snd_pcm_data_sync(). */
+    void dataSync(int sid, boolean forDevice) {
+        try {
+            h(Function.DATA_SYNC).invokeExact(sid, flag(forDevice));
+        } catch (Throwable t) {
+            throw failed(Function.DATA_SYNC, t);
+        }
+    }
+
     int mmap(int id, long pgoff, long pages, boolean write) {
         try {
             return (int) h(Function.MMAP).invokeExact(id, pgoff, pages, flag(write));

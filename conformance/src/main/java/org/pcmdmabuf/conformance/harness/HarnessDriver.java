@@ -42,6 +42,9 @@ public final class HarnessDriver implements DmabufDriver {
     private int bugsSeen;
     /** FMODE_WRITE of the file of the dma-buf the last EXPORT returned, -1 after a failed EXPORT. */
     private int lastExportWritable = -1;
+    /** The buffer the PCM core just wrote, during {@link #coreWrote}; whether the C cleaned it for a device. */
+    private SndDmaBuffer coreWritten;
+    private boolean coreCleaned;
 
     public HarnessDriver(Harness harness, MemorySystem mem) {
         this.harness = harness;
@@ -131,11 +134,22 @@ public final class HarnessDriver implements DmabufDriver {
     }
 
     /**
-     * Revision 1 leaves the PCM core's writes into shared memory unsynced: the core skips its own sync of a
-     * shared buffer and harness.h has no call for the dma-buf code to do it.
+     * The PCM core's sync after it wrote into the memory its DMA uses: revision 2's snd_pcm_data_sync(), which
+     * syncs attached memory for every device that has it mapped (snd_pcm_dmabuf_sync()); revision 1 keeps
+     * 6.12's snd_pcm_dma_buffer_sync(), which leaves shared memory unsynced. Words the C cleaned for a device
+     * count as synced for the cache protocol.
      */
     @Override
     public void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord) {
+        int sid = mirror(s);
+        coreWritten = b;
+        coreCleaned = false;
+        harness.dataSync(sid, true);
+        coreWritten = null;
+        checkBugs();
+        if (coreCleaned) {
+            world.coreWritesCleaned(b, fromWord, toWord);
+        }
     }
 
     /**
@@ -345,6 +359,9 @@ public final class HarnessDriver implements DmabufDriver {
         if (pcm == null || b == null) {
             problem("DMA sync of unknown " + (pcm == null ? "device " + device : "buffer " + buffer));
             return;
+        }
+        if (forDevice && b == coreWritten) {
+            coreCleaned = true;
         }
         if (pcm.hw.coherent()) {
             return;
