@@ -637,6 +637,50 @@ int harness_attachments(int id)
 	return n;
 }
 
+int harness_dma_mappings(void)
+{
+	struct dma_debug_entry *entry;
+	int n = 0;
+
+	list_for_each_entry(entry, &dma_debug_entries, list)
+		n++;
+	return n;
+}
+
+/*
+ * Streaming mappings of memory the device owns already: the buffer of a
+ * runtime of the same device.  DMA-API debugging reports a second active
+ * mapping of a cacheline as an overlap (kernel/dma/debug.c,
+ * active_cacheline_insert()); the device's own buffer counts as mapped for
+ * it, as the SNDRV_DMA_TYPE_DEV* allocators map it (dma_alloc_*()).
+ */
+int harness_dma_overlaps(void)
+{
+	struct dma_debug_entry *entry;
+	struct harness_buffer *b;
+	int i, n = 0;
+
+	list_for_each_entry(entry, &dma_debug_entries, list) {
+		b = sgt_buffer(entry->sgt);
+		for (i = 0; i < nsubstreams; i++) {
+			struct harness_substream *hs = substreams[i];
+			struct snd_dma_buffer *own;
+
+			if (!hs->used || !hs->substream.runtime ||
+			    hs->substream.pcm->card->dev != entry->dev)
+				continue;
+			own = hs->runtime.dmabuf_import ?
+			      hs->runtime.dmabuf_import->own_dmab :
+			      hs->runtime.dma_buffer_p;
+			if (b && own && own->area == b->area) {
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
 int harness_live_dmabufs(void)
 {
 	struct dma_buf *d;
@@ -722,6 +766,7 @@ void harness_reset(void)
 		kfree(d->file);
 		kfree(d);
 	}
+	dma_debug_reset();
 	/* the exports just freed without their release */
 	INIT_LIST_HEAD(&snd_pcm_dmabuf_handed_over);
 	for (i = 0; i < nsubstreams; i++) {

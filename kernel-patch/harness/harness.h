@@ -50,6 +50,8 @@ int harness_file_writable(int id);
 int harness_revoked(int id);
 int harness_orphaned(int id);
 int harness_attachments(int id);
+int harness_dma_mappings(void);
+int harness_dma_overlaps(void);
 int harness_live_dmabufs(void);
 int harness_live_buffers(void);
 int harness_device_refs(void);

@@ -74,6 +74,8 @@ public final class Harness {
         REVOKED(of(I, I)),
         ORPHANED(of(I, I)),
         ATTACHMENTS(of(I, I)),
+        DMA_MAPPINGS(of(I)),
+        DMA_OVERLAPS(of(I)),
         LIVE_DMABUFS(of(I)),
         LIVE_BUFFERS(of(I)),
         DEVICE_REFS(of(I));
@@ -439,6 +441,24 @@ public final class Harness {
             return (int) h(Function.ATTACHMENTS).invokeExact(id);
         } catch (Throwable t) {
             throw failed(Function.ATTACHMENTS, t);
+        }
+    }
+
+    /** Live streaming DMA mappings, as kernel/dma/debug.c counts them. */
+    int dmaMappings() {
+        try {
+            return (int) h(Function.DMA_MAPPINGS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.DMA_MAPPINGS, t);
+        }
+    }
+
+    /** Of those, the ones of memory the device owns already (dma-debug's overlaps). */
+    int dmaOverlaps() {
+        try {
+            return (int) h(Function.DMA_OVERLAPS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.DMA_OVERLAPS, t);
         }
     }
 

@@ -42,6 +42,8 @@ public final class HarnessDriver implements DmabufDriver {
     private int bugsSeen;
     /** FMODE_WRITE of the file of the dma-buf the last EXPORT returned, -1 after a failed EXPORT. */
     private int lastExportWritable = -1;
+    /** Whether the last ATTACH made a streaming DMA mapping. */
+    private boolean attachMapped;
     /** The buffer the PCM core just wrote, during {@link #coreWrote}; whether the C cleaned it for a device. */
     private SndDmaBuffer coreWritten;
     private boolean coreCleaned;
@@ -101,13 +103,20 @@ public final class HarnessDriver implements DmabufDriver {
         int target = f == null ? FD_NONE
                 : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
         // The C side sees one fd, the one ATTACH names; its number is not compared.
-        return result(harness.attach(sid, 3, target));
+        int before = harness.dmaMappings();
+        Result<Long> r = result(harness.attach(sid, 3, target));
+        attachMapped = harness.dmaMappings() > before;
+        return r;
     }
 
-    /** Revision 1 maps every attachment with dma_buf_map_attachment_unlocked(), its own export's too. */
+    /**
+     * Whether the ATTACH just allowed made a streaming DMA mapping in the C (dma_map_sgtable(), counted by the
+     * shim's DMA-API debugging): revision 2 maps no memory the device owns already (ATTACH-OWN-NO-MAPPING),
+     * revision 1 every dma-buf a device moves.
+     */
     @Override
     public boolean streamingMapping(Substream s, DmaBuf d) {
-        return true;
+        return attachMapped;
     }
 
     /** Revision 1 changes runtime->dma_addr only: harness.h has no call into the PCM driver. */
@@ -287,6 +296,16 @@ public final class HarnessDriver implements DmabufDriver {
     /** Attachments on the C dma-buf, -1 once the C code freed it. */
     public int attachments(DmaBuf d) {
         return harness.attachments((int) world.dmaBufKey(d));
+    }
+
+    /** Live streaming DMA mappings of the C code, as DMA-API debugging counts them. */
+    public int dmaMappings() {
+        return harness.dmaMappings();
+    }
+
+    /** Of those, the ones of memory their device owns already. */
+    public int dmaOverlaps() {
+        return harness.dmaOverlaps();
     }
 
     public int liveDmabufs() {
