@@ -35,12 +35,21 @@ struct harness_device {
 	struct snd_card card;
 	struct snd_pcm pcm;
 	bool contiguous;
+	int buffer_type;	/* SNDRV_DMA_TYPE_*, HARNESS_BUFFER_FAKE */
+	int driver;		/* HARNESS_DRIVER_* */
 };
 
+/*
+ * A substream of the simulated driver.  @programmed is where its DMA runs
+ * for a driver that programs it once (HARNESS_DRIVER_KEEPS_ADDR at open,
+ * _DESCRIPTORS at hw_params); other profiles read runtime->dma_addr when
+ * they start the DMA.
+ */
 struct harness_substream {
 	bool used;
 	struct snd_pcm_substream substream;
 	struct snd_pcm_runtime runtime;
+	dma_addr_t programmed;
 };
 
 /*
@@ -228,8 +237,32 @@ static struct harness_substream *substream_slot(int sid)
 	return substreams[sid];
 }
 
-int harness_add_substream(int sid, int device, int stream, int contiguous)
+/* snd-dummy's fake_buffer: the driver's page callback, no memory of its own */
+static struct page *harness_fake_page(struct snd_pcm_substream *substream,
+				      unsigned long offset)
 {
+	return NULL;
+}
+
+/* the buffer type the PCM core allocates for a device */
+static int device_buffer_type(struct harness_device *d)
+{
+	return d->buffer_type == HARNESS_BUFFER_FAKE ? SNDRV_DMA_TYPE_CONTINUOUS :
+	       d->buffer_type;
+}
+
+/* a profile whose buffer is the substream's preallocated dma_buffer */
+static bool driver_preallocates(struct harness_device *d)
+{
+	return d->driver == HARNESS_DRIVER_PREALLOC ||
+	       d->driver == HARNESS_DRIVER_FIXED;
+}
+
+int harness_add_substream(int sid, int device, int stream, int contiguous,
+			  int buffer_type, int driver, int caps)
+{
+	static const struct snd_pcm_ops ops;
+	static const struct snd_pcm_ops fake_ops = { .page = harness_fake_page };
 	struct harness_device *d;
 	struct harness_substream *s;
 
@@ -239,7 +272,6 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 	s = substream_slot(sid);
 	if (!d || !s)
 		return -ENOMEM;
-	static const struct snd_pcm_ops ops;
 
 	if (!d->used) {
 		d->used = true;
@@ -249,21 +281,65 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 		d->card.dev = &d->dev;
 		d->pcm.card = &d->card;
 		d->contiguous = contiguous;
+		d->buffer_type = buffer_type;
+		d->driver = driver;
 	}
 	if (s->used)
 		return 0;
 	s->used = true;
 	s->substream.pcm = &d->pcm;
 	s->substream.stream = stream;
-	s->substream.managed_buffer_alloc = true;
-	s->substream.ops = &ops;
-	/* revision 2: the simulated driver opts in to both */
-	s->substream.dmabuf_caps = SNDRV_PCM_DMABUF_EXPORT | SNDRV_PCM_DMABUF_ATTACH;
+	/*
+	 * snd-dummy with fake_buffer: no managed buffer, the pages come from
+	 * its page callback (sound/drivers/dummy.c, dummy_pcm_ops_no_buf)
+	 */
+	s->substream.managed_buffer_alloc = d->buffer_type != HARNESS_BUFFER_FAKE;
+	s->substream.ops = d->buffer_type == HARNESS_BUFFER_FAKE ? &fake_ops : &ops;
+#if HARNESS_UAPI_REV >= 2
+	/* snd_pcm_set_dmabuf_caps(), as the driver declares it */
+	s->substream.dmabuf_caps = (caps & HARNESS_CAP_EXPORT ? SNDRV_PCM_DMABUF_EXPORT : 0) |
+				   (caps & HARNESS_CAP_ATTACH ? SNDRV_PCM_DMABUF_ATTACH : 0);
+#endif
 	s->substream.dma_buffer.dev.dev = &d->dev;
-	/* a device that needs no contiguous memory moves data with the CPU */
-	s->substream.dma_buffer.dev.type = d->contiguous ? SNDRV_DMA_TYPE_CONTINUOUS :
-				       SNDRV_DMA_TYPE_VMALLOC;
+	s->substream.dma_buffer.dev.type = device_buffer_type(d);
 	return 0;
+}
+
+int harness_dma_target(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+	struct harness_device *d;
+	struct harness_buffer *b;
+	dma_addr_t addr;
+	unsigned int i;
+
+	if (!hs || !hs->substream.runtime)
+		return 0;
+	d = devices[hs->substream.pcm->card->dev->id];
+	switch (d->driver) {
+	case HARNESS_DRIVER_KEEPS_ADDR:
+	case HARNESS_DRIVER_DESCRIPTORS:
+		addr = hs->programmed;
+		break;
+	default:
+		/* the driver reads runtime->dma_addr at prepare */
+		if (!hs->runtime.dma_area)
+			return 0;
+		if (!d->contiguous || device_buffer_type(d) == SNDRV_DMA_TYPE_VMALLOC) {
+			/* the CPU moves the data, through dma_area */
+			b = buffer_by_area(hs->runtime.dma_area);
+			return b ? b->id : -1;
+		}
+		addr = hs->runtime.dma_addr;
+		break;
+	}
+	if (!addr)
+		return 0;
+	list_for_each_entry(b, &buffers, node)
+		for (i = 0; i < b->npages; i++)
+			if ((dma_addr_t)b->pages[i].pfn << PAGE_SHIFT == addr)
+				return b->id;
+	return -1;
 }
 
 /*
@@ -287,17 +363,30 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 		b = buffer_by_area(own->area);
 		if (b && b->id == buffer_id)
 			return;
-		snd_dma_free_pages(own);
-		kfree(own);
+		/*
+		 * snd_pcm_lib_free_pages(): a preallocated buffer stays with
+		 * the substream; the simulator frees its memory with the
+		 * runtime (docs/decisions.md 3e), and so does the harness
+		 */
+		if (own == &substream->dma_buffer) {
+			if (b)
+				buffer_free(b);
+			substream->dma_buffer.area = NULL;
+			substream->dma_buffer.addr = 0;
+			substream->dma_buffer.bytes = 0;
+		} else {
+			snd_dma_free_pages(own);
+			kfree(own);
+		}
 		snd_pcm_set_runtime_buffer(substream, NULL);
 	}
 	if (!buffer_id)
 		return;
 	b = buffer_new(buffer_id, buffer_bytes, contiguous);
-	own = kzalloc(sizeof(*own), GFP_KERNEL);
-	/* a device that needs no contiguous memory moves data with the CPU */
-	own->dev.type = d->contiguous ? SNDRV_DMA_TYPE_CONTINUOUS :
-			SNDRV_DMA_TYPE_VMALLOC;
+	/* snd_pcm_lib_malloc_pages() reuses a preallocated buffer */
+	own = driver_preallocates(d) ? &substream->dma_buffer :
+	      kzalloc(sizeof(*own), GFP_KERNEL);
+	own->dev.type = device_buffer_type(d);
 	own->dev.dev = substream->pcm->card->dev;
 	own->dev.dir = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
 		       DMA_TO_DEVICE : DMA_FROM_DEVICE;
@@ -305,6 +394,10 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	own->addr = (dma_addr_t)b->pages[0].pfn << PAGE_SHIFT;
 	own->bytes = buffer_bytes;
 	snd_pcm_set_runtime_buffer(substream, own);
+	/* the driver's hw_params: a descriptor list, or a DSP's memory map */
+	if (d->driver == HARNESS_DRIVER_DESCRIPTORS ||
+	    d->driver == HARNESS_DRIVER_KEEPS_ADDR)
+		hs->programmed = runtime->dma_addr;
 }
 
 int harness_set_runtime(int sid, int has_runtime, int state, int access,
@@ -774,7 +867,10 @@ void harness_reset(void)
 		struct snd_pcm_dmabuf_import *imp = runtime->dmabuf_import;
 
 		/* the runtime's own buffer descriptor, parked in an import while attached */
-		kfree(imp ? imp->own_dmab : runtime->dma_buffer_p);
+		struct snd_dma_buffer *own = imp ? imp->own_dmab : runtime->dma_buffer_p;
+
+		if (own != &substreams[i]->substream.dma_buffer)
+			kfree(own);
 		kfree(imp);
 		kfree(substreams[i]);
 	}

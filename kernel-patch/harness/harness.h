@@ -16,6 +16,20 @@
 #define HARNESS_EXPORT_RDONLY	0x1	/* O_RDONLY, else O_RDWR */
 #define HARNESS_EXPORT_CLOEXEC	0x2	/* O_CLOEXEC */
 
+/*
+ * harness_add_substream(): the simulated driver's profile (how it gets and
+ * keeps its buffer, docs/spec.md PLAT-DRIVER-PROFILES) and opt-in
+ */
+#define HARNESS_DRIVER_MANAGED		0	/* snd_pcm_set_managed_buffer(), no preallocation */
+#define HARNESS_DRIVER_PREALLOC		1	/* substream->dma_buffer preallocated and reused */
+#define HARNESS_DRIVER_FIXED		2	/* a fixed preallocated buffer (dma_max == 0) */
+#define HARNESS_DRIVER_KEEPS_ADDR	3	/* DMA programmed from dma_buffer.addr at open */
+#define HARNESS_DRIVER_DESCRIPTORS	4	/* DMA programmed from dma_addr at hw_params */
+#define HARNESS_CAP_EXPORT		0x1	/* opts in to EXPORT */
+#define HARNESS_CAP_ATTACH		0x2	/* opts in to ATTACH */
+/* buffer_type: an SNDRV_DMA_TYPE_* of include/sound/memalloc.h, or this */
+#define HARNESS_BUFFER_FAKE		0	/* a driver buffer with no pages (ops->page) */
+
 /* DMA sync of buffer @buffer for device @device; @dir is enum dma_data_direction */
 typedef void (*harness_sync_fn)(int buffer, int device, int for_device, int dir);
 
@@ -25,12 +39,14 @@ int harness_revision(void);
 int harness_bugs(void);
 const char *harness_last_bug(void);
 
-int harness_add_substream(int sid, int device, int stream, int contiguous);
+int harness_add_substream(int sid, int device, int stream, int contiguous,
+			  int buffer_type, int driver, int caps);
 int harness_set_runtime(int sid, int has_runtime, int state, int access,
 			int info, long dma_bytes, int mmap_count,
 			int buffer_id, long buffer_bytes, int contiguous);
 int harness_state(int sid);
 int harness_runtime_buffer(int sid);
+int harness_dma_target(int sid);
 int harness_attached(int sid);
 
 int harness_export(int sid, int flags, int pcm_writable);

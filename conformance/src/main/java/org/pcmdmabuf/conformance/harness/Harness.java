@@ -53,10 +53,11 @@ public final class Harness {
         REVISION(of(I)),
         BUGS(of(I)),
         LAST_BUG(of(A)),
-        ADD_SUBSTREAM(of(I, I, I, I, I)),
+        ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I)),
         SET_RUNTIME(of(I, I, I, I, I, I, J, I, I, J, I)),
         STATE(of(I, I)),
         RUNTIME_BUFFER(of(I, I)),
+        DMA_TARGET(of(I, I)),
         ATTACHED(of(I, I)),
         EXPORT(of(I, I, I, I)),
         ATTACH(of(I, I, I, I)),
@@ -254,10 +255,24 @@ public final class Harness {
         return s.reinterpret(512).getString(0);
     }
 
-    /** {@code stream}: SNDRV_PCM_STREAM_PLAYBACK (0) or _CAPTURE (1). */
-    int addSubstream(int sid, int device, int stream, boolean contiguous) {
+    /** harness.h's HARNESS_DRIVER_*, HARNESS_CAP_* and HARNESS_BUFFER_FAKE. */
+    static final int DRIVER_MANAGED = 0;
+    static final int DRIVER_PREALLOC = 1;
+    static final int DRIVER_FIXED = 2;
+    static final int DRIVER_KEEPS_ADDR = 3;
+    static final int DRIVER_DESCRIPTORS = 4;
+    static final int CAP_EXPORT = 0x1;
+    static final int CAP_ATTACH = 0x2;
+    static final int BUFFER_FAKE = 0;
+
+    /**
+     * {@code stream}: SNDRV_PCM_STREAM_PLAYBACK (0) or _CAPTURE (1); {@code bufferType} an SNDRV_DMA_TYPE_* or
+     * {@link #BUFFER_FAKE}; {@code driver} a DRIVER_*; {@code caps} CAP_* bits.
+     */
+    int addSubstream(int sid, int device, int stream, boolean contiguous, int bufferType, int driver, int caps) {
         try {
-            return (int) h(Function.ADD_SUBSTREAM).invokeExact(sid, device, stream, flag(contiguous));
+            return (int) h(Function.ADD_SUBSTREAM).invokeExact(sid, device, stream, flag(contiguous), bufferType,
+                    driver, caps);
         } catch (Throwable t) {
             throw failed(Function.ADD_SUBSTREAM, t);
         }
@@ -288,6 +303,15 @@ public final class Harness {
             return (int) h(Function.RUNTIME_BUFFER).invokeExact(sid);
         } catch (Throwable t) {
             throw failed(Function.RUNTIME_BUFFER, t);
+        }
+    }
+
+    /** The buffer the simulated driver's DMA runs on, where it programmed it: an id, 0 for none, -1 unknown. */
+    int dmaTarget(int sid) {
+        try {
+            return (int) h(Function.DMA_TARGET).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.DMA_TARGET, t);
         }
     }
 

@@ -5,7 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.pcmdmabuf.conformance.Uapi;
+import org.pcmdmabuf.model.BufferType;
 import org.pcmdmabuf.model.DmaBuf;
+import org.pcmdmabuf.model.DriverProfile;
+import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.SndDmaBuffer;
 import org.pcmdmabuf.model.DmaDirection;
 import org.pcmdmabuf.model.DmabufDriver;
@@ -42,6 +45,8 @@ public final class HarnessDriver implements DmabufDriver {
     private int bugsSeen;
     /** FMODE_WRITE of the file of the dma-buf the last EXPORT returned, -1 after a failed EXPORT. */
     private int lastExportWritable = -1;
+    /** The substream of the last ATTACH or DETACH. */
+    private Substream lastControlled;
     /** Whether the last ATTACH made a streaming DMA mapping. */
     private boolean attachMapped;
     /** The buffer the PCM core just wrote, during {@link #coreWrote}; whether the C cleaned it for a device. */
@@ -103,6 +108,7 @@ public final class HarnessDriver implements DmabufDriver {
         int target = f == null ? FD_NONE
                 : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
         // The C side sees one fd, the one ATTACH names; its number is not compared.
+        lastControlled = s;
         int before = harness.dmaMappings();
         Result<Long> r = result(harness.attach(sid, 3, target));
         attachMapped = harness.dmaMappings() > before;
@@ -119,15 +125,26 @@ public final class HarnessDriver implements DmabufDriver {
         return attachMapped;
     }
 
-    /** Revision 1 changes runtime->dma_addr only: harness.h has no call into the PCM driver. */
+    /**
+     * Whether the simulated driver's DMA now runs on the memory the runtime uses after the last ATTACH or
+     * DETACH: a driver that programmed its DMA once (descriptors at HW_PARAMS, an address kept from open) runs
+     * where it programmed it unless the C code told it; neither revision has a call into the driver, so such a
+     * driver stays on its old memory and the host's DMA engine reads there.
+     */
     @Override
     public boolean tellsDriver() {
-        return false;
+        if (lastControlled == null) {
+            return false;
+        }
+        int sid = mirror(lastControlled);
+        int target = harness.dmaTarget(sid);
+        return target > 0 && target == harness.runtimeBuffer(sid);
     }
 
     @Override
     public Result<Long> detach(Substream s) {
         int sid = mirror(s);
+        lastControlled = s;
         Result<Long> r = result(harness.detach(sid));
         if (r.isOk() && s.runtime().attachment() == null) {
             // The C kept an import the host dropped at a revocation: reported there; the host has nothing to
@@ -346,7 +363,10 @@ public final class HarnessDriver implements DmabufDriver {
         if (known == null) {
             sids.put(s, sid);
             devices.put(s.pcm.index, s.pcm);
-            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), s.pcm.hw.contiguous());
+            PcmHardware hw = s.pcm.hw;
+            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), bufferType(hw),
+                    driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
+                            | (hw.optIn().attach() ? Harness.CAP_ATTACH : 0));
             if (r < 0) {
                 problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index
                         + "): errno " + -r);
@@ -369,6 +389,30 @@ public final class HarnessDriver implements DmabufDriver {
         }
         checkBugs();
         return sid;
+    }
+
+    /**
+     * The SNDRV_DMA_TYPE_* of the device's buffer. A device that names no type gets the harness's plain pages
+     * (CONTINUOUS where its DMA moves the data, VMALLOC where the CPU does), not the DEV, DEV_SG, NONCOHERENT or
+     * NONCONTIG type the model implies: the harness has modelled the default platform so since it exists.
+     */
+    private static int bufferType(PcmHardware hw) {
+        BufferType b = hw.buffer();
+        if (b == BufferType.implied(hw.coherent(), hw.contiguous())) {
+            return hw.contiguous() ? BufferType.CONTINUOUS.kernelType : BufferType.VMALLOC.kernelType;
+        }
+        // FAKE's kernel type 0 is harness.h's HARNESS_BUFFER_FAKE; IOMEM's 4 is SNDRV_DMA_TYPE_DEV_IRAM.
+        return b.kernelType;
+    }
+
+    private static int driverProfile(DriverProfile p) {
+        return switch (p) {
+            case MANAGED -> Harness.DRIVER_MANAGED;
+            case PREALLOC -> Harness.DRIVER_PREALLOC;
+            case FIXED -> Harness.DRIVER_FIXED;
+            case KEEPS_ADDR -> Harness.DRIVER_KEEPS_ADDR;
+            case DESCRIPTORS -> Harness.DRIVER_DESCRIPTORS;
+        };
     }
 
     /** A DMA sync of the C code: the device's cache maintenance on the buffer, as World.syncUsers does it. */
