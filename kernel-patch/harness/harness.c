@@ -35,12 +35,21 @@ struct harness_device {
 	struct snd_card card;
 	struct snd_pcm pcm;
 	bool contiguous;
+	int buffer_type;	/* SNDRV_DMA_TYPE_*, HARNESS_BUFFER_FAKE */
+	int driver;		/* HARNESS_DRIVER_* */
 };
 
+/*
+ * A substream of the simulated driver.  @programmed is where its DMA runs
+ * for a driver that programs it once (HARNESS_DRIVER_KEEPS_ADDR at open,
+ * _DESCRIPTORS at hw_params); other profiles read runtime->dma_addr when
+ * they start the DMA.
+ */
 struct harness_substream {
 	bool used;
 	struct snd_pcm_substream substream;
 	struct snd_pcm_runtime runtime;
+	dma_addr_t programmed;
 };
 
 /*
@@ -175,6 +184,7 @@ static void dma_buf_release(struct dma_buf *dmabuf);
 #include "shim/src/lib/scatterlist.c"
 #include "shim/src/kernel/dma/mapping.c"
 #include "shim/src/mm/memory.c"
+#include "shim/src/mm/mmap.c"
 #include "shim/src/fs/file.c"
 #include "shim/src/drivers/dma-buf/dma-buf.c"
 
@@ -227,8 +237,32 @@ static struct harness_substream *substream_slot(int sid)
 	return substreams[sid];
 }
 
-int harness_add_substream(int sid, int device, int stream, int contiguous)
+/* snd-dummy's fake_buffer: the driver's page callback, no memory of its own */
+static struct page *harness_fake_page(struct snd_pcm_substream *substream,
+				      unsigned long offset)
 {
+	return NULL;
+}
+
+/* the buffer type the PCM core allocates for a device */
+static int device_buffer_type(struct harness_device *d)
+{
+	return d->buffer_type == HARNESS_BUFFER_FAKE ? SNDRV_DMA_TYPE_CONTINUOUS :
+	       d->buffer_type;
+}
+
+/* a profile whose buffer is the substream's preallocated dma_buffer */
+static bool driver_preallocates(struct harness_device *d)
+{
+	return d->driver == HARNESS_DRIVER_PREALLOC ||
+	       d->driver == HARNESS_DRIVER_FIXED;
+}
+
+int harness_add_substream(int sid, int device, int stream, int contiguous,
+			  int buffer_type, int driver, int caps)
+{
+	static const struct snd_pcm_ops ops;
+	static const struct snd_pcm_ops fake_ops = { .page = harness_fake_page };
 	struct harness_device *d;
 	struct harness_substream *s;
 
@@ -238,7 +272,6 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 	s = substream_slot(sid);
 	if (!d || !s)
 		return -ENOMEM;
-	static const struct snd_pcm_ops ops;
 
 	if (!d->used) {
 		d->used = true;
@@ -248,21 +281,65 @@ int harness_add_substream(int sid, int device, int stream, int contiguous)
 		d->card.dev = &d->dev;
 		d->pcm.card = &d->card;
 		d->contiguous = contiguous;
+		d->buffer_type = buffer_type;
+		d->driver = driver;
 	}
 	if (s->used)
 		return 0;
 	s->used = true;
 	s->substream.pcm = &d->pcm;
 	s->substream.stream = stream;
-	s->substream.managed_buffer_alloc = true;
-	s->substream.ops = &ops;
-	/* revision 2: the simulated driver opts in to both */
-	s->substream.dmabuf_caps = SNDRV_PCM_DMABUF_EXPORT | SNDRV_PCM_DMABUF_ATTACH;
+	/*
+	 * snd-dummy with fake_buffer: no managed buffer, the pages come from
+	 * its page callback (sound/drivers/dummy.c, dummy_pcm_ops_no_buf)
+	 */
+	s->substream.managed_buffer_alloc = d->buffer_type != HARNESS_BUFFER_FAKE;
+	s->substream.ops = d->buffer_type == HARNESS_BUFFER_FAKE ? &fake_ops : &ops;
+#if HARNESS_UAPI_REV >= 2
+	/* snd_pcm_set_dmabuf_caps(), as the driver declares it */
+	s->substream.dmabuf_caps = (caps & HARNESS_CAP_EXPORT ? SNDRV_PCM_DMABUF_EXPORT : 0) |
+				   (caps & HARNESS_CAP_ATTACH ? SNDRV_PCM_DMABUF_ATTACH : 0);
+#endif
 	s->substream.dma_buffer.dev.dev = &d->dev;
-	/* a device that needs no contiguous memory moves data with the CPU */
-	s->substream.dma_buffer.dev.type = d->contiguous ? SNDRV_DMA_TYPE_CONTINUOUS :
-				       SNDRV_DMA_TYPE_VMALLOC;
+	s->substream.dma_buffer.dev.type = device_buffer_type(d);
 	return 0;
+}
+
+int harness_dma_target(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+	struct harness_device *d;
+	struct harness_buffer *b;
+	dma_addr_t addr;
+	unsigned int i;
+
+	if (!hs || !hs->substream.runtime)
+		return 0;
+	d = devices[hs->substream.pcm->card->dev->id];
+	switch (d->driver) {
+	case HARNESS_DRIVER_KEEPS_ADDR:
+	case HARNESS_DRIVER_DESCRIPTORS:
+		addr = hs->programmed;
+		break;
+	default:
+		/* the driver reads runtime->dma_addr at prepare */
+		if (!hs->runtime.dma_area)
+			return 0;
+		if (!d->contiguous || device_buffer_type(d) == SNDRV_DMA_TYPE_VMALLOC) {
+			/* the CPU moves the data, through dma_area */
+			b = buffer_by_area(hs->runtime.dma_area);
+			return b ? b->id : -1;
+		}
+		addr = hs->runtime.dma_addr;
+		break;
+	}
+	if (!addr)
+		return 0;
+	list_for_each_entry(b, &buffers, node)
+		for (i = 0; i < b->npages; i++)
+			if ((dma_addr_t)b->pages[i].pfn << PAGE_SHIFT == addr)
+				return b->id;
+	return -1;
 }
 
 /*
@@ -286,17 +363,30 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 		b = buffer_by_area(own->area);
 		if (b && b->id == buffer_id)
 			return;
-		snd_dma_free_pages(own);
-		kfree(own);
+		/*
+		 * snd_pcm_lib_free_pages(): a preallocated buffer stays with
+		 * the substream; the simulator frees its memory with the
+		 * runtime (docs/decisions.md 3e), and so does the harness
+		 */
+		if (own == &substream->dma_buffer) {
+			if (b)
+				buffer_free(b);
+			substream->dma_buffer.area = NULL;
+			substream->dma_buffer.addr = 0;
+			substream->dma_buffer.bytes = 0;
+		} else {
+			snd_dma_free_pages(own);
+			kfree(own);
+		}
 		snd_pcm_set_runtime_buffer(substream, NULL);
 	}
 	if (!buffer_id)
 		return;
 	b = buffer_new(buffer_id, buffer_bytes, contiguous);
-	own = kzalloc(sizeof(*own), GFP_KERNEL);
-	/* a device that needs no contiguous memory moves data with the CPU */
-	own->dev.type = d->contiguous ? SNDRV_DMA_TYPE_CONTINUOUS :
-			SNDRV_DMA_TYPE_VMALLOC;
+	/* snd_pcm_lib_malloc_pages() reuses a preallocated buffer */
+	own = driver_preallocates(d) ? &substream->dma_buffer :
+	      kzalloc(sizeof(*own), GFP_KERNEL);
+	own->dev.type = device_buffer_type(d);
 	own->dev.dev = substream->pcm->card->dev;
 	own->dev.dir = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
 		       DMA_TO_DEVICE : DMA_FROM_DEVICE;
@@ -304,6 +394,10 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	own->addr = (dma_addr_t)b->pages[0].pfn << PAGE_SHIFT;
 	own->bytes = buffer_bytes;
 	snd_pcm_set_runtime_buffer(substream, own);
+	/* the driver's hw_params: a descriptor list, or a DSP's memory map */
+	if (d->driver == HARNESS_DRIVER_DESCRIPTORS ||
+	    d->driver == HARNESS_DRIVER_KEEPS_ADDR)
+		hs->programmed = runtime->dma_addr;
 }
 
 int harness_set_runtime(int sid, int has_runtime, int state, int access,
@@ -355,31 +449,49 @@ int harness_runtime_buffer(int sid)
 	return b ? b->id : -1;
 }
 
-/* the PCM file the simulator's ioctls are issued on: opened read-write */
-static struct file pcm_file = { .f_count = 1, .f_flags = O_RDWR,
-				.f_mode = FMODE_READ | FMODE_WRITE };
+int harness_revision(void)
+{
+	return HARNESS_UAPI_REV;
+}
 
-/* the ioctl as the revision under test takes it */
-static int dmabuf_ioctl(struct harness_substream *hs, unsigned int cmd,
-			void *arg)
+/* the ioctl as the revision under test takes it, issued on @file */
+static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
+			unsigned int cmd, void *arg)
 {
 #if HARNESS_UAPI_REV >= 2
-	return snd_pcm_dmabuf_ioctl(&hs->substream, &pcm_file, cmd, arg);
+	return snd_pcm_dmabuf_ioctl(&hs->substream, file, cmd, arg);
 #else
-	(void)pcm_file;
 	return snd_pcm_dmabuf_ioctl(&hs->substream, cmd, arg);
 #endif
 }
 
-int harness_export(int sid)
+/*
+ * The PCM file an ioctl is issued on: sound/core/pcm_native.c,
+ * snd_pcm_open_file() keeps the open's f_mode (do_dentry_open(), fs/open.c:
+ * O_RDONLY gives FMODE_READ only).
+ */
+static void pcm_file_init(struct file *file, bool writable)
+{
+	memset(file, 0, sizeof(*file));
+	file->f_count = 1;
+	file->f_flags = writable ? O_RDWR : O_RDONLY;
+	file->f_mode = FMODE_READ | (writable ? FMODE_WRITE : 0);
+}
+
+int harness_export(int sid, int flags, int pcm_writable)
 {
 	struct harness_substream *hs = substream_of(sid);
+	struct file pcm_file;
 #if HARNESS_UAPI_REV >= 2
-	/* the simulator's dmabuf_export: O_RDWR, close-on-exec */
-	struct snd_pcm_dmabuf_export arg = { .flags = O_RDWR | O_CLOEXEC,
-					     .fd = -1 };
+	/* include/uapi/sound/asound.h: the access mode and O_CLOEXEC */
+	struct snd_pcm_dmabuf_export arg = {
+		.flags = (flags & HARNESS_EXPORT_RDONLY ? O_RDONLY : O_RDWR) |
+			 (flags & HARNESS_EXPORT_CLOEXEC ? O_CLOEXEC : 0),
+		.fd = -1,
+	};
 	int *fdp = &arg.fd;
 #else
+	/* revision 1 takes no flags: always O_RDWR, close-on-exec */
 	int arg = -1, *fdp = &arg;
 #endif
 	int fd;
@@ -387,8 +499,9 @@ int harness_export(int sid)
 
 	if (!hs)
 		return -EINVAL;
+	pcm_file_init(&pcm_file, pcm_writable);
 	installed = NULL;
-	err = dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &arg);
+	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &arg);
 	fd = *fdp;
 	if (err)
 		return err;
@@ -402,6 +515,7 @@ int harness_export(int sid)
 int harness_attach(int sid, int fd, int target)
 {
 	struct harness_substream *hs = substream_of(sid);
+	struct file pcm_file;
 	int err;
 
 	if (!hs)
@@ -414,7 +528,8 @@ int harness_attach(int sid, int fd, int target)
 
 	fd_number = fd;
 	fd_target = target;
-	err = dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &arg);
+	pcm_file_init(&pcm_file, true);
+	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &arg);
 	fd_number = -1;
 	fd_target = HARNESS_FD_NONE;
 	return err;
@@ -423,10 +538,12 @@ int harness_attach(int sid, int fd, int target)
 int harness_detach(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
+	struct file pcm_file;
 
 	if (!hs)
 		return -EINVAL;
-	return dmabuf_ioctl(hs, SNDRV_PCM_IOCTL_DMABUF_DETACH, NULL);
+	pcm_file_init(&pcm_file, true);
+	return dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_DETACH, NULL);
 }
 
 void harness_hw_free(int sid)
@@ -443,6 +560,40 @@ void harness_disconnect(int sid)
 
 	if (hs)
 		snd_pcm_dmabuf_disconnect(&hs->substream);
+}
+
+/* sound/core/pcm_local.h, snd_pcm_dma_buffer_sync() (6.12) */
+static void core_dma_buffer_sync(struct snd_pcm_substream *substream,
+				 enum snd_dma_sync_mode mode)
+{
+	if (substream->runtime->info & SNDRV_PCM_INFO_EXPLICIT_SYNC)
+		snd_dma_buffer_sync(substream->runtime->dma_buffer_p, mode);
+}
+
+/*
+ * The PCM core's sync of what it wrote into the buffer (transfers, silence:
+ * sound/core/pcm_lib.c, __snd_pcm_lib_xfer() and
+ * snd_pcm_playback_silence()) or is about to read: revision 2's
+ * snd_pcm_data_sync() (its pcm_local.h), which leaves attached memory to
+ * snd_pcm_dmabuf_sync(); revision 1 keeps 6.12's snd_pcm_dma_buffer_sync().
+ */
+void harness_data_sync(int sid, int for_device)
+{
+	struct harness_substream *hs = substream_of(sid);
+	struct snd_pcm_substream *substream;
+	enum snd_dma_sync_mode mode;
+
+	if (!hs || !hs->substream.runtime)
+		return;
+	substream = &hs->substream;
+	mode = for_device ? SNDRV_DMA_SYNC_DEVICE : SNDRV_DMA_SYNC_CPU;
+#if HARNESS_UAPI_REV >= 2
+	if (snd_pcm_dmabuf_attached(substream)) {
+		snd_pcm_dmabuf_sync(substream, mode);
+		return;
+	}
+#endif
+	core_dma_buffer_sync(substream, mode);
 }
 
 int harness_attached(int sid)
@@ -462,24 +613,42 @@ static struct dma_buf *dmabuf_of(int id, const char *what)
 	return d;
 }
 
-int harness_mmap(int id, long pgoff, long pages)
+int harness_mmap(int id, long pgoff, long pages, int write)
 {
 	struct dma_buf *d = dmabuf_of(id, "mmap");
-	struct vm_area_struct vma = { 0 };
+	struct vm_area_struct *vma;
 
 	if (!d)
 		return -EBADF;
-	/* dma_buf_mmap_internal() */
-	if (!d->ops->mmap)
-		return -EINVAL;
-	if (pgoff + pages > (long)(d->size >> PAGE_SHIFT))
-		return -EINVAL;
-	/* the simulator's mappings are shared */
-	vma.vm_flags = VM_SHARED | VM_READ | VM_WRITE;
-	vma.vm_start = 0x10000000UL;
-	vma.vm_end = vma.vm_start + ((unsigned long)pages << PAGE_SHIFT);
-	vma.vm_pgoff = pgoff;
-	return d->ops->mmap(d, &vma);
+	vma = do_mmap(d->file, pgoff, pages, write);
+	return PTR_ERR_OR_ZERO(vma);
+}
+
+int harness_mappings(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+	struct vm_area_struct *vma;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	list_for_each_entry(vma, &d->file->mapping.i_mmap, shared)
+		n++;
+	return n;
+}
+
+int harness_sigbus(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+	struct vm_area_struct *vma;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	list_for_each_entry(vma, &d->file->mapping.i_mmap, shared)
+		if (handle_mm_fault(vma, 0))
+			n++;
+	return n;
 }
 
 int harness_cpu_access(int id, int begin, int dir)
@@ -511,6 +680,27 @@ long harness_file_count(int id)
 	return d ? d->file->f_count : -1;
 }
 
+int harness_file_writable(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+
+	return d ? !!(d->file->f_mode & FMODE_WRITE) : -1;
+}
+
+int harness_revoked(int id)
+{
+	struct dma_buf *d = dmabuf_by_id(id);
+
+	if (!d)
+		return -1;
+#if HARNESS_UAPI_REV >= 2
+	return ((struct snd_pcm_dmabuf *)d->priv)->revoked;
+#else
+	/* revision 1 revokes nothing: a disconnect orphans */
+	return 0;
+#endif
+}
+
 int harness_orphaned(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
@@ -537,6 +727,50 @@ int harness_attachments(int id)
 		return -1;
 	list_for_each_entry(a, &d->attachments, node)
 		n++;
+	return n;
+}
+
+int harness_dma_mappings(void)
+{
+	struct dma_debug_entry *entry;
+	int n = 0;
+
+	list_for_each_entry(entry, &dma_debug_entries, list)
+		n++;
+	return n;
+}
+
+/*
+ * Streaming mappings of memory the device owns already: the buffer of a
+ * runtime of the same device.  DMA-API debugging reports a second active
+ * mapping of a cacheline as an overlap (kernel/dma/debug.c,
+ * active_cacheline_insert()); the device's own buffer counts as mapped for
+ * it, as the SNDRV_DMA_TYPE_DEV* allocators map it (dma_alloc_*()).
+ */
+int harness_dma_overlaps(void)
+{
+	struct dma_debug_entry *entry;
+	struct harness_buffer *b;
+	int i, n = 0;
+
+	list_for_each_entry(entry, &dma_debug_entries, list) {
+		b = sgt_buffer(entry->sgt);
+		for (i = 0; i < nsubstreams; i++) {
+			struct harness_substream *hs = substreams[i];
+			struct snd_dma_buffer *own;
+
+			if (!hs->used || !hs->substream.runtime ||
+			    hs->substream.pcm->card->dev != entry->dev)
+				continue;
+			own = hs->runtime.dmabuf_import ?
+			      hs->runtime.dmabuf_import->own_dmab :
+			      hs->runtime.dma_buffer_p;
+			if (b && own && own->area == b->area) {
+				n++;
+				break;
+			}
+		}
+	}
 	return n;
 }
 
@@ -614,9 +848,18 @@ void harness_reset(void)
 		kvfree(buf->pages);
 		kfree(buf);
 		list_del_init(&d->node);
+		while (!list_empty(&d->file->mapping.i_mmap)) {
+			struct vm_area_struct *vma;
+
+			vma = list_entry(d->file->mapping.i_mmap.next,
+					 struct vm_area_struct, shared);
+			list_del(&vma->shared);
+			kfree(vma);
+		}
 		kfree(d->file);
 		kfree(d);
 	}
+	dma_debug_reset();
 	/* the exports just freed without their release */
 	INIT_LIST_HEAD(&snd_pcm_dmabuf_handed_over);
 	for (i = 0; i < nsubstreams; i++) {
@@ -624,7 +867,10 @@ void harness_reset(void)
 		struct snd_pcm_dmabuf_import *imp = runtime->dmabuf_import;
 
 		/* the runtime's own buffer descriptor, parked in an import while attached */
-		kfree(imp ? imp->own_dmab : runtime->dma_buffer_p);
+		struct snd_dma_buffer *own = imp ? imp->own_dmab : runtime->dma_buffer_p;
+
+		if (own != &substreams[i]->substream.dma_buffer)
+			kfree(own);
 		kfree(imp);
 		kfree(substreams[i]);
 	}

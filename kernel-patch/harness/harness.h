@@ -12,34 +12,62 @@
 #define HARNESS_FD_NONE		0	/* not open */
 #define HARNESS_FD_OTHER	-1	/* open, not a dma-buf */
 
+/* harness_export() @flags: the EXPORT's access mode and fd flags (revision 2) */
+#define HARNESS_EXPORT_RDONLY	0x1	/* O_RDONLY, else O_RDWR */
+#define HARNESS_EXPORT_CLOEXEC	0x2	/* O_CLOEXEC */
+
+/*
+ * harness_add_substream(): the simulated driver's profile (how it gets and
+ * keeps its buffer, docs/spec.md PLAT-DRIVER-PROFILES) and opt-in
+ */
+#define HARNESS_DRIVER_MANAGED		0	/* snd_pcm_set_managed_buffer(), no preallocation */
+#define HARNESS_DRIVER_PREALLOC		1	/* substream->dma_buffer preallocated and reused */
+#define HARNESS_DRIVER_FIXED		2	/* a fixed preallocated buffer (dma_max == 0) */
+#define HARNESS_DRIVER_KEEPS_ADDR	3	/* DMA programmed from dma_buffer.addr at open */
+#define HARNESS_DRIVER_DESCRIPTORS	4	/* DMA programmed from dma_addr at hw_params */
+#define HARNESS_CAP_EXPORT		0x1	/* opts in to EXPORT */
+#define HARNESS_CAP_ATTACH		0x2	/* opts in to ATTACH */
+/* buffer_type: an SNDRV_DMA_TYPE_* of include/sound/memalloc.h, or this */
+#define HARNESS_BUFFER_FAKE		0	/* a driver buffer with no pages (ops->page) */
+
 /* DMA sync of buffer @buffer for device @device; @dir is enum dma_data_direction */
 typedef void (*harness_sync_fn)(int buffer, int device, int for_device, int dir);
 
 void harness_set_sync(harness_sync_fn fn);
 void harness_reset(void);
+int harness_revision(void);
 int harness_bugs(void);
 const char *harness_last_bug(void);
 
-int harness_add_substream(int sid, int device, int stream, int contiguous);
+int harness_add_substream(int sid, int device, int stream, int contiguous,
+			  int buffer_type, int driver, int caps);
 int harness_set_runtime(int sid, int has_runtime, int state, int access,
 			int info, long dma_bytes, int mmap_count,
 			int buffer_id, long buffer_bytes, int contiguous);
 int harness_state(int sid);
 int harness_runtime_buffer(int sid);
+int harness_dma_target(int sid);
 int harness_attached(int sid);
 
-int harness_export(int sid);
+int harness_export(int sid, int flags, int pcm_writable);
 int harness_attach(int sid, int fd, int target);
 int harness_detach(int sid);
 void harness_hw_free(int sid);
 void harness_disconnect(int sid);
+void harness_data_sync(int sid, int for_device);
 
-int harness_mmap(int id, long pgoff, long pages);
+int harness_mmap(int id, long pgoff, long pages, int write);
+int harness_mappings(int id);
+int harness_sigbus(int id);
 int harness_cpu_access(int id, int begin, int dir);
 int harness_file_ref(int id, int get);
 long harness_file_count(int id);
+int harness_file_writable(int id);
+int harness_revoked(int id);
 int harness_orphaned(int id);
 int harness_attachments(int id);
+int harness_dma_mappings(void);
+int harness_dma_overlaps(void);
 int harness_live_dmabufs(void);
 int harness_live_buffers(void);
 int harness_device_refs(void);

@@ -23,6 +23,11 @@ static inline bool IS_ERR(const void *ptr)
 	return IS_ERR_VALUE(ptr);
 }
 
+static inline int PTR_ERR_OR_ZERO(const void *ptr)
+{
+	return IS_ERR(ptr) ? (int)PTR_ERR(ptr) : 0;
+}
+
 static inline void *ERR_CAST(const void *ptr)
 {
 	return (void *)ptr;

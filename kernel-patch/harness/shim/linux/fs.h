@@ -8,6 +8,7 @@
 #define _SHIM_LINUX_FS_H
 
 #include <fcntl.h>
+#include <linux/list.h>
 #include <linux/types.h>
 
 typedef unsigned int fmode_t;
@@ -15,8 +16,13 @@ typedef unsigned int fmode_t;
 #define FMODE_READ	((fmode_t)(1 << 0))
 #define FMODE_WRITE	((fmode_t)(1 << 1))
 
-/* the dma-buf file's mapping: how often its user mappings were zapped */
+/*
+ * The dma-buf file's mapping: its shared user mappings (i_mmap, an interval
+ * tree in the kernel, a list here) and how often unmap_mapping_range()
+ * zapped them.
+ */
 struct address_space {
+	struct list_head i_mmap;
 	int zaps;
 };
 

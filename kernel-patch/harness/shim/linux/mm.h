@@ -8,6 +8,7 @@
 #define _SHIM_LINUX_MM_H
 
 #include <linux/bug.h>
+#include <linux/list.h>
 #include <linux/slab.h>
 #include <linux/types.h>
 
@@ -54,6 +55,8 @@ struct vm_operations_struct {
 	vm_fault_t (*fault)(struct vm_fault *vmf);
 };
 
+struct file;
+
 struct vm_area_struct {
 	unsigned long vm_start;
 	unsigned long vm_end;
@@ -62,6 +65,12 @@ struct vm_area_struct {
 	vm_flags_t vm_flags;
 	const struct vm_operations_struct *vm_ops;
 	void *vm_private_data;
+	struct file *vm_file;
+	/* entry in vm_file->f_mapping->i_mmap */
+	struct list_head shared;
+	/* pages in its page table (remap_pfn_range()), none once zapped */
+	bool populated;
+	bool zapped;
 };
 
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)

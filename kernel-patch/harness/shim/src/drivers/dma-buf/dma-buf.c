@@ -9,11 +9,23 @@
  * goes where the kernel has it.
  */
 
-/* the release of the dma-buf file: dma_buf_file_release() and the dentry's dma_buf_release() */
+/*
+ * The release of the dma-buf file: dma_buf_file_release() and the dentry's
+ * dma_buf_release().  Every mapping held the file, so the simulator
+ * unmapped those still in i_mmap (harness.h has no munmap): they go
+ * without their vm_ops' close, as the file's last reference says they were
+ * closed already.
+ */
 static void dma_buf_release(struct dma_buf *dmabuf)
 {
+	struct vm_area_struct *vma, *next;
+
 	if (!list_empty(&dmabuf->attachments))
 		harness_bug("dma-buf %d released with attachments", dmabuf->id);
+	list_for_each_entry_safe(vma, next, &dmabuf->file->mapping.i_mmap, shared) {
+		list_del(&vma->shared);
+		kfree(vma);
+	}
 	dmabuf->ops->release(dmabuf);
 	list_del_init(&dmabuf->node);
 	kfree(dmabuf->file);
@@ -47,6 +59,7 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	if ((exp_info->flags & O_ACCMODE) == O_RDWR)
 		dmabuf->file->f_mode |= FMODE_WRITE;
 	dmabuf->file->f_mapping = &dmabuf->file->mapping;
+	INIT_LIST_HEAD(&dmabuf->file->mapping.i_mmap);
 	dmabuf->file->private_data = dmabuf;
 	dmabuf->size = exp_info->size;
 	dmabuf->ops = ops;
@@ -55,6 +68,20 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	INIT_LIST_HEAD(&dmabuf->attachments);
 	list_add_tail(&dmabuf->node, &dmabufs);
 	return dmabuf;
+}
+
+/* dma_buf_mmap_internal(): the file's mmap, as mmap_region() calls it */
+static int dma_buf_mmap_internal(struct file *file, struct vm_area_struct *vma)
+{
+	struct dma_buf *dmabuf = file->private_data;
+
+	/* check if buffer supports mmap */
+	if (!dmabuf->ops->mmap)
+		return -EINVAL;
+	/* check for overflowing the buffer's size */
+	if (vma->vm_pgoff + vma_pages(vma) > dmabuf->size >> PAGE_SHIFT)
+		return -EINVAL;
+	return dmabuf->ops->mmap(dmabuf, vma);
 }
 
 struct dma_buf *dma_buf_get(int fd)

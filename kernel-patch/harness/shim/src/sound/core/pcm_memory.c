@@ -18,7 +18,15 @@ bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
 	if (!bufp || !runtime->dma_area)
 		return false;
 	*dmab = *bufp;
-	kfree(bufp);
+	/* a preallocated buffer is taken over as well, its descriptor cleared */
+	if (bufp == &substream->dma_buffer) {
+		bufp->area = NULL;
+		bufp->addr = 0;
+		bufp->bytes = 0;
+		bufp->private_data = NULL;
+	} else {
+		kfree(bufp);
+	}
 	snd_pcm_set_runtime_buffer(substream, NULL);
 	return true;
 }

@@ -463,6 +463,15 @@ public final class World {
         registry.limitTouch(bytes);
     }
 
+    /**
+     * A dma-buf driver with code of its own (the harness's C) cleaned words [fromWord, toWord) of {@code b} for the
+     * devices using it when the PCM core wrote them ({@link DmabufDriver#coreWrote}): the cache protocol counts
+     * them as synced, as the Java driver's own clean does (CACHE-CORE-WRITES-SYNCED).
+     */
+    public void coreWritesCleaned(SndDmaBuffer b, int fromWord, int toWord) {
+        b.sync.cleaned(fromWord, toWord);
+    }
+
     /** Words a playback DMA read that differ from what was last stored there: stale memory. */
     public long staleDmaReads() {
         return bus.staleDmaReads();

@@ -2,6 +2,7 @@ package org.pcmdmabuf.script;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,8 +63,16 @@ class PlatformAttributesTest {
     @Test
     void aTargetThatDoesNotModelThePlatformRefusesTheScriptNamingTheDevice() throws ScriptException {
         Script s = ScriptParser.parse("device pcm0 playback\ndevice pcm1 capture iommu=true\nproc a\n");
-        assertEquals("device pcm1: --target harness does not model its platform (capture coherent=false"
-                + " contiguous=true iommu=true) yet", Target.refusal(s, "harness"));
+        assertEquals("device pcm1: --target device does not model its platform (capture coherent=false"
+                + " contiguous=true iommu=true) yet", Target.refusal(s, "device"));
+        assertEquals("device pcm1: --target harness does not model an IOMMU (iommu=true) yet",
+                Target.refusal(s, "harness"));
+        assertEquals("device pcm0: --target harness does not model bounce buffers (bounce=true) yet",
+                Target.refusal(ScriptParser.parse("device pcm0 playback bounce=true\nproc a\n"), "harness"));
         assertNull(Target.refusal(ScriptParser.parse("device pcm0 playback\nproc a\n"), "harness"));
+        // the harness models buffer types, driver profiles and opt-ins in its kernel shim
+        Script modelled = ScriptParser.parse("device pcm0 playback buffer=fake driver=prealloc optin=export\nproc a\n");
+        assertNull(Target.refusal(modelled, "harness"));
+        assertNotNull(Target.refusal(modelled, "device"));
     }
 }

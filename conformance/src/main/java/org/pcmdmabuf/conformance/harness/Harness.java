@@ -50,24 +50,33 @@ public final class Harness {
     enum Function {
         SET_SYNC(ofVoid(A)),
         RESET(ofVoid()),
+        REVISION(of(I)),
         BUGS(of(I)),
         LAST_BUG(of(A)),
-        ADD_SUBSTREAM(of(I, I, I, I, I)),
+        ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I)),
         SET_RUNTIME(of(I, I, I, I, I, I, J, I, I, J, I)),
         STATE(of(I, I)),
         RUNTIME_BUFFER(of(I, I)),
+        DMA_TARGET(of(I, I)),
         ATTACHED(of(I, I)),
-        EXPORT(of(I, I)),
+        EXPORT(of(I, I, I, I)),
         ATTACH(of(I, I, I, I)),
         DETACH(of(I, I)),
         HW_FREE(ofVoid(I)),
         DISCONNECT(ofVoid(I)),
-        MMAP(of(I, I, J, J)),
+        DATA_SYNC(ofVoid(I, I)),
+        MMAP(of(I, I, J, J, I)),
+        MAPPINGS(of(I, I)),
+        SIGBUS(of(I, I)),
         CPU_ACCESS(of(I, I, I, I)),
         FILE_REF(of(I, I, I)),
         FILE_COUNT(of(J, I)),
+        FILE_WRITABLE(of(I, I)),
+        REVOKED(of(I, I)),
         ORPHANED(of(I, I)),
         ATTACHMENTS(of(I, I)),
+        DMA_MAPPINGS(of(I)),
+        DMA_OVERLAPS(of(I)),
         LIVE_DMABUFS(of(I)),
         LIVE_BUFFERS(of(I)),
         DEVICE_REFS(of(I));
@@ -218,6 +227,15 @@ public final class Harness {
         }
     }
 
+    /** The uAPI revision the library's series implements (build.sh's HARNESS_UAPI_REV). */
+    public int revision() {
+        try {
+            return (int) h(Function.REVISION).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.REVISION, t);
+        }
+    }
+
     /** Bugs the C code reported so far (WARNs, lock errors, use after free). */
     int bugs() {
         try {
@@ -237,10 +255,24 @@ public final class Harness {
         return s.reinterpret(512).getString(0);
     }
 
-    /** {@code stream}: SNDRV_PCM_STREAM_PLAYBACK (0) or _CAPTURE (1). */
-    int addSubstream(int sid, int device, int stream, boolean contiguous) {
+    /** harness.h's HARNESS_DRIVER_*, HARNESS_CAP_* and HARNESS_BUFFER_FAKE. */
+    static final int DRIVER_MANAGED = 0;
+    static final int DRIVER_PREALLOC = 1;
+    static final int DRIVER_FIXED = 2;
+    static final int DRIVER_KEEPS_ADDR = 3;
+    static final int DRIVER_DESCRIPTORS = 4;
+    static final int CAP_EXPORT = 0x1;
+    static final int CAP_ATTACH = 0x2;
+    static final int BUFFER_FAKE = 0;
+
+    /**
+     * {@code stream}: SNDRV_PCM_STREAM_PLAYBACK (0) or _CAPTURE (1); {@code bufferType} an SNDRV_DMA_TYPE_* or
+     * {@link #BUFFER_FAKE}; {@code driver} a DRIVER_*; {@code caps} CAP_* bits.
+     */
+    int addSubstream(int sid, int device, int stream, boolean contiguous, int bufferType, int driver, int caps) {
         try {
-            return (int) h(Function.ADD_SUBSTREAM).invokeExact(sid, device, stream, flag(contiguous));
+            return (int) h(Function.ADD_SUBSTREAM).invokeExact(sid, device, stream, flag(contiguous), bufferType,
+                    driver, caps);
         } catch (Throwable t) {
             throw failed(Function.ADD_SUBSTREAM, t);
         }
@@ -274,6 +306,15 @@ public final class Harness {
         }
     }
 
+    /** The buffer the simulated driver's DMA runs on, where it programmed it: an id, 0 for none, -1 unknown. */
+    int dmaTarget(int sid) {
+        try {
+            return (int) h(Function.DMA_TARGET).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.DMA_TARGET, t);
+        }
+    }
+
     boolean attached(int sid) {
         try {
             return (int) h(Function.ATTACHED).invokeExact(sid) != 0;
@@ -282,10 +323,17 @@ public final class Harness {
         }
     }
 
-    /** The new dma-buf's id, or -errno. */
-    int export(int sid) {
+    /** harness.h's HARNESS_EXPORT_* flags. */
+    static final int EXPORT_RDONLY = 0x1;
+    static final int EXPORT_CLOEXEC = 0x2;
+
+    /**
+     * EXPORT on a PCM file open for writing ({@code pcmWritable}) or read-only, with {@code flags} (revision 2;
+     * revision 1 takes none): the dma-buf's id, or -errno.
+     */
+    int export(int sid, int flags, boolean pcmWritable) {
         try {
-            return (int) h(Function.EXPORT).invokeExact(sid);
+            return (int) h(Function.EXPORT).invokeExact(sid, flags, flag(pcmWritable));
         } catch (Throwable t) {
             throw failed(Function.EXPORT, t);
         }
@@ -324,11 +372,39 @@ public final class Harness {
         }
     }
 
-    int mmap(int id, long pgoff, long pages) {
+    /** A shared mapping, PROT_WRITE when {@code write}: 0 or -errno. */
+    /** The PCM core's sync of the data it wrote ({@code forDevice}) or will read: snd_pcm_data_sync(). */
+    void dataSync(int sid, boolean forDevice) {
         try {
-            return (int) h(Function.MMAP).invokeExact(id, pgoff, pages);
+            h(Function.DATA_SYNC).invokeExact(sid, flag(forDevice));
+        } catch (Throwable t) {
+            throw failed(Function.DATA_SYNC, t);
+        }
+    }
+
+    int mmap(int id, long pgoff, long pages, boolean write) {
+        try {
+            return (int) h(Function.MMAP).invokeExact(id, pgoff, pages, flag(write));
         } catch (Throwable t) {
             throw failed(Function.MMAP, t);
+        }
+    }
+
+    /** The dma-buf file's mappings the C side knows (its i_mmap), -1 once the C code freed it. */
+    int mappings(int id) {
+        try {
+            return (int) h(Function.MAPPINGS).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.MAPPINGS, t);
+        }
+    }
+
+    /** Of those, the ones a CPU access through would get SIGBUS (zapped, and the fault handler gives no page). */
+    int sigbus(int id) {
+        try {
+            return (int) h(Function.SIGBUS).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.SIGBUS, t);
         }
     }
 
@@ -358,6 +434,24 @@ public final class Harness {
         }
     }
 
+    /** Whether the dma-buf's file has FMODE_WRITE; -1 once the C code freed it. */
+    int fileWritable(int id) {
+        try {
+            return (int) h(Function.FILE_WRITABLE).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.FILE_WRITABLE, t);
+        }
+    }
+
+    /** The patch's revoked flag (revision 2; 0 on revision 1); -1 once the C code freed it. */
+    int revoked(int id) {
+        try {
+            return (int) h(Function.REVOKED).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.REVOKED, t);
+        }
+    }
+
     int orphaned(int id) {
         try {
             return (int) h(Function.ORPHANED).invokeExact(id);
@@ -371,6 +465,24 @@ public final class Harness {
             return (int) h(Function.ATTACHMENTS).invokeExact(id);
         } catch (Throwable t) {
             throw failed(Function.ATTACHMENTS, t);
+        }
+    }
+
+    /** Live streaming DMA mappings, as kernel/dma/debug.c counts them. */
+    int dmaMappings() {
+        try {
+            return (int) h(Function.DMA_MAPPINGS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.DMA_MAPPINGS, t);
+        }
+    }
+
+    /** Of those, the ones of memory the device owns already (dma-debug's overlaps). */
+    int dmaOverlaps() {
+        try {
+            return (int) h(Function.DMA_OVERLAPS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.DMA_OVERLAPS, t);
         }
     }
 

@@ -5,7 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.pcmdmabuf.conformance.Uapi;
+import org.pcmdmabuf.model.BufferType;
 import org.pcmdmabuf.model.DmaBuf;
+import org.pcmdmabuf.model.DriverProfile;
+import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.SndDmaBuffer;
 import org.pcmdmabuf.model.DmaDirection;
 import org.pcmdmabuf.model.DmabufDriver;
@@ -40,6 +43,15 @@ public final class HarnessDriver implements DmabufDriver {
     private final List<String> problems = new ArrayList<>();
     private World world;
     private int bugsSeen;
+    /** FMODE_WRITE of the file of the dma-buf the last EXPORT returned, -1 after a failed EXPORT. */
+    private int lastExportWritable = -1;
+    /** The substream of the last ATTACH or DETACH. */
+    private Substream lastControlled;
+    /** Whether the last ATTACH made a streaming DMA mapping. */
+    private boolean attachMapped;
+    /** The buffer the PCM core just wrote, during {@link #coreWrote}; whether the C cleaned it for a device. */
+    private SndDmaBuffer coreWritten;
+    private boolean coreCleaned;
 
     public HarnessDriver(Harness harness, MemorySystem mem) {
         this.harness = harness;
@@ -65,17 +77,29 @@ public final class HarnessDriver implements DmabufDriver {
 
     // ---- the hooks -----------------------------------------------------------------------------------
 
-    /** Revision 1's EXPORT has no flags: the C code is asked the same whatever access mode the script wants. */
+    /**
+     * EXPORT with the flags the script's dmabuf_export asks (O_RDONLY or O_RDWR, always O_CLOEXEC) on a PCM file
+     * with the open's f_mode; revision 1's C takes no flags and is asked the same whatever the script wants.
+     */
     @Override
     public Result<Long> export(Substream s, File pcmFile, boolean readOnly) {
         int sid = mirror(s);
-        return result(harness.export(sid));
+        int flags = Harness.EXPORT_CLOEXEC | (readOnly ? Harness.EXPORT_RDONLY : 0);
+        int ret = harness.export(sid, flags, pcmFile.writable);
+        lastExportWritable = ret > 0 ? harness.fileWritable(ret) : -1;
+        return result(ret);
     }
 
-    /** Revision 1 makes every dma-buf file O_RDWR (UAPI-V1). */
+    /**
+     * The access mode of the file the C code just gave its new dma-buf (its f_mode from the export flags):
+     * revision 2 the one asked for, revision 1 always O_RDWR (UAPI-V1).
+     */
     @Override
     public boolean readOnlyFile(boolean readOnly) {
-        return false;
+        if (lastExportWritable < 0) {
+            problem("the host asked the access mode of a dma-buf file the C code did not just export");
+        }
+        return lastExportWritable == 0;
     }
 
     @Override
@@ -84,25 +108,50 @@ public final class HarnessDriver implements DmabufDriver {
         int target = f == null ? FD_NONE
                 : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
         // The C side sees one fd, the one ATTACH names; its number is not compared.
-        return result(harness.attach(sid, 3, target));
+        lastControlled = s;
+        int before = harness.dmaMappings();
+        Result<Long> r = result(harness.attach(sid, 3, target));
+        attachMapped = harness.dmaMappings() > before;
+        return r;
     }
 
-    /** Revision 1 maps every attachment with dma_buf_map_attachment_unlocked(), its own export's too. */
+    /**
+     * Whether the ATTACH just allowed made a streaming DMA mapping in the C (dma_map_sgtable(), counted by the
+     * shim's DMA-API debugging): revision 2 maps no memory the device owns already (ATTACH-OWN-NO-MAPPING),
+     * revision 1 every dma-buf a device moves.
+     */
     @Override
     public boolean streamingMapping(Substream s, DmaBuf d) {
-        return true;
+        return attachMapped;
     }
 
-    /** Revision 1 changes runtime->dma_addr only: harness.h has no call into the PCM driver. */
+    /**
+     * Whether the simulated driver's DMA now runs on the memory the runtime uses after the last ATTACH or
+     * DETACH: a driver that programmed its DMA once (descriptors at HW_PARAMS, an address kept from open) runs
+     * where it programmed it unless the C code told it; neither revision has a call into the driver, so such a
+     * driver stays on its old memory and the host's DMA engine reads there.
+     */
     @Override
     public boolean tellsDriver() {
-        return false;
+        if (lastControlled == null) {
+            return false;
+        }
+        int sid = mirror(lastControlled);
+        int target = harness.dmaTarget(sid);
+        return target > 0 && target == harness.runtimeBuffer(sid);
     }
 
     @Override
     public Result<Long> detach(Substream s) {
         int sid = mirror(s);
+        lastControlled = s;
         Result<Long> r = result(harness.detach(sid));
+        if (r.isOk() && s.runtime().attachment() == null) {
+            // The C kept an import the host dropped at a revocation: reported there; the host has nothing to
+            // detach, and answers as its own state says.
+            problem("DETACH of " + s + " found an import on the C side that the host detached at revocation");
+            return Result.err(Errno.EINVAL);
+        }
         int state = harness.state(sid);
         if (r.isOk() && state != Uapi.state(PcmState.SETUP)) {
             problem("DETACH left " + s + " in state " + stateName(state) + ", not SETUP");
@@ -111,31 +160,113 @@ public final class HarnessDriver implements DmabufDriver {
     }
 
     /**
-     * Revision 1 leaves the PCM core's writes into shared memory unsynced: the core skips its own sync of a
-     * shared buffer and harness.h has no call for the dma-buf code to do it.
+     * The PCM core's sync after it wrote into the memory its DMA uses: revision 2's snd_pcm_data_sync(), which
+     * syncs attached memory for every device that has it mapped (snd_pcm_dmabuf_sync()); revision 1 keeps
+     * 6.12's snd_pcm_dma_buffer_sync(), which leaves shared memory unsynced. Words the C cleaned for a device
+     * count as synced for the cache protocol.
      */
     @Override
     public void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord) {
+        int sid = mirror(s);
+        coreWritten = b;
+        coreCleaned = false;
+        harness.dataSync(sid, true);
+        coreWritten = null;
+        checkBugs();
+        if (coreCleaned) {
+            world.coreWritesCleaned(b, fromWord, toWord);
+        }
     }
 
-    /** Revision 1 hands every export's memory over; harness.h has no revocation. */
+    /**
+     * snd_pcm_dmabuf_hw_free(), answering whether the C code revoked the runtime's export (its revoked flag:
+     * revision 2 revokes memory the card reuses, revision 1 hands every export over). A revoked export's CPU
+     * mappings must all fault with SIGBUS in the C's mm (zapped, and the fault handler gives no page), a handed
+     * over one's none.
+     */
     @Override
     public boolean hwFree(Substream s) {
-        harness.hwFree(mirror(s));
+        int sid = mirror(s);
+        List<DmaBuf> exports = exportsOf(s);
+        harness.hwFree(sid);
         checkBugs();
-        return false;
+        boolean revoked = false;
+        for (DmaBuf d : exports) {
+            int r = harness.revoked((int) world.dmaBufKey(d));
+            revoked |= r == 1;
+            checkZapped(d, r == 1);
+        }
+        return revoked;
     }
+
+    /** The dma-bufs the C code may still count as {@code s}'s runtime's export: the host's, live. */
+    private List<DmaBuf> exportsOf(Substream s) {
+        List<DmaBuf> out = new ArrayList<>();
+        for (DmaBuf d : world.dmaBufs()) {
+            if (d.exporter() == s && !d.released()) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The C's mm agrees with its revoked flag: every mapping of a revoked dma-buf SIGBUS, of any other none; and
+     * a revoked dma-buf has no importer left attached on the C side (LIFETIME-REVOKE-DETACH: the host detaches
+     * every importer of a dma-buf the driver revoked, and stops a running one in XRUN).
+     */
+    private void checkZapped(DmaBuf d, boolean revoked) {
+        int key = (int) world.dmaBufKey(d);
+        int attachments = harness.attachments(key);
+        if (revoked && attachments > 0) {
+            problem("dma-buf " + key + " is revoked but the C code left " + attachments
+                    + " importer(s) attached to it (LIFETIME-REVOKE-DETACH)");
+        }
+        int mappings = harness.mappings(key);
+        int sigbus = harness.sigbus(key);
+        if (mappings < 0) {
+            return;
+        }
+        if (revoked && sigbus != mappings) {
+            problem("dma-buf " + key + " is revoked but " + (mappings - sigbus) + " of its " + mappings
+                    + " CPU mapping(s) still reach its memory: unmap_mapping_range() was not called");
+        } else if (!revoked && sigbus != 0) {
+            problem("dma-buf " + key + " is not revoked but " + sigbus + " of its " + mappings
+                    + " CPU mapping(s) get SIGBUS");
+        }
+    }
+
+    /** The dma-bufs of the card being disconnected, as the C code left them: revoked or not. */
+    private final List<Boolean> disconnected = new ArrayList<>();
 
     @Override
     public void disconnect(Substream s) {
         harness.disconnect(mirror(s));
         checkBugs();
+        for (DmaBuf d : world.dmaBufs()) {
+            if (d.exporterPcm == s.pcm && !d.released() && (d.exporter() == null || d.exporter() == s)) {
+                int r = harness.revoked((int) world.dmaBufKey(d));
+                if (r >= 0) {
+                    disconnected.add(r == 1);
+                    checkZapped(d, r == 1);
+                }
+            }
+        }
     }
 
-    /** Revision 1 orphans a disconnected card's exports (kernel-patch decisions 10-11). */
+    /**
+     * Whether the C code revoked the disconnected card's exports (revision 2, LIFETIME-DISCONNECT) or left them
+     * orphaned (revision 1, kernel-patch decisions 10-11), as its revoked flags say; a card with no export
+     * leaves nothing to ask, and gets the library's revision's answer.
+     */
     @Override
     public boolean revokesOnDisconnect() {
-        return false;
+        boolean revoked = disconnected.isEmpty() ? harness.revision() >= 2 : disconnected.contains(true);
+        if (disconnected.contains(!revoked)) {
+            problem("the disconnect revoked some of the card's dma-bufs and not others");
+        }
+        disconnected.clear();
+        return revoked;
     }
 
     @Override
@@ -150,7 +281,10 @@ public final class HarnessDriver implements DmabufDriver {
 
     @Override
     public Result<Long> mmap(DmaBuf d) {
-        return result(harness.mmap((int) world.dmaBufKey(d), 0L, d.size / Substream.PAGE_SIZE));
+        // The host checked PROT_WRITE against the file's mode already (mm/mmap.c, do_mmap()); the C side's mm
+        // checks it again before dma_buf_mmap_internal(), so the mapping it makes is as writable as the file.
+        return result(harness.mmap((int) world.dmaBufKey(d), 0L, d.size / Substream.PAGE_SIZE,
+                d.file().writable));
     }
 
     @Override
@@ -179,6 +313,16 @@ public final class HarnessDriver implements DmabufDriver {
     /** Attachments on the C dma-buf, -1 once the C code freed it. */
     public int attachments(DmaBuf d) {
         return harness.attachments((int) world.dmaBufKey(d));
+    }
+
+    /** Live streaming DMA mappings of the C code, as DMA-API debugging counts them. */
+    public int dmaMappings() {
+        return harness.dmaMappings();
+    }
+
+    /** Of those, the ones of memory their device owns already. */
+    public int dmaOverlaps() {
+        return harness.dmaOverlaps();
     }
 
     public int liveDmabufs() {
@@ -219,7 +363,10 @@ public final class HarnessDriver implements DmabufDriver {
         if (known == null) {
             sids.put(s, sid);
             devices.put(s.pcm.index, s.pcm);
-            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), s.pcm.hw.contiguous());
+            PcmHardware hw = s.pcm.hw;
+            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), bufferType(hw),
+                    driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
+                            | (hw.optIn().attach() ? Harness.CAP_ATTACH : 0));
             if (r < 0) {
                 problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index
                         + "): errno " + -r);
@@ -244,6 +391,30 @@ public final class HarnessDriver implements DmabufDriver {
         return sid;
     }
 
+    /**
+     * The SNDRV_DMA_TYPE_* of the device's buffer. A device that names no type gets the harness's plain pages
+     * (CONTINUOUS where its DMA moves the data, VMALLOC where the CPU does), not the DEV, DEV_SG, NONCOHERENT or
+     * NONCONTIG type the model implies: the harness has modelled the default platform so since it exists.
+     */
+    private static int bufferType(PcmHardware hw) {
+        BufferType b = hw.buffer();
+        if (b == BufferType.implied(hw.coherent(), hw.contiguous())) {
+            return hw.contiguous() ? BufferType.CONTINUOUS.kernelType : BufferType.VMALLOC.kernelType;
+        }
+        // FAKE's kernel type 0 is harness.h's HARNESS_BUFFER_FAKE; IOMEM's 4 is SNDRV_DMA_TYPE_DEV_IRAM.
+        return b.kernelType;
+    }
+
+    private static int driverProfile(DriverProfile p) {
+        return switch (p) {
+            case MANAGED -> Harness.DRIVER_MANAGED;
+            case PREALLOC -> Harness.DRIVER_PREALLOC;
+            case FIXED -> Harness.DRIVER_FIXED;
+            case KEEPS_ADDR -> Harness.DRIVER_KEEPS_ADDR;
+            case DESCRIPTORS -> Harness.DRIVER_DESCRIPTORS;
+        };
+    }
+
     /** A DMA sync of the C code: the device's cache maintenance on the buffer, as World.syncUsers does it. */
     void dmaSync(int buffer, int device, boolean forDevice, int dir) {
         Pcm pcm = devices.get(device);
@@ -251,6 +422,9 @@ public final class HarnessDriver implements DmabufDriver {
         if (pcm == null || b == null) {
             problem("DMA sync of unknown " + (pcm == null ? "device " + device : "buffer " + buffer));
             return;
+        }
+        if (forDevice && b == coreWritten) {
+            coreCleaned = true;
         }
         if (pcm.hw.coherent()) {
             return;

@@ -1,0 +1,70 @@
+package org.pcmdmabuf.conformance.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.pcmdmabuf.conformance.Uapi;
+import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.PcmState;
+
+/**
+ * The harness's kernel shim where the host does not reach it: the host's own mm refuses a PROT_WRITE mapping of
+ * an O_RDONLY dma-buf before the harness is asked, and a revocation's zap is only compared, so these drive
+ * harness.h directly on revision 2's library (the shipped series): the PCM file's f_mode reaches EXPORT, the
+ * dma-buf file's mode is checked by mm/mmap.c's do_mmap() before the exporter, and unmap_mapping_range() leaves
+ * a mapping that faults with SIGBUS.
+ */
+class HarnessShimTest {
+    private static final int EACCES = 13;
+    private static final int BUFFER = 1;
+    private static final long BYTES = 16384;
+
+    private final Harness harness = Harness.fromProperty();
+
+    @BeforeEach
+    void setUp() {
+        assumeTrue(harness.revision() >= 2, "revision 2's flags and revocation");
+        harness.reset();
+        // playback, contiguous, CONTINUOUS, managed, opted in to both
+        assertEquals(0, harness.addSubstream(0, 0, 0, true, 1, Harness.DRIVER_MANAGED,
+                Harness.CAP_EXPORT | Harness.CAP_ATTACH));
+        assertEquals(0, harness.setRuntime(0, true, Uapi.state(PcmState.SETUP), Uapi.access(Access.MMAP_INTERLEAVED),
+                Uapi.SNDRV_PCM_INFO_MMAP, BYTES, 0, BUFFER, BYTES, true));
+    }
+
+    @AfterEach
+    void tearDown() {
+        harness.reset();
+    }
+
+    @Test
+    void aReadOnlyPcmFileExportsOnlyAReadOnlyDmaBufWhichMapsOnlyForReading() {
+        assertEquals(-EACCES, harness.export(0, Harness.EXPORT_CLOEXEC, false));
+        int id = harness.export(0, Harness.EXPORT_RDONLY | Harness.EXPORT_CLOEXEC, false);
+        assertTrue(id > 0, "EXPORT O_RDONLY: " + id);
+        assertEquals(0, harness.fileWritable(id));
+        assertEquals(-EACCES, harness.mmap(id, 0, BYTES / 4096, true));
+        assertEquals(0, harness.mappings(id));
+        assertEquals(0, harness.mmap(id, 0, BYTES / 4096, false));
+        assertEquals(1, harness.mappings(id));
+        assertEquals(0, harness.bugs(), harness.lastBug());
+    }
+
+    @Test
+    void aDisconnectRevokesTheExportAndItsMappingFaultsWithSigbus() {
+        int id = harness.export(0, Harness.EXPORT_CLOEXEC, true);
+        assertTrue(id > 0, "EXPORT O_RDWR: " + id);
+        assertEquals(1, harness.fileWritable(id));
+        assertEquals(0, harness.mmap(id, 0, BYTES / 4096, true));
+        assertEquals(0, harness.sigbus(id));
+        harness.disconnect(0);
+        assertEquals(1, harness.revoked(id));
+        assertEquals(1, harness.orphaned(id));
+        assertEquals(1, harness.sigbus(id));
+        assertEquals(0, harness.bugs(), harness.lastBug());
+    }
+}
