@@ -400,6 +400,34 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 		hs->programmed = runtime->dma_addr;
 }
 
+/*
+ * The driver's prepare.  Revision 2's ATTACH opt-in is the driver's promise
+ * that it programs the hardware from the runtime buffer at prepare, so a
+ * driver that builds descriptors and opted in rebuilds them here; one that
+ * did not opt in (and every driver of revision 1, which has no opt-in) keeps
+ * what it built at hw_params.
+ */
+static void driver_prepare(struct harness_substream *hs)
+{
+#if HARNESS_UAPI_REV >= 2
+	struct harness_device *d = devices[hs->substream.pcm->card->dev->id];
+
+	if (d->driver == HARNESS_DRIVER_DESCRIPTORS &&
+	    (hs->substream.dmabuf_caps & SNDRV_PCM_DMABUF_ATTACH))
+		hs->programmed = hs->runtime.dma_addr;
+#endif
+}
+
+int harness_driver_prepare(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs || !hs->substream.runtime)
+		return -EINVAL;
+	driver_prepare(hs);
+	return 0;
+}
+
 int harness_set_runtime(int sid, int has_runtime, int state, int access,
 			int info, long dma_bytes, int mmap_count,
 			int buffer_id, long buffer_bytes, int contiguous)

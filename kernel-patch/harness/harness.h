@@ -47,6 +47,8 @@ int harness_set_runtime(int sid, int has_runtime, int state, int access,
 int harness_state(int sid);
 int harness_runtime_buffer(int sid);
 int harness_dma_target(int sid);
+/* the simulated driver's prepare: where it programs its DMA from now on */
+int harness_driver_prepare(int sid);
 int harness_attached(int sid);
 
 int harness_export(int sid, int flags, int pcm_writable);

@@ -47,6 +47,11 @@ public record PcmHardware(
         if (substreams < 1) {
             throw new IllegalArgumentException("substreams must be >= 1: " + substreams);
         }
+        if (driver == DriverProfile.KEEPS_ADDR && optIn.attach()) {
+            // the opt-in to ATTACH is the driver's promise to program the hardware from the runtime at prepare
+            throw new IllegalArgumentException("a driver that keeps its buffer's address from open cannot opt in to"
+                    + " ATTACH (optin=export or optin=none)");
+        }
         if (contiguous && buffer.scattered) {
             throw new IllegalArgumentException("a device that needs contiguous memory cannot use a "
                     + buffer.scriptName() + " buffer");

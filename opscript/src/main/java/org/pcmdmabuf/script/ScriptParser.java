@@ -190,6 +190,7 @@ public final class ScriptParser {
         };
         PcmHardware.Builder b = PcmHardware.dummy(t[1], stream).toBuilder();
         String contiguousToken = null;
+        String optInToken = null;
         Set<String> given = new HashSet<>();
         for (int i = 3; i < t.length; i++) {
             String[] kv = keyValue(t[i]);
@@ -204,7 +205,10 @@ public final class ScriptParser {
                 case "bounce" -> b.bounce = bool(t[i], kv[1]);
                 case "driver" -> b.driver = platformValue(DriverProfile.values(), DriverProfile::scriptName, t[i],
                         kv[1]);
-                case "optin" -> b.optIn = platformValue(DmabufOptIn.values(), DmabufOptIn::scriptName, t[i], kv[1]);
+                case "optin" -> {
+                    b.optIn = platformValue(DmabufOptIn.values(), DmabufOptIn::scriptName, t[i], kv[1]);
+                    optInToken = t[i];
+                }
                 case "substreams" -> b.substreams = (int) range(t[i], kv[1], 1, limits.substreams());
                 case "pause" -> b.pause = bool(t[i], kv[1]);
                 case "resume" -> b.resume = bool(t[i], kv[1]);
@@ -227,6 +231,16 @@ public final class ScriptParser {
             // The last would win, and the line would not say which the device has.
             if (!given.add(kv[0])) {
                 throw error(t[i], "device option " + kv[0] + " given twice");
+            }
+        }
+        if (b.driver == DriverProfile.KEEPS_ADDR) {
+            // such a driver cannot promise to reprogram at prepare: it opts in to EXPORT at most
+            if (optInToken != null && b.optIn.attach()) {
+                throw error(optInToken, "a driver that keeps its buffer's address from open cannot opt in to"
+                        + " ATTACH (optin=export or optin=none)");
+            }
+            if (optInToken == null) {
+                b.optIn = DmabufOptIn.EXPORT;
             }
         }
         if (b.buffer != null && b.buffer.scattered) {

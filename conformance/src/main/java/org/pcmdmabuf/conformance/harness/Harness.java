@@ -58,6 +58,7 @@ public final class Harness {
         STATE(of(I, I)),
         RUNTIME_BUFFER(of(I, I)),
         DMA_TARGET(of(I, I)),
+        DRIVER_PREPARE(of(I, I)),
         ATTACHED(of(I, I)),
         EXPORT(of(I, I, I, I)),
         ATTACH(of(I, I, I, I)),
@@ -303,6 +304,19 @@ public final class Harness {
             return (int) h(Function.RUNTIME_BUFFER).invokeExact(sid);
         } catch (Throwable t) {
             throw failed(Function.RUNTIME_BUFFER, t);
+        }
+    }
+
+    /** Runs the simulated driver's prepare, which reprograms its DMA if its opt-in promised to. */
+    void driverPrepare(int sid) {
+        int r;
+        try {
+            r = (int) h(Function.DRIVER_PREPARE).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.DRIVER_PREPARE, t);
+        }
+        if (r != 0) {
+            throw new IllegalStateException("harness_driver_prepare(" + sid + "): " + r);
         }
     }
 

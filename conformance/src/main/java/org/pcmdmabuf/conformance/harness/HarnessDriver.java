@@ -126,10 +126,11 @@ public final class HarnessDriver implements DmabufDriver {
     }
 
     /**
-     * Whether the simulated driver's DMA now runs on the memory the runtime uses after the last ATTACH or
-     * DETACH: a driver that programmed its DMA once (descriptors at HW_PARAMS, an address kept from open) runs
-     * where it programmed it unless the C code told it; neither revision has a call into the driver, so such a
-     * driver stays on its old memory and the host's DMA engine reads there.
+     * Whether the simulated driver's DMA runs on the memory the runtime uses after the last ATTACH or DETACH once
+     * the driver prepares: a driver that programmed its DMA once (descriptors at HW_PARAMS, an address kept from
+     * open) runs where it programmed it, unless revision 2's ATTACH opt-in made it rebuild at prepare
+     * (docs/decisions.md 3d); revision 1 has no opt-in, so such a driver stays on its old memory and the host's
+     * DMA engine reads there. The stream is in SETUP here, so preparing the driver now moves no DMA early.
      */
     @Override
     public boolean tellsDriver() {
@@ -137,6 +138,7 @@ public final class HarnessDriver implements DmabufDriver {
             return false;
         }
         int sid = mirror(lastControlled);
+        harness.driverPrepare(sid);
         int target = harness.dmaTarget(sid);
         return target > 0 && target == harness.runtimeBuffer(sid);
     }
