@@ -139,7 +139,7 @@ public record Case(String name, String rule, String text, Script script, Map<Int
                 if (step.outcome().extra().get("harness") instanceof List<?> problems
                         && !e.extra().containsKey("harness")) {
                     for (Object p : problems) {
-                        failures.add(new Failure(where + ": " + p, rules()));
+                        failures.add(new Failure(where + ": " + p, problemRules(String.valueOf(p), e)));
                     }
                 }
             });
@@ -150,6 +150,22 @@ public record Case(String name, String rule, String text, Script script, Map<Int
             failures.add(new Failure(name + ": " + e.describe(), rules()));
         }
         return failures;
+    }
+
+    /**
+     * The rules a problem the target reported of its own breaks: those it names at its end, as in "... left 1
+     * importer(s) attached to it (LIFETIME-REVOKE-DETACH)", if they are this case's; else those of the line's
+     * expectation; else every rule of the case, since the C code misbehaved in a way no line foresaw.
+     */
+    private List<String> problemRules(String problem, Expectation e) {
+        int open = problem.lastIndexOf(" (");
+        if (open >= 0 && problem.endsWith(")")) {
+            List<String> named = List.of(problem.substring(open + 2, problem.length() - 1).split(" "));
+            if (named.stream().allMatch(id -> RULE_ID.matcher(id).matches()) && rules().containsAll(named)) {
+                return named;
+            }
+        }
+        return e.rules().isEmpty() ? rules() : e.rules();
     }
 
     /** {@link #check}, as the lines a report shows. */

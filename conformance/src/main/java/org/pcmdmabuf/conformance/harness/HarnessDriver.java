@@ -138,7 +138,9 @@ public final class HarnessDriver implements DmabufDriver {
             return false;
         }
         int sid = mirror(lastControlled);
-        harness.driverPrepare(sid);
+        if (harness.driverPrepare(sid) != 0) {
+            return false;
+        }
         int target = harness.dmaTarget(sid);
         return target > 0 && target == harness.runtimeBuffer(sid);
     }

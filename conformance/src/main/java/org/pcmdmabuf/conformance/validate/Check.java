@@ -12,7 +12,8 @@ public record Check(Kind kind, String name, String rule, Status status, List<Str
     }
 
     public enum Status {
-        PASS, FAIL, SKIP
+        /** KNOWN: failed as the revision's own FINDINGS file declares ({@link Findings}): reported, not counted. */
+        PASS, FAIL, SKIP, KNOWN
     }
 
     public Check {
