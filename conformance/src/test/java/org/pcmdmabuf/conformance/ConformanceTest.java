@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.pcmdmabuf.conformance.harness.Harness;
 import org.pcmdmabuf.conformance.harness.HarnessTarget;
+import org.pcmdmabuf.conformance.validate.Findings;
 import org.pcmdmabuf.model.World;
 import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Op;
@@ -35,11 +37,13 @@ class ConformanceTest {
     /**
      * The model passes every case, and so does the harness running the shipped series, but for a case whose
      * platform the harness leaves to the model and the simulator (an IOMMU or bounce buffers), which it must
-     * refuse rather than answer as if the machine were kinder (SCRIPT-PLATFORM). What a known-bad revision
-     * fails is KnownBadRevisionsTest's business.
+     * refuse rather than answer as if the machine were kinder (SCRIPT-PLATFORM), and a case the series declares
+     * it still fails (kernel-patch/series/FINDINGS), which must fail breaking exactly the rules declared. What a
+     * known-bad revision fails is KnownBadRevisionsTest's business.
      */
     @TestFactory
     List<DynamicTest> everyCaseOnEveryTarget() throws Exception {
+        Findings findings = Findings.read(Path.of("..", "kernel-patch", "series"));
         List<DynamicTest> tests = new ArrayList<>();
         for (Case c : Case.all()) {
             for (TargetFactory t : targets()) {
@@ -50,9 +54,13 @@ class ConformanceTest {
                     }
                     String report = String.join("\n", failures.stream().map(Case.Failure::text).toList());
                     boolean refused = failures.size() == 1 && failures.getFirst().text().contains(": refused: ");
+                    Findings.Finding known = t.name().equals("harness") ? findings.byCase().get(c.name()) : null;
                     if (refused && t.name().equals("harness")) {
                         assertTrue(c.script().devices().stream().anyMatch(hw -> hw.iommu() || hw.bounce()),
                                 () -> "the harness refuses a platform it models:\n" + report);
+                    } else if (known != null) {
+                        assertEquals(known.rules(), c.broken(failures), () -> "kernel-patch/series/FINDINGS declares "
+                                + c.name() + " breaking " + known.rules() + ":\n" + report);
                     } else {
                         assertTrue(failures.isEmpty(), report);
                     }

@@ -18,13 +18,13 @@ import org.pcmdmabuf.conformance.validate.Check.Status;
  * such a case as a known finding ({@link Status#KNOWN}), not hidden and not a failure; a listed case that passes,
  * or that breaks other rules, is a failure, so the list says exactly what the revision still gets wrong.
  */
-record Findings(Map<String, Finding> byCase) {
+public record Findings(Map<String, Finding> byCase) {
     static final String FILE = "FINDINGS";
 
-    record Finding(String caseName, String rules, String why) {
+    public record Finding(String caseName, String rules, String why) {
     }
 
-    static Findings read(Path seriesDir) throws BadSeries {
+    public static Findings read(Path seriesDir) throws BadSeries {
         Path f = seriesDir.resolve(FILE);
         Map<String, Finding> out = new LinkedHashMap<>();
         if (!Files.isRegularFile(f)) {
