@@ -44,9 +44,13 @@ final class Client {
     private boolean switching;
     /** Its mapping is no longer the stream's buffer (handed over to its fd): what it writes there is never played. */
     private boolean mappingGone;
+    private boolean streamStopped;
     /** The last position it read, and when: what it predicts from while its mapping is gone. */
     private long lastPos;
     private long lastPosAt;
+    /** A timing-model client's anchor: the position at a time it predicts from (the start, then its switch). */
+    private long anchorPos;
+    private long anchorAt;
 
     Client(Machine m, SoundServer server, Task task, ClientStats stats, SplitMix64 rng) {
         this.sc = m.scenario();
@@ -129,7 +133,7 @@ final class Client {
         long t0 = loop.now();
         if (mappingGone) {
             writeIntoOldBuffer();
-        } else if (!closedItsFd && map != null) {
+        } else if (!closedItsFd && map != null && !streamStopped) {
             if (sc.stream() == PcmStream.PLAYBACK) {
                 long pos = position();
                 long margin = stats.behaviour == Behaviour.TIMING_MODEL ? sc.marginFrames() : 0;
@@ -171,11 +175,13 @@ final class Client {
 
     /**
      * The server reconfigured or restarted; the client learns of it only from its socket. {@code mappingGone}: its
-     * mapping no longer is the stream's buffer.
+     * mapping no longer is the stream's buffer; {@code streamStopped}: its stream is stopped (its fd's position
+     * calls give EBADFD), so a wake-up finds nothing to do.
      */
-    void serverChanged(boolean mappingGone) {
+    void serverChanged(boolean mappingGone, boolean streamStopped) {
         switching = true;
         this.mappingGone = mappingGone;
+        this.streamStopped = streamStopped;
     }
 
     /**
@@ -255,13 +261,19 @@ final class Client {
         readFrom = 0;
         switching = false;
         mappingGone = false;
+        streamStopped = false;
         trace.instant(stats.name, "switches to the new buffer", loop.now());
+        // A timing-model client takes the position the server publishes with its time as its new anchor, as an
+        // AAudio MMAP client takes a timestamp: the restarted stream's periods are not where its clock says.
+        anchorPos = st.substream.runtime().hwPtr();
+        anchorAt = loop.now();
         if (sc.stream() == PcmStream.PLAYBACK) {
             long margin = stats.behaviour == Behaviour.TIMING_MODEL ? sc.marginFrames() : 0;
             long pos = position();
             written = pos;
             writeUpTo(pos + bufferFrames - margin, stats.behaviour != Behaviour.FORGET_END_WRITE);
         } else {
+            // It reads from where the device is now: the frames captured before it switched are not judged.
             readFrom = position();
         }
         server.switched(this);
@@ -273,7 +285,7 @@ final class Client {
      */
     private long position() {
         if (stats.behaviour == Behaviour.TIMING_MODEL) {
-            return (loop.now() - stream.startedAtNs) * sc.rate() / NSEC_PER_SEC;
+            return anchorPos + (loop.now() - anchorAt) * sc.rate() / NSEC_PER_SEC;
         }
         lastPos = stream.substream.runtime().hwPtr();
         lastPosAt = loop.now();

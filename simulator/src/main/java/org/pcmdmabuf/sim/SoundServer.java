@@ -313,7 +313,7 @@ final class SoundServer {
     /** The end of the run: a window still open closes now, and a stream still stopped counts as silent until now. */
     void endOfRun() {
         for (StreamSetup st : streams) {
-            stopped(st, false);
+            stopped(st);
         }
         if (active != null) {
             closeWindow(active);
@@ -321,14 +321,11 @@ final class SoundServer {
     }
 
     /** The stream runs again (or the run ended): the frames of the time it was stopped were lost. */
-    private void stopped(StreamSetup st, boolean restartedNow) {
+    private void stopped(StreamSetup st) {
         if (st.stoppedAtNs >= 0 && active != null) {
             active.silentFrames += (loop.now() - st.stoppedAtNs) * sc.rate() / 1_000_000_000L;
         }
         st.stoppedAtNs = -1;
-        if (restartedNow) {
-            st.startedAtNs = loop.now();
-        }
     }
 
     /**
@@ -362,12 +359,12 @@ final class SoundServer {
                     }
                     // Nothing the clients hold blocks it (LIFETIME-NEVER-BLOCKED, DESIGN-BUFFER-FD-LIFETIME): their
                     // mappings keep the old memory, which no device reads any more.
-                    holders.forEach(c -> c.serverChanged(true));
+                    holders.forEach(c -> c.serverChanged(true, true));
                     ok(sys.hwParams(task, st.pcmFd, hwParams(Access.MMAP_INTERLEAVED)), "reconfigure hw_params");
                     restartStream(st, holders);
                 }
                 case RESTRICTED -> {
-                    holders.forEach(c -> c.serverChanged(false));
+                    holders.forEach(c -> c.serverChanged(false, true));
                     retryHwParams(st);
                 }
             }
@@ -384,7 +381,7 @@ final class SoundServer {
         shareBuffer(st, holders, (c, fd) -> c.post(() -> c.switchTo(st, fd)));
         ok(sys.simple(task, "prepare", st.pcmFd), "prepare");
         ok(sys.simple(task, "start", st.pcmFd), "start");
-        stopped(st, true);
+        stopped(st);
     }
 
     private void watch(StreamSetup st) {
@@ -412,7 +409,7 @@ final class SoundServer {
             watch(st);
             ok(sys.simple(task, "prepare", st.pcmFd), "prepare");
             ok(sys.simple(task, "start", st.pcmFd), "start");
-            stopped(st, true);
+            stopped(st);
             // Their restricted files stay theirs: each maps its own fd again.
             for (Client c : holders) {
                 c.post(() -> c.switchTo(st, -1));
@@ -463,7 +460,7 @@ final class SoundServer {
                 integrity.forget(st.substream);
                 st.stoppedAtNs = loop.now();
             }
-            holders.forEach(c -> c.serverChanged(sc.design() != Design.RESTRICTED));
+            holders.forEach(c -> c.serverChanged(sc.design() != Design.RESTRICTED, sc.design() != Design.RESTRICTED));
         }
         ok(sys.exit(task), "server exits");
         task = world.addTask("server-restarted");
@@ -536,7 +533,7 @@ final class SoundServer {
         shareBuffer(st, back, (o, fd) -> o.post(() -> o.switchTo(st, fd)));
         ok(sys.simple(task, "prepare", st.pcmFd), "prepare");
         ok(sys.simple(task, "start", st.pcmFd), "start");
-        stopped(st, true);
+        stopped(st);
     }
 
     void tearDown() {

@@ -14,8 +14,6 @@ final class StreamSetup {
     /** The substream that exported the dma-buf this stream attached, when it is foreign; else -1. */
     int exporterFd = -1;
     boolean closed;
-    /** When the server last started it (a timing-model client predicts its position from then). */
-    long startedAtNs;
     /** When the server stopped it for a reconfiguration or restart, or -1 while it runs. */
     long stoppedAtNs = -1;
     /** A restricted stream's reconfiguration waits for its clients to unmap. */
