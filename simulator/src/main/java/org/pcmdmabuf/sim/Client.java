@@ -403,6 +403,10 @@ final class Client {
         ok(sys.exit(task), "crash");
         alive = false;
         integrity.retire(stream.substream, stream.ownerIndex(this));
+        if (switching) {
+            switching = false;
+            server.goneWhileSwitching(this);
+        }
         server.clientGone(this);
     }
 

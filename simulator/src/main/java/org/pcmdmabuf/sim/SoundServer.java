@@ -520,10 +520,31 @@ final class SoundServer {
             }
         }
         tryReopen(old);
+        resumeIfAllBack(old);
+    }
+
+    /**
+     * A client died while the server waited for it to switch: its exit unmapped and closed what it held, so a
+     * refused HW_PARAMS or open is tried again, and it is waited for no more.
+     */
+    void goneWhileSwitching(Client c) {
+        StreamSetup st = c.stream();
+        retryHwParamsIfAsked(st);
+        if (reopened.containsKey(st)) {
+            tryReopen(st);
+            resumeIfAllBack(st);
+        }
+        switched(c);
+    }
+
+    /** Once every holder of an old stream reconnected, the new process shares its buffer and starts it. */
+    private void resumeIfAllBack(StreamSetup old) {
+        List<Client> back = reconnected.get(old);
         StreamSetup st = reopened.get(old);
-        if (st == null || !back.containsAll(holders(old))) {
+        if (st == null || st.startedOnce || !back.containsAll(holders(old))) {
             return;
         }
+        st.startedOnce = true;
         for (Client o : st.owners) {
             o.assign(st);
         }

@@ -18,6 +18,8 @@ final class StreamSetup {
     long stoppedAtNs = -1;
     /** A restricted stream's reconfiguration waits for its clients to unmap. */
     boolean unmapAsked;
+    /** A restarted server's stream was shared and started. */
+    boolean startedOnce;
 
     StreamSetup(int pcmFd, Substream substream, boolean copy) {
         this.pcmFd = pcmFd;
