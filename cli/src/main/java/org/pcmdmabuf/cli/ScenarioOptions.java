@@ -65,6 +65,16 @@ final class ScenarioOptions {
                     + "(the vendors' MMAP_DATA_FD) (default: ${DEFAULT-VALUE}).")
     String design;
 
+    @Option(names = "--reconfigure-at", converter = Durations.class, paramLabel = "DURATION",
+            description = "The server reconfigures its streams at this simulated time (DROP, HW_PARAMS, share the new "
+                    + "buffer, PREPARE, START; the clients switch when they read their sockets), e.g. 5s.")
+    Long reconfigureAtNs;
+
+    @Option(names = "--restart-at", converter = Durations.class, paramLabel = "DURATION",
+            description = "The server process exits at this simulated time and a new one opens the device again and "
+                    + "shares new buffers with the clients as they reconnect, e.g. 5s.")
+    Long restartAtNs;
+
     @Option(names = "--buffer-type", paramLabel = "TYPE", description = "The buffer type of the device's memory "
             + "(sound/core/memalloc.c), as op scripts' device attribute buffer= spells it: continuous, vmalloc, dev, "
             + "dev-wc, dev-sg, noncontig, noncoherent (default: noncoherent, or dev with --coherent).")
@@ -165,7 +175,7 @@ final class ScenarioOptions {
             return new Scenario(seed, capture ? PcmStream.CAPTURE : PcmStream.PLAYBACK, coherent, rate, period, n,
                     durationNs, behaviours, shared, new Cache.Config(geometry.lineBytes, geometry.cacheLines, evictions, refills),
                     driftPpm, jitterUs * 1000, margin != null ? margin : bufferFrames / 2, Design.fromCli(design),
-                    platform);
+                    platform, reconfigureAtNs != null ? reconfigureAtNs : -1, restartAtNs != null ? restartAtNs : -1);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

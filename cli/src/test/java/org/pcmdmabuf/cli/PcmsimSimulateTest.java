@@ -100,12 +100,37 @@ class PcmsimSimulateTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
+        "dmabuf     | --reconfigure-at | server_reconfigure",
+        "restricted | --reconfigure-at | server_reconfigure",
+        "buffer-fd  | --reconfigure-at | server_reconfigure",
+        "dmabuf     | --restart-at     | server_restart",
+        "restricted | --restart-at     | server_restart",
+        "buffer-fd  | --restart-at     | server_restart",
+    })
+    void aServerEventRunsOnEachDesignAndReplaysTheSame(String design, String option, String field) {
+        String[] args = {"simulate", "--json", "--design", design.strip(), "--duration", "2s", option.strip(), "1s"};
+        PcmsimRunTest.Run r = PcmsimRunTest.pcmsim(args);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\"" + field.strip() + "\":{\"at_ns\":1000000000,"), r.out());
+        String[] replay = args.clone();
+        replay[0] = "replay";
+        assertEquals(r.out(), PcmsimRunTest.pcmsim(replay).out());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
         "unknown behaviour      | --clients correct,sloppy            | unknown behaviour 'sloppy' (one of correct,",
         "negative rate          | --rate -48000                       | rate must be between 1000 and 768000 Hz: -48000",
         "period over buffer     | --period 8192 --buffer 4096         | period (8192 frames) is larger than the buffer (4096 frames)",
         "not a duration         | --duration soon                     | 'soon' is not a duration",
         "periods and buffer     | --periods 4 --buffer 4096           | give --periods or --buffer, not both",
         "drift out of range     | --drift-ppm 900000                  | drift must be within +-500000 ppm: 900000",
+        "reconfigure after end  | --duration 2s --reconfigure-at 3s   | --reconfigure-at must be within the run (0..2000000000 ns",
+        "reconfigure at zero    | --reconfigure-at 0s                 | --reconfigure-at must be within the run",
+        "restart not a duration | --restart-at soon                   | 'soon' is not a duration",
+        "restart after end      | --duration 2s --restart-at 2s       | --restart-at must be within the run (0..2000000000 ns",
+        "restart of copy client | --clients copy-through-server --restart-at 1s | --restart-at re-shares the buffer: copy-through-server",
+        "both at once           | --reconfigure-at 1s --restart-at 1s | --reconfigure-at and --restart-at must differ",
     })
     void badScenarioInputGivesOneLineAndExitTwo(String what, String args, String message) {
         List<String> argv = new ArrayList<>(List.of("simulate"));

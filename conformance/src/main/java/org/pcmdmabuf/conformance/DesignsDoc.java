@@ -16,8 +16,10 @@ import org.pcmdmabuf.sim.Behaviour;
 import org.pcmdmabuf.sim.Cache;
 import org.pcmdmabuf.sim.ClientStats;
 import org.pcmdmabuf.sim.Design;
+import org.pcmdmabuf.sim.Platform;
 import org.pcmdmabuf.sim.Report;
 import org.pcmdmabuf.sim.Scenario;
+import org.pcmdmabuf.sim.ServerEvent;
 import org.pcmdmabuf.sim.Simulation;
 import org.pcmdmabuf.sim.cost.CostModel;
 
@@ -30,6 +32,8 @@ public final class DesignsDoc {
     private static final String CASES = "../conformance/src/main/resources/cases/designs/";
     private static final long SECOND = 1_000_000_000L;
     private static final List<String> DESIGNS = List.of("dmabuf.ops", "restricted.ops", "buffer-fd.ops");
+    /** When the server of the reconfigure and restart rows does it: the middle of the run. */
+    private static final long EVENT_AT = 5 * SECOND;
 
     /** One cell of a case: the op line after a {@code # claim:} comment and its expected result. */
     record Claim(String caseName, int line, String op, String expected) {
@@ -76,7 +80,9 @@ public final class DesignsDoc {
     static List<String> scenarioNames() {
         return List.of("correct, non-coherent playback", "correct, coherent playback", "correct, non-coherent capture",
                 "forget-end-write, non-coherent", "late (2 ms mean jitter)", "timing-model",
-                "hostile beside a correct client, one shared buffer", "crash beside a correct client, one shared buffer");
+                "hostile beside a correct client, one shared buffer", "crash beside a correct client, one shared buffer",
+                "server reconfigures mid-run (correct client)", "server restarts mid-run (correct client)",
+                "correct, non-coherent, IOMMU + bounce buffers (foreign dma-buf attached)");
     }
 
     static Scenario scenario(int i, Design d) {
@@ -89,6 +95,12 @@ public final class DesignsDoc {
             case 5 -> scenario(d, PcmStream.PLAYBACK, false, false, Behaviour.TIMING_MODEL);
             case 6 -> scenario(d, PcmStream.PLAYBACK, false, true, Behaviour.CORRECT, Behaviour.HOSTILE);
             case 7 -> scenario(d, PcmStream.PLAYBACK, false, true, Behaviour.CORRECT, Behaviour.CRASH);
+            case 8 -> scenario(d, PcmStream.PLAYBACK, false, false, Behaviour.CORRECT).withServerEvents(EVENT_AT, -1);
+            case 9 -> scenario(d, PcmStream.PLAYBACK, false, false, Behaviour.CORRECT).withServerEvents(-1, EVENT_AT);
+            // Only the dma-buf design can attach a foreign dma-buf: the others get the IOMMU and swiotlb, with
+            // nothing of theirs a streaming mapping that would bounce.
+            case 10 -> scenario(d, PcmStream.PLAYBACK, false, false, Behaviour.CORRECT)
+                    .withPlatform(new Platform(null, true, true, d == Design.DMABUF));
             default -> throw new IllegalArgumentException("no scenario " + i);
         };
     }
@@ -213,7 +225,10 @@ public final class DesignsDoc {
         }
         sb.append("\nEach row's scenario on one design: `pcmsim simulate ").append(
                 reports.getFirst().get(1).scenario().toCliArgs()).append("` (the first row, restricted fd); the other rows"
-                + " change `--clients`, `--coherent`, `--capture` and `--shared` as the row says.\n");
+                + " change `--clients`, `--coherent`, `--capture` and `--shared` as the row says, the server rows add"
+                + " `--reconfigure-at 5s` or `--restart-at 5s`, and the IOMMU row `--iommu --bounce` (and `--foreign`"
+                + " on the dma-buf design).\n");
+        sb.append(serverAndPlatformProse(reports));
         Report base = reports.getFirst().getFirst();
         sb.append("""
 
@@ -250,10 +265,8 @@ public final class DesignsDoc {
                 memory goes over to the client's fd (`LIFETIME-HANDOVER`), the client's mapping keeps showing its own
                 old frames and plays nothing, and its next mmap gives `ENODEV`. Restricted fd: HW_FREE and HW_PARAMS
                 give `EBADFD` until every client unmapped (`DESIGN-RESTRICT-MMAP-BLOCKS`), as the server's HW_FREE at
-                shutdown is in every simulated run above.
-
-                Not compared here: IOMMU (`PLAT-IOMMU` is not modelled yet), and a server restart or reconfiguration
-                in the middle of a simulated run (the cases above do both on the model).
+                shutdown is in every simulated run above. The simulator's server rows show what that costs a running
+                stream (above).
 
                 ## Kernel code each design needs
 
@@ -286,7 +299,96 @@ public final class DesignsDoc {
         if (r.serverBlockedHwFrees() > 0) {
             s.append("; server HW_FREE refused ").append(r.serverBlockedHwFrees());
         }
+        for (ServerEvent e : java.util.Arrays.asList(r.reconfigure(), r.restart())) {
+            if (e != null) {
+                String call = e.kind().equals("reconfigure") ? "HW_PARAMS" : "open";
+                s.append("; ").append(e.kind()).append(": ").append(e.refused() == 0 ? call + " never refused"
+                        : call + " refused " + e.refused() + (call.equals("open") ? " (EBUSY)" : " (EBADFD)"))
+                        .append(", frames lost ").append(e.framesLost()).append(", back after ")
+                        .append(String.format(Locale.ROOT, "%.1f ms", e.recoveryUs(r.scenario().durationNs()) / 1000.0));
+                if (e.oldBufferEnodev() > 0) {
+                    s.append(", old dma-buf's SYNC ENODEV ").append(e.oldBufferEnodev());
+                }
+            }
+        }
+        if (!r.scenario().platform().isDefault()) {
+            if (!r.scenario().platform().foreign()) {
+                s.append("; no foreign dma-buf: the design cannot attach one");
+            }
+            s.append("; ").append(r.bouncedWords()).append(" words bounced, DMA-API debug findings ")
+                    .append(r.dmaDebugFindings());
+        }
         return s.toString();
+    }
+
+    /** The prose of the server and platform rows, each figure from its report. */
+    static String serverAndPlatformProse(List<List<Report>> reports) {
+        List<Report> reconf = reports.get(8);
+        List<Report> restart = reports.get(9);
+        List<Report> iommu = reports.get(10);
+        ServerEvent dmabufReconf = reconf.get(0).reconfigure();
+        ServerEvent restrictedReconf = reconf.get(1).reconfigure();
+        ServerEvent dmabufRestart = restart.get(0).restart();
+        ServerEvent restrictedRestart = restart.get(1).restart();
+        require(dmabufReconf.refused() == 0 && reconf.get(2).reconfigure().refused() == 0
+                && dmabufRestart.refused() == 0 && restart.get(2).restart().refused() == 0,
+                "nothing refuses the dma-buf's or the buffer fd's server");
+        require(restrictedReconf.refused() > 0 && restrictedRestart.refused() > 0,
+                "the restricted client's mapping and file refuse the server");
+        require(dmabufReconf.oldBufferEnodev() > 0 && dmabufRestart.oldBufferEnodev() > 0,
+                "the old dma-buf is orphaned");
+        require(reconf.get(0).integrityErrorsOutsideServerEvents() == 0
+                && restart.get(0).integrityErrorsOutsideServerEvents() == 0
+                && reconf.get(1).integrityErrorsOutsideServerEvents() == 0
+                && restart.get(1).integrityErrorsOutsideServerEvents() == 0, "correct clients are whole again after");
+        require(restrictedRestart.framesLost() == 0 && dmabufRestart.framesLost() > 0,
+                "the restricted stream runs on through a restart");
+        require(iommu.get(0).integrityErrors() == 0 && iommu.get(0).bouncedWords() > 0
+                && iommu.get(0).dmaDebugFindings() == 0, "the foreign dma-buf bounces and stays correct");
+        require(iommu.get(1).bouncedWords() == 0 && iommu.get(2).bouncedWords() == 0
+                && iommu.get(1).integrityErrors() == reports.getFirst().get(1).integrityErrors()
+                && iommu.get(2).integrityErrors() == reports.getFirst().get(2).integrityErrors(),
+                "nothing of the other designs bounces; their cells are the first row's");
+        long clientBackMs = Math.round(dmabufReconf.recoveryUs(reconf.get(0).scenario().durationNs()) / 1000.0);
+        return """
+
+                **The server reconfigures or restarts in the middle of a run** (5 s in). The reconfiguration is what a
+                real server does on a format or period change: DROP, let go of the shared buffer (dma-buf: DETACH and
+                close its export), HW_PARAMS with the same parameters, the new buffer to its clients, PREPARE, START. The
+                restart is the server's process exiting and a new one opening the device at once, then sharing a new
+                buffer with each client as it reconnects. A client learns of either only from its socket, which it reads
+                at its next wake-up, after its period's work: about %d ms here. A cell gives the refusals the server met,
+                the frames lost (the frames of the time the stream was stopped, plus those judged wrong from the event
+                until a buffer after the client switched) and when the client was back.
+
+                - dma-buf: nothing the client holds refuses the server (`LIFETIME-NEVER-BLOCKED`). At the
+                  reconfiguration HW_PARAMS hands the old memory over to the client's dma-buf and gives the stream new
+                  memory (`LIFETIME-HW-PARAMS-NEW`), so the stream runs again at once, from a buffer the client has not
+                  written yet: the %d frames until it switches are missing. What it wrote into its old mapping
+                  meanwhile is lost, and its SYNCs on the orphaned dma-buf give `ENODEV` (%d of them,
+                  `LIFETIME-ENODEV`), which it survives. At the restart the stream stops with the old process and is silent until the
+                  client reconnects (%d frames). After either, the client loses nothing more.
+                - restricted fd: the reconfiguration's HW_PARAMS gives `EBADFD` (refusals: %d) while the client maps
+                  its PCM fd (`DESIGN-RESTRICT-MMAP-BLOCKS`); the server asks it to unmap and tries again when it
+                  answers, the stream stopped meanwhile (%d frames of silence). At the restart the client's restricted
+                  file holds the substream: the new process's open gives `EBUSY` (refusals: %d; `DESIGN-RESTRICT-PINS`)
+                  until the client, reading its socket, closes it; but the stream ran on with that file, so it loses
+                  no frame. Both waits last as long as the client takes to answer: one that does not (hung, hostile)
+                  keeps the server from reconfiguring or reopening its device for as long as it lives.
+                - buffer fd: as the dma-buf (`DESIGN-BUFFER-FD-LIFETIME`): never refused, the same wait; the rest of
+                  its errors are those of every non-coherent run.
+
+                **IOMMU and bounce buffers** (the last row; `PLAT-IOMMU`, `PLAT-BOUNCE`): device addresses are IOVAs
+                and streaming mappings bounce through swiotlb slots. Only the dma-buf design makes a streaming
+                mapping, when the server attaches a dma-buf another substream exported (`--foreign`): %d words
+                bounced through the slots, and the client's `DMA_BUF_IOCTL_SYNC` calls keep slot and memory in step
+                (no integrity error, no DMA-API debug finding). The restricted fd and the buffer fd cannot attach a
+                dma-buf (`--foreign` needs design dmabuf): their device reads its own allocation through the IOMMU,
+                nothing bounces, and their cells are those of the first row.
+                """.formatted(clientBackMs, dmabufReconf.framesLost(), dmabufReconf.oldBufferEnodev(),
+                dmabufRestart.framesLost(),
+                restrictedReconf.refused(), restrictedReconf.framesLost(), restrictedRestart.refused(),
+                iommu.get(0).bouncedWords());
     }
 
     private static String fmt(double v) {
@@ -312,6 +414,14 @@ public final class DesignsDoc {
                 && bufferFdIntegrity.expected().contains("stale=1024"), "only the buffer fd glitches, only non-coherent");
         require(!restrictedPosition.expected().startsWith("E"), "the restricted client reads the position itself");
         long stale = correct.get(2).integrityErrors();
+        ServerEvent restrictedReconf = reports.get(8).get(1).reconfigure();
+        ServerEvent restrictedRestart = reports.get(9).get(1).restart();
+        ServerEvent dmabufReconf = reports.get(8).get(0).reconfigure();
+        ServerEvent dmabufRestart = reports.get(9).get(0).restart();
+        require(restrictedReconf.refused() > 0 && restrictedRestart.refused() > 0 && dmabufReconf.refused() == 0
+                && dmabufRestart.refused() == 0, "in the simulator too, only the restricted fd refuses the server");
+        require(restrictedRestart.framesLost() < dmabufRestart.framesLost(),
+                "a restricted stream runs on through a restart, a dma-buf one stops");
         return """
                 ## Verdict
 
@@ -324,15 +434,20 @@ public final class DesignsDoc {
                   hostile client cannot stop or reconfigure the stream (`EPERM`). But its mapping is a PCM data
                   mapping: it blocks the server's HW_FREE and HW_PARAMS (`EBADFD`) until the client unmaps, and its file
                   holds the substream, so the server cannot reopen its own device (`EBUSY`) while the client lives:
-                  a hostile or hung client vetoes reconfiguration and server restart. And it works only on a
-                  one-substream PCM (or with a preferred subdevice), as `O_APPEND` does.
+                  a hostile or hung client vetoes reconfiguration and server restart. In the simulated runs even a
+                  correct client refuses the server's reconfiguration (%d `EBADFD`) and its restart (%d `EBUSY`)
+                  until it answers; in return its stream runs on through a restart (%d frames lost, where the
+                  dma-buf's loses %d). And it works only on a one-substream PCM (or with a preferred subdevice), as
+                  `O_APPEND` does.
                 - **The dma-buf is the one design where the server keeps control of its device against a hostile
-                  client**: nothing the client holds blocks HW_FREE, HW_PARAMS or a reopen; what a hostile client
-                  keeps is the old buffer's memory, until it exits. Correct clients lose nothing on non-coherent
+                  client**: nothing the client holds blocks HW_FREE, HW_PARAMS or a reopen (no refusal at the simulated
+                  reconfiguration and restart: the old dma-buf is orphaned, its client's SYNCs give `ENODEV` until it
+                  switches); what a hostile client keeps is the old buffer's memory, until it exits. Correct clients lose nothing on non-coherent
                   devices, at the price of two `DMA_BUF_IOCTL_SYNC` calls a period and of asking the server for the
                   position. That answers Mark Brown's requirement (the server keeps the devices locked down); the
                   restricted fd answers Jaroslav Kysela's (fewer round trips) but not that one.
-                """.formatted(stale);
+                """.formatted(stale, restrictedReconf.refused(), restrictedRestart.refused(),
+                restrictedRestart.framesLost(), dmabufRestart.framesLost());
     }
 
     private static void require(boolean holds, String what) {

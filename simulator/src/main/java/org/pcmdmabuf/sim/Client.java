@@ -38,6 +38,19 @@ final class Client {
     private long readFrom;
     private long phaseNs;
     private long[] runValues = new long[0];
+    /** Messages from the server waiting in its socket: it reads them at its next wake-up, after its period's work. */
+    private final java.util.ArrayDeque<Runnable> inbox = new java.util.ArrayDeque<>();
+    /** The server reconfigured or restarted and the client has not yet switched to the new buffer. */
+    private boolean switching;
+    /** Its mapping is no longer the stream's buffer (handed over to its fd): what it writes there is never played. */
+    private boolean mappingGone;
+    private boolean streamStopped;
+    /** The last position it read, and when: what it predicts from while its mapping is gone. */
+    private long lastPos;
+    private long lastPosAt;
+    /** A timing-model client's anchor: the position at a time it predicts from (the start, then its switch). */
+    private long anchorPos;
+    private long anchorAt;
 
     Client(Machine m, SoundServer server, Task task, ClientStats stats, SplitMix64 rng) {
         this.sc = m.scenario();
@@ -113,12 +126,14 @@ final class Client {
     }
 
     private void wake() {
-        if (!alive || stream.closed) {
+        if (!alive || (stream.closed && inbox.isEmpty() && !switching)) {
             return;
         }
         stats.contextSwitches++;
         long t0 = loop.now();
-        if (!closedItsFd) {
+        if (mappingGone) {
+            writeIntoOldBuffer();
+        } else if (!closedItsFd && map != null && !streamStopped) {
             if (sc.stream() == PcmStream.PLAYBACK) {
                 long pos = position();
                 long margin = stats.behaviour == Behaviour.TIMING_MODEL ? sc.marginFrames() : 0;
@@ -128,10 +143,140 @@ final class Client {
                 readUpTo(position());
             }
         }
-        if (stats.behaviour == Behaviour.HOSTILE) {
+        if (stats.behaviour == Behaviour.HOSTILE && map != null) {
             misbehave();
         }
+        // Then it reads its socket; a message may bring another (the server answers at once).
+        while (!inbox.isEmpty() && alive) {
+            inbox.poll().run();
+        }
         trace.span(stats.name, "wake", t0, 0);
+    }
+
+    /** It holds the data path of its stream: alive, and it has not thrown its fd away. */
+    boolean holdsBuffer() {
+        return alive && !closedItsFd;
+    }
+
+    /** It has a mapping of its data path. */
+    boolean mapped() {
+        return map != null;
+    }
+
+    /** It still holds the fd of the old server's stream (a restricted file pins its substream). */
+    boolean holdsOldFile() {
+        return dmabufFd >= 0;
+    }
+
+    /** A message from the server waits in its socket. */
+    void post(Runnable message) {
+        inbox.add(message);
+    }
+
+    /**
+     * The server reconfigured or restarted; the client learns of it only from its socket. {@code mappingGone}: its
+     * mapping no longer is the stream's buffer; {@code streamStopped}: its stream is stopped (its fd's position
+     * calls give EBADFD), so a wake-up finds nothing to do.
+     */
+    void serverChanged(boolean mappingGone, boolean streamStopped) {
+        switching = true;
+        this.mappingGone = mappingGone;
+        this.streamStopped = streamStopped;
+    }
+
+    /**
+     * A wake-up before it read the server's message: it writes its next frames into the mapping it has, from
+     * where it predicts the device is. They go to memory no device reads (LIFETIME-HANDOVER): lost; on the
+     * dma-buf design its SYNCs give ENODEV (LIFETIME-ENODEV), which it does not stop for.
+     */
+    private void writeIntoOldBuffer() {
+        if (sc.stream() != PcmStream.PLAYBACK || map == null) {
+            // A capture client's old buffer has nothing new to read: it waits for the server's message.
+            return;
+        }
+        long pos = lastPos + (loop.now() - lastPosAt) * sc.rate() / NSEC_PER_SEC;
+        long upTo = pos + bufferFrames;
+        if (upTo <= written) {
+            return;
+        }
+        oldBufferSync(DmaBufSync.START | DmaBufSync.WRITE);
+        for (long f = written; f < upTo; f = Math.min(upTo, nextRunEnd(f))) {
+            writeRun(f, Math.min(upTo, nextRunEnd(f)));
+        }
+        if (stats.behaviour != Behaviour.FORGET_END_WRITE) {
+            oldBufferSync(DmaBufSync.END | DmaBufSync.WRITE);
+        }
+        written = upTo;
+    }
+
+    private void oldBufferSync(long flags) {
+        if (sc.design() != Design.DMABUF) {
+            return;
+        }
+        stats.syncs++;
+        Result<Long> r = sys.sync(task, dmabufFd, flags);
+        if (!r.isOk() && r.errno().name().equals("ENODEV")) {
+            server.oldBufferEnodev();
+        } else {
+            ok(r, "sync on the old dma-buf");
+        }
+    }
+
+    /** The restricted design's reconfiguration: the server asked it to unmap its PCM buffer. */
+    void unmapForServer() {
+        if (map != null) {
+            ok(sys.munmap(task, map), "munmap for the server");
+            map = null;
+        }
+    }
+
+    /** The server it talked to is gone: it drops the old buffer (mapping and fd) and reconnects. */
+    void hangUp() {
+        if (map != null) {
+            ok(sys.munmap(task, map), "munmap at hang-up");
+            map = null;
+        }
+        if (dmabufFd >= 0) {
+            ok(sys.close(task, dmabufFd), "close at hang-up");
+            dmabufFd = -1;
+        }
+        mappingGone = false;
+    }
+
+    /**
+     * Its new data path: the fd the server sent ({@code -1}: its own restricted fd, mapped again), of the stream
+     * the server started again from frame 0. It drops the old mapping and fd, maps the new, and writes ahead.
+     */
+    void switchTo(StreamSetup st, int fd) {
+        if (map != null) {
+            ok(sys.munmap(task, map), "munmap the old buffer");
+            map = null;
+        }
+        if (fd >= 0 && dmabufFd >= 0 && fd != dmabufFd) {
+            ok(sys.close(task, dmabufFd), "close the old fd");
+        }
+        stream = st;
+        receive(fd >= 0 ? fd : dmabufFd);
+        written = 0;
+        readFrom = 0;
+        switching = false;
+        mappingGone = false;
+        streamStopped = false;
+        trace.instant(stats.name, "switches to the new buffer", loop.now());
+        // A timing-model client takes the position the server publishes with its time as its new anchor, as an
+        // AAudio MMAP client takes a timestamp: the restarted stream's periods are not where its clock says.
+        anchorPos = st.substream.runtime().hwPtr();
+        anchorAt = loop.now();
+        if (sc.stream() == PcmStream.PLAYBACK) {
+            long margin = stats.behaviour == Behaviour.TIMING_MODEL ? sc.marginFrames() : 0;
+            long pos = position();
+            written = pos;
+            writeUpTo(pos + bufferFrames - margin, stats.behaviour != Behaviour.FORGET_END_WRITE);
+        } else {
+            // It reads from where the device is now: the frames captured before it switched are not judged.
+            readFrom = position();
+        }
+        server.switched(this);
     }
 
     /**
@@ -140,9 +285,11 @@ final class Client {
      */
     private long position() {
         if (stats.behaviour == Behaviour.TIMING_MODEL) {
-            return loop.now() * sc.rate() / NSEC_PER_SEC;
+            return anchorPos + (loop.now() - anchorAt) * sc.rate() / NSEC_PER_SEC;
         }
-        return stream.substream.runtime().hwPtr();
+        lastPos = stream.substream.runtime().hwPtr();
+        lastPosAt = loop.now();
+        return lastPos;
     }
 
     /** Writes this client's frames of [written, upTo), bracketed by the CPU-access syncs. */
@@ -256,6 +403,10 @@ final class Client {
         ok(sys.exit(task), "crash");
         alive = false;
         integrity.retire(stream.substream, stream.ownerIndex(this));
+        if (switching) {
+            switching = false;
+            server.goneWhileSwitching(this);
+        }
         server.clientGone(this);
     }
 

@@ -18,6 +18,8 @@ public final class ClientStats {
     long bytesCopied;
     long syncs;
     long badCalls;
+    /** Of its integrity errors, those judged while the server reconfigured or restarted (ServerEvent). */
+    long lostAtServerEvents;
     final List<String> errnoMismatches = new ArrayList<>();
     private long[] latencies = new long[64];
     private int latencyCount;
@@ -37,6 +39,11 @@ public final class ClientStats {
     /** Frames that did not arrive as written. */
     public long integrityErrors() {
         return stale + torn + missing + duplicated;
+    }
+
+    /** Integrity errors judged outside a server reconfiguration's or restart's window: none for a correct client. */
+    public long integrityErrorsOutsideServerEvents() {
+        return integrityErrors() - lostAtServerEvents;
     }
 
     public long good() {

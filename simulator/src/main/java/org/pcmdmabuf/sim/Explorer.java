@@ -59,7 +59,7 @@ public final class Explorer {
                 c.refillsPerSecond() * scale[r.nextInt(3)]);
         return new Scenario(seed, base.stream(), base.coherent(), base.rate(), base.periodFrames(), base.periods(),
                 base.durationNs(), base.clients(), base.shared(), pc, base.driftPpm(), base.jitterMeanNs(),
-                base.marginFrames(), base.design(), base.platform());
+                base.marginFrames(), base.design(), base.platform(), base.reconfigureAtNs(), base.restartAtNs());
     }
 
     /**
@@ -147,7 +147,8 @@ public final class Explorer {
             }
         }
         for (ClientStats c : r.clients()) {
-            if (c.integrityErrors() > 0) {
+            // A server reconfiguration or restart costs frames on every design (ServerEvent): not a failure.
+            if (c.integrityErrorsOutsideServerEvents() > 0) {
                 return c.name + ": " + c.stale + " stale, " + c.torn + " torn, " + c.missing + " missing, "
                         + c.duplicated + " duplicated frames";
             }
@@ -197,9 +198,11 @@ public final class Explorer {
     }
 
     private static Scenario withDurationAndClients(Scenario s, long duration, List<Behaviour> clients) {
+        // A server event the shorter run no longer reaches is dropped.
         return new Scenario(s.seed(), s.stream(), s.coherent(), s.rate(), s.periodFrames(), s.periods(), duration,
                 clients, s.shared(), s.cache(), s.driftPpm(), s.jitterMeanNs(), s.marginFrames(), s.design(),
-                s.platform());
+                s.platform(), s.reconfigureAtNs() < duration ? s.reconfigureAtNs() : -1,
+                s.restartAtNs() < duration ? s.restartAtNs() : -1);
     }
 
     /**

@@ -73,6 +73,10 @@ public final class Integrity implements DmaObserver {
     /** A client wrote frames [from, to) of {@code s} now. */
     void wrote(Substream s, int owner, long from, long to) {
         Stream st = streams.get(s);
+        if (st == null) {
+            // A stream the server stopped to reconfigure or lost at its restart: no frame of it is judged now.
+            return;
+        }
         st.writtenUpTo[owner] = Math.max(st.writtenUpTo[owner], to);
         // Latency is taken at a period's first frame only (played()), so only those frames' slots are stamped.
         long firstStart = Math.ceilDiv(from, st.periodFrames) * st.periodFrames;

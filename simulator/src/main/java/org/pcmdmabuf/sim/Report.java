@@ -23,7 +23,18 @@ public record Report(
         long serverBlockedHwFrees,
         Map<String, Long> dmaDebug,
         List<String> dmaDebugMessages,
-        long bouncedWords) {
+        long bouncedWords,
+        ServerEvent reconfigure,
+        ServerEvent restart) {
+
+    /** A report of a run whose server neither reconfigured nor restarted. */
+    public Report(Scenario scenario, List<ClientStats> clients, long serverContextSwitches, long events,
+                  long violations, long cacheWriteBacks, long cacheEvictions, long cacheRefills, Leaks leaks,
+                  long serverBlockedHwFrees, Map<String, Long> dmaDebug, List<String> dmaDebugMessages,
+                  long bouncedWords) {
+        this(scenario, clients, serverContextSwitches, events, violations, cacheWriteBacks, cacheEvictions,
+                cacheRefills, leaks, serverBlockedHwFrees, dmaDebug, dmaDebugMessages, bouncedWords, null, null);
+    }
 
     /** A report of a run on the default platform, which has no DMA-API debug. */
     public Report(Scenario scenario, List<ClientStats> clients, long serverContextSwitches, long events,
@@ -39,7 +50,8 @@ public record Report(
                 sim.cache.refills(), leaks, sim.server.blockedHwFrees(),
                 sim.platform == null ? Map.of() : sim.platform.debug.byKind(),
                 sim.platform == null ? List.of() : sim.platform.debug.messages(),
-                sim.platform == null ? 0 : sim.platform.bouncedWords());
+                sim.platform == null ? 0 : sim.platform.bouncedWords(), sim.server.reconfigureOutcome(),
+                sim.server.restartOutcome());
     }
 
     /** DMA-API debug findings (kernel/dma/debug.c) of the run: 0 on the default platform. */
@@ -55,6 +67,11 @@ public record Report(
     public long integrityErrorsExcept(Behaviour... excluded) {
         List<Behaviour> ex = List.of(excluded);
         return clients.stream().filter(c -> !ex.contains(c.behaviour)).mapToLong(ClientStats::integrityErrors).sum();
+    }
+
+    /** Integrity errors outside the windows of a server reconfiguration or restart (all of them without one). */
+    public long integrityErrorsOutsideServerEvents() {
+        return clients.stream().mapToLong(ClientStats::integrityErrorsOutsideServerEvents).sum();
     }
 
     public long errnoMismatches() {
@@ -115,6 +132,13 @@ public record Report(
             sb.append(",\"design\":").append(Json.string(s.design().cliName()));
             sb.append(",\"server_hw_free_refused\":").append(serverBlockedHwFrees);
         }
+        // And a run without a server reconfiguration or restart.
+        if (reconfigure != null) {
+            sb.append(",\"server_reconfigure\":").append(reconfigure.json(s.durationNs()));
+        }
+        if (restart != null) {
+            sb.append(",\"server_restart\":").append(restart.json(s.durationNs()));
+        }
         // So is the default platform's.
         if (!s.platform().isDefault()) {
             Platform p = s.platform();
@@ -156,6 +180,12 @@ public record Report(
         if (s.design() != Design.DMABUF) {
             sb.append(String.format(Locale.ROOT, "design %s: server HW_FREE refused %d times%n", s.design().cliName(),
                     serverBlockedHwFrees));
+        }
+        if (reconfigure != null) {
+            sb.append(reconfigure.text(s.durationNs()));
+        }
+        if (restart != null) {
+            sb.append(restart.text(s.durationNs()));
         }
         if (!s.platform().isDefault()) {
             sb.append(s.platform().describe(s.coherent())).append(String.format(Locale.ROOT, ", %d words bounced%n",

@@ -12,6 +12,9 @@ import org.pcmdmabuf.script.Limits;
  * @param marginFrames how far ahead of its predicted position a timing-model client stops writing (its safety)
  * @param design       how the server hands each zero-copy client the data path (docs/designs.md)
  * @param platform     the machine the device sits on: buffer type, IOMMU, bounce buffers (docs/spec.md section 3)
+ * @param reconfigureAtNs when the server reconfigures its streams mid-run (DROP, HW_PARAMS, re-share, PREPARE,
+ *                     START), or -1 for never
+ * @param restartAtNs  when the server process exits and a new one opens the device again and re-shares, or -1
  */
 public record Scenario(
         long seed,
@@ -28,7 +31,9 @@ public record Scenario(
         long jitterMeanNs,
         long marginFrames,
         Design design,
-        Platform platform) {
+        Platform platform,
+        long reconfigureAtNs,
+        long restartAtNs) {
 
     /** A scenario on the RFC's dma-buf design, the default. */
     public Scenario(long seed, PcmStream stream, boolean coherent, int rate, int periodFrames, int periods,
@@ -46,8 +51,22 @@ public record Scenario(
                 jitterMeanNs, marginFrames, design, Platform.DEFAULT);
     }
 
+    /** A scenario whose server neither reconfigures nor restarts. */
+    public Scenario(long seed, PcmStream stream, boolean coherent, int rate, int periodFrames, int periods,
+                    long durationNs, List<Behaviour> clients, boolean shared, Cache.Config cache, long driftPpm,
+                    long jitterMeanNs, long marginFrames, Design design, Platform platform) {
+        this(seed, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache, driftPpm,
+                jitterMeanNs, marginFrames, design, platform, -1, -1);
+    }
+
     public Scenario {
         clients = List.copyOf(clients);
+        checkServerEvent("--reconfigure-at", reconfigureAtNs, durationNs, clients);
+        checkServerEvent("--restart-at", restartAtNs, durationNs, clients);
+        if (reconfigureAtNs >= 0 && reconfigureAtNs == restartAtNs) {
+            throw new IllegalArgumentException("--reconfigure-at and --restart-at must differ: both "
+                    + reconfigureAtNs + " ns");
+        }
         String bad = platform.invalidOn(coherent);
         if (bad != null) {
             throw new IllegalArgumentException(bad);
@@ -116,6 +135,30 @@ public record Scenario(
         }
     }
 
+    private static void checkServerEvent(String option, long atNs, long durationNs, List<Behaviour> clients) {
+        if (atNs == -1) {
+            return;
+        }
+        if (atNs <= 0 || atNs >= durationNs) {
+            throw new IllegalArgumentException(option + " must be within the run (0.." + durationNs + " ns, both"
+                    + " excluded): " + atNs + " ns");
+        }
+        if (clients.contains(Behaviour.COPY_THROUGH_SERVER)) {
+            throw new IllegalArgumentException(option + " re-shares the buffer: copy-through-server clients have"
+                    + " none");
+        }
+    }
+
+    /** The server reconfigures its streams during the run. */
+    public boolean reconfigures() {
+        return reconfigureAtNs >= 0;
+    }
+
+    /** The server process restarts during the run. */
+    public boolean restarts() {
+        return restartAtNs >= 0;
+    }
+
     public long bufferFrames() {
         return (long) periodFrames * periods;
     }
@@ -154,18 +197,30 @@ public record Scenario(
         if (design != Design.DMABUF) {
             a.add("--design " + design.cliName());
         }
+        if (reconfigures()) {
+            a.add("--reconfigure-at " + reconfigureAtNs + "ns");
+        }
+        if (restarts()) {
+            a.add("--restart-at " + restartAtNs + "ns");
+        }
         return String.join(" ", a) + platform.cliArgs();
     }
 
     /** The same scenario with another seed (explore). */
     public Scenario withSeed(long s) {
         return new Scenario(s, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache,
-                driftPpm, jitterMeanNs, marginFrames, design, platform);
+                driftPpm, jitterMeanNs, marginFrames, design, platform, reconfigureAtNs, restartAtNs);
+    }
+
+    /** The same scenario with the server reconfiguring and restarting at these times (-1: never). */
+    public Scenario withServerEvents(long reconfigureAt, long restartAt) {
+        return new Scenario(seed, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache,
+                driftPpm, jitterMeanNs, marginFrames, design, platform, reconfigureAt, restartAt);
     }
 
     /** The same scenario on another platform. */
     public Scenario withPlatform(Platform p) {
         return new Scenario(seed, stream, coherent, rate, periodFrames, periods, durationNs, clients, shared, cache,
-                driftPpm, jitterMeanNs, marginFrames, design, p);
+                driftPpm, jitterMeanNs, marginFrames, design, p, reconfigureAtNs, restartAtNs);
     }
 }

@@ -99,7 +99,14 @@ public final class Simulation {
         server.setUp(clients);
         scheduleCacheNoise();
         clients.forEach(Client::start);
+        if (sc.reconfigures()) {
+            loop.at(sc.reconfigureAtNs(), "server reconfigures", server::reconfigure);
+        }
+        if (sc.restarts()) {
+            loop.at(sc.restartAtNs(), "server restarts", server::restart);
+        }
         loop.runUntil(sc.durationNs(), progress);
+        server.endOfRun();
         server.tearDown();
         clients.forEach(Client::exitAtEnd);
         server.exit();

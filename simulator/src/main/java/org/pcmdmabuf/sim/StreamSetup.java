@@ -14,6 +14,12 @@ final class StreamSetup {
     /** The substream that exported the dma-buf this stream attached, when it is foreign; else -1. */
     int exporterFd = -1;
     boolean closed;
+    /** When the server stopped it for a reconfiguration or restart, or -1 while it runs. */
+    long stoppedAtNs = -1;
+    /** A restricted stream's reconfiguration waits for its clients to unmap. */
+    boolean unmapAsked;
+    /** A restarted server's stream was shared and started. */
+    boolean startedOnce;
 
     StreamSetup(int pcmFd, Substream substream, boolean copy) {
         this.pcmFd = pcmFd;
