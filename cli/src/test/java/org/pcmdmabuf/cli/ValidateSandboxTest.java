@@ -30,9 +30,9 @@ import org.pcmdmabuf.cli.PcmsimRunTest.Run;
 class ValidateSandboxTest {
     private static final Path SERIES = PcmsimValidateTest.SERIES;
     private static final String EXPORT = "+static int snd_pcm_dmabuf_export(struct snd_pcm_substream *substream,\n"
-            + "+\t\t\t\t int __user *arg)\n+{\n+\tstruct snd_pcm_runtime *runtime = substream->runtime;\n"
-            + "+\tstruct file *file;\n";
-    private static final String DECLARATIONS = "+\tint fd, err = 0;\n";
+            + "+\t\t\t\t struct file *file,\n"
+            + "+\t\t\t\t struct snd_pcm_dmabuf_export __user *uarg)\n+{\n";
+    private static final String DECLARATIONS = "+\tint fd, err;\n";
 
     @TempDir
     Path tmp;
@@ -47,7 +47,7 @@ class ValidateSandboxTest {
         Path outside = Files.createDirectories(tmp.resolve("outside")).resolve("pwned");
         Path series = tmp.resolve("series");
         Path beside = series.resolve("pwned");
-        copy(series, text -> replaceInExport(text, DECLARATIONS, "+\tint fd, err = 0; extern int system(const char *); "
+        copy(series, text -> replaceInExport(text, DECLARATIONS, "+\tint fd, err; extern int system(const char *); "
                 + "(void)system(\"touch " + outside + " " + beside + "\");\n"));
         Run r = pcmsim("validate", "--no-kernel-checks", "--sequences", "0", series.toString());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("sandbox: on (bubblewrap ")), r.out() + r.err());
