@@ -274,8 +274,10 @@ configure() {
 	rm -rf "$o"
 	mkdir -p "$o"
 	sbx --write "$o" -- make -s -C "$src" ARCH=x86_64 O="$o" tinyconfig || return 1
-	sbx --write "$o" --chdir "$src" -- scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" "$FRAGMENT" \
-		>"$o/merge_config.log" 2>&1 || { cat "$o/merge_config.log"; return 1; }
+	# merge_config.sh makes its temporary files in the current directory: the
+	# build directory, the one the sandbox lets it write (-m runs no make)
+	sbx --write "$o" --chdir "$o" -- "$src/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
+		"$FRAGMENT" >"$o/merge_config.log" 2>&1 || { cat "$o/merge_config.log"; return 1; }
 	sbx --write "$o" -- make -s -C "$src" ARCH=x86_64 O="$o" olddefconfig || return 1
 	sbx --write "$o" -- make -s -C "$src" ARCH=x86_64 O="$o" -j"$JOBS" prepare || return 1
 	echo "$want" >"$stamp"
