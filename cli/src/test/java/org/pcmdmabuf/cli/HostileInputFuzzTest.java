@@ -185,18 +185,23 @@ class HostileInputFuzzTest {
 
     /** A rule the shipped series declares it breaks, named by a problem the harness reported in {@code out}. */
     private static String declaredFinding(String out) throws IOException {
-        try {
-            for (var f : Findings.read(PcmsimValidateTest.SERIES).byCase().values()) {
-                for (String rule : f.rules().split(" ")) {
-                    if (out.contains("(" + rule + ")\"")) {
-                        return rule;
-                    }
+        for (var f : shippedFindings().byCase().values()) {
+            for (String rule : f.rules().split(" ")) {
+                if (out.contains("(" + rule + ")\"")) {
+                    return rule;
                 }
             }
+        }
+        return null;
+    }
+
+    /** The findings the shipped series declares (kernel-patch/series/FINDINGS). */
+    private static Findings shippedFindings() throws IOException {
+        try {
+            return Findings.read(PcmsimValidateTest.SERIES);
         } catch (org.pcmdmabuf.conformance.validate.BadSeries e) {
             throw new IOException(e.getMessage(), e);
         }
-        return null;
     }
 
     /**
@@ -206,12 +211,7 @@ class HostileInputFuzzTest {
      */
     static List<String> corpus() throws IOException {
         List<String> scripts = new ArrayList<>();
-        java.util.Set<String> declared;
-        try {
-            declared = Findings.read(PcmsimValidateTest.SERIES).byCase().keySet();
-        } catch (org.pcmdmabuf.conformance.validate.BadSeries e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        java.util.Set<String> declared = shippedFindings().byCase().keySet();
         try (Stream<Path> cases = Files.list(Path.of("..", "conformance", "src", "main", "resources", "cases"))) {
             for (Path p : cases.filter(p -> p.toString().endsWith(".ops"))
                     .filter(p -> !declared.contains(p.getFileName().toString())).sorted().toList()) {

@@ -30,12 +30,13 @@ public final class ScriptWriter {
         return sb.toString();
     }
 
-    static String device(PcmHardware hw) {
+    /**
+     * The platform attributes of a device line (docs/op-scripts.md) that differ from the defaults, as a script
+     * spells them: {@code buffer=dev-wc iommu=true}. Empty for the default platform.
+     */
+    public static List<String> platform(PcmHardware hw) {
         PcmHardware d = PcmHardware.dummy(hw.name(), hw.stream());
         List<String> t = new ArrayList<>();
-        t.add("device " + hw.name() + " " + hw.stream().name().toLowerCase(Locale.ROOT));
-        t.add("coherent=" + hw.coherent());
-        t.add("contiguous=" + hw.contiguous());
         if (hw.buffer() != BufferType.implied(hw.coherent(), hw.contiguous())) {
             t.add("buffer=" + hw.buffer().scriptName());
         }
@@ -51,6 +52,16 @@ public final class ScriptWriter {
         if (hw.optIn() != d.optIn()) {
             t.add("optin=" + hw.optIn().scriptName());
         }
+        return t;
+    }
+
+    static String device(PcmHardware hw) {
+        PcmHardware d = PcmHardware.dummy(hw.name(), hw.stream());
+        List<String> t = new ArrayList<>();
+        t.add("device " + hw.name() + " " + hw.stream().name().toLowerCase(Locale.ROOT));
+        t.add("coherent=" + hw.coherent());
+        t.add("contiguous=" + hw.contiguous());
+        t.addAll(platform(hw));
         if (hw.substreams() != d.substreams()) {
             t.add("substreams=" + hw.substreams());
         }

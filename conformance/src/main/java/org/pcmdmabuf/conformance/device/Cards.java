@@ -11,13 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pcmdmabuf.model.Access;
-import org.pcmdmabuf.model.BufferType;
-import org.pcmdmabuf.model.DmabufOptIn;
-import org.pcmdmabuf.model.DriverProfile;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Script;
+import org.pcmdmabuf.script.ScriptWriter;
 
 /**
  * The real PCMs of the machine and how an op script's device declarations are bound to them.
@@ -215,7 +213,7 @@ public final class Cards {
                 // the cards' buffer types, IOMMUs and driver profiles are not described here yet: binding such a
                 // device to any card would judge the kernel on a platform the script did not ask for
                 throw new IllegalArgumentException("device " + hw.name() + ": its platform ("
-                        + String.join(" ", platform(hw)) + ") is not matched to a real card");
+                        + String.join(" ", ScriptWriter.platform(hw)) + ") is not matched to a real card");
             }
             List<String> why = new ArrayList<>();
             Pcm chosen = null;
@@ -260,26 +258,5 @@ public final class Cards {
         if (v != null) {
             m.put(to, v);
         }
-    }
-
-    /** The platform attributes a device line sets beyond its defaults, as the script spells them. */
-    private static List<String> platform(PcmHardware hw) {
-        List<String> out = new ArrayList<>();
-        if (hw.buffer() != BufferType.implied(hw.coherent(), hw.contiguous())) {
-            out.add("buffer=" + hw.buffer().scriptName());
-        }
-        if (hw.iommu()) {
-            out.add("iommu=true");
-        }
-        if (hw.bounce()) {
-            out.add("bounce=true");
-        }
-        if (hw.driver() != DriverProfile.MANAGED) {
-            out.add("driver=" + hw.driver().scriptName());
-        }
-        if (hw.optIn() != DmabufOptIn.ALL) {
-            out.add("optin=" + hw.optIn().scriptName());
-        }
-        return out;
     }
 }
