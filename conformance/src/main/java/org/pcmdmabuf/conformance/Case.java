@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.pcmdmabuf.model.InvariantViolation;
+import org.pcmdmabuf.script.Linearizability;
 import org.pcmdmabuf.script.Op;
+import org.pcmdmabuf.script.Outcome;
 import org.pcmdmabuf.script.OpRefused;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
@@ -109,6 +111,18 @@ public record Case(String name, String rule, String text, Script script, Map<Int
         }
     }
 
+    /**
+     * What op {@code index} of the script must answer: its line's expectation; without one, success, but in a
+     * concurrent group anything, since only some order of its group must give it (SCRIPT-CONCURRENT).
+     */
+    public Expectation expectationAt(int index) {
+        Expectation e = expectations.get(script.ops().get(index).line());
+        if (e != null) {
+            return e;
+        }
+        return script.groupOf(index) == null ? Expectation.success() : Expectation.any();
+    }
+
     /** One way a run missed the case: the text a report shows, and the rules it breaks. */
     public record Failure(String text, List<String> rules) {
     }
@@ -126,11 +140,13 @@ public record Case(String name, String rule, String text, Script script, Map<Int
             failures.add(new Failure(name + ": refused: " + why, rules()));
             return failures;
         }
+        List<Outcome> answers = new ArrayList<>();
         try {
             ScriptRunner.run(script, target, step -> {
+                answers.add(step.outcome());
                 Op op = step.op();
                 String where = name + ":" + op.line() + " " + (op.proc() == null ? "" : op.proc() + " ") + op.name();
-                Expectation e = expectations.getOrDefault(op.line(), Expectation.success());
+                Expectation e = expectationAt(answers.size() - 1);
                 List<String> broken = e.rules().isEmpty() ? rules() : e.rules();
                 String which = e.rules().isEmpty() ? "" : " (" + String.join(" ", e.rules()) + ")";
                 for (String m : e.mismatches(step.outcome())) {
@@ -149,7 +165,48 @@ public record Case(String name, String rule, String text, Script script, Map<Int
         } catch (OpRefused e) {
             failures.add(new Failure(name + ": " + e.describe(), rules()));
         }
+        if (!script.concurrent().isEmpty() && answers.size() == script.ops().size()
+                && Linearizability.check(script, answers, Case::model) instanceof Linearizability.NotLinearizable n) {
+            failures.add(notLinearizable(n));
+        }
         return failures;
+    }
+
+    private static Target model() {
+        return Targets.model.create(LINE_BYTES, CACHE_LINES, null);
+    }
+
+    /**
+     * A concurrent group whose answers no order of its ops gives on the model (SCRIPT-CONCURRENT), breaking the
+     * rules its lines name (every rule of the case where none does).
+     */
+    private Failure notLinearizable(Linearizability.NotLinearizable n) {
+        Script.Concurrent g = n.group();
+        List<String> broken = new ArrayList<>();
+        StringBuilder seen = new StringBuilder();
+        for (int i = 0; i < g.size(); i++) {
+            Op op = script.ops().get(g.first() + i);
+            for (String id : expectations.getOrDefault(op.line(), Expectation.success()).rules()) {
+                if (!broken.contains(id)) {
+                    broken.add(id);
+                }
+            }
+            seen.append(i == 0 ? "" : ", ").append("line ").append(op.line()).append(' ')
+                    .append(answer(n.observed().get(i)));
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (Map.Entry<List<Outcome>, List<List<Integer>>> e : n.allowed().entrySet()) {
+            allowed.append(allowed.isEmpty() ? "" : "; ").append(String.join(", ",
+                    e.getKey().stream().map(Case::answer).toList()));
+            allowed.append(" (lines ").append(String.join(" then ", e.getValue().getFirst().stream()
+                    .map(k -> String.valueOf(script.ops().get(g.first() + k).line())).toList())).append(')');
+        }
+        return new Failure(name + ":" + g.line() + " concurrently: " + seen + " is the result of no order of its ops;"
+                + " the model allows " + allowed, broken.isEmpty() ? rules() : broken);
+    }
+
+    private static String answer(Outcome o) {
+        return (o.errno() != null ? o.errno() : "ok") + (o.state() == null ? "" : " " + o.state());
     }
 
     /**

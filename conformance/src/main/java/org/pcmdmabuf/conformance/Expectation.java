@@ -26,8 +26,24 @@ public record Expectation(String result, String state, boolean stateGiven, Map<S
         return new Expectation("ok", null, false, Map.of());
     }
 
+    /** Whatever the op answers: a line of a concurrent group, which only some order of its group must give. */
+    public static Expectation any() {
+        return new Expectation(ANY, null, false, Map.of());
+    }
+
+    private static final String ANY = "any";
+
+    /** Whether any answer meets this expectation ({@link #any}). */
+    public boolean anything() {
+        return result.equals(ANY);
+    }
+
     public static Expectation parse(String text) {
         String[] t = text.strip().split("\\s+");
+        if (t[0].equals(ANY)) {
+            // no line of a case may promise nothing: a group's lines without an expectation already do
+            throw new IllegalArgumentException("'" + ANY + "' is no result: write ok, a return value, an errno or a signal");
+        }
         String state = null;
         boolean stateGiven = false;
         Map<String, String> extra = new LinkedHashMap<>();
@@ -52,6 +68,9 @@ public record Expectation(String result, String state, boolean stateGiven, Map<S
     /** The differences between this expectation and an outcome; empty when it matches. */
     public List<String> mismatches(Outcome o) {
         List<String> m = new ArrayList<>();
+        if (result.equals(ANY)) {
+            return m;
+        }
         if (result.equals("ok")) {
             if (o.errno() != null) {
                 m.add("expected success, got " + o.errno());

@@ -47,6 +47,14 @@ public record Limits(
         int seeds,
         int jobs) {
 
+    /**
+     * Ops of one {@code concurrently} group: a case is judged against every order of them (4! = 24 runs of
+     * the model), and a kernel race rarely needs more than three tasks to show.
+     */
+    public static final int CONCURRENT_OPS = 4;
+    /** {@code concurrently} groups of one script. */
+    public static final int CONCURRENT_GROUPS = 64;
+
     private static final long MIB = 1L << 20;
     private static final long NSEC_PER_SEC = 1_000_000_000L;
 

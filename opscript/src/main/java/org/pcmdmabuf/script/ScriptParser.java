@@ -40,6 +40,13 @@ public final class ScriptParser {
     private final Map<String, Map<String, Kind>> names = new LinkedHashMap<>();
     private final Set<String> exited = new HashSet<>();
     private final List<Op> ops = new ArrayList<>();
+    private final List<Script.Concurrent> concurrent = new ArrayList<>();
+    /** The open {@code concurrently} block: its line and its first op; -1 outside one. */
+    private int groupLine = -1;
+    private int groupFirst;
+    /** The names the ops of the open block use and bind, as "proc name": no op of it may use another's binding. */
+    private final Set<String> groupUses = new HashSet<>();
+    private final Set<String> groupBinds = new HashSet<>();
     private final Limits limits;
     private int line;
     /** fds and mappings the ops bind so far: every one is a live object the invariants walk after every op. */
@@ -76,8 +83,12 @@ public final class ScriptParser {
                 p.parseLine(l.split("\\s+"));
             }
         }
+        if (p.groupLine >= 0) {
+            p.line = p.groupLine;
+            throw p.error("concurrently", "the concurrent group is not closed with 'end'");
+        }
         p.checkBufferMemory();
-        return new Script(p.devices, List.copyOf(p.names.keySet()), p.ops);
+        return new Script(p.devices, List.copyOf(p.names.keySet()), p.ops, p.concurrent);
     }
 
     /**
@@ -126,7 +137,36 @@ public final class ScriptParser {
     }
 
     private void parseLine(String[] t) throws ScriptException {
+        if (groupLine >= 0) {
+            checkConcurrent(t);
+        }
         switch (t[0]) {
+            case "concurrently" -> {
+                expectCount(t, 1, "concurrently");
+                if (groupLine >= 0) {
+                    throw error(t[0], "concurrent groups do not nest (the open one began at line " + groupLine + ")");
+                }
+                if (concurrent.size() >= Limits.CONCURRENT_GROUPS) {
+                    throw error(t[0], Limits.exceeded("concurrent groups", concurrent.size() + 1L,
+                            Limits.CONCURRENT_GROUPS));
+                }
+                groupLine = line;
+                groupFirst = ops.size();
+                groupUses.clear();
+                groupBinds.clear();
+            }
+            case "end" -> {
+                expectCount(t, 1, "end");
+                if (groupLine < 0) {
+                    throw error(t[0], "'end' without 'concurrently'");
+                }
+                int size = ops.size() - groupFirst;
+                if (size < 2) {
+                    throw error(t[0], "a concurrent group needs at least two ops, this one has " + size);
+                }
+                concurrent.add(new Script.Concurrent(groupLine, groupFirst, size));
+                groupLine = -1;
+            }
             case "device" -> parseDevice(t);
             case "proc" -> {
                 expectCount(t, 2, "proc NAME");
@@ -167,6 +207,31 @@ public final class ScriptParser {
                 }
                 addOp(parseProcOp(t[0], t[1], new Args(t, 2)), t[1]);
             }
+        }
+    }
+
+    /**
+     * What a line inside a {@code concurrently} block may be: an op of a process, or a suspend or disconnect
+     * of a device, at most {@link Limits#CONCURRENT_OPS} of them. Declarations, the passing of time and the
+     * observers ({@code leaks}, {@code dma_debug}) are not ops in flight; an {@code exit} would end its
+     * process's other ops of the group in one order and not the other.
+     */
+    private void checkConcurrent(String[] t) throws ScriptException {
+        switch (t[0]) {
+            case "end", "concurrently" -> {
+                return;
+            }
+            case "device", "proc", "advance", "leaks", "dma_debug" -> throw error(t[0], "'" + t[0]
+                    + "' cannot be in a concurrent group (only ops of processes, suspend and disconnect)");
+            default -> {
+                if (t.length > 1 && (t[1].equals("exit") || t[1].equals("leaks"))) {
+                    throw error(t[1], "'" + t[1] + "' cannot be in a concurrent group");
+                }
+            }
+        }
+        if (ops.size() - groupFirst >= Limits.CONCURRENT_OPS) {
+            throw error(t.length > 1 && names.containsKey(t[0]) ? t[1] : t[0], Limits.exceeded(
+                    "ops of one concurrent group", ops.size() - groupFirst + 1L, Limits.CONCURRENT_OPS));
         }
     }
 
@@ -464,6 +529,13 @@ public final class ScriptParser {
     }
 
     private String bound(String proc, String name, Kind kind) throws ScriptException {
+        if (groupLine >= 0) {
+            if (groupBinds.contains(proc + " " + name)) {
+                throw error(name, "is bound by another op of the concurrent group that began at line " + groupLine
+                        + ": which runs first is not fixed");
+            }
+            groupUses.add(proc + " " + name);
+        }
         Kind k = names.get(proc).get(name);
         if (k == null) {
             throw error(name, "no " + (kind == Kind.FD ? "fd" : "mapping") + " of that name in process '"
@@ -632,6 +704,12 @@ public final class ScriptParser {
             }
             if (++handles > limits.handles()) {
                 throw error(t[1], Limits.exceeded("fds and mappings the script creates", handles, limits.handles()));
+            }
+            if (groupLine >= 0) {
+                if (!groupBinds.add(proc + " " + as) || groupUses.contains(proc + " " + as)) {
+                    throw error(asToken, "is used or bound by another op of the concurrent group that began at line "
+                            + groupLine + ": which runs first is not fixed");
+                }
             }
             Kind old = names.get(proc).get(as);
             if (old != null && old != kind) {

@@ -24,8 +24,16 @@ public final class ScriptWriter {
         for (String p : s.procs()) {
             sb.append("proc ").append(p).append('\n');
         }
-        for (Op op : s.ops()) {
-            sb.append(line(op)).append('\n');
+        List<Op> ops = s.ops();
+        for (int i = 0; i < ops.size(); i++) {
+            Script.Concurrent c = s.groupOf(i);
+            if (c != null && c.first() == i) {
+                sb.append("concurrently\n");
+            }
+            sb.append(c == null ? "" : "  ").append(line(ops.get(i))).append('\n');
+            if (c != null && c.first() + c.size() == i + 1) {
+                sb.append("end\n");
+            }
         }
         return sb.toString();
     }

@@ -934,8 +934,9 @@ class DeviceTargetTest {
         Set<String> names = new TreeSet<>();
         for (String line : doc.substring(start, doc.indexOf("```", start)).split("\n")) {
             String l = line.replaceFirst("#.*", "").strip();
-            // declarations, and the device line's continuations
-            if (l.isEmpty() || l.startsWith("device ") || l.startsWith("proc ") || l.startsWith("[")) {
+            // declarations, the device line's continuations, and a concurrent group's brackets around its ops
+            if (l.isEmpty() || l.startsWith("device ") || l.startsWith("proc ") || l.startsWith("[")
+                    || l.equals("concurrently") || l.equals("end") || l.startsWith("OP ")) {
                 continue;
             }
             for (String alternative : l.replaceFirst("^PROC ", "").split(" \\| ")) {

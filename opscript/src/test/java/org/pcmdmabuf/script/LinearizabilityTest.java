@@ -1,0 +1,150 @@
+package org.pcmdmabuf.script;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Concurrent groups in op scripts (docs/op-scripts.md) and the answers the model allows them (SCRIPT-CONCURRENT). */
+class LinearizabilityTest {
+    private static final String SETUP = """
+            device pcm0 playback
+            proc server
+            proc app
+            server open pcm0 as p
+            server hw_params p access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000 period_frames=1024 periods=4
+            """;
+    /** EXPORT racing HW_FREE: EXPORT first succeeds, HW_FREE first leaves EXPORT EBADFD in OPEN. */
+    private static final String RACE = SETUP + """
+            concurrently
+              server dmabuf_export p as d
+              server hw_free p
+            end
+            server exit
+            leaks
+            """;
+
+    private static Target model() {
+        return new ModelTarget();
+    }
+
+    private static List<Outcome> answers(Script s) {
+        List<Outcome> out = new ArrayList<>();
+        ScriptRunner.run(s, model(), step -> out.add(step.outcome()));
+        return out;
+    }
+
+    @Test
+    void everyOrderOfAGroupIsAllowedAndNothingElse() throws ScriptException {
+        Script s = ScriptParser.parse(RACE);
+        Map<List<Outcome>, List<List<Integer>>> allowed = Linearizability.allowed(s, 0, LinearizabilityTest::model);
+        assertEquals(2, allowed.size(), allowed::toString);
+        List<String> shapes = allowed.keySet().stream()
+                .map(a -> a.stream().map(o -> (o.errno() == null ? "ok" : o.errno()) + " " + o.state()).toList()
+                        .toString())
+                .sorted().toList();
+        assertEquals(List.of("[EBADFD OPEN, ok OPEN]", "[ok SETUP, ok OPEN]"), shapes);
+        assertEquals(List.of(List.of(List.of(0, 1)), List.of(List.of(1, 0))), allowed.values().stream().toList());
+    }
+
+    @Test
+    void theWrittenOrderIsLinearizable() throws ScriptException {
+        Script s = ScriptParser.parse(RACE);
+        Linearizability.Verdict v = Linearizability.check(s, answers(s), LinearizabilityTest::model);
+        assertEquals(new Linearizability.Linearizable(List.of(List.of(0, 1))), v);
+    }
+
+    @Test
+    void theOtherOrderIsLinearizableToo() throws ScriptException {
+        Script s = ScriptParser.parse(RACE);
+        List<Op> swapped = new ArrayList<>(s.ops());
+        int first = s.concurrent().getFirst().first();
+        swapped.set(first, s.ops().get(first + 1));
+        swapped.set(first + 1, s.ops().get(first));
+        List<Outcome> ranSwapped = answers(s.reordered(swapped));
+        List<Outcome> inWrittenOrder = new ArrayList<>(ranSwapped);
+        inWrittenOrder.set(first, ranSwapped.get(first + 1));
+        inWrittenOrder.set(first + 1, ranSwapped.get(first));
+        assertEquals(new Linearizability.Linearizable(List.of(List.of(1, 0))),
+                Linearizability.check(s, inWrittenOrder, LinearizabilityTest::model));
+    }
+
+    @Test
+    void answersNoOrderGivesAreReportedWithWhatIsAllowed() throws ScriptException {
+        Script s = ScriptParser.parse(RACE);
+        List<Outcome> a = new ArrayList<>(answers(s));
+        int first = s.concurrent().getFirst().first();
+        // EXPORT succeeded, yet HW_FREE left the substream in SETUP: no order does both
+        a.set(first + 1, Outcome.ok(0, "SETUP"));
+        Linearizability.NotLinearizable n = assertInstanceOf(Linearizability.NotLinearizable.class,
+                Linearizability.check(s, a, LinearizabilityTest::model));
+        assertEquals(s.concurrent().getFirst(), n.group());
+        assertEquals(2, n.allowed().size());
+    }
+
+    @Test
+    void everyGroupIsJudgedAfterTheOrdersChosenForTheOnesBefore() throws ScriptException {
+        String text = SETUP + """
+                concurrently
+                  server dmabuf_export p as d
+                  server hw_free p
+                end
+                server hw_params p access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000 period_frames=1024 periods=4
+                concurrently
+                  server dmabuf_export p as e
+                  app open pcm0 as q
+                end
+                """;
+        Script s = ScriptParser.parse(text);
+        List<Outcome> a = new ArrayList<>(answers(s));
+        assertInstanceOf(Linearizability.Linearizable.class, Linearizability.check(s, a, LinearizabilityTest::model));
+        int first = s.concurrent().getFirst().first();
+        a.set(first, Outcome.error("EBADFD", "OPEN"));
+        // the first group now says HW_FREE ran first: the second is judged after that order, and still fits
+        assertInstanceOf(Linearizability.Linearizable.class, Linearizability.check(s, a, LinearizabilityTest::model));
+        a.set(s.concurrent().get(1).first(), Outcome.error("EBUSY", "SETUP"));
+        Linearizability.NotLinearizable n = assertInstanceOf(Linearizability.NotLinearizable.class,
+                Linearizability.check(s, a, LinearizabilityTest::model));
+        assertEquals(s.concurrent().get(1), n.group());
+    }
+
+    @Test
+    void aGroupRoundTripsThroughTheWriter() throws ScriptException {
+        Script s = ScriptParser.parse(RACE);
+        Script again = ScriptParser.parse(ScriptWriter.write(s));
+        assertEquals(s.concurrent().size(), again.concurrent().size());
+        assertEquals(s.concurrent().getFirst().first(), again.concurrent().getFirst().first());
+        assertEquals(s.ops().stream().map(ScriptWriter::line).toList(),
+                again.ops().stream().map(ScriptWriter::line).toList());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "concurrently\\nserver close p\\nend|line 8: 'end': a concurrent group needs at least two ops, this one has 1",
+        "end|line 6: 'end': '" + "end' without 'concurrently'",
+        "concurrently\\nserver close p\\nserver hw_free p|line 6: 'concurrently': the concurrent group is not closed with 'end'",
+        "concurrently\\nconcurrently|line 7: 'concurrently': concurrent groups do not nest (the open one began at line 6)",
+        "concurrently\\nadvance 1ms|line 7: 'advance': 'advance' cannot be in a concurrent group (only ops of processes, suspend and disconnect)",
+        "concurrently\\nserver exit|line 7: 'exit': 'exit' cannot be in a concurrent group",
+        "concurrently\\nserver dmabuf_export p as d\\nserver close d\\nend|line 8: 'd': is bound by another op of the concurrent group that began at line 6: which runs first is not fixed",
+        "concurrently\\nserver close p\\nserver open pcm0 as p\\nend|line 8: 'p': is used or bound by another op of the concurrent group that began at line 6: which runs first is not fixed",
+        "concurrently\\nserver prepare p\\nserver start p\\nserver drop p\\nserver hwsync p\\nserver delay p\\nend|line 11: 'delay': ops of one concurrent group: 5, more than the limit of 4",
+    })
+    void aMalformedGroupIsRefusedNamingTheLine(String body, String message) {
+        ScriptException e = assertThrows(ScriptException.class,
+                () -> ScriptParser.parse(SETUP + body.replace("\\n", "\n") + "\n"));
+        assertEquals(message, e.describe());
+    }
+
+    @Test
+    void aGroupMayRaceACardEventAndHoldTwoThreadsOfOneProcess() throws ScriptException {
+        Script s = ScriptParser.parse(SETUP + "concurrently\nserver prepare p\nserver hwsync p\ndisconnect pcm0\nend\n");
+        assertEquals(List.of(new Script.Concurrent(6, 2, 3)), s.concurrent());
+    }
+}
