@@ -15,8 +15,10 @@ import picocli.CommandLine;
 /**
  * Each class of hostile input issue 17 found hanging, running out of memory or wrongly answered by the
  * harness, as pcmsim now answers it: exit 0 having run, or exit 2 with one line naming the value and the
- * limit, within 10 s, in the launcher's 384 MiB heap; a script on model and harness alike. The table of what
- * each gave is printed each run.
+ * limit, in the launcher's 384 MiB heap; a script on model and harness alike. The table of what each gave,
+ * with its time, is printed each run: each takes well under 10 s on an idle machine, but a time is no verdict of
+ * a unit test (a loaded CI host takes twice that), so only a run past {@link #HUNG} fails, as the hang it
+ * would be.
  */
 class HostileInputTest {
     @Test
@@ -174,6 +176,9 @@ class HostileInputTest {
         return sb.append("advance 5ms\nb exit\na exit\nleaks\n").toString();
     }
 
+    /** A class still running after this long is the hang issue 17 found, not a slow machine. */
+    static final double HUNG = 120;
+
     /** Runs every class, prints a table, exits 1 at the first that misbehaves. */
     public static final class Child {
         public static void main(String[] args) throws Exception {
@@ -198,14 +203,15 @@ class HostileInputTest {
                     int exit = cl.execute(argv.toArray(String[]::new));
                     double s = (System.nanoTime() - t0) / 1e9;
                     String e = err.toString();
-                    boolean good = exit == c.exit && s <= 10 && (c.says == null ? e.isEmpty()
+                    boolean good = exit == c.exit && s <= HUNG && (c.says == null ? e.isEmpty()
                             : e.lines().count() == 1 && e.contains(c.says));
                     results.add(target + ": exit " + exit + ", " + String.format("%.2f s", s)
                             + (e.isEmpty() ? "" : ", " + e.strip().replaceAll("pcmsim: \\S+/", "pcmsim: ")));
                     results.add(out.toString());
                     ok &= good;
                     if (!good) {
-                        System.out.println("FAILED " + c.name + ": wanted exit " + c.exit + " and " + c.says);
+                        System.out.println("FAILED " + c.name + ": wanted exit " + c.exit + " and " + c.says
+                                + (s > HUNG ? " within " + HUNG + " s" : ""));
                     }
                 }
                 if (results.size() == 4 && !results.get(1).equals(results.get(3))) {
