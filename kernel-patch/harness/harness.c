@@ -177,14 +177,14 @@ static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
  * The kernel around pcm_dmabuf.c, one file per kernel file (shim/src/),
  * in the order they depend on each other.
  */
-static void dma_buf_release(struct dma_buf *dmabuf);
-
 #include "shim/src/sound/core/memalloc.c"
 #include "shim/src/sound/core/pcm_memory.c"
 #include "shim/src/lib/scatterlist.c"
 #include "shim/src/kernel/dma/mapping.c"
 #include "shim/src/mm/memory.c"
 #include "shim/src/mm/mmap.c"
+#include "shim/src/fs/dcache.c"
+#include "shim/src/fs/file_table.c"
 #include "shim/src/fs/file.c"
 #include "shim/src/drivers/dma-buf/dma-buf.c"
 
@@ -537,6 +537,10 @@ int harness_export(int sid, int flags, int pcm_writable)
 		harness_bug("EXPORT succeeded without installing the fd it returned");
 		return -EINVAL;
 	}
+	/*
+	 * The dma-buf whose file the new fd refers to: the caller compares it
+	 * with the runtime's export (a stale file pointer finds another's)
+	 */
 	return ((struct dma_buf *)installed->private_data)->id;
 }
 
@@ -641,14 +645,25 @@ static struct dma_buf *dmabuf_of(int id, const char *what)
 	return d;
 }
 
+/* the file of a dma-buf the simulator holds through an fd or a mapping */
+static struct file *file_of(int id, const char *what)
+{
+	struct dma_buf *d = dmabuf_of(id, what);
+	struct file *file = d ? dmabuf_file(d) : NULL;
+
+	if (d && !file)
+		harness_bug("%s on dma-buf %d, whose file the C code freed", what, id);
+	return file;
+}
+
 int harness_mmap(int id, long pgoff, long pages, int write)
 {
-	struct dma_buf *d = dmabuf_of(id, "mmap");
+	struct file *file = file_of(id, "mmap");
 	struct vm_area_struct *vma;
 
-	if (!d)
+	if (!file)
 		return -EBADF;
-	vma = do_mmap(d->file, pgoff, pages, write);
+	vma = do_mmap(file, pgoff, pages, write);
 	return PTR_ERR_OR_ZERO(vma);
 }
 
@@ -656,11 +671,16 @@ int harness_mappings(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 	struct vm_area_struct *vma;
+	struct file *file;
 	int n = 0;
 
 	if (!d)
 		return -1;
-	list_for_each_entry(vma, &d->file->mapping.i_mmap, shared)
+	/* a freed file had its mappings unmapped first */
+	file = dmabuf_file(d);
+	if (!file)
+		return 0;
+	list_for_each_entry(vma, &file->mapping.i_mmap, shared)
 		n++;
 	return n;
 }
@@ -669,11 +689,15 @@ int harness_sigbus(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 	struct vm_area_struct *vma;
+	struct file *file;
 	int n = 0;
 
 	if (!d)
 		return -1;
-	list_for_each_entry(vma, &d->file->mapping.i_mmap, shared)
+	file = dmabuf_file(d);
+	if (!file)
+		return 0;
+	list_for_each_entry(vma, &file->mapping.i_mmap, shared)
 		if (handle_mm_fault(vma, 0))
 			n++;
 	return n;
@@ -690,29 +714,78 @@ int harness_cpu_access(int id, int begin, int dir)
 
 int harness_file_ref(int id, int get)
 {
-	struct dma_buf *d = dmabuf_of(id, get ? "get_file" : "fput");
+	struct file *file = file_of(id, get ? "get_file" : "fput");
 
-	if (!d)
+	if (!file)
 		return -EBADF;
 	if (get)
-		d->file->f_count++;
+		file->f_count++;
 	else
-		fput(d->file);
+		fput(file);
 	return 0;
 }
 
 long harness_file_count(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
+	struct file *file;
 
-	return d ? d->file->f_count : -1;
+	if (!d)
+		return -1;
+	/* a dma-buf a path reference keeps has no file left: no reference */
+	file = dmabuf_file(d);
+	return file ? file->f_count : 0;
 }
 
 int harness_file_writable(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
+	struct file *file = d ? dmabuf_file(d) : NULL;
 
-	return d ? !!(d->file->f_mode & FMODE_WRITE) : -1;
+	return file ? !!(file->f_mode & FMODE_WRITE) : -1;
+}
+
+/*
+ * Path references: what an O_PATH open of /proc/PID/fd/N holds
+ * (fs/proc/fd.c, proc_fd_link(): path_get() of the file's f_path).  Held
+ * in a table like fds, by the lowest free handle.
+ */
+static struct dentry **paths;
+static int npaths;
+
+int harness_path_get(int id)
+{
+	struct file *file = file_of(id, "path_get");
+	struct dentry **grown;
+	int h;
+
+	if (!file)
+		return -EBADF;
+	for (h = 0; h < npaths && paths[h]; h++)
+		;
+	if (h == npaths) {
+		grown = realloc(paths, (npaths + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		paths = grown;
+		paths[npaths++] = NULL;
+	}
+	paths[h] = dget(file->f_path.dentry);
+	return h;
+}
+
+int harness_path_put(int handle)
+{
+	struct dentry *dentry;
+
+	if (handle < 0 || handle >= npaths || !paths[handle]) {
+		harness_bug("path_put(%d) of a path never held", handle);
+		return -EINVAL;
+	}
+	dentry = paths[handle];
+	paths[handle] = NULL;
+	dput(dentry);
+	return 0;
 }
 
 int harness_revoked(int id)
@@ -876,17 +949,23 @@ void harness_reset(void)
 		kvfree(buf->pages);
 		kfree(buf);
 		list_del_init(&d->node);
-		while (!list_empty(&d->file->mapping.i_mmap)) {
-			struct vm_area_struct *vma;
+		if (dmabuf_file(d)) {
+			while (!list_empty(&d->file->mapping.i_mmap)) {
+				struct vm_area_struct *vma;
 
-			vma = list_entry(d->file->mapping.i_mmap.next,
-					 struct vm_area_struct, shared);
-			list_del(&vma->shared);
-			kfree(vma);
+				vma = list_entry(d->file->mapping.i_mmap.next,
+						 struct vm_area_struct, shared);
+				list_del(&vma->shared);
+				kfree(vma);
+			}
 		}
-		kfree(d->file);
 		kfree(d);
 	}
+	filp_reset();
+	dcache_reset();
+	free(paths);
+	paths = NULL;
+	npaths = 0;
 	dma_debug_reset();
 	/* the exports just freed without their release */
 	INIT_LIST_HEAD(&snd_pcm_dmabuf_handed_over);

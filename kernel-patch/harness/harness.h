@@ -65,6 +65,9 @@ int harness_cpu_access(int id, int begin, int dir);
 int harness_file_ref(int id, int get);
 long harness_file_count(int id);
 int harness_file_writable(int id);
+/* a path reference to dma-buf @id's dentry (an O_PATH fd): a handle, or -errno */
+int harness_path_get(int id);
+int harness_path_put(int handle);
 int harness_revoked(int id);
 int harness_orphaned(int id);
 int harness_attachments(int id);

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The harness's stand-in for fs/file.c and fs/file_table.c: fd reservation
- * and install (the fd tables are the simulator's), get_file_active() and
- * fput(). Included by harness.c (one translation unit: it shares the
- * harness's buffers, dma-bufs and fd state); one file per kernel file, so
- * that platform modelling (IOMMU, swiotlb, buffer types) goes where the
- * kernel has it.
+ * The harness's stand-in for fs/file.c: fd reservation and install (the fd
+ * tables are the simulator's) and get_file_active().  Included by
+ * harness.c (one translation unit: it shares the harness's buffers,
+ * dma-bufs and fd state); one file per kernel file, so that platform
+ * modelling (IOMMU, swiotlb, buffer types) goes where the kernel has it.
  */
 
 int get_unused_fd_flags(unsigned int flags)
@@ -28,26 +27,32 @@ void fd_install(unsigned int fd, struct file *file)
 {
 	if ((int)fd != reserved_fd)
 		harness_bug("fd_install(%u) of an fd never reserved", fd);
+	if (!file_allocated(file) || file->f_count <= 0)
+		harness_bug("fd_install(%u) of a freed file", fd);
 	reserved_fd = -1;
 	installed = file;
 }
 
+/*
+ * __get_file_rcu() under rcu_read_lock(), as get_file_active() calls it
+ * once: a reference if the file *@f points to has a non-zero count and *@f
+ * still points to it after.  Nothing says it is the file the caller once
+ * stored there: with SLAB_TYPESAFE_BY_RCU files (fs/file_table.c shim) a
+ * pointer nobody cleared reaches the next file allocated in its slot.
+ */
 struct file *get_file_active(struct file **f)
 {
 	struct file *file = *f;
 
-	if (!file || file->f_count <= 0)
+	if (!file)
+		return NULL;
+	/* atomic_long_inc_not_zero(&file->f_count) */
+	if (file->f_count <= 0)
 		return NULL;
 	file->f_count++;
+	/*
+	 * The reload check (*f still points to file) always passes here: one
+	 * thread, nothing stores to *f in between.
+	 */
 	return file;
-}
-
-void fput(struct file *file)
-{
-	if (file->f_count <= 0) {
-		harness_bug("fput of a released file");
-		return;
-	}
-	if (--file->f_count == 0)
-		dma_buf_release(file->private_data);
 }

@@ -10,26 +10,57 @@
  */
 
 /*
- * The release of the dma-buf file: dma_buf_file_release() and the dentry's
- * dma_buf_release().  Every mapping held the file, so the simulator
- * unmapped those still in i_mmap (harness.h has no munmap): they go
- * without their vm_ops' close, as the file's last reference says they were
- * closed already.
+ * dma_buf_release(), the dentry's d_release (dma_buf_dentry_ops): the
+ * dma-buf ends with its dentry, not with its file.  Their last references
+ * go together (__fput() puts the dentry) unless a path reference holds the
+ * dentry, and then dmabuf->file points to a freed file slot until here.
  */
-static void dma_buf_release(struct dma_buf *dmabuf)
+static void dma_buf_release(struct dentry *dentry)
+{
+	struct dma_buf *dmabuf = dentry->d_fsdata;
+
+	/* the file of an export that failed */
+	if (!dmabuf)
+		return;
+	if (!list_empty(&dmabuf->attachments))
+		harness_bug("dma-buf %d released with attachments", dmabuf->id);
+	dmabuf->ops->release(dmabuf);
+	list_del_init(&dmabuf->node);
+	kfree(dmabuf);
+}
+
+/*
+ * dma_buf_file_release(), the file's f_op->release.  Every CPU mapping held
+ * the file, so the simulator unmapped those still in i_mmap (harness.h has
+ * no munmap): each went as remove_vma() (mm/mmap.c) ends a mapping, its
+ * vm_ops' close before the fput() of its file.
+ */
+static int dma_buf_file_release(struct inode *inode, struct file *file)
 {
 	struct vm_area_struct *vma, *next;
 
-	if (!list_empty(&dmabuf->attachments))
-		harness_bug("dma-buf %d released with attachments", dmabuf->id);
-	list_for_each_entry_safe(vma, next, &dmabuf->file->mapping.i_mmap, shared) {
+	list_for_each_entry_safe(vma, next, &file->mapping.i_mmap, shared) {
 		list_del(&vma->shared);
+		if (vma->vm_ops && vma->vm_ops->close)
+			vma->vm_ops->close(vma);
 		kfree(vma);
 	}
-	dmabuf->ops->release(dmabuf);
-	list_del_init(&dmabuf->node);
-	kfree(dmabuf->file);
-	kfree(dmabuf);
+	return 0;
+}
+
+static const struct dentry_operations dma_buf_dentry_ops = {
+	.d_release = dma_buf_release,
+};
+
+static const struct file_operations dma_buf_fops = {
+	.release = dma_buf_file_release,
+};
+
+/* dma_buf_getfile(): alloc_file_pseudo() on the dma-buf filesystem */
+static struct file *dma_buf_getfile(size_t size, int flags)
+{
+	flags &= O_ACCMODE | O_NONBLOCK;
+	return alloc_file_pseudo(&dma_buf_dentry_ops, flags, &dma_buf_fops);
 }
 
 static struct dma_buf *dmabuf_by_id(int id)
@@ -42,25 +73,40 @@ static struct dma_buf *dmabuf_by_id(int id)
 	return NULL;
 }
 
+/*
+ * The file of a live dma-buf, NULL when it was freed (a path reference
+ * keeps the dma-buf) and dmabuf->file is a stale pointer into the file
+ * slab, maybe to another dma-buf's file: for the harness's own calls,
+ * which reach a dma-buf through the simulator's fds and mappings, never
+ * through a stale pointer.
+ */
+static struct file *dmabuf_file(struct dma_buf *dmabuf)
+{
+	struct file *file = dmabuf->file;
+
+	return file_allocated(file) && file->private_data == dmabuf ? file : NULL;
+}
+
 struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 {
 	const struct dma_buf_ops *ops = exp_info->ops;
 	struct dma_buf *dmabuf;
+	struct file *file;
 
 	if (!exp_info->priv || !ops || !ops->map_dma_buf ||
 	    !ops->unmap_dma_buf || !ops->release)
 		return ERR_PTR(-EINVAL);
+	file = dma_buf_getfile(exp_info->size, exp_info->flags);
+	if (IS_ERR(file))
+		return ERR_CAST(file);
 	dmabuf = kzalloc(sizeof(*dmabuf), GFP_KERNEL);
-	dmabuf->file = kzalloc(sizeof(*dmabuf->file), GFP_KERNEL);
-	dmabuf->file->f_count = 1;
-	dmabuf->file->f_flags = exp_info->flags;
-	/* fs/file_table.c, alloc_file_pseudo(): the mode of the access flags */
-	dmabuf->file->f_mode = FMODE_READ;
-	if ((exp_info->flags & O_ACCMODE) == O_RDWR)
-		dmabuf->file->f_mode |= FMODE_WRITE;
-	dmabuf->file->f_mapping = &dmabuf->file->mapping;
-	INIT_LIST_HEAD(&dmabuf->file->mapping.i_mmap);
-	dmabuf->file->private_data = dmabuf;
+	if (!dmabuf) {
+		fput(file);
+		return ERR_PTR(-ENOMEM);
+	}
+	file->private_data = dmabuf;
+	file->f_path.dentry->d_fsdata = dmabuf;
+	dmabuf->file = file;
 	dmabuf->size = exp_info->size;
 	dmabuf->ops = ops;
 	dmabuf->priv = exp_info->priv;
@@ -93,11 +139,12 @@ struct dma_buf *dma_buf_get(int fd)
 	if (fd_target == HARNESS_FD_OTHER)
 		return ERR_PTR(-EINVAL);
 	dmabuf = dmabuf_by_id(fd_target);
-	if (!dmabuf) {
-		harness_bug("fd %d refers to dma-buf %d, which the C code freed",
+	if (!dmabuf || !dmabuf_file(dmabuf)) {
+		harness_bug("fd %d refers to dma-buf %d, whose file the C code freed",
 			    fd, fd_target);
 		return ERR_PTR(-EBADF);
 	}
+	/* fget(fd): the fd's reference is on the file it refers to */
 	dmabuf->file->f_count++;
 	return dmabuf;
 }

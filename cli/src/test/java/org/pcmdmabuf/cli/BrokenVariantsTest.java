@@ -29,11 +29,19 @@ import picocli.CommandLine;
 class BrokenVariantsTest {
     static final Path KERNEL_PATCH = Path.of("..", "kernel-patch").toAbsolutePath().normalize();
 
+    /** A text of patch 0002 (unique) and its replacement, of as many lines, so that the hunk still applies. */
+    record Edit(String from, String to) {
+    }
+
     /**
-     * One breakage: the text of patch 0002 it replaces (unique), its replacement, the case that must catch it,
-     * and what else the report must show (null: nothing more).
+     * One breakage: its edits of patch 0002, the case that must catch it, and what else the report must show
+     * (null: nothing more).
      */
-    record Variant(String name, String from, String to, String caughtBy, String breaks, String shows) {
+    record Variant(String name, List<Edit> edits, String caughtBy, String breaks, String shows) {
+        Variant(String name, String from, String to, String caughtBy, String breaks, String shows) {
+            this(name, List.of(new Edit(from, to)), caughtBy, breaks, shows);
+        }
+
         Variant(String name, String from, String to, String caughtBy, String breaks) {
             this(name, from, to, caughtBy, breaks, null);
         }
@@ -46,6 +54,21 @@ class BrokenVariantsTest {
             new Variant("the runtime takes no reference on its export",
                     "+\tget_dma_buf(buf->dmabuf);\n",
                     "+\t/* the fd's reference is the runtime's */\n", "export.ops", "EXPORT-ONE-DMABUF"),
+            // revision 1's bug: the runtime keeps a weak pointer to its export, cleared by the dma-buf's release,
+            // and revalidates the export's file with get_file_active(); a held path keeps the dma-buf past its file
+            new Variant("the runtime keeps a weak pointer to its export's file", List.of(
+                    new Edit("+\t} else if (buf->mode != mode) {\n+\t\t/* one dma-buf, one file: its access mode is set */\n"
+                            + "+\t\treturn ERR_PTR(-EBUSY);\n+\t}\n+\tget_dma_buf(buf->dmabuf);\n+\treturn buf->dmabuf;\n",
+                            "+\t\treturn buf->dmabuf;\n+\t} else if (buf->mode != mode) {\n+\t\treturn ERR_PTR(-EBUSY);\n+\t}\n"
+                            + "+\tif (!get_file_active(&buf->dmabuf->file)) return ERR_PTR(-EAGAIN);\n"
+                            + "+\treturn buf->dmabuf;\n"),
+                    new Edit("+\tsnd_pcm_dmabuf_let_go(substream, buf);\n+\tdma_buf_put(buf->dmabuf);\n+}\n",
+                            "+\tsnd_pcm_dmabuf_let_go(substream, buf);\n+\t/* a weak pointer: no reference to drop */\n+}\n"),
+                    new Edit("+\t\tlist_del_init(&buf->handed_over);\n+\t\tcard = buf->card;\n",
+                            "+\t\tlist_del_init(&buf->handed_over);\n+\t\tcard = buf->card; if (buf->exporter && "
+                            + "buf->exporter->runtime && buf->exporter->runtime->dmabuf == buf) "
+                            + "buf->exporter->runtime->dmabuf = NULL;\n")),
+                    "plat-file-lifetime.ops", "PLAT-FILE-LIFETIME", "a stale struct file pointer revalidated"),
             new Variant("EXPORT state check removed",
                     "+\tdefault:\n+\t\treturn -EBADFD;\n+\t}\n",
                     "+\tdefault:\n+\t\treturn 0;\n+\t}\n", "export.ops", "EXPORT-STATE"),
@@ -112,10 +135,12 @@ class BrokenVariantsTest {
             for (Path p : patches.sorted().toList()) {
                 String text = Files.readString(p, StandardCharsets.UTF_8);
                 if (p.getFileName().toString().startsWith("0002-")) {
-                    int at = text.indexOf(v.from());
-                    assertTrue(at >= 0 && text.indexOf(v.from(), at + 1) < 0,
-                            v.name() + ": the text to break is not in patch 0002 exactly once");
-                    text = text.replace(v.from(), v.to());
+                    for (Edit e : v.edits()) {
+                        int at = text.indexOf(e.from());
+                        assertTrue(at >= 0 && text.indexOf(e.from(), at + 1) < 0,
+                                v.name() + ": the text to break is not in patch 0002 exactly once");
+                        text = text.replace(e.from(), e.to());
+                    }
                 }
                 Files.writeString(series.resolve(p.getFileName()), text, StandardCharsets.UTF_8);
             }

@@ -33,6 +33,11 @@ public final class DmaBuf implements FilePrivate {
     boolean revoked;
     boolean released;
     /**
+     * Path references on the dma-buf's dentry ({@link PathFile}s): while there is one, the release waits for the
+     * last to go, even with the file released (PLAT-FILE-LIFETIME).
+     */
+    int pathRefs;
+    /**
      * A vendor's buffer fd (SNDRV_PCM_IOCTL_MMAP_DATA_FD, docs/spec.md DESIGN-BUFFER-FD-*) rather than a
      * dma-buf of this feature: it maps the ring buffer and answers no cache maintenance ioctl.
      */

@@ -84,4 +84,11 @@ public interface DmabufDriver {
      */
     default void fileReference(DmaBuf d, boolean get) {
     }
+
+    /**
+     * A path reference on a dma-buf's dentry taken ({@code get}) or dropped by the O_PATH file {@code path}
+     * (PLAT-FILE-LIFETIME): the dma-buf's release waits for the last. A driver with its own dentries mirrors it.
+     */
+    default void pathReference(File path, DmaBuf d, boolean get) {
+    }
 }

@@ -62,6 +62,11 @@ public final class File {
 
     @Override
     public String toString() {
-        return "file#" + id + "(" + (privateData instanceof DmaBuf ? "dma-buf" : "pcm") + ", count " + count + ")";
+        String kind = switch (privateData) {
+            case DmaBuf d -> "dma-buf";
+            case PcmFile p -> "pcm";
+            case PathFile p -> "O_PATH";
+        };
+        return "file#" + id + "(" + kind + ", count " + count + ")";
     }
 }

@@ -25,7 +25,8 @@ import java.util.stream.LongStream;
  *     snd_pcm_dmabuf_hw_free() drops it: EXPORT-COUNTED-REF). So a dma-buf is released exactly when its last
  *     holder goes (LIFETIME-FREE-LAST), and a runtime's export is never a weak pointer.
  * <li>{@link Invariant#DMABUF_UNRELEASED}: no live dma-buf has been released: dma_buf_release()
- *     (drivers/dma-buf/dma-buf.c) ends it.
+ *     (drivers/dma-buf/dma-buf.c) ends it; and one whose file was released is kept by a path reference on its
+ *     dentry, whose last dput() runs dma_buf_release() as d_release (PLAT-FILE-LIFETIME).
  * <li>{@link Invariant#BUFFER_HOLDERS_LIVE}: every buffer a runtime, a dma-buf or a mapping holds is live and
  *     not freed.
  * <li>{@link Invariant#BUFFER_REFCOUNT}: a live buffer's refcount is its holders: the runtime that allocated it,
@@ -113,8 +114,9 @@ final class Invariants {
         return f.count() == holders;
     }
 
+    /** A registered dma-buf whose file went is kept by a path reference on its dentry (PLAT-FILE-LIFETIME). */
     private static boolean dmaBufUnreleased(DmaBuf d) {
-        return !d.released;
+        return !d.released && (!d.file.released() || d.pathRefs > 0);
     }
 
     private static boolean bufferHoldersLive(SndDmaBuffer b, boolean live) {
@@ -329,7 +331,8 @@ final class Invariants {
         }
         for (DmaBuf d : dmaBufs) {
             if (!dmaBufUnreleased(d)) {
-                found.add(Invariant.DMABUF_UNRELEASED, d + " released but still registered");
+                found.add(Invariant.DMABUF_UNRELEASED, d + " released, or its file released with no path reference,"
+                        + " but still registered");
             }
             if (holdsBuffer(d)) {
                 holders.merge(d.buffer, 1, Integer::sum);
@@ -481,7 +484,18 @@ final class Invariants {
         /** The invariants found broken so far in this check. */
         private long broken;
         private final BiConsumer<Integer, File> countFd = (fd, f) -> holdFile(f);
-        private final Supplier<Leaks> left = () -> new Leaks(nFiles, nDmaBufs, nAttachments, nVmas, nBuffers, charged);
+        private final Supplier<Leaks> left = () -> new Leaks(nFiles, nDmaBufs, nAttachments, nVmas, nBuffers, charged,
+                pathFiles());
+
+        private int pathFiles() {
+            int n = 0;
+            for (int i = 0; i < nFiles; i++) {
+                if (files[i].privateData instanceof PathFile) {
+                    n++;
+                }
+            }
+            return n;
+        }
 
         long broken(World w, World.Live<File> fileSet, World.Live<DmaBuf> dmaBufSet,
                     World.Live<Attachment> attachmentSet, World.Live<Vma> vmaSet, World.Live<SndDmaBuffer> bufferSet) {

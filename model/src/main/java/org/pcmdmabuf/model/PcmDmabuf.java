@@ -262,6 +262,10 @@ public final class PcmDmabuf {
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of a dma-buf fd of the calling task. */
     static Result<Long> attach(Substream s, Task task, int fd) {
         File f = task.files.get(fd);
+        // dma_buf_get(): fget() finds no O_PATH file.
+        if (f != null && f.privateData instanceof PathFile) {
+            f = null;
+        }
         Result<Long> r = driver(s).attach(s, f);
         if (!r.isOk()) {
             return r;

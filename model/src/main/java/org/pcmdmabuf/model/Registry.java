@@ -225,7 +225,14 @@ final class Registry {
         for (Pcm pcm : pcmList) {
             charged += pcm.totalPcmAllocBytes;
         }
-        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size(), charged);
+        int paths = 0;
+        for (File f : files) {
+            if (f.privateData instanceof PathFile) {
+                paths++;
+            }
+        }
+        return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size(), charged,
+                paths);
     }
 
     // ---- the record of the run -----------------------------------------------------------------------

@@ -95,6 +95,25 @@ final class Vfs {
         return Result.ok((long) to.files.install(f));
     }
 
+    /**
+     * open("/proc/self/fd/FD", O_PATH): proc_fd_link() (fs/proc/fd.c) resolves the magic link to the fd's file's
+     * path, and the new O_PATH file holds that path (PathFile). Opened through an O_PATH fd it names that fd's
+     * path again.
+     */
+    Result<Long> openPath(Task task, int fd) {
+        File f = task.files.get(fd);
+        if (f == null) {
+            return Result.err(Errno.ENOENT);
+        }
+        FilePrivate target = f.privateData instanceof PathFile p ? p.target() : f.privateData;
+        File path = registry.newFile(new PathFile(target), false, false, false, false);
+        if (target instanceof DmaBuf d) {
+            d.pathRefs++;
+            driver.pathReference(path, d, true);
+        }
+        return Result.ok((long) task.files.install(path));
+    }
+
     /** Process exit: do_exit() tears down the mm (every mapping) before the files. */
     Result<Long> exit(Task task) {
         for (Vma v : List.copyOf(task.vmas)) {
@@ -115,7 +134,20 @@ final class Vfs {
         registry.removeFile(f);
         switch (f.privateData) {
             case PcmFile pf -> PcmNative.release(pf.substream());
-            case DmaBuf d -> PcmDmabuf.release(d);
+            // __fput() puts the dentry: the dma-buf's release is its d_release, at the last path reference.
+            case DmaBuf d -> {
+                if (d.pathRefs == 0) {
+                    PcmDmabuf.release(d);
+                }
+            }
+            case PathFile p -> {
+                if (p.target() instanceof DmaBuf d) {
+                    driver.pathReference(f, d, false);
+                    if (--d.pathRefs == 0 && d.file.released()) {
+                        PcmDmabuf.release(d);
+                    }
+                }
+            }
         }
     }
 
@@ -157,6 +189,7 @@ final class Vfs {
             case DmaBuf d -> Result.err(Errno.ENOTTY);
             case PcmFile pf -> pf.substream().pcm.disconnected
                     ? Result.err(Errno.ENODEV) : op.apply(f, pf.substream());
+            case PathFile p -> Result.err(Errno.EBADF);
         };
     }
 
@@ -191,7 +224,7 @@ final class Vfs {
     /** DMA_BUF_IOCTL_SYNC, its flags checked exactly as dma_buf_ioctl() (drivers/dma-buf/dma-buf.c). */
     static Result<Long> dmaBufSync(Task task, int fd, long flags) {
         File f = task.files.get(fd);
-        if (f == null) {
+        if (f == null || f.privateData instanceof PathFile) {
             return Result.err(Errno.EBADF);
         }
         if (!(f.privateData instanceof DmaBuf d)) {
@@ -228,7 +261,7 @@ final class Vfs {
      */
     Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write) {
         File f = task.files.get(fd);
-        if (f == null) {
+        if (f == null || f.privateData instanceof PathFile) {
             return Result.err(Errno.EBADF);
         }
         if (offset < 0 || offset % Substream.PAGE_SIZE != 0 || length <= 0) {
@@ -245,6 +278,7 @@ final class Vfs {
         return switch (f.privateData) {
             case PcmFile pf -> mmapPcmData(task, f, pf.substream(), offset, len, read, write);
             case DmaBuf d -> mmapDmaBuf(task, f, d, offset, len, read, write);
+            case PathFile p -> throw new IllegalStateException("mmap of an O_PATH file got past EBADF");
         };
     }
 

@@ -157,6 +157,14 @@ public final class World {
         return step(task, () -> "close " + fd, () -> vfs.close(task, fd));
     }
 
+    /**
+     * open("/proc/self/fd/FD", O_PATH): an fd whose O_PATH file holds a path reference to FD's file's dentry
+     * ({@link PathFile}, PLAT-FILE-LIFETIME).
+     */
+    public Result<Long> openPath(Task task, int fd) {
+        return step(task, () -> "open_path " + fd, () -> vfs.openPath(task, fd));
+    }
+
     /** dup(2). */
     public Result<Long> dup(Task task, int fd) {
         return step(task, () -> "dup " + fd, () -> vfs.dup(task, fd));

@@ -56,6 +56,12 @@ class InvariantsTest {
         PcmRuntime rt() {
             return playback.runtime;
         }
+
+        /** The fd of {@code t} for {@code file}. */
+        static int fd(Task t, File file) {
+            return t.files.entries().entrySet().stream().filter(e -> e.getValue() == file).findFirst().orElseThrow()
+                    .getKey();
+        }
     }
 
     private record Corruption(String name, Consumer<Fixture> corrupt, Set<Invariant> broken) {
@@ -75,6 +81,14 @@ class InvariantsTest {
             corruption("a file released under its fd", f -> f.pcmFile.put(),
                     Invariant.FILE_HOLDERS_LIVE, Invariant.FILE_COUNT),
             corruption("a released dma-buf left live", f -> f.dmaBuf.released = true, Invariant.DMABUF_UNRELEASED),
+            corruption("a dma-buf kept past its file without a path reference (PLAT-FILE-LIFETIME)", f -> {
+                int d = Fixture.fd(f.server, f.dmaBuf.file);
+                f.w.openPath(f.server, d).value();
+                f.w.exit(f.app);
+                f.w.close(f.server, Fixture.fd(f.server, f.pcmFile)).value();
+                f.w.close(f.server, d).value();
+                f.dmaBuf.pathRefs = 0;
+            }, Invariant.DMABUF_UNRELEASED),
             corruption("a buffer freed under its holders", f -> {
                 for (int n = f.dmaBuf.buffer.refcount(); n > 0; n--) {
                     f.dmaBuf.buffer.put();

@@ -118,6 +118,11 @@ public final class ModelTarget implements Target {
                 yield outcome(r, state(t, fd));
             }
             case Op.Close o -> pcm(t, n, o.fd(), world.close(t, n.fd(o.proc(), o.fd())));
+            case Op.OpenPath o -> {
+                Result<Long> r = world.openPath(t, n.fd(o.proc(), o.fd()));
+                n.bindFd(o.proc(), o.as(), r.isOk() ? r.value().intValue() : -1);
+                yield outcome(r, null);
+            }
             case Op.Dup o -> {
                 int fd = n.fd(o.proc(), o.fd());
                 Result<Long> r = world.dup(t, fd);
@@ -143,7 +148,7 @@ public final class ModelTarget implements Target {
                 Leaks l = world.leaks();
                 yield Outcome.ok(0, null).with("files", l.files()).with("dmabufs", l.dmabufs())
                         .with("attachments", l.attachments()).with("mappings", l.mappings())
-                        .with("buffers", l.buffers()).with("charged", l.charged());
+                        .with("buffers", l.buffers()).with("charged", l.charged()).with("paths", l.paths());
             }
         };
     }

@@ -134,6 +134,16 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * open("/proc/self/fd/FD", O_PATH): a new fd whose file holds a path reference to FD's dentry, which keeps a
+     * dma-buf after its file was freed (docs/spec.md PLAT-FILE-LIFETIME).
+     */
+    record OpenPath(int line, String proc, String fd, String as) implements Op {
+        public String name() {
+            return "open_path";
+        }
+    }
+
     record Dup(int line, String proc, String fd, String as) implements Op {
         public String name() {
             return "dup";

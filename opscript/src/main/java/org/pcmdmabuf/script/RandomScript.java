@@ -153,7 +153,9 @@ public final class RandomScript {
                 fds.remove(fd);
                 yield new Op.Close(l, proc, fd);
             }
-            case 32 -> new Op.Dup(l, proc, fd, sameFile(proc, fd, proc, bindFd(proc, b)));
+            // An O_PATH fd of the same file's path: it keeps a dma-buf past its file (PLAT-FILE-LIFETIME).
+            case 32 -> b % 4 == 3 ? new Op.OpenPath(l, proc, fd, sameFile(proc, fd, proc, bindFd(proc, x)))
+                    : new Op.Dup(l, proc, fd, sameFile(proc, fd, proc, bindFd(proc, b)));
             case 33, 34 -> send(l, proc, fd, b, x);
             default -> {
                 if (x % 4 != 0) {

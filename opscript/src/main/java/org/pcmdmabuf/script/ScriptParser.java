@@ -445,6 +445,10 @@ public final class ScriptParser {
                 String fd = fd(proc, a.positional("FD"));
                 yield new Op.Dup(line, proc, fd, a.as(proc, Kind.FD));
             }
+            case "open_path" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.OpenPath(line, proc, fd, a.as(proc, Kind.FD));
+            }
             case "send" -> {
                 String fd = fd(proc, a.positional("FD"));
                 String to = a.positional("PROC");

@@ -124,6 +124,7 @@ public final class ScriptWriter {
             case Op.BufferFd o -> "buffer_fd " + o.fd() + " as " + o.as();
             case Op.Close o -> "close " + o.fd();
             case Op.Dup o -> "dup " + o.fd() + " as " + o.as();
+            case Op.OpenPath o -> "open_path " + o.fd() + " as " + o.as();
             case Op.Send o -> "send " + o.fd() + " " + o.to() + " as " + o.as();
             case Op.Exit o -> "exit";
             case Op.CardEvent o -> o.name() + " " + o.device();

@@ -61,6 +61,7 @@ class StatefulPropertyTest {
         pcm("dmabuf_detach", "EBADFD", "EBUSY", "EINVAL");
         pcm("close");
         allow("dup", "EBADF");
+        allow("open_path", "ENOENT");
         allow("send", "EBADF", "EPIPE");
         allow("exit");
         allow("leaks");

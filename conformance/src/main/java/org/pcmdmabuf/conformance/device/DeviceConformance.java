@@ -208,7 +208,8 @@ public final class DeviceConformance {
     }
 
     /** Ops whose return value is a new fd. */
-    private static final java.util.Set<String> FD_OPS = java.util.Set.of("open", "dup", "send", "dmabuf_export");
+    private static final java.util.Set<String> FD_OPS = java.util.Set.of("open", "dup", "send", "dmabuf_export",
+            "open_path");
 
     private static String show(Outcome o) {
         return (o.errno() != null ? o.errno() : "ok") + " [" + (o.state() == null ? "-" : o.state()) + "]";

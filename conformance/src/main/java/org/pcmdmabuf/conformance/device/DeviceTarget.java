@@ -5,6 +5,7 @@ import static org.pcmdmabuf.conformance.Uapi.Errnum.EBADFD;
 import static org.pcmdmabuf.conformance.Uapi.Errnum.EFAULT;
 import static org.pcmdmabuf.conformance.Uapi.Errnum.EINVAL;
 import static org.pcmdmabuf.conformance.Uapi.Errnum.ENODEV;
+import static org.pcmdmabuf.conformance.Uapi.Errnum.ENOENT;
 import static org.pcmdmabuf.conformance.Uapi.Errnum.ENOSYS;
 
 import java.lang.foreign.Arena;
@@ -230,6 +231,7 @@ public final class DeviceTarget implements Target {
                 n.bindFd(o.proc(), o.as(), r < 0 ? -1 : r);
                 yield pcm(o.proc(), fd, r);
             }
+            case Op.OpenPath o -> openPath(o, n);
             case Op.Send o -> send(o, n);
             case Op.Exit o -> {
                 fds.exit(o.proc());
@@ -433,6 +435,23 @@ public final class DeviceTarget implements Target {
             fds.unmapped(o.proc(), m);
         }
         return r < 0 ? Outcome.error(Uapi.errnoName(-r), null) : Outcome.ok(0, null);
+    }
+
+    /**
+     * open("/proc/self/fd/N", O_PATH): the magic link resolves to the fd's file's path (fs/proc/fd.c,
+     * proc_fd_link()) and the O_PATH file holds it, a reference on the dma-buf's dentry that delays its d_release
+     * past the file's free (PLAT-FILE-LIFETIME). An fd the script process does not hold is not in its
+     * /proc/self/fd: ENOENT.
+     */
+    private Outcome openPath(Op.OpenPath o, Names n) {
+        int fd = fds.fd(n, o.proc(), o.fd());
+        int r = fds.owns(o.proc(), fd)
+                ? sys.open("/proc/self/fd/" + fd, UapiStructs.O_PATH | UapiStructs.O_CLOEXEC) : -ENOENT.number;
+        if (r >= 0) {
+            fds.own(o.proc(), r, new FileInfo(null));
+        }
+        n.bindFd(o.proc(), o.as(), r < 0 ? -1 : r);
+        return r < 0 ? Outcome.error(Uapi.errnoName(-r), null) : Outcome.ok(r, null);
     }
 
     private Outcome send(Op.Send o, Names n) {

@@ -73,6 +73,8 @@ public final class Harness {
         FILE_REF(of(I, I, I)),
         FILE_COUNT(of(J, I)),
         FILE_WRITABLE(of(I, I)),
+        PATH_GET(of(I, I)),
+        PATH_PUT(of(I, I)),
         REVOKED(of(I, I)),
         ORPHANED(of(I, I)),
         ATTACHMENTS(of(I, I)),
@@ -453,6 +455,27 @@ public final class Harness {
             return (int) h(Function.FILE_WRITABLE).invokeExact(id);
         } catch (Throwable t) {
             throw failed(Function.FILE_WRITABLE, t);
+        }
+    }
+
+    /**
+     * A path reference to the dma-buf's dentry, as an O_PATH open of /proc/PID/fd/N holds: its handle, or
+     * -errno.
+     */
+    int pathGet(int id) {
+        try {
+            return (int) h(Function.PATH_GET).invokeExact(id);
+        } catch (Throwable t) {
+            throw failed(Function.PATH_GET, t);
+        }
+    }
+
+    /** Drops the path reference {@link #pathGet} gave: the dentry's dput(), d_release at the last. */
+    int pathPut(int handle) {
+        try {
+            return (int) h(Function.PATH_PUT).invokeExact(handle);
+        } catch (Throwable t) {
+            throw failed(Function.PATH_PUT, t);
         }
     }
 

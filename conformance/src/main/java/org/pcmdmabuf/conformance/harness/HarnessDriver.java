@@ -41,6 +41,8 @@ public final class HarnessDriver implements DmabufDriver {
     /** The C side's id of every substream mirrored so far: dense, in the order they were first mirrored. */
     private final Map<Substream, Integer> sids = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
+    /** The C side's handle of each path reference an O_PATH file of the host holds on a dma-buf's dentry. */
+    private final Map<File, Integer> paths = new HashMap<>();
     private World world;
     private int bugsSeen;
     /** FMODE_WRITE of the file of the dma-buf the last EXPORT returned, -1 after a failed EXPORT. */
@@ -87,7 +89,27 @@ public final class HarnessDriver implements DmabufDriver {
         int flags = Harness.EXPORT_CLOEXEC | (readOnly ? Harness.EXPORT_RDONLY : 0);
         int ret = harness.export(sid, flags, pcmFile.writable);
         lastExportWritable = ret > 0 ? harness.fileWritable(ret) : -1;
+        if (ret > 0) {
+            checkInstalled(s, ret);
+        }
         return result(ret);
+    }
+
+    /**
+     * The file EXPORT installed is of the runtime's own export: a dma-buf the host knows under key {@code key}
+     * must be one {@code s} exported and still holds. Another's is a stale file pointer the C revalidated after
+     * its file was freed and its slot reused by that dma-buf's file (PLAT-FILE-LIFETIME): the new fd refers to
+     * the wrong buffer.
+     */
+    private void checkInstalled(Substream s, int key) {
+        for (DmaBuf d : world.dmaBufs()) {
+            if (world.dmaBufKey(d) == key && d.exporter() != s) {
+                problem("EXPORT of " + s + " installed the file of dma-buf " + key + ", which "
+                        + (d.exporter() == null ? "no runtime" : d.exporter().toString())
+                        + " holds, not its own export: a stale struct file pointer revalidated after the file's"
+                        + " slot was reused (PLAT-FILE-LIFETIME)");
+            }
+        }
     }
 
     /**
@@ -299,6 +321,25 @@ public final class HarnessDriver implements DmabufDriver {
     @Override
     public void fileReference(DmaBuf d, boolean get) {
         harness.fileRef((int) world.dmaBufKey(d), get);
+        checkBugs();
+    }
+
+    /** The O_PATH open's path_get() of the dma-buf's dentry, or its last dput(): d_release at the last. */
+    @Override
+    public void pathReference(File path, DmaBuf d, boolean get) {
+        if (get) {
+            int handle = harness.pathGet((int) world.dmaBufKey(d));
+            if (handle >= 0) {
+                paths.put(path, handle);
+            } else {
+                problem("the harness took no path reference on dma-buf " + world.dmaBufKey(d) + ": errno " + -handle);
+            }
+        } else {
+            Integer handle = paths.remove(path);
+            if (handle != null) {
+                harness.pathPut(handle);
+            }
+        }
         checkBugs();
     }
 

@@ -74,7 +74,7 @@ public final class Lockstep {
             compareState(op, model.world(), c);
         }
         HarnessDriver d = c.driver();
-        if (model.world().leaks().equals(new Leaks(0, 0, 0, 0, 0, 0))) {
+        if (model.world().leaks().equals(new Leaks(0, 0, 0, 0, 0, 0, 0))) {
             same(0, d.liveDmabufs(), "the C code keeps dma-bufs after the model freed everything");
             same(0, d.liveBuffers(), "the C code keeps buffers after the model freed everything");
             same(0, d.deviceReferences(), "the C code keeps device references");

@@ -14,6 +14,7 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.startsWith;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.mockingDetails;
@@ -849,6 +850,8 @@ class DeviceTargetTest {
         l.add(new OpCase("dmabuf_detach", pcm + "a dmabuf_detach p\n", ioctl("SNDRV_PCM_IOCTL_DMABUF_DETACH")));
         l.add(new OpCase("close", pcm + "a close p\n", (sys, e) -> when(sys.close(anyInt())).thenReturn(-e)));
         l.add(new OpCase("dup", pcm + "a dup p as q\n", (sys, e) -> when(sys.dup(anyInt())).thenReturn(-e)));
+        l.add(new OpCase("open_path", pcm + "a open_path p as o\n",
+                (sys, e) -> when(sys.open(startsWith("/proc/self/fd/"), anyInt())).thenReturn(-e)));
         l.add(new OpCase("send", pcm + "a send p b as q\n", (sys, e) -> when(sys.socketpair(anyInt(), anyInt(),
                 anyInt(), any(MemorySegment.class))).thenReturn(-e)));
         l.add(new OpCase("send", pcm + "a send p b as q\n",
@@ -891,7 +894,7 @@ class DeviceTargetTest {
             }
             calls++;
         }
-        assertEquals(29, calls, "system calls made to fail, each with " + errnos.size() + " errnos");
+        assertEquals(30, calls, "system calls made to fail, each with " + errnos.size() + " errnos");
     }
 
     /**
@@ -914,7 +917,22 @@ class DeviceTargetTest {
         Set<Class<?>> allKinds = new LinkedHashSet<>(Set.of(Op.class.getPermittedSubclasses()));
         allKinds.removeAll(Set.of(Op.Restrict.class, Op.BufferFd.class));
         assertEquals(allKinds, kinds);
-        assertEquals(34, covered.size());
+        assertEquals(35, covered.size());
+    }
+
+    /**
+     * open_path opens the fd's magic link with O_PATH (PLAT-FILE-LIFETIME): the kernel's O_PATH file holds the
+     * path, so the dma-buf's dentry, of the fd; its fd is the script process's, closed by its exit.
+     */
+    @Test
+    void openPathOpensTheMagicLinkWithOPath() {
+        SystemCalls sys = mock(SystemCalls.class);
+        when(sys.open(startsWith("/proc/self/fd/"), anyInt())).thenReturn(7);
+        Outcome o = last(run(sys, DECLARE + OPEN + "a open_path p as o\n"));
+        assertEquals(7, o.ret());
+        assertEquals(null, o.errno());
+        verify(sys).open("/proc/self/fd/0", UapiStructs.O_PATH | UapiStructs.O_CLOEXEC);
+        verify(sys).close(7);
     }
 
     @Test

@@ -48,7 +48,7 @@ class HarnessScaleTest {
         }
         assertEquals("{\"line\":" + script.ops().getLast().line() + ",\"proc\":null,\"op\":\"leaks\",\"ret\":0,"
                 + "\"errno\":null,\"state\":null,\"files\":0,\"dmabufs\":0,\"attachments\":0,\"mappings\":0,"
-                + "\"buffers\":0,\"charged\":0}", patch.getLast().json());
+                + "\"buffers\":0,\"charged\":0,\"paths\":0}", patch.getLast().json());
         assertEquals(List.of(), c.driver().problems());
         assertEquals(0, c.driver().liveDmabufs());
         assertEquals(0, c.driver().liveBuffers());

@@ -67,4 +67,34 @@ class HarnessShimTest {
         assertEquals(1, harness.sigbus(id));
         assertEquals(0, harness.bugs(), harness.lastBug());
     }
+
+    /**
+     * PLAT-FILE-LIFETIME: the dma-buf ends at its dentry's d_release, so a path reference keeps it after its
+     * file's last fput() freed the file; the next export's file takes the freed slot and the kept dma-buf has no
+     * file left; the path's dput() releases it.
+     */
+    @Test
+    void aPathReferenceKeepsTheDmaBufPastItsFileUntilTheDentryGoes() {
+        int id = harness.export(0, Harness.EXPORT_CLOEXEC, true);
+        assertTrue(id > 0, "EXPORT: " + id);
+        int path = harness.pathGet(id);
+        assertTrue(path >= 0, "path_get: " + path);
+        // the fd's reference, then the runtime's at hw_free: the file's last
+        assertEquals(0, harness.fileRef(id, false));
+        harness.hwFree(0);
+        assertEquals(0, harness.fileCount(id));
+        assertEquals(1, harness.liveDmabufs());
+        assertEquals(0, harness.addSubstream(1, 1, 0, true, 1, Harness.DRIVER_MANAGED, Harness.CAP_EXPORT));
+        assertEquals(0, harness.setRuntime(1, true, Uapi.state(PcmState.SETUP), Uapi.access(Access.MMAP_INTERLEAVED),
+                Uapi.SNDRV_PCM_INFO_MMAP, BYTES, 0, BUFFER + 1, BYTES, true));
+        int other = harness.export(1, Harness.EXPORT_CLOEXEC, true);
+        assertTrue(other > 0 && other != id, "the other substream's EXPORT: " + other);
+        assertEquals(0, harness.fileCount(id));
+        assertEquals(2, harness.fileCount(other));
+        assertEquals(2, harness.liveDmabufs());
+        assertEquals(0, harness.pathPut(path));
+        assertEquals(-1, harness.fileCount(id));
+        assertEquals(1, harness.liveDmabufs());
+        assertEquals(0, harness.bugs(), harness.lastBug());
+    }
 }
