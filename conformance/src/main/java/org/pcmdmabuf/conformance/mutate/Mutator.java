@@ -170,6 +170,11 @@ public final class Mutator {
                 add(Operator.ERRNO, i, m.start(), m.end(), "-" + swap);
             }
         }
+        replaceAll(i, Operator.BOOLEAN, BOOLEAN, s -> s.equals("true") ? "false" : "true");
+        replaceAll(i, Operator.INCREMENT, Pattern.compile("\\+\\+|--"), s -> s.equals("++") ? "--" : "++");
+        if (!NOT_CONSTANT.matcher(trimmed).matches()) {
+            replaceAll(i, Operator.CONSTANT, CONSTANT, s -> String.valueOf(Long.parseLong(s) + 1));
+        }
         if (!statement[i]) {
             return;
         }
@@ -196,11 +201,6 @@ public final class Mutator {
             String rest = m.group(1) == null ? "" : lines.get(i).substring(0, indent) + "{";
             add(new Mutant(Operator.DROP_LOCK, i + 1, indent + 1, List.of(new Mutant.Edit(i + 1, rest)),
                     lines.get(i).strip(), rest.strip()));
-        }
-        replaceAll(i, Operator.BOOLEAN, BOOLEAN, s -> s.equals("true") ? "false" : "true");
-        replaceAll(i, Operator.INCREMENT, Pattern.compile("\\+\\+|--"), s -> s.equals("++") ? "--" : "++");
-        if (!NOT_CONSTANT.matcher(trimmed).matches()) {
-            replaceAll(i, Operator.CONSTANT, CONSTANT, s -> String.valueOf(Long.parseLong(s) + 1));
         }
     }
 
