@@ -41,8 +41,9 @@ import picocli.CommandLine.Spec;
                 + "each: a negated condition, another errno, a dropped call, assignment or lock...), judge each as "
                 + "'pcmsim validate --no-kernel-checks --fail-fast' does, and report the mutants no check kills "
                 + "(docs/mutation.md).",
-                "The revision itself is validated first: it must pass. Progress goes to standard error, the report "
-                        + "to standard output or --output.",
+                "The revision itself is validated first: it must pass. Each mutant's fate is printed as it is known, "
+                        + "then the report (to --output if given); a JUnit report on standard output has the progress "
+                        + "on standard error.",
                 "Exit status: 0 done (and the score reaches --min-score), 1 the score is below --min-score, 2 bad "
                         + "input (no series, a patch that does not parse, an option's value, a revision that fails "
                         + "validate itself, no sandbox), 130 interrupted."})
@@ -204,13 +205,15 @@ final class MutateCommand implements Callable<Integer> {
                 return Pcmsim.EXIT_USAGE;
             }
         }
+        // standard output carries the progress, unless it carries the JUnit document
+        PrintWriter progress = format == Format.junit && output == null ? err : out;
         Duration limitPerMutant = Duration.ofNanos(timeout);
         MutationRun run = new MutationRun(series, source, new MutationRun.Settings(kernelPatch, sandbox, processes,
                 pool, new Validation.Differential(sequences, seed), limitPerMutant));
-        err.println("pcmsim mutate " + selection + ": " + sample.size() + " to run, " + pool + " at a time, "
+        progress.println("pcmsim mutate " + selection + ": " + sample.size() + " to run, " + pool + " at a time, "
                 + sequences + " random sequences each, timeout " + limitPerMutant.toSeconds() + " s");
-        err.println(sandbox.describe());
-        err.flush();
+        progress.println(sandbox.describe());
+        progress.flush();
         long t0 = System.nanoTime();
         List<MutantResult> results;
         try {
@@ -220,11 +223,11 @@ final class MutateCommand implements Callable<Integer> {
                         + "): its mutants would say nothing; pcmsim validate --no-kernel-checks " + series.dir()
                         + " shows why");
             }
-            err.printf(Locale.ROOT, "baseline: the revision passes (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
-            err.flush();
+            progress.printf(Locale.ROOT, "baseline: the revision passes (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
+            progress.flush();
             results = run.run(sample, r -> {
-                err.print(MutationReport.progressLine(r));
-                err.flush();
+                progress.print(MutationReport.progressLine(r));
+                progress.flush();
             });
         } catch (BadSeries e) {
             return usage(err, e.getMessage());
