@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Reference model and simulator for ALSA PCM dma-buf sharing.",
         subcommands = {RunCommand.class, ConformanceCommand.class, SimulateCommand.class, ExploreCommand.class, ReplayCommand.class,
                 DesignsCommand.class,
-                BenchCommand.class, ValidateCommand.class,
+                BenchCommand.class, ValidateCommand.class, MutateCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class Pcmsim {
     /** Exit code for bad input: a malformed script, an unknown option, a missing file. */

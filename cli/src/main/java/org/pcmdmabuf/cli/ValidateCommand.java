@@ -89,6 +89,10 @@ final class ValidateCommand implements Callable<Integer> {
                     + "The skipped checks are reported as skipped.")
     boolean noKernelChecks;
 
+    @Option(names = "--fail-fast",
+            description = "Stop at the first failed check; the checks after it are reported as skipped.")
+    boolean failFast;
+
     @Option(names = "--no-sandbox",
             description = "Run the revision's code (its harness build and process, the Makefile, Kconfig and "
                     + "scripts of its kernel builds) with your full rights, outside the bubblewrap sandbox "
@@ -140,7 +144,7 @@ final class ValidateCommand implements Callable<Integer> {
         progress.flush();
         List<Check> checks;
         try {
-            checks = new Validation(series, kernelPatch, jobs, !noKernelChecks,
+            checks = new Validation(series, kernelPatch, jobs, !noKernelChecks, failFast,
                     new Validation.Differential(sequences, seed),
                     new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
                     sandbox, c -> {
@@ -167,7 +171,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     /** kernel-patch/ of the checkout this pcmsim was built in, else of the working directory's checkout. */
-    private static Path kernelPatchDir() throws URISyntaxException {
+    static Path kernelPatchDir() throws URISyntaxException {
         Path code = Path.of(ValidateCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         for (Path start : new Path[] {code, Path.of("").toAbsolutePath()}) {
             for (Path d = start; d != null; d = d.getParent()) {

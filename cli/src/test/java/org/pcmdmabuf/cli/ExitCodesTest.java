@@ -54,6 +54,7 @@ class ExitCodesTest {
         "replay SCRIPT",
         "bench zero-copy --duration 100ms --json",
         "validate --no-kernel-checks --sequences 0",
+        "mutate --lines 636 --operators return-zero --sequences 0",
         "generate-completion",
         "--help",
         "--version",

@@ -42,11 +42,16 @@ public final class Validation {
     /** How long a shutdown waits for an interrupted validation to stop its children and remove its files. */
     private static final long CLEANUP_SECONDS = 10;
     private static final Pattern PATCH = Pattern.compile("(\\d{4}-[^ :]+\\.patch)(.*)");
+    /** The detail line of a step or case stopped at its time limit ({@link #stuck}). */
+    private static final String STUCK = "did not finish within ";
+    /** Why the checks after a failure are skipped when the run stops at the first one. */
+    static final String FAIL_FAST = "--fail-fast: an earlier check failed";
 
     private final Series series;
     private final Path kernelPatch;
     private final int jobs;
     private final boolean kernelChecks;
+    private final boolean failFast;
     private final Differential differential;
     private final Limits limits;
     private final ProcessRunner processes;
@@ -55,6 +60,8 @@ public final class Validation {
     private final List<Check> checks = new ArrayList<>();
     /** What the revision declares it still gets wrong: read when the run starts. */
     private Findings findings;
+    /** A check failed: with {@link #failFast}, nothing more runs. */
+    private boolean failed;
 
     /**
      * How many random op sequences run in lockstep, from which seed: every fifth one a sync-protocol
@@ -73,15 +80,19 @@ public final class Validation {
     /**
      * @param kernelPatch the kernel-patch/ folder whose scripts check and build the series
      * @param kernelChecks false: the harness and the suite only; check.sh's steps are reported as skipped
+     * @param failFast stop at the first failed check, the checks after it reported as skipped: a judge that only
+     *            needs to know whether the revision fails (pcmsim mutate) gets its answer sooner
      * @param sandbox where the revision's code runs: its harness build and process here, check.sh's build steps
      *            in check.sh (told by {@link Sandbox#checkShArguments})
      */
-    public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, Differential differential,
-            Limits limits, ProcessRunner processes, Sandbox sandbox, Consumer<Check> progress) {
+    public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, boolean failFast,
+            Differential differential, Limits limits, ProcessRunner processes, Sandbox sandbox,
+            Consumer<Check> progress) {
         this.series = series;
         this.kernelPatch = kernelPatch;
         this.jobs = jobs;
         this.kernelChecks = kernelChecks;
+        this.failFast = failFast;
         this.differential = differential;
         this.limits = limits;
         this.processes = processes;
@@ -126,13 +137,16 @@ public final class Validation {
             add(Check.skipped(Kind.kernel, "check.sh: apply, checkpatch --strict, W=1 and sparse builds, uAPI",
                     null, "--no-kernel-checks"));
         }
+        if (stopped()) {
+            add(Check.skipped(Kind.harness, HARNESS_BUILD, null, FAIL_FAST));
+            skip(HarnessChecks.planned(differential), FAIL_FAST);
+            return List.copyOf(checks);
+        }
         Path out = Files.createTempDirectory("pcmsim-validate-");
         try {
             Path lib = harness(out);
             if (lib == null) {
-                for (HarnessChecks.Planned c : HarnessChecks.planned(differential)) {
-                    add(Check.skipped(c.kind(), c.name(), c.rule(), "the harness did not build"));
-                }
+                skip(HarnessChecks.planned(differential), "the harness did not build");
             } else {
                 harnessChecks(lib, out);
             }
@@ -144,8 +158,25 @@ public final class Validation {
 
     private void add(Check c) {
         Check judged = findings == null ? c : findings.judge(c);
+        failed |= judged.status() == Status.FAIL;
         checks.add(judged);
         progress.accept(judged);
+    }
+
+    private void skip(List<HarnessChecks.Planned> planned, String why) {
+        for (HarnessChecks.Planned c : planned) {
+            add(Check.skipped(c.kind(), c.name(), c.rule(), why));
+        }
+    }
+
+    /** The run stops here: it fails fast and a check failed. */
+    private boolean stopped() {
+        return failFast && failed;
+    }
+
+    /** Whether {@code c} failed because its process ran past its time limit and was stopped. */
+    public static boolean timedOut(Check c) {
+        return c.status() == Status.FAIL && c.details().stream().anyMatch(d -> d.startsWith(STUCK));
     }
 
     /**
@@ -222,7 +253,7 @@ public final class Validation {
     private static Check stuck(Kind kind, String name, String rule, List<String> details, Duration limit,
             String process, List<String> where, long begun) {
         List<String> why = new ArrayList<>(details);
-        why.add("did not finish within " + text(limit) + ": " + process + " was stopped; it was at");
+        why.add(STUCK + text(limit) + ": " + process + " was stopped; it was at");
         for (String w : where) {
             why.add("  " + w);
         }
@@ -267,7 +298,7 @@ public final class Validation {
     /** This revision's pcm_dmabuf.c in the harness, built -Wall -Wextra -Werror; null if it does not build. */
     private Path harness(Path out) throws BadSeries, IOException, InterruptedException {
         long t0 = System.nanoTime();
-        String name = "sound/core/pcm_dmabuf.c builds in the harness (-Wall -Wextra -Werror)";
+        String name = HARNESS_BUILD;
         List<String> log = new ArrayList<>();
         int exit;
         // compiling is running the revision's code too: #include of any file, and the compiler's own bugs
@@ -298,6 +329,8 @@ public final class Validation {
         add(new Check(Kind.harness, name, null, Status.PASS, List.of(), seconds));
         return out.resolve("libpcmdmabuf-harness.so");
     }
+
+    private static final String HARNESS_BUILD = "sound/core/pcm_dmabuf.c builds in the harness (-Wall -Wextra -Werror)";
 
     /** The compiler's first diagnostics shown of a build that failed; the rest is in its log. */
     static final int FIRST_ERRORS = 5;
@@ -353,9 +386,10 @@ public final class Validation {
     private void harnessChecks(Path lib, Path scratch) throws IOException, InterruptedException {
         List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential);
         int next = 0;
-        while (next < planned.size()) {
+        while (next < planned.size() && !stopped()) {
             next = harnessChild(lib, scratch, planned, next);
         }
+        skip(planned.subList(Math.min(next, planned.size()), planned.size()), FAIL_FAST);
     }
 
     /**
@@ -419,6 +453,9 @@ public final class Validation {
                                 details, Double.parseDouble(f[5])));
                         running = null;
                         next++;
+                        if (stopped()) {
+                            return next; // closing the child stops it in the middle of the next check
+                        }
                         begun = System.nanoTime();
                     }
                     default -> other.add(line);

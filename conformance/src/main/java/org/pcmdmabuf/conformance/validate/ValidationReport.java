@@ -126,7 +126,8 @@ public record ValidationReport(Series series, List<Check> checks) {
         return sb.append("</testsuite>\n").toString();
     }
 
-    private static String xml(String s) {
+    /** {@code s} as an XML attribute value or text: escaped, newlines kept, other control characters left out. */
+    public static String xml(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (char ch : s.toCharArray()) {
             switch (ch) {
