@@ -52,6 +52,8 @@ public final class ScriptParser {
     /** What every hw_params so far may allocate, and the line where that sum first passed the limit. */
     private long requestedBytes;
     private int requestsPassedLimitAt;
+    /** The line of a fail_nth whose process op is still to come, 0 when none. */
+    private int failNthAt;
 
     private ScriptParser(Limits limits) {
         this.limits = limits;
@@ -75,6 +77,10 @@ public final class ScriptParser {
             if (!l.isEmpty()) {
                 p.parseLine(l.split("\\s+"));
             }
+        }
+        if (p.failNthAt > 0) {
+            p.line = p.failNthAt;
+            throw p.error("fail_nth", "no process op follows to inject the fault into");
         }
         p.checkBufferMemory();
         return new Script(p.devices, List.copyOf(p.names.keySet()), p.ops);
@@ -122,6 +128,11 @@ public final class ScriptParser {
         if (ops.size() >= limits.ops()) {
             throw error(token, Limits.exceeded("ops", ops.size() + 1L, limits.ops()));
         }
+        if (failNthAt > 0 && op.proc() == null) {
+            throw error(token, "fail_nth on line " + failNthAt + " injects into the next op, which must be a"
+                    + " process's");
+        }
+        failNthAt = op instanceof Op.FailNth ? line : 0;
         ops.add(op);
     }
 
@@ -150,6 +161,10 @@ public final class ScriptParser {
             case "leaks" -> {
                 expectCount(t, 1, "leaks");
                 addOp(new Op.LeaksOp(line, null), t[0]);
+            }
+            case "fail_nth" -> {
+                expectCount(t, 2, "fail_nth N");
+                addOp(new Op.FailNth(line, (int) number(t[1], t[1], 1, 1_000_000)), t[0]);
             }
             case "dma_debug" -> {
                 expectCount(t, 1, "dma_debug");
