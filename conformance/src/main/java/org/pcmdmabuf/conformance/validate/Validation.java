@@ -48,6 +48,8 @@ public final class Validation {
     private final int jobs;
     private final boolean kernelChecks;
     private final Differential differential;
+    /** Whether every case's fault sweep runs (HarnessChecks). */
+    private final boolean faults;
     private final Limits limits;
     private final ProcessRunner processes;
     private final Sandbox sandbox;
@@ -73,11 +75,13 @@ public final class Validation {
     /**
      * @param kernelPatch the kernel-patch/ folder whose scripts check and build the series
      * @param kernelChecks false: the harness and the suite only; check.sh's steps are reported as skipped
+     * @param faults false: no fault sweep of the cases (FAULT-NO-CHANGE, FAULT-NO-LEAK), reported as skipped
      * @param sandbox where the revision's code runs: its harness build and process here, check.sh's build steps
      *            in check.sh (told by {@link Sandbox#checkShArguments})
      */
     public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, Differential differential,
-            Limits limits, ProcessRunner processes, Sandbox sandbox, Consumer<Check> progress) {
+            boolean faults, Limits limits, ProcessRunner processes, Sandbox sandbox, Consumer<Check> progress) {
+        this.faults = faults;
         this.series = series;
         this.kernelPatch = kernelPatch;
         this.jobs = jobs;
@@ -130,11 +134,14 @@ public final class Validation {
         try {
             Path lib = harness(out);
             if (lib == null) {
-                for (HarnessChecks.Planned c : HarnessChecks.planned(differential)) {
+                for (HarnessChecks.Planned c : HarnessChecks.planned(differential, faults)) {
                     add(Check.skipped(c.kind(), c.name(), c.rule(), "the harness did not build"));
                 }
             } else {
                 harnessChecks(lib, out);
+            }
+            if (!faults) {
+                add(Check.skipped(Kind.fault, HarnessChecks.FAULT_SUMMARY, HarnessChecks.FAULT_RULES, "--no-faults"));
             }
         } finally {
             delete(out);
@@ -351,7 +358,7 @@ public final class Validation {
      * the child, the check it was running fails with the crash, and a new child goes on with the next one.
      */
     private void harnessChecks(Path lib, Path scratch) throws IOException, InterruptedException {
-        List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential);
+        List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential, faults);
         int next = 0;
         while (next < planned.size()) {
             next = harnessChild(lib, scratch, planned, next);
@@ -388,7 +395,7 @@ public final class Validation {
                 "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err_%p.log"),
                 "-cp", classPath, HarnessChecks.class.getName(), lib.toString(),
                 String.valueOf(differential.sequences()), String.valueOf(differential.seed()),
-                String.valueOf(first)), read, List.of(scratch)))) {
+                String.valueOf(faults), String.valueOf(first)), read, List.of(scratch)))) {
             // the clock of a check starts at its begin line; the child's start counts against its first
             long begun = System.nanoTime();
             for (String line;;) {
