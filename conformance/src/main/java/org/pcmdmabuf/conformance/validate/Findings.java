@@ -71,8 +71,8 @@ public record Findings(Map<String, Finding> byCase) {
                 return c;
             }
             List<String> details = new ArrayList<>();
-            details.add("the case is a finding " + FILE + " declares (" + f.rules() + "): its fault sweep is not"
-                    + " judged until it is fixed");
+            details.add("a finding " + FILE + " declares (" + f.rules() + "): the case's fault sweep is not judged"
+                    + " until it is fixed");
             details.addAll(c.details());
             return new Check(c.kind(), c.name(), c.rule(), Status.KNOWN, details, c.seconds());
         }
