@@ -17,7 +17,13 @@
 #include <string.h>
 
 #include "harness.h"
+/* the code under test: its calls are fallible (linux/fault-inject.h) */
+#define HARNESS_FALLIBLE 1
 #include "pcm_dmabuf.c"
+#undef HARNESS_FALLIBLE
+#define HARNESS_FALLIBLE 0
+/* the shims below define the functions the headers wrap for it */
+#include "harness_unwrap.h"
 
 /* a buffer of the simulator (SndDmaBuffer), as the PCM core allocated it */
 struct harness_buffer {
@@ -135,14 +141,14 @@ static struct harness_buffer *buffer_containing(const void *addr)
 
 static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
 {
-	struct harness_buffer *b = kzalloc(sizeof(*b), GFP_KERNEL);
+	struct harness_buffer *b = core_zalloc(sizeof(*b));
 	unsigned int i;
 
 	b->id = id;
 	b->bytes = bytes;
-	b->area = kzalloc(bytes, GFP_KERNEL);
+	b->area = core_zalloc(bytes);
 	b->npages = PAGE_ALIGN(bytes) >> PAGE_SHIFT;
-	b->pages = kvmalloc_array(b->npages, sizeof(*b->pages), GFP_KERNEL);
+	b->pages = core_zalloc(b->npages * sizeof(*b->pages));
 	/* scattered memory leaves a hole after every page */
 	for (i = 0; i < b->npages; i++) {
 		b->pages[i].pfn = next_pfn;
@@ -177,6 +183,9 @@ static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
  * The kernel around pcm_dmabuf.c, one file per kernel file (shim/src/),
  * in the order they depend on each other.
  */
+#include "shim/src/lib/fault-inject.c"
+#include "shim/src/lib/list_debug.c"
+#include "shim/src/mm/kmemleak.c"
 #include "shim/src/sound/core/memalloc.c"
 #include "shim/src/sound/core/pcm_memory.c"
 #include "shim/src/lib/scatterlist.c"
@@ -211,7 +220,7 @@ static struct harness_device *device_slot(int id)
 		if (!grown)
 			return NULL;
 		devices = grown;
-		devices[ndevices] = kzalloc(sizeof(**devices), GFP_KERNEL);
+		devices[ndevices] = core_zalloc(sizeof(**devices));
 		if (!devices[ndevices])
 			return NULL;
 		ndevices++;
@@ -229,7 +238,7 @@ static struct harness_substream *substream_slot(int sid)
 		if (!grown)
 			return NULL;
 		substreams = grown;
-		substreams[nsubstreams] = kzalloc(sizeof(**substreams), GFP_KERNEL);
+		substreams[nsubstreams] = core_zalloc(sizeof(**substreams));
 		if (!substreams[nsubstreams])
 			return NULL;
 		nsubstreams++;
@@ -385,7 +394,7 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	b = buffer_new(buffer_id, buffer_bytes, contiguous);
 	/* snd_pcm_lib_malloc_pages() reuses a preallocated buffer */
 	own = driver_preallocates(d) ? &substream->dma_buffer :
-	      kzalloc(sizeof(*own), GFP_KERNEL);
+	      core_zalloc(sizeof(*own));
 	own->dev.type = device_buffer_type(d);
 	own->dev.dev = substream->pcm->card->dev;
 	own->dev.dir = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
@@ -996,6 +1005,8 @@ void harness_reset(void)
 #else
 	snd_pcm_dmabuf_mutex.locked = false;
 #endif
+	account_reset();
+	harness_fail_nth(0);
 	bugs = 0;
 	last_bug[0] = '\0';
 	next_dmabuf_id = 1;

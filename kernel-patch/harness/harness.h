@@ -77,4 +77,23 @@ int harness_live_dmabufs(void);
 int harness_live_buffers(void);
 int harness_device_refs(void);
 
+/*
+ * Fault injection, as the task's fail-nth (shim/linux/fault-inject.h): the
+ * @nth fallible call of the code under test from now fails, once (0: none);
+ * counting starts again at every call.  Then: the fallible calls made since,
+ * and the one made to fail: its -errno (0 when none failed), its kind (the
+ * kernel function) and site (file:line of the call in the code under test).
+ */
+void harness_fail_nth(int nth);
+int harness_fallible_calls(void);
+int harness_failed_errno(void);
+const char *harness_failed_kind(void);
+const char *harness_failed_site(void);
+/*
+ * Nothing may be held now: every object the code under test acquired and
+ * still holds is a leak, reported (harness_bug) once with where it was
+ * acquired; returns how many.
+ */
+int harness_account_check(void);
+
 #endif

@@ -3,6 +3,7 @@
 #ifndef _SHIM_LINUX_DEVICE_H
 #define _SHIM_LINUX_DEVICE_H
 
+#include <linux/fault-inject.h>
 #include <linux/types.h>
 
 struct device {
@@ -12,17 +13,23 @@ struct device {
 	int refs;		/* get_device() minus put_device() */
 };
 
-static inline struct device *get_device(struct device *dev)
+/* each reference accounted at the line that took it (linux/fault-inject.h) */
+static inline struct device *__get_device_at(struct device *dev, const char *file, int line)
 {
-	if (dev)
+	if (dev) {
 		dev->refs++;
+		harness_obj_get(HARNESS_OBJ_DEVICE, dev, 0, file, line, 0);
+	}
 	return dev;
 }
 
-static inline void put_device(struct device *dev)
+static inline void __put_device_at(struct device *dev, const char *file, int line)
 {
-	if (dev)
+	if (dev && harness_obj_put(HARNESS_OBJ_DEVICE, dev, file, line))
 		dev->refs--;
 }
+
+#define get_device(dev)	__get_device_at((dev), __FILE__, __LINE__)
+#define put_device(dev)	__put_device_at((dev), __FILE__, __LINE__)
 
 #endif

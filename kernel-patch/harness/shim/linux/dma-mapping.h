@@ -8,6 +8,8 @@
 #ifndef _SHIM_LINUX_DMA_MAPPING_H
 #define _SHIM_LINUX_DMA_MAPPING_H
 
+#include <asm/errno.h>
+#include <linux/fault-inject.h>
 #include <linux/scatterlist.h>
 #include <linux/device.h>
 
@@ -28,5 +30,42 @@ void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
 			      enum dma_data_direction dir);
 void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
 				 enum dma_data_direction dir);
+
+/*
+ * The calls of the code under test (linux/fault-inject.h):
+ * dma_map_sgtable() is fallible, -ENOMEM as a mapping that finds no
+ * space (kernel/dma/mapping.c, __dma_map_sg_attrs()), and each mapping is
+ * accounted until its unmap.  harness_unwrap.h takes these away for the
+ * shims.
+ */
+static inline int __dma_map_sgtable_at(struct device *dev, struct sg_table *sgt,
+				       enum dma_data_direction dir,
+				       unsigned long attrs, const char *file,
+				       int line, int fallible)
+{
+	int err;
+
+	if (harness_should_fail("dma_map_sgtable", -ENOMEM, file, line, fallible))
+		return -ENOMEM;
+	err = (dma_map_sgtable)(dev, sgt, dir, attrs);
+	if (!err)
+		harness_obj_get(HARNESS_OBJ_DMA_MAP, sgt, 0, file, line, 0);
+	return err;
+}
+
+static inline void __dma_unmap_sgtable_at(struct device *dev, struct sg_table *sgt,
+					  enum dma_data_direction dir,
+					  unsigned long attrs, const char *file,
+					  int line)
+{
+	harness_obj_put(HARNESS_OBJ_DMA_MAP, sgt, file, line);
+	(dma_unmap_sgtable)(dev, sgt, dir, attrs);
+}
+
+#define dma_map_sgtable(dev, sgt, dir, attrs)				\
+	__dma_map_sgtable_at((dev), (sgt), (dir), (attrs), __FILE__, __LINE__, \
+			     HARNESS_FALLIBLE)
+#define dma_unmap_sgtable(dev, sgt, dir, attrs)				\
+	__dma_unmap_sgtable_at((dev), (sgt), (dir), (attrs), __FILE__, __LINE__)
 
 #endif

@@ -7,6 +7,7 @@
 #ifndef _SHIM_LINUX_MM_H
 #define _SHIM_LINUX_MM_H
 
+#include <asm/errno.h>
 #include <linux/bug.h>
 #include <linux/list.h>
 #include <linux/slab.h>
@@ -106,5 +107,25 @@ static inline pgprot_t pgprot_writecombine(pgprot_t prot)
 /* checks that the pfn is memory of a live buffer: a mapping of freed pages is a bug */
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
 		    unsigned long pfn, unsigned long size, pgprot_t prot);
+
+/*
+ * The call of the code under test (linux/fault-inject.h): fallible, -ENOMEM
+ * when a page table cannot be allocated (mm/memory.c,
+ * remap_pfn_range_internal()).  harness_unwrap.h takes it away for the
+ * shims.
+ */
+static inline int __remap_pfn_range_at(struct vm_area_struct *vma,
+				       unsigned long addr, unsigned long pfn,
+				       unsigned long size, pgprot_t prot,
+				       const char *file, int line, int fallible)
+{
+	if (harness_should_fail("remap_pfn_range", -ENOMEM, file, line, fallible))
+		return -ENOMEM;
+	return (remap_pfn_range)(vma, addr, pfn, size, prot);
+}
+
+#define remap_pfn_range(vma, addr, pfn, size, prot)			\
+	__remap_pfn_range_at((vma), (addr), (pfn), (size), (prot), __FILE__,	\
+			     __LINE__, HARNESS_FALLIBLE)
 
 #endif

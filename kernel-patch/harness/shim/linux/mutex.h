@@ -10,6 +10,7 @@
 #include <linux/bug.h>
 #include <linux/cleanup.h>
 #include <linux/list.h>
+#include <linux/fault-inject.h>
 
 struct mutex {
 	bool locked;
@@ -20,18 +21,24 @@ struct mutex {
 
 void harness_bug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static inline void mutex_init(struct mutex *lock)
+/* accounted (linux/fault-inject.h): a mutex initialised is destroyed once */
+static inline void __mutex_init_at(struct mutex *lock, const char *file, int line)
 {
 	lock->locked = false;
 	lock->destroyed = false;
+	harness_obj_get(HARNESS_OBJ_MUTEX, lock, sizeof(*lock), file, line, 0);
 }
 
-static inline void mutex_destroy(struct mutex *lock)
+static inline void __mutex_destroy_at(struct mutex *lock, const char *file, int line)
 {
 	if (lock->locked)
 		harness_bug("mutex_destroy of a held mutex %p", (void *)lock);
+	harness_obj_put(HARNESS_OBJ_MUTEX, lock, file, line);
 	lock->destroyed = true;
 }
+
+#define mutex_init(lock)	__mutex_init_at((lock), __FILE__, __LINE__)
+#define mutex_destroy(lock)	__mutex_destroy_at((lock), __FILE__, __LINE__)
 
 static inline void mutex_lock(struct mutex *lock)
 {

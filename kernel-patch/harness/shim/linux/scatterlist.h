@@ -3,6 +3,8 @@
 #ifndef _SHIM_LINUX_SCATTERLIST_H
 #define _SHIM_LINUX_SCATTERLIST_H
 
+#include <asm/errno.h>
+#include <linux/fault-inject.h>
 #include <linux/mm.h>
 
 struct scatterlist {
@@ -53,5 +55,63 @@ void sg_free_table(struct sg_table *table);
 int sg_alloc_table_from_pages(struct sg_table *sgt, struct page **pages,
 			      unsigned int n_pages, unsigned int offset,
 			      unsigned long size, gfp_t gfp);
+
+/*
+ * The calls of the code under test (linux/fault-inject.h): fallible as
+ * lib/scatterlist.c's are (sg_alloc_table() and
+ * sg_alloc_table_from_pages() are -ENOMEM when an entry chunk cannot be
+ * allocated), each table accounted from allocation to sg_free_table().
+ * harness_unwrap.h takes these away for the shims.
+ */
+static inline int __sg_alloc_table_at(struct sg_table *table, unsigned int nents,
+				      gfp_t gfp, const char *file, int line,
+				      int fallible)
+{
+	int err;
+
+	if (harness_should_fail("sg_alloc_table", -ENOMEM, file, line, fallible))
+		return -ENOMEM;
+	err = (sg_alloc_table)(table, nents, gfp);
+	if (!err)
+		harness_obj_get(HARNESS_OBJ_SG_TABLE, table, 0, file, line, 0);
+	return err;
+}
+
+static inline int __sg_alloc_table_from_pages_at(struct sg_table *sgt,
+						 struct page **pages,
+						 unsigned int n_pages,
+						 unsigned int offset,
+						 unsigned long size, gfp_t gfp,
+						 const char *file, int line,
+						 int fallible)
+{
+	int err;
+
+	if (harness_should_fail("sg_alloc_table_from_pages", -ENOMEM, file,
+				line, fallible))
+		return -ENOMEM;
+	err = (sg_alloc_table_from_pages)(sgt, pages, n_pages, offset, size, gfp);
+	if (!err)
+		harness_obj_get(HARNESS_OBJ_SG_TABLE, sgt, 0, file, line, 0);
+	return err;
+}
+
+/* lib/scatterlist.c, __sg_free_table(): a table with no entries is let be */
+static inline void __sg_free_table_at(struct sg_table *table, const char *file,
+				      int line)
+{
+	if (table->sgl)
+		harness_obj_put(HARNESS_OBJ_SG_TABLE, table, file, line);
+	(sg_free_table)(table);
+}
+
+#define sg_alloc_table(table, nents, gfp)				\
+	__sg_alloc_table_at((table), (nents), (gfp), __FILE__, __LINE__,	\
+			    HARNESS_FALLIBLE)
+#define sg_alloc_table_from_pages(sgt, pages, n, offset, size, gfp)	\
+	__sg_alloc_table_from_pages_at((sgt), (pages), (n), (offset), (size), \
+				       (gfp), __FILE__, __LINE__,	\
+				       HARNESS_FALLIBLE)
+#define sg_free_table(table)	__sg_free_table_at((table), __FILE__, __LINE__)
 
 #endif

@@ -1,21 +1,54 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* User-space stand-in for <linux/uaccess.h>: the harness passes ioctl arguments in its own memory. */
+/*
+ * User-space stand-in for <linux/uaccess.h>: the harness passes ioctl
+ * arguments in its own memory.  Each access is fallible (fail-nth,
+ * linux/fault-inject.h) as a fault on the user address is: put_user() and
+ * get_user() return -EFAULT, copy_*_user() the bytes not copied, all of
+ * them (arch/arm64/include/asm/uaccess.h).
+ */
 #ifndef _SHIM_LINUX_UACCESS_H
 #define _SHIM_LINUX_UACCESS_H
 
-#include <linux/compiler_types.h>
-
-#define put_user(x, ptr)	({ *(ptr) = (x); 0; })
-#define get_user(x, ptr)	({ (x) = *(ptr); 0; })
-
+#include <asm/errno.h>
 #include <string.h>
+#include <linux/compiler_types.h>
+#include <linux/fault-inject.h>
 
-/* returns the number of bytes not copied, as the kernel's */
-static inline unsigned long copy_from_user(void *to, const void __user *from,
-					   unsigned long n)
+#define put_user(x, ptr) ({						\
+	int __pu_err = 0;						\
+	if (harness_should_fail("put_user", -EFAULT, __FILE__, __LINE__, \
+				HARNESS_FALLIBLE))			\
+		__pu_err = -EFAULT;					\
+	else								\
+		*(ptr) = (x);						\
+	__pu_err;							\
+})
+#define get_user(x, ptr) ({						\
+	int __gu_err = 0;						\
+	if (harness_should_fail("get_user", -EFAULT, __FILE__, __LINE__, \
+				HARNESS_FALLIBLE))			\
+		__gu_err = -EFAULT;					\
+	else								\
+		(x) = *(ptr);						\
+	__gu_err;							\
+})
+
+static inline unsigned long __copy_user_at(void *to, const void *from,
+					   unsigned long n, const char *kind,
+					   const char *file, int line,
+					   int fallible)
 {
+	if (harness_should_fail(kind, -EFAULT, file, line, fallible))
+		return n;
 	memcpy(to, from, n);
 	return 0;
 }
+
+#define copy_from_user(to, from, n)					\
+	__copy_user_at((to), (const void *)(from), (n), "copy_from_user", \
+		       __FILE__, __LINE__, HARNESS_FALLIBLE)
+#define copy_to_user(to, from, n)					\
+	__copy_user_at((void *)(to), (from), (n), "copy_to_user",	\
+		       __FILE__, __LINE__, HARNESS_FALLIBLE)
 
 #endif

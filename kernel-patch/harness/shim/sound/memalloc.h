@@ -6,7 +6,9 @@
 #ifndef _SHIM_SOUND_MEMALLOC_H
 #define _SHIM_SOUND_MEMALLOC_H
 
+#include <asm/errno.h>
 #include <linux/dma-mapping.h>
+#include <linux/fault-inject.h>
 
 #define CONFIG_SND_DMA_SGBUF	1
 
@@ -47,5 +49,25 @@ struct vm_area_struct;
 /* sound/core/memalloc.c: the PCM data mmap of the buffer type */
 int snd_dma_buffer_mmap(struct snd_dma_buffer *dmab,
 			struct vm_area_struct *area);
+
+/*
+ * The call of the code under test (linux/fault-inject.h): fallible, -ENOMEM
+ * as remap_pfn_range() and vm_insert_page() are when a page table cannot
+ * be allocated (mm/memory.c).  harness_unwrap.h takes it away for the
+ * shims.
+ */
+static inline int __snd_dma_buffer_mmap_at(struct snd_dma_buffer *dmab,
+					   struct vm_area_struct *area,
+					   const char *file, int line,
+					   int fallible)
+{
+	if (harness_should_fail("snd_dma_buffer_mmap", -ENOMEM, file, line,
+				fallible))
+		return -ENOMEM;
+	return (snd_dma_buffer_mmap)(dmab, area);
+}
+
+#define snd_dma_buffer_mmap(dmab, area)					\
+	__snd_dma_buffer_mmap_at((dmab), (area), __FILE__, __LINE__, HARNESS_FALLIBLE)
 
 #endif

@@ -56,9 +56,8 @@ static struct file *alloc_empty_file(unsigned int flags)
 		if (!grown)
 			return ERR_PTR(-ENOMEM);
 		filp_slots = grown;
-		slot = kzalloc(sizeof(*slot), GFP_KERNEL);
-		if (!slot)
-			return ERR_PTR(-ENOMEM);
+		/* the slab's own memory: it outlives every script, no leak of one */
+		slot = core_zalloc(sizeof(*slot));
 		filp_slots[nr_filp_slots++] = slot;
 	}
 	slot->used = true;

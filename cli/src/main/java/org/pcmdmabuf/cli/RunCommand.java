@@ -71,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
             err.println("pcmsim: --card and --uapi apply to --target device only, not to --target " + target);
             return Pcmsim.EXIT_USAGE;
         }
-        if (target != Targets.model && Target.refusal(parsed, target.name()) instanceof String why) {
+        if ((target != Targets.model ? Target.refusal(parsed, target.name())
+                : Target.faultRefusal(parsed, target.name())) instanceof String why) {
             err.println("pcmsim: " + script + ": " + why);
             return Pcmsim.EXIT_USAGE;
         }

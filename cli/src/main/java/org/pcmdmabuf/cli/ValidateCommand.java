@@ -93,6 +93,11 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Stop at the first failed check; the checks after it are reported as skipped.")
     boolean failFast;
 
+    @Option(names = "--no-faults",
+            description = "Skip the fault sweep: every fallible call each conformance case's C code makes, failed "
+                    + "in turn (fail-nth), must fail its op cleanly and leak nothing. Reported as skipped.")
+    boolean noFaults;
+
     @Option(names = "--no-sandbox",
             description = "Run the revision's code (its harness build and process, the Makefile, Kconfig and "
                     + "scripts of its kernel builds) with your full rights, outside the bubblewrap sandbox "
@@ -145,7 +150,7 @@ final class ValidateCommand implements Callable<Integer> {
         List<Check> checks;
         try {
             checks = new Validation(series, kernelPatch, jobs, !noKernelChecks, failFast,
-                    new Validation.Differential(sequences, seed),
+                    new Validation.Differential(sequences, seed), !noFaults,
                     new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
                     sandbox, c -> {
                         progress.print(ValidationReport.textLine(c));

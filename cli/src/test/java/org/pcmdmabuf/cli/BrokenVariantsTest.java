@@ -96,6 +96,61 @@ class BrokenVariantsTest {
                     "+static void snd_pcm_dmabuf_release(struct dma_buf *dmabuf)\n+{\n+\tstruct snd_pcm_dmabuf *buf = NULL;\n",
                     "examples/rfc-flow.ops", "UAPI-CLIENT-FLOW", "# C  [libpcmdmabuf-harness.so+"));
 
+    /**
+     * A breakage of an error path or of the accounting: the stage of validate that must fail a case for it
+     * ({@code fault}: the fault sweep, FAULT-NO-CHANGE and FAULT-NO-LEAK; {@code conformance}: a case run as it
+     * is, whose teardown finds what the code still holds), the case, and what the report must show.
+     */
+    record FaultVariant(String name, String from, String to, String stage, String caughtBy, String shows) {
+    }
+
+    static final List<FaultVariant> FAULT_VARIANTS = List.of(
+            new FaultVariant("an error path of the map leaks its mapping",
+                    "+\tif (err) {\n+\t\tkfree(m);\n+\t\treturn ERR_PTR(err);\n",
+                    "+\tif (err) {\n+\t\t/* the caller frees it */\n+\t\treturn ERR_PTR(err);\n",
+                    "fault", "attach.ops", "is held: kzalloc at sound/core/pcm_dmabuf.c:325 (FAULT-NO-LEAK)"),
+            new FaultVariant("ATTACH out of memory answers EINVAL",
+                    "+\tif (!imp) {\n+\t\tdma_buf_put(dmabuf);\n+\t\treturn -ENOMEM;\n",
+                    "+\tif (!imp) {\n+\t\tdma_buf_put(dmabuf);\n+\t\treturn -EINVAL;\n",
+                    "fault", "attach.ops", "(kzalloc at sound/core/pcm_dmabuf.c:905 (ENOMEM)): the op failed with"
+                            + " EINVAL, not with the injected ENOMEM"),
+            new FaultVariant("DETACH keeps the vmap",
+                    "+\tif (imp->map.vaddr)\n+\t\tdma_buf_vunmap_unlocked(imp->dmabuf, &imp->map);\n",
+                    "+\tif (imp->map.vaddr)\n+\t\timp->map.vaddr = NULL;\n",
+                    "conformance", "attach.ops", "is held: dma_buf_vmap_unlocked at sound/core/pcm_dmabuf.c:773"),
+            new FaultVariant("the release leaves the export on the handed-over list",
+                    "+\t\tlist_del_init(&buf->handed_over);\n+\t\tcard = buf->card;\n",
+                    "+\t\t/* stays listed */\n+\t\tcard = buf->card;\n",
+                    "conformance", "attach.ops", "list_add corruption. prev->next should be next"),
+            new FaultVariant("the release frees the page array twice",
+                    "+\tmutex_destroy(&buf->lock);\n+\tkvfree(buf->pages);\n+\tkfree(buf);\n",
+                    "+\tmutex_destroy(&buf->lock);\n+\tkvfree(buf->pages);\n+\tkvfree(buf->pages);\n",
+                    "conformance", "export.ops", "double free of"));
+
+    /**
+     * Every error path runs: a variant that mishandles one, or that leaks, frees twice or corrupts a list, fails
+     * validate in the stage and case that reach it, the report naming what the C code did.
+     */
+    @TestFactory
+    Stream<DynamicTest> validateFailsEveryErrorPathVariant() throws Exception {
+        return FAULT_VARIANTS.stream().map(v -> DynamicTest.dynamicTest(v.name(), () -> {
+            Path series = write(new Variant(v.name(), v.from(), v.to(), v.caughtBy(), null));
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cl = Pcmsim.commandLine();
+            cl.setOut(new PrintWriter(out));
+            cl.setErr(new PrintWriter(err));
+            int exit = cl.execute("validate", "--no-kernel-checks", "--sequences", "0", "--format", "ktap",
+                    series.toString());
+            String report = out.toString();
+            assertEquals(1, exit, v.name() + ": validate passes this broken patch\n" + report + err);
+            assertTrue(Pattern.compile("(?m)^not ok \\d+ " + v.stage() + ": " + Pattern.quote(v.caughtBy() + " ("))
+                    .matcher(report).find(), v.name() + ": expected " + v.stage() + " " + v.caughtBy() + " to fail:\n"
+                    + report);
+            assertTrue(report.contains(v.shows()), v.name() + ": no '" + v.shows() + "' in\n" + report);
+        }));
+    }
+
     @TempDir
     Path tmp;
 

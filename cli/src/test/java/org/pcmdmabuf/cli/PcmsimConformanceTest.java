@@ -27,7 +27,10 @@ class PcmsimConformanceTest {
         assertTrue(r.out().lines().filter(l -> l.startsWith("PASS ")).count() >= 16, r.out());
         if (target.equals("model")) {
             assertEquals(0, r.exit(), r.out() + r.err());
-            assertTrue(r.out().strip().endsWith(" passed, 0 failed"), r.out());
+            // the model refuses the case that asks for a fault (fail_nth), which only the harness injects
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("SKIP fault-attach.ops: ")
+                    && l.contains("cannot inject faults")), r.out());
+            assertTrue(r.out().strip().endsWith(" passed, 0 failed, 1 skipped"), r.out());
             return;
         }
         // the harness runs the shipped series: it fails exactly the findings it declares, and skips the cases on

@@ -165,9 +165,17 @@ public record Case(String name, String rule, String text, Script script, Map<Int
         } catch (OpRefused e) {
             failures.add(new Failure(name + ": " + e.describe(), rules()));
         }
-        if (!script.concurrent().isEmpty() && answers.size() == script.ops().size()
-                && Linearizability.check(script, answers, Case::model) instanceof Linearizability.NotLinearizable n) {
-            failures.add(notLinearizable(n));
+        if (!script.concurrent().isEmpty() && answers.size() == script.ops().size()) {
+            try (Target m = model()) {
+                if (m.refusal(script) instanceof String why) {
+                    failures.add(new Failure(name + ": its concurrent groups cannot be judged: the model refuses the"
+                            + " script: " + why, rules()));
+                    return failures;
+                }
+            }
+            if (Linearizability.check(script, answers, Case::model) instanceof Linearizability.NotLinearizable n) {
+                failures.add(notLinearizable(n));
+            }
         }
         return failures;
     }

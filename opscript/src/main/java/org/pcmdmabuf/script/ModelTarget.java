@@ -39,11 +39,12 @@ public final class ModelTarget implements Target {
 
     /**
      * The model runs every script: every op, the designs' too, and every platform attribute of docs/spec.md
-     * section 3 (buffer types, IOMMU, bounce buffers, driver profiles, opt-in).
+     * section 3 (buffer types, IOMMU, bounce buffers, driver profiles, opt-in), but for a fault injection
+     * ({@code fail_nth}): the model makes no fallible calls, so it cannot know which one the N-th is.
      */
     @Override
     public String refusal(Script script) {
-        return null;
+        return Target.faultRefusal(script, name());
     }
 
     @Override
@@ -144,6 +145,8 @@ public final class ModelTarget implements Target {
                 World.DmaDebug d = world.dmaDebug();
                 yield Outcome.ok(0, null).with("mappings", d.mappings()).with("overlaps", d.overlaps());
             }
+            case Op.FailNth o -> throw new IllegalArgumentException(Target.faultRefusal(
+                    new Script(List.of(), List.of(), List.of(op)), name()));
             case Op.LeaksOp o -> {
                 Leaks l = world.leaks();
                 yield Outcome.ok(0, null).with("files", l.files()).with("dmabufs", l.dmabufs())

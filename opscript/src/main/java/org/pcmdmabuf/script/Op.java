@@ -196,4 +196,19 @@ public sealed interface Op {
             return "dma_debug";
         }
     }
+
+    /**
+     * Fault injection, as a write of N to the task's {@code /proc/thread-self/fail-nth} before its next system
+     * call: the {@code nth} fallible call the code under test makes in the next op (a process's) fails, once.
+     * Only a target that runs the kernel code under test with fault injection answers it.
+     */
+    record FailNth(int line, int nth) implements Op {
+        public String proc() {
+            return null;
+        }
+
+        public String name() {
+            return "fail_nth";
+        }
+    }
 }

@@ -59,6 +59,8 @@ public final class ScriptParser {
     /** What every hw_params so far may allocate, and the line where that sum first passed the limit. */
     private long requestedBytes;
     private int requestsPassedLimitAt;
+    /** The line of a fail_nth whose process op is still to come, 0 when none. */
+    private int failNthAt;
 
     private ScriptParser(Limits limits) {
         this.limits = limits;
@@ -86,6 +88,10 @@ public final class ScriptParser {
         if (p.groupLine >= 0) {
             p.line = p.groupLine;
             throw p.error("concurrently", "the concurrent group is not closed with 'end'");
+        }
+        if (p.failNthAt > 0) {
+            p.line = p.failNthAt;
+            throw p.error("fail_nth", "no process op follows to inject the fault into");
         }
         p.checkBufferMemory();
         return new Script(p.devices, List.copyOf(p.names.keySet()), p.ops, p.concurrent);
@@ -133,6 +139,11 @@ public final class ScriptParser {
         if (ops.size() >= limits.ops()) {
             throw error(token, Limits.exceeded("ops", ops.size() + 1L, limits.ops()));
         }
+        if (failNthAt > 0 && op.proc() == null) {
+            throw error(token, "fail_nth on line " + failNthAt + " injects into the next op, which must be a"
+                    + " process's");
+        }
+        failNthAt = op instanceof Op.FailNth ? line : 0;
         ops.add(op);
     }
 
@@ -191,6 +202,10 @@ public final class ScriptParser {
                 expectCount(t, 1, "leaks");
                 addOp(new Op.LeaksOp(line, null), t[0]);
             }
+            case "fail_nth" -> {
+                expectCount(t, 2, "fail_nth N");
+                addOp(new Op.FailNth(line, (int) number(t[1], t[1], 1, 1_000_000)), t[0]);
+            }
             case "dma_debug" -> {
                 expectCount(t, 1, "dma_debug");
                 addOp(new Op.DmaDebug(line), t[0]);
@@ -221,7 +236,7 @@ public final class ScriptParser {
             case "end", "concurrently" -> {
                 return;
             }
-            case "device", "proc", "advance", "leaks", "dma_debug" -> throw error(t[0], "'" + t[0]
+            case "device", "proc", "advance", "leaks", "dma_debug", "fail_nth" -> throw error(t[0], "'" + t[0]
                     + "' cannot be in a concurrent group (only ops of processes, suspend and disconnect)");
             default -> {
                 if (t.length > 1 && (t[1].equals("exit") || t[1].equals("leaks"))) {

@@ -131,6 +131,7 @@ public final class ScriptWriter {
             case Op.Advance o -> o.nanos() != null ? "advance " + o.nanos() + "ns" : "advance frames=" + o.frames();
             case Op.LeaksOp o -> "leaks";
             case Op.DmaDebug o -> "dma_debug";
+            case Op.FailNth o -> "fail_nth " + o.nth();
         };
     }
 

@@ -32,6 +32,9 @@ public interface Target extends AutoCloseable {
         if (platformRefusal(script, target) instanceof String why) {
             return why;
         }
+        if (faultRefusal(script, target) instanceof String why) {
+            return why;
+        }
         for (Op op : script.ops()) {
             if (Op.modelOnly(op)) {
                 return "line " + op.line() + ": op " + op.name() + " is model-only (docs/designs.md);"
@@ -58,6 +61,25 @@ public interface Target extends AutoCloseable {
             if (!target.equals("harness") && !hw.defaultPlatform()) {
                 return "device " + hw.name() + ": --target " + target + " does not model its platform ("
                         + ScriptWriter.device(hw).substring(("device " + hw.name() + " ").length()) + ") yet";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The one line a target refuses a script with when it asks for a fault ({@code fail_nth}, docs/op-scripts.md)
+     * and the target cannot inject one: only the harness runs the kernel code under test with fail-nth; the model
+     * has no fallible calls to fail, and a real kernel's fault injection is not driven from here. Null when the
+     * target injects, or the script asks for none (FAULT-NO-CHANGE).
+     */
+    static String faultRefusal(Script script, String target) {
+        if (target.equals("harness")) {
+            return null;
+        }
+        for (Op op : script.ops()) {
+            if (op instanceof Op.FailNth) {
+                return "line " + op.line() + ": fail_nth: --target " + target + " cannot inject faults into the"
+                        + " kernel code (--target harness does)";
             }
         }
         return null;

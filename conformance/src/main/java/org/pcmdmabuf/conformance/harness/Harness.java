@@ -82,7 +82,13 @@ public final class Harness {
         DMA_OVERLAPS(of(I)),
         LIVE_DMABUFS(of(I)),
         LIVE_BUFFERS(of(I)),
-        DEVICE_REFS(of(I));
+        DEVICE_REFS(of(I)),
+        FAIL_NTH(ofVoid(I)),
+        FALLIBLE_CALLS(of(I)),
+        FAILED_ERRNO(of(I)),
+        FAILED_KIND(of(A)),
+        FAILED_SITE(of(A)),
+        ACCOUNT_CHECK(of(I));
 
         final FunctionDescriptor descriptor;
 
@@ -543,6 +549,62 @@ public final class Harness {
             return (int) h(Function.DEVICE_REFS).invokeExact();
         } catch (Throwable t) {
             throw failed(Function.DEVICE_REFS, t);
+        }
+    }
+
+    // ---- fault injection and accounting ------------------------------------------------------------
+
+    /** Fail-nth: the {@code nth} fallible call of the code under test from now fails, once; 0 fails none. */
+    void failNth(int nth) {
+        try {
+            h(Function.FAIL_NTH).invokeExact(nth);
+        } catch (Throwable t) {
+            throw failed(Function.FAIL_NTH, t);
+        }
+    }
+
+    /** The fallible calls the code under test made since the last {@link #failNth}. */
+    int fallibleCalls() {
+        try {
+            return (int) h(Function.FALLIBLE_CALLS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.FALLIBLE_CALLS, t);
+        }
+    }
+
+    /** The -errno the call made to fail means, 0 when none failed. */
+    int failedErrno() {
+        try {
+            return (int) h(Function.FAILED_ERRNO).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.FAILED_ERRNO, t);
+        }
+    }
+
+    /** The kernel function made to fail, empty when none. */
+    String failedKind() {
+        try {
+            return ((MemorySegment) h(Function.FAILED_KIND).invokeExact()).reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            throw failed(Function.FAILED_KIND, t);
+        }
+    }
+
+    /** Where the code under test called it ({@code sound/core/pcm_dmabuf.c:325}), empty when none. */
+    String failedSite() {
+        try {
+            return ((MemorySegment) h(Function.FAILED_SITE).invokeExact()).reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            throw failed(Function.FAILED_SITE, t);
+        }
+    }
+
+    /** Reports every object the code under test still holds as a leak; how many. */
+    int accountCheck() {
+        try {
+            return (int) h(Function.ACCOUNT_CHECK).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.ACCOUNT_CHECK, t);
         }
     }
 }

@@ -389,6 +389,49 @@ public final class HarnessDriver implements DmabufDriver {
         return harness.deviceRefs();
     }
 
+    /**
+     * What fault injection did during one op (kernel-patch/harness/shim/linux/fault-inject.h): the fallible calls
+     * the code under test made, and the one made to fail, if any: the errno its failure means, the kernel function
+     * and the line of the code under test that called it.
+     */
+    public record Fault(int calls, Errno errno, String kind, String site) {
+        public boolean injected() {
+            return kind != null;
+        }
+
+        /** {@code kzalloc at sound/core/pcm_dmabuf.c:905 (ENOMEM)}. */
+        public String describe() {
+            return kind + " at " + site + " (" + errno + ")";
+        }
+    }
+
+    /** Counts the fallible calls from now, the {@code nth} failing (0: none), as a write to fail-nth does. */
+    public void failNth(int nth) {
+        harness.failNth(nth);
+    }
+
+    /** The fault injection since the last {@link #failNth}. */
+    public Fault fault() {
+        int e = harness.failedErrno();
+        if (e == 0) {
+            return new Fault(harness.fallibleCalls(), null, null, null);
+        }
+        Errno errno = Uapi.errno(-e);
+        if (errno == null) {
+            problem("the harness injected errno " + -e + ", which the model has no name for");
+        }
+        return new Fault(harness.fallibleCalls(), errno, harness.failedKind(), harness.failedSite());
+    }
+
+    /**
+     * Nothing may be held by the C code now (the host holds no object of it): whatever it still holds is a
+     * leak, a {@link #problems() problem} naming each object's kind and the line that acquired it.
+     */
+    public void accountCheck() {
+        harness.accountCheck();
+        checkBugs();
+    }
+
     /** Whether the C runtime has a dma-buf attached. */
     public boolean attached(Substream s) {
         return harness.attached(mirror(s));

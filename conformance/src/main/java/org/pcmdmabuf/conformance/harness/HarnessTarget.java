@@ -21,6 +21,9 @@ public final class HarnessTarget implements Target {
     private final World world;
     private final ModelTarget host;
     private int problemsSeen;
+    /** The fail-nth a {@code fail_nth} op armed for the next op, 0 for none. */
+    private int failNth;
+    private HarnessDriver.Fault lastFault = new HarnessDriver.Fault(0, null, null, null);
 
     public HarnessTarget(Harness harness, int lineBytes, int cacheLines) {
         Cache cache = Cache.exact(lineBytes, cacheLines);
@@ -56,12 +59,36 @@ public final class HarnessTarget implements Target {
         driver.release();
     }
 
+    /** What fault injection did during the last op: how many fallible calls, which one failed. */
+    public HarnessDriver.Fault lastFault() {
+        return lastFault;
+    }
+
+    /**
+     * An op answers as on the model's host, but for {@code fail_nth}, which arms fault injection for the next op
+     * (docs/op-scripts.md); an op during which a call was made to fail says which ({@code fault}). Once the host
+     * holds nothing of the C code's (no file, dma-buf, attachment, mapping, buffer or charge), the C code must
+     * hold nothing either: whatever it still holds is a leak (FAULT-NO-LEAK).
+     */
     @Override
     public Outcome execute(Op op, Names names) {
+        if (op instanceof Op.FailNth f) {
+            failNth = f.nth();
+            return Outcome.ok(0, null);
+        }
+        driver.failNth(failNth);
+        failNth = 0;
         // DMA-API debugging shows the C code's streaming mappings, not the host's bookkeeping of them.
         Outcome out = op instanceof Op.DmaDebug
                 ? Outcome.ok(0, null).with("mappings", driver.dmaMappings()).with("overlaps", driver.dmaOverlaps())
                 : host.execute(op, names);
+        lastFault = driver.fault();
+        if (lastFault.injected()) {
+            out = out.with("fault", lastFault.kind());
+        }
+        if (world.leaks().none()) {
+            driver.accountCheck();
+        }
         List<String> problems = driver.problems();
         if (problems.size() > problemsSeen) {
             out = out.with("harness", problems.subList(problemsSeen, problems.size()));

@@ -56,14 +56,40 @@ public final class Lockstep {
 
     /** Runs {@code script} on a fresh model and a fresh harness; throws at the first disagreement. */
     public void run(Script script) {
-        verified.clear();
-        ModelTarget model = new ModelTarget(new World(cache()));
-        HarnessTarget c = new HarnessTarget(harness, Case.LINE_BYTES, Case.CACHE_LINES);
-        model.declare(script);
-        c.declare(script);
-        Names modelNames = new Names();
-        Names harnessNames = new Names();
+        Session s = start(script);
         for (Op op : script.ops()) {
+            s.step(op);
+        }
+        s.end();
+    }
+
+    /** A fresh model and a fresh harness with {@code script}'s devices and processes, no op run yet. */
+    public Session start(Script script) {
+        verified.clear();
+        return new Session(script);
+    }
+
+    /**
+     * One script on the model and the C code, op by op: {@link #step} runs an op on both and compares, and a
+     * caller that runs an op on one side only ({@link FaultSweep}) compares the two with {@link #compare}.
+     */
+    public final class Session {
+        private final ModelTarget model = new ModelTarget(new World(cache()));
+        private final HarnessTarget c = new HarnessTarget(harness, Case.LINE_BYTES, Case.CACHE_LINES);
+        private final Names modelNames = new Names();
+        private final Names harnessNames = new Names();
+
+        private Session(Script script) {
+            model.declare(script);
+            c.declare(script);
+        }
+
+        public HarnessTarget harnessTarget() {
+            return c;
+        }
+
+        /** {@code op} on both, which must answer alike and agree on the state after. */
+        public void step(Op op) {
             opsRun++;
             Outcome m = model.execute(op, modelNames);
             Outcome h = c.execute(op, harnessNames);
@@ -71,13 +97,52 @@ public final class Lockstep {
             if (!m.equals(h)) {
                 fail(at(op) + "model and patch answer differently", m, h);
             }
+            compare(op);
+        }
+
+        /** {@code op} on the model alone. */
+        public Outcome model(Op op) {
+            return model.execute(op, modelNames);
+        }
+
+        /** {@code op} on the C code alone. */
+        public Outcome harness(Op op) {
+            opsRun++;
+            return c.execute(op, harnessNames);
+        }
+
+        /** The names an op that failed on the C code left, on the model that did not run it. */
+        public void unbound(Op op) {
+            switch (op) {
+                case Op.Open o -> modelNames.bindFd(o.proc(), o.as(), -1);
+                case Op.Mmap o -> modelNames.bindMap(o.proc(), o.as(), null);
+                case Op.DmabufExport o -> modelNames.bindFd(o.proc(), o.as(), -1);
+                case Op.BufferFd o -> modelNames.bindFd(o.proc(), o.as(), -1);
+                case Op.Dup o -> modelNames.bindFd(o.proc(), o.as(), -1);
+                case Op.Send o -> modelNames.bindFd(o.to(), o.as(), -1);
+                default -> {
+                }
+            }
+        }
+
+        /** The two agree on the state after {@code op}; throws where they do not. */
+        public void compare(Op op) {
             compareState(op, model.world(), c);
         }
-        HarnessDriver d = c.driver();
-        if (model.world().leaks().equals(new Leaks(0, 0, 0, 0, 0, 0, 0))) {
-            same(0, d.liveDmabufs(), "the C code keeps dma-bufs after the model freed everything");
-            same(0, d.liveBuffers(), "the C code keeps buffers after the model freed everything");
-            same(0, d.deviceReferences(), "the C code keeps device references");
+
+        /** The end of the script: what the model freed, the C code freed too. */
+        public void end() {
+            HarnessDriver d = c.driver();
+            if (model.world().leaks().none()) {
+                same(0, d.liveDmabufs(), "the C code keeps dma-bufs after the model freed everything");
+                same(0, d.liveBuffers(), "the C code keeps buffers after the model freed everything");
+                same(0, d.deviceReferences(), "the C code keeps device references");
+                d.accountCheck();
+                List<String> problems = d.problems();
+                if (!problems.isEmpty()) {
+                    fail("at the end: the C code went wrong", List.of(), problems);
+                }
+            }
         }
     }
 

@@ -144,7 +144,7 @@ public final class MutationRun {
     }
 
     private Validation validation(Series s) {
-        return new Validation(s, settings.kernelPatch(), 1, false, true, settings.differential(),
+        return new Validation(s, settings.kernelPatch(), 1, false, true, settings.differential(), true,
                 new Validation.Limits(settings.timeout(), settings.timeout()), settings.processes(),
                 settings.sandbox(), c -> {
                 });

@@ -5,10 +5,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.pcmdmabuf.conformance.Case;
+import java.util.Set;
+import java.util.TreeSet;
+import org.pcmdmabuf.conformance.harness.FaultSweep;
 import org.pcmdmabuf.conformance.harness.Harness;
 import org.pcmdmabuf.conformance.harness.HarnessTarget;
 import org.pcmdmabuf.conformance.harness.Lockstep;
 import org.pcmdmabuf.script.Ddmin;
+import org.pcmdmabuf.script.Op;
+import org.pcmdmabuf.script.Target;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptParser;
@@ -40,11 +45,21 @@ final class HarnessChecks {
     private HarnessChecks() {
     }
 
+    /** The rules a fault sweep judges (docs/spec.md). */
+    static final String FAULT_RULES = "FAULT-NO-CHANGE FAULT-NO-LEAK";
+    static final String FAULT_SUMMARY = "every error path the cases reach";
+
     /** What the child will run, in order: what to report as skipped when it cannot. */
-    static List<Planned> planned(Differential differential) {
+    static List<Planned> planned(Differential differential, boolean faults) {
         List<Planned> out = new ArrayList<>();
         for (Case c : cases()) {
             out.add(new Planned(Kind.conformance, c.name(), c.rule()));
+        }
+        if (faults) {
+            for (Case c : cases()) {
+                out.add(new Planned(Kind.fault, c.name(), FAULT_RULES));
+            }
+            out.add(new Planned(Kind.fault, FAULT_SUMMARY, null));
         }
         out.add(new Planned(Kind.differential, differentialName(differential), null));
         return out;
@@ -63,14 +78,15 @@ final class HarnessChecks {
     }
 
     /**
-     * {@code LIBRARY SEQUENCES SEED FIRST}: runs the {@link #planned} checks from index FIRST on the library,
-     * reporting on standard output.
+     * {@code LIBRARY SEQUENCES SEED FAULTS FIRST}: runs the {@link #planned} checks from index FIRST on the
+     * library, reporting on standard output; FAULTS {@code true} sweeps every case's faults.
      */
     public static void main(String[] args) {
         PrintStream out = System.out;
         Harness harness = Harness.load(Path.of(args[0]));
         Differential differential = new Differential(Integer.parseInt(args[1]), Long.parseLong(args[2]));
-        int first = Integer.parseInt(args[3]);
+        boolean faults = Boolean.parseBoolean(args[3]);
+        int first = Integer.parseInt(args[4]);
         List<Case> cases = cases();
         for (Case c : cases.subList(Math.min(first, cases.size()), cases.size())) {
             begin(out, Kind.conformance, c.name(), c.rule());
@@ -89,9 +105,57 @@ final class HarnessChecks {
                     failures.isEmpty() ? Status.PASS : Status.FAIL, failures.stream().map(Case.Failure::text).toList(),
                     (System.nanoTime() - t0) / 1e9));
         }
+        if (faults && first < 2 * cases.size() + 1) {
+            faults(out, harness, cases.subList(Math.max(0, first - cases.size()), cases.size()));
+        }
         begin(out, Kind.differential, differentialName(differential), null);
         end(out, differential(harness, differential));
         out.flush();
+    }
+
+    /**
+     * Every case's fault sweep ({@link FaultSweep}), one check each, then the figures over them: the distinct
+     * fallible call sites the cases reach (every one made to fail at least once) and the failures injected.
+     * A case the harness refuses, or one that asks for its own faults, is skipped saying why.
+     */
+    private static void faults(PrintStream out, Harness harness, List<Case> cases) {
+        FaultSweep sweep = new FaultSweep(harness);
+        Set<String> sites = new TreeSet<>();
+        int injected = 0;
+        int mishandled = 0;
+        int swept = 0;
+        long t0 = System.nanoTime();
+        for (Case c : cases) {
+            begin(out, Kind.fault, c.name(), FAULT_RULES);
+            long t1 = System.nanoTime();
+            if (Target.refusal(c.script(), "harness") instanceof String why) {
+                end(out, Check.skipped(Kind.fault, c.name(), FAULT_RULES, why));
+                continue;
+            }
+            if (c.script().ops().stream().anyMatch(op -> op instanceof Op.FailNth)) {
+                end(out, Check.skipped(Kind.fault, c.name(), FAULT_RULES,
+                        "asks for its own faults (fail_nth), which the model it runs in lockstep with cannot"));
+                continue;
+            }
+            FaultSweep.Result r = sweep.sweep(c.script());
+            swept++;
+            sites.addAll(r.sites());
+            injected += r.injected();
+            List<String> details = new ArrayList<>();
+            for (FaultSweep.Finding f : r.findings()) {
+                details.add(f.text(c.name()));
+            }
+            mishandled += r.findings().isEmpty() ? 0 : 1;
+            end(out, new Check(Kind.fault, c.name(), FAULT_RULES, r.findings().isEmpty() ? Status.PASS : Status.FAIL,
+                    details, (System.nanoTime() - t1) / 1e9));
+        }
+        // the figures: each case passed or failed (or is a declared finding) above
+        begin(out, Kind.fault, FAULT_SUMMARY, null);
+        List<String> details = new ArrayList<>();
+        details.add("call sites made to fail: " + String.join(", ", sites));
+        end(out, new Check(Kind.fault, FAULT_SUMMARY + ": " + sites.size() + " fallible call sites, " + injected
+                + " failures injected (" + swept + " cases swept, " + (swept - mishandled) + " handled every one)",
+                null, Status.PASS, details, (System.nanoTime() - t0) / 1e9));
     }
 
     /** The first disagreement fails the check, reported with its script minimized. */

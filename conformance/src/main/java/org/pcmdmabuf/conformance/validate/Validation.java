@@ -53,6 +53,8 @@ public final class Validation {
     private final boolean kernelChecks;
     private final boolean failFast;
     private final Differential differential;
+    /** Whether every case's fault sweep runs (HarnessChecks). */
+    private final boolean faults;
     private final Limits limits;
     private final ProcessRunner processes;
     private final Sandbox sandbox;
@@ -82,12 +84,14 @@ public final class Validation {
      * @param kernelChecks false: the harness and the suite only; check.sh's steps are reported as skipped
      * @param failFast stop at the first failed check, the checks after it reported as skipped: a judge that only
      *            needs to know whether the revision fails (pcmsim mutate) gets its answer sooner
+     * @param faults false: no fault sweep of the cases (FAULT-NO-CHANGE, FAULT-NO-LEAK), reported as skipped
      * @param sandbox where the revision's code runs: its harness build and process here, check.sh's build steps
      *            in check.sh (told by {@link Sandbox#checkShArguments})
      */
     public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, boolean failFast,
-            Differential differential, Limits limits, ProcessRunner processes, Sandbox sandbox,
+            Differential differential, boolean faults, Limits limits, ProcessRunner processes, Sandbox sandbox,
             Consumer<Check> progress) {
+        this.faults = faults;
         this.series = series;
         this.kernelPatch = kernelPatch;
         this.jobs = jobs;
@@ -139,16 +143,19 @@ public final class Validation {
         }
         if (stopped()) {
             add(Check.skipped(Kind.harness, HARNESS_BUILD, null, FAIL_FAST));
-            skip(HarnessChecks.planned(differential), FAIL_FAST);
+            skip(HarnessChecks.planned(differential, faults), FAIL_FAST);
             return List.copyOf(checks);
         }
         Path out = Files.createTempDirectory("pcmsim-validate-");
         try {
             Path lib = harness(out);
             if (lib == null) {
-                skip(HarnessChecks.planned(differential), "the harness did not build");
+                skip(HarnessChecks.planned(differential, faults), "the harness did not build");
             } else {
                 harnessChecks(lib, out);
+            }
+            if (!faults) {
+                add(Check.skipped(Kind.fault, HarnessChecks.FAULT_SUMMARY, HarnessChecks.FAULT_RULES, "--no-faults"));
             }
         } finally {
             delete(out);
@@ -384,7 +391,7 @@ public final class Validation {
      * the child, the check it was running fails with the crash, and a new child goes on with the next one.
      */
     private void harnessChecks(Path lib, Path scratch) throws IOException, InterruptedException {
-        List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential);
+        List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential, faults);
         int next = 0;
         while (next < planned.size() && !stopped()) {
             next = harnessChild(lib, scratch, planned, next);
@@ -422,7 +429,7 @@ public final class Validation {
                 "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err_%p.log"),
                 "-cp", classPath, HarnessChecks.class.getName(), lib.toString(),
                 String.valueOf(differential.sequences()), String.valueOf(differential.seed()),
-                String.valueOf(first)), read, List.of(scratch)))) {
+                String.valueOf(faults), String.valueOf(first)), read, List.of(scratch)))) {
             // the clock of a check starts at its begin line; the child's start counts against its first
             long begun = System.nanoTime();
             for (String line;;) {

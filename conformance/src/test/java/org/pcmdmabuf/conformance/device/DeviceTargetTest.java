@@ -899,7 +899,8 @@ class DeviceTargetTest {
 
     /**
      * The ops above are the language: every op name of docs/op-scripts.md and every kind of {@link Op}, but the
-     * model-only ops of docs/designs.md, which the device target refuses ({@link #aModelOnlyOpIsRefusedInOneLine}).
+     * model-only ops of docs/designs.md, which the device target refuses ({@link #aModelOnlyOpIsRefusedInOneLine}),
+     * and fail_nth, which only the harness injects ({@link #aFaultIsRefusedInOneLine}).
      */
     @Test
     void theOpsCoveredAreEveryOpOfTheLanguage() throws IOException {
@@ -912,10 +913,10 @@ class DeviceTargetTest {
             kinds.add(last.getClass());
         }
         Set<String> language = new TreeSet<>(grammar());
-        language.removeAll(Set.of("restrict", "buffer_fd"));
+        language.removeAll(Set.of("restrict", "buffer_fd", "fail_nth"));
         assertEquals(language, covered);
         Set<Class<?>> allKinds = new LinkedHashSet<>(Set.of(Op.class.getPermittedSubclasses()));
-        allKinds.removeAll(Set.of(Op.Restrict.class, Op.BufferFd.class));
+        allKinds.removeAll(Set.of(Op.Restrict.class, Op.BufferFd.class, Op.FailNth.class));
         assertEquals(allKinds, kinds);
         assertEquals(35, covered.size());
     }
@@ -943,6 +944,14 @@ class DeviceTargetTest {
             assertEquals("line 5: op " + op.split(" ")[0] + " is model-only (docs/designs.md); --target device does"
                     + " not implement it", e.getMessage());
         }
+    }
+
+    @Test
+    void aFaultIsRefusedInOneLine() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run(mock(SystemCalls.class), DECLARE + "fail_nth 1\n" + OPEN));
+        assertEquals("line 4: fail_nth: --target device cannot inject faults into the kernel code (--target harness"
+                + " does)", e.getMessage());
     }
 
     /** The op names of the grammar block of docs/op-scripts.md. */
