@@ -149,6 +149,8 @@ public final class DeepScript {
                 if (r < 4) {
                     run(new Op.SyncPtr(line(), proc, f, rnd(2) == 0 ? 4096L : 1024L * (1 + rnd(4))));
                 } else if (r < 7) {
+                    // a playback stream starts with a full ring queued, else it underruns at once (EPIPE)
+                    run(new Op.SyncPtr(line(), proc, f, 4096L));
                     run(new Op.Simple(line(), proc, "start", f));
                 } else if (r < 8 && !attached) {
                     attach(proc, fd, bufs);
@@ -270,7 +272,8 @@ public final class DeepScript {
             run(new Op.Advance(line(), 1000L * (1 + rnd(50_000)), null));
         } else if (r < 8) {
             run(new Op.CardEvent(line(), "suspend", pick(RandomScript.DEVICES).name()));
-        } else if (r < 9) {
+        } else if (r < 9 && rnd(4) == 0) {
+            // seldom: a disconnected card opens no more (ENODEV) for the rest of the script
             List<String> free = RandomScript.DEVICES.stream().map(d -> d.name())
                     .filter(d -> !exportedFrom.contains(d)).toList();
             run(free.isEmpty() ? new Op.LeaksOp(line(), null) : new Op.CardEvent(line(), "disconnect", pick(free)));

@@ -60,8 +60,9 @@ public final class Validation {
     private Findings findings;
 
     /**
-     * How many random op sequences run in lockstep, from which seed: every fifth one a sync-protocol
-     * sequence, the others free ones, as DifferentialTest's two properties draw them. 0 sequences: skipped.
+     * How many random op sequences run in lockstep, from which seed: of every five, one a sync-protocol
+     * sequence, one a stateful one that reaches deep states, the others free ones, as DifferentialTest's
+     * properties draw them. 0 sequences: skipped.
      */
     public record Differential(int sequences, long seed) {
     }
