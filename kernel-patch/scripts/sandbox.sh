@@ -6,7 +6,7 @@
 # bubblewrap sandbox.  The one definition of the sandbox's policy: check.sh,
 # kernel-tree.sh and pcmsim validate all start their sandboxed commands here.
 #
-#   sandbox.sh [--read PATH]... [--write DIR]... [--chdir DIR] [--env NAME=VALUE]... -- COMMAND [ARG]...
+#   sandbox.sh [--read PATH]... [--write DIR]... [--chdir DIR] [--env NAME=VALUE]... [--sanitized] -- COMMAND [ARG]...
 #   sandbox.sh --probe     print what the sandbox enforces in one line, or why it cannot run; exit 0 or 1
 #
 # What the command sees: /usr (with the /bin, /lib* links), the few files of
@@ -22,6 +22,13 @@
 # whole sandbox with a pids cgroup where this user can make one (root with a
 # writable cgroup v1 "pids" hierarchy or a cgroup v2 one with pids enabled),
 # else RLIMIT_NPROC, which the kernel does not enforce for root.
+#
+# --sanitized: the command runs under AddressSanitizer, whose shadow memory
+# is terabytes of private writable address space (reserved, never touched),
+# which RLIMIT_DATA counts: no RLIMIT_DATA then, and the memory limit is
+# ASan's own hard_rss_limit_mb, appended to ASAN_OPTIONS.  A runtime limit the
+# code under test could defeat, where RLIMIT_DATA is the kernel's; every other
+# part of the sandbox holds as it is.
 #
 # Environment: PCM_DMABUF_SANDBOX_CPU (seconds, default 1800),
 # PCM_DMABUF_SANDBOX_MEM (MiB, default 4096), PCM_DMABUF_SANDBOX_PROCS
@@ -74,7 +81,10 @@ pids_cgroup() {
 }
 
 limits() {
-	ulimit -t "$CPU" -d $((MEM * 1024)) -f $((FSIZE_MIB * 1024)) -c 0 || return 1
+	if [ "$SANITIZED" = 0 ]; then
+		ulimit -d $((MEM * 1024)) || return 1
+	fi
+	ulimit -t "$CPU" -f $((FSIZE_MIB * 1024)) -c 0 || return 1
 	ulimit -u "$PROCS" 2>/dev/null || true
 }
 
@@ -126,6 +136,8 @@ if [ "${1:-}" = --probe ]; then
 fi
 
 base_args
+SANITIZED=0
+ASAN_ENV=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--read) [ $# -ge 2 ] || die "--read needs a path"
@@ -136,12 +148,22 @@ while [ $# -gt 0 ]; do
 		ARGS+=(--bind "$2" "$2"); shift 2 ;;
 	--chdir) [ $# -ge 2 ] || die "--chdir needs a directory"; ARGS+=(--chdir "$2"); shift 2 ;;
 	--env) [ $# -ge 2 ] && [[ $2 == ?*=* ]] || die "--env needs NAME=VALUE"
-		ARGS+=(--setenv "${2%%=*}" "${2#*=}"); shift 2 ;;
+		if [ "${2%%=*}" = ASAN_OPTIONS ]; then
+			ASAN_ENV=${2#*=}
+		else
+			ARGS+=(--setenv "${2%%=*}" "${2#*=}")
+		fi
+		shift 2 ;;
+	--sanitized) SANITIZED=1; shift ;;
 	--) shift; break ;;
 	*) die "unknown argument: $1 (usage: sandbox.sh [--read PATH]... [--write DIR]... -- COMMAND...)" ;;
 	esac
 done
 [ $# -gt 0 ] || die "no command"
+if [ "$SANITIZED" = 1 ]; then
+	ASAN_ENV="${ASAN_ENV:+$ASAN_ENV:}hard_rss_limit_mb=$MEM"
+fi
+[ -z "$ASAN_ENV" ] || ARGS+=(--setenv ASAN_OPTIONS "$ASAN_ENV")
 command -v bwrap >/dev/null || die "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
 pids_cgroup || true
 limits || die "cannot set the resource limits"

@@ -104,6 +104,20 @@ final class ValidateCommand implements Callable<Integer> {
                     + "(docs/sandbox.md). Without it, validate refuses to run when bwrap is missing or does not work.")
     boolean noSandbox;
 
+    @Option(names = "--asan",
+            description = "Also build the revision with AddressSanitizer and UndefinedBehaviorSanitizer and run the "
+                    + "cases and the random sequences on that build: a sanitizer's report fails the check that "
+                    + "made it, with the report's first lines (what it found, the top frames). Slower; run-tests "
+                    + "passes it.")
+    boolean asan;
+
+    @Option(names = "--coverage",
+            description = "Also build the revision with gcov's counters and run the cases and the random sequences "
+                    + "on that build, then report the line and branch coverage of its sound/core/pcm_dmabuf.c: the "
+                    + "totals, and every unreached line and branch with its source (--format json: as JSON). "
+                    + "With --asan, one build has both.")
+    boolean coverage;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -142,20 +156,21 @@ final class ValidateCommand implements Callable<Integer> {
             }
         }
         boolean text = format == Format.text;
-        // a text report is its progress; a JUnit or KTAP one keeps standard output for the document
+        // a text report is its progress; a JUnit, KTAP or JSON one keeps standard output for the document
         PrintWriter progress = text ? out : err;
         progress.print(ValidationReport.header(series));
         progress.println(sandbox.describe());
         progress.flush();
         List<Check> checks;
+        Validation validation = new Validation(series, kernelPatch, jobs, !noKernelChecks, failFast,
+                new Validation.Differential(sequences, seed), !noFaults,
+                new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
+                sandbox, c -> {
+                    progress.print(ValidationReport.textLine(c));
+                    progress.flush();
+                }, new Validation.Instruments(asan, coverage));
         try {
-            checks = new Validation(series, kernelPatch, jobs, !noKernelChecks, failFast,
-                    new Validation.Differential(sequences, seed), !noFaults,
-                    new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
-                    sandbox, c -> {
-                        progress.print(ValidationReport.textLine(c));
-                        progress.flush();
-                    }).run();
+            checks = validation.run();
         } catch (BadSeries e) {
             return usage(err, e.getMessage());
         } catch (InterruptedException e) {
@@ -163,7 +178,7 @@ final class ValidateCommand implements Callable<Integer> {
             err.flush();
             return EXIT_INTERRUPTED;
         }
-        ValidationReport report = new ValidationReport(series, checks);
+        ValidationReport report = new ValidationReport(series, checks, validation.coverage());
         out.print(text ? report.footer() : report.render(format));
         out.flush();
         return report.passed() ? 0 : 1;

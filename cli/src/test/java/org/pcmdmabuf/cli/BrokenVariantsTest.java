@@ -134,7 +134,7 @@ class BrokenVariantsTest {
     @TestFactory
     Stream<DynamicTest> validateFailsEveryErrorPathVariant() throws Exception {
         return FAULT_VARIANTS.stream().map(v -> DynamicTest.dynamicTest(v.name(), () -> {
-            Path series = write(new Variant(v.name(), v.from(), v.to(), v.caughtBy(), null));
+            Path series = write(tmp, new Variant(v.name(), v.from(), v.to(), v.caughtBy(), null));
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             CommandLine cl = Pcmsim.commandLine();
@@ -157,7 +157,7 @@ class BrokenVariantsTest {
     @TestFactory
     Stream<DynamicTest> validateFailsEveryBrokenVariantAndNamesTheRule() throws Exception {
         return VARIANTS.stream().map(v -> DynamicTest.dynamicTest(v.name(), () -> {
-            Path series = write(v);
+            Path series = write(tmp, v);
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             CommandLine cl = Pcmsim.commandLine();
@@ -182,8 +182,8 @@ class BrokenVariantsTest {
         }));
     }
 
-    /** The series with patch 0002 edited. */
-    private Path write(Variant v) throws IOException {
+    /** The series with patch 0002 edited, in a folder of {@code tmp} named after the variant. */
+    static Path write(Path tmp, Variant v) throws IOException {
         Path series = tmp.resolve(v.name().replaceAll("\\W+", "-"));
         Files.createDirectories(series);
         try (Stream<Path> patches = Files.list(KERNEL_PATCH.resolve("series"))) {

@@ -11,10 +11,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pcmdmabuf.conformance.harness.Harness;
 import org.pcmdmabuf.conformance.harness.Lockstep;
+import org.pcmdmabuf.script.Ddmin;
 import org.pcmdmabuf.script.RandomScript;
+import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptParser;
 import org.pcmdmabuf.script.ScriptWriter;
+import org.pcmdmabuf.sim.SplitMix64;
 import org.quicktheories.core.Gen;
 
 /**
@@ -71,6 +74,48 @@ class DifferentialTest {
             }
         }
         assertTrue(missing.isEmpty(), "the generator never produced " + missing + "; seen: " + seen);
+    }
+
+    /** Stateful sequences per run ({@link Lockstep#drawDeep}): valid ops mostly, so they reach deep states. */
+    static final int DEEP_SEQUENCES = Integer.getInteger("pcmdmabuf.deep-sequences", 5_000);
+
+    /**
+     * The stateful generator's sequences, from a seed (pcmdmabuf.seed, else 1): a disagreement fails with its
+     * script minimized. The sequences must reach the states the free generator seldom does: CPU writes through a
+     * mapped dma-buf, DMA started, syncs, attachments, hand-overs, in every fifth sequence or more.
+     */
+    @Test
+    void modelAndPatchAgreeOnDeepSequences() {
+        SplitMix64 r = new SplitMix64(Long.getLong("pcmdmabuf.seed", 1L));
+        for (int i = 0; i < DEEP_SEQUENCES; i++) {
+            Script script = Lockstep.drawDeep(r);
+            if (disagreement(script) != null) {
+                Script least = Ddmin.minimize(script, s -> disagreement(s) != null, 2000);
+                throw new AssertionError("deep sequence " + (i + 1) + ": " + disagreement(least) + "\n"
+                        + ScriptWriter.write(least));
+            }
+        }
+        Map<String, Integer> seen = lockstep.seen();
+        System.out.println("differential (deep): " + DEEP_SEQUENCES + " sequences, " + lockstep.opsRun()
+                + " ops, 0 disagreements; " + seen);
+        for (String must : List.of("fill ok", "check ok", "start ok", "sync ok", "mmap ok", "dmabuf_attach ok",
+                "dmabuf_export ok", "hw_free ok", "disconnect ok")) {
+            assertTrue(seen.getOrDefault(must, 0) >= DEEP_SEQUENCES / 5,
+                    "the stateful generator made " + seen.getOrDefault(must, 0) + " '" + must + "' in "
+                            + DEEP_SEQUENCES + " sequences; seen: " + seen);
+        }
+    }
+
+    /** The first line of what differs when {@code script} runs in lockstep, or null. */
+    private String disagreement(Script script) {
+        try {
+            lockstep.run(ScriptParser.parse(ScriptWriter.write(script)));
+            return null;
+        } catch (ScriptException e) {
+            throw new AssertionError("the stateful generator wrote an invalid script: " + e.describe(), e);
+        } catch (AssertionError e) {
+            return String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
+        }
     }
 
     /** Protocol sequences per run: the RFC flow set up, then random syncs, CPU accesses and DMA. */

@@ -240,7 +240,7 @@ public final class RandomScript {
         }
     }
 
-    private static HwParams hwParams(int b, int x) {
+    static HwParams hwParams(int b, int x) {
         if (b % 3 != 0) {
             return new HwParams(b % 3 == 1 ? Access.MMAP_INTERLEAVED : Access.RW_INTERLEAVED, Format.S16_LE, 2,
                     48000, 1024, 4);
@@ -254,7 +254,7 @@ public final class RandomScript {
         return new HwParams(access, format, channels, rate, period, periods);
     }
 
-    private static SwParams swParams(int b, int x) {
+    static SwParams swParams(int b, int x) {
         Long start = b % 3 == 0 ? null : Long.valueOf(b % 3 == 1 ? 1 : x % 5000);
         Long stop = b % 4 == 0 ? null : Long.valueOf(b % 4 == 1 ? SwParams.BOUNDARY : x % 9000);
         Long availMin = x % 7 == 0 ? Long.valueOf(0) : x % 2 == 0 ? null : Long.valueOf(1 + x % 2048);

@@ -270,7 +270,11 @@ public final class HarnessDriver implements DmabufDriver {
         harness.disconnect(mirror(s));
         checkBugs();
         for (DmaBuf d : world.dmaBufs()) {
-            if (d.exporterPcm == s.pcm && !d.released() && (d.exporter() == null || d.exporter() == s)) {
+            // a handed-over export is revoked at the disconnect of the substream that exported it
+            // (snd_pcm_dmabuf_disconnect() walks the handed-over list for buf->exporter == substream), which the
+            // model no longer knows: asked once every substream of the card was disconnected
+            boolean mine = d.exporter() == null ? s == s.pcm.substreams().getLast() : d.exporter() == s;
+            if (d.exporterPcm == s.pcm && !d.released() && mine) {
                 int r = harness.revoked((int) world.dmaBufKey(d));
                 if (r >= 0) {
                     disconnected.add(r == 1);

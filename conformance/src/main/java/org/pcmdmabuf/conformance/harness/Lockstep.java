@@ -12,6 +12,7 @@ import org.pcmdmabuf.model.Leaks;
 import org.pcmdmabuf.model.Pcm;
 import org.pcmdmabuf.model.Substream;
 import org.pcmdmabuf.model.World;
+import org.pcmdmabuf.script.DeepScript;
 import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Names;
 import org.pcmdmabuf.script.Op;
@@ -322,6 +323,14 @@ public final class Lockstep {
 
     private static int parameter(SplitMix64 r) {
         return r.nextInt(2) == 0 ? r.nextInt((1 << 20) + 1) : r.nextInt(1024);
+    }
+
+    /**
+     * A stateful script ({@link DeepScript}) of 1-120 drawn ops: valid ones most of the time, so that sequences reach
+     * exported, attached, mapped, synced, filled, running, then reconfigured or revoked states.
+     */
+    public static Script drawDeep(SplitMix64 r) {
+        return DeepScript.draw(r::nextInt);
     }
 
     /** A sync-protocol script ({@link #protocolScript}) of 1-60 random ops, as DifferentialTest's second property. */

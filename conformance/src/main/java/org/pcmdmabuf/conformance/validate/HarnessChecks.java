@@ -168,7 +168,8 @@ final class HarnessChecks {
         Lockstep lockstep = new Lockstep(harness);
         SplitMix64 r = new SplitMix64(differential.seed());
         for (int i = 0; i < differential.sequences(); i++) {
-            Script script = i % 5 == 4 ? Lockstep.drawProtocol(r) : Lockstep.drawRandom(r);
+            Script script = i % 5 == 4 ? Lockstep.drawProtocol(r) : i % 5 == 2 ? Lockstep.drawDeep(r)
+                    : Lockstep.drawRandom(r);
             if (disagreement(lockstep, script) != null) {
                 Script least = Ddmin.minimize(script, s -> disagreement(lockstep, s) != null, DDMIN_BUDGET);
                 List<String> details = new ArrayList<>();

@@ -16,7 +16,15 @@ import java.util.concurrent.TimeUnit;
  */
 public sealed interface Sandbox {
     /** {@code command}, to read {@code read} and write {@code write} (and nothing else of the machine). */
-    List<String> wrap(List<String> command, List<Path> read, List<Path> write);
+    default List<String> wrap(List<String> command, List<Path> read, List<Path> write) {
+        return wrap(command, read, write, false);
+    }
+
+    /**
+     * As {@link #wrap(List, List, List)}; {@code sanitized}: the command runs under AddressSanitizer, whose
+     * shadow memory no data limit admits, so the sandbox bounds its memory through ASan (sandbox.sh --sanitized).
+     */
+    List<String> wrap(List<String> command, List<Path> read, List<Path> write, boolean sanitized);
 
     /** validate's line about it: what holds, or that nothing does. */
     String describe();
@@ -27,7 +35,7 @@ public sealed interface Sandbox {
     /** {@code --no-sandbox}: the revision runs with the user's full rights. */
     record Off() implements Sandbox {
         @Override
-        public List<String> wrap(List<String> command, List<Path> read, List<Path> write) {
+        public List<String> wrap(List<String> command, List<Path> read, List<Path> write, boolean sanitized) {
             return command;
         }
 
@@ -45,7 +53,7 @@ public sealed interface Sandbox {
     /** bubblewrap through {@code script}, which enforces {@code enforces} (its probe's line). */
     record Bwrap(Path script, String enforces) implements Sandbox {
         @Override
-        public List<String> wrap(List<String> command, List<Path> read, List<Path> write) {
+        public List<String> wrap(List<String> command, List<Path> read, List<Path> write, boolean sanitized) {
             List<String> out = new ArrayList<>(List.of(script.toString()));
             for (Path p : read) {
                 out.add("--read");
@@ -54,6 +62,9 @@ public sealed interface Sandbox {
             for (Path p : write) {
                 out.add("--write");
                 out.add(p.toString());
+            }
+            if (sanitized) {
+                out.add("--sanitized");
             }
             out.add("--");
             out.addAll(command);

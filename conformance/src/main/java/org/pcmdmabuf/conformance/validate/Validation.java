@@ -59,15 +59,19 @@ public final class Validation {
     private final ProcessRunner processes;
     private final Sandbox sandbox;
     private final Consumer<Check> progress;
+    private final Instruments instruments;
     private final List<Check> checks = new ArrayList<>();
+    /** What {@code --coverage} counted; null before the run, without it, or when it counted nothing. */
+    private Coverage coverage;
     /** What the revision declares it still gets wrong: read when the run starts. */
     private Findings findings;
     /** A check failed: with {@link #failFast}, nothing more runs. */
     private boolean failed;
 
     /**
-     * How many random op sequences run in lockstep, from which seed: every fifth one a sync-protocol
-     * sequence, the others free ones, as DifferentialTest's two properties draw them. 0 sequences: skipped.
+     * How many random op sequences run in lockstep, from which seed: of every five, one a sync-protocol
+     * sequence, one a stateful one that reaches deep states, the others free ones, as DifferentialTest's
+     * properties draw them. 0 sequences: skipped.
      */
     public record Differential(int sequences, long seed) {
     }
@@ -77,6 +81,35 @@ public final class Validation {
      * or the harness build ({@code perStage}), before its process is stopped and the case or step fails.
      */
     public record Limits(Duration perCase, Duration perStage) {
+    }
+
+    /**
+     * What the harness checks run on instead of the plain build (which is built and judged first, as always):
+     * {@code asan}, the revision compiled with AddressSanitizer and UndefinedBehaviorSanitizer, in a JVM that
+     * preloads the ASan runtime, so the first report stops the check that made it; {@code coverage}, compiled
+     * with gcov's counters, whose counts of pcm_dmabuf.c are read once every check ran ({@link #coverage()}).
+     */
+    public record Instruments(boolean asan, boolean coverage) {
+        public static final Instruments NONE = new Instruments(false, false);
+
+        /** build.sh's name of the variant; null for the plain build. */
+        String variant() {
+            return asan && coverage ? "asan-coverage" : asan ? "asan" : coverage ? "coverage" : null;
+        }
+
+        /** What the variant's build check is called. */
+        String buildName() {
+            return "sound/core/pcm_dmabuf.c builds in the harness with "
+                    + (asan && coverage ? "ASan, UBSan and gcov" : asan ? "ASan and UBSan" : "gcov");
+        }
+    }
+
+    /** Validation of the plain build only: no sanitizers, no coverage. */
+    public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, boolean failFast,
+            Differential differential, boolean faults, Limits limits, ProcessRunner processes, Sandbox sandbox,
+            Consumer<Check> progress) {
+        this(series, kernelPatch, jobs, kernelChecks, failFast, differential, faults, limits, processes, sandbox,
+                progress, Instruments.NONE);
     }
 
     /**
@@ -90,7 +123,7 @@ public final class Validation {
      */
     public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, boolean failFast,
             Differential differential, boolean faults, Limits limits, ProcessRunner processes, Sandbox sandbox,
-            Consumer<Check> progress) {
+            Consumer<Check> progress, Instruments instruments) {
         this.faults = faults;
         this.series = series;
         this.kernelPatch = kernelPatch;
@@ -102,6 +135,12 @@ public final class Validation {
         this.processes = processes;
         this.sandbox = sandbox;
         this.progress = progress;
+        this.instruments = instruments;
+    }
+
+    /** The coverage of the revision's pcm_dmabuf.c over the harness checks, once {@link #run} counted it. */
+    public Coverage coverage() {
+        return coverage;
     }
 
     /**
@@ -149,10 +188,16 @@ public final class Validation {
         Path out = Files.createTempDirectory("pcmsim-validate-");
         try {
             Path lib = harness(out);
+            if (lib != null && instruments.variant() != null) {
+                lib = build(out, instruments.variant(), instruments.buildName());
+            }
             if (lib == null) {
                 skip(HarnessChecks.planned(differential, faults), "the harness did not build");
             } else {
                 harnessChecks(lib, out);
+                if (instruments.coverage()) {
+                    countCoverage(out);
+                }
             }
             if (!faults) {
                 add(Check.skipped(Kind.fault, HarnessChecks.FAULT_SUMMARY, HarnessChecks.FAULT_RULES, "--no-faults"));
@@ -304,13 +349,21 @@ public final class Validation {
 
     /** This revision's pcm_dmabuf.c in the harness, built -Wall -Wextra -Werror; null if it does not build. */
     private Path harness(Path out) throws BadSeries, IOException, InterruptedException {
+        return build(out, null, HARNESS_BUILD);
+    }
+
+    /** build.sh's {@code variant} (null: the plain one) into {@code out}: its library, or null if it fails. */
+    private Path build(Path out, String variant, String name) throws BadSeries, IOException, InterruptedException {
         long t0 = System.nanoTime();
-        String name = HARNESS_BUILD;
         List<String> log = new ArrayList<>();
         int exit;
+        List<String> command = new ArrayList<>(List.of(kernelPatch.resolve("harness/build.sh").toString(),
+                series.dir().toString(), out.toString()));
+        if (variant != null) {
+            command.add(variant);
+        }
         // compiling is running the revision's code too: #include of any file, and the compiler's own bugs
-        try (ProcessRunner.Child p = processes.start(sandbox.wrap(List.of(
-                kernelPatch.resolve("harness/build.sh").toString(), series.dir().toString(), out.toString()),
+        try (ProcessRunner.Child p = processes.start(sandbox.wrap(command,
                 List.of(kernelPatch.resolve("harness"), series.dir()), List.of(out)))) {
             try {
                 for (String line; (line = p.readLine(left(t0, limits.perStage()))) != null;) {
@@ -328,13 +381,50 @@ public final class Validation {
                     : log.getFirst().replaceFirst("^build\\.sh: ", ""));
         }
         if (exit != 0) {
-            Path saved = keepLog("harness-build.log", log);
-            add(new Check(Kind.harness, name, null, Status.FAIL, compileErrors(log, out.resolve("src-plain"), saved),
-                    seconds));
+            String suffix = variant == null ? "" : "-" + variant;
+            Path saved = keepLog("harness-build" + suffix + ".log", log);
+            add(new Check(Kind.harness, name, null, Status.FAIL,
+                    compileErrors(log, out.resolve("src-" + (variant == null ? "plain" : variant)), saved), seconds));
             return null;
         }
         add(new Check(Kind.harness, name, null, Status.PASS, List.of(), seconds));
-        return out.resolve("libpcmdmabuf-harness.so");
+        return out.resolve("libpcmdmabuf-harness" + (variant == null ? "" : "-" + variant) + ".so");
+    }
+
+    /**
+     * gcov's counts of the coverage build, which every harness child added to as it exited (a child the
+     * revision crashed adds nothing), read in the sandbox: the counts are the revision's process's output.
+     */
+    private void countCoverage(Path out) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        String name = "coverage of " + Coverage.FILE + " by the cases and the random sequences";
+        List<String> lines = new ArrayList<>();
+        int exit;
+        try (ProcessRunner.Child p = processes.start(sandbox.wrap(List.of("gcov", "-b", "-c", "-t", "-o",
+                out.toString(), out.resolve("harness.o").toString()), List.of(kernelPatch.resolve("harness")),
+                List.of(out)))) {
+            try {
+                for (String line; (line = p.readLine(left(t0, limits.perStage()))) != null;) {
+                    lines.add(line);
+                }
+            } catch (TimeoutException e) {
+                add(stuck(Kind.harness, name, null, List.of(), limits.perStage(), "gcov", p.where(), t0));
+                return;
+            }
+            exit = p.waitFor();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Coverage counted = exit == 0 ? Coverage.parse(lines) : null;
+        if (counted == null || !Files.exists(out.resolve("harness.gcda"))) {
+            List<String> why = new ArrayList<>(List.of(exit != 0 ? "gcov failed (exit status " + exit + ")"
+                    : !Files.exists(out.resolve("harness.gcda")) ? "no harness process wrote its counts (harness.gcda)"
+                            : "gcov counted no " + Coverage.FILE));
+            why.addAll(lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+            add(new Check(Kind.harness, name, null, Status.FAIL, why, seconds));
+            return;
+        }
+        coverage = counted;
+        add(new Check(Kind.harness, name + ": " + counted.summary(), null, Status.PASS, List.of(), seconds));
     }
 
     private static final String HARNESS_BUILD = "sound/core/pcm_dmabuf.c builds in the harness (-Wall -Wextra -Werror)";
@@ -423,13 +513,21 @@ public final class Validation {
             }
         }
         String classPath = String.join(java.io.File.pathSeparator, classPathEntries);
-        try (ProcessRunner.Child p = processes.start(sandbox.wrap(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-XX:+UseSerialGC", "-Xlog:disable",
+        List<String> java = new ArrayList<>();
+        String javaHome = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        if (instruments.asan()) {
+            // build.sh's wrapper preloads the ASan runtime, then runs $HARNESS_JAVA; the sandbox clears the
+            // environment, so env sets it inside
+            java.addAll(List.of("env", "HARNESS_JAVA=" + javaHome, scratch.resolve("asan-jvm/bin/java").toString()));
+        } else {
+            java.add(javaHome);
+        }
+        java.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xss4m", "-XX:+UseSerialGC", "-Xlog:disable",
                 "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err_%p.log"),
                 "-cp", classPath, HarnessChecks.class.getName(), lib.toString(),
                 String.valueOf(differential.sequences()), String.valueOf(differential.seed()),
-                String.valueOf(faults), String.valueOf(first)), read, List.of(scratch)))) {
+                String.valueOf(faults), String.valueOf(first)));
+        try (ProcessRunner.Child p = processes.start(sandbox.wrap(java, read, List.of(scratch), instruments.asan()))) {
             // the clock of a check starts at its begin line; the child's start counts against its first
             long begun = System.nanoTime();
             for (String line;;) {
@@ -475,8 +573,13 @@ public final class Validation {
         }
         HarnessChecks.Planned failed = running != null ? running : planned.get(Math.min(next, planned.size() - 1));
         List<String> why = new ArrayList<>(details);
-        why.add("the harness process died (exit status " + exit + "): the revision's C code crashed it");
-        why.addAll(crashReport(other));
+        List<String> sanitizer = SanitizerReport.first(other, scratch);
+        if (sanitizer.isEmpty()) {
+            why.add("the harness process died (exit status " + exit + "): the revision's C code crashed it");
+            why.addAll(crashReport(other));
+        } else {
+            why.addAll(sanitizer);
+        }
         add(new Check(failed.kind(), failed.name(), failed.rule(), Status.FAIL, why, 0));
         return next + 1;
     }

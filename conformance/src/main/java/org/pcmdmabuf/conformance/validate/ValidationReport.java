@@ -2,11 +2,18 @@ package org.pcmdmabuf.conformance.validate;
 
 import java.util.List;
 import java.util.Locale;
+import org.pcmdmabuf.script.Json;
 import org.pcmdmabuf.conformance.validate.Check.Kind;
 import org.pcmdmabuf.conformance.validate.Check.Status;
 
-/** A validation's checks in the three shapes {@code pcmsim validate --format} offers. */
-public record ValidationReport(Series series, List<Check> checks) {
+/**
+ * A validation's checks in the shapes {@code pcmsim validate --format} offers, with the coverage of the
+ * revision's pcm_dmabuf.c when {@code --coverage} counted it (else null).
+ */
+public record ValidationReport(Series series, List<Check> checks, Coverage coverage) {
+    public ValidationReport(Series series, List<Check> checks) {
+        this(series, checks, null);
+    }
 
     public enum Format {
         /** One line per check as it completes, failures with their details, then the tally. */
@@ -14,7 +21,9 @@ public record ValidationReport(Series series, List<Check> checks) {
         /** JUnit XML, as CI servers read Surefire's reports. */
         junit,
         /** KTAP version 1, as the kernel's selftests and KUnit print. */
-        ktap
+        ktap,
+        /** One JSON object: the series, every check, the tally and the coverage (null without --coverage). */
+        json
     }
 
     public long count(Status s) {
@@ -37,6 +46,7 @@ public record ValidationReport(Series series, List<Check> checks) {
                     + footer();
             case junit -> junit();
             case ktap -> ktap();
+            case json -> json();
         };
     }
 
@@ -67,6 +77,11 @@ public record ValidationReport(Series series, List<Check> checks) {
 
     public String footer() {
         StringBuilder sb = new StringBuilder();
+        if (coverage != null) {
+            for (String l : coverage.text()) {
+                sb.append(l).append('\n');
+            }
+        }
         for (String r : brokenRules()) {
             sb.append("breaks ").append(r).append('\n');
         }
@@ -124,6 +139,23 @@ public record ValidationReport(Series series, List<Check> checks) {
             }
         }
         return sb.append("</testsuite>\n").toString();
+    }
+
+    private String json() {
+        StringBuilder sb = new StringBuilder("{\"series\": ").append(Json.string(series.dir().toString()));
+        sb.append(", \"passed\": ").append(count(Status.PASS)).append(", \"failed\": ").append(count(Status.FAIL))
+                .append(", \"known\": ").append(count(Status.KNOWN)).append(", \"skipped\": ")
+                .append(count(Status.SKIP)).append(",\n \"checks\": [");
+        for (int i = 0; i < checks.size(); i++) {
+            Check c = checks.get(i);
+            sb.append(i == 0 ? "\n  " : ",\n  ").append("{\"kind\": ").append(Json.string(c.kind().name()))
+                    .append(", \"name\": ").append(Json.string(c.name())).append(", \"rule\": ")
+                    .append(Json.string(c.rule())).append(", \"status\": ").append(Json.string(c.status().name()))
+                    .append(", \"seconds\": ").append(Json.decimal(c.seconds())).append(", \"details\": [")
+                    .append(String.join(", ", c.details().stream().map(Json::string).toList())).append("]}");
+        }
+        return sb.append("],\n \"coverage\": ").append(coverage == null ? "null" : coverage.json()).append("}\n")
+                .toString();
     }
 
     /** {@code s} as an XML attribute value or text: escaped, newlines kept, other control characters left out. */
