@@ -65,6 +65,8 @@ class ConformanceTest {
                     } else if (known != null) {
                         assertEquals(known.rules(), c.broken(failures), () -> "kernel-patch/series/FINDINGS declares "
                                 + c.name() + " breaking " + known.rules() + ":\n" + report);
+                        assertEquals(known.failures(), failures.stream().map(Case.Failure::text).toList(),
+                                () -> "kernel-patch/series/FINDINGS declares how " + c.name() + " fails");
                     } else {
                         assertTrue(failures.isEmpty(), report);
                     }
