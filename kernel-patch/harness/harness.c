@@ -79,6 +79,9 @@ static int fd_target = HARNESS_FD_NONE;
 /* the file EXPORT installed */
 static struct file *installed;
 static int reserved_fd = -1;
+/* the get_unused_fd_flags() flags of the reserved fd, then of the installed one */
+static unsigned int reserved_fd_flags;
+static unsigned int installed_fd_flags;
 
 static int bugs;
 static char last_bug[512];
@@ -515,15 +518,25 @@ static void pcm_file_init(struct file *file, bool writable)
 	file->f_mode = FMODE_READ | (writable ? FMODE_WRITE : 0);
 }
 
-int harness_export(int sid, int flags, int pcm_writable)
+/*
+ * The argument pointer of an ioctl: the caller's struct, or with @fault an
+ * address in the never mapped first page (mm/mmap.c, mmap_min_addr), which
+ * the shim's user copies fail on (linux/uaccess.h)
+ */
+static void *ioctl_arg(void *arg, int fault)
+{
+	return fault ? HARNESS_USER_UNMAPPED : arg;
+}
+
+int harness_export(int sid, int flags, int reserved_word, int reserved,
+		   int fault, int pcm_writable)
 {
 	struct harness_substream *hs = substream_of(sid);
 	struct file pcm_file;
 #if HARNESS_UAPI_REV >= 2
-	/* include/uapi/sound/asound.h: the access mode and O_CLOEXEC */
+	/* include/uapi/sound/asound.h: the flags word as the caller passed it */
 	struct snd_pcm_dmabuf_export arg = {
-		.flags = (flags & HARNESS_EXPORT_RDONLY ? O_RDONLY : O_RDWR) |
-			 (flags & HARNESS_EXPORT_CLOEXEC ? O_CLOEXEC : 0),
+		.flags = flags,
 		.fd = -1,
 	};
 	int *fdp = &arg.fd;
@@ -534,11 +547,15 @@ int harness_export(int sid, int flags, int pcm_writable)
 	int fd;
 	int err;
 
-	if (!hs)
+	if (!hs || reserved_word < 0 || reserved_word >= 6)
 		return -EINVAL;
+#if HARNESS_UAPI_REV >= 2
+	arg.reserved[reserved_word] = reserved;
+#endif
 	pcm_file_init(&pcm_file, pcm_writable);
 	installed = NULL;
-	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_EXPORT, &arg);
+	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_EXPORT,
+			   ioctl_arg(&arg, fault));
 	fd = *fdp;
 	if (err)
 		return err;
@@ -553,16 +570,27 @@ int harness_export(int sid, int flags, int pcm_writable)
 	return ((struct dma_buf *)installed->private_data)->id;
 }
 
-int harness_attach(int sid, int fd, int target)
+int harness_installed_cloexec(void)
+{
+	return !!(installed_fd_flags & O_CLOEXEC);
+}
+
+int harness_attach(int sid, int fd, int target, int flags,
+		   int reserved_word, int reserved, int fault)
 {
 	struct harness_substream *hs = substream_of(sid);
 	struct file pcm_file;
 	int err;
 
-	if (!hs)
+	if (!hs || reserved_word < 0 || reserved_word >= 6)
 		return -EINVAL;
 #if HARNESS_UAPI_REV >= 2
-	struct snd_pcm_dmabuf_attach arg = { .fd = fd };
+	struct snd_pcm_dmabuf_attach arg = {
+		.fd = fd,
+		.flags = flags,
+	};
+
+	arg.reserved[reserved_word] = reserved;
 #else
 	int arg = fd;
 #endif
@@ -570,7 +598,8 @@ int harness_attach(int sid, int fd, int target)
 	fd_number = fd;
 	fd_target = target;
 	pcm_file_init(&pcm_file, true);
-	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_ATTACH, &arg);
+	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_ATTACH,
+			   ioctl_arg(&arg, fault));
 	fd_number = -1;
 	fd_target = HARNESS_FD_NONE;
 	return err;
@@ -1012,4 +1041,6 @@ void harness_reset(void)
 	next_dmabuf_id = 1;
 	installed = NULL;
 	reserved_fd = -1;
+	reserved_fd_flags = 0;
+	installed_fd_flags = 0;
 }

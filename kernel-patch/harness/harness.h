@@ -12,9 +12,13 @@
 #define HARNESS_FD_NONE		0	/* not open */
 #define HARNESS_FD_OTHER	-1	/* open, not a dma-buf */
 
-/* harness_export() @flags: the EXPORT's access mode and fd flags (revision 2) */
-#define HARNESS_EXPORT_RDONLY	0x1	/* O_RDONLY, else O_RDWR */
-#define HARNESS_EXPORT_CLOEXEC	0x2	/* O_CLOEXEC */
+/*
+ * harness_export() and harness_attach() (revision 2): @flags the struct's
+ * flags word as passed (EXPORT: O_RDONLY or O_RDWR, O_CLOEXEC), @reserved
+ * the value of reserved word @reserved_word (0-5, the others zero); @fault
+ * passes an argument pointer no user copy reaches (EFAULT).  Revision 1 has
+ * none of them.
+ */
 
 /*
  * harness_add_substream(): the simulated driver's profile (how it gets and
@@ -51,8 +55,12 @@ int harness_dma_target(int sid);
 int harness_driver_prepare(int sid);
 int harness_attached(int sid);
 
-int harness_export(int sid, int flags, int pcm_writable);
-int harness_attach(int sid, int fd, int target);
+int harness_export(int sid, int flags, int reserved_word, int reserved,
+		   int fault, int pcm_writable);
+/* whether the fd EXPORT last installed was reserved with O_CLOEXEC */
+int harness_installed_cloexec(void);
+int harness_attach(int sid, int fd, int target, int flags,
+		   int reserved_word, int reserved, int fault);
 int harness_detach(int sid);
 void harness_hw_free(int sid);
 void harness_disconnect(int sid);

@@ -4,7 +4,9 @@
  * arguments in its own memory.  Each access is fallible (fail-nth,
  * linux/fault-inject.h) as a fault on the user address is: put_user() and
  * get_user() return -EFAULT, copy_*_user() the bytes not copied, all of
- * them (arch/arm64/include/asm/uaccess.h).
+ * them (arch/arm64/include/asm/uaccess.h).  An address in the first page
+ * is never mapped (mm/mmap.c, mmap_min_addr): every access to it faults,
+ * as the harness's argument of an ioctl given a bad pointer.
  */
 #ifndef _SHIM_LINUX_UACCESS_H
 #define _SHIM_LINUX_UACCESS_H
@@ -14,10 +16,14 @@
 #include <linux/compiler_types.h>
 #include <linux/fault-inject.h>
 
+#define HARNESS_USER_UNMAPPED	((void *)1)
+#define __user_unmapped(ptr)	((unsigned long)(ptr) < 4096)
+
 #define put_user(x, ptr) ({						\
 	int __pu_err = 0;						\
 	if (harness_should_fail("put_user", -EFAULT, __FILE__, __LINE__, \
-				HARNESS_FALLIBLE))			\
+				HARNESS_FALLIBLE) ||			\
+	    __user_unmapped(ptr))					\
 		__pu_err = -EFAULT;					\
 	else								\
 		*(ptr) = (x);						\
@@ -26,7 +32,8 @@
 #define get_user(x, ptr) ({						\
 	int __gu_err = 0;						\
 	if (harness_should_fail("get_user", -EFAULT, __FILE__, __LINE__, \
-				HARNESS_FALLIBLE))			\
+				HARNESS_FALLIBLE) ||			\
+	    __user_unmapped(ptr))					\
 		__gu_err = -EFAULT;					\
 	else								\
 		(x) = *(ptr);						\
@@ -39,6 +46,9 @@ static inline unsigned long __copy_user_at(void *to, const void *from,
 					   int fallible)
 {
 	if (harness_should_fail(kind, -EFAULT, file, line, fallible))
+		return n;
+	/* the user side of the copy: from for copy_from_user, to for copy_to_user */
+	if (__user_unmapped(to) || __user_unmapped(from))
 		return n;
 	memcpy(to, from, n);
 	return 0;

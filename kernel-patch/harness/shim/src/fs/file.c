@@ -13,6 +13,7 @@ int get_unused_fd_flags(unsigned int flags)
 	if (HARNESS_UAPI_REV < 2 && !(flags & O_CLOEXEC))
 		harness_bug("dma-buf fd reserved without O_CLOEXEC");
 	reserved_fd = 1000;
+	reserved_fd_flags = flags;
 	return reserved_fd;
 }
 
@@ -31,6 +32,7 @@ void fd_install(unsigned int fd, struct file *file)
 		harness_bug("fd_install(%u) of a freed file", fd);
 	reserved_fd = -1;
 	installed = file;
+	installed_fd_flags = reserved_fd_flags;
 }
 
 /*

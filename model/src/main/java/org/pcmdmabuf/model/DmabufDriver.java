@@ -14,11 +14,17 @@ public interface DmabufDriver {
     long NEW_DMABUF = -1;
 
     /**
-     * SNDRV_PCM_IOCTL_DMABUF_EXPORT issued on {@code pcmFile}, asking for an O_RDONLY ({@code readOnly}) or an
-     * O_RDWR dma-buf file: an errno, or the key of the dma-buf the new fd refers to. A key the host already
+     * SNDRV_PCM_IOCTL_DMABUF_EXPORT issued on {@code pcmFile} with {@code arg} (its flags ask for an O_RDONLY or
+     * an O_RDWR dma-buf file): an errno, or the key of the dma-buf the new fd refers to. A key the host already
      * knows ({@link World#dmaBufKey}) is another fd to that dma-buf; any other key makes a new one.
      */
-    Result<Long> export(Substream s, File pcmFile, boolean readOnly);
+    Result<Long> export(Substream s, File pcmFile, DmabufArg arg);
+
+    /**
+     * Whether the fd the EXPORT just allowed has close-on-exec: revision 2 sets it exactly when the flags hold
+     * O_CLOEXEC (UAPI-EXPORT-FLAGS), revision 1 always (UAPI-V1).
+     */
+    boolean closeOnExec(DmabufArg arg);
 
     /**
      * Whether the file of a new dma-buf exported asking {@code readOnly} is O_RDONLY: revision 2 gives the access
@@ -26,8 +32,8 @@ public interface DmabufDriver {
      */
     boolean readOnlyFile(boolean readOnly);
 
-    /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of {@code file}, null when the fd is not open. */
-    Result<Long> attach(Substream s, File file);
+    /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of {@code file} (null when the fd is not open) with {@code arg}. */
+    Result<Long> attach(Substream s, File file, DmabufArg arg);
 
     /**
      * Whether ATTACH and DETACH tell the PCM driver that its DMA memory changed, so that a driver that programmed

@@ -23,11 +23,15 @@ public final class PcmDmabuf {
          * mode the dma-buf's one file has (docs/decisions.md, decision 2a). The checks in EXPORT-ORDER's order.
          */
         @Override
-        public Result<Long> export(Substream s, File pcmFile, boolean readOnly) {
+        public Result<Long> export(Substream s, File pcmFile, DmabufArg arg) {
             PcmRuntime rt = s.runtime;
+            if (arg.exportError() instanceof Errno e) {
+                return Result.err(e);
+            }
             if (exportable(s) instanceof Errno e) {
                 return Result.err(e);
             }
+            boolean readOnly = arg.readOnly();
             // A writable dma-buf would let the holder of a read-only PCM fd write the stream's data
             // (EXPORT-RDWR-EACCES), as mmap(PROT_WRITE, MAP_SHARED) of that fd would not.
             if (!readOnly && !pcmFile.writable) {
@@ -65,13 +69,21 @@ public final class PcmDmabuf {
         }
 
         @Override
+        public boolean closeOnExec(DmabufArg arg) {
+            return arg.closeOnExec();
+        }
+
+        @Override
         public boolean readOnlyFile(boolean readOnly) {
             return readOnly;
         }
 
         @Override
-        public Result<Long> attach(Substream s, File f) {
+        public Result<Long> attach(Substream s, File f, DmabufArg arg) {
             PcmRuntime rt = s.runtime;
+            if (arg.attachError() instanceof Errno e) {
+                return Result.err(e);
+            }
             if (rt.state != PcmState.SETUP) {
                 return Result.err(Errno.EBADFD);
             }
@@ -208,12 +220,12 @@ public final class PcmDmabuf {
      * SNDRV_PCM_IOCTL_DMABUF_EXPORT on {@code pcmFile}: a new fd of the calling task for the dma-buf the driver
      * names, its file O_RDONLY or O_RDWR as the driver makes it.
      */
-    static Result<Long> export(Substream s, File pcmFile, Task task, boolean readOnly) {
+    static Result<Long> export(Substream s, File pcmFile, Task task, DmabufArg arg) {
         // The designs are alternatives: a runtime already handing out a vendor's buffer fd exports nothing else.
         if (s.runtime.export != null && s.runtime.export.plain) {
             return Result.err(Errno.EBUSY);
         }
-        Result<Long> r = driver(s).export(s, pcmFile, readOnly);
+        Result<Long> r = driver(s).export(s, pcmFile, arg);
         if (!r.isOk()) {
             return r;
         }
@@ -225,12 +237,12 @@ public final class PcmDmabuf {
             // The new file's first reference is the runtime's, held until HW_FREE, HW_PARAMS or close lets the
             // buffer go (EXPORT-COUNTED-REF; snd_pcm_dmabuf_get() keeps dma_buf_export()'s reference).
             d = world.registry.newDmaBuf(rt.dmaBuffer, pageAlign(rt.dmaBytes), s, r.value(),
-                    !driver(s).readOnlyFile(readOnly));
+                    !driver(s).readOnlyFile(arg.readOnly()));
             rt.export = d;
         }
         // The new fd's reference (get_dma_buf() before fd_install()).
         d.file.get();
-        return Result.ok((long) task.files.install(d.file));
+        return Result.ok((long) task.files.install(d.file, driver(s).closeOnExec(arg)));
     }
 
     /**
@@ -260,13 +272,13 @@ public final class PcmDmabuf {
     }
 
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of a dma-buf fd of the calling task. */
-    static Result<Long> attach(Substream s, Task task, int fd) {
+    static Result<Long> attach(Substream s, Task task, int fd, DmabufArg arg) {
         File f = task.files.get(fd);
         // dma_buf_get(): fget() finds no O_PATH file.
         if (f != null && f.privateData instanceof PathFile) {
             f = null;
         }
-        Result<Long> r = driver(s).attach(s, f);
+        Result<Long> r = driver(s).attach(s, f, arg);
         if (!r.isOk()) {
             return r;
         }

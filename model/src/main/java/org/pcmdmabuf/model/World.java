@@ -255,12 +255,24 @@ public final class World {
 
     /** SNDRV_PCM_IOCTL_DMABUF_EXPORT asking for an O_RDONLY dma-buf file ({@code readOnly}) or an O_RDWR one. */
     public Result<Long> dmabufExport(Task task, int fd, boolean readOnly) {
-        return control(task, fd, () -> "dmabuf_export" + (readOnly ? " rdonly" : ""),
-                (f, s) -> PcmDmabuf.export(s, f, task, readOnly));
+        return dmabufExport(task, fd, DmabufArg.export(readOnly));
+    }
+
+    /** SNDRV_PCM_IOCTL_DMABUF_EXPORT with the argument as the caller passed it (UAPI-ARG-FIRST). */
+    public Result<Long> dmabufExport(Task task, int fd, DmabufArg arg) {
+        return control(task, fd, () -> "dmabuf_export" + (arg.readOnly() ? " rdonly" : "")
+                + (arg.equals(DmabufArg.export(arg.readOnly())) ? "" : " " + arg), (f, s) -> PcmDmabuf.export(s, f, task, arg));
     }
 
     public Result<Long> dmabufAttach(Task task, int fd, int dmabufFd) {
-        return control(task, fd, () -> "dmabuf_attach " + dmabufFd, (f, s) -> PcmDmabuf.attach(s, task, dmabufFd));
+        return dmabufAttach(task, fd, dmabufFd, DmabufArg.ATTACH);
+    }
+
+    /** SNDRV_PCM_IOCTL_DMABUF_ATTACH with the argument as the caller passed it (UAPI-ARG-FIRST). */
+    public Result<Long> dmabufAttach(Task task, int fd, int dmabufFd, DmabufArg arg) {
+        return control(task, fd, () -> "dmabuf_attach " + dmabufFd
+                + (arg.equals(DmabufArg.ATTACH) ? "" : " " + arg),
+                (f, s) -> PcmDmabuf.attach(s, task, dmabufFd, arg));
     }
 
     public Result<Long> dmabufDetach(Task task, int fd) {

@@ -104,12 +104,14 @@ public final class ModelTarget implements Target {
             case Op.Sync o -> pcm(t, n, o.fd(), world.dmaBufSync(t, n.fd(o.proc(), o.fd()), o.flags()));
             case Op.DmabufExport o -> {
                 int fd = n.fd(o.proc(), o.fd());
-                Result<Long> r = world.dmabufExport(t, fd, o.readOnly());
+                Result<Long> r = world.dmabufExport(t, fd, o.arg());
                 n.bindFd(o.proc(), o.as(), r.isOk() ? r.value().intValue() : -1);
-                yield outcome(r, state(t, fd));
+                Outcome out = outcome(r, state(t, fd));
+                // UAPI-EXPORT-FLAGS: the new fd's FD_CLOEXEC, as fcntl(F_GETFD) shows it
+                yield r.isOk() ? out.with("cloexec", t.files().closeOnExec(r.value().intValue())) : out;
             }
             case Op.DmabufAttach o -> pcm(t, n, o.fd(),
-                    world.dmabufAttach(t, n.fd(o.proc(), o.fd()), n.fd(o.proc(), o.dmabufFd())));
+                    world.dmabufAttach(t, n.fd(o.proc(), o.fd()), n.fd(o.proc(), o.dmabufFd()), o.arg()));
             case Op.DmabufDetach o -> pcm(t, n, o.fd(), world.dmabufDetach(t, n.fd(o.proc(), o.fd())));
             case Op.Restrict o -> pcm(t, n, o.fd(), world.restrict(t, n.fd(o.proc(), o.fd()), o.role()));
             case Op.BufferFd o -> {

@@ -1,5 +1,6 @@
 package org.pcmdmabuf.script;
 
+import org.pcmdmabuf.model.DmabufArg;
 import org.pcmdmabuf.model.HwParams;
 import org.pcmdmabuf.model.PcmRole;
 import org.pcmdmabuf.model.SwParams;
@@ -79,11 +80,28 @@ public sealed interface Op {
         }
     }
 
-    /** {@code readOnly}: revision 2's O_RDONLY export; otherwise O_RDWR, the only mode of revision 1 (UAPI-V1). */
-    record DmabufExport(int line, String proc, String fd, boolean readOnly, String as) implements Op {
+    /**
+     * {@code arg}: revision 2's argument as passed (UAPI-ARG-FIRST); a line without {@code flags=},
+     * {@code reserved=} or {@code arg=fault} passes O_CLOEXEC and the access mode {@code rdonly} asks.
+     */
+    record DmabufExport(int line, String proc, String fd, DmabufArg arg, String as) implements Op {
         /** An O_RDWR export, what both revisions give. */
         public DmabufExport(int line, String proc, String fd, String as) {
             this(line, proc, fd, false, as);
+        }
+
+        /** {@code readOnly}: revision 2's O_RDONLY export; otherwise O_RDWR, the only mode of revision 1 (UAPI-V1). */
+        public DmabufExport(int line, String proc, String fd, boolean readOnly, String as) {
+            this(line, proc, fd, DmabufArg.export(readOnly), as);
+        }
+
+        public boolean readOnly() {
+            return arg.readOnly();
+        }
+
+        /** The line passes what only revision 2's struct carries: other flags, a reserved word, a bad pointer. */
+        public boolean rawArg() {
+            return !arg.equals(DmabufArg.export(arg.readOnly()));
         }
 
         public String name() {
@@ -91,7 +109,16 @@ public sealed interface Op {
         }
     }
 
-    record DmabufAttach(int line, String proc, String fd, String dmabufFd) implements Op {
+    record DmabufAttach(int line, String proc, String fd, String dmabufFd, DmabufArg arg) implements Op {
+        public DmabufAttach(int line, String proc, String fd, String dmabufFd) {
+            this(line, proc, fd, dmabufFd, DmabufArg.ATTACH);
+        }
+
+        /** As {@link DmabufExport#rawArg()}: flags, a reserved word or a bad pointer. */
+        public boolean rawArg() {
+            return !arg.equals(DmabufArg.ATTACH);
+        }
+
         public String name() {
             return "dmabuf_attach";
         }

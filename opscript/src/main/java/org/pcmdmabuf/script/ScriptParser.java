@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.pcmdmabuf.model.Access;
 import org.pcmdmabuf.model.BufferType;
 import org.pcmdmabuf.model.DmaBufSync;
+import org.pcmdmabuf.model.DmabufArg;
 import org.pcmdmabuf.model.DmabufOptIn;
 import org.pcmdmabuf.model.DriverProfile;
 import org.pcmdmabuf.model.Format;
@@ -436,11 +437,20 @@ public final class ScriptParser {
             case "dmabuf_export" -> {
                 String fd = fd(proc, a.positional("FD"));
                 exports++;
-                yield new Op.DmabufExport(line, proc, fd, a.flag("rdonly"), a.as(proc, Kind.FD));
+                boolean rdonly = a.flag("rdonly");
+                if (rdonly && a.has("flags")) {
+                    throw error(a.token("flags"), "flags= is the whole flags word: rdonly besides it says nothing");
+                }
+                DmabufArg dflt = DmabufArg.export(rdonly);
+                Long flags = a.optionalWord("flags");
+                yield new Op.DmabufExport(line, proc, fd, uapiArg(a, flags == null ? dflt.flags() : flags.intValue()),
+                        a.as(proc, Kind.FD));
             }
             case "dmabuf_attach" -> {
                 String fd = fd(proc, a.positional("FD"));
-                yield new Op.DmabufAttach(line, proc, fd, fd(proc, a.positional("DMABUF_FD")));
+                String dmabufFd = fd(proc, a.positional("DMABUF_FD"));
+                Long flags = a.optionalWord("flags");
+                yield new Op.DmabufAttach(line, proc, fd, dmabufFd, uapiArg(a, flags == null ? 0 : flags.intValue()));
             }
             case "dmabuf_detach" -> new Op.DmabufDetach(line, proc, fd(proc, a.positional("FD")));
             case "restrict" -> {
@@ -486,6 +496,24 @@ public final class ScriptParser {
         };
         a.finish();
         return result;
+    }
+
+    /**
+     * A revision-2 EXPORT or ATTACH argument: {@code flags}, then {@code reserved=N} (in reserved word
+     * {@code reserved_word=K}, 0 unless given) and {@code arg=fault}.
+     */
+    private DmabufArg uapiArg(Args a, int flags) throws ScriptException {
+        Long reserved = a.optionalWord("reserved");
+        a.used.add("reserved_word");
+        String word = a.keyed.get("reserved_word");
+        int reservedWord = word == null ? 0
+                : (int) number(a.token("reserved_word"), word, 0, DmabufArg.RESERVED_WORDS - 1);
+        String arg = a.keyed.get("arg");
+        a.used.add("arg");
+        if (arg != null && !arg.equals("fault")) {
+            throw error(a.token("arg"), "expected arg=fault");
+        }
+        return new DmabufArg(flags, reservedWord, reserved == null ? 0 : reserved.intValue(), arg != null);
     }
 
     private long syncFlags(String s) throws ScriptException {
@@ -701,6 +729,17 @@ public final class ScriptParser {
 
         long number(String key, long min, long max) throws ScriptException {
             return ScriptParser.this.number(token(key), required(key), min, max);
+        }
+
+        boolean has(String key) {
+            return keyed.containsKey(key);
+        }
+
+        /** A key=N that may be absent, N a 32-bit unsigned word (a {@code __u32} of a uAPI struct). */
+        Long optionalWord(String key) throws ScriptException {
+            used.add(key);
+            String v = keyed.get(key);
+            return v == null ? null : ScriptParser.this.number(token(key), v, 0, 0xffff_ffffL);
         }
 
         /** A key=N that may be absent; {@code boundaryAllowed} also takes the word "boundary". */

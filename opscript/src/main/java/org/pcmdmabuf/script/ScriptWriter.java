@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.pcmdmabuf.model.BufferType;
+import org.pcmdmabuf.model.DmabufArg;
 import org.pcmdmabuf.model.HwParams;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.SwParams;
@@ -117,8 +118,9 @@ public final class ScriptWriter {
             case Op.Munmap o -> "munmap " + o.map();
             case Op.MapAccess o -> o.name() + " " + o.map() + " off=" + o.offset() + " len=" + o.length();
             case Op.Sync o -> "sync " + o.fd() + " " + o.flags();
-            case Op.DmabufExport o -> "dmabuf_export " + o.fd() + (o.readOnly() ? " rdonly" : "") + " as " + o.as();
-            case Op.DmabufAttach o -> "dmabuf_attach " + o.fd() + " " + o.dmabufFd();
+            case Op.DmabufExport o -> "dmabuf_export " + o.fd()
+                    + (!o.rawArg() ? (o.readOnly() ? " rdonly" : "") : uapiArg(o.arg())) + " as " + o.as();
+            case Op.DmabufAttach o -> "dmabuf_attach " + o.fd() + " " + o.dmabufFd() + (o.rawArg() ? uapiArg(o.arg()) : "");
             case Op.DmabufDetach o -> "dmabuf_detach " + o.fd();
             case Op.Restrict o -> "restrict " + o.fd() + " " + o.role().name().toLowerCase(Locale.ROOT);
             case Op.BufferFd o -> "buffer_fd " + o.fd() + " as " + o.as();
@@ -133,6 +135,13 @@ public final class ScriptWriter {
             case Op.DmaDebug o -> "dma_debug";
             case Op.FailNth o -> "fail_nth " + o.nth();
         };
+    }
+
+    /** A revision-2 argument that is not what a line without these keys passes. */
+    private static String uapiArg(DmabufArg a) {
+        return " flags=0x" + Integer.toHexString(a.flags())
+                + (a.reserved() != 0 ? " reserved=0x" + Integer.toHexString(a.reserved()) : "")
+                + (a.reservedWord() != 0 ? " reserved_word=" + a.reservedWord() : "") + (a.fault() ? " arg=fault" : "");
     }
 
     private static String hwParams(HwParams h) {

@@ -85,6 +85,23 @@ public interface Target extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The one line a target speaking uAPI revision 1 refuses a script with when an EXPORT or ATTACH passes what
+     * only revision 2's structs carry ({@code flags=}, {@code reserved=}, {@code arg=fault}):
+     * revision 1's bare int has no such field (UAPI-V1), so the line cannot be issued as written. Null when the
+     * script has none.
+     */
+    static String uapiV1Refusal(Script script, String target) {
+        for (Op op : script.ops()) {
+            boolean raw = op instanceof Op.DmabufExport x && x.rawArg() || op instanceof Op.DmabufAttach a && a.rawArg();
+            if (raw) {
+                return "line " + op.line() + ": " + op.name() + " with flags=, reserved= or arg=fault: --target " + target + " speaks uAPI revision 1, whose argument is a bare int"
+                        + " (UAPI-V1)";
+            }
+        }
+        return null;
+    }
+
     @Override
     default void close() {
     }

@@ -116,6 +116,9 @@ public final class DeviceTarget implements Target {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
+        if (uapi == Revision.V1 && Target.uapiV1Refusal(script, "device") instanceof String why) {
+            return why;
+        }
         for (Op op : script.ops()) {
             if (op instanceof Op.DmabufExport x && x.readOnly() && uapi == Revision.V1) {
                 return "line " + x.line() + ": dmabuf_export rdonly (uAPI revision 1 has no access mode: every"
@@ -195,20 +198,22 @@ public final class DeviceTarget implements Target {
             }
             case Op.DmabufExport o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
-                int flags = (o.readOnly() ? UapiStructs.O_RDONLY : UapiStructs.O_RDWR) | UapiStructs.O_CLOEXEC;
-                MemorySegment arg = UapiStructs.dmabufExport(arena, uapi, flags);
-                int r = sys.ioctl(fd, uapi.export, arg);
+                MemorySegment arg = UapiStructs.dmabufExport(arena, uapi, o.arg());
+                int r = sys.ioctl(fd, uapi.export, UapiStructs.argPointer(arg, o.arg()));
                 int dfd = r < 0 ? -1 : UapiStructs.dmabufExportFd(arg, uapi);
                 if (dfd >= 0) {
                     fds.own(o.proc(), dfd, new FileInfo(null));
                 }
                 n.bindFd(o.proc(), o.as(), dfd);
-                yield pcm(o.proc(), fd, r < 0 ? r : dfd);
+                Outcome out = pcm(o.proc(), fd, r < 0 ? r : dfd);
+                // UAPI-EXPORT-FLAGS: the new fd has close-on-exec exactly when the flags asked for it
+                yield dfd < 0 ? out
+                        : out.with("cloexec", (sys.fcntl(dfd, UapiStructs.F_GETFD, 0) & UapiStructs.FD_CLOEXEC) != 0);
             }
             case Op.DmabufAttach o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
-                MemorySegment in = UapiStructs.dmabufAttach(arena, uapi, fds.fd(n, o.proc(), o.dmabufFd()));
-                yield pcm(o.proc(), fd, sys.ioctl(fd, uapi.attach, in));
+                MemorySegment in = UapiStructs.dmabufAttach(arena, uapi, fds.fd(n, o.proc(), o.dmabufFd()), o.arg());
+                yield pcm(o.proc(), fd, sys.ioctl(fd, uapi.attach, UapiStructs.argPointer(in, o.arg())));
             }
             case Op.DmabufDetach o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());

@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.conformance.Uapi.Revision;
+import org.pcmdmabuf.model.DmabufArg;
 import org.pcmdmabuf.model.HwParams;
 
 /**
@@ -35,7 +36,7 @@ final class UapiStructs {
     /** include/uapi/asm-generic/fcntl.h, mman-common.h and mman.h; include/linux/socket.h and net.h. */
     static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_APPEND = 0x400, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000,
             O_PATH = 0x200000,
-            F_GETFL = 3, F_SETFL = 4, PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, AF_UNIX = 1, SOCK_STREAM = 1,
+            F_GETFD = 1, FD_CLOEXEC = 1, F_GETFL = 3, F_SETFL = 4, PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, AF_UNIX = 1, SOCK_STREAM = 1,
             SOCK_CLOEXEC = O_CLOEXEC, SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
 
     /** struct snd_mask: SNDRV_MASK_MAX (256) bits. */
@@ -170,7 +171,11 @@ final class UapiStructs {
     private static final long XFERI_FRAMES = XFERI_STRUCT.byteOffset(groupElement("frames"));
     private static final long EXPORT_FLAGS = DMABUF_EXPORT_STRUCT.byteOffset(groupElement("flags"));
     private static final long EXPORT_FD = DMABUF_EXPORT_STRUCT.byteOffset(groupElement("fd"));
+    private static final long EXPORT_RESERVED = DMABUF_EXPORT_STRUCT.byteOffset(groupElement("reserved"));
     private static final long ATTACH_FD = DMABUF_ATTACH_STRUCT.byteOffset(groupElement("fd"));
+    private static final long ATTACH_FLAGS = DMABUF_ATTACH_STRUCT.byteOffset(groupElement("flags"));
+    private static final long ATTACH_RESERVED = DMABUF_ATTACH_STRUCT.byteOffset(groupElement("reserved"));
+    private static final MemorySegment UNMAPPED = MemorySegment.ofAddress(1);
     private static final long DMA_BUF_SYNC_FLAGS = DMA_BUF_SYNC_STRUCT.byteOffset(groupElement("flags"));
 
     private UapiStructs() {
@@ -270,18 +275,20 @@ final class UapiStructs {
     }
 
     /**
-     * EXPORT's argument. Revision 2: struct snd_pcm_dmabuf_export with {@code flags} (the access mode,
-     * O_RDONLY or O_RDWR, and O_CLOEXEC), {@code fd} -1 until the kernel writes the new fd (the kernel does not
-     * read it) and every reserved word zero. Revision 1: the int the kernel writes the fd to, -1 until then; it
-     * carries no flags (the fd is always O_RDWR and O_CLOEXEC).
+     * EXPORT's argument. Revision 2: struct snd_pcm_dmabuf_export with {@code a}'s flags (the access mode,
+     * O_RDONLY or O_RDWR, and O_CLOEXEC, or what a script passes instead) and reserved word, {@code fd} -1
+     * until the kernel writes the new fd (the kernel does not read it) and the other reserved words zero.
+     * Revision 1: the int the kernel writes the fd to, -1 until then; it carries no flags (the fd is always O_RDWR
+     * and O_CLOEXEC).
      */
-    static MemorySegment dmabufExport(Arena arena, Revision rev, int flags) {
+    static MemorySegment dmabufExport(Arena arena, Revision rev, DmabufArg a) {
         if (rev == Revision.V1) {
             return arena.allocateFrom(JAVA_INT, -1);
         }
         MemorySegment s = arena.allocate(DMABUF_EXPORT_STRUCT);
-        s.set(JAVA_INT, EXPORT_FLAGS, flags);
+        s.set(JAVA_INT, EXPORT_FLAGS, a.flags());
         s.set(JAVA_INT, EXPORT_FD, -1);
+        s.set(JAVA_INT, EXPORT_RESERVED + 4L * a.reservedWord(), a.reserved());
         return s;
     }
 
@@ -291,16 +298,26 @@ final class UapiStructs {
     }
 
     /**
-     * ATTACH's argument for dma-buf {@code fd}. Revision 2: struct snd_pcm_dmabuf_attach with {@code flags}
-     * and every reserved word zero; revision 1: the int holding the fd.
+     * ATTACH's argument for dma-buf {@code fd}. Revision 2: struct snd_pcm_dmabuf_attach with {@code a}'s flags
+     * and reserved word, the other reserved words zero; revision 1: the int holding the fd.
      */
-    static MemorySegment dmabufAttach(Arena arena, Revision rev, int fd) {
+    static MemorySegment dmabufAttach(Arena arena, Revision rev, int fd, DmabufArg a) {
         if (rev == Revision.V1) {
             return arena.allocateFrom(JAVA_INT, fd);
         }
         MemorySegment s = arena.allocate(DMABUF_ATTACH_STRUCT);
         s.set(JAVA_INT, ATTACH_FD, fd);
+        s.set(JAVA_INT, ATTACH_FLAGS, a.flags());
+        s.set(JAVA_INT, ATTACH_RESERVED + 4L * a.reservedWord(), a.reserved());
         return s;
+    }
+
+    /**
+     * The pointer an ioctl gets for {@code a}'s argument {@code s}: with {@code a.fault()} an address in the
+     * first page, which is never mapped (mm/mmap.c, mmap_min_addr), so the kernel's copy faults (EFAULT).
+     */
+    static MemorySegment argPointer(MemorySegment s, DmabufArg a) {
+        return a.fault() ? UNMAPPED : s;
     }
 
     static MemorySegment dmaBufSync(Arena arena, long flags) {

@@ -22,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.pcmdmabuf.model.DmabufArg;
 
 /**
  * The C harness of the patch's pcm_dmabuf.c (kernel-patch/harness/harness.h), loaded with FFM. One library
@@ -60,8 +61,9 @@ public final class Harness {
         DMA_TARGET(of(I, I)),
         DRIVER_PREPARE(of(I, I)),
         ATTACHED(of(I, I)),
-        EXPORT(of(I, I, I, I)),
-        ATTACH(of(I, I, I, I)),
+        EXPORT(of(I, I, I, I, I, I, I)),
+        INSTALLED_CLOEXEC(of(I)),
+        ATTACH(of(I, I, I, I, I, I, I, I)),
         DETACH(of(I, I)),
         HW_FREE(ofVoid(I)),
         DISCONNECT(ofVoid(I)),
@@ -344,26 +346,36 @@ public final class Harness {
         }
     }
 
-    /** harness.h's HARNESS_EXPORT_* flags. */
-    static final int EXPORT_RDONLY = 0x1;
-    static final int EXPORT_CLOEXEC = 0x2;
-
     /**
-     * EXPORT on a PCM file open for writing ({@code pcmWritable}) or read-only, with {@code flags} (revision 2;
+     * EXPORT on a PCM file open for writing ({@code pcmWritable}) or read-only, with {@code arg} (revision 2;
      * revision 1 takes none): the dma-buf's id, or -errno.
      */
-    int export(int sid, int flags, boolean pcmWritable) {
+    int export(int sid, DmabufArg arg, boolean pcmWritable) {
         try {
-            return (int) h(Function.EXPORT).invokeExact(sid, flags, flag(pcmWritable));
+            return (int) h(Function.EXPORT).invokeExact(sid, arg.flags(), arg.reservedWord(), arg.reserved(),
+                    flag(arg.fault()), flag(pcmWritable));
         } catch (Throwable t) {
             throw failed(Function.EXPORT, t);
         }
     }
 
-    /** {@code target}: what {@code fd} is, a dma-buf id or harness.h's HARNESS_FD_NONE or HARNESS_FD_OTHER. */
-    int attach(int sid, int fd, int target) {
+    /** Whether the fd the last EXPORT installed was reserved with O_CLOEXEC. */
+    boolean installedCloexec() {
         try {
-            return (int) h(Function.ATTACH).invokeExact(sid, fd, target);
+            return (int) h(Function.INSTALLED_CLOEXEC).invokeExact() != 0;
+        } catch (Throwable t) {
+            throw failed(Function.INSTALLED_CLOEXEC, t);
+        }
+    }
+
+    /**
+     * {@code target}: what {@code fd} is, a dma-buf id or harness.h's HARNESS_FD_NONE or HARNESS_FD_OTHER;
+     * {@code arg}: the rest of revision 2's argument.
+     */
+    int attach(int sid, int fd, int target, DmabufArg arg) {
+        try {
+            return (int) h(Function.ATTACH).invokeExact(sid, fd, target, arg.flags(), arg.reservedWord(),
+                    arg.reserved(), flag(arg.fault()));
         } catch (Throwable t) {
             throw failed(Function.ATTACH, t);
         }

@@ -11,6 +11,7 @@ import org.pcmdmabuf.model.DriverProfile;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.SndDmaBuffer;
 import org.pcmdmabuf.model.DmaDirection;
+import org.pcmdmabuf.model.DmabufArg;
 import org.pcmdmabuf.model.DmabufDriver;
 import org.pcmdmabuf.model.Errno;
 import org.pcmdmabuf.model.File;
@@ -80,14 +81,14 @@ public final class HarnessDriver implements DmabufDriver {
     // ---- the hooks -----------------------------------------------------------------------------------
 
     /**
-     * EXPORT with the flags the script's dmabuf_export asks (O_RDONLY or O_RDWR, always O_CLOEXEC) on a PCM file
-     * with the open's f_mode; revision 1's C takes no flags and is asked the same whatever the script wants.
+     * EXPORT with the argument the script's dmabuf_export passes on a PCM file with the open's f_mode; revision
+     * 1's C takes no flags and is asked the same whatever the script wants (HarnessTarget refuses a script whose
+     * argument only revision 2 could carry).
      */
     @Override
-    public Result<Long> export(Substream s, File pcmFile, boolean readOnly) {
+    public Result<Long> export(Substream s, File pcmFile, DmabufArg arg) {
         int sid = mirror(s);
-        int flags = Harness.EXPORT_CLOEXEC | (readOnly ? Harness.EXPORT_RDONLY : 0);
-        int ret = harness.export(sid, flags, pcmFile.writable);
+        int ret = harness.export(sid, arg, pcmFile.writable);
         lastExportWritable = ret > 0 ? harness.fileWritable(ret) : -1;
         if (ret > 0) {
             checkInstalled(s, ret);
@@ -124,15 +125,21 @@ public final class HarnessDriver implements DmabufDriver {
         return lastExportWritable == 0;
     }
 
+    /** The fd flags the C code reserved the new fd with: revision 1 always O_CLOEXEC. */
     @Override
-    public Result<Long> attach(Substream s, File f) {
+    public boolean closeOnExec(DmabufArg arg) {
+        return harness.installedCloexec();
+    }
+
+    @Override
+    public Result<Long> attach(Substream s, File f, DmabufArg arg) {
         int sid = mirror(s);
         int target = f == null ? FD_NONE
                 : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
         // The C side sees one fd, the one ATTACH names; its number is not compared.
         lastControlled = s;
         int before = harness.dmaMappings();
-        Result<Long> r = result(harness.attach(sid, 3, target));
+        Result<Long> r = result(harness.attach(sid, 3, target, arg));
         attachMapped = harness.dmaMappings() > before;
         return r;
     }

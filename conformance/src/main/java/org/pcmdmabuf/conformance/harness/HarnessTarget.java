@@ -20,6 +20,7 @@ public final class HarnessTarget implements Target {
     private final HarnessDriver driver;
     private final World world;
     private final ModelTarget host;
+    private final int revision;
     private int problemsSeen;
     /** The fail-nth a {@code fail_nth} op armed for the next op, 0 for none. */
     private int failNth;
@@ -31,6 +32,7 @@ public final class HarnessTarget implements Target {
         this.world = new World(cache, driver);
         driver.bind(world);
         this.host = new ModelTarget(world);
+        this.revision = harness.revision();
     }
 
     @Override
@@ -49,6 +51,9 @@ public final class HarnessTarget implements Target {
     @Override
     public void declare(Script script) {
         if (Target.refusal(script, name()) instanceof String why) {
+            throw new IllegalArgumentException(why);
+        }
+        if (revision < 2 && Target.uapiV1Refusal(script, name()) instanceof String why) {
             throw new IllegalArgumentException(why);
         }
         host.declare(script);

@@ -96,6 +96,8 @@ final class DeviceAbi {
         m.put("O_APPEND", (long) UapiStructs.O_APPEND);
         m.put("O_NONBLOCK", (long) UapiStructs.O_NONBLOCK);
         m.put("O_CLOEXEC", (long) UapiStructs.O_CLOEXEC);
+        m.put("F_GETFD", (long) UapiStructs.F_GETFD);
+        m.put("FD_CLOEXEC", (long) UapiStructs.FD_CLOEXEC);
         m.put("F_GETFL", (long) UapiStructs.F_GETFL);
         m.put("F_SETFL", (long) UapiStructs.F_SETFL);
         m.put("PROT_READ", (long) UapiStructs.PROT_READ);

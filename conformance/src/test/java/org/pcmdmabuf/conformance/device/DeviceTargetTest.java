@@ -46,6 +46,8 @@ import org.junit.jupiter.api.Test;
 import org.mockito.InOrder;
 import org.mockito.invocation.Invocation;
 import org.pcmdmabuf.conformance.Uapi;
+import org.pcmdmabuf.model.DmabufArg;
+import org.pcmdmabuf.model.Errno;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Outcome;
 import org.pcmdmabuf.script.Script;
@@ -95,10 +97,13 @@ class DeviceTargetTest {
         state = ci("SNDRV_PCM_STATE_OPEN");
         when(sys.open(anyString(), anyInt())).thenReturn(FD);
         when(sys.fcntl(eq(FD), eq(ci("F_GETFL")), anyInt())).thenReturn(ci("O_RDWR") | ci("O_NONBLOCK"));
+        when(sys.fcntl(anyInt(), eq(ci("F_GETFD")), anyInt())).thenReturn(ci("FD_CLOEXEC"));
         when(sys.ioctl(anyInt(), anyLong(), any(MemorySegment.class))).thenAnswer(inv -> {
             MemorySegment arg = inv.getArgument(2);
             long request = inv.getArgument(1);
-            ioctls.add(new Ioctl(inv.getArgument(0), request, arg.address() == 0 ? null : copy(arg)));
+            // a pointer into the first page (arg=fault) is kept as it is: nothing there to copy
+            ioctls.add(new Ioctl(inv.getArgument(0), request,
+                    arg.address() == 0 ? null : arg.address() < 4096 ? arg : copy(arg)));
             if (request == c("SNDRV_PCM_IOCTL_SYNC_PTR")) {
                 arg.set(JAVA_INT, C.offset("snd_pcm_sync_ptr.s.status.state"), state);
             }
@@ -506,7 +511,7 @@ class DeviceTargetTest {
         state = ci("SNDRV_PCM_STATE_SETUP");
         List<ScriptRunner.Step> steps = run(DECLARE + OPEN + HW_PARAMS + "a dmabuf_export p as d\na dmabuf_attach p d\n"
                 + "a sync d start,write\na sync d end,read\na dmabuf_detach p\n");
-        assertEquals(Outcome.ok(dmabuf, "SETUP"), steps.get(2).outcome());
+        assertEquals(Outcome.ok(dmabuf, "SETUP").with("cloexec", true), steps.get(2).outcome());
         Ioctl export = only("SNDRV_PCM_IOCTL_DMABUF_EXPORT");
         assertEquals(FD, export.fd());
         carries(export, "snd_pcm_dmabuf_export");
@@ -557,6 +562,40 @@ class DeviceTargetTest {
         assertEquals(List.of(9, 0, 0, 0, 0, 0, 0, 0), words(only("SNDRV_PCM_IOCTL_DMABUF_ATTACH").sent()));
     }
 
+    /**
+     * A script's own argument (UAPI-ARG-FIRST): the flags word and a reserved word as written, a faulting pointer
+     * into the first page; the new fd's close-on-exec as fcntl(F_GETFD) tells it (UAPI-EXPORT-FLAGS).
+     */
+    @Test
+    void rawArgumentsReachTheIoctlAsWritten() {
+        int dmabuf = 12;
+        replies.put(c("SNDRV_PCM_IOCTL_DMABUF_EXPORT"), a -> {
+            if (a.address() < 4096) {
+                return -Errno.EFAULT.number;
+            }
+            a.set(JAVA_INT, C.offset("snd_pcm_dmabuf_export.fd"), dmabuf);
+            return 0;
+        });
+        when(sys.fcntl(eq(dmabuf), eq(ci("F_GETFD")), anyInt())).thenReturn(0);
+        state = ci("SNDRV_PCM_STATE_SETUP");
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + HW_PARAMS
+                + "a dmabuf_export p flags=0x2 as d\n"
+                + "a dmabuf_export p flags=0x40000002 reserved=7 reserved_word=5 as x\n"
+                + "a dmabuf_export p arg=fault as y\n"
+                + "a dmabuf_attach p d flags=1 reserved=0x80000000 reserved_word=2\n"
+                + "a dmabuf_attach p d arg=fault\n");
+        assertEquals(DmabufArg.O_CLOEXEC, ci("O_CLOEXEC"), "the model's O_CLOEXEC");
+        assertEquals(Outcome.ok(dmabuf, "SETUP").with("cloexec", false), steps.get(2).outcome());
+        assertEquals(Outcome.error("EFAULT", "SETUP"), steps.get(4).outcome());
+        List<Ioctl> exports = issued("SNDRV_PCM_IOCTL_DMABUF_EXPORT");
+        assertEquals(List.of(ci("O_RDWR"), -1, 0, 0, 0, 0, 0, 0), words(exports.get(0).sent()), "no O_CLOEXEC");
+        assertEquals(List.of(0x40000002, -1, 0, 0, 0, 0, 0, 7), words(exports.get(1).sent()), "reserved[5]");
+        assertEquals(1, exports.get(2).sent().address(), "a pointer into the first page");
+        List<Ioctl> attaches = issued("SNDRV_PCM_IOCTL_DMABUF_ATTACH");
+        assertEquals(List.of(dmabuf, 1, 0, 0, 0x80000000, 0, 0, 0), words(attaches.get(0).sent()), "reserved[2]");
+        assertEquals(1, attaches.get(1).sent().address());
+    }
+
     private static List<Integer> words(MemorySegment s) {
         List<Integer> w = new ArrayList<>();
         for (long i = 0; i < s.byteSize() / 4; i++) {
@@ -583,7 +622,7 @@ class DeviceTargetTest {
             steps = ScriptRunner.run(parse(DECLARE + OPEN + HW_PARAMS + "a dmabuf_export p as d\n"
                     + "a dmabuf_attach p d\na dmabuf_detach p\n"), t);
         }
-        assertEquals(Outcome.ok(11, "SETUP"), steps.get(2).outcome());
+        assertEquals(Outcome.ok(11, "SETUP").with("cloexec", true), steps.get(2).outcome());
         Ioctl export = only("SNDRV_PCM_IOCTL_DMABUF_EXPORT_V1");
         assertEquals(4, export.sent().byteSize());
         assertEquals(4, iocSize(export.request()));
@@ -599,6 +638,10 @@ class DeviceTargetTest {
                 DeviceTarget.notApplicable(rdonly, CARDS, Uapi.Revision.V1));
         assertNull(DeviceTarget.notApplicable(rdonly, CARDS, Uapi.Revision.V2));
         assertNull(DeviceTarget.notApplicable(rdonly, CARDS), "revision 2 unless told otherwise");
+        Script raw = parse(DECLARE + OPEN + HW_PARAMS + "a dmabuf_export p as d\na dmabuf_attach p d reserved=1\n");
+        assertEquals("line 7: dmabuf_attach with flags=, reserved= or arg=fault: --target device speaks uAPI revision"
+                + " 1, whose argument is a bare int (UAPI-V1)", DeviceTarget.notApplicable(raw, CARDS, Uapi.Revision.V1));
+        assertNull(DeviceTarget.notApplicable(raw, CARDS, Uapi.Revision.V2));
     }
 
     /** Without a revision named, the target issues revision 2's ioctls, the series': it never probes. */

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.DmabufArg;
 import org.pcmdmabuf.model.PcmState;
 
 /**
@@ -43,8 +44,8 @@ class HarnessShimTest {
 
     @Test
     void aReadOnlyPcmFileExportsOnlyAReadOnlyDmaBufWhichMapsOnlyForReading() {
-        assertEquals(-EACCES, harness.export(0, Harness.EXPORT_CLOEXEC, false));
-        int id = harness.export(0, Harness.EXPORT_RDONLY | Harness.EXPORT_CLOEXEC, false);
+        assertEquals(-EACCES, harness.export(0, DmabufArg.export(false), false));
+        int id = harness.export(0, DmabufArg.export(true), false);
         assertTrue(id > 0, "EXPORT O_RDONLY: " + id);
         assertEquals(0, harness.fileWritable(id));
         assertEquals(-EACCES, harness.mmap(id, 0, BYTES / 4096, true));
@@ -56,7 +57,7 @@ class HarnessShimTest {
 
     @Test
     void aDisconnectRevokesTheExportAndItsMappingFaultsWithSigbus() {
-        int id = harness.export(0, Harness.EXPORT_CLOEXEC, true);
+        int id = harness.export(0, DmabufArg.export(false), true);
         assertTrue(id > 0, "EXPORT O_RDWR: " + id);
         assertEquals(1, harness.fileWritable(id));
         assertEquals(0, harness.mmap(id, 0, BYTES / 4096, true));
@@ -75,7 +76,7 @@ class HarnessShimTest {
      */
     @Test
     void aPathReferenceKeepsTheDmaBufPastItsFileUntilTheDentryGoes() {
-        int id = harness.export(0, Harness.EXPORT_CLOEXEC, true);
+        int id = harness.export(0, DmabufArg.export(false), true);
         assertTrue(id > 0, "EXPORT: " + id);
         int path = harness.pathGet(id);
         assertTrue(path >= 0, "path_get: " + path);
@@ -87,7 +88,7 @@ class HarnessShimTest {
         assertEquals(0, harness.addSubstream(1, 1, 0, true, 1, Harness.DRIVER_MANAGED, Harness.CAP_EXPORT));
         assertEquals(0, harness.setRuntime(1, true, Uapi.state(PcmState.SETUP), Uapi.access(Access.MMAP_INTERLEAVED),
                 Uapi.SNDRV_PCM_INFO_MMAP, BYTES, 0, BUFFER + 1, BYTES, true));
-        int other = harness.export(1, Harness.EXPORT_CLOEXEC, true);
+        int other = harness.export(1, DmabufArg.export(false), true);
         assertTrue(other > 0 && other != id, "the other substream's EXPORT: " + other);
         assertEquals(0, harness.fileCount(id));
         assertEquals(2, harness.fileCount(other));
