@@ -48,12 +48,25 @@ public final class HarnessTarget implements Target {
         return driver;
     }
 
+    /**
+     * Why a harness built from a revision-{@code revision} series cannot run {@code script}: the refusals of every
+     * target but the model, and revision 1's of an argument only revision 2 carries; null when it can.
+     */
+    public static String refusal(Script script, int revision) {
+        if (Target.refusal(script, "harness") instanceof String why) {
+            return why;
+        }
+        return revision < 2 ? Target.uapiV1Refusal(script, "harness") : null;
+    }
+
+    @Override
+    public String refusal(Script script) {
+        return refusal(script, revision);
+    }
+
     @Override
     public void declare(Script script) {
-        if (Target.refusal(script, name()) instanceof String why) {
-            throw new IllegalArgumentException(why);
-        }
-        if (revision < 2 && Target.uapiV1Refusal(script, name()) instanceof String why) {
+        if (refusal(script) instanceof String why) {
             throw new IllegalArgumentException(why);
         }
         host.declare(script);

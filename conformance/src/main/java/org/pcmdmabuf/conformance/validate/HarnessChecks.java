@@ -13,7 +13,6 @@ import org.pcmdmabuf.conformance.harness.HarnessTarget;
 import org.pcmdmabuf.conformance.harness.Lockstep;
 import org.pcmdmabuf.script.Ddmin;
 import org.pcmdmabuf.script.Op;
-import org.pcmdmabuf.script.Target;
 import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptParser;
@@ -128,7 +127,7 @@ final class HarnessChecks {
         for (Case c : cases) {
             begin(out, Kind.fault, c.name(), FAULT_RULES);
             long t1 = System.nanoTime();
-            if (Target.refusal(c.script(), "harness") instanceof String why) {
+            if (HarnessTarget.refusal(c.script(), harness.revision()) instanceof String why) {
                 end(out, Check.skipped(Kind.fault, c.name(), FAULT_RULES, why));
                 continue;
             }
