@@ -26,6 +26,7 @@ void put_unused_fd(unsigned int fd)
 
 void fd_install(unsigned int fd, struct file *file)
 {
+	harness_sched_point("fd_install");
 	if ((int)fd != reserved_fd)
 		harness_bug("fd_install(%u) of an fd never reserved", fd);
 	reserved_fd = -1;
@@ -36,6 +37,7 @@ struct file *get_file_active(struct file **f)
 {
 	struct file *file = *f;
 
+	harness_sched_point("get_file_active");
 	if (!file || file->f_count <= 0)
 		return NULL;
 	file->f_count++;
@@ -44,6 +46,7 @@ struct file *get_file_active(struct file **f)
 
 void fput(struct file *file)
 {
+	harness_sched_point("fput");
 	if (file->f_count <= 0) {
 		harness_bug("fput of a released file");
 		return;

@@ -88,6 +88,7 @@ struct dma_buf *dma_buf_get(int fd)
 {
 	struct dma_buf *dmabuf;
 
+	harness_sched_point("fget");
 	if (fd != fd_number || fd_target == HARNESS_FD_NONE)
 		return ERR_PTR(-EBADF);
 	if (fd_target == HARNESS_FD_OTHER)
@@ -115,6 +116,7 @@ struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
 
 	attach->dmabuf = dmabuf;
 	attach->dev = dev;
+	might_sleep();	/* dma_resv_lock() */
 	if (dmabuf->ops->attach) {
 		err = dmabuf->ops->attach(dmabuf, attach);
 		if (err) {
@@ -130,6 +132,7 @@ void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	if (attach->sgt)
 		harness_bug("dma_buf_detach of a mapped attachment");
+	might_sleep();	/* dma_resv_lock() */
 	list_del_init(&attach->node);
 	if (dmabuf->ops->detach)
 		dmabuf->ops->detach(dmabuf, attach);
