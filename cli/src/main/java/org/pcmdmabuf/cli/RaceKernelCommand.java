@@ -64,6 +64,11 @@ final class RaceKernelCommand implements Callable<Integer> {
     @Option(names = "--no-shrink", description = "Report a failure's script as it is.")
     boolean noShrink;
 
+    @Option(names = "--library", paramLabel = "PATH",
+            description = "The harness library to run (kernel-patch/harness/build.sh builds one from a series);"
+                    + " default: -Dpcmdmabuf.harness.lib, $PCMDMABUF_HARNESS_LIB, else the shipped series'.")
+    Path library;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -101,7 +106,7 @@ final class RaceKernelCommand implements Callable<Integer> {
         }
         RaceRunner runner;
         try {
-            runner = runner();
+            runner = runner(library);
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             err.println("pcmsim: " + e.getMessage());
             return Pcmsim.EXIT_USAGE;
@@ -166,7 +171,7 @@ final class RaceKernelCommand implements Callable<Integer> {
         }
         RaceRunner.Run run;
         try {
-            run = runner().run(script, prefix, new RaceRunner.RunOn());
+            run = runner(null).run(script, prefix, new RaceRunner.RunOn());
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             err.println("pcmsim: " + e.getMessage());
             return Pcmsim.EXIT_USAGE;
@@ -190,8 +195,10 @@ final class RaceKernelCommand implements Callable<Integer> {
         return run.failed() ? 1 : 0;
     }
 
-    private static RaceRunner runner() {
-        return new RaceRunner(Harness.load(Harness.defaultLibrary()), Case.LINE_BYTES, Case.CACHE_LINES,
+    /** A runner on {@code library}, null for the default one. */
+    private static RaceRunner runner(Path library) {
+        return new RaceRunner(Harness.load(library != null ? library : Harness.defaultLibrary()), Case.LINE_BYTES,
+                Case.CACHE_LINES,
                 () -> Targets.model.create(Case.LINE_BYTES, Case.CACHE_LINES, null));
     }
 
