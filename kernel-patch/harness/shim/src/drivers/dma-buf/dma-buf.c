@@ -88,7 +88,6 @@ struct dma_buf *dma_buf_get(int fd)
 {
 	struct dma_buf *dmabuf;
 
-	harness_sched_point("fget");
 	if (fd != fd_number || fd_target == HARNESS_FD_NONE)
 		return ERR_PTR(-EBADF);
 	if (fd_target == HARNESS_FD_OTHER)
@@ -100,6 +99,11 @@ struct dma_buf *dma_buf_get(int fd)
 		return ERR_PTR(-EBADF);
 	}
 	dmabuf->file->f_count++;
+	/*
+	 * after the reference, not before: fget() looks the fd up and takes
+	 * its reference at once, and the host resolved the fd already
+	 */
+	harness_sched_point("fget");
 	return dmabuf;
 }
 

@@ -129,7 +129,7 @@ final class RaceKernelCommand implements Callable<Integer> {
                 for (String why : f.run().failures()) {
                     out.println("    " + why);
                 }
-                Script shrunk = noShrink ? script : RaceSearch.shrink(runner, script, f.run().schedule());
+                Script shrunk = noShrink ? script : RaceSearch.shrink(runner, script, f.run());
                 out.println("  " + (noShrink ? "script" : "shrunk script") + " (replay: pcmsim run SCRIPT --target harness"
                         + " --schedule " + schedule(f.run().schedule()) + "):");
                 ScriptWriter.write(shrunk).lines().forEach(l -> out.println("    " + l));

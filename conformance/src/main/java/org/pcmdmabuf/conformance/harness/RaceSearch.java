@@ -89,10 +89,12 @@ public final class RaceSearch {
 
     /**
      * {@code script} with every op outside its groups that the failure does not need dropped, one at a time
-     * (1-minimal over those ops; the groups stay whole): a smaller script still fails when the failing run's
-     * schedule replays on it.
+     * (1-minimal over those ops; the groups stay whole): a smaller script still fails the same way when the
+     * failing run's schedule replays on it (a failure of the same text but for its numbers: lines, ids, counts).
      */
-    public static Script shrink(RaceRunner runner, Script script, List<Integer> schedule) {
+    public static Script shrink(RaceRunner runner, Script script, RaceRunner.Run failed) {
+        List<Integer> schedule = failed.schedule();
+        String same = signature(failed.failures().getFirst());
         Script current = script;
         boolean dropped = true;
         while (dropped) {
@@ -108,13 +110,17 @@ public final class RaceSearch {
                 } catch (IllegalArgumentException e) {
                     continue;
                 }
-                if (r.failed() && !r.diverged()) {
+                if (!r.diverged() && r.failures().stream().anyMatch(f -> signature(f).equals(same))) {
                     current = smaller;
                     dropped = true;
                 }
             }
         }
         return current;
+    }
+
+    private static String signature(String failure) {
+        return failure.replaceFirst("^line \\d+ [a-z_]+: ", "").replaceAll("\\d+", "#");
     }
 
     private static Script without(Script s, int index) {
