@@ -60,11 +60,10 @@ class RaceKernelTest {
                     "scoped_guard(mutex, &buf->lock) {", "{", "export-hw-free", ASSERT),
             new Dropped("disconnect_one without buf->lock", "static void snd_pcm_dmabuf_disconnect_one(", GUARD,
                     "/* dropped */", "release-export", ASSERT),
+            // (disconnect without snd_pcm_dmabuf_list_lock is left out: its walk of the list races the release's
+            // kfree() of an entry, a use after free that corrupts this JVM's heap; docs/decisions.md 43)
             new Dropped("disconnect without buf->lock", DISCONNECT, GUARD,
-                    "/* dropped */", "mmap-disconnect", ASSERT),
-            new Dropped("disconnect without snd_pcm_dmabuf_list_lock", DISCONNECT,
-                    "guard(mutex)(&snd_pcm_dmabuf_list_lock);", "/* dropped */", "release-export",
-                    "lockdep_assert_held(&snd_pcm_dmabuf_list_lock) on a free lock"));
+                    "/* dropped */", "mmap-disconnect", ASSERT));
 
     @TempDir
     Path tmp;
