@@ -304,9 +304,9 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 	if (s->used)
 		return 0;
 	s->used = true;
-	/* snd_pcm_attach_substream() */
+	/* snd_pcm_attach_substream(); the PCM core's lock, not the exporter's object */
 	runtime = &s->runtime;
-	mutex_init(&runtime->buffer_mutex);
+	__mutex_init(&runtime->buffer_mutex, "&runtime->buffer_mutex");
 	s->substream.pcm = &d->pcm;
 	s->substream.stream = stream;
 	/*
