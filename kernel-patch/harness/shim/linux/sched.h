@@ -25,6 +25,12 @@ void harness_might_sleep(struct harness_site site);
 
 #define might_sleep()	harness_might_sleep(HARNESS_SITE)
 
+/*
+ * The running group deadlocked: its waiters were let through, mutual
+ * exclusion is gone and what follows in the group is no kernel's behaviour.
+ */
+bool harness_sched_deadlocked(void);
+
 /* the lock of a guard or scoped_guard about to be taken, set by CLASS() */
 void harness_lock_site(const char *file, int line);
 

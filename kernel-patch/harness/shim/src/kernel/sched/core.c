@@ -154,6 +154,11 @@ static void sched_switch(int next)
 		pthread_cond_wait(&sched_turn, &sched_baton);
 }
 
+bool harness_sched_deadlocked(void)
+{
+	return sched_in_group() && (sched.status & HARNESS_SCHED_DEADLOCK);
+}
+
 /* the wait-for cycle of the deadlock, task -> lock -> holder -> ... */
 static void sched_deadlock(void)
 {

@@ -1,10 +1,8 @@
 package org.pcmdmabuf.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +13,7 @@ import org.pcmdmabuf.conformance.Case;
 import org.pcmdmabuf.conformance.Targets;
 import org.pcmdmabuf.conformance.harness.Harness;
 import org.pcmdmabuf.conformance.harness.RaceRunner;
+import org.pcmdmabuf.conformance.harness.RaceScenarios;
 import org.pcmdmabuf.conformance.harness.RaceSearch;
 import org.pcmdmabuf.script.Limits;
 import org.pcmdmabuf.script.Script;
@@ -38,8 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Run race scenarios on the patch's C code under a seeded scheduler: PCT or every schedule.")
 final class RaceKernelCommand implements Callable<Integer> {
     /** The scenarios the conformance jar carries, under races/. */
-    static final List<String> SCENARIOS = List.of("export-hw-free", "attach-close", "mmap-revoke",
-            "mmap-disconnect", "sync-detach", "release-export");
+    static final List<String> SCENARIOS = RaceScenarios.NAMES;
 
     @Spec
     CommandSpec spec;
@@ -212,11 +210,6 @@ final class RaceKernelCommand implements Callable<Integer> {
 
     /** The text of a shipped scenario. */
     static String bundled(String name) throws IOException {
-        try (InputStream in = Case.class.getResourceAsStream("/races/" + name + ".ops")) {
-            if (in == null) {
-                throw new IOException("no scenario races/" + name + ".ops in this build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return RaceScenarios.text(name);
     }
 }
