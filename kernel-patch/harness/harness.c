@@ -56,6 +56,7 @@ struct harness_substream {
 	struct snd_pcm_substream substream;
 	struct snd_pcm_runtime runtime;
 	dma_addr_t programmed;
+	int pcm_lock_depth;	/* harness_pcm_lock() nesting: an ioctl, then its hook */
 };
 
 /*
@@ -73,15 +74,18 @@ static int next_dmabuf_id = 1;
 static unsigned long next_pfn = 0x1000;
 static harness_sync_fn sync_fn;
 
-/* the fd an ATTACH names, as the simulator's fd table resolves it */
-static int fd_number = -1;
-static int fd_target = HARNESS_FD_NONE;
-/* the file EXPORT installed */
-static struct file *installed;
-static int reserved_fd = -1;
+/*
+ * The fd an ATTACH names, as the simulator's fd table resolves it, and the
+ * file EXPORT installed: per thread, since each kernel task of a scheduled
+ * group (shim/src/kernel/sched/core.c) is a thread with its own syscall.
+ */
+static __thread int fd_number = -1;
+static __thread int fd_target = HARNESS_FD_NONE;
+static __thread struct file *installed;
+static __thread int reserved_fd = -1;
 /* the get_unused_fd_flags() flags of the reserved fd, then of the installed one */
-static unsigned int reserved_fd_flags;
-static unsigned int installed_fd_flags;
+static __thread unsigned int reserved_fd_flags;
+static __thread unsigned int installed_fd_flags;
 
 static int bugs;
 static char last_bug[512];
@@ -189,6 +193,9 @@ static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
 #include "shim/src/lib/fault-inject.c"
 #include "shim/src/lib/list_debug.c"
 #include "shim/src/mm/kmemleak.c"
+#include "shim/src/kernel/sched/core.c"
+#include "shim/src/kernel/locking/lockdep.c"
+#include "shim/src/kernel/locking/mutex.c"
 #include "shim/src/sound/core/memalloc.c"
 #include "shim/src/sound/core/pcm_memory.c"
 #include "shim/src/lib/scatterlist.c"
@@ -277,6 +284,7 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 	static const struct snd_pcm_ops fake_ops = { .page = harness_fake_page };
 	struct harness_device *d;
 	struct harness_substream *s;
+	struct snd_pcm_runtime *runtime;
 
 	if (sid < 0 || device < 0)
 		return -EINVAL;
@@ -299,6 +307,9 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 	if (s->used)
 		return 0;
 	s->used = true;
+	/* snd_pcm_attach_substream(); the PCM core's lock, not the exporter's object */
+	runtime = &s->runtime;
+	__mutex_init(&runtime->buffer_mutex, "&runtime->buffer_mutex");
 	s->substream.pcm = &d->pcm;
 	s->substream.stream = stream;
 	/*
@@ -457,7 +468,11 @@ int harness_set_runtime(int sid, int has_runtime, int state, int access,
 		return 0;
 	}
 	if (!hs->substream.runtime) {
+		/* the PCM core's lock of the substream outlives its runtimes here */
+		struct mutex buffer_mutex = hs->runtime.buffer_mutex;
+
 		memset(&hs->runtime, 0, sizeof(hs->runtime));
+		hs->runtime.buffer_mutex = buffer_mutex;
 		hs->substream.runtime = &hs->runtime;
 	}
 	mirror_buffer(hs, buffer_id, buffer_bytes, contiguous);
@@ -1031,11 +1046,14 @@ void harness_reset(void)
 	ndevices = 0;
 #if HARNESS_UAPI_REV >= 2
 	snd_pcm_dmabuf_list_lock.locked = false;
+	snd_pcm_dmabuf_list_lock.owner = 0;
 #else
 	snd_pcm_dmabuf_mutex.locked = false;
+	snd_pcm_dmabuf_mutex.owner = 0;
 #endif
 	account_reset();
 	harness_fail_nth(0);
+	harness_lockdep_forget_held();
 	bugs = 0;
 	last_bug[0] = '\0';
 	next_dmabuf_id = 1;
@@ -1043,4 +1061,34 @@ void harness_reset(void)
 	reserved_fd = -1;
 	reserved_fd_flags = 0;
 	installed_fd_flags = 0;
+}
+
+/*
+ * The PCM core's lock around what it calls the patch with: the ioctls
+ * (snd_pcm_dmabuf_user(): snd_pcm_buffer_access_lock(), which takes
+ * runtime->buffer_mutex), hw_params and hw_free (snd_pcm_hw_free()), and
+ * the transfers that sync the buffer.  The host takes it before it mirrors
+ * the runtime, so that no other kernel task sees a runtime half mirrored.
+ */
+void harness_pcm_lock(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs)
+		return;
+	/* the host's ioctl took it, and now its hook into the patch */
+	if (hs->pcm_lock_depth && harness_owns(hs->runtime.buffer_mutex.owner)) {
+		hs->pcm_lock_depth++;
+		return;
+	}
+	mutex_lock(&hs->runtime.buffer_mutex);
+	hs->pcm_lock_depth = 1;
+}
+
+void harness_pcm_unlock(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (hs && hs->pcm_lock_depth && --hs->pcm_lock_depth == 0)
+		mutex_unlock(&hs->runtime.buffer_mutex);
 }

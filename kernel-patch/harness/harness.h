@@ -104,4 +104,35 @@ const char *harness_failed_site(void);
  */
 int harness_account_check(void);
 
+/*
+ * Kernel tasks under a seeded scheduler (shim/src/kernel/sched/core.c): a
+ * group of @tasks threads, each between harness_task_begin() and
+ * harness_task_end(), one running at a time; the decisions of a run (its
+ * schedule) start with the prefix given, then follow @policy.  And the
+ * lock-order graph over every run since harness_lockdep_reset()
+ * (shim/src/kernel/locking/lockdep.c).
+ */
+#define HARNESS_SCHED_FIRST	0	/* the running task runs on */
+#define HARNESS_SCHED_PCT	1	/* PCT of @seed, @depth, @steps */
+/* harness_sched_finish() */
+#define HARNESS_SCHED_DEADLOCK	0x1
+#define HARNESS_SCHED_DIVERGED	0x2	/* the prefix named a task that could not run */
+#define HARNESS_SCHED_TRUNCATED	0x4	/* more decisions than are recorded */
+
+void harness_sched_start(int tasks, int policy, long seed, int depth, int steps);
+void harness_sched_prefix(int decision, int task);
+void harness_task_begin(int task);
+void harness_task_end(void);
+int harness_sched_finish(void);
+int harness_sched_decisions(void);
+int harness_sched_choice(int decision);
+int harness_sched_runnable(int decision);
+int harness_sched_steps(void);
+const char *harness_sched_report(void);
+void harness_pcm_lock(int sid);
+void harness_pcm_unlock(int sid);
+int harness_lockdep_reports(void);
+const char *harness_lockdep_report(int i);
+void harness_lockdep_reset(void);
+
 #endif

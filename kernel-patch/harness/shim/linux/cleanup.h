@@ -5,6 +5,8 @@
 
 #include <linux/compiler_types.h>
 
+void harness_lock_site(const char *file, int line);
+
 #define __PASTE_(a, b)		a##b
 #define __PASTE(a, b)		__PASTE_(a, b)
 #define __UNIQUE_ID(prefix)	__PASTE(__PASTE(__UNIQUE_ID_, prefix), __COUNTER__)
@@ -29,9 +31,11 @@
 	static inline void *class_##_name##_lock_ptr(int *p)			\
 	{ return (void *)(long)*p; }
 
+/* the harness notes the site of the guard, for the lock reports (linux/sched.h) */
 #define CLASS(_name, var)							\
 	class_##_name##_t var __cleanup(class_##_name##_destructor) =		\
-		class_##_name##_constructor
+		(harness_lock_site(__FILE__, __LINE__),				\
+		 class_##_name##_constructor)
 
 #define guard(_name)	CLASS(_name, __UNIQUE_ID(guard))
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * User-space stand-in for <linux/spinlock.h>.  One thread, so a spinlock is
- * a flag, as the mutex shim: taking a held one (a deadlock in the kernel)
- * and releasing a free one are reported.  The irqsave variants keep the
- * kernel's signatures; the guard is include/linux/spinlock.h's
+ * User-space stand-in for <linux/spinlock.h>.  A spinlock is a flag, as the
+ * mutex shim: taking one the same task holds (a deadlock in the kernel) and
+ * releasing a free one are reported; in a scheduled group a task spins
+ * (is not runnable) while another holds it, and sleeping while holding one
+ * is reported (shim/src/kernel/locking/mutex.c).  The irqsave variants keep
+ * the kernel's signatures; the guard is include/linux/spinlock.h's
  * spinlock_irqsave class.
  */
 #ifndef _SHIM_LINUX_SPINLOCK_H
@@ -12,34 +14,32 @@
 #include <linux/cleanup.h>
 #include <linux/mutex.h>
 
+/* a spinlock is a mutex that never sleeps: the same flags, owner and class */
 typedef struct {
-	bool locked;
+	struct mutex m;
 } spinlock_t;
 
-static inline void spin_lock_init(spinlock_t *lock)
+#define spin_lock_init(lock)	__spin_lock_init((lock), #lock)
+
+static inline void __spin_lock_init(spinlock_t *lock, const char *name)
 {
-	lock->locked = false;
+	__mutex_init(&lock->m, name);
 }
 
-static inline void spin_lock(spinlock_t *lock)
-{
-	if (lock->locked)
-		harness_bug("spin_lock of a held spinlock %p", (void *)lock);
-	lock->locked = true;
-}
+/* shim/src/kernel/locking/mutex.c */
+void harness_spin_lock(spinlock_t *lock, struct harness_site site);
+void harness_spin_unlock(spinlock_t *lock);
 
-static inline void spin_unlock(spinlock_t *lock)
-{
-	if (!lock->locked)
-		harness_bug("spin_unlock of a free spinlock %p", (void *)lock);
-	lock->locked = false;
-}
+#define spin_lock(lock)		harness_spin_lock((lock), HARNESS_SITE)
+#define spin_unlock(lock)	harness_spin_unlock(lock)
 
 #define spin_lock_irqsave(lock, flags)	\
 	do { (flags) = 0; spin_lock(lock); } while (0)
 #define spin_unlock_irqrestore(lock, flags)	\
 	do { (void)(flags); spin_unlock(lock); } while (0)
 
-DEFINE_GUARD(spinlock_irqsave, spinlock_t *, spin_lock(_T), spin_unlock(_T))
+DEFINE_GUARD(spinlock_irqsave, spinlock_t *,
+	     harness_spin_lock(_T, harness_guard_site(HARNESS_SITE)),
+	     spin_unlock(_T))
 
 #endif

@@ -26,6 +26,7 @@ void put_unused_fd(unsigned int fd)
 
 void fd_install(unsigned int fd, struct file *file)
 {
+	harness_sched_point("fd_install");
 	if ((int)fd != reserved_fd)
 		harness_bug("fd_install(%u) of an fd never reserved", fd);
 	if (!file_allocated(file) || file->f_count <= 0)
@@ -46,15 +47,17 @@ struct file *get_file_active(struct file **f)
 {
 	struct file *file = *f;
 
+	harness_sched_point("get_file_active");
 	if (!file)
 		return NULL;
-	/* atomic_long_inc_not_zero(&file->f_count) */
+	/* atomic_long_inc_not_zero(&file->f_count); -EAGAIN is NULL here */
 	if (file->f_count <= 0)
 		return NULL;
 	file->f_count++;
-	/*
-	 * The reload check (*f still points to file) always passes here: one
-	 * thread, nothing stores to *f in between.
-	 */
-	return file;
+	/* another task may store to *f between the load and the reload */
+	harness_sched_point("get_file_active reload");
+	if (*f == file)
+		return file;
+	fput(file);
+	return NULL;
 }

@@ -131,6 +131,7 @@ static void __fput(struct file *file)
  */
 void fput(struct file *file)
 {
+	harness_sched_point("fput");
 	if (!file_allocated(file)) {
 		harness_bug("fput of a freed file");
 		return;

@@ -39,6 +39,7 @@ void unmap_mapping_range(struct address_space *mapping, long long holebegin,
 {
 	struct vm_area_struct *vma;
 
+	might_sleep();	/* i_mmap_lock_read() */
 	list_for_each_entry(vma, &mapping->i_mmap, shared) {
 		vma->populated = false;
 		vma->zapped = true;

@@ -42,6 +42,7 @@ static struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
 		return ERR_PTR(err);
 	}
 	/* vma_link_file(): the file's mapping knows it, for the zaps */
+	might_sleep();	/* i_mmap_lock_write() */
 	list_add_tail(&vma->shared, &file->f_mapping->i_mmap);
 	return vma;
 }

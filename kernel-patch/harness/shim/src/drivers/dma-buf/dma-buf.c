@@ -146,6 +146,11 @@ struct dma_buf *dma_buf_get(int fd)
 	}
 	/* fget(fd): the fd's reference is on the file it refers to */
 	dmabuf->file->f_count++;
+	/*
+	 * after the reference, not before: fget() looks the fd up and takes
+	 * its reference at once, and the host resolved the fd already
+	 */
+	harness_sched_point("fget");
 	return dmabuf;
 }
 
@@ -162,6 +167,7 @@ struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
 
 	attach->dmabuf = dmabuf;
 	attach->dev = dev;
+	might_sleep();	/* dma_resv_lock() */
 	if (dmabuf->ops->attach) {
 		err = dmabuf->ops->attach(dmabuf, attach);
 		if (err) {
@@ -177,6 +183,7 @@ void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	if (attach->sgt)
 		harness_bug("dma_buf_detach of a mapped attachment");
+	might_sleep();	/* dma_resv_lock() */
 	list_del_init(&attach->node);
 	if (dmabuf->ops->detach)
 		dmabuf->ops->detach(dmabuf, attach);

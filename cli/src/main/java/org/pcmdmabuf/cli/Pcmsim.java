@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The pcmsim command: parses and prints only; the work is done by the model, simulator and conformance modules. */
 @Command(name = "pcmsim", mixinStandardHelpOptions = true, versionProvider = Pcmsim.Version.class,
         description = "Reference model and simulator for ALSA PCM dma-buf sharing.",
-        subcommands = {RunCommand.class, ConformanceCommand.class, SimulateCommand.class, ExploreCommand.class, ReplayCommand.class,
+        subcommands = {RunCommand.class, RaceKernelCommand.class, ConformanceCommand.class, SimulateCommand.class, ExploreCommand.class, ReplayCommand.class,
                 DesignsCommand.class,
                 BenchCommand.class, ValidateCommand.class, MutateCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})

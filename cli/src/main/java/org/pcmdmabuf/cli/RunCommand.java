@@ -43,6 +43,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per op line.")
     boolean json;
 
+    @Option(names = "--schedule", paramLabel = "TASKS",
+            description = "--target harness: run the concurrent groups as kernel tasks under the harness's scheduler,"
+                    + " replaying this schedule (the task chosen at each decision, comma-separated, as pcmsim"
+                    + " race-kernel prints it; '-' for none), then running the running task on.")
+    String schedule;
+
     @Mixin
     CacheGeometry geometry = new CacheGeometry();
 
@@ -75,6 +81,13 @@ final class RunCommand implements Callable<Integer> {
                 : Target.faultRefusal(parsed, target.name())) instanceof String why) {
             err.println("pcmsim: " + script + ": " + why);
             return Pcmsim.EXIT_USAGE;
+        }
+        if (schedule != null) {
+            if (target != Targets.harness) {
+                err.println("pcmsim: --schedule applies to --target harness only, not to --target " + target);
+                return Pcmsim.EXIT_USAGE;
+            }
+            return RaceKernelCommand.replay(parsed, script, schedule, out, err);
         }
         Target created;
         try {

@@ -37,11 +37,11 @@ class PcmsimConformanceTest {
         // an IOMMU or bounce buffers, which it leaves to the model and the simulator
         Findings findings = Findings.read(PcmsimValidateTest.SERIES);
         assertEquals(1, r.exit(), r.out() + r.err());
-        assertEquals(findings.byCase().keySet(), r.out().lines().filter(l -> l.startsWith("FAIL "))
+        assertEquals(findings.cases().keySet(), r.out().lines().filter(l -> l.startsWith("FAIL "))
                 .map(l -> l.split(" ")[1]).collect(java.util.stream.Collectors.toSet()), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("SKIP attach-platform.ops: ")
                 && l.contains("does not model an IOMMU")), r.out());
-        assertTrue(r.out().strip().endsWith(" passed, " + findings.byCase().size() + " failed, 1 skipped"), r.out());
+        assertTrue(r.out().strip().endsWith(" passed, " + findings.cases().size() + " failed, 1 skipped"), r.out());
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pcmdmabuf.cli.PcmsimRunTest.Run;
 import org.pcmdmabuf.conformance.Case;
+import org.pcmdmabuf.conformance.harness.RaceScenarios;
 import org.pcmdmabuf.conformance.mutate.CoreSource;
 import org.pcmdmabuf.conformance.mutate.Mutator;
 import org.pcmdmabuf.conformance.validate.Series;
@@ -33,8 +34,10 @@ class ValidateFailFastTest {
         Run r = pcmsim("validate", "--no-kernel-checks", "--fail-fast", "--format", "ktap", broken.toString());
         assertEquals(1, r.exit(), r.out() + r.err());
         List<String> results = r.out().lines().filter(l -> l.matches("(not )?ok \\d+ .*")).toList();
-        // the kernel checks, the harness build, every case and the random sequences: all listed
-        assertEquals(1 + 1 + Case.all().size() + 1, results.size(), r.out());
+        // the kernel checks, the harness build, every case, every case's fault sweep and their figures, every race
+        // scenario and the lock order, and the random sequences: all listed
+        assertEquals(1 + 1 + Case.all().size() + Case.all().size() + 1 + RaceScenarios.NAMES.size() + 1 + 1,
+                results.size(), r.out());
         int failed = 0;
         while (!results.get(failed).startsWith("not ok ")) {
             failed++;

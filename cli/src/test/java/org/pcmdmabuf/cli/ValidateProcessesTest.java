@@ -28,6 +28,7 @@ import org.mockito.ArgumentCaptor;
 import org.mockito.InOrder;
 import org.pcmdmabuf.cli.PcmsimRunTest.Run;
 import org.pcmdmabuf.conformance.Case;
+import org.pcmdmabuf.conformance.harness.RaceScenarios;
 import org.pcmdmabuf.conformance.validate.ProcessRunner;
 import picocli.CommandLine;
 
@@ -91,9 +92,16 @@ class ValidateProcessesTest {
         List<String> out = new ArrayList<>();
         List<Case> cases = Case.all();
         for (int i = from; i < to; i++) {
+            int race = i - cases.size();
             if (i < cases.size()) {
                 out.add(String.join("\t", "begin", "conformance", cases.get(i).name(), cases.get(i).rule()));
                 out.add(String.join("\t", "end", "conformance", cases.get(i).name(), cases.get(i).rule(), "PASS", "0.1"));
+            } else if (race <= RaceScenarios.NAMES.size()) {
+                // the race scenarios, then the lock order over them
+                String name = race < RaceScenarios.NAMES.size() ? RaceScenarios.title(RaceScenarios.NAMES.get(race))
+                        : "one lock order over every schedule of the race scenarios";
+                out.add(String.join("\t", "begin", "race", name, "PLAT-CONCURRENCY"));
+                out.add(String.join("\t", "end", "race", name, "PLAT-CONCURRENCY", "PASS", "0.1"));
             } else {
                 out.add(String.join("\t", "begin", "differential", DIFFERENTIAL, ""));
                 out.add(String.join("\t", "end", "differential", DIFFERENTIAL + ": 420 ops", "", "PASS", "0.5"));
@@ -102,8 +110,9 @@ class ValidateProcessesTest {
         return out;
     }
 
+    /** The harness checks of a validate with --no-faults: the cases, the race scenarios, the lock order, the differential. */
     private static int checks() throws Exception {
-        return Case.all().size() + 1;
+        return Case.all().size() + RaceScenarios.NAMES.size() + 2;
     }
 
     private static List<String> concat(List<String> a, String... b) {

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.pcmdmabuf.conformance.harness.RaceScenarios;
 
 /**
  * The cases and docs/spec.md name the same rules: every ID a case cites is defined there, every rule the spec
@@ -40,10 +41,13 @@ class SpecTest {
         return out;
     }
 
-    /** The suite and the cases behind docs/designs.md: both judge rules of the spec. */
+    /** The suite, the cases behind docs/designs.md and the race scenarios of validate's race stage: all judge rules. */
     private static List<Case> allCases() throws Exception {
         List<Case> all = new ArrayList<>(Case.all());
         all.addAll(Case.designs());
+        for (String name : RaceScenarios.NAMES) {
+            all.add(Case.parse(RaceScenarios.title(name), RaceScenarios.text(name)));
+        }
         return all;
     }
 

@@ -75,6 +75,18 @@ public interface DmabufDriver {
      */
     void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord);
 
+    /**
+     * The PCM core takes the substream's lock around a PCM ioctl (runtime->buffer_mutex for hw_params, hw_free
+     * and the dma-buf ioctls, snd_pcm_buffer_access_lock(); the stream lock for the others, which this one
+     * lock stands for): a driver whose code runs concurrently (the harness's scheduled kernel tasks) serializes
+     * the ioctls of one substream there, the host's checks included. Nothing for a sequential driver.
+     */
+    default void pcmLock(Substream s) {
+    }
+
+    default void pcmUnlock(Substream s) {
+    }
+
     /** dma_buf_ops.release: the host dropped the last reference on the dma-buf's file. */
     void release(DmaBuf d);
 

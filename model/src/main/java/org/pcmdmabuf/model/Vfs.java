@@ -187,8 +187,16 @@ final class Vfs {
         }
         return switch (f.privateData) {
             case DmaBuf d -> Result.err(Errno.ENOTTY);
-            case PcmFile pf -> pf.substream().pcm.disconnected
-                    ? Result.err(Errno.ENODEV) : op.apply(f, pf.substream());
+            case PcmFile pf -> {
+                // The PCM core's lock of the substream around the ioctl (DmabufDriver#pcmLock)
+                Substream s = pf.substream();
+                s.pcm.world.driver().pcmLock(s);
+                try {
+                    yield s.pcm.disconnected ? Result.err(Errno.ENODEV) : op.apply(f, s);
+                } finally {
+                    s.pcm.world.driver().pcmUnlock(s);
+                }
+            }
             case PathFile p -> Result.err(Errno.EBADF);
         };
     }

@@ -90,7 +90,22 @@ public final class Harness {
         FAILED_ERRNO(of(I)),
         FAILED_KIND(of(A)),
         FAILED_SITE(of(A)),
-        ACCOUNT_CHECK(of(I));
+        ACCOUNT_CHECK(of(I)),
+        SCHED_START(ofVoid(I, I, J, I, I)),
+        SCHED_PREFIX(ofVoid(I, I)),
+        TASK_BEGIN(ofVoid(I)),
+        TASK_END(ofVoid()),
+        SCHED_FINISH(of(I)),
+        SCHED_DECISIONS(of(I)),
+        SCHED_CHOICE(of(I, I)),
+        SCHED_RUNNABLE(of(I, I)),
+        SCHED_STEPS(of(I)),
+        SCHED_REPORT(of(A)),
+        PCM_LOCK(ofVoid(I)),
+        PCM_UNLOCK(ofVoid(I)),
+        LOCKDEP_REPORTS(of(I)),
+        LOCKDEP_REPORT(of(A, I)),
+        LOCKDEP_RESET(ofVoid());
 
         final FunctionDescriptor descriptor;
 
@@ -617,6 +632,145 @@ public final class Harness {
             return (int) h(Function.ACCOUNT_CHECK).invokeExact();
         } catch (Throwable t) {
             throw failed(Function.ACCOUNT_CHECK, t);
+        }
+    }
+
+    // ---- kernel tasks under the seeded scheduler, and the lock-order graph (harness.h's last block) ------
+
+    /** harness.h's HARNESS_SCHED_* policies and harness_sched_finish() bits. */
+    static final int SCHED_FIRST = 0;
+    static final int SCHED_PCT = 1;
+    static final int SCHED_DEADLOCK = 0x1;
+    static final int SCHED_DIVERGED = 0x2;
+    static final int SCHED_TRUNCATED = 0x4;
+
+    void schedStart(int tasks, int policy, long seed, int depth, int steps) {
+        try {
+            h(Function.SCHED_START).invokeExact(tasks, policy, seed, depth, steps);
+        } catch (Throwable t) {
+            throw failed(Function.SCHED_START, t);
+        }
+    }
+
+    void schedPrefix(int decision, int task) {
+        try {
+            h(Function.SCHED_PREFIX).invokeExact(decision, task);
+        } catch (Throwable t) {
+            throw failed(Function.SCHED_PREFIX, t);
+        }
+    }
+
+    /** Called by the thread of kernel task {@code task}: returns when the scheduler lets it run. */
+    void taskBegin(int task) {
+        try {
+            h(Function.TASK_BEGIN).invokeExact(task);
+        } catch (Throwable t) {
+            throw failed(Function.TASK_BEGIN, t);
+        }
+    }
+
+    void taskEnd() {
+        try {
+            h(Function.TASK_END).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.TASK_END, t);
+        }
+    }
+
+    /** The group's end: SCHED_* bits of what went wrong, 0 for nothing. */
+    int schedFinish() {
+        try {
+            return (int) h(Function.SCHED_FINISH).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.SCHED_FINISH, t);
+        }
+    }
+
+    int schedDecisions() {
+        try {
+            return (int) h(Function.SCHED_DECISIONS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.SCHED_DECISIONS, t);
+        }
+    }
+
+    int schedChoice(int decision) {
+        try {
+            return (int) h(Function.SCHED_CHOICE).invokeExact(decision);
+        } catch (Throwable t) {
+            throw failed(Function.SCHED_CHOICE, t);
+        }
+    }
+
+    /** The tasks that could run at a decision, one bit each. */
+    int schedRunnable(int decision) {
+        try {
+            return (int) h(Function.SCHED_RUNNABLE).invokeExact(decision);
+        } catch (Throwable t) {
+            throw failed(Function.SCHED_RUNNABLE, t);
+        }
+    }
+
+    /** Scheduling points of the group so far, decisions or not: PCT's number of steps. */
+    int schedSteps() {
+        try {
+            return (int) h(Function.SCHED_STEPS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.SCHED_STEPS, t);
+        }
+    }
+
+    /** The deadlock's wait-for cycle, or why a schedule did not fit; empty for neither. */
+    String schedReport() {
+        MemorySegment s;
+        try {
+            s = (MemorySegment) h(Function.SCHED_REPORT).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.SCHED_REPORT, t);
+        }
+        return s.reinterpret(1024).getString(0);
+    }
+
+    /** runtime->buffer_mutex of the substream: the PCM core's lock around what it calls the patch with. */
+    void pcmLock(int sid) {
+        try {
+            h(Function.PCM_LOCK).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.PCM_LOCK, t);
+        }
+    }
+
+    void pcmUnlock(int sid) {
+        try {
+            h(Function.PCM_UNLOCK).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.PCM_UNLOCK, t);
+        }
+    }
+
+    int lockdepReports() {
+        try {
+            return (int) h(Function.LOCKDEP_REPORTS).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.LOCKDEP_REPORTS, t);
+        }
+    }
+
+    String lockdepReport(int i) {
+        MemorySegment s;
+        try {
+            s = (MemorySegment) h(Function.LOCKDEP_REPORT).invokeExact(i);
+        } catch (Throwable t) {
+            throw failed(Function.LOCKDEP_REPORT, t);
+        }
+        return s.reinterpret(768).getString(0);
+    }
+
+    void lockdepReset() {
+        try {
+            h(Function.LOCKDEP_RESET).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.LOCKDEP_RESET, t);
         }
     }
 }

@@ -87,13 +87,17 @@ public final class HarnessDriver implements DmabufDriver {
      */
     @Override
     public Result<Long> export(Substream s, File pcmFile, DmabufArg arg) {
-        int sid = mirror(s);
-        int ret = harness.export(sid, arg, pcmFile.writable);
-        lastExportWritable = ret > 0 ? harness.fileWritable(ret) : -1;
-        if (ret > 0) {
-            checkInstalled(s, ret);
+        int sid = lock(s);
+        try {
+            int ret = harness.export(sid, arg, pcmFile.writable);
+            lastExportWritable = ret > 0 ? harness.fileWritable(ret) : -1;
+            if (ret > 0) {
+                checkInstalled(s, ret);
+            }
+            return result(ret);
+        } finally {
+            harness.pcmUnlock(sid);
         }
-        return result(ret);
     }
 
     /**
@@ -133,15 +137,19 @@ public final class HarnessDriver implements DmabufDriver {
 
     @Override
     public Result<Long> attach(Substream s, File f, DmabufArg arg) {
-        int sid = mirror(s);
-        int target = f == null ? FD_NONE
-                : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
-        // The C side sees one fd, the one ATTACH names; its number is not compared.
-        lastControlled = s;
-        int before = harness.dmaMappings();
-        Result<Long> r = result(harness.attach(sid, 3, target, arg));
-        attachMapped = harness.dmaMappings() > before;
-        return r;
+        int sid = lock(s);
+        try {
+            int target = f == null ? FD_NONE
+                    : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
+            // The C side sees one fd, the one ATTACH names; its number is not compared.
+            lastControlled = s;
+            int before = harness.dmaMappings();
+            Result<Long> r = result(harness.attach(sid, 3, target, arg));
+            attachMapped = harness.dmaMappings() > before;
+            return r;
+        } finally {
+            harness.pcmUnlock(sid);
+        }
     }
 
     /**
@@ -176,9 +184,14 @@ public final class HarnessDriver implements DmabufDriver {
 
     @Override
     public Result<Long> detach(Substream s) {
-        int sid = mirror(s);
-        lastControlled = s;
-        Result<Long> r = result(harness.detach(sid));
+        int sid = lock(s);
+        Result<Long> r;
+        try {
+            lastControlled = s;
+            r = result(harness.detach(sid));
+        } finally {
+            harness.pcmUnlock(sid);
+        }
         if (r.isOk() && s.runtime().attachment() == null) {
             // The C kept an import the host dropped at a revocation: reported there; the host has nothing to
             // detach, and answers as its own state says.
@@ -200,10 +213,14 @@ public final class HarnessDriver implements DmabufDriver {
      */
     @Override
     public void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord) {
-        int sid = mirror(s);
+        int sid = lock(s);
         coreWritten = b;
         coreCleaned = false;
-        harness.dataSync(sid, true);
+        try {
+            harness.dataSync(sid, true);
+        } finally {
+            harness.pcmUnlock(sid);
+        }
         coreWritten = null;
         checkBugs();
         if (coreCleaned) {
@@ -219,9 +236,13 @@ public final class HarnessDriver implements DmabufDriver {
      */
     @Override
     public boolean hwFree(Substream s) {
-        int sid = mirror(s);
+        int sid = lock(s);
         List<DmaBuf> exports = exportsOf(s);
-        harness.hwFree(sid);
+        try {
+            harness.hwFree(sid);
+        } finally {
+            harness.pcmUnlock(sid);
+        }
         checkBugs();
         boolean revoked = false;
         for (DmaBuf d : exports) {
@@ -282,8 +303,10 @@ public final class HarnessDriver implements DmabufDriver {
             // model no longer knows: asked once every substream of the card was disconnected
             boolean mine = d.exporter() == null ? s == s.pcm.substreams().getLast() : d.exporter() == s;
             if (d.exporterPcm == s.pcm && !d.released() && mine) {
-                int r = harness.revoked((int) world.dmaBufKey(d));
-                if (r >= 0) {
+                int key = (int) world.dmaBufKey(d);
+                int r = harness.revoked(key);
+                // a file whose count reached 0 is in its release, in another kernel task: it left the card's list
+                if (r >= 0 && harness.fileCount(key) > 0) {
                     disconnected.add(r == 1);
                     checkZapped(d, r == 1);
                 }
@@ -352,6 +375,16 @@ public final class HarnessDriver implements DmabufDriver {
             }
         }
         checkBugs();
+    }
+
+    @Override
+    public void pcmLock(Substream s) {
+        harness.pcmLock(sid(s));
+    }
+
+    @Override
+    public void pcmUnlock(Substream s) {
+        harness.pcmUnlock(sid(s));
     }
 
     // ---- the C side's state, for comparison with the model -------------------------------------------
@@ -455,22 +488,19 @@ public final class HarnessDriver implements DmabufDriver {
 
     // ---- plumbing ------------------------------------------------------------------------------------
 
+    /**
+     * Takes the substream's runtime->buffer_mutex, as the PCM core does around the calls into the patch, then
+     * mirrors the runtime under it: a kernel task of a scheduled group then never sees another's runtime half
+     * mirrored. The caller unlocks.
+     */
+    private int lock(Substream s) {
+        harness.pcmLock(sid(s));
+        return mirror(s);
+    }
+
     /** Mirrors the substream into the C shim; returns its id there. */
     private int mirror(Substream s) {
-        Integer known = sids.get(s);
-        int sid = known != null ? known : sids.size();
-        if (known == null) {
-            sids.put(s, sid);
-            devices.put(s.pcm.index, s.pcm);
-            PcmHardware hw = s.pcm.hw;
-            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), bufferType(hw),
-                    driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
-                            | (hw.optIn().attach() ? Harness.CAP_ATTACH : 0));
-            if (r < 0) {
-                problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index
-                        + "): errno " + -r);
-            }
-        }
+        int sid = sid(s);
         // A buffer the host freed is no sync's business: dropping it keeps its memory from living on here.
         buffers.values().removeIf(SndDmaBuffer::freed);
         PcmRuntime rt = s.runtime();
@@ -487,6 +517,25 @@ public final class HarnessDriver implements DmabufDriver {
                     b == null ? 0 : b.id, b == null ? 0L : b.bytes, b != null && b.contiguous);
         }
         checkBugs();
+        return sid;
+    }
+
+    /** The substream's id on the C side, which learns of it now if it is new. */
+    private int sid(Substream s) {
+        Integer known = sids.get(s);
+        int sid = known != null ? known : sids.size();
+        if (known == null) {
+            sids.put(s, sid);
+            devices.put(s.pcm.index, s.pcm);
+            PcmHardware hw = s.pcm.hw;
+            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), bufferType(hw),
+                    driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
+                            | (hw.optIn().attach() ? Harness.CAP_ATTACH : 0));
+            if (r < 0) {
+                problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index
+                        + "): errno " + -r);
+            }
+        }
         return sid;
     }
 

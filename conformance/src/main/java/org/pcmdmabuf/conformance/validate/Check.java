@@ -4,12 +4,12 @@ import java.util.List;
 
 /**
  * One line of a validation report: a kernel check of check.sh, the harness build, a conformance case (whose
- * {@code rule} is what a failure says was broken), a case's fault sweep (every error path it reaches, run), or
- * the differential run against the model.
+ * {@code rule} is what a failure says was broken), a case's fault sweep (every error path it reaches, run), a race
+ * scenario under the harness's scheduler, or the differential run against the model.
  */
 public record Check(Kind kind, String name, String rule, Status status, List<String> details, double seconds) {
     public enum Kind {
-        kernel, harness, conformance, fault, differential
+        kernel, harness, conformance, fault, race, differential
     }
 
     public enum Status {

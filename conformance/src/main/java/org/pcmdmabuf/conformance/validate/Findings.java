@@ -29,6 +29,13 @@ public record Findings(Map<String, Finding> byCase) {
         }
     }
 
+    /** The findings of conformance cases; the others are race scenarios ({@code races/NAME.ops}). */
+    public Map<String, Finding> cases() {
+        Map<String, Finding> out = new LinkedHashMap<>(byCase);
+        out.keySet().removeIf(name -> name.startsWith("races/"));
+        return out;
+    }
+
     /** The mark of a line that holds one line of the declared failure. */
     static final String FAILURE = ">";
 
@@ -47,14 +54,16 @@ public record Findings(Map<String, Finding> byCase) {
         String last = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
-            if (line.strip().startsWith(FAILURE)) {
+            if (line.stripLeading().startsWith(FAILURE)) {
                 if (last == null) {
                     throw new BadSeries(f + ": line " + (i + 1) + ": a '" + FAILURE + "' line belongs under the"
                             + " CASE RULE-ID... line whose failure it shows");
                 }
                 Finding of = out.get(last);
                 List<String> failures = new ArrayList<>(of.failures());
-                failures.add(line.strip().substring(FAILURE.length()).strip());
+                // one space after the mark; the rest as validate reports it, indentation of a script's lines kept
+                String text = line.stripLeading().substring(FAILURE.length()).stripTrailing();
+                failures.add(text.startsWith(" ") ? text.substring(1) : text);
                 out.put(last, new Finding(of.caseName(), of.rules(), of.why(), failures));
                 continue;
             }
@@ -93,7 +102,8 @@ public record Findings(Map<String, Finding> byCase) {
      * where the case itself fails (it runs the case in lockstep with the model): a failed sweep of it is known.
      */
     Check judge(Check c) {
-        Finding f = c.kind() == Kind.conformance || c.kind() == Kind.fault ? byCase.get(c.name()) : null;
+        Finding f = c.kind() == Kind.conformance || c.kind() == Kind.fault || c.kind() == Kind.race
+                ? byCase.get(c.name()) : null;
         if (f == null) {
             return c;
         }

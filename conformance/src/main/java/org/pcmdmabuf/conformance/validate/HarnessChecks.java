@@ -11,6 +11,10 @@ import org.pcmdmabuf.conformance.harness.FaultSweep;
 import org.pcmdmabuf.conformance.harness.Harness;
 import org.pcmdmabuf.conformance.harness.HarnessTarget;
 import org.pcmdmabuf.conformance.harness.Lockstep;
+import org.pcmdmabuf.conformance.harness.RaceRunner;
+import org.pcmdmabuf.conformance.harness.RaceScenarios;
+import org.pcmdmabuf.conformance.harness.RaceSearch;
+import org.pcmdmabuf.conformance.Targets;
 import org.pcmdmabuf.script.Ddmin;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Script;
@@ -23,8 +27,8 @@ import org.pcmdmabuf.conformance.validate.Check.Status;
 import org.pcmdmabuf.conformance.validate.Validation.Differential;
 
 /**
- * The checks that run a revision's C code: every conformance case on its harness library, then the random
- * sequences in lockstep with the model. They run in a child JVM ({@link #main}), because a revision that
+ * The checks that run a revision's C code: every conformance case on its harness library, each case's fault
+ * sweep, the race scenarios under the harness's scheduler, then the random sequences in lockstep with the model. They run in a child JVM ({@link #main}), because a revision that
  * dereferences a bad pointer takes its process down: the parent then reports the check that was running as
  * failed, with the crash, instead of dying with it.
  */
@@ -60,9 +64,20 @@ final class HarnessChecks {
             }
             out.add(new Planned(Kind.fault, FAULT_SUMMARY, null));
         }
+        for (String name : RaceScenarios.NAMES) {
+            out.add(new Planned(Kind.race, RaceScenarios.title(name), RACE_RULES));
+        }
+        out.add(new Planned(Kind.race, LOCK_ORDER, RACE_RULES));
         out.add(new Planned(Kind.differential, differentialName(differential), null));
         return out;
     }
+
+    /** What the race stage judges, how many PCT schedules of which depth from which seed per scenario. */
+    static final String RACE_RULES = "PLAT-CONCURRENCY";
+    static final int RACE_SCHEDULES = 200;
+    static final int RACE_DEPTH = 3;
+    static final long RACE_SEED = 1;
+    static final String LOCK_ORDER = "one lock order over every schedule of the race scenarios";
 
     static List<Case> cases() {
         try {
@@ -104,12 +119,73 @@ final class HarnessChecks {
                     failures.isEmpty() ? Status.PASS : Status.FAIL, failures.stream().map(Case.Failure::text).toList(),
                     (System.nanoTime() - t0) / 1e9));
         }
-        if (faults && first < 2 * cases.size() + 1) {
+        int faultChecks = faults ? cases.size() + 1 : 0;
+        if (faults && first < cases.size() + faultChecks) {
             faults(out, harness, cases.subList(Math.max(0, first - cases.size()), cases.size()));
+        }
+        int raceFirst = Math.max(0, first - cases.size() - faultChecks);
+        if (raceFirst <= RaceScenarios.NAMES.size()) {
+            races(out, harness, raceFirst);
         }
         begin(out, Kind.differential, differentialName(differential), null);
         end(out, differential(harness, differential));
         out.flush();
+    }
+
+    /**
+     * The race scenarios from the {@code first}-th on, each's concurrent groups as kernel tasks under the
+     * harness's scheduler for {@link #RACE_SCHEDULES} PCT schedules ({@link RaceSearch}): a failed schedule is
+     * reported with its seed, schedule and the shrunk script that replays it; then the lock-order graph over
+     * every schedule run, whose cycles lockdep would report though no schedule deadlocked. A crash of the
+     * revision's code in a kernel task takes the child down like any other check.
+     */
+    private static void races(PrintStream out, Harness harness, int first) {
+        RaceRunner runner = new RaceRunner(harness, Case.LINE_BYTES, Case.CACHE_LINES,
+                () -> Targets.model.create(Case.LINE_BYTES, Case.CACHE_LINES, null));
+        runner.resetLockOrder();
+        List<String> names = RaceScenarios.NAMES;
+        for (String name : names.subList(Math.min(first, names.size()), names.size())) {
+            String title = RaceScenarios.title(name);
+            begin(out, Kind.race, title, RACE_RULES);
+            long t0 = System.nanoTime();
+            Script script = RaceScenarios.script(name);
+            RaceSearch.Result r = RaceSearch.pct(runner, script, RACE_SCHEDULES, RACE_SEED, RACE_DEPTH);
+            if (r.first() == null) {
+                end(out, new Check(Kind.race, title, RACE_RULES, Status.PASS, List.of(r.schedules()
+                        + " PCT schedules of depth " + RACE_DEPTH + " from seed " + RACE_SEED + ", none failed"),
+                        (System.nanoTime() - t0) / 1e9));
+                continue;
+            }
+            RaceSearch.Finding f = r.first();
+            List<String> details = new ArrayList<>();
+            details.add(r.failed() + " of " + r.schedules() + " schedules failed; the first: "
+                    + (f.seed() < 0 ? "the run-on schedule" : "seed " + f.seed()) + ", schedule "
+                    + schedule(f.run().schedule()));
+            details.addAll(f.run().failures());
+            details.add("a minimal script (pcmsim run SCRIPT --target harness --schedule "
+                    + schedule(f.run().schedule()) + " replays it):");
+            details.addAll(ScriptWriter.write(RaceSearch.shrink(runner, script, f.run())).lines().toList());
+            end(out, new Check(Kind.race, title, RACE_RULES, Status.FAIL, details, (System.nanoTime() - t0) / 1e9));
+        }
+        if (first > 0) {
+            // a new child after a crash: the graph holds only the schedules run since
+            begin(out, Kind.race, LOCK_ORDER, RACE_RULES);
+            end(out, Check.skipped(Kind.race, LOCK_ORDER, RACE_RULES,
+                    "a scenario crashed the harness process: the graph misses its schedules"));
+            return;
+        }
+        begin(out, Kind.race, LOCK_ORDER, RACE_RULES);
+        List<String> inversions = runner.lockOrderReports();
+        end(out, new Check(Kind.race, LOCK_ORDER, RACE_RULES, inversions.isEmpty() ? Status.PASS : Status.FAIL,
+                inversions, 0));
+    }
+
+    private static String schedule(List<Integer> s) {
+        StringBuilder sb = new StringBuilder();
+        for (int c : s) {
+            sb.append(sb.isEmpty() ? "" : ",").append(c);
+        }
+        return sb.isEmpty() ? "-" : sb.toString();
     }
 
     /**

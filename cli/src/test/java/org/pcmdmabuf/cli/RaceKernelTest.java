@@ -1,0 +1,236 @@
+package org.pcmdmabuf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code pcmsim race-kernel} discriminates (PLAT-CONCURRENCY): variants of the series made here that drop a lock
+ * the patch takes are killed, one with a lock-order inversion is reported by the lock-order graph, and the
+ * shipped series passes every schedule of the scenarios but the two that show its mmap/revocation race.
+ */
+class RaceKernelTest {
+    static final Path KERNEL_PATCH = BrokenVariantsTest.KERNEL_PATCH;
+    static final Path RACES = Path.of("..", "conformance", "src", "main", "resources", "races").toAbsolutePath()
+            .normalize();
+
+    /**
+     * One lock dropped: in the function whose definition starts with {@code function} in patch 0002, the first
+     * line {@code from} after it becomes {@code to}; {@code scenario} must fail, showing {@code shows}.
+     */
+    record Dropped(String name, String function, String from, String to, String scenario, String shows) {
+    }
+
+    static final String GUARD = "guard(mutex)(&buf->lock);";
+    static final String ASSERT = "lockdep_assert_held(&buf->lock) on a free lock";
+    /** the definition, not the prototype of pcm_dmabuf.h */
+    static final String DISCONNECT = "void snd_pcm_dmabuf_disconnect(struct snd_pcm_substream *substream)\n+{";
+
+    static final List<Dropped> DROPPED = List.of(
+            new Dropped("map without buf->lock", "snd_pcm_dmabuf_map(struct", GUARD, "/* dropped */",
+                    "sync-detach", ASSERT),
+            new Dropped("unmap without buf->lock", "static void snd_pcm_dmabuf_unmap(", GUARD, "/* dropped */",
+                    "sync-detach", ASSERT),
+            new Dropped("cpu_access without buf->lock", "static int snd_pcm_dmabuf_cpu_access(", GUARD,
+                    "/* dropped */", "sync-detach", ASSERT),
+            new Dropped("mmap without buf->lock", "static int snd_pcm_dmabuf_mmap(", GUARD, "/* dropped */",
+                    "mmap-revoke", ASSERT),
+            new Dropped("vmap without buf->lock", "static int snd_pcm_dmabuf_vmap(", GUARD, "/* dropped */",
+                    "sync-detach", ASSERT),
+            new Dropped("vunmap without buf->lock", "static void snd_pcm_dmabuf_vunmap(", GUARD, "/* dropped */",
+                    "sync-detach", ASSERT),
+            new Dropped("is_gone without buf->lock", "static bool snd_pcm_dmabuf_is_gone(", GUARD,
+                    "/* dropped */", "attach-close", ASSERT),
+            new Dropped("let_go without buf->lock", "static void snd_pcm_dmabuf_let_go(",
+                    "scoped_guard(mutex, &buf->lock) {", "{", "export-hw-free", ASSERT),
+            new Dropped("disconnect_one without buf->lock", "static void snd_pcm_dmabuf_disconnect_one(", GUARD,
+                    "/* dropped */", "release-export", ASSERT),
+            // (disconnect without snd_pcm_dmabuf_list_lock is left out: its walk of the list races the release's
+            // kfree() of an entry, a use after free that corrupts this JVM's heap; docs/decisions.md 43)
+            new Dropped("disconnect without buf->lock", DISCONNECT, GUARD,
+                    "/* dropped */", "mmap-disconnect", ASSERT));
+
+    @TempDir
+    Path tmp;
+
+    /**
+     * Each variant fails validate's race stage in its scenario. Validate runs the revision's code in a child JVM,
+     * so a variant whose race is a use after free (freed memory holds the accounting's poison) fails the
+     * scenario with the crash instead of taking this JVM down.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyDroppedLockIsKilled() {
+        return DROPPED.stream().map(v -> DynamicTest.dynamicTest(v.name(), () -> {
+            Path series = variant(v.name(), v.function(), v.from(), v.to());
+            Result r = execute("validate", "--no-kernel-checks", "--no-faults", "--sequences", "0", "--format", "ktap",
+                    series.toString());
+            assertEquals(1, r.exit(), v.name() + ": validate does not kill it\n" + r.out() + r.err());
+            String scenario = "race: races/" + v.scenario() + ".ops";
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("not ok ") && l.contains(scenario) && !l.contains("# TODO")),
+                    v.name() + ": the race stage does not fail " + scenario + "\n" + r.out());
+        }));
+    }
+
+    /**
+     * let_go takes snd_pcm_dmabuf_list_lock inside buf->lock, where disconnect_one takes them the other way: the
+     * graph reports the cycle with both sites of both edges, although no schedule deadlocks (let_go runs before
+     * the group).
+     */
+    @Test
+    void aLockOrderInversionIsReportedWithoutADeadlock() throws Exception {
+        Path lib = build("inversion", "static void snd_pcm_dmabuf_let_go(", "scoped_guard(mutex, &buf->lock) {",
+                "scoped_guard(mutex, &buf->lock) { guard(mutex)(&snd_pcm_dmabuf_list_lock);");
+        // PCT: a bounded depth-first enumeration varies the last decisions first, and the edge of disconnect_one
+        // needs the disconnect to run before the close, a first decision
+        Result r = raceKernel("--library", lib.toString(), "--schedules", "100", "--seed", "1", "--no-shrink",
+                RACES.resolve("release-export.ops").toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("lock order: possible circular locking dependency: "), r.out());
+        assertTrue(r.out().matches("(?s).*&buf->lock -> snd_pcm_dmabuf_list_lock \\(&buf->lock held at"
+                + " sound/core/pcm_dmabuf.c:\\d+, snd_pcm_dmabuf_list_lock taken at sound/core/pcm_dmabuf.c:\\d+\\).*"),
+                r.out());
+        assertTrue(r.out().matches("(?s).*snd_pcm_dmabuf_list_lock -> &buf->lock \\(snd_pcm_dmabuf_list_lock held at"
+                + " sound/core/pcm_dmabuf.c:\\d+, &buf->lock taken at sound/core/pcm_dmabuf.c:\\d+\\).*"), r.out());
+        assertTrue(r.out().contains("release-export.ops: 100 schedule(s)") && r.out().contains(", 0 failed"),
+                "no schedule may fail, let alone deadlock:\n" + r.out());
+        assertFalse(r.out().contains("deadlock"), r.out());
+    }
+
+    /**
+     * The release takes snd_pcm_dmabuf_list_lock inside buf->lock, disconnect_one the other way, on the same
+     * export: a schedule that runs both at once deadlocks, reported as its wait-for cycle with the locks' names
+     * and where each task waits and each holder took its lock.
+     */
+    @Test
+    void aDeadlockIsReportedAsItsWaitForCycle() throws Exception {
+        Path lib = build("deadlock", "static void snd_pcm_dmabuf_release(",
+                "scoped_guard(mutex, &snd_pcm_dmabuf_list_lock) {",
+                "scoped_guard(mutex, &buf->lock) scoped_guard(mutex, &snd_pcm_dmabuf_list_lock) {");
+        Result r = raceKernel("--library", lib.toString(), "--schedules", "200", "--seed", "1", "--no-shrink",
+                RACES.resolve("release-export.ops").toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().matches("(?s).*    deadlock: task \\d waits for (snd_pcm_dmabuf_list_lock|&buf->lock) at"
+                + " sound/core/pcm_dmabuf.c:\\d+, held by task \\d \\(taken at sound/core/pcm_dmabuf.c:\\d+\\);"
+                + " task \\d waits for (snd_pcm_dmabuf_list_lock|&buf->lock) at .*"), r.out());
+    }
+
+    /**
+     * The shipped series: every schedule of four scenarios passes and no lock-order inversion shows; mmap racing
+     * a revocation (HW_FREE of reused memory, disconnect) leaves a mapping that reaches the memory, a finding:
+     * snd_pcm_dmabuf_mmap() populates the mapping, and mm links it into the file's i_mmap only after ->mmap
+     * returns (mm/mmap.c, __mmap_region(): mmap_file(), then vma_link_file()), so a revocation in between zaps
+     * nothing of it.
+     */
+    @Test
+    void theShippedSeriesPassesEveryScheduleButShowsItsMmapRevocationRace() {
+        List<String> passing = List.of("export-hw-free", "attach-close", "sync-detach", "release-export");
+        List<String> args = new ArrayList<>(List.of("--exhaustive", "--schedules", "3000", "--no-shrink"));
+        passing.forEach(s -> args.add(RACES.resolve(s + ".ops").toString()));
+        Result r = raceKernel(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.out() + r.err());
+        for (String s : passing) {
+            assertTrue(r.out().matches("(?s).*" + s + "\\.ops: \\d+ schedule\\(s\\), every one, 0 failed.*")
+                    || s.equals("release-export") && r.out().contains(s + ".ops: 3000 schedule(s), not every one"),
+                    s + ":\n" + r.out());
+        }
+        assertTrue(r.out().contains("lock order: no inversion over all schedules"), r.out());
+
+        for (String s : List.of("mmap-revoke", "mmap-disconnect")) {
+            Result m = raceKernel("--schedules", "50", "--seed", "1", RACES.resolve(s + ".ops").toString());
+            assertEquals(1, m.exit(), s + ":\n" + m.out() + m.err());
+            assertTrue(m.out().contains("CPU mapping(s) still reach its memory (LIFETIME-REVOKE)"), m.out());
+            // the shrunk script keeps the group and replays
+            String schedule = m.out().replaceAll("(?s).*--schedule ([0-9,]+)\\):.*", "$1");
+            assertTrue(schedule.matches("[0-9,]+"), m.out());
+            Result replay = run(RACES.resolve(s + ".ops"), schedule);
+            assertEquals(1, replay.exit(), replay.out() + replay.err());
+            assertTrue(replay.out().contains("still reach its memory (LIFETIME-REVOKE)"), replay.out());
+        }
+    }
+
+    @Test
+    void aScheduleThatDoesNotFitIsBadInput() {
+        Result r = run(RACES.resolve("export-hw-free.ops"), "7,7,7");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("does not fit"), r.err());
+        assertEquals(2, run(RACES.resolve("export-hw-free.ops"), "0,x").exit());
+    }
+
+    @Test
+    void theSameSeedGivesTheSameSchedules() {
+        String[] args = {"--schedules", "30", "--seed", "7", "--no-shrink", RACES.resolve("mmap-revoke.ops").toString()};
+        assertEquals(raceKernel(args).out(), raceKernel(args).out());
+    }
+
+    record Result(int exit, String out, String err) {
+    }
+
+    private static Result raceKernel(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "race-kernel";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return execute(all);
+    }
+
+    private static Result run(Path script, String schedule) {
+        return execute("run", script.toString(), "--target", "harness", "--schedule", schedule);
+    }
+
+    private static Result execute(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Pcmsim.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** The harness library of the series with one line of patch 0002 edited. */
+    private Path build(String name, String function, String from, String to) throws IOException, InterruptedException {
+        Path series = variant(name, function, from, to);
+        Path out = series.resolveSibling("out");
+        Process p = new ProcessBuilder("sh", KERNEL_PATCH.resolve("harness/build.sh").toString(), series.toString(),
+                out.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), name + ": the variant does not build\n" + log);
+        return out.resolve("libpcmdmabuf-harness.so");
+    }
+
+    /** The series with one line of patch 0002 edited, its FINDINGS with it. */
+    private Path variant(String name, String function, String from, String to) throws IOException {
+        Path dir = tmp.resolve(name.replaceAll("\\W+", "-"));
+        Path series = dir.resolve("series");
+        Files.createDirectories(series);
+        try (Stream<Path> patches = Files.list(KERNEL_PATCH.resolve("series"))) {
+            for (Path p : patches.sorted().toList()) {
+                String text = Files.readString(p, StandardCharsets.UTF_8);
+                if (p.getFileName().toString().startsWith("0002-")) {
+                    int fn = text.indexOf("\n+" + function);
+                    assertTrue(fn >= 0 && text.indexOf("\n+" + function, fn + 1) < 0,
+                            name + ": no single definition starting " + function + " in patch 0002");
+                    int at = text.indexOf("\t" + from + "\n", fn);
+                    assertTrue(at >= 0, name + ": no " + from + " after " + function);
+                    text = text.substring(0, at) + "\t" + to + "\n" + text.substring(at + from.length() + 2);
+                }
+                Files.writeString(series.resolve(p.getFileName()), text, StandardCharsets.UTF_8);
+            }
+        }
+        return series;
+    }
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The harness's stand-in for kernel/locking/mutex.c and spinlock.c: a lock
+ * is a flag with an owner.  Outside a scheduled group taking a held lock is
+ * a self-deadlock, reported; in a group a task that takes a lock another
+ * task holds waits (shim/src/kernel/sched/core.c), as mutex_lock() sleeps
+ * and spin_lock() spins.  Taking a mutex is a might_sleep() point
+ * (__mutex_lock_common()), releasing one a scheduling point; every
+ * acquisition feeds the lock-order graph (lockdep.c).  Included by
+ * harness.c.
+ */
+
+#include <linux/spinlock.h>
+
+static __thread struct harness_site pending_site;
+
+void harness_lock_site(const char *file, int line)
+{
+	pending_site.file = file;
+	pending_site.line = line;
+}
+
+struct harness_site harness_guard_site(struct harness_site site)
+{
+	struct harness_site s = pending_site.file ? pending_site : site;
+
+	pending_site.file = NULL;
+	return s;
+}
+
+void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin);
+void harness_lockdep_release(struct mutex *lock);
+int harness_lockdep_spin_depth(void);
+const char *harness_lockdep_held_spin(void);
+
+/* kernel/sched/core.c, __might_sleep(): no sleeping with a spinlock held */
+void harness_might_sleep(struct harness_site site)
+{
+	if (harness_lockdep_spin_depth())
+		harness_bug("BUG: sleeping function called from invalid context at %s:%d (%s held)",
+			    site_file(site.file), site.line, harness_lockdep_held_spin());
+	harness_sched_point("might_sleep");
+}
+
+static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin)
+{
+	const char *what = spin ? "spin_lock" : "mutex_lock";
+
+	if (spin)
+		harness_sched_point(what);
+	else
+		harness_might_sleep(site);
+	if (sched_in_group() && lock->locked && !harness_owns(lock->owner))
+		sched_wait(lock, site);
+	if (lock->locked || lock->destroyed)
+		harness_bug("%s of a %s lock %s at %s:%d", what,
+			    lock->locked ? "held" : "destroyed",
+			    lock->name ? lock->name : "(unnamed)",
+			    site_file(site.file), site.line);
+	lock->locked = true;
+	lock->owner = sched_self + 1;
+	lock->site = site;
+	harness_lockdep_acquire(lock, site, spin);
+}
+
+static void lock_release(struct mutex *lock, bool spin)
+{
+	const char *what = spin ? "spin_unlock" : "mutex_unlock";
+
+	if (!lock->locked)
+		harness_bug("%s of a free lock %s", what,
+			    lock->name ? lock->name : "(unnamed)");
+	else if (!harness_owns(lock->owner))
+		harness_bug("%s of %s, which task %d holds", what,
+			    lock->name ? lock->name : "(unnamed)", lock->owner - 1);
+	lock->locked = false;
+	lock->owner = 0;
+	harness_lockdep_release(lock);
+	harness_sched_point(what);
+}
+
+void harness_mutex_lock(struct mutex *lock, struct harness_site site)
+{
+	lock_acquire(lock, site, false);
+}
+
+void harness_mutex_unlock(struct mutex *lock)
+{
+	lock_release(lock, false);
+}
+
+void harness_spin_lock(spinlock_t *lock, struct harness_site site)
+{
+	lock_acquire(&lock->m, site, true);
+}
+
+void harness_spin_unlock(spinlock_t *lock)
+{
+	lock_release(&lock->m, true);
+}
