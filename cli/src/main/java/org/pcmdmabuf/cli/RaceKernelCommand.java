@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pcmdmabuf.conformance.Case;
-import org.pcmdmabuf.conformance.Targets;
 import org.pcmdmabuf.conformance.harness.Harness;
 import org.pcmdmabuf.conformance.harness.RaceRunner;
 import org.pcmdmabuf.conformance.harness.RaceScenarios;
@@ -36,9 +35,6 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "race-kernel", mixinStandardHelpOptions = true,
         description = "Run race scenarios on the patch's C code under a seeded scheduler: PCT or every schedule.")
 final class RaceKernelCommand implements Callable<Integer> {
-    /** The scenarios the conformance jar carries, under races/. */
-    static final List<String> SCENARIOS = RaceScenarios.NAMES;
-
     @Spec
     CommandSpec spec;
 
@@ -78,8 +74,8 @@ final class RaceKernelCommand implements Callable<Integer> {
         Map<String, Script> scenarios = new LinkedHashMap<>();
         try {
             if (scripts.isEmpty()) {
-                for (String name : SCENARIOS) {
-                    scenarios.put(name, ScriptParser.parse(bundled(name), Limits.DEFAULT));
+                for (String name : RaceScenarios.NAMES) {
+                    scenarios.put(name, ScriptParser.parse(RaceScenarios.text(name), Limits.DEFAULT));
                 }
             }
             for (Path p : scripts) {
@@ -123,13 +119,13 @@ final class RaceKernelCommand implements Callable<Integer> {
                 found = true;
                 RaceSearch.Finding f = r.first();
                 out.println("  first failure: " + (f.seed() < 0 ? "schedule" : "seed " + f.seed() + ", schedule")
-                        + " " + schedule(f.run().schedule()));
+                        + " " + f.run().scheduleText());
                 for (String why : f.run().failures()) {
                     out.println("    " + why);
                 }
                 Script shrunk = noShrink ? script : RaceSearch.shrink(runner, script, f.run());
                 out.println("  " + (noShrink ? "script" : "shrunk script") + " (replay: pcmsim run SCRIPT --target harness"
-                        + " --schedule " + schedule(f.run().schedule()) + "):");
+                        + " --schedule " + f.run().scheduleText() + "):");
                 ScriptWriter.write(shrunk).lines().forEach(l -> out.println("    " + l));
             }
             out.flush();
@@ -180,7 +176,7 @@ final class RaceKernelCommand implements Callable<Integer> {
                         run.answers().get(i))));
             }
         }
-        out.println("schedule " + schedule(run.schedule()));
+        out.println("schedule " + run.scheduleText());
         if (run.diverged()) {
             err.println("pcmsim: --schedule " + schedule + " does not fit " + name
                     + ": it names a task that cannot run at one of its decisions");
@@ -196,20 +192,6 @@ final class RaceKernelCommand implements Callable<Integer> {
     /** A runner on {@code library}, null for the default one. */
     private static RaceRunner runner(Path library) {
         return new RaceRunner(Harness.load(library != null ? library : Harness.defaultLibrary()), Case.LINE_BYTES,
-                Case.CACHE_LINES,
-                () -> Targets.model.create(Case.LINE_BYTES, Case.CACHE_LINES, null));
-    }
-
-    static String schedule(List<Integer> s) {
-        StringBuilder sb = new StringBuilder();
-        for (int c : s) {
-            sb.append(sb.isEmpty() ? "" : ",").append(c);
-        }
-        return sb.isEmpty() ? "-" : sb.toString();
-    }
-
-    /** The text of a shipped scenario. */
-    static String bundled(String name) throws IOException {
-        return RaceScenarios.text(name);
+                Case.CACHE_LINES, Case::model);
     }
 }

@@ -180,7 +180,8 @@ public record Case(String name, String rule, String text, Script script, Map<Int
         return failures;
     }
 
-    private static Target model() {
+    /** The model every case and race scenario is judged against, as ConformanceTest runs it. */
+    public static Target model() {
         return Targets.model.create(LINE_BYTES, CACHE_LINES, null);
     }
 

@@ -59,6 +59,12 @@ public final class RaceRunner {
         public boolean failed() {
             return !failures.isEmpty();
         }
+
+        /** The schedule as {@code --schedule} takes it: {@code 0,0,1,1}, {@code -} for none. */
+        public String scheduleText() {
+            return schedule.isEmpty() ? "-"
+                    : String.join(",", schedule.stream().map(String::valueOf).toList());
+        }
     }
 
     /** Runs {@code script} with {@code prefix} as its schedule's first decisions, then {@code policy}. */

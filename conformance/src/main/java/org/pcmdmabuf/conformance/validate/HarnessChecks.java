@@ -14,7 +14,6 @@ import org.pcmdmabuf.conformance.harness.Lockstep;
 import org.pcmdmabuf.conformance.harness.RaceRunner;
 import org.pcmdmabuf.conformance.harness.RaceScenarios;
 import org.pcmdmabuf.conformance.harness.RaceSearch;
-import org.pcmdmabuf.conformance.Targets;
 import org.pcmdmabuf.script.Ddmin;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Script;
@@ -140,8 +139,7 @@ final class HarnessChecks {
      * revision's code in a kernel task takes the child down like any other check.
      */
     private static void races(PrintStream out, Harness harness, int first) {
-        RaceRunner runner = new RaceRunner(harness, Case.LINE_BYTES, Case.CACHE_LINES,
-                () -> Targets.model.create(Case.LINE_BYTES, Case.CACHE_LINES, null));
+        RaceRunner runner = new RaceRunner(harness, Case.LINE_BYTES, Case.CACHE_LINES, Case::model);
         runner.resetLockOrder();
         List<String> names = RaceScenarios.NAMES;
         for (String name : names.subList(Math.min(first, names.size()), names.size())) {
@@ -160,10 +158,10 @@ final class HarnessChecks {
             List<String> details = new ArrayList<>();
             details.add(r.failed() + " of " + r.schedules() + " schedules failed; the first: "
                     + (f.seed() < 0 ? "the run-on schedule" : "seed " + f.seed()) + ", schedule "
-                    + schedule(f.run().schedule()));
+                    + f.run().scheduleText());
             details.addAll(f.run().failures());
             details.add("a minimal script (pcmsim run SCRIPT --target harness --schedule "
-                    + schedule(f.run().schedule()) + " replays it):");
+                    + f.run().scheduleText() + " replays it):");
             details.addAll(ScriptWriter.write(RaceSearch.shrink(runner, script, f.run())).lines().toList());
             end(out, new Check(Kind.race, title, RACE_RULES, Status.FAIL, details, (System.nanoTime() - t0) / 1e9));
         }
@@ -180,13 +178,6 @@ final class HarnessChecks {
                 inversions, 0));
     }
 
-    private static String schedule(List<Integer> s) {
-        StringBuilder sb = new StringBuilder();
-        for (int c : s) {
-            sb.append(sb.isEmpty() ? "" : ",").append(c);
-        }
-        return sb.isEmpty() ? "-" : sb.toString();
-    }
 
     /**
      * Every case's fault sweep ({@link FaultSweep}), one check each, then the figures over them: the distinct
