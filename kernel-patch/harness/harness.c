@@ -983,6 +983,14 @@ void harness_reset(void)
 			sg_free_table(&m->out);
 			kfree(m);
 		}
+		while (!list_empty(&buf->mms)) {
+			struct snd_pcm_dmabuf_mm *m;
+
+			m = list_entry(buf->mms.next, struct snd_pcm_dmabuf_mm,
+				       list);
+			list_del(&m->list);
+			kfree(m);
+		}
 #endif
 		while (!list_empty(&d->attachments)) {
 			a = list_entry(d->attachments.next,
@@ -1015,6 +1023,7 @@ void harness_reset(void)
 		kfree(d);
 	}
 	filp_reset();
+	mm_reset();
 	dcache_reset();
 	free(paths);
 	paths = NULL;

@@ -38,6 +38,8 @@ enum harness_obj {
 	HARNESS_OBJ_DEVICE,	/* get_device / put_device */
 	HARNESS_OBJ_MUTEX,	/* mutex_init / mutex_destroy */
 	HARNESS_OBJ_FD,		/* get_unused_fd_flags / put_unused_fd, fd_install */
+	HARNESS_OBJ_MM,		/* mmgrab / mmdrop */
+	HARNESS_OBJ_MM_USERS,	/* mmget_not_zero / mmput */
 	HARNESS_OBJ_KINDS
 };
 

@@ -37,6 +37,9 @@ static inline bool list_empty(const struct list_head *head)
 	return head->next == head;
 }
 
+#define list_first_entry_or_null(head, type, member) \
+	(list_empty(head) ? NULL : list_entry((head)->next, type, member))
+
 static inline void __list_add_at(struct list_head *new, struct list_head *prev,
 				 struct list_head *next, const char *file, int line)
 {

@@ -10,6 +10,7 @@
 #include <asm/errno.h>
 #include <linux/bug.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/types.h>
 
@@ -58,7 +59,22 @@ struct vm_operations_struct {
 
 struct file;
 
+/*
+ * include/linux/mm_types.h: an address space.  Each kernel task of the
+ * harness's scheduler runs in an mm of its own (two threads of one process
+ * are two mms here: more interleavings than the kernel allows, never
+ * fewer).  mmap_lock is a rw_semaphore in the kernel; here readers exclude
+ * each other too, which only removes interleavings of readers, and it takes
+ * part in the scheduler and the lock-order graph as every lock does.
+ */
+struct mm_struct {
+	struct mutex mmap_lock;
+	atomic_t mm_users;	/* the process's own reference, never dropped */
+	atomic_t mm_count;	/* mmgrab() */
+};
+
 struct vm_area_struct {
+	struct mm_struct *vm_mm;
 	unsigned long vm_start;
 	unsigned long vm_end;
 	unsigned long vm_pgoff;

@@ -40,6 +40,8 @@ static const char *const obj_acquire[HARNESS_OBJ_KINDS] = {
 	[HARNESS_OBJ_DEVICE] = "get_device",
 	[HARNESS_OBJ_MUTEX] = "mutex_init",
 	[HARNESS_OBJ_FD] = "get_unused_fd_flags",
+	[HARNESS_OBJ_MM] = "mmgrab",
+	[HARNESS_OBJ_MM_USERS] = "mmget_not_zero",
 };
 
 static const char *const obj_release[HARNESS_OBJ_KINDS] = {
@@ -52,6 +54,8 @@ static const char *const obj_release[HARNESS_OBJ_KINDS] = {
 	[HARNESS_OBJ_DEVICE] = "put_device",
 	[HARNESS_OBJ_MUTEX] = "mutex_destroy",
 	[HARNESS_OBJ_FD] = "put_unused_fd or fd_install",
+	[HARNESS_OBJ_MM] = "mmdrop",
+	[HARNESS_OBJ_MM_USERS] = "mmput",
 };
 
 static struct harness_record *records;

@@ -10,6 +10,8 @@
  * kernel has it.
  */
 
+#include <linux/mmap_lock.h>
+
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
 		    unsigned long pfn, unsigned long size, pgprot_t prot)
 {
@@ -63,7 +65,10 @@ static int handle_mm_fault(struct vm_area_struct *vma, unsigned long pgoff)
 		return 0;
 	if (!vma->vm_ops || !vma->vm_ops->fault)
 		return 7;
+	/* do_user_addr_fault(): the fault runs under the mm's mmap_lock */
+	mmap_read_lock(vma->vm_mm);
 	ret = vma->vm_ops->fault(&vmf);
+	mmap_read_unlock(vma->vm_mm);
 	if (ret & VM_FAULT_SIGBUS)
 		return 7;
 	/* the page is in the page table now */

@@ -331,6 +331,15 @@ final class Vfs {
         if (!r.isOk()) {
             return r.cast();
         }
+        if (d.revoked) {
+            // Only a concurrent group on the harness gets here: the exporter mapped, then a revocation that ran
+            // while mm/mmap.c linked the mapping waited for it and zapped it (LIFETIME-REVOKE-ZAP). The mapping
+            // holds its file but no memory, as every mapping a revocation zapped.
+            getReference(f);
+            Vma v = registry.newVma(task, f, d.buffer, null, offset, len, read, write);
+            v.zapped = true;
+            return Result.ok(v);
+        }
         return Result.ok(newVma(task, f, d.buffer, null, offset, len, read, write));
     }
 
