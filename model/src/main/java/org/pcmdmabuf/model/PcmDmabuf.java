@@ -312,7 +312,10 @@ public final class PcmDmabuf {
         if (!r.isOk()) {
             return r;
         }
-        detachAttachment(s);
+        // a revocation that ran while the driver detached (a concurrent group on the harness) detached it already
+        if (s.runtime.attachment != null) {
+            detachAttachment(s);
+        }
         s.runtime.state = PcmState.SETUP;
         return r;
     }
@@ -394,7 +397,8 @@ public final class PcmDmabuf {
      * Revocation of a dma-buf whose exporter no longer owns it: its memory goes back to the owner and to no one
      * else. Every CPU mapping is zapped first, as unmap_mapping_range() on the dma-buf file would, so a later
      * access raises SIGBUS (LIFETIME-REVOKE-ZAP) and no mapping holds the memory; the dma-buf lets go of it;
-     * then every importer is detached (LIFETIME-REVOKE-DETACH), its DMA back on its own buffer. A moving
+     * then every importer is detached (LIFETIME-REVOKE-DETACH), its DMA back on its own buffer. A prepared
+     * importer goes back to SETUP, as DETACH takes it (it was prepared for the memory it lost); a moving
      * importer is stopped in XRUN, as snd_pcm_stop_xrun() (sound/core/pcm_native.c) stops a stream that lost its data (docs/decisions.md,
      * decision 5b). Detaching drops the attachments' file references, so the last one may release the dma-buf.
      */
@@ -410,6 +414,8 @@ public final class PcmDmabuf {
             Substream s = a.substream;
             switch (s.runtime.state) {
                 case RUNNING, DRAINING, PAUSED -> PcmNative.stop(s, PcmState.XRUN);
+                // prepared for memory it no longer has, as DETACH (DETACH-STATE)
+                case PREPARED -> s.runtime.state = PcmState.SETUP;
                 default -> {
                 }
             }

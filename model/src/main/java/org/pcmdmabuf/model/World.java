@@ -529,6 +529,11 @@ public final class World {
         invariantsDeferred = defer;
     }
 
+    /** Whether ops of a concurrent group are in flight ({@link #deferInvariants(boolean)}). */
+    public boolean inFlightTogether() {
+        return invariantsDeferred;
+    }
+
     /** Throws {@link InvariantViolation} with the recent trace when a model invariant does not hold. */
     public void checkInvariants() {
         Registry r = registry;

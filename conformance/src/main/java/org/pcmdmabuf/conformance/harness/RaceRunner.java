@@ -122,7 +122,7 @@ public final class RaceRunner {
                 complete = failures.isEmpty();
                 if (complete) {
                     target.world().checkInvariants();
-                    failures.addAll(revokedStillMapped(target));
+                    failures.addAll(revokedStillReached(target));
                 }
             } catch (InvariantViolation e) {
                 failures.add("the host was left inconsistent: " + e.getMessage().lines().findFirst().orElse(""));
@@ -208,10 +208,11 @@ public final class RaceRunner {
     }
 
     /**
-     * A CPU mapping of a revoked dma-buf that still reaches its memory on the C side: a revocation that missed a
-     * mapping made concurrently (LIFETIME-REVOKE, whose zap must reach every mapping).
+     * What still reaches a revoked dma-buf's memory on the C side once the group is over: a CPU mapping made
+     * concurrently that the revocation's zap missed (LIFETIME-REVOKE), an importer attached concurrently that it
+     * did not detach (LIFETIME-REVOKE-DETACH).
      */
-    private List<String> revokedStillMapped(HarnessTarget target) {
+    private List<String> revokedStillReached(HarnessTarget target) {
         List<String> out = new ArrayList<>();
         for (DmaBuf d : target.world().dmaBufs()) {
             int key = (int) target.world().dmaBufKey(d);
@@ -221,6 +222,11 @@ public final class RaceRunner {
                 if (mappings > sigbus) {
                     out.add("dma-buf " + key + " is revoked but " + (mappings - sigbus) + " of its " + mappings
                             + " CPU mapping(s) still reach its memory (LIFETIME-REVOKE)");
+                }
+                int attachments = harness.attachments(key);
+                if (attachments > 0) {
+                    out.add("dma-buf " + key + " is revoked but " + attachments
+                            + " importer(s) are still attached to it (LIFETIME-REVOKE-DETACH)");
                 }
             }
         }
