@@ -983,14 +983,6 @@ void harness_reset(void)
 			sg_free_table(&m->out);
 			kfree(m);
 		}
-		while (!list_empty(&buf->mms)) {
-			struct snd_pcm_dmabuf_mm *m;
-
-			m = list_entry(buf->mms.next, struct snd_pcm_dmabuf_mm,
-				       list);
-			list_del(&m->list);
-			kfree(m);
-		}
 #endif
 		while (!list_empty(&d->attachments)) {
 			a = list_entry(d->attachments.next,

@@ -17,13 +17,4 @@ void snd_pcm_lib_uncharge_pages(struct snd_card *card,
 void snd_pcm_lib_free_handed_over_pages(struct snd_card *card,
 					struct snd_dma_buffer *dmab);
 
-/*
- * sound/core/pcm_lib.c: the stream lock held, snd_pcm_stop() to XRUN, which
- * the host checks against the model (the harness's driver has no trigger)
- */
-static inline void __snd_pcm_xrun(struct snd_pcm_substream *substream)
-{
-	__snd_pcm_set_state(substream->runtime, SNDRV_PCM_STATE_XRUN);
-}
-
 #endif

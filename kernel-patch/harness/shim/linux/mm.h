@@ -36,17 +36,21 @@ typedef unsigned int vm_fault_t;
 #define VM_READ		0x00000001
 #define VM_WRITE	0x00000002
 #define VM_SHARED	0x00000008
+#define VM_PFNMAP	0x00000400
+#define VM_IO		0x00004000
 #define VM_DONTEXPAND	0x00040000
 #define VM_DONTDUMP	0x04000000
 
 /* include/linux/mm_types.h */
 #define VM_FAULT_SIGBUS	0x000002
+#define VM_FAULT_NOPAGE	0x000100
 
 struct vm_area_struct;
 struct address_space;
 
 struct vm_fault {
 	struct vm_area_struct *vma;
+	unsigned long address;
 	unsigned long pgoff;
 	struct page *page;
 };
@@ -119,6 +123,10 @@ static inline pgprot_t pgprot_writecombine(pgprot_t prot)
 {
 	return prot;
 }
+
+/* mm/memory.c: sets one page table entry of a VM_PFNMAP mapping, checked as remap_pfn_range() */
+vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, unsigned long addr,
+			  unsigned long pfn);
 
 /* checks that the pfn is memory of a live buffer: a mapping of freed pages is a bug */
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,

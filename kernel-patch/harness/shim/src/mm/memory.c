@@ -32,6 +32,24 @@ int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
+ * mm/memory.c, vmf_insert_pfn() -> vmf_insert_pfn_prot(): only in a
+ * VM_PFNMAP or VM_MIXEDMAP mapping (BUG_ON), of live buffer memory; the
+ * fault handler has then set the entry itself (VM_FAULT_NOPAGE).
+ */
+vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, unsigned long addr,
+			  unsigned long pfn)
+{
+	(void)addr;
+	if (!(vma->vm_flags & VM_PFNMAP)) {
+		harness_bug("vmf_insert_pfn in a mapping without VM_PFNMAP (mm/memory.c: BUG_ON)");
+		return VM_FAULT_SIGBUS;
+	}
+	if (remap_pfn_range(vma, addr, pfn, PAGE_SIZE, vma->vm_page_prot))
+		return VM_FAULT_SIGBUS;
+	return VM_FAULT_NOPAGE;
+}
+
+/*
  * mm/memory.c, unmap_mapping_range() -> unmap_mapping_range_tree(): the
  * page tables of every shared mapping of @mapping lose their pages, so the
  * next access faults (the harness zaps whole mappings, as the patch asks).
@@ -58,7 +76,11 @@ void unmap_mapping_range(struct address_space *mapping, long long holebegin,
  */
 static int handle_mm_fault(struct vm_area_struct *vma, unsigned long pgoff)
 {
-	struct vm_fault vmf = { .vma = vma, .pgoff = vma->vm_pgoff + pgoff };
+	struct vm_fault vmf = {
+		.vma = vma,
+		.address = vma->vm_start + (pgoff << PAGE_SHIFT),
+		.pgoff = vma->vm_pgoff + pgoff,
+	};
 	vm_fault_t ret;
 
 	if (vma->populated)
@@ -68,10 +90,14 @@ static int handle_mm_fault(struct vm_area_struct *vma, unsigned long pgoff)
 	/* do_user_addr_fault(): the fault runs under the mm's mmap_lock */
 	mmap_read_lock(vma->vm_mm);
 	ret = vma->vm_ops->fault(&vmf);
+	if (!(ret & (VM_FAULT_SIGBUS | VM_FAULT_NOPAGE))) {
+		/*
+		 * finish_fault(): the entry of the page the handler returned is
+		 * set after it returned, under the page table lock only
+		 */
+		harness_sched_point("finish_fault");
+		vma->populated = true;
+	}
 	mmap_read_unlock(vma->vm_mm);
-	if (ret & VM_FAULT_SIGBUS)
-		return 7;
-	/* the page is in the page table now */
-	vma->populated = true;
-	return 0;
+	return ret & VM_FAULT_SIGBUS ? 7 : 0;
 }

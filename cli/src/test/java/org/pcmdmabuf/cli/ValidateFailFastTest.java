@@ -30,7 +30,7 @@ class ValidateFailFastTest {
         CoreSource source = CoreSource.of(series);
         Path broken = tmp.resolve("broken");
         source.write(series, Mutator.mutants(source.lines()).stream()
-                .filter(m -> m.id().equals("return-zero:707:10")).findFirst().orElseThrow(), broken);
+                .filter(m -> m.id().equals("return-zero:694:10")).findFirst().orElseThrow(), broken);
         Run r = pcmsim("validate", "--no-kernel-checks", "--fail-fast", "--format", "ktap", broken.toString());
         assertEquals(1, r.exit(), r.out() + r.err());
         List<String> results = r.out().lines().filter(l -> l.matches("(not )?ok \\d+ .*")).toList();

@@ -50,8 +50,8 @@ class MutationRunTest {
      */
     @Test
     void aKilledAStillbornAndASurvivor() throws Exception {
-        List<Mutant> mutants = List.of(mutant("return-zero:707:10"), mutant("drop-assignment:333:2"),
-                mutant("constant:357:49"));
+        List<Mutant> mutants = List.of(mutant("return-zero:694:10"), mutant("drop-assignment:320:2"),
+                mutant("constant:344:49"));
         List<MutantResult> seen = new ArrayList<>();
         List<MutantResult> results = run(Duration.ofSeconds(300)).run(mutants, seen::add);
         assertEquals(mutants, results.stream().map(MutantResult::mutant).toList());
@@ -67,7 +67,7 @@ class MutationRunTest {
     /** A validation that runs past the limit is stopped: the mutant timed out. */
     @Test
     void aMutantPastItsTimeLimitTimedOut() throws Exception {
-        List<MutantResult> results = run(Duration.ofMillis(1)).run(List.of(mutant("return-zero:707:10")), r -> {
+        List<MutantResult> results = run(Duration.ofMillis(1)).run(List.of(mutant("return-zero:694:10")), r -> {
         });
         assertInstanceOf(Outcome.TimedOut.class, results.getFirst().outcome());
     }
