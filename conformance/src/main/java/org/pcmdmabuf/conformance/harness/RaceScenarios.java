@@ -17,7 +17,7 @@ import org.pcmdmabuf.script.ScriptParser;
 public final class RaceScenarios {
     /** In the order they run. */
     public static final List<String> NAMES = List.of("export-hw-free", "attach-close", "mmap-revoke",
-            "mmap-disconnect", "sync-detach", "release-export");
+            "mmap-disconnect", "sync-detach", "release-export", "linked-start-attach", "linked-prepare-attach");
 
     private RaceScenarios() {
     }
