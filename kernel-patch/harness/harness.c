@@ -599,7 +599,8 @@ int harness_attach(int sid, int fd, int target, int flags,
 		   int reserved_word, int reserved, int fault)
 {
 	struct harness_substream *hs = substream_of(sid);
-	struct file pcm_file;
+	struct dma_buf *pinned;
+	struct file *pinned_file, pcm_file;
 	int err;
 
 	if (!hs || reserved_word < 0 || reserved_word >= 6)
@@ -615,6 +616,19 @@ int harness_attach(int sid, int fd, int target, int flags,
 	int arg = fd;
 #endif
 
+	/*
+	 * The host resolved the fd from its table before the ioctl; the
+	 * patch's fget() (dma_buf_get()) comes after scheduling points (the
+	 * stream lock of the state check), where another task's close() of
+	 * the fd may drop the file's last reference.  The file the host
+	 * resolved is pinned until the ioctl returns, so the stale resolution
+	 * never reaches a freed file: fget() at the syscall's entry, a window
+	 * narrower than the kernel's (the fd table is the host's).
+	 */
+	pinned = target > 0 ? dmabuf_by_id(target) : NULL;
+	pinned_file = pinned ? dmabuf_file(pinned) : NULL;
+	if (pinned_file)
+		pinned_file->f_count++;
 	fd_number = fd;
 	fd_target = target;
 	pcm_file_init(&pcm_file, true);
@@ -622,6 +636,8 @@ int harness_attach(int sid, int fd, int target, int flags,
 			   ioctl_arg(&arg, fault));
 	fd_number = -1;
 	fd_target = HARNESS_FD_NONE;
+	if (pinned_file)
+		fput(pinned_file);
 	return err;
 }
 
