@@ -1192,8 +1192,9 @@ int harness_buffer_lock(int sid, int subclass, int lock)
 }
 
 /*
- * __snd_pcm_set_state() of a post-action; a runtime the host never mirrored
- * gets its state with the rest at its first hook
+ * The state a post-action gave (__snd_pcm_set_state(), under the locks the
+ * host took); a runtime the host never mirrored gets its state with the
+ * rest at its first hook
  */
 int harness_set_state(int sid, int state)
 {
@@ -1202,6 +1203,19 @@ int harness_set_state(int sid, int state)
 	if (!hs)
 		return -EINVAL;
 	if (hs->substream.runtime)
-		__snd_pcm_set_state(&hs->runtime, state);
+		hs->runtime.state = state;
 	return 0;
+}
+
+void harness_assert_stream_locked(struct snd_pcm_runtime *runtime,
+				  struct harness_site site)
+{
+	struct harness_substream *hs =
+		container_of(runtime, struct harness_substream, runtime);
+	struct mutex *lock = &hs->substream.self_group.lock.m;
+
+	if (!lock->locked || !harness_owns(lock->owner))
+		harness_bug("%s:%d __snd_pcm_set_state() without the stream lock (%s)",
+			    site_file(site.file), site.line,
+			    lock->locked ? "another task's" : "free");
 }

@@ -122,11 +122,20 @@ struct snd_pcm_substream {
 	unsigned int dmabuf_caps;	/* revision 2: SNDRV_PCM_DMABUF_* */
 };
 
-static inline void __snd_pcm_set_state(struct snd_pcm_runtime *runtime,
-				       snd_pcm_state_t state)
-{
-	runtime->state = state;
-}
+/* harness.c: the running task holds the stream lock of @runtime's substream */
+void harness_assert_stream_locked(struct snd_pcm_runtime *runtime,
+				  struct harness_site site);
+
+/*
+ * include/sound/pcm.h: "Call within the stream lock"; a caller without it
+ * is reported, as lockdep_assert_held() would (the harness's check: the
+ * kernel's helper has none, KCSAN sees the unlocked write race)
+ */
+#define __snd_pcm_set_state(_rt, _st)					\
+	do {								\
+		harness_assert_stream_locked((_rt), HARNESS_SITE);	\
+		(_rt)->state = (_st);					\
+	} while (0)
 
 static inline void snd_pcm_set_runtime_buffer(struct snd_pcm_substream *substream,
 					      struct snd_dma_buffer *bufp)
