@@ -139,13 +139,14 @@ class RaceKernelTest {
     @Test
     void theShippedSeriesPassesEveryScheduleButShowsItsMmapRevocationRace() {
         List<String> passing = List.of("export-hw-free", "attach-close", "sync-detach", "release-export");
-        List<String> args = new ArrayList<>(List.of("--exhaustive", "--schedules", "3000", "--no-shrink"));
+        // sync-detach has 3,518 schedules since the stream lock of DETACH is a scheduling point
+        List<String> args = new ArrayList<>(List.of("--exhaustive", "--schedules", "4000", "--no-shrink"));
         passing.forEach(s -> args.add(RACES.resolve(s + ".ops").toString()));
         Result r = raceKernel(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.out() + r.err());
         for (String s : passing) {
             assertTrue(r.out().matches("(?s).*" + s + "\\.ops: \\d+ schedule\\(s\\), every one, 0 failed.*")
-                    || s.equals("release-export") && r.out().contains(s + ".ops: 3000 schedule(s), not every one"),
+                    || s.equals("release-export") && r.out().contains(s + ".ops: 4000 schedule(s), not every one"),
                     s + ":\n" + r.out());
         }
         assertTrue(r.out().contains("lock order: no inversion over all schedules"), r.out());
