@@ -68,6 +68,9 @@ static struct harness_device **devices;
 static int ndevices;
 static struct harness_substream **substreams;
 static int nsubstreams;
+/* the lock of each linked group the host made (struct snd_pcm_group) */
+static struct snd_pcm_group **groups;
+static int ngroups;
 static struct list_head buffers = { &buffers, &buffers };
 static struct list_head dmabufs = { &dmabufs, &dmabufs };
 static int next_dmabuf_id = 1;
@@ -310,6 +313,8 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 	/* snd_pcm_attach_substream(); the PCM core's lock, not the exporter's object */
 	runtime = &s->runtime;
 	__mutex_init(&runtime->buffer_mutex, "&runtime->buffer_mutex");
+	/* snd_pcm_group_init(&substream->self_group), sound/core/pcm.c */
+	__spin_lock_init(&s->substream.self_group.lock, "&substream->self_group.lock");
 	s->substream.pcm = &d->pcm;
 	s->substream.stream = stream;
 	/*
@@ -594,7 +599,8 @@ int harness_attach(int sid, int fd, int target, int flags,
 		   int reserved_word, int reserved, int fault)
 {
 	struct harness_substream *hs = substream_of(sid);
-	struct file pcm_file;
+	struct dma_buf *pinned;
+	struct file *pinned_file, pcm_file;
 	int err;
 
 	if (!hs || reserved_word < 0 || reserved_word >= 6)
@@ -610,6 +616,19 @@ int harness_attach(int sid, int fd, int target, int flags,
 	int arg = fd;
 #endif
 
+	/*
+	 * The host resolved the fd from its table before the ioctl; the
+	 * patch's fget() (dma_buf_get()) comes after scheduling points (the
+	 * stream lock of the state check), where another task's close() of
+	 * the fd may drop the file's last reference.  The file the host
+	 * resolved is pinned until the ioctl returns, so the stale resolution
+	 * never reaches a freed file: fget() at the syscall's entry, a window
+	 * narrower than the kernel's (the fd table is the host's).
+	 */
+	pinned = target > 0 ? dmabuf_by_id(target) : NULL;
+	pinned_file = pinned ? dmabuf_file(pinned) : NULL;
+	if (pinned_file)
+		pinned_file->f_count++;
 	fd_number = fd;
 	fd_target = target;
 	pcm_file_init(&pcm_file, true);
@@ -617,6 +636,8 @@ int harness_attach(int sid, int fd, int target, int flags,
 			   ioctl_arg(&arg, fault));
 	fd_number = -1;
 	fd_target = HARNESS_FD_NONE;
+	if (pinned_file)
+		fput(pinned_file);
 	return err;
 }
 
@@ -1039,6 +1060,11 @@ void harness_reset(void)
 		buffer_free(list_entry(buffers.next, struct harness_buffer, node));
 	for (i = 0; i < ndevices; i++)
 		kfree(devices[i]);
+	for (i = 0; i < ngroups; i++)
+		kfree(groups[i]);
+	free(groups);
+	groups = NULL;
+	ngroups = 0;
 	free(substreams);
 	free(devices);
 	substreams = NULL;
@@ -1092,4 +1118,105 @@ void harness_pcm_unlock(int sid)
 
 	if (hs && hs->pcm_lock_depth && --hs->pcm_lock_depth == 0)
 		mutex_unlock(&hs->runtime.buffer_mutex);
+}
+
+/*
+ * Linked streams (sound/core/pcm_native.c, snd_pcm_action_group()): the
+ * host runs a linked trigger action and takes here what the kernel takes.
+ * An atomic one (START, STOP) holds the group's lock and every member's
+ * stream lock, the others' nested; the harness takes the group's lock
+ * first, the order of snd_pcm_stream_group_ref()'s relock after a failed
+ * trylock, a legal path that needs no trylock.  A nonatomic one (PREPARE,
+ * snd_pcm_action_nonatomic()) runs with the initiator's buffer_mutex
+ * (harness_pcm_lock()) and takes every other member's, nested.  Then the
+ * post-actions' states, under those locks.
+ */
+static struct snd_pcm_group *group_of(int gid)
+{
+	struct snd_pcm_group **grown;
+
+	if (gid < 0)
+		return NULL;
+	while (ngroups <= gid) {
+		grown = realloc(groups, (ngroups + 1) * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		groups = grown;
+		groups[ngroups] = core_zalloc(sizeof(**groups));
+		if (!groups[ngroups])
+			return NULL;
+		__spin_lock_init(&groups[ngroups]->lock, "&group->lock");
+		ngroups++;
+	}
+	return groups[gid];
+}
+
+int harness_group_lock(int gid, int lock)
+{
+	struct snd_pcm_group *group = group_of(gid);
+
+	if (!group)
+		return -EINVAL;
+	if (lock)
+		spin_lock(&group->lock);
+	else
+		spin_unlock(&group->lock);
+	return 0;
+}
+
+int harness_stream_lock(int sid, int subclass, int lock)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs)
+		return -EINVAL;
+	if (!lock)
+		spin_unlock(&hs->substream.self_group.lock);
+	else if (subclass)
+		spin_lock_nested(&hs->substream.self_group.lock, subclass);
+	else
+		spin_lock(&hs->substream.self_group.lock);
+	return 0;
+}
+
+int harness_buffer_lock(int sid, int subclass, int lock)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs)
+		return -EINVAL;
+	if (lock)
+		mutex_lock_nested(&hs->runtime.buffer_mutex, subclass);
+	else
+		mutex_unlock(&hs->runtime.buffer_mutex);
+	return 0;
+}
+
+/*
+ * The state a post-action gave (__snd_pcm_set_state(), under the locks the
+ * host took); a runtime the host never mirrored gets its state with the
+ * rest at its first hook
+ */
+int harness_set_state(int sid, int state)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs)
+		return -EINVAL;
+	if (hs->substream.runtime)
+		hs->runtime.state = state;
+	return 0;
+}
+
+void harness_assert_stream_locked(struct snd_pcm_runtime *runtime,
+				  struct harness_site site)
+{
+	struct harness_substream *hs =
+		container_of(runtime, struct harness_substream, runtime);
+	struct mutex *lock = &hs->substream.self_group.lock.m;
+
+	if (!lock->locked || !harness_owns(lock->owner))
+		harness_bug("%s:%d __snd_pcm_set_state() without the stream lock (%s)",
+			    site_file(site.file), site.line,
+			    lock->locked ? "another task's" : "free");
 }

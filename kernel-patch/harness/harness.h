@@ -131,6 +131,16 @@ int harness_sched_steps(void);
 const char *harness_sched_report(void);
 void harness_pcm_lock(int sid);
 void harness_pcm_unlock(int sid);
+/*
+ * Linked streams: the locks a linked trigger action takes (@lock 1 takes,
+ * 0 releases): group @gid's lock, substream @sid's stream lock or its
+ * runtime->buffer_mutex with lockdep subclass @subclass; and the state its
+ * post-action gives a member.
+ */
+int harness_group_lock(int gid, int lock);
+int harness_stream_lock(int sid, int subclass, int lock);
+int harness_buffer_lock(int sid, int subclass, int lock);
+int harness_set_state(int sid, int state);
 int harness_lockdep_reports(void);
 const char *harness_lockdep_report(int i);
 void harness_lockdep_reset(void);

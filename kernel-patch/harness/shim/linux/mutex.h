@@ -63,7 +63,13 @@ void harness_mutex_unlock(struct mutex *lock);
 /* the site a guard's CLASS() set, else @site */
 struct harness_site harness_guard_site(struct harness_site site);
 
+void harness_mutex_lock_nested(struct mutex *lock, int subclass,
+			       struct harness_site site);
+
 #define mutex_lock(lock)	harness_mutex_lock((lock), HARNESS_SITE)
+#define mutex_lock_nested(lock, subclass)	\
+	harness_mutex_lock_nested((lock), (subclass), HARNESS_SITE)
+#define SINGLE_DEPTH_NESTING	1
 #define mutex_unlock(lock)	harness_mutex_unlock(lock)
 
 /* whether the running task (or the host, outside a group) holds what @owner says */

@@ -30,7 +30,12 @@ static inline void __spin_lock_init(spinlock_t *lock, const char *name)
 void harness_spin_lock(spinlock_t *lock, struct harness_site site);
 void harness_spin_unlock(spinlock_t *lock);
 
+void harness_spin_lock_nested(spinlock_t *lock, int subclass,
+			      struct harness_site site);
+
 #define spin_lock(lock)		harness_spin_lock((lock), HARNESS_SITE)
+#define spin_lock_nested(lock, subclass)	\
+	harness_spin_lock_nested((lock), (subclass), HARNESS_SITE)
 #define spin_unlock(lock)	harness_spin_unlock(lock)
 
 #define spin_lock_irqsave(lock, flags)	\

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <linux/cleanup.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <sound/core.h>
 #include <sound/memalloc.h>
 
@@ -104,8 +105,14 @@ struct snd_pcm_runtime {
 #endif
 };
 
+/* the lock of a substream's self_group is its stream lock (snd_pcm_stream_lock()) */
+struct snd_pcm_group {
+	spinlock_t lock;
+};
+
 struct snd_pcm_substream {
 	struct snd_pcm *pcm;
+	struct snd_pcm_group self_group;
 	int stream;
 	struct snd_dma_buffer dma_buffer;
 	struct snd_pcm_runtime *runtime;
@@ -115,11 +122,20 @@ struct snd_pcm_substream {
 	unsigned int dmabuf_caps;	/* revision 2: SNDRV_PCM_DMABUF_* */
 };
 
-static inline void __snd_pcm_set_state(struct snd_pcm_runtime *runtime,
-				       snd_pcm_state_t state)
-{
-	runtime->state = state;
-}
+/* harness.c: the running task holds the stream lock of @runtime's substream */
+void harness_assert_stream_locked(struct snd_pcm_runtime *runtime,
+				  struct harness_site site);
+
+/*
+ * include/sound/pcm.h: "Call within the stream lock"; a caller without it
+ * is reported, as lockdep_assert_held() would (the harness's check: the
+ * kernel's helper has none, KCSAN sees the unlocked write race)
+ */
+#define __snd_pcm_set_state(_rt, _st)					\
+	do {								\
+		harness_assert_stream_locked((_rt), HARNESS_SITE);	\
+		(_rt)->state = (_st);					\
+	} while (0)
 
 static inline void snd_pcm_set_runtime_buffer(struct snd_pcm_substream *substream,
 					      struct snd_dma_buffer *bufp)
@@ -139,7 +155,14 @@ static inline void snd_pcm_set_runtime_buffer(struct snd_pcm_substream *substrea
 	}
 }
 
-/* the stream lock orders against the period interrupt; the harness has none */
-DEFINE_GUARD(pcm_stream_lock_irq, struct snd_pcm_substream *, (void)_T, (void)_T)
+/*
+ * sound/core/pcm_native.c: snd_pcm_stream_lock_irq() takes the spinlock of
+ * the substream's self_group (the PCM is not nonatomic: snd-dummy's is
+ * not); a scheduling point, and what a linked START or STOP of another
+ * member takes (snd_pcm_action_group()).
+ */
+DEFINE_GUARD(pcm_stream_lock_irq, struct snd_pcm_substream *,
+	     harness_spin_lock(&_T->self_group.lock, harness_guard_site(HARNESS_SITE)),
+	     spin_unlock(&_T->self_group.lock))
 
 #endif

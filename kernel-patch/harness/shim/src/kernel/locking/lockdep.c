@@ -32,6 +32,8 @@ static struct lockdep_context {
 
 static const char *lock_classes[HARNESS_MAX_CLASSES];
 static int nlock_classes;
+/* the names of subclasses, "class/N": lockdep keys a nested acquisition apart */
+static char subclass_names[HARNESS_MAX_CLASSES][96];
 
 /* the first acquisitions that made each edge: @from held, @to taken */
 static struct lock_order {
@@ -60,6 +62,30 @@ static int lock_class(const char *name)
 	if (nlock_classes == HARNESS_MAX_CLASSES)
 		return HARNESS_MAX_CLASSES - 1;
 	lock_classes[nlock_classes] = name;
+	return nlock_classes++;
+}
+
+/*
+ * The class of an acquisition with @subclass (mutex_lock_nested(),
+ * spin_lock_nested()): a class of its own per subclass, as lockdep's
+ * look_up_lock_class() keys it, so that taking a second lock of one class
+ * with SINGLE_DEPTH_NESTING is no recursion.
+ */
+static int lock_subclass(const char *name, int subclass)
+{
+	char text[96];
+	int i;
+
+	if (!subclass)
+		return lock_class(name);
+	snprintf(text, sizeof(text), "%s/%d", name ? name : "(unnamed)", subclass);
+	for (i = 0; i < nlock_classes; i++)
+		if (!strcmp(lock_classes[i], text))
+			return i;
+	if (nlock_classes == HARNESS_MAX_CLASSES)
+		return HARNESS_MAX_CLASSES - 1;
+	memcpy(subclass_names[nlock_classes], text, sizeof(text));
+	lock_classes[nlock_classes] = subclass_names[nlock_classes];
 	return nlock_classes++;
 }
 
@@ -159,10 +185,11 @@ static void lock_order_add(int a, int b, struct harness_site held,
 	lockdep_report(text);
 }
 
-void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin)
+void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin,
+			     int subclass)
 {
 	struct lockdep_context *ctx = lockdep_current();
-	int class = lock_class(lock->name), i;
+	int class = lock_subclass(lock->name, subclass), i;
 
 	for (i = 0; i < ctx->depth; i++)
 		lock_order_add(ctx->held[i].class, class, ctx->held[i].site, site);

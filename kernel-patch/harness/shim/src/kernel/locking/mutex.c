@@ -28,7 +28,8 @@ struct harness_site harness_guard_site(struct harness_site site)
 	return s;
 }
 
-void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin);
+void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin,
+			     int subclass);
 void harness_lockdep_release(struct mutex *lock);
 int harness_lockdep_spin_depth(void);
 const char *harness_lockdep_held_spin(void);
@@ -42,7 +43,8 @@ void harness_might_sleep(struct harness_site site)
 	harness_sched_point("might_sleep");
 }
 
-static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin)
+static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin,
+			 int subclass)
 {
 	const char *what = spin ? "spin_lock" : "mutex_lock";
 
@@ -60,7 +62,7 @@ static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin
 	lock->locked = true;
 	lock->owner = sched_self + 1;
 	lock->site = site;
-	harness_lockdep_acquire(lock, site, spin);
+	harness_lockdep_acquire(lock, site, spin, subclass);
 }
 
 static void lock_release(struct mutex *lock, bool spin)
@@ -81,7 +83,14 @@ static void lock_release(struct mutex *lock, bool spin)
 
 void harness_mutex_lock(struct mutex *lock, struct harness_site site)
 {
-	lock_acquire(lock, site, false);
+	lock_acquire(lock, site, false, 0);
+}
+
+/* mutex_lock_nested(): lockdep keys the acquisition by class and subclass */
+void harness_mutex_lock_nested(struct mutex *lock, int subclass,
+			       struct harness_site site)
+{
+	lock_acquire(lock, site, false, subclass);
 }
 
 void harness_mutex_unlock(struct mutex *lock)
@@ -91,7 +100,13 @@ void harness_mutex_unlock(struct mutex *lock)
 
 void harness_spin_lock(spinlock_t *lock, struct harness_site site)
 {
-	lock_acquire(&lock->m, site, true);
+	lock_acquire(&lock->m, site, true, 0);
+}
+
+void harness_spin_lock_nested(spinlock_t *lock, int subclass,
+			      struct harness_site site)
+{
+	lock_acquire(&lock->m, site, true, subclass);
 }
 
 void harness_spin_unlock(spinlock_t *lock)

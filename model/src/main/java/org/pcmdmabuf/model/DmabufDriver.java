@@ -1,5 +1,7 @@
 package org.pcmdmabuf.model;
 
+import java.util.List;
+
 /**
  * The seam between the PCM core and the patch's sound/core/pcm_dmabuf.c: every decision and side effect of
  * the dma-buf code, as the hooks and dma_buf_ops the kernel calls. The {@link World} stays the host for every
@@ -85,6 +87,22 @@ public interface DmabufDriver {
     }
 
     default void pcmUnlock(Substream s) {
+    }
+
+    /**
+     * snd_pcm_action_group()'s locks of a linked action that {@code initiator} runs on {@code members} (list order,
+     * the initiator among them), taken before the pre-actions: an atomic action (START, STOP) holds the group's
+     * lock and every member's stream lock, a nonatomic one (PREPARE, snd_pcm_action_nonatomic()) every other
+     * member's runtime->buffer_mutex. Nothing for a sequential driver.
+     */
+    default void lockGroup(Substream initiator, List<Substream> members, boolean nonatomic) {
+    }
+
+    /**
+     * The locks of {@link #lockGroup} released after the post-actions changed the members' states, which a driver
+     * with a runtime of its own mirrors first, under those locks.
+     */
+    default void unlockGroup(Substream initiator, List<Substream> members, boolean nonatomic) {
     }
 
     /** dma_buf_ops.release: the host dropped the last reference on the dma-buf's file. */

@@ -4,7 +4,7 @@ package org.pcmdmabuf.model;
 public enum Errno {
     EPERM(1), ENOENT(2), EINTR(4), EIO(5), ENXIO(6), EBADF(9), EAGAIN(11), ENOMEM(12), EACCES(13),
     EFAULT(14), EBUSY(16), ENODEV(19), EINVAL(22), EMFILE(24), ENOTTY(25), EPIPE(32), ENOSYS(38),
-    EBADFD(77), ESTRPIPE(86);
+    EBADFD(77), ESTRPIPE(86), EALREADY(114);
 
     public final int number;
 

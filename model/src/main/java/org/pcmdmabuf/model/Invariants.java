@@ -47,6 +47,9 @@ import java.util.stream.LongStream;
  *     while that is above 0 (snd_pcm_attach_substream() and snd_pcm_detach_substream(), sound/core/pcm.c).
  * <li>{@link Invariant#SUBSTREAM_MMAP_COUNT}: a substream's mmap_count is its live PCM-fd data mappings
  *     (snd_pcm_mmap_data_open() and snd_pcm_mmap_data_close(), sound/core/pcm_native.c).
+ * <li>{@link Invariant#SUBSTREAM_GROUP}: a linked substream is open and on its group's list, and a group has at
+ *     least two members, each linked in it (snd_pcm_link() and snd_pcm_unlink(), which dissolves a group of one;
+ *     the last close unlinks, pcm_release_private()).
  * <li>{@link Invariant#RUNTIME_EXPORT}: a runtime's export is a live dma-buf that this substream exported and
  *     that wraps the runtime's buffer: the patch's hw_free hook hands it over or revokes it, and drops the
  *     runtime's reference, when the runtime lets go.
@@ -171,6 +174,22 @@ final class Invariants {
 
     private static boolean substreamOpens(Substream s, int openFiles) {
         return s.refCount == openFiles && (s.runtime != null) == (openFiles > 0);
+    }
+
+    private static boolean substreamGroup(Substream s) {
+        PcmGroup g = s.group;
+        if (g == null) {
+            return true;
+        }
+        if (s.runtime == null || g.members.size() < 2 || !g.members.contains(s)) {
+            return false;
+        }
+        for (Substream m : g.members) {
+            if (m.group != g) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean substreamMmapCount(Substream s, int mappings) {
@@ -410,6 +429,10 @@ final class Invariants {
                 if (!substreamMmapCount(s, m)) {
                     found.add(Invariant.SUBSTREAM_MMAP_COUNT, s + ": mmap_count " + s.mmapCount + " but " + m
                             + " mappings");
+                }
+                if (!substreamGroup(s)) {
+                    found.add(Invariant.SUBSTREAM_GROUP, s + ": linked in a group of " + s.group.members
+                            + ", runtime " + s.runtime);
                 }
                 if (s.runtime != null) {
                     runtime(s, dmaBufs, found);
@@ -715,6 +738,9 @@ final class Invariants {
                     }
                     if (!substreamMmapCount(s, maps[slot(s)])) {
                         fail(Invariant.SUBSTREAM_MMAP_COUNT);
+                    }
+                    if (!substreamGroup(s)) {
+                        fail(Invariant.SUBSTREAM_GROUP);
                     }
                     if (s.runtime != null) {
                         runtime(s);

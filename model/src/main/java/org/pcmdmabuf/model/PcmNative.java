@@ -1,5 +1,7 @@
 package org.pcmdmabuf.model;
 
+import java.util.List;
+
 import static org.pcmdmabuf.model.PcmState.DISCONNECTED;
 import static org.pcmdmabuf.model.PcmState.DRAINING;
 import static org.pcmdmabuf.model.PcmState.OPEN;
@@ -150,7 +152,10 @@ final class PcmNative {
 
     // ---- actions -------------------------------------------------------------------------------------
 
-    /** snd_pcm_prepare(): PAUSED and SUSPENDED are stopped first, then snd_pcm_pre_prepare/do/post. */
+    /**
+     * snd_pcm_prepare(): PAUSED and SUSPENDED are stopped first (a group stop), then snd_pcm_action_nonatomic()
+     * with snd_pcm_pre_prepare/do/post on every member of the group.
+     */
     static Result<Long> prepare(Substream s) {
         PcmRuntime rt = s.runtime;
         if (rt.state == PAUSED) {
@@ -160,19 +165,70 @@ final class PcmNative {
         } else if (rt.state == SUSPENDED) {
             stop(s, SETUP);
         }
-        if (rt.state == OPEN || rt.state == DISCONNECTED) {
-            return Result.err(Errno.EBADFD);
+        return action(s, true, PcmNative::prePrepare, PcmNative::doPrepare);
+    }
+
+    /** snd_pcm_pre_prepare(). */
+    private static Errno prePrepare(Substream m) {
+        PcmState state = m.runtime.state;
+        if (state == OPEN || state == DISCONNECTED) {
+            return Errno.EBADFD;
         }
-        if (s.running()) {
-            return Result.err(Errno.EBUSY);
-        }
+        return m.running() ? Errno.EBUSY : null;
+    }
+
+    /** snd_pcm_do_prepare() and snd_pcm_post_prepare(). */
+    private static void doPrepare(Substream m) {
+        PcmRuntime rt = m.runtime;
         // snd_pcm_do_reset() via snd_pcm_lib_ioctl_reset() (pcm_lib.c): the stream is not running here.
         rt.hwPtr %= rt.bufferSize;
         rt.devicePtr = rt.hwPtr;
         rt.applPtr = rt.hwPtr;
         rt.applPtrWild = false;
         rt.state = PREPARED;
-        return Result.ok(0L);
+    }
+
+    /** A member's pre-action: the errno that refuses the whole action, or null. */
+    private interface PreAction {
+        Errno check(Substream m);
+    }
+
+    /** A member's do- and post-action, which cannot fail here. */
+    private interface PostAction {
+        void apply(Substream m);
+    }
+
+    /**
+     * snd_pcm_action() and snd_pcm_action_nonatomic(): a substream that is not linked runs the action alone
+     * (snd_pcm_action_single()); a linked one runs snd_pcm_action_group(): every member's pre-action in list
+     * order, the first refusal refusing the whole action with nothing changed, then every member's action. The
+     * members are locked meanwhile ({@link DmabufDriver#lockGroup}: the stream locks of an atomic action, the
+     * other members' buffer_mutex of a nonatomic one).
+     */
+    private static Result<Long> action(Substream s, boolean nonatomic, PreAction pre, PostAction post) {
+        if (s.group == null) {
+            Errno e = pre.check(s);
+            if (e != null) {
+                return Result.err(e);
+            }
+            post.apply(s);
+            return Result.ok(0L);
+        }
+        List<Substream> members = List.copyOf(s.group.members);
+        DmabufDriver driver = s.pcm.world.driver();
+        driver.lockGroup(s, members, nonatomic);
+        try {
+            for (Substream m : members) {
+                Errno e = pre.check(m);
+                if (e != null) {
+                    return Result.err(e);
+                }
+            }
+            members.forEach(post::apply);
+            return Result.ok(0L);
+        } finally {
+            driver.unlockGroup(s, members, nonatomic);
+        }
     }
 
     /** snd_pcm_reset(). */
@@ -192,24 +248,37 @@ final class PcmNative {
         return Result.ok(0L);
     }
 
-    /** snd_pcm_start() through snd_pcm_pre_start/do_start/post_start. */
+    /** snd_pcm_start() through snd_pcm_pre_start/do_start/post_start, on every member of the group. */
     static Result<Long> start(Substream s) {
-        return start(s, RUNNING);
+        return action(s, false, PcmNative::preStart, m -> doStart(m, RUNNING));
     }
 
-    private static Result<Long> start(Substream s, PcmState to) {
-        PcmRuntime rt = s.runtime;
+    /** snd_pcm_pre_start(). */
+    private static Errno preStart(Substream m) {
+        PcmRuntime rt = m.runtime;
         if (rt.state != PREPARED) {
-            return Result.err(Errno.EBADFD);
+            return Errno.EBADFD;
         }
-        if (s.stream == PcmStream.PLAYBACK && !playbackData(rt)) {
-            return Result.err(Errno.EPIPE);
+        if (m.stream == PcmStream.PLAYBACK && !playbackData(rt)) {
+            return Errno.EPIPE;
         }
+        return null;
+    }
+
+    /** snd_pcm_do_start() and snd_pcm_post_start(). */
+    private static void doStart(Substream m, PcmState to) {
+        PcmRuntime rt = m.runtime;
         rt.dmaRunning = true;
         rt.devicePtr = rt.hwPtr;
         rt.nsRemainder = 0;
         rt.state = to;
-        return Result.ok(0L);
+    }
+
+    /** A drain's start of one substream (snd_pcm_do_drain_init() calls do_start and post_start itself). */
+    private static void start(Substream s, PcmState to) {
+        if (preStart(s) == null) {
+            doStart(s, to);
+        }
     }
 
     /** include/sound/pcm.h: snd_pcm_playback_data(). */
@@ -220,15 +289,15 @@ final class PcmNative {
         return rt.playbackHwAvail() > 0;
     }
 
-    /** snd_pcm_stop(): snd_pcm_pre_stop refuses OPEN; the DMA stops; the state becomes {@code to}. */
+    /**
+     * snd_pcm_stop(): of every member of the group; snd_pcm_pre_stop refuses OPEN (any member's refuses the
+     * whole stop); the DMA stops; the state becomes {@code to}.
+     */
     static Result<Long> stop(Substream s, PcmState to) {
-        PcmRuntime rt = s.runtime;
-        if (rt.state == OPEN) {
-            return Result.err(Errno.EBADFD);
-        }
-        rt.dmaRunning = false;
-        rt.state = to;
-        return Result.ok(0L);
+        return action(s, false, m -> m.runtime.state == OPEN ? Errno.EBADFD : null, m -> {
+            m.runtime.dmaRunning = false;
+            m.runtime.state = to;
+        });
     }
 
     /** snd_pcm_drop(). */
@@ -444,7 +513,10 @@ final class PcmNative {
         rt.state = SUSPENDED;
     }
 
-    /** snd_pcm_release_substream(): the last close drops, frees and detaches the runtime. */
+    /**
+     * snd_pcm_release_substream(): the last close drops (a linked stream's drop stops its whole group), frees,
+     * unlinks (pcm_release_private()) and detaches the runtime.
+     */
     static void release(Substream s) {
         if (--s.refCount > 0) {
             return;
@@ -453,7 +525,56 @@ final class PcmNative {
         if (s.runtime.state != OPEN) {
             doHwFree(s);
         }
+        if (s.group != null) {
+            unlink(s);
+        }
         s.runtime = null;
+    }
+
+    // ---- linked streams ------------------------------------------------------------------------------
+
+    /**
+     * snd_pcm_link(): SNDRV_PCM_IOCTL_LINK of {@code s} with the PCM file {@code other} names (null when the fd
+     * is not open or is an O_PATH file, which fdget() does not return). A file that is no PCM of a registered
+     * card is EBADFD (is_pcm_file(); a disconnected card's minors are unregistered), the same substream EINVAL,
+     * {@code s} in OPEN or in another state than the other's EBADFD, the other already linked EALREADY; then the
+     * other joins {@code s}'s group, made when {@code s} had none. Other cards and directions may be linked.
+     */
+    static Result<Long> link(Substream s, File other) {
+        if (other == null || !(other.privateData instanceof PcmFile pf) || pf.substream().pcm.disconnected) {
+            return Result.err(Errno.EBADFD);
+        }
+        Substream s1 = pf.substream();
+        if (s == s1) {
+            return Result.err(Errno.EINVAL);
+        }
+        if (s.runtime.state == OPEN || s.runtime.state != s1.runtime.state) {
+            return Result.err(Errno.EBADFD);
+        }
+        if (s1.group != null) {
+            return Result.err(Errno.EALREADY);
+        }
+        if (s.group == null) {
+            new PcmGroup().assign(s);
+        }
+        s.group.assign(s1);
+        return Result.ok(0L);
+    }
+
+    /**
+     * snd_pcm_unlink(): EALREADY when not linked; a group left with one member is dissolved, that member unlinked
+     * too.
+     */
+    static Result<Long> unlink(Substream s) {
+        PcmGroup g = s.group;
+        if (g == null) {
+            return Result.err(Errno.EALREADY);
+        }
+        g.relinkToLocal(s);
+        if (g.members.size() == 1) {
+            g.relinkToLocal(g.members.getFirst());
+        }
+        return Result.ok(0L);
     }
 
 }

@@ -1,5 +1,7 @@
 package org.pcmdmabuf.model;
 
+import java.util.List;
+
 import static org.pcmdmabuf.model.PcmState.DISCONNECTED;
 import static org.pcmdmabuf.model.PcmState.DRAINING;
 import static org.pcmdmabuf.model.PcmState.RUNNING;
@@ -22,6 +24,8 @@ public final class Substream {
     PcmRuntime runtime;
     /** Live PCM-fd data mappings (substream->mmap_count); they block HW_PARAMS and HW_FREE. */
     int mmapCount;
+    /** The group SNDRV_PCM_IOCTL_LINK put this substream in, null while it is not linked. */
+    PcmGroup group;
 
     Substream(Pcm pcm, int number) {
         this.pcm = pcm;
@@ -35,6 +39,19 @@ public final class Substream {
 
     public int mmapCount() {
         return mmapCount;
+    }
+
+    /** The group this substream is linked in, or null (snd_pcm_stream_linked() false). */
+    public PcmGroup group() {
+        return group;
+    }
+
+    /**
+     * The substreams a trigger action on this one acts on (snd_pcm_action()): its group's members in list order
+     * when linked, else itself.
+     */
+    List<Substream> actionMembers() {
+        return group == null ? List.of(this) : group.members;
     }
 
     /** The state, or null when the substream is closed. */

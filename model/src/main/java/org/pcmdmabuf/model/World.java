@@ -279,6 +279,16 @@ public final class World {
         return control(task, fd, () -> "dmabuf_detach", (f, s) -> PcmDmabuf.detach(s));
     }
 
+    /** SNDRV_PCM_IOCTL_LINK of {@code fd}'s substream with the PCM file {@code other} names (PcmNative#link). */
+    public Result<Long> link(Task task, int fd, int other) {
+        return control(task, fd, () -> "link " + other, (f, s) -> PcmNative.link(s, task.files.get(other)));
+    }
+
+    /** SNDRV_PCM_IOCTL_UNLINK. */
+    public Result<Long> unlink(Task task, int fd) {
+        return control(task, fd, () -> "unlink", (f, s) -> PcmNative.unlink(s));
+    }
+
     /**
      * The hypothetical SNDRV_PCM_IOCTL_RESTRICT (docs/spec.md DESIGN-RESTRICT-*), a model-only op.
      */

@@ -113,6 +113,13 @@ class InvariantsTest {
                     Invariant.ATTACHMENTS_LISTED, Invariant.RUNTIME_ATTACHMENT_LIVE),
             corruption("an extra open count", f -> f.playback.refCount++, Invariant.SUBSTREAM_OPENS),
             corruption("an extra mmap_count", f -> f.playback.mmapCount++, Invariant.SUBSTREAM_MMAP_COUNT),
+            corruption("a group of one", f -> new PcmGroup().assign(f.playback), Invariant.SUBSTREAM_GROUP),
+            corruption("a member that left its group's list", f -> {
+                PcmGroup g = new PcmGroup();
+                g.assign(f.playback);
+                g.assign(f.capture);
+                g.members.remove(f.capture);
+            }, Invariant.SUBSTREAM_GROUP),
             corruption("an export orphaned on one side only", f -> f.dmaBuf.exporter = null,
                     Invariant.RUNTIME_EXPORT),
             corruption("a configured runtime back in OPEN", f -> f.rt().state = PcmState.OPEN,

@@ -113,6 +113,8 @@ public final class ModelTarget implements Target {
             case Op.DmabufAttach o -> pcm(t, n, o.fd(),
                     world.dmabufAttach(t, n.fd(o.proc(), o.fd()), n.fd(o.proc(), o.dmabufFd()), o.arg()));
             case Op.DmabufDetach o -> pcm(t, n, o.fd(), world.dmabufDetach(t, n.fd(o.proc(), o.fd())));
+            case Op.Link o -> pcm(t, n, o.fd(), world.link(t, n.fd(o.proc(), o.fd()), n.fd(o.proc(), o.other())));
+            case Op.Unlink o -> pcm(t, n, o.fd(), world.unlink(t, n.fd(o.proc(), o.fd())));
             case Op.Restrict o -> pcm(t, n, o.fd(), world.restrict(t, n.fd(o.proc(), o.fd()), o.role()));
             case Op.BufferFd o -> {
                 int fd = n.fd(o.proc(), o.fd());

@@ -130,6 +130,20 @@ public sealed interface Op {
         }
     }
 
+    /** SNDRV_PCM_IOCTL_LINK on {@code fd} naming the PCM fd {@code other} (LINUX-LINK). */
+    record Link(int line, String proc, String fd, String other) implements Op {
+        public String name() {
+            return "link";
+        }
+    }
+
+    /** SNDRV_PCM_IOCTL_UNLINK. */
+    record Unlink(int line, String proc, String fd) implements Op {
+        public String name() {
+            return "unlink";
+        }
+    }
+
     /**
      * The hypothetical SNDRV_PCM_IOCTL_RESTRICT (docs/spec.md DESIGN-RESTRICT-*): model only, as {@link BufferFd}
      * and unlike every other op; {@link #modelOnly} names them.

@@ -453,6 +453,11 @@ public final class ScriptParser {
                 yield new Op.DmabufAttach(line, proc, fd, dmabufFd, uapiArg(a, flags == null ? 0 : flags.intValue()));
             }
             case "dmabuf_detach" -> new Op.DmabufDetach(line, proc, fd(proc, a.positional("FD")));
+            case "link" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.Link(line, proc, fd, fd(proc, a.positional("FD2")));
+            }
+            case "unlink" -> new Op.Unlink(line, proc, fd(proc, a.positional("FD")));
             case "restrict" -> {
                 String fd = fd(proc, a.positional("FD"));
                 String role = a.positional("producer|consumer");

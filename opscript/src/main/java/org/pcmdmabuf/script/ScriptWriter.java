@@ -122,6 +122,8 @@ public final class ScriptWriter {
                     + (!o.rawArg() ? (o.readOnly() ? " rdonly" : "") : uapiArg(o.arg())) + " as " + o.as();
             case Op.DmabufAttach o -> "dmabuf_attach " + o.fd() + " " + o.dmabufFd() + (o.rawArg() ? uapiArg(o.arg()) : "");
             case Op.DmabufDetach o -> "dmabuf_detach " + o.fd();
+            case Op.Link o -> "link " + o.fd() + " " + o.other();
+            case Op.Unlink o -> "unlink " + o.fd();
             case Op.Restrict o -> "restrict " + o.fd() + " " + o.role().name().toLowerCase(Locale.ROOT);
             case Op.BufferFd o -> "buffer_fd " + o.fd() + " as " + o.as();
             case Op.Close o -> "close " + o.fd();

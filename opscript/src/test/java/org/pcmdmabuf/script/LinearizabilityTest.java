@@ -53,6 +53,56 @@ class LinearizabilityTest {
         assertEquals(List.of(List.of(List.of(0, 1)), List.of(List.of(1, 0))), allowed.values().stream().toList());
     }
 
+    /**
+     * An ioctl in flight when its card is disconnected answers EBADFD (snd_pcm_common_ioctl() finds the stream
+     * DISCONNECTED) where the model, for a call after the disconnect, answers ENODEV; without a disconnect in the
+     * group EBADFD stays an answer no order gives.
+     */
+    @ParameterizedTest
+    @CsvSource({"disconnect pcm0, true", "suspend pcm0, false"})
+    void anIoctlInFlightAtADisconnectMayAnswerEbadfd(String event, boolean allowed) throws ScriptException {
+        Script s = ScriptParser.parse(SETUP + """
+                concurrently
+                  server dmabuf_export p as d
+                  %s
+                end
+                """.formatted(event));
+        List<Outcome> seen = new ArrayList<>(answers(s));
+        int first = s.concurrent().getFirst().first();
+        seen.set(first, Outcome.error("EBADFD", null));
+        Linearizability.Verdict v = Linearizability.check(s, withoutState(seen), () -> stateless(model()));
+        assertEquals(allowed, v instanceof Linearizability.Linearizable, v::toString);
+    }
+
+    private static List<Outcome> withoutState(List<Outcome> answers) {
+        return answers.stream().map(o -> new Outcome(o.ret(), o.errno(), null, o.extra())).toList();
+    }
+
+    private static Target stateless(Target t) {
+        return new Target() {
+            @Override
+            public String name() {
+                return t.name();
+            }
+
+            @Override
+            public void declare(Script script) {
+                t.declare(script);
+            }
+
+            @Override
+            public Outcome execute(Op op, Names names) {
+                Outcome o = t.execute(op, names);
+                return new Outcome(o.ret(), o.errno(), null, o.extra());
+            }
+
+            @Override
+            public void close() {
+                t.close();
+            }
+        };
+    }
+
     @Test
     void theWrittenOrderIsLinearizable() throws ScriptException {
         Script s = ScriptParser.parse(RACE);

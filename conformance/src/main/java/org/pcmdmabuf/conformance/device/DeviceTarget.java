@@ -219,6 +219,15 @@ public final class DeviceTarget implements Target {
                 int fd = fds.fd(n, o.proc(), o.fd());
                 yield pcm(o.proc(), fd, sys.ioctl(fd, UapiStructs.DMABUF_DETACH, MemorySegment.NULL));
             }
+            // snd_pcm_link() takes the other fd as the argument's value, not through a pointer
+            case Op.Link o -> {
+                int fd = fds.fd(n, o.proc(), o.fd());
+                yield pcm(o.proc(), fd, sys.ioctlValue(fd, UapiStructs.LINK, fds.fd(n, o.proc(), o.other())));
+            }
+            case Op.Unlink o -> {
+                int fd = fds.fd(n, o.proc(), o.fd());
+                yield pcm(o.proc(), fd, sys.ioctl(fd, UapiStructs.UNLINK, MemorySegment.NULL));
+            }
             case Op.Close o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
                 int r = fds.owns(o.proc(), fd) ? sys.close(fd) : -EBADF.number;

@@ -26,6 +26,7 @@ final class UapiStructs {
     static final long HW_PARAMS = 0xc2604111L, HW_FREE = 0x4112, SW_PARAMS = 0xc0884113L, HWSYNC = 0x4122,
             DELAY = 0x80084121L, SYNC_PTR = 0xc0884123L, PREPARE = 0x4140, RESET = 0x4141, START = 0x4142,
             DROP = 0x4143, DRAIN = 0x4144, PAUSE = 0x40044145L, RESUME = 0x4147, XRUN = 0x4148,
+            LINK = 0x40044160L, UNLINK = 0x4161,
             WRITEI = 0x40184150L, READI = 0x80184151L, DMA_BUF_SYNC = 0x40086200L;
 
     /** The DMABUF ioctls of revision 2, the series' (patch 0001), and of revision 1 (UAPI-V1): {@link Revision}. */

@@ -103,6 +103,10 @@ public final class Harness {
         SCHED_REPORT(of(A)),
         PCM_LOCK(ofVoid(I)),
         PCM_UNLOCK(ofVoid(I)),
+        GROUP_LOCK(of(I, I, I)),
+        STREAM_LOCK(of(I, I, I, I)),
+        BUFFER_LOCK(of(I, I, I, I)),
+        SET_STATE(of(I, I, I)),
         LOCKDEP_REPORTS(of(I)),
         LOCKDEP_REPORT(of(A, I)),
         LOCKDEP_RESET(ofVoid());
@@ -745,6 +749,59 @@ public final class Harness {
             h(Function.PCM_UNLOCK).invokeExact(sid);
         } catch (Throwable t) {
             throw failed(Function.PCM_UNLOCK, t);
+        }
+    }
+
+    /**
+     * The locks of a linked trigger action (snd_pcm_action_group()): group {@code gid}'s lock, a substream's stream
+     * lock or its runtime->buffer_mutex with lockdep subclass {@code subclass}, taken ({@code lock}) or released.
+     */
+    void groupLock(int gid, boolean lock) {
+        int r;
+        try {
+            r = (int) h(Function.GROUP_LOCK).invokeExact(gid, lock ? 1 : 0);
+        } catch (Throwable t) {
+            throw failed(Function.GROUP_LOCK, t);
+        }
+        checked(Function.GROUP_LOCK, r);
+    }
+
+    void streamLock(int sid, int subclass, boolean lock) {
+        int r;
+        try {
+            r = (int) h(Function.STREAM_LOCK).invokeExact(sid, subclass, lock ? 1 : 0);
+        } catch (Throwable t) {
+            throw failed(Function.STREAM_LOCK, t);
+        }
+        checked(Function.STREAM_LOCK, r);
+    }
+
+    void bufferLock(int sid, int subclass, boolean lock) {
+        int r;
+        try {
+            r = (int) h(Function.BUFFER_LOCK).invokeExact(sid, subclass, lock ? 1 : 0);
+        } catch (Throwable t) {
+            throw failed(Function.BUFFER_LOCK, t);
+        }
+        checked(Function.BUFFER_LOCK, r);
+    }
+
+    /** The state a linked action's post-action gives the substream (__snd_pcm_set_state()). */
+    void setState(int sid, int state) {
+        int r;
+        try {
+            r = (int) h(Function.SET_STATE).invokeExact(sid, state);
+        } catch (Throwable t) {
+            throw failed(Function.SET_STATE, t);
+        }
+        checked(Function.SET_STATE, r);
+    }
+
+    /** A negative answer of a call the host makes only with ids it gave: a broken harness. */
+    private static void checked(Function f, int r) {
+        if (r < 0) {
+            throw new IllegalStateException(f.symbol()
+                    + " failed: errno " + -r);
         }
     }
 

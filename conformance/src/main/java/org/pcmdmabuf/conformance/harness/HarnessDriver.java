@@ -2,6 +2,7 @@ package org.pcmdmabuf.conformance.harness;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pcmdmabuf.conformance.Uapi;
@@ -9,6 +10,7 @@ import org.pcmdmabuf.model.Attachment;
 import org.pcmdmabuf.model.BufferType;
 import org.pcmdmabuf.model.DmaBuf;
 import org.pcmdmabuf.model.DriverProfile;
+import org.pcmdmabuf.model.PcmGroup;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.SndDmaBuffer;
 import org.pcmdmabuf.model.DmaDirection;
@@ -40,6 +42,8 @@ public final class HarnessDriver implements DmabufDriver {
     private final MemorySystem mem;
     private final Map<Integer, Pcm> devices = new HashMap<>();
     private final Map<Integer, SndDmaBuffer> buffers = new HashMap<>();
+    /** The C side's id of every linked group whose lock a linked action took. */
+    private final Map<PcmGroup, Integer> groups = new IdentityHashMap<>();
     /** The C side's id of every substream mirrored so far: dense, in the order they were first mirrored. */
     private final Map<Substream, Integer> sids = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
@@ -411,6 +415,60 @@ public final class HarnessDriver implements DmabufDriver {
             }
         }
         checkBugs();
+    }
+
+    /**
+     * snd_pcm_action_group()'s locks, in the C where the patch's code takes them too: an atomic action (START,
+     * STOP) the group's lock, then the initiator's stream lock, then every other member's, nested; a nonatomic one
+     * (PREPARE) every other member's runtime->buffer_mutex, nested (the initiator's is the ioctl's,
+     * {@link #pcmLock}). So a linked action waits for an ATTACH or EXPORT that holds a member's lock, and one
+     * that slips between two of their critical sections changes the state the patch reads next.
+     */
+    @Override
+    public void lockGroup(Substream initiator, List<Substream> members, boolean nonatomic) {
+        if (!nonatomic) {
+            harness.groupLock(gid(initiator.group()), true);
+            harness.streamLock(sid(initiator), 0, true);
+        }
+        int depth = 1;
+        for (Substream m : members) {
+            if (m == initiator) {
+                continue;
+            }
+            if (nonatomic) {
+                harness.bufferLock(sid(m), depth++, true);
+            } else {
+                harness.streamLock(sid(m), depth++, true);
+            }
+        }
+    }
+
+    /** The members' new states into the C runtimes, under the action's locks, then the locks released. */
+    @Override
+    public void unlockGroup(Substream initiator, List<Substream> members, boolean nonatomic) {
+        for (Substream m : members) {
+            harness.setState(sid(m), Uapi.state(m.state()));
+        }
+        for (Substream m : members.reversed()) {
+            if (m == initiator) {
+                continue;
+            }
+            if (nonatomic) {
+                harness.bufferLock(sid(m), 0, false);
+            } else {
+                harness.streamLock(sid(m), 0, false);
+            }
+        }
+        if (!nonatomic) {
+            harness.streamLock(sid(initiator), 0, false);
+            harness.groupLock(gid(initiator.group()), false);
+        }
+        checkBugs();
+    }
+
+    /** The C side's id of a group's lock: one per group the host made, never reused. */
+    private int gid(PcmGroup g) {
+        return groups.computeIfAbsent(g, k -> groups.size());
     }
 
     @Override

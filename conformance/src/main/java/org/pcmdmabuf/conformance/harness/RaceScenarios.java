@@ -17,7 +17,8 @@ import org.pcmdmabuf.script.ScriptParser;
 public final class RaceScenarios {
     /** In the order they run. */
     public static final List<String> NAMES = List.of("export-hw-free", "attach-close", "mmap-revoke",
-            "mmap-disconnect", "sync-detach", "release-export", "mmap-revoke-plain");
+            "mmap-disconnect", "sync-detach", "release-export", "mmap-revoke-plain", "linked-start-attach",
+            "linked-prepare-attach", "attach-disconnect");
 
     private RaceScenarios() {
     }

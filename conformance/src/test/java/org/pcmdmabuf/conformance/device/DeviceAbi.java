@@ -55,6 +55,8 @@ final class DeviceAbi {
         m.put("SNDRV_PCM_IOCTL_PAUSE", UapiStructs.PAUSE);
         m.put("SNDRV_PCM_IOCTL_RESUME", UapiStructs.RESUME);
         m.put("SNDRV_PCM_IOCTL_XRUN", UapiStructs.XRUN);
+        m.put("SNDRV_PCM_IOCTL_LINK", UapiStructs.LINK);
+        m.put("SNDRV_PCM_IOCTL_UNLINK", UapiStructs.UNLINK);
         m.put("SNDRV_PCM_IOCTL_WRITEI_FRAMES", UapiStructs.WRITEI);
         m.put("SNDRV_PCM_IOCTL_READI_FRAMES", UapiStructs.READI);
         m.put("SNDRV_PCM_IOCTL_DMABUF_EXPORT", UapiStructs.DMABUF_EXPORT);

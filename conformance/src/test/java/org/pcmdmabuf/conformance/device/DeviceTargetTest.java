@@ -891,6 +891,10 @@ class DeviceTargetTest {
         l.add(new OpCase("dmabuf_export", exported, ioctl("SNDRV_PCM_IOCTL_DMABUF_EXPORT")));
         l.add(new OpCase("dmabuf_attach", exported + "a dmabuf_attach p d\n", ioctl("SNDRV_PCM_IOCTL_DMABUF_ATTACH")));
         l.add(new OpCase("dmabuf_detach", pcm + "a dmabuf_detach p\n", ioctl("SNDRV_PCM_IOCTL_DMABUF_DETACH")));
+        // snd_pcm_link() takes the other fd as the argument's value
+        l.add(new OpCase("link", pcm + "a link p p\n",
+                (sys, e) -> when(sys.ioctlValue(anyInt(), eq(c("SNDRV_PCM_IOCTL_LINK")), anyLong())).thenReturn(-e)));
+        l.add(new OpCase("unlink", pcm + "a unlink p\n", ioctl("SNDRV_PCM_IOCTL_UNLINK")));
         l.add(new OpCase("close", pcm + "a close p\n", (sys, e) -> when(sys.close(anyInt())).thenReturn(-e)));
         l.add(new OpCase("dup", pcm + "a dup p as q\n", (sys, e) -> when(sys.dup(anyInt())).thenReturn(-e)));
         l.add(new OpCase("open_path", pcm + "a open_path p as o\n",
@@ -937,7 +941,7 @@ class DeviceTargetTest {
             }
             calls++;
         }
-        assertEquals(30, calls, "system calls made to fail, each with " + errnos.size() + " errnos");
+        assertEquals(32, calls, "system calls made to fail, each with " + errnos.size() + " errnos");
     }
 
     /**
@@ -961,7 +965,7 @@ class DeviceTargetTest {
         Set<Class<?>> allKinds = new LinkedHashSet<>(Set.of(Op.class.getPermittedSubclasses()));
         allKinds.removeAll(Set.of(Op.Restrict.class, Op.BufferFd.class, Op.FailNth.class));
         assertEquals(allKinds, kinds);
-        assertEquals(35, covered.size());
+        assertEquals(37, covered.size());
     }
 
     /**

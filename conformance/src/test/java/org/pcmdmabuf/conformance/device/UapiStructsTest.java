@@ -27,13 +27,13 @@ class UapiStructsTest {
         // revision 2 (the series): the structs; revision 1 (UAPI-V1): a bare int
         assertEquals(UapiStructs.DMABUF_EXPORT_STRUCT.byteSize(), size(UapiStructs.DMABUF_EXPORT));
         assertEquals(UapiStructs.DMABUF_ATTACH_STRUCT.byteSize(), size(UapiStructs.DMABUF_ATTACH));
-        for (long intArgument : new long[] {UapiStructs.PAUSE, UapiStructs.DMABUF_EXPORT_V1,
+        for (long intArgument : new long[] {UapiStructs.PAUSE, UapiStructs.LINK, UapiStructs.DMABUF_EXPORT_V1,
             UapiStructs.DMABUF_ATTACH_V1}) {
             assertEquals(ValueLayout.JAVA_INT.byteSize(), size(intArgument));
         }
         for (long none : new long[] {UapiStructs.HW_FREE, UapiStructs.HWSYNC, UapiStructs.PREPARE, UapiStructs.RESET,
             UapiStructs.START, UapiStructs.DROP, UapiStructs.DRAIN, UapiStructs.RESUME, UapiStructs.XRUN,
-            UapiStructs.DMABUF_DETACH}) {
+            UapiStructs.UNLINK, UapiStructs.DMABUF_DETACH}) {
             assertEquals(0, size(none));
         }
     }
