@@ -121,7 +121,10 @@ public final class DesignsDoc {
     private DesignsDoc() {
     }
 
-    /** '+' lines of a series in kernel code (sound/, include/), not in documentation or selftests. */
+    /**
+     * '+' lines of a series in kernel code (sound/, include/), not in documentation or selftests, nor in its KUnit
+     * test (a {@code *_test.c} file and the {@code .kunitconfig} that runs it): what the design costs the kernel.
+     */
     static long dmabufKernelLines(Path series) throws IOException {
         long n = 0;
         try (Stream<Path> files = Files.list(series)) {
@@ -129,7 +132,8 @@ public final class DesignsDoc {
                 boolean kernel = false;
                 for (String l : Files.readAllLines(p, StandardCharsets.UTF_8)) {
                     if (l.startsWith("+++ ")) {
-                        kernel = l.startsWith("+++ b/sound/") || l.startsWith("+++ b/include/");
+                        kernel = (l.startsWith("+++ b/sound/") || l.startsWith("+++ b/include/"))
+                                && !l.endsWith("_test.c") && !l.endsWith("/.kunitconfig");
                     } else if (kernel && l.startsWith("+") && !l.startsWith("+++")) {
                         n++;
                     }
@@ -271,7 +275,7 @@ public final class DesignsDoc {
                 ## Kernel code each design needs
 
                 - dma-buf: the shipped series, %d added lines of kernel code in `sound/` and `include/`
-                  (`kernel-patch/series/`, counted here), plus its documentation and selftest.
+                  (`kernel-patch/series/`, counted here), plus its documentation, kselftest and KUnit test.
                 - restricted fd: a role in `struct snd_pcm_file`, one ioctl and a role check in
                   `snd_pcm_common_ioctl()` and `snd_pcm_mmap()`; no new memory lifetime, because the PCM core's
                   `mmap_count` already keeps the buffer. Not written here, so not counted.
