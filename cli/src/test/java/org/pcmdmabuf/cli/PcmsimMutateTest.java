@@ -104,18 +104,22 @@ class PcmsimMutateTest {
         // a patch whose pcm_dmabuf.c hunk announces more lines than it has does not parse
         Path broken = tmp.resolve("broken");
         Files.createDirectories(broken);
+        int lines = source().size();
+        String header = "@@ -0,0 +1," + lines + " @@";
         try (Stream<Path> files = Files.list(SERIES)) {
             for (Path p : files.sorted().toList()) {
                 String text = Files.readString(p, StandardCharsets.UTF_8);
+                assertTrue(!p.getFileName().toString().startsWith("0002-") || text.contains(header), header);
                 Files.writeString(broken.resolve(p.getFileName()),
-                        text.replace("@@ -0,0 +1,1142 @@", "@@ -0,0 +1,1150 @@"), StandardCharsets.UTF_8);
+                        text.replace(header, "@@ -0,0 +1," + (lines + 8) + " @@"), StandardCharsets.UTF_8);
             }
         }
         Path patch = broken.resolve("0002-ALSA-pcm-Share-the-PCM-buffer-via-dma-buf.patch");
         Run r = pcmsim("mutate", broken.toString());
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().matches("pcmsim mutate: " + java.util.regex.Pattern.quote(patch.toString())
-                + ": line \\d+: the hunk of sound/core/pcm_dmabuf.c announces 1150 lines but has 1142\n"), r.err());
+                + ": line \\d+: the hunk of sound/core/pcm_dmabuf.c announces " + (lines + 8) + " lines but has "
+                + lines + "\n"), r.err());
     }
 
     private static void assertBad(String message, String... args) {
