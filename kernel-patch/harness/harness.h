@@ -66,8 +66,17 @@ void harness_hw_free(int sid);
 void harness_disconnect(int sid);
 void harness_data_sync(int sid, int for_device);
 
+/* a shared mapping of dma-buf @id: its handle (> 0), or -errno */
 int harness_mmap(int id, long pgoff, long pages, int write);
+/* munmap of the mapping harness_mmap() answered @handle for, before its fput */
+int harness_munmap(int handle);
+/*
+ * A CPU access to page @index of mapping @handle, faulting it in: the
+ * buffer id << 32 | the page of that buffer it reaches, -7 on SIGBUS
+ */
+long harness_mapped_page(int handle, long index);
 int harness_mappings(int id);
+/* the mappings of which every page gets SIGBUS; one partly zapped is reported */
 int harness_sigbus(int id);
 int harness_cpu_access(int id, int begin, int dir);
 int harness_file_ref(int id, int get);

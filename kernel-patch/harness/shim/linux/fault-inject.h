@@ -38,6 +38,7 @@ enum harness_obj {
 	HARNESS_OBJ_DEVICE,	/* get_device / put_device */
 	HARNESS_OBJ_MUTEX,	/* mutex_init / mutex_destroy */
 	HARNESS_OBJ_FD,		/* get_unused_fd_flags / put_unused_fd, fd_install */
+	HARNESS_OBJ_PAGES,	/* snd_pcm_lib_hand_over_pages / _free_handed_over_pages */
 	HARNESS_OBJ_KINDS
 };
 

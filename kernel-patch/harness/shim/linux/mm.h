@@ -19,9 +19,15 @@
 
 struct harness_buffer;
 
+/*
+ * @refcount is the page's _refcount: its buffer holds one reference while it
+ * is allocated, a page table entry installed by a fault another
+ * (mm/memory.c, finish_fault(): the reference the fault handler took).
+ */
 struct page {
 	unsigned long pfn;
 	struct harness_buffer *buffer;
+	int refcount;
 };
 
 typedef struct {
@@ -35,11 +41,19 @@ typedef unsigned int vm_fault_t;
 #define VM_READ		0x00000001
 #define VM_WRITE	0x00000002
 #define VM_SHARED	0x00000008
+#define VM_MAYREAD	0x00000010
+#define VM_MAYWRITE	0x00000020
+#define VM_MAYSHARE	0x00000080
+#define VM_PFNMAP	0x00000400
+#define VM_IO		0x00004000
 #define VM_DONTEXPAND	0x00040000
 #define VM_DONTDUMP	0x04000000
+#define VM_MIXEDMAP	0x10000000
 
 /* include/linux/mm_types.h */
+#define VM_FAULT_OOM	0x000001
 #define VM_FAULT_SIGBUS	0x000002
+#define VM_FAULT_NOPAGE	0x000100
 
 struct vm_area_struct;
 struct address_space;
@@ -47,6 +61,7 @@ struct address_space;
 struct vm_fault {
 	struct vm_area_struct *vma;
 	unsigned long pgoff;
+	unsigned long address;
 	struct page *page;
 };
 
@@ -69,9 +84,17 @@ struct vm_area_struct {
 	struct file *vm_file;
 	/* entry in vm_file->f_mapping->i_mmap */
 	struct list_head shared;
-	/* pages in its page table (remap_pfn_range()), none once zapped */
-	bool populated;
-	bool zapped;
+	/*
+	 * The page table: one entry per page of the mapping, the pfn it maps
+	 * (0: none, the next access faults) and, for a page a fault installed,
+	 * the struct page whose reference the entry holds; remap_pfn_range()
+	 * and vmf_insert_pfn() map bare pfns (VM_PFNMAP), holding nothing.
+	 */
+	unsigned long *pte_pfn;
+	struct page **pte_page;
+	/* the handle the simulator names it by (harness_munmap()) */
+	int id;
+	struct list_head node;
 };
 
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
@@ -79,11 +102,14 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 	vma->vm_flags |= flags;
 }
 
-/* a page reference: the harness's pages live as long as their buffer */
-static inline void get_page(struct page *page)
-{
-	(void)page;
-}
+/*
+ * include/linux/mm.h, get_page() and put_page(): a reference on a page
+ * nobody holds is VM_BUG_ON_PAGE(); the last put frees the page, which
+ * while its buffer still holds it is memory the buffer hands out again
+ * (mm/page_alloc.c, free_pages_prepare(): "Bad page state").
+ */
+void get_page(struct page *page);
+void put_page(struct page *page);
 
 /* mm/memory.c: zap the user mappings of @mapping (the harness counts them) */
 void unmap_mapping_range(struct address_space *mapping, long long holebegin,
@@ -98,6 +124,23 @@ static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 {
 	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 }
+
+/* include/linux/mm.h: a private mapping that may be written copies on write */
+static inline bool is_cow_mapping(vm_flags_t flags)
+{
+	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+}
+
+int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
+		   struct page *page);
+
+/* mm/memory.c: a fault handler's insertion of a page frame */
+vm_fault_t vmf_insert_pfn_prot(struct vm_area_struct *vma, unsigned long addr,
+			       unsigned long pfn, pgprot_t pgprot);
+vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, unsigned long addr,
+			  unsigned long pfn);
+vm_fault_t vmf_insert_mixed(struct vm_area_struct *vma, unsigned long addr,
+			    unsigned long pfn);
 
 static inline pgprot_t pgprot_writecombine(pgprot_t prot)
 {

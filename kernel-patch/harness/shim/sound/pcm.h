@@ -121,6 +121,9 @@ static inline void __snd_pcm_set_state(struct snd_pcm_runtime *runtime,
 	runtime->state = state;
 }
 
+/* include/sound/pcm.h: the buffer a driver programs its DMA from */
+#define snd_pcm_get_dma_buf(substream) ((substream)->runtime->dma_buffer_p)
+
 static inline void snd_pcm_set_runtime_buffer(struct snd_pcm_substream *substream,
 					      struct snd_dma_buffer *bufp)
 {

@@ -40,6 +40,7 @@ static const char *const obj_acquire[HARNESS_OBJ_KINDS] = {
 	[HARNESS_OBJ_DEVICE] = "get_device",
 	[HARNESS_OBJ_MUTEX] = "mutex_init",
 	[HARNESS_OBJ_FD] = "get_unused_fd_flags",
+	[HARNESS_OBJ_PAGES] = "snd_pcm_lib_hand_over_pages",
 };
 
 static const char *const obj_release[HARNESS_OBJ_KINDS] = {
@@ -52,6 +53,7 @@ static const char *const obj_release[HARNESS_OBJ_KINDS] = {
 	[HARNESS_OBJ_DEVICE] = "put_device",
 	[HARNESS_OBJ_MUTEX] = "mutex_destroy",
 	[HARNESS_OBJ_FD] = "put_unused_fd or fd_install",
+	[HARNESS_OBJ_PAGES] = "snd_pcm_lib_free_handed_over_pages",
 };
 
 static struct harness_record *records;

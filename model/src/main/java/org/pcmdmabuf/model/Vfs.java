@@ -327,11 +327,13 @@ final class Vfs {
         if (offset / Substream.PAGE_SIZE + len / Substream.PAGE_SIZE > d.size / Substream.PAGE_SIZE) {
             return Result.err(Errno.EINVAL);
         }
-        Result<Long> r = PcmDmabuf.mmap(d);
-        if (!r.isOk()) {
+        Result<Long> r = PcmDmabuf.mmap(d, offset, len, write);
+        if (!(r instanceof Result.Ok<Long> ok)) {
             return r.cast();
         }
-        return Result.ok(newVma(task, f, d.buffer, null, offset, len, read, write));
+        Vma v = newVma(task, f, d.buffer, null, offset, len, read, write);
+        v.driverHandle = ok.value();
+        return Result.ok(v);
     }
 
     private Vma newVma(Task task, File f, SndDmaBuffer b, Substream s, long offset, long len, boolean read,
@@ -357,6 +359,9 @@ final class Vfs {
         }
         if (!v.zapped) {
             registry.putBuffer(v.buffer);
+        }
+        if (v.dmaBuf() != null) {
+            PcmDmabuf.munmap(v.dmaBuf(), v.driverHandle);
         }
         putReference(v.file);
     }

@@ -69,6 +69,8 @@ public final class Harness {
         DISCONNECT(ofVoid(I)),
         DATA_SYNC(ofVoid(I, I)),
         MMAP(of(I, I, J, J, I)),
+        MUNMAP(of(I, I)),
+        MAPPED_PAGE(of(J, I, J)),
         MAPPINGS(of(I, I)),
         SIGBUS(of(I, I)),
         CPU_ACCESS(of(I, I, I, I)),
@@ -430,11 +432,34 @@ public final class Harness {
         }
     }
 
+    /** A shared mapping of dma-buf {@code id}: its handle (positive), or -errno. */
     int mmap(int id, long pgoff, long pages, boolean write) {
         try {
             return (int) h(Function.MMAP).invokeExact(id, pgoff, pages, flag(write));
         } catch (Throwable t) {
             throw failed(Function.MMAP, t);
+        }
+    }
+
+    /** munmap of the mapping {@link #mmap} answered {@code handle} for: vm_ops->close, out of the file's i_mmap. */
+    int munmap(int handle) {
+        try {
+            return (int) h(Function.MUNMAP).invokeExact(handle);
+        } catch (Throwable t) {
+            throw failed(Function.MUNMAP, t);
+        }
+    }
+
+    /**
+     * A CPU access to page {@code index} of mapping {@code handle}, faulting it in: the C buffer id in the high
+     * 32 bits and the page of that buffer in the low ones, -7 on SIGBUS, another negative errno when the C side
+     * has no such page.
+     */
+    long mappedPage(int handle, long index) {
+        try {
+            return (long) h(Function.MAPPED_PAGE).invokeExact(handle, index);
+        } catch (Throwable t) {
+            throw failed(Function.MAPPED_PAGE, t);
         }
     }
 

@@ -339,12 +339,48 @@ public final class HarnessDriver implements DmabufDriver {
         }
     }
 
+    /**
+     * The C side's mm maps the dma-buf's file as mm/mmap.c does (do_mmap(): a shared mapping of a file without
+     * FMODE_WRITE has VM_MAYSHARE but not VM_SHARED), then every page of the new mapping is touched: each must
+     * reach the page of the dma-buf's memory at its offset (a fault handler's page, or the page table the mmap
+     * filled), the CPU access a fill or check of the mapping makes. The answer is the C mapping's handle.
+     */
     @Override
-    public Result<Long> mmap(DmaBuf d) {
-        // The host checked PROT_WRITE against the file's mode already (mm/mmap.c, do_mmap()); the C side's mm
-        // checks it again before dma_buf_mmap_internal(), so the mapping it makes is as writable as the file.
-        return result(harness.mmap((int) world.dmaBufKey(d), 0L, d.size / Substream.PAGE_SIZE,
-                d.file().writable));
+    public Result<Long> mmap(DmaBuf d, long offset, long length, boolean write) {
+        int handle = harness.mmap((int) world.dmaBufKey(d), offset / Substream.PAGE_SIZE,
+                length / Substream.PAGE_SIZE, write);
+        if (handle < 0) {
+            return result(handle);
+        }
+        checkMapped(d, handle, offset, length);
+        return Result.ok((long) handle);
+    }
+
+    private void checkMapped(DmaBuf d, int handle, long offset, long length) {
+        SndDmaBuffer expected = d.buffer;
+        for (long i = 0; i < length / Substream.PAGE_SIZE; i++) {
+            long page = harness.mappedPage(handle, i);
+            long want = offset / Substream.PAGE_SIZE + i;
+            if (page < 0) {
+                problem("page " + i + " of a new mapping of dma-buf " + world.dmaBufKey(d) + " at offset " + offset
+                        + (page == -7 ? " gets SIGBUS" : " reaches no memory (errno " + -page + ")"));
+                return;
+            }
+            SndDmaBuffer reached = buffers.get((int) (page >>> 32));
+            if (reached != expected || (page & 0xffffffffL) != want) {
+                problem("page " + i + " of a new mapping of dma-buf " + world.dmaBufKey(d) + " at offset " + offset
+                        + " reaches page " + (page & 0xffffffffL) + " of buffer " + (page >>> 32)
+                        + ", not page " + want + " of the dma-buf's memory");
+                return;
+            }
+        }
+        checkBugs();
+    }
+
+    @Override
+    public void munmap(DmaBuf d, long handle) {
+        harness.munmap((int) handle);
+        checkBugs();
     }
 
     @Override
