@@ -860,9 +860,9 @@ long harness_mapped_page(int handle, long index)
 
 	if (!vma || index < 0 || (unsigned long)index >= vma_pages(vma))
 		return -EINVAL;
-	if (handle_mm_fault(vma, index))
-		return -7;
 	pfn = vma->pte_pfn[index];
+	if (!pfn)
+		return -ENOENT;
 	page = pfn_to_live_page(pfn);
 	if (!page) {
 		harness_bug("CPU mapping %d reaches pfn %#lx at page %ld, which is no live buffer",
@@ -904,10 +904,20 @@ int harness_sigbus(int id)
 		return 0;
 	list_for_each_entry(vma, &file->mapping.i_mmap, shared) {
 		unsigned long i, faults = 0;
+		struct page *page;
 
-		for (i = 0; i < vma_pages(vma); i++)
-			if (handle_mm_fault(vma, i))
+		for (i = 0; i < vma_pages(vma); i++) {
+			if (handle_mm_fault(vma, i)) {
 				faults++;
+				continue;
+			}
+			/* a dma-buf's memory is one buffer from its first page on */
+			page = pfn_to_live_page(vma->pte_pfn[i]);
+			if (page && page - page->buffer->pages != (long)(vma->vm_pgoff + i))
+				harness_bug("page %lu of CPU mapping %d of dma-buf %d reaches page %ld of buffer %d, not the dma-buf's page %lu",
+					    i, vma->id, id, (long)(page - page->buffer->pages),
+					    page->buffer->id, vma->vm_pgoff + i);
+		}
 		if (faults == vma_pages(vma))
 			n++;
 		else if (faults)

@@ -71,8 +71,9 @@ int harness_mmap(int id, long pgoff, long pages, int write);
 /* munmap of the mapping harness_mmap() answered @handle for, before its fput */
 int harness_munmap(int handle);
 /*
- * A CPU access to page @index of mapping @handle, faulting it in: the
- * buffer id << 32 | the page of that buffer it reaches, -7 on SIGBUS
+ * What page @index of mapping @handle maps, without faulting: the buffer
+ * id << 32 | the page of that buffer, -ENOENT when its page table entry is
+ * empty (the next access faults)
  */
 long harness_mapped_page(int handle, long index);
 int harness_mappings(int id);

@@ -451,9 +451,9 @@ public final class Harness {
     }
 
     /**
-     * A CPU access to page {@code index} of mapping {@code handle}, faulting it in: the C buffer id in the high
-     * 32 bits and the page of that buffer in the low ones, -7 on SIGBUS, another negative errno when the C side
-     * has no such page.
+     * What page {@code index} of mapping {@code handle} maps, without faulting: the C buffer id in the high 32
+     * bits and the page of that buffer in the low ones; -ENOENT (-2) when its page table entry is empty, another
+     * negative errno when the C side has no such page.
      */
     long mappedPage(int handle, long index) {
         try {

@@ -90,7 +90,7 @@ class HarnessShimTest {
         assertEquals(1, harness.revoked(id));
         assertEquals(1, harness.orphaned(id));
         assertEquals(1, harness.sigbus(id));
-        assertEquals(-7, harness.mappedPage(handle, 3));
+        assertEquals(-2, harness.mappedPage(handle, 3));
         assertEquals(0, harness.bugs(), harness.lastBug());
     }
 
