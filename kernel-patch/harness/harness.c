@@ -38,6 +38,8 @@ struct harness_buffer {
 	 * do_alloc_pages(): card->total_pcm_alloc_bytes), NULL once uncharged
 	 */
 	struct snd_card *charged;
+	/* the kernel maps it non-cacheable: a non-coherent device's DMA memory */
+	bool uncached;
 };
 
 struct harness_device {
@@ -348,7 +350,7 @@ static bool driver_preallocates(struct harness_device *d)
 }
 
 int harness_add_substream(int sid, int device, int stream, int contiguous,
-			  int buffer_type, int driver, int caps)
+			  int coherent, int buffer_type, int driver, int caps)
 {
 	static const struct snd_pcm_ops ops;
 	static const struct snd_pcm_ops fake_ops = { .page = harness_fake_page };
@@ -368,6 +370,7 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 		d->dev.id = device;
 		d->dev.dma_mask_value = ~0ULL;
 		d->dev.dma_mask = &d->dev.dma_mask_value;
+		d->dev.dma_coherent = coherent;
 		d->card.dev = &d->dev;
 		d->pcm.card = &d->card;
 		d->contiguous = contiguous;
@@ -524,6 +527,15 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 		return;
 	b = buffer_new(buffer_id, buffer_bytes, contiguous);
 	buffer_charge(b, substream->pcm->card);
+	/*
+	 * sound/core/memalloc.c: DEV is dma_alloc_coherent(), DEV_WC and
+	 * DEV_WC_SG dma_alloc_wc(), non-cacheable on a device that is not
+	 * DMA-coherent (kernel/dma/direct.c, dma_direct_alloc())
+	 */
+	b->uncached = !d->dev.dma_coherent &&
+		      (device_buffer_type(d) == SNDRV_DMA_TYPE_DEV ||
+		       device_buffer_type(d) == SNDRV_DMA_TYPE_DEV_WC ||
+		       device_buffer_type(d) == SNDRV_DMA_TYPE_DEV_WC_SG);
 	/* snd_pcm_lib_malloc_pages() reuses a preallocated buffer */
 	own = driver_preallocates(d) ? &substream->dma_buffer :
 	      core_zalloc(sizeof(*own));

@@ -44,7 +44,7 @@ int harness_bugs(void);
 const char *harness_last_bug(void);
 
 int harness_add_substream(int sid, int device, int stream, int contiguous,
-			  int buffer_type, int driver, int caps);
+			  int coherent, int buffer_type, int driver, int caps);
 int harness_set_runtime(int sid, int has_runtime, int state, int access,
 			int info, long dma_bytes, int mmap_count,
 			int buffer_id, long buffer_bytes, int contiguous);

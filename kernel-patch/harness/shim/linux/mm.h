@@ -30,9 +30,17 @@ struct page {
 	int refcount;
 };
 
+/*
+ * The memory type of a mapping, all the harness tells apart: arm64's
+ * MT_NORMAL (cacheable, 0) or MT_NORMAL_NC (PGPROT_NC), which
+ * pgprot_writecombine() and pgprot_dmacoherent() both give
+ * (arch/arm64/include/asm/pgtable.h).
+ */
 typedef struct {
 	unsigned long pgprot;
 } pgprot_t;
+
+#define PGPROT_NC	0x1UL
 
 typedef unsigned long vm_flags_t;
 typedef unsigned int vm_fault_t;
@@ -92,6 +100,7 @@ struct vm_area_struct {
 	 */
 	unsigned long *pte_pfn;
 	struct page **pte_page;
+	unsigned long *pte_prot;	/* the memory type of each entry */
 	/* the handle the simulator names it by (harness_munmap()) */
 	int id;
 	struct list_head node;
@@ -144,7 +153,12 @@ vm_fault_t vmf_insert_mixed(struct vm_area_struct *vma, unsigned long addr,
 
 static inline pgprot_t pgprot_writecombine(pgprot_t prot)
 {
-	return prot;
+	return (pgprot_t){ prot.pgprot | PGPROT_NC };
+}
+
+static inline pgprot_t pgprot_dmacoherent(pgprot_t prot)
+{
+	return (pgprot_t){ prot.pgprot | PGPROT_NC };
 }
 
 /* checks that the pfn is memory of a live buffer: a mapping of freed pages is a bug */

@@ -50,6 +50,30 @@ void put_page(struct page *page)
 			    page->pfn, page->buffer->id);
 }
 
+/*
+ * Entry @i of @vma gets @pfn, with the reference of @page if not NULL.
+ * Memory the kernel maps non-cacheable (a non-coherent device's DMA
+ * memory) mapped cacheable here, or the converse, is a mismatched alias:
+ * on arm64 neither sees the other's writes in order (the Arm ARM's
+ * "mismatched memory attributes"; kernel/dma/direct.c, dma_direct_mmap(),
+ * maps it with dma_pgprot() for that reason).
+ */
+static void set_pte(struct vm_area_struct *vma, unsigned long i,
+		    unsigned long pfn, struct page *page, pgprot_t prot)
+{
+	struct page *mem = pfn_to_live_page(pfn);
+	bool nc = prot.pgprot & PGPROT_NC;
+
+	if (mem && nc != mem->buffer->uncached)
+		harness_bug("CPU mapping %d maps page %ld of buffer %d %s, which the kernel maps %s: mismatched memory attributes",
+			    vma->id, (long)(mem - mem->buffer->pages), mem->buffer->id,
+			    nc ? "non-cacheable" : "cacheable",
+			    mem->buffer->uncached ? "non-cacheable" : "cacheable");
+	vma->pte_pfn[i] = pfn;
+	vma->pte_page[i] = page;
+	vma->pte_prot[i] = prot.pgprot;
+}
+
 /* the entry of the page at user address @addr of @vma, -1 outside it */
 static long pte_index(struct vm_area_struct *vma, unsigned long addr)
 {
@@ -69,6 +93,7 @@ static void zap_ptes(struct vm_area_struct *vma, unsigned long first,
 			put_page(vma->pte_page[i]);
 		vma->pte_page[i] = NULL;
 		vma->pte_pfn[i] = 0;
+		vma->pte_prot[i] = 0;
 	}
 }
 
@@ -85,7 +110,6 @@ int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
 	unsigned long n = PAGE_ALIGN(size) >> PAGE_SHIFT, i;
 	long first = pte_index(vma, addr);
 
-	(void)prot;
 	if (first < 0 || addr + PAGE_ALIGN(size) > vma->vm_end) {
 		harness_bug("remap_pfn_range of %#lx bytes at %#lx, outside the VMA",
 			    size, addr);
@@ -102,7 +126,7 @@ int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
 			zap_ptes(vma, first, i);
 			return -EFAULT;
 		}
-		vma->pte_pfn[first + i] = pfn + i;
+		set_pte(vma, first + i, pfn + i, NULL, prot);
 	}
 	return 0;
 }
@@ -130,8 +154,7 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
 	if (vma->pte_pfn[i])
 		return -EBUSY;
 	get_page(page);
-	vma->pte_pfn[i] = page->pfn;
-	vma->pte_page[i] = page;
+	set_pte(vma, i, page->pfn, page, vma->vm_page_prot);
 	return 0;
 }
 
@@ -140,7 +163,7 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
  * as it is (another thread faulted it in); else it gets the bare pfn.
  */
 static vm_fault_t insert_pfn(struct vm_area_struct *vma, unsigned long addr,
-			     unsigned long pfn)
+			     unsigned long pfn, pgprot_t prot)
 {
 	long i = pte_index(vma, addr);
 
@@ -149,7 +172,7 @@ static vm_fault_t insert_pfn(struct vm_area_struct *vma, unsigned long addr,
 		return VM_FAULT_SIGBUS;
 	}
 	if (!vma->pte_pfn[i])
-		vma->pte_pfn[i] = pfn;
+		set_pte(vma, i, pfn, NULL, prot);
 	return VM_FAULT_NOPAGE;
 }
 
@@ -164,7 +187,6 @@ vm_fault_t vmf_insert_pfn_prot(struct vm_area_struct *vma, unsigned long addr,
 {
 	vm_flags_t map = vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP);
 
-	(void)pgprot;
 	if (!map || map == (VM_PFNMAP | VM_MIXEDMAP) ||
 	    ((vma->vm_flags & VM_PFNMAP) && is_cow_mapping(vma->vm_flags)) ||
 	    (vma->vm_flags & VM_MIXEDMAP)) {
@@ -174,7 +196,7 @@ vm_fault_t vmf_insert_pfn_prot(struct vm_area_struct *vma, unsigned long addr,
 	}
 	if (addr < vma->vm_start || addr >= vma->vm_end)
 		return VM_FAULT_SIGBUS;
-	return insert_pfn(vma, addr, pfn);
+	return insert_pfn(vma, addr, pfn, pgprot);
 }
 
 vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, unsigned long addr,
@@ -195,7 +217,7 @@ vm_fault_t vmf_insert_mixed(struct vm_area_struct *vma, unsigned long addr,
 		return VM_FAULT_SIGBUS;
 	if (addr < vma->vm_start || addr >= vma->vm_end)
 		return VM_FAULT_SIGBUS;
-	return insert_pfn(vma, addr, pfn);
+	return insert_pfn(vma, addr, pfn, vma->vm_page_prot);
 }
 
 /*
@@ -276,7 +298,6 @@ static int handle_mm_fault(struct vm_area_struct *vma, unsigned long index)
 		vmf.page->refcount++;
 	}
 	/* finish_fault() -> set_pte_range(): the entry keeps the handler's reference */
-	vma->pte_pfn[index] = vmf.page->pfn;
-	vma->pte_page[index] = vmf.page;
+	set_pte(vma, index, vmf.page->pfn, vmf.page, vma->vm_page_prot);
 	return 0;
 }

@@ -20,6 +20,7 @@ static void vma_free(struct vm_area_struct *vma)
 {
 	kfree(vma->pte_pfn);
 	kfree(vma->pte_page);
+	kfree(vma->pte_prot);
 	kfree(vma);
 }
 
@@ -56,6 +57,7 @@ static struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
 		return ERR_PTR(-ENOMEM);
 	vma->pte_pfn = kcalloc(pages, sizeof(*vma->pte_pfn), GFP_KERNEL);
 	vma->pte_page = kcalloc(pages, sizeof(*vma->pte_page), GFP_KERNEL);
+	vma->pte_prot = kcalloc(pages, sizeof(*vma->pte_prot), GFP_KERNEL);
 	vma->vm_flags = vm_flags;
 	vma->vm_start = 0x10000000UL;
 	vma->vm_end = vma->vm_start + (pages << PAGE_SHIFT);

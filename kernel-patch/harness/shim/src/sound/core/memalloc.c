@@ -119,6 +119,16 @@ int snd_dma_buffer_mmap(struct snd_dma_buffer *dmab,
 		harness_bug("snd_dma_buffer_mmap of memory that is no buffer");
 		return -ENOENT;
 	}
+	/*
+	 * kernel/dma/direct.c, dma_direct_mmap(): the coherent and
+	 * write-combined types map with dma_pgprot(), non-cacheable for a
+	 * device that is not DMA-coherent (kernel/dma/mapping.c)
+	 */
+	if ((dmab->dev.type == SNDRV_DMA_TYPE_DEV ||
+	     dmab->dev.type == SNDRV_DMA_TYPE_DEV_WC ||
+	     dmab->dev.type == SNDRV_DMA_TYPE_DEV_WC_SG) &&
+	    dmab->dev.dev && !dmab->dev.dev->dma_coherent)
+		area->vm_page_prot = pgprot_dmacoherent(area->vm_page_prot);
 	off = dmab->dev.type == SNDRV_DMA_TYPE_VMALLOC ?
 	      (size_t)(dmab->area - b->area) :
 	      (size_t)area->vm_pgoff << PAGE_SHIFT;

@@ -54,7 +54,7 @@ public final class Harness {
         REVISION(of(I)),
         BUGS(of(I)),
         LAST_BUG(of(A)),
-        ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I)),
+        ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I, I)),
         SET_RUNTIME(of(I, I, I, I, I, I, J, I, I, J, I)),
         STATE(of(I, I)),
         RUNTIME_BUFFER(of(I, I)),
@@ -297,10 +297,11 @@ public final class Harness {
      * {@code stream}: SNDRV_PCM_STREAM_PLAYBACK (0) or _CAPTURE (1); {@code bufferType} an SNDRV_DMA_TYPE_* or
      * {@link #BUFFER_FAKE}; {@code driver} a DRIVER_*; {@code caps} CAP_* bits.
      */
-    int addSubstream(int sid, int device, int stream, boolean contiguous, int bufferType, int driver, int caps) {
+    int addSubstream(int sid, int device, int stream, boolean contiguous, boolean coherent, int bufferType,
+            int driver, int caps) {
         try {
-            return (int) h(Function.ADD_SUBSTREAM).invokeExact(sid, device, stream, flag(contiguous), bufferType,
-                    driver, caps);
+            return (int) h(Function.ADD_SUBSTREAM).invokeExact(sid, device, stream, flag(contiguous), flag(coherent),
+                    bufferType, driver, caps);
         } catch (Throwable t) {
             throw failed(Function.ADD_SUBSTREAM, t);
         }

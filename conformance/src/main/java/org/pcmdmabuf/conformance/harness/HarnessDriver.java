@@ -569,8 +569,8 @@ public final class HarnessDriver implements DmabufDriver {
             sids.put(s, sid);
             devices.put(s.pcm.index, s.pcm);
             PcmHardware hw = s.pcm.hw;
-            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), bufferType(hw),
-                    driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
+            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), hw.coherent(),
+                    bufferType(hw), driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
                             | (hw.optIn().attach() ? Harness.CAP_ATTACH : 0));
             if (r < 0) {
                 problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index

@@ -32,7 +32,7 @@ class HarnessShimTest {
         assumeTrue(harness.revision() >= 2, "revision 2's flags and revocation");
         harness.reset();
         // playback, contiguous, CONTINUOUS, managed, opted in to both
-        assertEquals(0, harness.addSubstream(0, 0, 0, true, 1, Harness.DRIVER_MANAGED,
+        assertEquals(0, harness.addSubstream(0, 0, 0, true, false, 1, Harness.DRIVER_MANAGED,
                 Harness.CAP_EXPORT | Harness.CAP_ATTACH));
         assertEquals(0, harness.setRuntime(0, true, Uapi.state(PcmState.SETUP), Uapi.access(Access.MMAP_INTERLEAVED),
                 Uapi.SNDRV_PCM_INFO_MMAP, BYTES, 0, BUFFER, BYTES, true));
@@ -110,7 +110,8 @@ class HarnessShimTest {
         harness.hwFree(0);
         assertEquals(0, harness.fileCount(id));
         assertEquals(1, harness.liveDmabufs());
-        assertEquals(0, harness.addSubstream(1, 1, 0, true, 1, Harness.DRIVER_MANAGED, Harness.CAP_EXPORT));
+        assertEquals(0, harness.addSubstream(1, 1, 0, true, false, 1, Harness.DRIVER_MANAGED,
+                Harness.CAP_EXPORT));
         assertEquals(0, harness.setRuntime(1, true, Uapi.state(PcmState.SETUP), Uapi.access(Access.MMAP_INTERLEAVED),
                 Uapi.SNDRV_PCM_INFO_MMAP, BYTES, 0, BUFFER + 1, BYTES, true));
         int other = harness.export(1, DmabufArg.export(false), true);
