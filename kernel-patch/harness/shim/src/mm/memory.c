@@ -13,6 +13,8 @@
  * has it.
  */
 
+static bool file_allocated(struct file *file);
+
 /* the page of a live buffer at @pfn, NULL if no live buffer has it */
 static struct page *pfn_to_live_page(unsigned long pfn)
 {
@@ -237,6 +239,14 @@ void unmap_mapping_range(struct address_space *mapping, long long holebegin,
 	struct vm_area_struct *vma;
 
 	(void)even_cows;
+	/*
+	 * Every address_space of the harness is a file's (a dma-buf's inode is
+	 * its file's here): one of a freed file was read from memory the file
+	 * slab hands out again, a use after free KASAN does not see
+	 * (SLAB_TYPESAFE_BY_RCU), which zaps whatever file is there next
+	 */
+	if (!file_allocated(container_of(mapping, struct file, mapping)))
+		harness_bug("unmap_mapping_range() of the mapping of a freed file: a struct file used after its last fput()");
 	if (last < first)
 		last = ~0UL;
 	might_sleep();	/* i_mmap_lock_read() */
