@@ -64,6 +64,7 @@ static struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
 	vma->vm_pgoff = pgoff;
 	vma->vm_file = file;
 	INIT_LIST_HEAD(&vma->shared);
+	vma->id = next_vma_id++;
 	/* mmap_region() -> call_mmap() */
 	err = dma_buf_mmap_internal(file, vma);
 	if (err) {
@@ -75,7 +76,6 @@ static struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
 	/* vma_link_file(): the file's mapping knows it, for the zaps */
 	might_sleep();	/* i_mmap_lock_write() */
 	list_add_tail(&vma->shared, &file->f_mapping->i_mmap);
-	vma->id = next_vma_id++;
 	list_add_tail(&vma->node, &harness_vmas);
 	return vma;
 }

@@ -18,6 +18,8 @@ bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
 	if (!bufp || !runtime->dma_area)
 		return false;
 	*dmab = *bufp;
+	/* and stops accounting it to the card: decrease_allocated_size() */
+	buffer_uncharge(substream->pcm->card, bufp);
 	/* a preallocated buffer is taken over as well, its descriptor cleared */
 	if (bufp == &substream->dma_buffer) {
 		bufp->area = NULL;
