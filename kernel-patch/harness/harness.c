@@ -33,6 +33,13 @@ struct harness_buffer {
 	unsigned int npages;
 	struct page *pages;
 	struct list_head node;
+	/*
+	 * The card the PCM core charged its bytes to (sound/core/pcm_memory.c,
+	 * do_alloc_pages(): card->total_pcm_alloc_bytes), NULL once uncharged
+	 */
+	struct snd_card *charged;
+	/* the kernel maps it non-cacheable: a non-coherent device's DMA memory */
+	bool uncached;
 };
 
 struct harness_device {
@@ -163,6 +170,8 @@ static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
 	for (i = 0; i < b->npages; i++) {
 		b->pages[i].pfn = next_pfn;
 		b->pages[i].buffer = b;
+		/* the allocation's reference */
+		b->pages[i].refcount = 1;
 		next_pfn += contiguous ? 1 : 2;
 	}
 	next_pfn += 16;
@@ -170,8 +179,12 @@ static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
 	return b;
 }
 
+static void buffer_check_unused(struct harness_buffer *b);
+static void buffer_uncharge(struct snd_card *card, struct snd_dma_buffer *dmab);
+
 static void buffer_free(struct harness_buffer *b)
 {
+	buffer_check_unused(b);
 	list_del_init(&b->node);
 	kfree(b->area);
 	kvfree(b->pages);
@@ -209,6 +222,65 @@ static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
 #include "shim/src/fs/file_table.c"
 #include "shim/src/fs/file.c"
 #include "shim/src/drivers/dma-buf/dma-buf.c"
+
+/*
+ * What must no longer use a buffer's memory when it is freed: its card's
+ * charge (sound/core/pcm_memory.c: every free of a charged buffer goes
+ * through do_free_pages() or follows snd_pcm_lib_uncharge_pages(), else
+ * card->total_pcm_alloc_bytes keeps its bytes for good), a device's DMA
+ * mapping (kernel/dma/debug.c keeps the entry: the device writes into freed
+ * memory), and a CPU mapping's page reference (the page table would go on
+ * reaching memory the card hands out again).
+ */
+static void buffer_check_unused(struct harness_buffer *b)
+{
+	struct dma_debug_entry *entry;
+	struct vm_area_struct *vma;
+	unsigned long i;
+
+	if (b->charged)
+		harness_bug("buffer %d freed while still charged to its card: %zu bytes stay in total_pcm_alloc_bytes (snd_pcm_lib_uncharge_pages() or do_free_pages() missing)",
+			    b->id, b->bytes);
+	list_for_each_entry(entry, &dma_debug_entries, list)
+		if (sgt_buffer(entry->sgt) == b)
+			harness_bug("buffer %d freed while device %d maps it for DMA",
+				    b->id, entry->dev->id);
+	list_for_each_entry(vma, &harness_vmas, node)
+		for (i = 0; i < vma_pages(vma); i++)
+			if (vma->pte_page[i] && vma->pte_page[i]->buffer == b) {
+				harness_bug("buffer %d freed while CPU mapping %d still maps its page %lu",
+					    b->id, vma->id, i);
+				vma->pte_page[i] = NULL;
+				vma->pte_pfn[i] = 0;
+			}
+}
+
+/* sound/core/pcm_memory.c, do_alloc_pages(): the card is charged the bytes */
+static void buffer_charge(struct harness_buffer *b, struct snd_card *card)
+{
+	card->total_pcm_alloc_bytes += b->bytes;
+	b->charged = card;
+}
+
+/*
+ * sound/core/pcm_memory.c, decrease_allocated_size(): the charge goes, a
+ * WARN_ON() when the card's total is less than the bytes.  The harness
+ * knows which buffer was charged to which card: uncharging one that is not
+ * (twice, or to another card) is reported as such.
+ */
+static void buffer_uncharge(struct snd_card *card, struct snd_dma_buffer *dmab)
+{
+	struct harness_buffer *b = buffer_by_area(dmab->area);
+
+	if (!b || b->charged != card) {
+		harness_bug("the card's charge of %zu bytes dropped for buffer %d, which is not charged to it",
+			    dmab->bytes, b ? b->id : -1);
+		return;
+	}
+	WARN_ON(card->total_pcm_alloc_bytes < b->bytes);
+	card->total_pcm_alloc_bytes -= b->bytes;
+	b->charged = NULL;
+}
 
 /*
  * The API of harness.h
@@ -281,7 +353,7 @@ static bool driver_preallocates(struct harness_device *d)
 }
 
 int harness_add_substream(int sid, int device, int stream, int contiguous,
-			  int buffer_type, int driver, int caps)
+			  int coherent, int buffer_type, int driver, int caps)
 {
 	static const struct snd_pcm_ops ops;
 	static const struct snd_pcm_ops fake_ops = { .page = harness_fake_page };
@@ -301,6 +373,7 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 		d->dev.id = device;
 		d->dev.dma_mask_value = ~0ULL;
 		d->dev.dma_mask = &d->dev.dma_mask_value;
+		d->dev.dma_coherent = coherent;
 		d->card.dev = &d->dev;
 		d->pcm.card = &d->card;
 		d->contiguous = contiguous;
@@ -333,11 +406,52 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 	return 0;
 }
 
+/* device-DMA types: the DMA API calls of their ops name dmab->dev.dev */
+static bool dma_type_of_device(int type)
+{
+	return type != SNDRV_DMA_TYPE_CONTINUOUS && type != SNDRV_DMA_TYPE_VMALLOC;
+}
+
+/*
+ * The runtime buffer as a driver finds it: snd_pcm_get_dma_buf()
+ * (include/sound/pcm.h), runtime->dma_buffer_p, which the PCM core keeps
+ * in step with dma_area, dma_addr and dma_bytes (sound/core/pcm_lib.c,
+ * snd_pcm_set_runtime_buffer(); pcm_memory.c, snd_pcm_lib_malloc_pages():
+ * dma_bytes no more than the buffer's bytes).  A driver may take any of
+ * them: snd_pcm_sgbuf_get_addr() and snd_pcm_sgbuf_get_chunk_size() look
+ * the memory up by dma_buffer_p's type (sound/core/memalloc.c, a WARN on
+ * no known type), and the memalloc ops of a device type pass its dev.dev
+ * to the DMA API.  Reports a descriptor that disagrees; NULL without one.
+ */
+static struct snd_dma_buffer *driver_dma_buf(struct harness_substream *hs)
+{
+	struct snd_pcm_runtime *runtime = &hs->runtime;
+	struct snd_dma_buffer *dmab = snd_pcm_get_dma_buf(&hs->substream);
+
+	if (!dmab) {
+		if (runtime->dma_area)
+			harness_bug("runtime->dma_area is set but snd_pcm_get_dma_buf() is NULL");
+		return NULL;
+	}
+	if (dmab->area != runtime->dma_area || dmab->addr != runtime->dma_addr)
+		harness_bug("snd_pcm_get_dma_buf() describes other memory than runtime->dma_area/dma_addr: a driver using it plays from another buffer");
+	if (dmab->bytes < runtime->dma_bytes)
+		harness_bug("snd_pcm_get_dma_buf()->bytes %zu is less than runtime->dma_bytes %zu",
+			    dmab->bytes, (size_t)runtime->dma_bytes);
+	if (snd_dma_type_known(dmab) && dma_type_of_device(dmab->dev.type) &&
+	    !dmab->dev.dev)
+		harness_bug("snd_pcm_get_dma_buf() of device type %d names no device: its memalloc ops pass NULL to the DMA API",
+			    dmab->dev.type);
+	return dmab;
+}
+
 int harness_dma_target(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
+	struct snd_dma_buffer *dmab;
 	struct harness_device *d;
 	struct harness_buffer *b;
+	struct page *page;
 	dma_addr_t addr;
 	unsigned int i;
 
@@ -350,15 +464,17 @@ int harness_dma_target(int sid)
 		addr = hs->programmed;
 		break;
 	default:
-		/* the driver reads runtime->dma_addr at prepare */
-		if (!hs->runtime.dma_area)
+		/* the driver takes its buffer from snd_pcm_get_dma_buf() at prepare */
+		dmab = driver_dma_buf(hs);
+		if (!dmab || !dmab->area)
 			return 0;
 		if (!d->contiguous || device_buffer_type(d) == SNDRV_DMA_TYPE_VMALLOC) {
-			/* the CPU moves the data, through dma_area */
-			b = buffer_by_area(hs->runtime.dma_area);
-			return b ? b->id : -1;
+			/* the CPU moves the data, page by page (snd_sgbuf_get_page()) */
+			page = snd_sgbuf_get_page(dmab, 0);
+			return page ? page->buffer->id : -1;
 		}
-		addr = hs->runtime.dma_addr;
+		/* snd_pcm_sgbuf_get_addr(substream, 0) */
+		addr = snd_sgbuf_get_addr(dmab, 0);
 		break;
 	}
 	if (!addr)
@@ -397,12 +513,16 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 		 * runtime (docs/decisions.md 3e), and so does the harness
 		 */
 		if (own == &substream->dma_buffer) {
-			if (b)
+			if (b) {
+				buffer_uncharge(substream->pcm->card, own);
 				buffer_free(b);
+			}
 			substream->dma_buffer.area = NULL;
 			substream->dma_buffer.addr = 0;
 			substream->dma_buffer.bytes = 0;
 		} else {
+			/* snd_pcm_lib_free_pages() -> do_free_pages() */
+			buffer_uncharge(substream->pcm->card, own);
 			snd_dma_free_pages(own);
 			kfree(own);
 		}
@@ -411,6 +531,16 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	if (!buffer_id)
 		return;
 	b = buffer_new(buffer_id, buffer_bytes, contiguous);
+	buffer_charge(b, substream->pcm->card);
+	/*
+	 * sound/core/memalloc.c: DEV is dma_alloc_coherent(), DEV_WC and
+	 * DEV_WC_SG dma_alloc_wc(), non-cacheable on a device that is not
+	 * DMA-coherent (kernel/dma/direct.c, dma_direct_alloc())
+	 */
+	b->uncached = !d->dev.dma_coherent &&
+		      (device_buffer_type(d) == SNDRV_DMA_TYPE_DEV ||
+		       device_buffer_type(d) == SNDRV_DMA_TYPE_DEV_WC ||
+		       device_buffer_type(d) == SNDRV_DMA_TYPE_DEV_WC_SG);
 	/* snd_pcm_lib_malloc_pages() reuses a preallocated buffer */
 	own = driver_preallocates(d) ? &substream->dma_buffer :
 	      core_zalloc(sizeof(*own));
@@ -737,8 +867,42 @@ int harness_mmap(int id, long pgoff, long pages, int write)
 
 	if (!file)
 		return -EBADF;
-	vma = do_mmap(file, pgoff, pages, write);
-	return PTR_ERR_OR_ZERO(vma);
+	if (pgoff < 0 || pages <= 0)
+		return -EINVAL;
+	vma = do_mmap(file, pgoff, pages, write, true);
+	return IS_ERR(vma) ? PTR_ERR(vma) : vma->id;
+}
+
+int harness_munmap(int handle)
+{
+	struct vm_area_struct *vma = vma_by_id(handle);
+
+	if (!vma) {
+		harness_bug("munmap of mapping %d, which the C side does not have", handle);
+		return -EINVAL;
+	}
+	do_munmap(vma);
+	return 0;
+}
+
+long harness_mapped_page(int handle, long index)
+{
+	struct vm_area_struct *vma = vma_by_id(handle);
+	unsigned long pfn;
+	struct page *page;
+
+	if (!vma || index < 0 || (unsigned long)index >= vma_pages(vma))
+		return -EINVAL;
+	pfn = vma->pte_pfn[index];
+	if (!pfn)
+		return -ENOENT;
+	page = pfn_to_live_page(pfn);
+	if (!page) {
+		harness_bug("CPU mapping %d reaches pfn %#lx at page %ld, which is no live buffer",
+			    handle, pfn, index);
+		return -EFAULT;
+	}
+	return ((long)page->buffer->id << 32) | (long)(page - page->buffer->pages);
 }
 
 int harness_mappings(int id)
@@ -771,9 +935,28 @@ int harness_sigbus(int id)
 	file = dmabuf_file(d);
 	if (!file)
 		return 0;
-	list_for_each_entry(vma, &file->mapping.i_mmap, shared)
-		if (handle_mm_fault(vma, 0))
+	list_for_each_entry(vma, &file->mapping.i_mmap, shared) {
+		unsigned long i, faults = 0;
+		struct page *page;
+
+		for (i = 0; i < vma_pages(vma); i++) {
+			if (handle_mm_fault(vma, i)) {
+				faults++;
+				continue;
+			}
+			/* a dma-buf's memory is one buffer from its first page on */
+			page = pfn_to_live_page(vma->pte_pfn[i]);
+			if (page && page - page->buffer->pages != (long)(vma->vm_pgoff + i))
+				harness_bug("page %lu of CPU mapping %d of dma-buf %d reaches page %ld of buffer %d, not the dma-buf's page %lu",
+					    i, vma->id, id, (long)(page - page->buffer->pages),
+					    page->buffer->id, vma->vm_pgoff + i);
+		}
+		if (faults == vma_pages(vma))
 			n++;
+		else if (faults)
+			harness_bug("CPU mapping %d of dma-buf %d: %lu of its %lu pages get SIGBUS, the others reach memory (a zap of part of the file)",
+				    vma->id, id, faults, vma_pages(vma));
+	}
 	return n;
 }
 
@@ -1030,7 +1213,7 @@ void harness_reset(void)
 				vma = list_entry(d->file->mapping.i_mmap.next,
 						 struct vm_area_struct, shared);
 				list_del(&vma->shared);
-				kfree(vma);
+				vma_free(vma);
 			}
 		}
 		kfree(d);
@@ -1056,8 +1239,18 @@ void harness_reset(void)
 		kfree(imp);
 		kfree(substreams[i]);
 	}
-	while (!list_empty(&buffers))
-		buffer_free(list_entry(buffers.next, struct harness_buffer, node));
+	mmap_reset();
+	while (!list_empty(&buffers)) {
+		struct harness_buffer *b;
+
+		b = list_entry(buffers.next, struct harness_buffer, node);
+		/* whatever the script left: its checks are the caller's */
+		b->charged = NULL;
+		list_del_init(&b->node);
+		kfree(b->area);
+		kvfree(b->pages);
+		kfree(b);
+	}
 	for (i = 0; i < ndevices; i++)
 		kfree(devices[i]);
 	for (i = 0; i < ngroups; i++)

@@ -44,7 +44,7 @@ int harness_bugs(void);
 const char *harness_last_bug(void);
 
 int harness_add_substream(int sid, int device, int stream, int contiguous,
-			  int buffer_type, int driver, int caps);
+			  int coherent, int buffer_type, int driver, int caps);
 int harness_set_runtime(int sid, int has_runtime, int state, int access,
 			int info, long dma_bytes, int mmap_count,
 			int buffer_id, long buffer_bytes, int contiguous);
@@ -66,8 +66,18 @@ void harness_hw_free(int sid);
 void harness_disconnect(int sid);
 void harness_data_sync(int sid, int for_device);
 
+/* a shared mapping of dma-buf @id: its handle (> 0), or -errno */
 int harness_mmap(int id, long pgoff, long pages, int write);
+/* munmap of the mapping harness_mmap() answered @handle for, before its fput */
+int harness_munmap(int handle);
+/*
+ * What page @index of mapping @handle maps, without faulting: the buffer
+ * id << 32 | the page of that buffer, -ENOENT when its page table entry is
+ * empty (the next access faults)
+ */
+long harness_mapped_page(int handle, long index);
 int harness_mappings(int id);
+/* the mappings of which every page gets SIGBUS; one partly zapped is reported */
 int harness_sigbus(int id);
 int harness_cpu_access(int id, int begin, int dir);
 int harness_file_ref(int id, int get);

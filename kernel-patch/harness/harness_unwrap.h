@@ -24,3 +24,5 @@
 #undef dma_buf_vunmap_unlocked
 #undef snd_dma_buffer_mmap
 #undef remap_pfn_range
+#undef snd_pcm_lib_hand_over_pages
+#undef snd_pcm_lib_free_handed_over_pages

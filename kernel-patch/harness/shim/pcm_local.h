@@ -9,12 +9,40 @@
 bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
 			     struct snd_dma_buffer *dmab);
 
-/* revision 2 of the series (sound/core/pcm_memory.c) */
+/*
+ * revision 2 of the series (sound/core/pcm_memory.c); the memory handed
+ * over is the code under test's until it frees it (accounted at the
+ * caller's line, linux/fault-inject.h), harness_unwrap.h takes the
+ * wrappers away for the shims
+ */
 bool snd_pcm_lib_hand_over_pages(struct snd_pcm_substream *substream,
 				 struct snd_dma_buffer *dmab);
 void snd_pcm_lib_uncharge_pages(struct snd_card *card,
 				struct snd_dma_buffer *dmab);
 void snd_pcm_lib_free_handed_over_pages(struct snd_card *card,
 					struct snd_dma_buffer *dmab);
+
+static inline bool __snd_pcm_lib_hand_over_pages_at(struct snd_pcm_substream *substream,
+						    struct snd_dma_buffer *dmab,
+						    const char *file, int line)
+{
+	if (!(snd_pcm_lib_hand_over_pages)(substream, dmab))
+		return false;
+	harness_obj_get(HARNESS_OBJ_PAGES, dmab->area, dmab->bytes, file, line, 0);
+	return true;
+}
+
+static inline void __snd_pcm_lib_free_handed_over_pages_at(struct snd_card *card,
+							   struct snd_dma_buffer *dmab,
+							   const char *file, int line)
+{
+	harness_obj_put(HARNESS_OBJ_PAGES, dmab->area, file, line);
+	(snd_pcm_lib_free_handed_over_pages)(card, dmab);
+}
+
+#define snd_pcm_lib_hand_over_pages(substream, dmab)			\
+	__snd_pcm_lib_hand_over_pages_at((substream), (dmab), __FILE__, __LINE__)
+#define snd_pcm_lib_free_handed_over_pages(card, dmab)			\
+	__snd_pcm_lib_free_handed_over_pages_at((card), (dmab), __FILE__, __LINE__)
 
 #endif

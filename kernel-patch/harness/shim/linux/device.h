@@ -11,6 +11,7 @@ struct device {
 	u64 dma_mask_value;
 	int id;			/* the simulator's device (PCM) index */
 	int refs;		/* get_device() minus put_device() */
+	bool dma_coherent;	/* arm64: dev_is_dma_coherent() */
 };
 
 /* each reference accounted at the line that took it (linux/fault-inject.h) */

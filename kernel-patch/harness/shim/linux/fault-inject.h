@@ -40,6 +40,7 @@ enum harness_obj {
 	HARNESS_OBJ_FD,		/* get_unused_fd_flags / put_unused_fd, fd_install */
 	HARNESS_OBJ_MM,		/* mmgrab / mmdrop */
 	HARNESS_OBJ_MM_USERS,	/* mmget_not_zero / mmput */
+	HARNESS_OBJ_PAGES,	/* snd_pcm_lib_hand_over_pages / _free_handed_over_pages */
 	HARNESS_OBJ_KINDS
 };
 

@@ -20,14 +20,28 @@
 
 struct harness_buffer;
 
+/*
+ * @refcount is the page's _refcount: its buffer holds one reference while it
+ * is allocated, a page table entry installed by a fault another
+ * (mm/memory.c, finish_fault(): the reference the fault handler took).
+ */
 struct page {
 	unsigned long pfn;
 	struct harness_buffer *buffer;
+	int refcount;
 };
 
+/*
+ * The memory type of a mapping, all the harness tells apart: arm64's
+ * MT_NORMAL (cacheable, 0) or MT_NORMAL_NC (PGPROT_NC), which
+ * pgprot_writecombine() and pgprot_dmacoherent() both give
+ * (arch/arm64/include/asm/pgtable.h).
+ */
 typedef struct {
 	unsigned long pgprot;
 } pgprot_t;
+
+#define PGPROT_NC	0x1UL
 
 typedef unsigned long vm_flags_t;
 typedef unsigned int vm_fault_t;
@@ -36,12 +50,17 @@ typedef unsigned int vm_fault_t;
 #define VM_READ		0x00000001
 #define VM_WRITE	0x00000002
 #define VM_SHARED	0x00000008
+#define VM_MAYREAD	0x00000010
+#define VM_MAYWRITE	0x00000020
+#define VM_MAYSHARE	0x00000080
 #define VM_PFNMAP	0x00000400
 #define VM_IO		0x00004000
 #define VM_DONTEXPAND	0x00040000
 #define VM_DONTDUMP	0x04000000
+#define VM_MIXEDMAP	0x10000000
 
 /* include/linux/mm_types.h */
+#define VM_FAULT_OOM	0x000001
 #define VM_FAULT_SIGBUS	0x000002
 #define VM_FAULT_NOPAGE	0x000100
 
@@ -50,8 +69,8 @@ struct address_space;
 
 struct vm_fault {
 	struct vm_area_struct *vma;
-	unsigned long address;
 	unsigned long pgoff;
+	unsigned long address;
 	struct page *page;
 };
 
@@ -89,9 +108,18 @@ struct vm_area_struct {
 	struct file *vm_file;
 	/* entry in vm_file->f_mapping->i_mmap */
 	struct list_head shared;
-	/* pages in its page table (remap_pfn_range()), none once zapped */
-	bool populated;
-	bool zapped;
+	/*
+	 * The page table: one entry per page of the mapping, the pfn it maps
+	 * (0: none, the next access faults) and, for a page a fault installed,
+	 * the struct page whose reference the entry holds; remap_pfn_range()
+	 * and vmf_insert_pfn() map bare pfns (VM_PFNMAP), holding nothing.
+	 */
+	unsigned long *pte_pfn;
+	struct page **pte_page;
+	unsigned long *pte_prot;	/* the memory type of each entry */
+	/* the handle the simulator names it by (harness_munmap()) */
+	int id;
+	struct list_head node;
 };
 
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
@@ -99,11 +127,14 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 	vma->vm_flags |= flags;
 }
 
-/* a page reference: the harness's pages live as long as their buffer */
-static inline void get_page(struct page *page)
-{
-	(void)page;
-}
+/*
+ * include/linux/mm.h, get_page() and put_page(): a reference on a page
+ * nobody holds is VM_BUG_ON_PAGE(); the last put frees the page, which
+ * while its buffer still holds it is memory the buffer hands out again
+ * (mm/page_alloc.c, free_pages_prepare(): "Bad page state").
+ */
+void get_page(struct page *page);
+void put_page(struct page *page);
 
 /* mm/memory.c: zap the user mappings of @mapping (the harness counts them) */
 void unmap_mapping_range(struct address_space *mapping, long long holebegin,
@@ -119,14 +150,32 @@ static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 }
 
-static inline pgprot_t pgprot_writecombine(pgprot_t prot)
+/* include/linux/mm.h: a private mapping that may be written copies on write */
+static inline bool is_cow_mapping(vm_flags_t flags)
 {
-	return prot;
+	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 }
 
-/* mm/memory.c: sets one page table entry of a VM_PFNMAP mapping, checked as remap_pfn_range() */
+int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
+		   struct page *page);
+
+/* mm/memory.c: a fault handler's insertion of a page frame */
+vm_fault_t vmf_insert_pfn_prot(struct vm_area_struct *vma, unsigned long addr,
+			       unsigned long pfn, pgprot_t pgprot);
 vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, unsigned long addr,
 			  unsigned long pfn);
+vm_fault_t vmf_insert_mixed(struct vm_area_struct *vma, unsigned long addr,
+			    unsigned long pfn);
+
+static inline pgprot_t pgprot_writecombine(pgprot_t prot)
+{
+	return (pgprot_t){ prot.pgprot | PGPROT_NC };
+}
+
+static inline pgprot_t pgprot_dmacoherent(pgprot_t prot)
+{
+	return (pgprot_t){ prot.pgprot | PGPROT_NC };
+}
 
 /* checks that the pfn is memory of a live buffer: a mapping of freed pages is a bug */
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,

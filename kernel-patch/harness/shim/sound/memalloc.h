@@ -41,6 +41,7 @@ struct snd_dma_buffer {
 enum snd_dma_sync_mode { SNDRV_DMA_SYNC_CPU, SNDRV_DMA_SYNC_DEVICE };
 
 struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset);
+dma_addr_t snd_sgbuf_get_addr(struct snd_dma_buffer *dmab, size_t offset);
 void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
 			 enum snd_dma_sync_mode mode);
 void snd_dma_free_pages(struct snd_dma_buffer *dmab);

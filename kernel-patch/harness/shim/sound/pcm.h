@@ -137,6 +137,9 @@ void harness_assert_stream_locked(struct snd_pcm_runtime *runtime,
 		(_rt)->state = (_st);					\
 	} while (0)
 
+/* include/sound/pcm.h: the buffer a driver programs its DMA from */
+#define snd_pcm_get_dma_buf(substream) ((substream)->runtime->dma_buffer_p)
+
 static inline void snd_pcm_set_runtime_buffer(struct snd_pcm_substream *substream,
 					      struct snd_dma_buffer *bufp)
 {

@@ -42,6 +42,7 @@ static const char *const obj_acquire[HARNESS_OBJ_KINDS] = {
 	[HARNESS_OBJ_FD] = "get_unused_fd_flags",
 	[HARNESS_OBJ_MM] = "mmgrab",
 	[HARNESS_OBJ_MM_USERS] = "mmget_not_zero",
+	[HARNESS_OBJ_PAGES] = "snd_pcm_lib_hand_over_pages",
 };
 
 static const char *const obj_release[HARNESS_OBJ_KINDS] = {
@@ -56,6 +57,7 @@ static const char *const obj_release[HARNESS_OBJ_KINDS] = {
 	[HARNESS_OBJ_FD] = "put_unused_fd or fd_install",
 	[HARNESS_OBJ_MM] = "mmdrop",
 	[HARNESS_OBJ_MM_USERS] = "mmput",
+	[HARNESS_OBJ_PAGES] = "snd_pcm_lib_free_handed_over_pages",
 };
 
 static struct harness_record *records;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The harness's stand-in for mm/mmap.c: do_mmap() of a shared file mapping
- * with its permission checks, mmap_region() calling the file's mmap and
- * linking the mapping into the file's i_mmap.
+ * The harness's stand-in for mm/mmap.c: do_mmap() of a file mapping with
+ * its permission checks and VMA flags, mmap_region() calling the file's
+ * mmap and linking the mapping into the file's i_mmap, and the unmap of a
+ * whole mapping (do_vmi_munmap() -> remove_vma()) with its vm_ops->close.
  * Included by harness.c (one translation unit: it shares the harness's
  * buffers, dma-bufs and fd state); one file per kernel file, so that
  * platform modelling (IOMMU, swiotlb, buffer types) goes where the kernel
@@ -35,47 +36,117 @@ static void mm_reset(void)
 		harness_mms[i] = (struct mm_struct)HARNESS_MM_INIT;
 }
 
+/* every mapping do_mmap() made and no munmap removed, by its handle */
+static LIST_HEAD(harness_vmas);
+static int next_vma_id = 1;
+
+static void vma_free(struct vm_area_struct *vma)
+{
+	kfree(vma->pte_pfn);
+	kfree(vma->pte_page);
+	kfree(vma->pte_prot);
+	kfree(vma);
+}
+
 /*
- * mm/mmap.c, vm_mmap_pgoff() -> do_mmap() with MAP_SHARED, then
- * mmap_region(): all under the mm's mmap_lock held for writing.  PROT_WRITE
- * of a file not open for writing is EACCES before the file's mmap is
- * called; the new mapping is linked into the file's i_mmap only after the
- * file's mmap returned (__mmap_region(): mmap_file(), then
- * vma_link_file()), so until then unmap_mapping_range() cannot find it.
- * The mapping then holds the file (the simulator mirrors that reference
- * with harness_file_ref()).  Returns the new mapping or an ERR_PTR.
+ * mm/mmap.c, do_mmap(): a shared mapping with PROT_WRITE of a file without
+ * FMODE_WRITE is EACCES, and one of a file without FMODE_WRITE loses
+ * VM_SHARED and VM_MAYWRITE (it can never become writable; VM_MAYSHARE
+ * says it is shared); any mapping of a file without FMODE_READ is EACCES.
+ * Then mmap_region(): the file's mmap (call_mmap()), and the mapping is
+ * linked into the file's i_mmap only after the file's mmap returned
+ * (__mmap_region(): mmap_file(), then vma_link_file()), all under the mm's
+ * mmap_lock held for writing (vm_mmap_pgoff()): until then
+ * unmap_mapping_range() cannot find it.  The mapping holds the file (the
+ * simulator mirrors that reference with harness_file_ref()).  Returns the
+ * new mapping or an ERR_PTR.
  */
 static struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
-				      unsigned long pages, bool write)
+				      unsigned long pages, bool write,
+				      bool shared)
 {
+	vm_flags_t vm_flags = VM_READ | (write ? VM_WRITE : 0) |
+			      VM_MAYREAD | VM_MAYWRITE;
 	struct mm_struct *mm = current_mm();
 	struct vm_area_struct *vma;
 	int err;
 
-	if (write && !(file->f_mode & FMODE_WRITE))
-		return ERR_PTR(-EACCES);
+	if (shared) {
+		if (write && !(file->f_mode & FMODE_WRITE))
+			return ERR_PTR(-EACCES);
+		vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (!(file->f_mode & FMODE_WRITE))
+			vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+	}
 	if (!(file->f_mode & FMODE_READ))
 		return ERR_PTR(-EACCES);
 	vma = kzalloc(sizeof(*vma), GFP_KERNEL);
 	if (!vma)
 		return ERR_PTR(-ENOMEM);
+	vma->pte_pfn = kcalloc(pages, sizeof(*vma->pte_pfn), GFP_KERNEL);
+	vma->pte_page = kcalloc(pages, sizeof(*vma->pte_page), GFP_KERNEL);
+	vma->pte_prot = kcalloc(pages, sizeof(*vma->pte_prot), GFP_KERNEL);
 	vma->vm_mm = mm;
-	vma->vm_flags = VM_SHARED | VM_READ | (write ? VM_WRITE : 0);
+	vma->vm_flags = vm_flags;
 	vma->vm_start = 0x10000000UL;
 	vma->vm_end = vma->vm_start + (pages << PAGE_SHIFT);
 	vma->vm_pgoff = pgoff;
 	vma->vm_file = file;
+	INIT_LIST_HEAD(&vma->shared);
+	vma->id = next_vma_id++;
 	mmap_write_lock(mm);
-	/* mmap_region() -> mmap_file() */
+	/* mmap_region() -> call_mmap() */
 	err = dma_buf_mmap_internal(file, vma);
 	if (err) {
+		/* mmap_region()'s unmap_and_free_vma: what the mmap mapped goes */
+		zap_ptes(vma, 0, pages);
 		mmap_write_unlock(mm);
-		kfree(vma);
+		vma_free(vma);
 		return ERR_PTR(err);
 	}
 	/* vma_link_file(): the file's mapping knows it, for the zaps */
 	might_sleep();	/* i_mmap_lock_write() */
 	list_add_tail(&vma->shared, &file->f_mapping->i_mmap);
+	list_add_tail(&vma->node, &harness_vmas);
 	mmap_write_unlock(mm);
 	return vma;
+}
+
+static struct vm_area_struct *vma_by_id(int id)
+{
+	struct vm_area_struct *vma;
+
+	list_for_each_entry(vma, &harness_vmas, node)
+		if (vma->id == id)
+			return vma;
+	return NULL;
+}
+
+/*
+ * mm/mmap.c, do_vmi_munmap() of a whole mapping: its page table is zapped
+ * (unmap_region(), dropping the references of faulted-in pages), then
+ * remove_vma(): vma_close() calls vm_ops->close, and the mapping leaves the
+ * file's i_mmap.  The file reference it held is dropped by the caller
+ * (fput() in remove_vma(), mirrored by the simulator).
+ */
+static void do_munmap(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	mmap_write_lock(mm);
+	zap_ptes(vma, 0, vma_pages(vma));
+	might_sleep();	/* i_mmap_lock_write() */
+	list_del(&vma->shared);
+	list_del(&vma->node);
+	if (vma->vm_ops && vma->vm_ops->close)
+		vma->vm_ops->close(vma);
+	mmap_write_unlock(mm);
+	vma_free(vma);
+}
+
+/* harness_reset(): the script's mappings go without their close */
+static void mmap_reset(void)
+{
+	INIT_LIST_HEAD(&harness_vmas);
+	next_vma_id = 1;
 }

@@ -30,20 +30,18 @@ static void dma_buf_release(struct dentry *dentry)
 }
 
 /*
- * dma_buf_file_release(), the file's f_op->release.  Every CPU mapping held
- * the file, so the simulator unmapped those still in i_mmap (harness.h has
- * no munmap): each went as remove_vma() (mm/mmap.c) ends a mapping, its
- * vm_ops' close before the fput() of its file.
+ * dma_buf_file_release(), the file's f_op->release.  Every CPU mapping
+ * holds the file, so none is left: one that is was unmapped by the
+ * simulator without harness_munmap(), and goes now.
  */
 static int dma_buf_file_release(struct inode *inode, struct file *file)
 {
 	struct vm_area_struct *vma, *next;
 
 	list_for_each_entry_safe(vma, next, &file->mapping.i_mmap, shared) {
-		list_del(&vma->shared);
-		if (vma->vm_ops && vma->vm_ops->close)
-			vma->vm_ops->close(vma);
-		kfree(vma);
+		harness_bug("the file of a dma-buf released while CPU mapping %d holds it",
+			    vma->id);
+		do_munmap(vma);
 	}
 	return 0;
 }

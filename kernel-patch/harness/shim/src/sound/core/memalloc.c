@@ -1,19 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The harness's stand-in for sound/core/memalloc.c: the buffer types' page
- * lookup, free, sync and mmap. Included by harness.c (one translation
+ * and address lookup, free, sync and mmap, each dispatched on the buffer
+ * type as snd_dma_get_ops() does. Included by harness.c (one translation
  * unit: it shares the harness's buffers, dma-bufs and fd state); one file
  * per kernel file, so that platform modelling (IOMMU, swiotlb, buffer
  * types) goes where the kernel has it.
  */
 
+/*
+ * sound/core/memalloc.c, snd_dma_get_ops(): a descriptor of no known type
+ * (SNDRV_DMA_TYPE_UNKNOWN, what a zeroed one says) has no ops, with a
+ * WARN_ON_ONCE(); every lookup then falls back to dmab->addr and
+ * dmab->area.
+ */
+static bool snd_dma_type_known(struct snd_dma_buffer *dmab)
+{
+	if (dmab->dev.type <= SNDRV_DMA_TYPE_UNKNOWN ||
+	    dmab->dev.type > SNDRV_DMA_TYPE_NONCOHERENT) {
+		harness_warn("sound/core/memalloc.c", 908,
+			     "dmab->dev.type <= SNDRV_DMA_TYPE_UNKNOWN || dmab->dev.type >= ARRAY_SIZE(snd_dma_ops)");
+		return false;
+	}
+	return true;
+}
+
+/* the types whose pages are scattered: their ops look each page up */
+static bool snd_dma_type_scattered(int type)
+{
+	return type == SNDRV_DMA_TYPE_VMALLOC || type == SNDRV_DMA_TYPE_DEV_SG ||
+	       type == SNDRV_DMA_TYPE_DEV_WC_SG || type == SNDRV_DMA_TYPE_NONCONTIG;
+}
+
+/*
+ * sound/core/memalloc.c, snd_sgbuf_get_page(): the page of the CPU address
+ * (vmalloc_to_page() of the vmalloc and scattered types, virt_to_page()
+ * of the others).
+ */
 struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset)
 {
-	struct harness_buffer *b = buffer_by_area(dmab->area);
+	struct harness_buffer *b;
 
-	if (!b || offset >= (size_t)b->npages << PAGE_SHIFT)
+	snd_dma_type_known(dmab);
+	b = buffer_containing(dmab->area + offset);
+	if (!b || !dmab->area)
 		return NULL;
-	return &b->pages[offset >> PAGE_SHIFT];
+	return &b->pages[(size_t)(dmab->area + offset - b->area) >> PAGE_SHIFT];
+}
+
+/*
+ * sound/core/memalloc.c, snd_sgbuf_get_addr(): the scattered types look the
+ * page up (snd_dma_vmalloc_get_addr(): page_to_phys(vmalloc_to_page())),
+ * the others, and a descriptor of no known type, add the offset to
+ * dmab->addr.
+ */
+dma_addr_t snd_sgbuf_get_addr(struct snd_dma_buffer *dmab, size_t offset)
+{
+	struct page *page;
+
+	if (!snd_dma_type_known(dmab) || !snd_dma_type_scattered(dmab->dev.type))
+		return dmab->addr + offset;
+	page = snd_sgbuf_get_page(dmab, offset);
+	return page ? ((dma_addr_t)page->pfn << PAGE_SHIFT) + offset % PAGE_SIZE : 0;
 }
 
 void snd_dma_free_pages(struct snd_dma_buffer *dmab)
@@ -42,46 +90,65 @@ void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
 }
 
 /*
- * sound/core/memalloc.c, snd_dma_buffer_mmap(): the continuous type
- * remap_pfn_range()s the buffer from dmab->addr, the vmalloc type
- * remap_vmalloc_range()s it from dmab->area, both from the start of the
- * snd_dma_buffer given and ignoring vm_pgoff; the dma_mmap_*() types
- * (dev, dev_wc, sg, noncontig, noncoherent) map from vm_pgoff.  The
- * harness's buffers are continuous (contiguous devices) or vmalloc.
+ * sound/core/memalloc.c, snd_dma_buffer_mmap(): snd_dma_continuous_mmap()
+ * remap_pfn_range()s from dmab->addr, snd_dma_vmalloc_mmap()
+ * remap_vmalloc_range()s from dmab->area, both from the start of the
+ * snd_dma_buffer given and ignoring vm_pgoff; the dma_mmap_*() types (dev,
+ * dev_wc, sg, noncontig, noncoherent) map the buffer from vm_pgoff.  No
+ * known type: no ops, -ENOENT.
  */
 int snd_dma_buffer_mmap(struct snd_dma_buffer *dmab,
 			struct vm_area_struct *area)
 {
-	struct harness_buffer *b = buffer_containing(dmab->area);
 	size_t len = area->vm_end - area->vm_start, off;
 	unsigned long addr = area->vm_start;
-	unsigned int first, i;
+	struct harness_buffer *b;
+	struct page *page;
+	unsigned int i;
 	int err;
 
+	if (!snd_dma_type_known(dmab))
+		return -ENOENT;
+	if (dmab->dev.type == SNDRV_DMA_TYPE_CONTINUOUS) {
+		/* physically contiguous: the pfns follow dmab->addr */
+		return remap_pfn_range(area, addr, dmab->addr >> PAGE_SHIFT, len,
+				       area->vm_page_prot);
+	}
+	b = buffer_containing(dmab->area);
 	if (!b) {
 		harness_bug("snd_dma_buffer_mmap of memory that is no buffer");
 		return -ENOENT;
 	}
-	switch (dmab->dev.type) {
-	case SNDRV_DMA_TYPE_CONTINUOUS:
-	case SNDRV_DMA_TYPE_VMALLOC:
-		off = (size_t)(dmab->area - b->area);
-		break;
-	default:
-		off = (size_t)area->vm_pgoff << PAGE_SHIFT;
-		break;
-	}
+	/*
+	 * kernel/dma/direct.c, dma_direct_mmap(): the coherent and
+	 * write-combined types map with dma_pgprot(), non-cacheable for a
+	 * device that is not DMA-coherent (kernel/dma/mapping.c)
+	 */
+	if ((dmab->dev.type == SNDRV_DMA_TYPE_DEV ||
+	     dmab->dev.type == SNDRV_DMA_TYPE_DEV_WC ||
+	     dmab->dev.type == SNDRV_DMA_TYPE_DEV_WC_SG) &&
+	    dmab->dev.dev && !dmab->dev.dev->dma_coherent)
+		area->vm_page_prot = pgprot_dmacoherent(area->vm_page_prot);
+	off = dmab->dev.type == SNDRV_DMA_TYPE_VMALLOC ?
+	      (size_t)(dmab->area - b->area) :
+	      (size_t)area->vm_pgoff << PAGE_SHIFT;
 	if (off % PAGE_SIZE || off + len > (size_t)b->npages << PAGE_SHIFT) {
 		harness_bug("snd_dma_buffer_mmap of %zu bytes at %zu, beyond buffer %d",
 			    len, off, b->id);
 		return -EINVAL;
 	}
-	first = off >> PAGE_SHIFT;
 	for (i = 0; i < len >> PAGE_SHIFT; i++, addr += PAGE_SIZE) {
-		err = remap_pfn_range(area, addr, b->pages[first + i].pfn,
-				      PAGE_SIZE, area->vm_page_prot);
+		page = &b->pages[(off >> PAGE_SHIFT) + i];
+		/* mm/vmalloc.c, remap_vmalloc_range_partial(): vm_insert_page() */
+		if (dmab->dev.type == SNDRV_DMA_TYPE_VMALLOC)
+			err = vm_insert_page(area, addr, page);
+		else
+			err = remap_pfn_range(area, addr, page->pfn, PAGE_SIZE,
+					      area->vm_page_prot);
 		if (err)
 			return err;
 	}
+	if (dmab->dev.type == SNDRV_DMA_TYPE_VMALLOC)
+		vm_flags_set(area, VM_DONTEXPAND | VM_DONTDUMP);
 	return 0;
 }

@@ -18,6 +18,8 @@ bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
 	if (!bufp || !runtime->dma_area)
 		return false;
 	*dmab = *bufp;
+	/* and stops accounting it to the card: decrease_allocated_size() */
+	buffer_uncharge(substream->pcm->card, bufp);
 	/* a preallocated buffer is taken over as well, its descriptor cleared */
 	if (bufp == &substream->dma_buffer) {
 		bufp->area = NULL;
@@ -51,16 +53,22 @@ bool snd_pcm_lib_hand_over_pages(struct snd_pcm_substream *substream,
 	return true;
 }
 
+/* decrease_allocated_size() of the buffer's bytes (harness.c, buffer_uncharge()) */
 void snd_pcm_lib_uncharge_pages(struct snd_card *card,
 				struct snd_dma_buffer *dmab)
 {
-	/* the harness charges nothing at allocation: only misuse is caught */
-	if (!card)
+	if (!card) {
 		harness_bug("snd_pcm_lib_uncharge_pages without a card");
+		return;
+	}
+	buffer_uncharge(card, dmab);
 }
 
+/* do_free_pages() with its uncharge, or snd_dma_free_pages() once uncharged */
 void snd_pcm_lib_free_handed_over_pages(struct snd_card *card,
 					struct snd_dma_buffer *dmab)
 {
+	if (card)
+		buffer_uncharge(card, dmab);
 	snd_dma_free_pages(dmab);
 }

@@ -108,8 +108,19 @@ public interface DmabufDriver {
     /** dma_buf_ops.release: the host dropped the last reference on the dma-buf's file. */
     void release(DmaBuf d);
 
-    /** dma_buf_ops.mmap. */
-    Result<Long> mmap(DmaBuf d);
+    /**
+     * dma_buf_ops.mmap of a shared mapping of {@code length} bytes from {@code offset} of the dma-buf, made by
+     * mm/mmap.c's do_mmap() on its file ({@code write}: PROT_WRITE). Answers the driver's handle of the mapping,
+     * which {@link #munmap} names; the Java driver keeps no mappings and answers 0.
+     */
+    Result<Long> mmap(DmaBuf d, long offset, long length, boolean write);
+
+    /**
+     * munmap(2) of the mapping {@link #mmap} answered {@code handle} for, before its file reference is dropped
+     * (mm/mmap.c, remove_vma(): vm_ops->close, then fput()). A driver with its own mm mirrors it.
+     */
+    default void munmap(DmaBuf d, long handle) {
+    }
 
     /** dma_buf_ops.begin_cpu_access ({@code begin}) or end_cpu_access, with their cache maintenance. */
     Result<Long> cpuAccess(DmaBuf d, boolean begin, DmaDirection dir);

@@ -189,7 +189,7 @@ public final class PcmDmabuf {
 
         /** An orphaned dma-buf gives no new mappings. */
         @Override
-        public Result<Long> mmap(DmaBuf d) {
+        public Result<Long> mmap(DmaBuf d, long offset, long length, boolean write) {
             return d.live() ? Result.ok(0L) : Result.err(Errno.ENODEV);
         }
 
@@ -435,8 +435,12 @@ public final class PcmDmabuf {
     }
 
     /** dma_buf_mmap_internal() after the core's range check: the exporter's mmap op. */
-    static Result<Long> mmap(DmaBuf d) {
-        return d.exporterPcm.world.driver().mmap(d);
+    static Result<Long> mmap(DmaBuf d, long offset, long length, boolean write) {
+        return d.exporterPcm.world.driver().mmap(d, offset, length, write);
+    }
+
+    static void munmap(DmaBuf d, long handle) {
+        d.exporterPcm.world.driver().munmap(d, handle);
     }
 
     /** dma_buf_begin_cpu_access(): the exporter syncs, then the protocol opens the CPU's window. */

@@ -327,8 +327,8 @@ final class Vfs {
         if (offset / Substream.PAGE_SIZE + len / Substream.PAGE_SIZE > d.size / Substream.PAGE_SIZE) {
             return Result.err(Errno.EINVAL);
         }
-        Result<Long> r = PcmDmabuf.mmap(d);
-        if (!r.isOk()) {
+        Result<Long> r = PcmDmabuf.mmap(d, offset, len, write);
+        if (!(r instanceof Result.Ok<Long> ok)) {
             return r.cast();
         }
         if (d.revoked) {
@@ -338,9 +338,12 @@ final class Vfs {
             getReference(f);
             Vma v = registry.newVma(task, f, d.buffer, null, offset, len, read, write);
             v.zapped = true;
+            v.driverHandle = ok.value();
             return Result.ok(v);
         }
-        return Result.ok(newVma(task, f, d.buffer, null, offset, len, read, write));
+        Vma v = newVma(task, f, d.buffer, null, offset, len, read, write);
+        v.driverHandle = ok.value();
+        return Result.ok(v);
     }
 
     private Vma newVma(Task task, File f, SndDmaBuffer b, Substream s, long offset, long len, boolean read,
@@ -366,6 +369,9 @@ final class Vfs {
         }
         if (!v.zapped) {
             registry.putBuffer(v.buffer);
+        }
+        if (v.dmaBuf() != null) {
+            PcmDmabuf.munmap(v.dmaBuf(), v.driverHandle);
         }
         putReference(v.file);
     }

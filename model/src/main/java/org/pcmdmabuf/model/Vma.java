@@ -22,6 +22,8 @@ public final class Vma {
      * with SIGBUS. The mapping itself, and its reference on the file, stay until munmap.
      */
     boolean zapped;
+    /** The dma-buf driver's handle of a dma-buf mapping ({@link DmabufDriver#mmap}), given back at munmap. */
+    long driverHandle;
 
     Vma(int id, Task task, File file, SndDmaBuffer buffer, Substream substream, long offset, long length,
         boolean read, boolean write) {

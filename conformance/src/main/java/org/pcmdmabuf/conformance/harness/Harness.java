@@ -54,7 +54,7 @@ public final class Harness {
         REVISION(of(I)),
         BUGS(of(I)),
         LAST_BUG(of(A)),
-        ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I)),
+        ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I, I)),
         SET_RUNTIME(of(I, I, I, I, I, I, J, I, I, J, I)),
         STATE(of(I, I)),
         RUNTIME_BUFFER(of(I, I)),
@@ -69,6 +69,8 @@ public final class Harness {
         DISCONNECT(ofVoid(I)),
         DATA_SYNC(ofVoid(I, I)),
         MMAP(of(I, I, J, J, I)),
+        MUNMAP(of(I, I)),
+        MAPPED_PAGE(of(J, I, J)),
         MAPPINGS(of(I, I)),
         SIGBUS(of(I, I)),
         CPU_ACCESS(of(I, I, I, I)),
@@ -299,10 +301,11 @@ public final class Harness {
      * {@code stream}: SNDRV_PCM_STREAM_PLAYBACK (0) or _CAPTURE (1); {@code bufferType} an SNDRV_DMA_TYPE_* or
      * {@link #BUFFER_FAKE}; {@code driver} a DRIVER_*; {@code caps} CAP_* bits.
      */
-    int addSubstream(int sid, int device, int stream, boolean contiguous, int bufferType, int driver, int caps) {
+    int addSubstream(int sid, int device, int stream, boolean contiguous, boolean coherent, int bufferType,
+            int driver, int caps) {
         try {
-            return (int) h(Function.ADD_SUBSTREAM).invokeExact(sid, device, stream, flag(contiguous), bufferType,
-                    driver, caps);
+            return (int) h(Function.ADD_SUBSTREAM).invokeExact(sid, device, stream, flag(contiguous), flag(coherent),
+                    bufferType, driver, caps);
         } catch (Throwable t) {
             throw failed(Function.ADD_SUBSTREAM, t);
         }
@@ -434,11 +437,34 @@ public final class Harness {
         }
     }
 
+    /** A shared mapping of dma-buf {@code id}: its handle (positive), or -errno. */
     int mmap(int id, long pgoff, long pages, boolean write) {
         try {
             return (int) h(Function.MMAP).invokeExact(id, pgoff, pages, flag(write));
         } catch (Throwable t) {
             throw failed(Function.MMAP, t);
+        }
+    }
+
+    /** munmap of the mapping {@link #mmap} answered {@code handle} for: vm_ops->close, out of the file's i_mmap. */
+    int munmap(int handle) {
+        try {
+            return (int) h(Function.MUNMAP).invokeExact(handle);
+        } catch (Throwable t) {
+            throw failed(Function.MUNMAP, t);
+        }
+    }
+
+    /**
+     * What page {@code index} of mapping {@code handle} maps, without faulting: the C buffer id in the high 32
+     * bits and the page of that buffer in the low ones; -ENOENT (-2) when its page table entry is empty, another
+     * negative errno when the C side has no such page.
+     */
+    long mappedPage(int handle, long index) {
+        try {
+            return (long) h(Function.MAPPED_PAGE).invokeExact(handle, index);
+        } catch (Throwable t) {
+            throw failed(Function.MAPPED_PAGE, t);
         }
     }
 

@@ -37,6 +37,7 @@ import org.pcmdmabuf.model.World;
 public final class HarnessDriver implements DmabufDriver {
     private static final int FD_NONE = 0;
     private static final int FD_OTHER = -1;
+    private static final int ENOENT = 2;
 
     private final Harness harness;
     private final MemorySystem mem;
@@ -379,12 +380,52 @@ public final class HarnessDriver implements DmabufDriver {
         }
     }
 
+    /**
+     * The C side's mm maps the dma-buf's file as mm/mmap.c does (do_mmap(): a shared mapping of a file without
+     * FMODE_WRITE has VM_MAYSHARE but not VM_SHARED); every page the mmap put in the page table must be the page
+     * of the dma-buf's memory at its offset. Pages left to fault in are checked where they fault (the C side's
+     * SIGBUS probe, harness_sigbus()), since a fault here would take the exporter's locks inside the host's mmap.
+     * The answer is the C mapping's handle.
+     */
     @Override
-    public Result<Long> mmap(DmaBuf d) {
-        // The host checked PROT_WRITE against the file's mode already (mm/mmap.c, do_mmap()); the C side's mm
-        // checks it again before dma_buf_mmap_internal(), so the mapping it makes is as writable as the file.
-        return result(harness.mmap((int) world.dmaBufKey(d), 0L, d.size / Substream.PAGE_SIZE,
-                d.file().writable));
+    public Result<Long> mmap(DmaBuf d, long offset, long length, boolean write) {
+        int handle = harness.mmap((int) world.dmaBufKey(d), offset / Substream.PAGE_SIZE,
+                length / Substream.PAGE_SIZE, write);
+        if (handle < 0) {
+            return result(handle);
+        }
+        checkMapped(d, handle, offset, length);
+        return Result.ok((long) handle);
+    }
+
+    private void checkMapped(DmaBuf d, int handle, long offset, long length) {
+        SndDmaBuffer expected = d.buffer;
+        for (long i = 0; i < length / Substream.PAGE_SIZE; i++) {
+            long page = harness.mappedPage(handle, i);
+            long want = offset / Substream.PAGE_SIZE + i;
+            if (page == -ENOENT) {
+                continue;
+            }
+            if (page < 0) {
+                problem("page " + i + " of a new mapping of dma-buf " + world.dmaBufKey(d) + " at offset " + offset
+                        + " reaches no memory (errno " + -page + ")");
+                return;
+            }
+            SndDmaBuffer reached = buffers.get((int) (page >>> 32));
+            if (reached != expected || (page & 0xffffffffL) != want) {
+                problem("page " + i + " of a new mapping of dma-buf " + world.dmaBufKey(d) + " at offset " + offset
+                        + " reaches page " + (page & 0xffffffffL) + " of buffer " + (page >>> 32)
+                        + ", not page " + want + " of the dma-buf's memory");
+                return;
+            }
+        }
+        checkBugs();
+    }
+
+    @Override
+    public void munmap(DmaBuf d, long handle) {
+        harness.munmap((int) handle);
+        checkBugs();
     }
 
     @Override
@@ -638,8 +679,8 @@ public final class HarnessDriver implements DmabufDriver {
             sids.put(s, sid);
             devices.put(s.pcm.index, s.pcm);
             PcmHardware hw = s.pcm.hw;
-            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), bufferType(hw),
-                    driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
+            int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), hw.coherent(),
+                    bufferType(hw), driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
                             | (hw.optIn().attach() ? Harness.CAP_ATTACH : 0));
             if (r < 0) {
                 problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index
