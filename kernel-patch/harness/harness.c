@@ -905,6 +905,17 @@ long harness_mapped_page(int handle, long index)
 	return ((long)page->buffer->id << 32) | (long)(page - page->buffer->pages);
 }
 
+long harness_touch_page(int handle, long index)
+{
+	struct vm_area_struct *vma = vma_by_id(handle);
+
+	if (!vma || index < 0 || (unsigned long)index >= vma_pages(vma))
+		return -EINVAL;
+	if (handle_mm_fault(vma, index))
+		return -EFAULT;
+	return harness_mapped_page(handle, index);
+}
+
 int harness_mappings(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);

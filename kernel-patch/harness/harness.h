@@ -76,6 +76,12 @@ int harness_munmap(int handle);
  * empty (the next access faults)
  */
 long harness_mapped_page(int handle, long index);
+/*
+ * A CPU access to page @index of mapping @handle (handle_mm_fault() when its
+ * entry is empty), then what it maps as harness_mapped_page() says; -EFAULT
+ * when the access gets SIGBUS
+ */
+long harness_touch_page(int handle, long index);
 int harness_mappings(int id);
 /* the mappings of which every page gets SIGBUS; one partly zapped is reported */
 int harness_sigbus(int id);

@@ -29,8 +29,9 @@ class ValidateFailFastTest {
         Series series = Series.open(PcmsimValidateTest.SERIES);
         CoreSource source = CoreSource.of(series);
         Path broken = tmp.resolve("broken");
+        int optIn = source.lines().indexOf("\tif (!(runtime->info & SNDRV_PCM_INFO_MMAP))") + 1;
         source.write(series, Mutator.mutants(source.lines()).stream()
-                .filter(m -> m.id().equals("return-zero:694:10")).findFirst().orElseThrow(), broken);
+                .filter(m -> m.id().equals("return-zero:" + (optIn + 1) + ":10")).findFirst().orElseThrow(), broken);
         Run r = pcmsim("validate", "--no-kernel-checks", "--fail-fast", "--format", "ktap", broken.toString());
         assertEquals(1, r.exit(), r.out() + r.err());
         List<String> results = r.out().lines().filter(l -> l.matches("(not )?ok \\d+ .*")).toList();

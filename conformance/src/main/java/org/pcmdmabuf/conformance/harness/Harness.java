@@ -71,6 +71,7 @@ public final class Harness {
         MMAP(of(I, I, J, J, I)),
         MUNMAP(of(I, I)),
         MAPPED_PAGE(of(J, I, J)),
+        TOUCH_PAGE(of(J, I, J)),
         MAPPINGS(of(I, I)),
         SIGBUS(of(I, I)),
         CPU_ACCESS(of(I, I, I, I)),
@@ -465,6 +466,15 @@ public final class Harness {
             return (long) h(Function.MAPPED_PAGE).invokeExact(handle, index);
         } catch (Throwable t) {
             throw failed(Function.MAPPED_PAGE, t);
+        }
+    }
+
+    /** A CPU access to page {@code index} of mapping {@code handle}, faulting it in, then {@link #mappedPage}. */
+    long touchPage(int handle, long index) {
+        try {
+            return (long) h(Function.TOUCH_PAGE).invokeExact(handle, index);
+        } catch (Throwable t) {
+            throw failed(Function.TOUCH_PAGE, t);
         }
     }
 

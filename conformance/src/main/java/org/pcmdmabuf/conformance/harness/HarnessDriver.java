@@ -383,8 +383,8 @@ public final class HarnessDriver implements DmabufDriver {
     /**
      * The C side's mm maps the dma-buf's file as mm/mmap.c does (do_mmap(): a shared mapping of a file without
      * FMODE_WRITE has VM_MAYSHARE but not VM_SHARED); every page the mmap put in the page table must be the page
-     * of the dma-buf's memory at its offset. Pages left to fault in are checked where they fault (the C side's
-     * SIGBUS probe, harness_sigbus()), since a fault here would take the exporter's locks inside the host's mmap.
+     * of the dma-buf's memory at its offset, and so must every page left to fault in, touched here as a first
+     * access would fault it in (outside concurrent groups).
      * The answer is the C mapping's handle.
      */
     @Override
@@ -403,6 +403,11 @@ public final class HarnessDriver implements DmabufDriver {
         for (long i = 0; i < length / Substream.PAGE_SIZE; i++) {
             long page = harness.mappedPage(handle, i);
             long want = offset / Substream.PAGE_SIZE + i;
+            // a page left to fault in is reached as the first access will reach it; not while ops are in flight
+            // together, where a revocation may legally come between the mmap and that access
+            if (page == -ENOENT && !world.inFlightTogether()) {
+                page = harness.touchPage(handle, i);
+            }
             if (page == -ENOENT) {
                 continue;
             }
