@@ -183,9 +183,10 @@ final class ValidateCommand implements Callable<Integer> {
         progress.print(ValidationReport.header(series));
         progress.println(sandbox.describe());
         if (!shard.whole()) {
-            progress.println("shard " + shard + ": every " + shard.count() + "th of the random sequences and of the "
-                    + "cases' fault sweeps from the " + shard.index() + "th" + (shard.index() == 1
-                            ? ", check.sh, the conformance cases and the race stage" : "") + " (pcmsim merge joins the shards)");
+            progress.println("shard " + shard + ": the random sequences and the cases' fault sweeps at positions "
+                    + (shard.index() - 1) + ", " + (shard.index() - 1 + shard.count()) + ", ... (from 0)"
+                    + (shard.index() == 1 ? "; check.sh, the conformance cases and the race stage" : "")
+                    + "; pcmsim merge joins the shards");
         }
         progress.flush();
         List<Check> checks;
