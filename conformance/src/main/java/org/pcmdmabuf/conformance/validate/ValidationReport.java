@@ -33,7 +33,8 @@ public record ValidationReport(Campaign campaign, Series series, List<Check> che
         inputs.put("seed", d.seed());
         inputs.put("faults", faults);
         inputs.put("asan", asan);
-        inputs.put("coverage", coverage);
+        // not "coverage": the report's own member of that name follows, and readers look for it by name
+        inputs.put("gcov", coverage);
         return new Campaign("validate", d.shard(), inputs);
     }
 
@@ -46,7 +47,7 @@ public record ValidationReport(Campaign campaign, Series series, List<Check> che
     public static ValidationReport merge(List<Campaign.Result> shards) throws Campaign.Refused {
         Campaign.Result first = shards.getFirst();
         Campaign.Reader inputs = new Campaign.Reader(first.file(), first.campaign().inputs());
-        if (!(first.campaign().inputs().get("coverage") instanceof Boolean b) || b) {
+        if (!(first.campaign().inputs().get("gcov") instanceof Boolean b) || b) {
             throw new Campaign.Refused(first.file() + ": a validation with --coverage does not merge: its counts "
                     + "are one process's");
         }
