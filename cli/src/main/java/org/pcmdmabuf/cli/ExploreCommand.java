@@ -6,8 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.pcmdmabuf.conformance.shard.ExploreResult;
+import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.script.Limits;
-import org.pcmdmabuf.script.ScriptWriter;
 import org.pcmdmabuf.sim.Explorer;
 import org.pcmdmabuf.sim.Scenario;
 import picocli.CommandLine.Command;
@@ -42,6 +43,20 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the reproducer op script to FILE.")
     Path out;
 
+    @Option(names = "--shard", paramLabel = "K/N", converter = ShardConverter.class,
+            description = ShardConverter.DESCRIPTION + " Here: the seeds.")
+    Shard shard = Shard.WHOLE;
+
+    /** What explore prints. */
+    enum Format {
+        text, json
+    }
+
+    @Option(names = "--format", defaultValue = "text",
+            description = "Output: ${COMPLETION-CANDIDATES}; json is one object, the same bytes for the same "
+                    + "inputs, that pcmsim merge reads (docs/sharding.md) (default: ${DEFAULT-VALUE}).")
+    Format format;
+
     @Override
     public Integer call() {
         Scenario base = options.scenario.toScenario(spec);
@@ -70,30 +85,19 @@ final class ExploreCommand implements Callable<Integer> {
         // Runs at once hold their buffers at once: no more than one script's worth. Seeds are judged in order,
         // so fewer threads change nothing but the time.
         threads = (int) Math.min(threads, Math.max(1, Limits.DEFAULT.scriptBufferBytes() / base.bufferBytes()));
-        Explorer.Outcome outcome = Explorer.explore(base, seeds, threads, platforms, progress == null ? done -> {
-        } : done -> progress.update(done, seeds));
+        Explorer.Outcome outcome = Explorer.explore(base, seeds, shard.index() - 1, shard.count(), threads, platforms,
+                progress == null ? done -> {
+                } : done -> progress.update(done, shard.size(seeds)));
         if (progress != null) {
             progress.finish();
         }
-        Explorer.Failure f = outcome.failure();
-        if (f == null) {
-            o.println("explored " + outcome.runs() + " seeds from " + base.seed() + ": no failure");
-            return 0;
+        ExploreResult result = ExploreResult.of(ExploreResult.campaign(Pcmsim.version(), base, seeds, platforms, shard),
+                base, seeds, outcome);
+        o.print(format == Format.json ? result.json() : result.text());
+        String script = result.failed() ? result.failure().script() : null;
+        if (script == null) {
+            return result.failed() ? 1 : 0;
         }
-        o.println("explored " + outcome.runs() + " seeds: seed " + f.scenario().seed() + " failed");
-        o.println("failed check: " + f.check());
-        o.println("replay: pcmsim replay " + f.scenario().toCliArgs());
-        o.println("smallest failing run: pcmsim replay " + f.smallest().toCliArgs());
-        if (f.reproducer() == null) {
-            o.println("no op-script reproducer: " + f.reproducerNote());
-            return 1;
-        }
-        String script = "# pcmsim explore: seed " + f.scenario().seed() + ", " + f.check() + "\n"
-                + ScriptWriter.write(f.reproducer());
-        o.println("minimized reproducer (" + f.reproducer().ops().size() + " ops); run it with: pcmsim run FILE"
-                + " --line-bytes " + f.smallest().cache().lineBytes() + " --cache-lines "
-                + f.smallest().cache().capacityLines());
-        o.print(script);
         if (out != null) {
             try {
                 Files.writeString(out, script, StandardCharsets.UTF_8);

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +24,8 @@ import org.pcmdmabuf.conformance.mutate.MutationReport.Format;
 import org.pcmdmabuf.conformance.mutate.MutationRun;
 import org.pcmdmabuf.conformance.mutate.Mutator;
 import org.pcmdmabuf.conformance.mutate.Operator;
+import org.pcmdmabuf.conformance.shard.Campaign;
+import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.conformance.validate.BadSeries;
 import org.pcmdmabuf.conformance.validate.Check;
 import org.pcmdmabuf.conformance.validate.ProcessRunner;
@@ -107,8 +111,13 @@ final class MutateCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--min-score", paramLabel = "PERCENT",
-            description = "Exit 1 when the score (killed / (run - stillborn), in percent) is below it.")
+            description = "Exit 1 when the score (killed / (run - stillborn), in percent) is below it; with --shard, "
+                    + "pcmsim merge judges the campaign's score.")
     Double minScore;
+
+    @Option(names = "--shard", paramLabel = "K/N", converter = ShardConverter.class,
+            description = ShardConverter.DESCRIPTION + " Here: the selected mutants.")
+    Shard shard = Shard.WHOLE;
 
     @Option(names = "--no-sandbox",
             description = "Run the mutants' code outside the bubblewrap sandbox, with your full rights (docs/sandbox.md).")
@@ -192,6 +201,18 @@ final class MutateCommand implements Callable<Integer> {
         if (sample.isEmpty()) {
             return usage(err, "no mutant selected: " + selection);
         }
+        int selectedCount = sample.size();
+        sample = shard.of(sample);
+        if (sample.isEmpty()) {
+            return usage(err, "shard " + shard + " has no mutant: " + selectedCount + " selected (" + selection
+                    + "), fewer than the " + shard.count() + " shards");
+        }
+        Campaign campaign;
+        try {
+            campaign = campaign(series, selection, selectedCount);
+        } catch (BadSeries e) {
+            return usage(err, e.getMessage());
+        }
         Sandbox sandbox;
         if (noSandbox) {
             sandbox = new Sandbox.Off();
@@ -206,11 +227,12 @@ final class MutateCommand implements Callable<Integer> {
             }
         }
         // standard output carries the progress, unless it carries the JUnit document
-        PrintWriter progress = format == Format.junit && output == null ? err : out;
+        PrintWriter progress = format != Format.text && output == null ? err : out;
         Duration limitPerMutant = Duration.ofNanos(timeout);
         MutationRun run = new MutationRun(series, source, new MutationRun.Settings(kernelPatch, sandbox, processes,
                 pool, new Validation.Differential(sequences, seed), limitPerMutant));
-        progress.println("pcmsim mutate " + selection + ": " + sample.size() + " to run, " + pool + " at a time, "
+        progress.println("pcmsim mutate " + selection + ": " + sample.size() + " to run"
+                + (shard.whole() ? "" : " (shard " + shard + " of " + selectedCount + ")") + ", " + pool + " at a time, "
                 + sequences + " random sequences each, timeout " + limitPerMutant.toSeconds() + " s");
         progress.println(sandbox.describe());
         progress.flush();
@@ -236,7 +258,8 @@ final class MutateCommand implements Callable<Integer> {
             err.flush();
             return ValidateCommand.EXIT_INTERRUPTED;
         }
-        MutationReport report = new MutationReport(selection + ", " + sample.size() + " run", all.size(), results,
+        MutationReport report = new MutationReport(campaign, selection + ", " + sample.size() + " run"
+                + (shard.whole() ? "" : " (shard " + shard + " of " + selectedCount + ")"), all.size(), results,
                 (System.nanoTime() - t0) / 1e9);
         String text = report.render(format);
         if (output != null) {
@@ -249,7 +272,25 @@ final class MutateCommand implements Callable<Integer> {
             out.print(text);
         }
         out.flush();
-        return minScore != null && report.score().orElse(0) < minScore ? 1 : 0;
+        // a shard's score is a part's: pcmsim merge judges the campaign's against --min-score
+        return shard.whole() && minScore != null && report.score().orElse(0) < minScore ? 1 : 0;
+    }
+
+    /**
+     * What decides the result, which every shard of a campaign must share: the revision's content, the selection
+     * (with how many mutants it has), the judging options and the score asked for.
+     */
+    private Campaign campaign(Series series, String selection, int selected) throws BadSeries {
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("pcmsim", Pcmsim.version());
+        inputs.put("revision", series.revision());
+        inputs.put("selection", selection);
+        inputs.put("mutants", selected);
+        inputs.put("sequences", sequences);
+        inputs.put("seed", seed);
+        inputs.put("timeout_ns", timeout);
+        inputs.put("min_score", minScore);
+        return new Campaign("mutate", shard, inputs);
     }
 
     /** What was chosen, for the report's first line. */

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Reference model and simulator for ALSA PCM dma-buf sharing.",
         subcommands = {RunCommand.class, RaceKernelCommand.class, ConformanceCommand.class, SimulateCommand.class, ExploreCommand.class, ReplayCommand.class,
                 DesignsCommand.class,
-                BenchCommand.class, ValidateCommand.class, MutateCommand.class,
+                BenchCommand.class, ValidateCommand.class, MutateCommand.class, MergeCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class Pcmsim {
     /** Exit code for bad input: a malformed script, an unknown option, a missing file. */
@@ -64,11 +64,16 @@ public final class Pcmsim {
         return exit == 0 || exit == 1 ? EXIT_USAGE : exit;
     }
 
+    /** pcmsim's version from its jar's manifest; {@code dev} when run from the classes of a build. */
+    static String version() {
+        String v = Pcmsim.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Pcmsim.class.getPackage().getImplementationVersion();
-            return new String[] {"pcmsim " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+            return new String[] {"pcmsim " + version() + " (Java " + Runtime.version() + ")"};
         }
     }
 }

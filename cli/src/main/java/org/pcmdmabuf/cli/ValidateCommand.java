@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.pcmdmabuf.conformance.shard.Campaign;
+import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.conformance.validate.BadSeries;
 import org.pcmdmabuf.conformance.validate.Check;
 import org.pcmdmabuf.conformance.validate.ProcessRunner;
@@ -118,12 +120,24 @@ final class ValidateCommand implements Callable<Integer> {
                     + "With --asan, one build has both.")
     boolean coverage;
 
+    @Option(names = "--shard", paramLabel = "K/N", converter = ShardConverter.class,
+            description = ShardConverter.DESCRIPTION + " Here: the random sequences and the cases' fault sweeps; "
+                    + "shard 1 also runs check.sh, the conformance cases and the race stage.")
+    Shard shard = Shard.WHOLE;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (jobs < 1) {
             return usage(err, "--jobs must be at least 1, not " + jobs);
+        }
+        if (!shard.whole() && failFast) {
+            return usage(err, "--shard " + shard + " with --fail-fast: a shard that stops early leaves checks no "
+                    + "other shard runs, and the merge would not be the whole run");
+        }
+        if (!shard.whole() && coverage) {
+            return usage(err, "--shard " + shard + " with --coverage: gcov's counts are one process's and do not merge");
         }
         if (sequences < 0) {
             return usage(err, "--sequences must be 0 or more, not " + sequences);
@@ -155,15 +169,29 @@ final class ValidateCommand implements Callable<Integer> {
                 return Pcmsim.EXIT_USAGE;
             }
         }
+        Validation.Differential differential = new Validation.Differential(sequences, seed, shard);
+        Campaign campaign;
+        try {
+            campaign = ValidationReport.campaign(Pcmsim.version(), series, !noKernelChecks, differential, !noFaults,
+                    asan, coverage);
+        } catch (BadSeries e) {
+            return usage(err, e.getMessage());
+        }
         boolean text = format == Format.text;
         // a text report is its progress; a JUnit, KTAP or JSON one keeps standard output for the document
         PrintWriter progress = text ? out : err;
         progress.print(ValidationReport.header(series));
         progress.println(sandbox.describe());
+        if (!shard.whole()) {
+            progress.println("shard " + shard + ": the random sequences and the cases' fault sweeps at positions "
+                    + (shard.index() - 1) + ", " + (shard.index() - 1 + shard.count()) + ", ... (from 0)"
+                    + (shard.index() == 1 ? "; check.sh, the conformance cases and the race stage" : "")
+                    + "; pcmsim merge joins the shards");
+        }
         progress.flush();
         List<Check> checks;
         Validation validation = new Validation(series, kernelPatch, jobs, !noKernelChecks, failFast,
-                new Validation.Differential(sequences, seed), !noFaults,
+                differential, !noFaults,
                 new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
                 sandbox, c -> {
                     progress.print(ValidationReport.textLine(c));
@@ -178,7 +206,7 @@ final class ValidateCommand implements Callable<Integer> {
             err.flush();
             return EXIT_INTERRUPTED;
         }
-        ValidationReport report = new ValidationReport(series, checks, validation.coverage());
+        ValidationReport report = new ValidationReport(campaign, series, checks, validation.coverage());
         out.print(text ? report.footer() : report.render(format));
         out.flush();
         return report.passed() ? 0 : 1;

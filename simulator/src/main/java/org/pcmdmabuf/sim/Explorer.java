@@ -89,15 +89,27 @@ public final class Explorer {
 
     /** As {@link #explore(Scenario, int, int, IntConsumer)}; {@code platforms}: each seed draws its platform. */
     public static Outcome explore(Scenario base, int seeds, int jobs, boolean platforms, IntConsumer progress) {
+        return explore(base, seeds, 0, 1, jobs, platforms, progress);
+    }
+
+    /**
+     * As {@link #explore(Scenario, int, int, boolean, IntConsumer)}, over every {@code stride}-th of the seeds from
+     * the {@code first}-th (from 0): one shard of a campaign split over processes. {@link Outcome#runs} counts this
+     * shard's seeds judged, and its failure is the lowest failing seed of the shard, so the lowest over all shards
+     * is the one the whole run reports.
+     */
+    public static Outcome explore(Scenario base, int seeds, int first, int stride, int jobs, boolean platforms,
+            IntConsumer progress) {
+        int mine = first >= seeds ? 0 : (seeds - 1 - first) / stride + 1;
         int threads = Math.max(1, jobs);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             Deque<Future<String>> queued = new ArrayDeque<>();
             int submitted = 0;
-            for (int i = 0; i < seeds; i++) {
-                while (submitted < seeds && queued.size() < 4 * threads) {
-                    Scenario sc = platforms ? perturbPlatform(base, base.seed() + submitted)
-                            : perturb(base, base.seed() + submitted);
+            for (int i = 0; i < mine; i++) {
+                while (submitted < mine && queued.size() < 4 * threads) {
+                    long seed = base.seed() + first + (long) submitted * stride;
+                    Scenario sc = platforms ? perturbPlatform(base, seed) : perturb(base, seed);
                     queued.add(pool.submit(() -> failedCheck(sc)));
                     submitted++;
                 }
@@ -105,11 +117,12 @@ public final class Explorer {
                 progress.accept(i + 1);
                 if (check != null) {
                     pool.shutdownNow();
-                    Scenario failed = platforms ? perturbPlatform(base, base.seed() + i) : perturb(base, base.seed() + i);
+                    long seed = base.seed() + first + (long) i * stride;
+                    Scenario failed = platforms ? perturbPlatform(base, seed) : perturb(base, seed);
                     return new Outcome(i + 1, minimize(failed, check));
                 }
             }
-            return new Outcome(seeds, null);
+            return new Outcome(mine, null);
         } finally {
             pool.shutdownNow();
         }

@@ -11,20 +11,26 @@ import org.pcmdmabuf.conformance.mutate.Outcome.Killed;
 import org.pcmdmabuf.conformance.mutate.Outcome.Stillborn;
 import org.pcmdmabuf.conformance.mutate.Outcome.Survived;
 import org.pcmdmabuf.conformance.mutate.Outcome.TimedOut;
+import org.pcmdmabuf.conformance.shard.Campaign;
+import org.pcmdmabuf.script.Json;
 
 /**
  * The results of a mutation run, as {@code pcmsim mutate --format} prints them.
  *
+ * @param campaign the revision, the options and the shard, which {@code --format json} begins with
  * @param selected what was run, for the report's first line: the series and how the mutants were chosen
  * @param generated how many mutants the file has, before --operators, --lines, --limit chose some
- * @param seconds the run's wall-clock time
+ * @param seconds the run's wall-clock time (of a merge: the shards' times added)
  */
-public record MutationReport(String selected, int generated, List<MutantResult> results, double seconds) {
+public record MutationReport(Campaign campaign, String selected, int generated, List<MutantResult> results,
+        double seconds) {
     public enum Format {
         /** The tally, the score, the throughput, then every survivor with its line and change. */
         text,
         /** JUnit XML: one test case per mutant, survivors failed, stillborn ones skipped. */
-        junit
+        junit,
+        /** One JSON object: the campaign, the tally, the score and every mutant with its fate (docs/sharding.md). */
+        json
     }
 
     public MutationReport {
@@ -49,6 +55,7 @@ public record MutationReport(String selected, int generated, List<MutantResult> 
         return switch (f) {
             case text -> text();
             case junit -> junit();
+            case json -> json();
         };
     }
 
@@ -113,6 +120,102 @@ public record MutationReport(String selected, int generated, List<MutantResult> 
                 }
             }
         }
+    }
+
+    private String json() {
+        StringBuilder sb = new StringBuilder("{").append(campaign.jsonHead());
+        sb.append(",\n \"selected\": ").append(Json.string(selected)).append(", \"generated\": ").append(generated)
+                .append(", \"run\": ").append(results.size()).append(", \"killed\": ").append(count(Killed.class))
+                .append(", \"survived\": ").append(count(Survived.class)).append(", \"stillborn\": ")
+                .append(count(Stillborn.class)).append(", \"timed_out\": ").append(count(TimedOut.class))
+                .append(", \"score\": ").append(score().isPresent() ? Json.decimal(score().getAsDouble()) : "null")
+                .append(", \"seconds\": ").append(Json.decimal(seconds)).append(",\n \"mutants\": [");
+        for (int i = 0; i < results.size(); i++) {
+            MutantResult r = results.get(i);
+            Mutant m = r.mutant();
+            sb.append(i == 0 ? "\n  " : ",\n  ").append("{\"id\": ").append(Json.string(m.id()))
+                    .append(", \"operator\": ").append(Json.string(m.operator().id())).append(", \"line\": ")
+                    .append(m.line()).append(", \"column\": ").append(m.column()).append(", \"before\": ")
+                    .append(Json.string(m.before())).append(", \"after\": ").append(Json.string(m.after()))
+                    .append(", \"edits\": [");
+            for (int e = 0; e < m.edits().size(); e++) {
+                Mutant.Edit edit = m.edits().get(e);
+                sb.append(e == 0 ? "" : ", ").append("{\"line\": ").append(edit.line()).append(", \"text\": ")
+                        .append(Json.string(edit.text())).append('}');
+            }
+            sb.append("],\n   \"outcome\": ").append(Json.string(status(r.outcome()).toLowerCase(Locale.ROOT)));
+            switch (r.outcome()) {
+                case Killed k -> sb.append(", \"check\": ").append(Json.string(k.check())).append(", \"rule\": ")
+                        .append(Json.string(k.rule())).append(", \"details\": ").append(strings(k.details()));
+                case Survived s -> {
+                }
+                case Stillborn s -> sb.append(", \"why\": ").append(strings(s.why()));
+                case TimedOut t -> sb.append(", \"where\": ").append(Json.string(t.where())).append(", \"details\": ")
+                        .append(strings(t.details()));
+            }
+            sb.append(", \"seconds\": ").append(Json.decimal(r.seconds())).append('}');
+        }
+        return sb.append("]}\n").toString();
+    }
+
+    /**
+     * The whole run from its shards, in shard order (checked by {@link Campaign#shards}): mutant {@code i} of the
+     * selection is the {@code i / N}-th of shard {@code i % N + 1}'s, so the mutants come back in the order one run
+     * judges them; the run time is the shards' times added.
+     */
+    public static MutationReport merge(List<Campaign.Result> shards) throws Campaign.Refused {
+        Campaign.Result first = shards.getFirst();
+        Campaign.Reader inputs = new Campaign.Reader(first.file(), first.campaign().inputs());
+        int total = (int) inputs.number("mutants");
+        List<List<MutantResult>> parts = new java.util.ArrayList<>();
+        double seconds = 0;
+        int generated = 0;
+        for (Campaign.Result r : shards) {
+            Campaign.Reader j = new Campaign.Reader(r.file(), r.json());
+            List<MutantResult> these = new java.util.ArrayList<>();
+            for (Campaign.Reader m : j.objects("mutants")) {
+                these.add(read(m));
+            }
+            int expected = r.campaign().shard().size(total);
+            if (these.size() != expected) {
+                throw new Campaign.Refused(r.file() + " has " + these.size() + " mutants; shard "
+                        + r.campaign().shard() + " of " + total + " has " + expected + " (a cut-short or edited result)");
+            }
+            parts.add(these);
+            seconds += j.decimal("seconds");
+            generated = (int) j.number("generated");
+        }
+        List<MutantResult> results = new java.util.ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            results.add(parts.get(i % shards.size()).get(i / shards.size()));
+        }
+        return new MutationReport(first.campaign().whole(), inputs.text("selection") + ", " + total + " run",
+                generated, results, seconds);
+    }
+
+    private static MutantResult read(Campaign.Reader m) throws Campaign.Refused {
+        String op = m.text("operator");
+        Operator operator = Operator.byId(op).orElseThrow(() -> new Campaign.Refused(m.file()
+                + ": unknown operator \"" + op + "\""));
+        List<Mutant.Edit> edits = new java.util.ArrayList<>();
+        for (Campaign.Reader e : m.objects("edits")) {
+            edits.add(new Mutant.Edit((int) e.number("line"), e.text("text")));
+        }
+        Mutant mutant = new Mutant(operator, (int) m.number("line"), (int) m.number("column"), edits,
+                m.text("before"), m.text("after"));
+        Outcome outcome = switch (m.text("outcome")) {
+            case "killed" -> new Killed(m.text("check"), m.textOrNull("rule"), m.texts("details"));
+            case "survived" -> new Survived();
+            case "stillborn" -> new Stillborn(m.texts("why"));
+            case "timed-out" -> new TimedOut(m.text("where"), m.texts("details"));
+            default -> throw new Campaign.Refused(m.file() + ": unknown outcome \"" + m.text("outcome")
+                    + "\" of mutant " + mutant.id());
+        };
+        return new MutantResult(mutant, outcome, m.decimal("seconds"));
+    }
+
+    private static String strings(List<String> l) {
+        return "[" + String.join(", ", l.stream().map(Json::string).toList()) + "]";
     }
 
     private String junit() {

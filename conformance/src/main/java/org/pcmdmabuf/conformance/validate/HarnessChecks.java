@@ -4,9 +4,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.pcmdmabuf.conformance.Case;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.pcmdmabuf.conformance.Case;
 import org.pcmdmabuf.conformance.harness.FaultSweep;
 import org.pcmdmabuf.conformance.harness.Harness;
 import org.pcmdmabuf.conformance.harness.HarnessTarget;
@@ -14,6 +16,7 @@ import org.pcmdmabuf.conformance.harness.Lockstep;
 import org.pcmdmabuf.conformance.harness.RaceRunner;
 import org.pcmdmabuf.conformance.harness.RaceScenarios;
 import org.pcmdmabuf.conformance.harness.RaceSearch;
+import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.script.Ddmin;
 import org.pcmdmabuf.script.Op;
 import org.pcmdmabuf.script.Script;
@@ -51,24 +54,40 @@ final class HarnessChecks {
     static final String FAULT_RULES = "FAULT-NO-CHANGE FAULT-NO-LEAK";
     static final String FAULT_SUMMARY = "every error path the cases reach";
 
-    /** What the child will run, in order: what to report as skipped when it cannot. */
+    /**
+     * What the child will run, in order: what to report as skipped when it cannot. A shard (docs/sharding.md) runs
+     * its own of the cases' fault sweeps and of the random sequences; the conformance cases and the race stage,
+     * whose lock-order graph is one over every schedule, run in shard 1.
+     */
     static List<Planned> planned(Differential differential, boolean faults) {
         List<Planned> out = new ArrayList<>();
-        for (Case c : cases()) {
+        for (Case c : conformanceCases(differential.shard())) {
             out.add(new Planned(Kind.conformance, c.name(), c.rule()));
         }
         if (faults) {
-            for (Case c : cases()) {
+            for (Case c : differential.shard().of(cases())) {
                 out.add(new Planned(Kind.fault, c.name(), FAULT_RULES));
             }
             out.add(new Planned(Kind.fault, FAULT_SUMMARY, null));
         }
-        for (String name : RaceScenarios.NAMES) {
-            out.add(new Planned(Kind.race, RaceScenarios.title(name), RACE_RULES));
+        if (races(differential.shard())) {
+            for (String name : RaceScenarios.NAMES) {
+                out.add(new Planned(Kind.race, RaceScenarios.title(name), RACE_RULES));
+            }
+            out.add(new Planned(Kind.race, LOCK_ORDER, RACE_RULES));
         }
-        out.add(new Planned(Kind.race, LOCK_ORDER, RACE_RULES));
         out.add(new Planned(Kind.differential, differentialName(differential), null));
         return out;
+    }
+
+    /** The conformance cases a shard runs: all of them in shard 1, none in the others. */
+    private static List<Case> conformanceCases(Shard shard) {
+        return shard.index() == 1 ? cases() : List.of();
+    }
+
+    /** Whether a shard runs the race stage: shard 1 does. */
+    private static boolean races(Shard shard) {
+        return shard.index() == 1;
     }
 
     /** What the race stage judges, how many PCT schedules of which depth from which seed per scenario. */
@@ -86,21 +105,85 @@ final class HarnessChecks {
         }
     }
 
-    private static String differentialName(Differential d) {
-        return d.sequences() + " random op sequences agree with the model, op by op (seed " + d.seed() + ")";
+    /** The differential check's name; a shard's says which of the sequences it ran. */
+    static String differentialName(Differential d) {
+        Shard shard = d.shard();
+        return d.sequences() + " random op sequences agree with the model, op by op (seed " + d.seed()
+                + (shard.whole() ? "" : ", shard " + shard + ": " + shard.size(d.sequences()) + " of them") + ")";
+    }
+
+    /** The passed differential check's name: what it ran, and how many ops. */
+    static String differentialPassed(Differential d, long ops) {
+        return differentialName(d) + ": " + ops + " ops";
+    }
+
+    /** The ops a passed differential check names ({@link #differentialPassed}). */
+    static long differentialOps(Check c) {
+        String name = c.name();
+        return Long.parseLong(name.substring(name.lastIndexOf(": ") + 2, name.length() - " ops".length()));
+    }
+
+    /** The number (from 1) of the sequence a failed differential check reports, or -1 if it names none. */
+    static long failedSequence(Check c) {
+        if (!c.details().isEmpty() && c.details().getFirst().matches("sequence \\d{1,18}: .*")) {
+            String d = c.details().getFirst();
+            return Long.parseLong(d.substring("sequence ".length(), d.indexOf(':')));
+        }
+        return -1;
     }
 
     /**
-     * {@code LIBRARY SEQUENCES SEED FAULTS FIRST}: runs the {@link #planned} checks from index FIRST on the
-     * library, reporting on standard output; FAULTS {@code true} sweeps every case's faults.
+     * The figures of the fault sweep over its cases: the distinct call sites made to fail, the failures injected,
+     * the cases swept and those that handled every failure. One shape for the child that counts them and for the
+     * merge of shards that adds them up.
+     */
+    record FaultFigures(Set<String> sites, int injected, int swept, int handled) {
+        private static final Pattern NAME = Pattern.compile(Pattern.quote(FAULT_SUMMARY)
+                + ": \\d+ fallible call sites, (\\d+) failures injected \\((\\d+) cases swept, (\\d+) handled every one\\)");
+        private static final String SITES = "call sites made to fail: ";
+
+        FaultFigures {
+            sites = new TreeSet<>(sites);
+        }
+
+        Check check(double seconds) {
+            return new Check(Kind.fault, FAULT_SUMMARY + ": " + sites.size() + " fallible call sites, " + injected
+                    + " failures injected (" + swept + " cases swept, " + handled + " handled every one)", null,
+                    Status.PASS, List.of(SITES + String.join(", ", sites)), seconds);
+        }
+
+        /** The figures a summary check states, or null when it is no passed summary ({@link #check}). */
+        static FaultFigures of(Check c) {
+            Matcher m = NAME.matcher(c.name());
+            if (c.status() != Status.PASS || !m.matches() || c.details().size() != 1
+                    || !c.details().getFirst().startsWith(SITES)) {
+                return null;
+            }
+            String list = c.details().getFirst().substring(SITES.length());
+            Set<String> sites = list.isEmpty() ? Set.of() : new TreeSet<>(List.of(list.split(", ")));
+            return new FaultFigures(sites, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                    Integer.parseInt(m.group(3)));
+        }
+
+        FaultFigures plus(FaultFigures o) {
+            Set<String> all = new TreeSet<>(sites);
+            all.addAll(o.sites);
+            return new FaultFigures(all, injected + o.injected, swept + o.swept, handled + o.handled);
+        }
+    }
+
+    /**
+     * {@code LIBRARY SEQUENCES SEED SHARD FAULTS FIRST}: runs the {@link #planned} checks from index FIRST on the
+     * library, reporting on standard output; SHARD is K/N; FAULTS {@code true} sweeps its cases' faults.
      */
     public static void main(String[] args) {
         PrintStream out = System.out;
         Harness harness = Harness.load(Path.of(args[0]));
-        Differential differential = new Differential(Integer.parseInt(args[1]), Long.parseLong(args[2]));
-        boolean faults = Boolean.parseBoolean(args[3]);
-        int first = Integer.parseInt(args[4]);
-        List<Case> cases = cases();
+        Differential differential = new Differential(Integer.parseInt(args[1]), Long.parseLong(args[2]),
+                Shard.parse(args[3]));
+        boolean faults = Boolean.parseBoolean(args[4]);
+        int first = Integer.parseInt(args[5]);
+        List<Case> cases = conformanceCases(differential.shard());
         for (Case c : cases.subList(Math.min(first, cases.size()), cases.size())) {
             begin(out, Kind.conformance, c.name(), c.rule());
             long t0 = System.nanoTime();
@@ -118,12 +201,13 @@ final class HarnessChecks {
                     failures.isEmpty() ? Status.PASS : Status.FAIL, failures.stream().map(Case.Failure::text).toList(),
                     (System.nanoTime() - t0) / 1e9));
         }
-        int faultChecks = faults ? cases.size() + 1 : 0;
+        List<Case> swept = faults ? differential.shard().of(cases()) : List.of();
+        int faultChecks = faults ? swept.size() + 1 : 0;
         if (faults && first < cases.size() + faultChecks) {
-            faults(out, harness, cases.subList(Math.max(0, first - cases.size()), cases.size()));
+            faults(out, harness, swept.subList(Math.max(0, first - cases.size()), swept.size()));
         }
         int raceFirst = Math.max(0, first - cases.size() - faultChecks);
-        if (raceFirst <= RaceScenarios.NAMES.size()) {
+        if (races(differential.shard()) && raceFirst <= RaceScenarios.NAMES.size()) {
             races(out, harness, raceFirst);
         }
         begin(out, Kind.differential, differentialName(differential), null);
@@ -217,11 +301,7 @@ final class HarnessChecks {
         }
         // the figures: each case passed or failed (or is a declared finding) above
         begin(out, Kind.fault, FAULT_SUMMARY, null);
-        List<String> details = new ArrayList<>();
-        details.add("call sites made to fail: " + String.join(", ", sites));
-        end(out, new Check(Kind.fault, FAULT_SUMMARY + ": " + sites.size() + " fallible call sites, " + injected
-                + " failures injected (" + swept + " cases swept, " + (swept - mishandled) + " handled every one)",
-                null, Status.PASS, details, (System.nanoTime() - t0) / 1e9));
+        end(out, new FaultFigures(sites, injected, swept, swept - mishandled).check((System.nanoTime() - t0) / 1e9));
     }
 
     /** The first disagreement fails the check, reported with its script minimized. */
@@ -234,9 +314,16 @@ final class HarnessChecks {
         Lockstep lockstep = new Lockstep(harness);
         SplitMix64 r = new SplitMix64(differential.seed());
         for (int i = 0; i < differential.sequences(); i++) {
+            // every shard draws every sequence, the generator's state being the draws before, and runs its own
             Script script = i % 5 == 4 ? Lockstep.drawProtocol(r) : i % 5 == 2 ? Lockstep.drawDeep(r)
                     : Lockstep.drawRandom(r);
-            if (disagreement(lockstep, script) != null) {
+            if (!differential.shard().has(i)) {
+                continue;
+            }
+            // A drawn script runs as drawn: written out and parsed back, as a ddmin candidate must be (it may not
+            // parse), it differs only in its line numbers, and the round trip was a third of the differential's
+            // time (JFR). Only a disagreement is confirmed on the round trip, so the verdict stays the same.
+            if (disagrees(lockstep, script) && disagreement(lockstep, script) != null) {
                 Script least = Ddmin.minimize(script, s -> disagreement(lockstep, s) != null, DDMIN_BUDGET);
                 List<String> details = new ArrayList<>();
                 details.add("sequence " + (i + 1) + ": " + disagreement(lockstep, least));
@@ -245,8 +332,18 @@ final class HarnessChecks {
                 return new Check(Kind.differential, name, null, Status.FAIL, details, (System.nanoTime() - t0) / 1e9);
             }
         }
-        return new Check(Kind.differential, name + ": " + lockstep.opsRun() + " ops", null, Status.PASS, List.of(),
-                (System.nanoTime() - t0) / 1e9);
+        return new Check(Kind.differential, differentialPassed(differential, lockstep.opsRun()), null, Status.PASS,
+                List.of(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Whether {@code script}, run in lockstep as it is, disagrees. */
+    private static boolean disagrees(Lockstep lockstep, Script script) {
+        try {
+            lockstep.run(script);
+            return false;
+        } catch (AssertionError | RuntimeException e) {
+            return true;
+        }
     }
 
     /** What differs when {@code script} runs in lockstep, or null; a script that does not parse is none. */

@@ -73,6 +73,25 @@ public record Series(Path dir, List<Path> patches) {
         }
     }
 
+    /**
+     * The revision's identity, whatever folder holds it: SHA-256 over each patch's name and bytes, in order, in hex.
+     * Shards of one campaign run on different machines must have judged the same revision (docs/sharding.md).
+     */
+    public String revision() throws BadSeries {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (Path p : patches) {
+                sha.update((p.getFileName() + "\0").getBytes(StandardCharsets.UTF_8));
+                sha.update(Files.readAllBytes(p));
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (IOException e) {
+            throw new BadSeries(dir + ": cannot read it: " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
     /** The patches with a diff, in order: the cover letter is not one. */
     public long diffCount() {
         return patches.stream().filter(p -> !p.getFileName().toString().startsWith("0000-")).count();

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.pcmdmabuf.conformance.harness.ArtefactCache;
+import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.conformance.validate.Check.Kind;
 import org.pcmdmabuf.conformance.validate.Check.Status;
 
@@ -71,9 +72,15 @@ public final class Validation {
     /**
      * How many random op sequences run in lockstep, from which seed: of every five, one a sync-protocol
      * sequence, one a stateful one that reaches deep states, the others free ones, as DifferentialTest's
-     * properties draw them. 0 sequences: skipped.
+     * properties draw them. 0 sequences: skipped. {@code shard}: one shard of a campaign split over processes
+     * (docs/sharding.md) runs the sequences and the cases' fault sweeps whose position is its own, the kernel
+     * checks, the conformance cases and the race stage only in shard 1; every shard builds the harness.
      */
-    public record Differential(int sequences, long seed) {
+    public record Differential(int sequences, long seed, Shard shard) {
+        /** The whole run, unsharded. */
+        public Differential(int sequences, long seed) {
+            this(sequences, seed, Shard.WHOLE);
+        }
     }
 
     /**
@@ -174,9 +181,11 @@ public final class Validation {
 
     private List<Check> checks() throws BadSeries, IOException, InterruptedException {
         findings = Findings.read(series.dir());
-        if (kernelChecks) {
+        // check.sh is one process whose steps are no space to split: shard 1 runs it, or says it skipped it
+        boolean firstShard = differential.shard().index() == 1;
+        if (firstShard && kernelChecks) {
             kernel();
-        } else {
+        } else if (firstShard) {
             add(Check.skipped(Kind.kernel, "check.sh: apply, checkpatch --strict, W=1 and sparse builds, uAPI",
                     null, "--no-kernel-checks"));
         }
@@ -526,6 +535,7 @@ public final class Validation {
                 "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err_%p.log"),
                 "-cp", classPath, HarnessChecks.class.getName(), lib.toString(),
                 String.valueOf(differential.sequences()), String.valueOf(differential.seed()),
+                differential.shard().toString(),
                 String.valueOf(faults), String.valueOf(first)));
         try (ProcessRunner.Child p = processes.start(sandbox.wrap(java, read, List.of(scratch), instruments.asan()))) {
             // the clock of a check starts at its begin line; the child's start counts against its first

@@ -1,18 +1,159 @@
 package org.pcmdmabuf.conformance.validate;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.pcmdmabuf.conformance.shard.Campaign;
 import org.pcmdmabuf.script.Json;
 import org.pcmdmabuf.conformance.validate.Check.Kind;
 import org.pcmdmabuf.conformance.validate.Check.Status;
 
 /**
  * A validation's checks in the shapes {@code pcmsim validate --format} offers, with the coverage of the
- * revision's pcm_dmabuf.c when {@code --coverage} counted it (else null).
+ * revision's pcm_dmabuf.c when {@code --coverage} counted it (else null); {@code campaign}, the revision, options
+ * and shard that {@code --format json} begins with.
  */
-public record ValidationReport(Series series, List<Check> checks, Coverage coverage) {
-    public ValidationReport(Series series, List<Check> checks) {
-        this(series, checks, null);
+public record ValidationReport(Campaign campaign, Series series, List<Check> checks, Coverage coverage) {
+    /**
+     * The inputs that decide a validation's checks, which every shard of one campaign must share: the revision's
+     * content and patches, and the options that choose the checks.
+     */
+    public static Campaign campaign(String version, Series series, boolean kernelChecks, Validation.Differential d,
+            boolean faults, boolean asan, boolean coverage) throws BadSeries {
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("pcmsim", version);
+        inputs.put("revision", series.revision());
+        inputs.put("series", series.dir().toString());
+        inputs.put("patches", series.patches().stream().map(p -> p.getFileName().toString()).toList());
+        inputs.put("kernel_checks", kernelChecks);
+        inputs.put("sequences", d.sequences());
+        inputs.put("seed", d.seed());
+        inputs.put("faults", faults);
+        inputs.put("asan", asan);
+        // not "coverage": the report's own member of that name follows, and readers look for it by name
+        inputs.put("gcov", coverage);
+        return new Campaign("validate", d.shard(), inputs);
+    }
+
+    /**
+     * The whole validation from its shards, in shard order (checked by {@link Campaign#shards}): shard 1's checks,
+     * with the cases' fault sweeps of every shard in the order of the cases, the fault figures and the random
+     * sequences added up; a failed differential is the failing sequence of lowest number, which the whole run would
+     * have stopped at. The times are the shards' added.
+     */
+    public static ValidationReport merge(List<Campaign.Result> shards) throws Campaign.Refused {
+        Campaign.Result first = shards.getFirst();
+        Campaign.Reader inputs = new Campaign.Reader(first.file(), first.campaign().inputs());
+        if (!(first.campaign().inputs().get("gcov") instanceof Boolean b) || b) {
+            throw new Campaign.Refused(first.file() + ": a validation with --coverage does not merge: its counts "
+                    + "are one process's");
+        }
+        Path dir = Path.of(inputs.text("series"));
+        Series series = new Series(dir, inputs.texts("patches").stream().map(dir::resolve).toList());
+        Validation.Differential whole = new Validation.Differential((int) inputs.number("sequences"),
+                inputs.number("seed"));
+        List<List<Check>> parts = new ArrayList<>();
+        for (Campaign.Result r : shards) {
+            parts.add(read(new Campaign.Reader(r.file(), r.json())));
+        }
+        List<List<Check>> swept = new ArrayList<>();
+        HarnessChecks.FaultFigures figures = new HarnessChecks.FaultFigures(java.util.Set.of(), 0, 0, 0);
+        Check unfigured = null;
+        double figureSeconds = 0;
+        Check differential = null;
+        long ops = 0;
+        double differentialSeconds = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            List<Check> mine = new ArrayList<>();
+            for (Check c : parts.get(i)) {
+                if (c.kind() == Kind.fault && summary(c)) {
+                    HarnessChecks.FaultFigures f = HarnessChecks.FaultFigures.of(c);
+                    if (f == null) {
+                        unfigured = unfigured == null ? c : unfigured;
+                    } else {
+                        figures = figures.plus(f);
+                        figureSeconds += c.seconds();
+                    }
+                } else if (c.kind() == Kind.fault) {
+                    mine.add(c);
+                } else if (c.kind() == Kind.differential) {
+                    differentialSeconds += c.seconds();
+                    if (c.status() == Status.PASS) {
+                        ops += HarnessChecks.differentialOps(c);
+                    } else if (differential == null || earlier(c, differential)) {
+                        differential = c;
+                    }
+                }
+            }
+            swept.add(mine);
+        }
+        List<Check> faultCases = new ArrayList<>();
+        int total = swept.stream().mapToInt(List::size).sum();
+        for (int i = 0; i < total; i++) {
+            List<Check> from = swept.get(i % swept.size());
+            if (i / swept.size() >= from.size()) {
+                throw new Campaign.Refused(shards.get(i % swept.size()).file() + " has fewer fault sweeps than shard "
+                        + shards.get(i % swept.size()).campaign().shard() + " of " + total + " cases should");
+            }
+            faultCases.add(from.get(i / swept.size()));
+        }
+        Check differentialWhole = differential == null
+                ? new Check(Kind.differential, HarnessChecks.differentialPassed(whole, ops), null, Status.PASS,
+                        List.of(), differentialSeconds)
+                : new Check(Kind.differential, HarnessChecks.differentialName(whole), null, differential.status(),
+                        differential.details(), differentialSeconds);
+        List<Check> checks = new ArrayList<>();
+        boolean faultsAdded = false;
+        for (Check c : parts.getFirst()) {
+            if (c.kind() == Kind.fault && summary(c)) {
+                checks.add(unfigured != null ? unfigured : figures.check(figureSeconds));
+            } else if (c.kind() == Kind.fault) {
+                if (!faultsAdded) {
+                    checks.addAll(faultCases);
+                    faultsAdded = true;
+                }
+            } else if (c.kind() == Kind.differential) {
+                checks.add(differentialWhole);
+            } else {
+                checks.add(c);
+            }
+        }
+        return new ValidationReport(first.campaign().whole(), series, checks, null);
+    }
+
+    /** Whether a fault check is the figures over the cases rather than one case's sweep. */
+    private static boolean summary(Check c) {
+        return c.name().startsWith(HarnessChecks.FAULT_SUMMARY);
+    }
+
+    /**
+     * Whether differential check {@code a}, not passed, is what the whole run reports rather than {@code b}: a
+     * failure before a skip, and of two failures the one of the lower sequence (one naming none, a crash or a time
+     * limit, last).
+     */
+    private static boolean earlier(Check a, Check b) {
+        if (a.status() != b.status()) {
+            return a.status() == Status.FAIL;
+        }
+        long x = HarnessChecks.failedSequence(a);
+        long y = HarnessChecks.failedSequence(b);
+        return x >= 0 && (y < 0 || x < y);
+    }
+
+    private static List<Check> read(Campaign.Reader j) throws Campaign.Refused {
+        List<Check> checks = new ArrayList<>();
+        for (Campaign.Reader c : j.objects("checks")) {
+            try {
+                checks.add(new Check(Kind.valueOf(c.text("kind")), c.text("name"), c.textOrNull("rule"),
+                        Status.valueOf(c.text("status")), c.texts("details"), c.decimal("seconds")));
+            } catch (IllegalArgumentException e) {
+                throw new Campaign.Refused(j.file() + ": a check of unknown kind or status: " + e.getMessage());
+            }
+        }
+        return checks;
     }
 
     public enum Format {
@@ -142,7 +283,8 @@ public record ValidationReport(Series series, List<Check> checks, Coverage cover
     }
 
     private String json() {
-        StringBuilder sb = new StringBuilder("{\"series\": ").append(Json.string(series.dir().toString()));
+        StringBuilder sb = new StringBuilder("{").append(campaign.jsonHead()).append(",\n \"series\": ")
+                .append(Json.string(series.dir().toString()));
         sb.append(", \"passed\": ").append(count(Status.PASS)).append(", \"failed\": ").append(count(Status.FAIL))
                 .append(", \"known\": ").append(count(Status.KNOWN)).append(", \"skipped\": ")
                 .append(count(Status.SKIP)).append(",\n \"checks\": [");
