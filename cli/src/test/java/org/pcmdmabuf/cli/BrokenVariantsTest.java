@@ -52,8 +52,9 @@ class BrokenVariantsTest {
                     "+\t/* the runtime DMA on its own buffer, as long as it owns it */\n",
                     "+\tif (!begin) return 0;\n", "cache-sync.ops", "CACHE-NONCOHERENT-PLAYBACK"),
             new Variant("the runtime takes no reference on its export",
-                    "+\tget_dma_buf(buf->dmabuf);\n",
-                    "+\t/* the fd's reference is the runtime's */\n", "export.ops", "EXPORT-ONE-DMABUF"),
+                    "+\tget_dma_buf(buf->dmabuf);\n+\treturn buf->dmabuf;\n",
+                    "+\t/* the fd's reference is the runtime's */\n+\treturn buf->dmabuf;\n", "export.ops",
+                    "EXPORT-ONE-DMABUF"),
             // revision 1's bug: the runtime keeps a weak pointer to its export, cleared by the dma-buf's release,
             // and revalidates the export's file with get_file_active(); a held path keeps the dma-buf past its file
             new Variant("the runtime keeps a weak pointer to its export's file", List.of(
@@ -73,8 +74,8 @@ class BrokenVariantsTest {
                     "+\tdefault:\n+\t\treturn -EBADFD;\n+\t}\n",
                     "+\tdefault:\n+\t\treturn 0;\n+\t}\n", "export.ops", "EXPORT-STATE"),
             new Variant("hw_free hands the memory over without orphaning",
-                    "+\t\tbuf->owns_memory = true;\n+\t\tsnd_pcm_dmabuf_update_orphan(buf);\n",
-                    "+\t\tbuf->owns_memory = true;\n+\t\t/* not orphaned */\n", "lifetime.ops", "LIFETIME-ENODEV"),
+                    "+\t\t\tbuf->owns_memory = true;\n+\t\t\tsnd_pcm_dmabuf_update_orphan(buf);\n",
+                    "+\t\t\tbuf->owns_memory = true;\n+\t\t\t/* not orphaned */\n", "lifetime.ops", "LIFETIME-ENODEV"),
             new Variant("ATTACH size check removed",
                     "+\tif (dmabuf->size < runtime->dma_bytes)\n",
                     "+\tif (!dmabuf->size)\n", "attach.ops", "ATTACH-SIZE"),
@@ -108,16 +109,19 @@ class BrokenVariantsTest {
             new FaultVariant("an error path of the map leaks its mapping",
                     "+\tif (err) {\n+\t\tkfree(m);\n+\t\treturn ERR_PTR(err);\n",
                     "+\tif (err) {\n+\t\t/* the caller frees it */\n+\t\treturn ERR_PTR(err);\n",
-                    "fault", "attach.ops", "is held: kzalloc at sound/core/pcm_dmabuf.c:325 (FAULT-NO-LEAK)"),
+                    "fault", "attach.ops", "is held: kzalloc at sound/core/pcm_dmabuf.c:"
+                            + CoreLines.lineOf("m = kzalloc(sizeof(*m), GFP_KERNEL);") + " (FAULT-NO-LEAK)"),
             new FaultVariant("ATTACH out of memory answers EINVAL",
                     "+\tif (!imp) {\n+\t\tdma_buf_put(dmabuf);\n+\t\treturn -ENOMEM;\n",
                     "+\tif (!imp) {\n+\t\tdma_buf_put(dmabuf);\n+\t\treturn -EINVAL;\n",
-                    "fault", "attach.ops", "(kzalloc at sound/core/pcm_dmabuf.c:905 (ENOMEM)): the op failed with"
+                    "fault", "attach.ops", "(kzalloc at sound/core/pcm_dmabuf.c:"
+                            + CoreLines.lineOf("imp = kzalloc(sizeof(*imp), GFP_KERNEL);") + " (ENOMEM)): the op failed with"
                             + " EINVAL, not with the injected ENOMEM"),
             new FaultVariant("DETACH keeps the vmap",
                     "+\tif (imp->map.vaddr)\n+\t\tdma_buf_vunmap_unlocked(imp->dmabuf, &imp->map);\n",
                     "+\tif (imp->map.vaddr)\n+\t\timp->map.vaddr = NULL;\n",
-                    "conformance", "attach.ops", "is held: dma_buf_vmap_unlocked at sound/core/pcm_dmabuf.c:773"),
+                    "conformance", "attach.ops", "is held: dma_buf_vmap_unlocked at sound/core/pcm_dmabuf.c:"
+                            + CoreLines.lineOf("err = dma_buf_vmap_unlocked(dmabuf, &imp->map);")),
             new FaultVariant("the release leaves the export on the handed-over list",
                     "+\t\tlist_del_init(&buf->handed_over);\n+\t\tcard = buf->card;\n",
                     "+\t\t/* stays listed */\n+\t\tcard = buf->card;\n",

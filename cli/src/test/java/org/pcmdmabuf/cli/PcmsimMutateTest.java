@@ -13,10 +13,6 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pcmdmabuf.cli.PcmsimRunTest.Run;
-import org.pcmdmabuf.conformance.mutate.CoreSource;
-import org.pcmdmabuf.conformance.mutate.Mutator;
-import org.pcmdmabuf.conformance.validate.BadSeries;
-import org.pcmdmabuf.conformance.validate.Series;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -129,26 +125,15 @@ class PcmsimMutateTest {
         assertEquals("", r.out());
     }
 
-    /** The line of pcm_dmabuf.c, as patch 0002 creates it, that holds {@code text}: the tests follow the file. */
     private static int lineOf(String text) {
-        List<String> source = source();
-        for (int i = 0; i < source.size(); i++) {
-            if (source.get(i).contains(text)) {
-                return i + 1;
-            }
-        }
-        throw new AssertionError("pcm_dmabuf.c of the shipped series has no line with " + text);
+        return CoreLines.lineOf(text);
     }
 
     private static int mutants() {
-        return Mutator.mutants(source()).size();
+        return CoreLines.mutants();
     }
 
     private static List<String> source() {
-        try {
-            return CoreSource.of(Series.open(SERIES)).lines();
-        } catch (BadSeries e) {
-            throw new AssertionError("the shipped series does not parse: " + e.getMessage(), e);
-        }
+        return CoreLines.source();
     }
 }
