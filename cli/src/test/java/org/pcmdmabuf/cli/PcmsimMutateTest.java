@@ -31,10 +31,8 @@ class PcmsimMutateTest {
     @Test
     void aFewMutantsAsJunit() throws Exception {
         Path xml = tmp.resolve("mutants.xml");
-        int optIn = lineOf("if (!(runtime->info & SNDRV_PCM_INFO_MMAP))");
-        Run r = pcmsim("mutate", SERIES.toString(), "--lines", (optIn - 6) + "-" + (optIn + 16), "--operators",
-                "return-zero,errno",
-                "--limit", "4", "--sequences", "20", "--jobs", "2", "--format", "junit", "--output", xml.toString());
+        Run r = pcmsim("mutate", SERIES.toString(), "--lines", CoreLines.optInLines(), "--operators",
+                "return-zero,errno", "--limit", "4", "--sequences", "20", "--jobs", "2", "--format", "junit", "--output", xml.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("baseline: the revision passes"), r.out());
         assertEquals("", r.err());
@@ -61,12 +59,12 @@ class PcmsimMutateTest {
      */
     @Test
     void aSurvivorIsListedAndFailsMinScore() {
-        int line = lineOf("err = dma_map_sgtable(m->dev, &m->sgt, m->dir, 0);");
+        int line = CoreLines.lineOf("err = dma_map_sgtable(m->dev, &m->sgt, m->dir, 0);");
         Run r = pcmsim("mutate", SERIES.toString(), "--lines", String.valueOf(line), "--operators", "constant",
                 "--sequences", "0", "--min-score", "50");
         assertEquals(1, r.exit(), r.out() + r.err());
         List<String> all = r.out().lines().toList();
-        int total = mutants();
+        int total = CoreLines.mutants();
         List<String> lines = all.subList(all.indexOf("pcmsim mutate " + SERIES + ": " + total + " mutants of pcm_dmabuf.c, "
                 + "--operators constant --lines " + line + ", 1 run"), all.size());
         assertEquals("1 mutants run (of " + total + "): 0 killed, 1 survived, 0 stillborn, 0 timed out", lines.get(1),
@@ -95,12 +93,12 @@ class PcmsimMutateTest {
                 "--min-score", "101");
         assertBad("pcmsim mutate: cannot write --output " + missing.resolve("r.xml") + ": no such directory "
                 + missing, "mutate", "--output", missing.resolve("r.xml").toString());
-        assertBad("pcmsim mutate: no mutant selected: " + SERIES + ": " + mutants() + " mutants of pcm_dmabuf.c, --lines 1-40",
+        assertBad("pcmsim mutate: no mutant selected: " + SERIES + ": " + CoreLines.mutants() + " mutants of pcm_dmabuf.c, --lines 1-40",
                 "mutate", SERIES.toString(), "--lines", "1-40");
         // a patch whose pcm_dmabuf.c hunk announces more lines than it has does not parse
         Path broken = tmp.resolve("broken");
         Files.createDirectories(broken);
-        int lines = source().size();
+        int lines = CoreLines.source().size();
         String header = "@@ -0,0 +1," + lines + " @@";
         try (Stream<Path> files = Files.list(SERIES)) {
             for (Path p : files.sorted().toList()) {
@@ -123,17 +121,5 @@ class PcmsimMutateTest {
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(List.of(message), r.err().lines().toList());
         assertEquals("", r.out());
-    }
-
-    private static int lineOf(String text) {
-        return CoreLines.lineOf(text);
-    }
-
-    private static int mutants() {
-        return CoreLines.mutants();
-    }
-
-    private static List<String> source() {
-        return CoreLines.source();
     }
 }

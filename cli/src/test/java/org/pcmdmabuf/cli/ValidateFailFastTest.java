@@ -29,7 +29,7 @@ class ValidateFailFastTest {
         Series series = Series.open(PcmsimValidateTest.SERIES);
         CoreSource source = CoreSource.of(series);
         Path broken = tmp.resolve("broken");
-        int optIn = source.lines().indexOf("\tif (!(runtime->info & SNDRV_PCM_INFO_MMAP))") + 1;
+        int optIn = CoreLines.lineOf("if (!(runtime->info & SNDRV_PCM_INFO_MMAP))");
         source.write(series, Mutator.mutants(source.lines()).stream()
                 .filter(m -> m.id().equals("return-zero:" + (optIn + 1) + ":10")).findFirst().orElseThrow(), broken);
         Run r = pcmsim("validate", "--no-kernel-checks", "--fail-fast", "--format", "ktap", broken.toString());

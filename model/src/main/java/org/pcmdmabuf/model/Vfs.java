@@ -331,17 +331,17 @@ final class Vfs {
         if (!(r instanceof Result.Ok<Long> ok)) {
             return r.cast();
         }
+        Vma v;
         if (d.revoked) {
             // Only a concurrent group on the harness gets here: the exporter mapped, then a revocation that ran
             // while mm/mmap.c linked the mapping waited for it and zapped it (LIFETIME-REVOKE-ZAP). The mapping
             // holds its file but no memory, as every mapping a revocation zapped.
             getReference(f);
-            Vma v = registry.newVma(task, f, d.buffer, null, offset, len, read, write);
+            v = registry.newVma(task, f, d.buffer, null, offset, len, read, write);
             v.zapped = true;
-            v.driverHandle = ok.value();
-            return Result.ok(v);
+        } else {
+            v = newVma(task, f, d.buffer, null, offset, len, read, write);
         }
-        Vma v = newVma(task, f, d.buffer, null, offset, len, read, write);
         v.driverHandle = ok.value();
         return Result.ok(v);
     }
