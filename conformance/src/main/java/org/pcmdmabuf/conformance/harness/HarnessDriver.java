@@ -300,7 +300,8 @@ public final class HarnessDriver implements DmabufDriver {
         }
         if (revoked && sigbus != mappings) {
             problem("dma-buf " + key + " is revoked but " + (mappings - sigbus) + " of its " + mappings
-                    + " CPU mapping(s) still reach its memory: unmap_mapping_range() was not called");
+                    + " CPU mapping(s) still reach its memory: no unmap_mapping_range() reached them"
+                    + " (LIFETIME-REVOKE-ZAP)");
         } else if (!revoked && sigbus != 0) {
             problem("dma-buf " + key + " is not revoked but " + sigbus + " of its " + mappings
                     + " CPU mapping(s) get SIGBUS");

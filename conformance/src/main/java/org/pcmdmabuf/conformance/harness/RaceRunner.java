@@ -209,8 +209,9 @@ public final class RaceRunner {
 
     /**
      * What still reaches a revoked dma-buf's memory on the C side once the group is over: a CPU mapping made
-     * concurrently that the revocation's zap missed (LIFETIME-REVOKE), an importer attached concurrently that it
-     * did not detach (LIFETIME-REVOKE-DETACH).
+     * concurrently that the revocation's zap missed, whose page table reaches memory given back to its owner or
+     * freed (LIFETIME-REVOKE-ZAP), an importer attached concurrently that it did not detach
+     * (LIFETIME-REVOKE-DETACH).
      */
     private List<String> revokedStillReached(HarnessTarget target) {
         List<String> out = new ArrayList<>();
@@ -221,7 +222,7 @@ public final class RaceRunner {
                 int sigbus = harness.sigbus(key);
                 if (mappings > sigbus) {
                     out.add("dma-buf " + key + " is revoked but " + (mappings - sigbus) + " of its " + mappings
-                            + " CPU mapping(s) still reach its memory (LIFETIME-REVOKE)");
+                            + " CPU mapping(s) still reach its memory (LIFETIME-REVOKE-ZAP)");
                 }
                 int attachments = harness.attachments(key);
                 if (attachments > 0) {
