@@ -733,7 +733,9 @@ public final class HarnessDriver implements DmabufDriver {
         if (forDevice && b == coreWritten) {
             coreCleaned = true;
         }
-        if (pcm.hw.coherent()) {
+        // As World.syncUsers: a coherent device that bounces is cleaned like a non-coherent one (syncFree()), which
+        // changes nothing it or the CPU sees (its DMA moves the slot) and keeps the memory behind the cache the model's.
+        if (pcm.hw.syncFree()) {
             return;
         }
         int words = (int) ((b.bytes + SndDmaBuffer.WORD_BYTES - 1) / SndDmaBuffer.WORD_BYTES);
