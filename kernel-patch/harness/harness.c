@@ -1334,6 +1334,7 @@ void harness_reset(void)
 		/* whatever the script left: its checks are the caller's */
 		b->charged = NULL;
 		list_del_init(&b->node);
+		kfree(b->alias);
 		kfree(b->area);
 		kvfree(b->pages);
 		kfree(b);

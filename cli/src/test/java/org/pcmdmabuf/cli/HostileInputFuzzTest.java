@@ -205,8 +205,7 @@ class HostileInputFuzzTest {
     }
 
     /**
-     * The cases and the RFC example, but those on an IOMMU or bounce buffers, which the harness leaves to the
-     * model and the simulator and refuses, those the shipped series declares it fails
+     * The cases and the RFC example, but those the shipped series declares it fails
      * (kernel-patch/series/FINDINGS), and those that ask for a fault (fail_nth), which the model refuses.
      */
     static List<String> corpus() throws IOException {
@@ -216,7 +215,7 @@ class HostileInputFuzzTest {
             for (Path p : cases.filter(p -> p.toString().endsWith(".ops"))
                     .filter(p -> !declared.contains(p.getFileName().toString())).sorted().toList()) {
                 String text = Files.readString(p);
-                if (!text.contains("iommu=true") && !text.contains("bounce=true") && !text.contains("\nfail_nth ")) {
+                if (!text.contains("\nfail_nth ")) {
                     scripts.add(text);
                 }
             }
