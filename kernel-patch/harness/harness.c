@@ -40,7 +40,22 @@ struct harness_buffer {
 	struct snd_card *charged;
 	/* the kernel maps it non-cacheable: a non-coherent device's DMA memory */
 	bool uncached;
+	/*
+	 * a coherent allocation mapped outside the linear map
+	 * (iommu_dma_alloc_remap(), or dma_direct_alloc() with
+	 * DMA_DIRECT_REMAP for a non-coherent device): @area is a vmap
+	 * address, and virt_to_page() of it names @alias, pages of someone
+	 * else's memory
+	 */
+	bool remapped;
+	struct page *alias;
+	/* the IOVA range of the allocation behind an IOMMU (iommu_dma_alloc()) */
+	struct device *iova_dev;
+	dma_addr_t iova;
 };
+
+/* the memory no live buffer is: what virt_to_page() of a vmap address reaches */
+static struct harness_buffer stranger = { .id = -1 };
 
 struct harness_device {
 	bool used;
@@ -83,6 +98,7 @@ static struct list_head dmabufs = { &dmabufs, &dmabufs };
 static int next_dmabuf_id = 1;
 static unsigned long next_pfn = 0x1000;
 static harness_sync_fn sync_fn;
+static harness_bounce_fn bounce_fn;
 
 /*
  * The fd an ATTACH names, as the simulator's fd table resolves it, and the
@@ -128,6 +144,11 @@ const char *harness_last_bug(void)
 void harness_set_sync(harness_sync_fn fn)
 {
 	sync_fn = fn;
+}
+
+void harness_set_bounce(harness_bounce_fn fn)
+{
+	bounce_fn = fn;
 }
 
 /*
@@ -182,9 +203,35 @@ static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
 static void buffer_check_unused(struct harness_buffer *b);
 static void buffer_uncharge(struct snd_card *card, struct snd_dma_buffer *dmab);
 
+static void iommu_unmap_iova(struct device *dev, dma_addr_t iova);
+
+/*
+ * virt_to_page() of page @index of a remapped allocation: a page of the
+ * linear map's arithmetic on the vmap address, whose frame is no buffer's
+ */
+static struct page *virt_to_page_remapped(struct harness_buffer *b,
+					  size_t index)
+{
+	unsigned int i;
+
+	if (!b->alias) {
+		b->alias = core_zalloc(b->npages * sizeof(*b->alias));
+		for (i = 0; i < b->npages; i++) {
+			b->alias[i].pfn = (1UL << 40 >> PAGE_SHIFT) + b->pages[i].pfn;
+			b->alias[i].buffer = &stranger;
+			b->alias[i].refcount = 1;
+		}
+	}
+	return &b->alias[index];
+}
+
 static void buffer_free(struct harness_buffer *b)
 {
 	buffer_check_unused(b);
+	/* iommu_dma_free(): the allocation's IOVA range goes with it */
+	if (b->iova_dev)
+		iommu_unmap_iova(b->iova_dev, b->iova);
+	kfree(b->alias);
 	list_del_init(&b->node);
 	kfree(b->area);
 	kvfree(b->pages);
@@ -215,6 +262,7 @@ static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
 #include "shim/src/sound/core/memalloc.c"
 #include "shim/src/sound/core/pcm_memory.c"
 #include "shim/src/lib/scatterlist.c"
+#include "shim/src/kernel/dma/swiotlb.c"
 #include "shim/src/kernel/dma/mapping.c"
 #include "shim/src/mm/memory.c"
 #include "shim/src/mm/mmap.c"
@@ -379,6 +427,8 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 		d->contiguous = contiguous;
 		d->buffer_type = buffer_type;
 		d->driver = driver;
+		d->dev.iommu = caps & HARNESS_PLATFORM_IOMMU;
+		d->dev.dma_force_bounce = caps & HARNESS_PLATFORM_BOUNCE;
 	}
 	if (s->used)
 		return 0;
@@ -479,11 +529,20 @@ int harness_dma_target(int sid)
 	}
 	if (!addr)
 		return 0;
-	list_for_each_entry(b, &buffers, node)
-		for (i = 0; i < b->npages; i++)
-			if ((dma_addr_t)b->pages[i].pfn << PAGE_SHIFT == addr)
-				return b->id;
-	return -1;
+	/* the device reaches its memory by bus address: through its IOMMU if it has one */
+	page = dma_addr_to_page(&d->dev, addr);
+	if (!page || page->buffer == &stranger)
+		return -1;
+	b = page->buffer;
+	/* the buffer's later pages must follow at the addresses after it */
+	for (i = 1; page + i < b->pages + b->npages; i++)
+		if (dma_addr_to_page(&d->dev, addr + ((dma_addr_t)i << PAGE_SHIFT)) != page + i) {
+			harness_bug("device %d's DMA from %#llx does not reach page %ld of buffer %d at page %u",
+				    d->dev.id, (unsigned long long)addr,
+				    (long)(page - b->pages) + i, b->id, i);
+			break;
+		}
+	return b->id;
 }
 
 /*
@@ -548,8 +607,24 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	own->dev.dev = substream->pcm->card->dev;
 	own->dev.dir = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
 		       DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	/*
+	 * drivers/iommu/dma-iommu.c, iommu_dma_alloc(): the coherent and
+	 * non-contiguous allocations of a device behind an IOMMU are one IOVA
+	 * range, the coherent ones vmap()ed (iommu_dma_alloc_remap());
+	 * kernel/dma/direct.c, dma_direct_alloc(): without one, a
+	 * non-coherent device's coherent memory is remapped uncached
+	 * (DMA_DIRECT_REMAP, arm64)
+	 */
+	b->remapped = (device_buffer_type(d) == SNDRV_DMA_TYPE_DEV ||
+		       device_buffer_type(d) == SNDRV_DMA_TYPE_DEV_WC) &&
+		      (d->dev.iommu || !d->dev.dma_coherent);
+	if (d->dev.iommu && dma_type_of_device(device_buffer_type(d))) {
+		b->iova_dev = &d->dev;
+		b->iova = iommu_dma_alloc_pages(&d->dev, b);
+	}
 	own->area = b->area;
-	own->addr = (dma_addr_t)b->pages[0].pfn << PAGE_SHIFT;
+	own->addr = b->iova_dev ? b->iova :
+		    (dma_addr_t)b->pages[0].pfn << PAGE_SHIFT;
 	own->bytes = buffer_bytes;
 	snd_pcm_set_runtime_buffer(substream, own);
 	/* the driver's hw_params: a descriptor list, or a DSP's memory map */
@@ -1236,6 +1311,7 @@ void harness_reset(void)
 	paths = NULL;
 	npaths = 0;
 	dma_debug_reset();
+	swiotlb_reset();
 	/* the exports just freed without their release */
 	INIT_LIST_HEAD(&snd_pcm_dmabuf_handed_over);
 	for (i = 0; i < nsubstreams; i++) {
@@ -1258,6 +1334,7 @@ void harness_reset(void)
 		/* whatever the script left: its checks are the caller's */
 		b->charged = NULL;
 		list_del_init(&b->node);
+		kfree(b->alias);
 		kfree(b->area);
 		kvfree(b->pages);
 		kfree(b);

@@ -31,6 +31,9 @@
 #define HARNESS_DRIVER_DESCRIPTORS	4	/* DMA programmed from dma_addr at hw_params */
 #define HARNESS_CAP_EXPORT		0x1	/* opts in to EXPORT */
 #define HARNESS_CAP_ATTACH		0x2	/* opts in to ATTACH */
+/* caps also carries the device's platform (docs/spec.md PLAT-IOMMU, PLAT-BOUNCE) */
+#define HARNESS_PLATFORM_IOMMU		0x4	/* device addresses are IOVAs of an IOMMU */
+#define HARNESS_PLATFORM_BOUNCE		0x8	/* streaming mappings bounce through swiotlb */
 /* buffer_type: an SNDRV_DMA_TYPE_* of include/sound/memalloc.h, or this */
 #define HARNESS_BUFFER_FAKE		0	/* a driver buffer with no pages (ops->page) */
 
@@ -38,6 +41,17 @@
 typedef void (*harness_sync_fn)(int buffer, int device, int for_device, int dir);
 
 void harness_set_sync(harness_sync_fn fn);
+/*
+ * swiotlb (kernel/dma/swiotlb.c) of a device that bounces: slot @slot of a
+ * streaming mapping of buffer @buffer by device @device; @op is one of
+ */
+#define HARNESS_BOUNCE_MAP		0	/* a new slot, the memory copied in */
+#define HARNESS_BOUNCE_TO_SLOT		1	/* memory copied to the slot */
+#define HARNESS_BOUNCE_FROM_SLOT	2	/* the slot copied to memory */
+#define HARNESS_BOUNCE_UNMAP		3	/* the slot released */
+typedef void (*harness_bounce_fn)(int slot, int buffer, int device, int op);
+
+void harness_set_bounce(harness_bounce_fn fn);
 void harness_reset(void);
 int harness_revision(void);
 int harness_bugs(void);

@@ -12,6 +12,13 @@ struct device {
 	int id;			/* the simulator's device (PCM) index */
 	int refs;		/* get_device() minus put_device() */
 	bool dma_coherent;	/* arm64: dev_is_dma_coherent() */
+	/*
+	 * behind a translating IOMMU: dev->iommu_group set, iommu-dma its
+	 * DMA ops (drivers/iommu/dma-iommu.c), device addresses are IOVAs
+	 */
+	bool iommu;
+	/* swiotlb force_bounce: is_swiotlb_force_bounce() (kernel/dma/swiotlb.c) */
+	bool dma_force_bounce;
 };
 
 /* each reference accounted at the line that took it (linux/fault-inject.h) */

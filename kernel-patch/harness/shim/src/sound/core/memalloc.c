@@ -40,12 +40,21 @@ static bool snd_dma_type_scattered(int type)
 struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset)
 {
 	struct harness_buffer *b;
+	size_t index;
 
 	snd_dma_type_known(dmab);
 	b = buffer_containing(dmab->area + offset);
 	if (!b || !dmab->area)
 		return NULL;
-	return &b->pages[(size_t)(dmab->area + offset - b->area) >> PAGE_SHIFT];
+	index = (size_t)(dmab->area + offset - b->area) >> PAGE_SHIFT;
+	/*
+	 * the DEV and DEV_WC ops have no get_page: virt_to_page() of an
+	 * address outside the linear map names whatever page the linear
+	 * map's arithmetic lands on
+	 */
+	if (b->remapped && !snd_dma_type_scattered(dmab->dev.type))
+		return virt_to_page_remapped(b, index);
+	return &b->pages[index];
 }
 
 /*
@@ -59,6 +68,13 @@ dma_addr_t snd_sgbuf_get_addr(struct snd_dma_buffer *dmab, size_t offset)
 	struct page *page;
 
 	if (!snd_dma_type_known(dmab) || !snd_dma_type_scattered(dmab->dev.type))
+		return dmab->addr + offset;
+	/*
+	 * snd_dma_noncontig_get_addr(): the DMA address of the sg table,
+	 * which iommu_dma_alloc_noncontiguous() maps to one IOVA range
+	 */
+	if (dmab->dev.type != SNDRV_DMA_TYPE_VMALLOC && dmab->dev.dev &&
+	    dmab->dev.dev->iommu)
 		return dmab->addr + offset;
 	page = snd_sgbuf_get_page(dmab, offset);
 	return page ? ((dma_addr_t)page->pfn << PAGE_SHIFT) + offset % PAGE_SIZE : 0;

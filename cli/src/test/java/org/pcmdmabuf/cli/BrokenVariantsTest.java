@@ -91,6 +91,24 @@ class BrokenVariantsTest {
             new Variant("revocation leaves the CPU mappings",
                     "+\t\tunmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);\n",
                     "+\t\tbuf->nr_vmas += 0;\n", "suspend-disconnect.ops", "LIFETIME-REVOKE-ZAP"),
+            // the platform of docs/spec.md section 3 in the harness's shims: swiotlb, an IOMMU, DMA-API debugging
+            new Variant("the syncs skip DMA-coherent devices",
+                    "+\t\tif (!for_cpu)\n+\t\t\tdma_sync_sgtable_for_device(m->dev, &m->sgt, m->dir);\n",
+                    "+\t\tif (!for_cpu && !m->dev->dma_coherent)\n+\t\t\tdma_sync_sgtable_for_device(m->dev, &m->sgt, m->dir);\n",
+                    "plat-bounce.ops", "PLAT-BOUNCE"),
+            // revision 1's bug: a device whose data the CPU moves gets a streaming mapping it never DMAs through
+            new Variant("attachments of CPU-moved buffers are DMA-mapped",
+                    "+\t    substream->dma_buffer.dev.type == SNDRV_DMA_TYPE_VMALLOC)\n",
+                    "+\t    !substream->dma_buffer.dev.type)\n", "plat-bounce.ops", "PLAT-BOUNCE"),
+            new Variant("the importer's DMA address is the physical address, not the IOVA",
+                    "+\t\timp->dmab.addr = sg_dma_address(imp->sgt->sgl);\n",
+                    "+\t\timp->dmab.addr = page_to_pfn(sg_page(imp->sgt->sgl)) << PAGE_SHIFT;\n",
+                    "plat-iommu.ops", "PLAT-IOMMU", "IOMMU fault: device"),
+            new Variant("the unmap names another direction than the map",
+                    "+\tdma_unmap_sgtable(m->dev, &m->sgt, m->dir, 0);\n+\tsg_free_table(&m->sgt);\n+\tsg_free_table(&m->out);\n",
+                    "+\tdma_unmap_sgtable(m->dev, &m->sgt, DMA_BIDIRECTIONAL, 0);\n+\tsg_free_table(&m->sgt);\n"
+                            + "+\tsg_free_table(&m->out);\n",
+                    "plat-dma-debug.ops", "PLAT-DMA-DEBUG", "frees DMA memory with different direction"),
             // a NULL dereference kills the harness process: validate reports the crash per case and goes on
             new Variant("release dereferences NULL",
                     "+static void snd_pcm_dmabuf_release(struct dma_buf *dmabuf)\n+{\n+\tstruct snd_pcm_dmabuf *buf = dmabuf->priv;\n",

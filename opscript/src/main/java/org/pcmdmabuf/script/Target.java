@@ -52,12 +52,8 @@ public interface Target extends AutoCloseable {
      */
     static String platformRefusal(Script script, String target) {
         for (PcmHardware hw : script.devices()) {
-            // The C harness models buffer types, driver profiles and opt-ins in its kernel shim, not yet an
-            // IOMMU (drivers/iommu/dma-iommu.c) or bounce buffers (kernel/dma/swiotlb.c).
-            if (target.equals("harness") && (hw.iommu() || hw.bounce())) {
-                return "device " + hw.name() + ": --target harness does not model "
-                        + (hw.iommu() ? "an IOMMU (iommu=true)" : "bounce buffers (bounce=true)") + " yet";
-            }
+            // The C harness models every platform attribute in its kernel shim: buffer types, driver profiles,
+            // opt-ins, an IOMMU (drivers/iommu/dma-iommu.c) and bounce buffers (kernel/dma/swiotlb.c).
             if (!target.equals("harness") && !hw.defaultPlatform()) {
                 return "device " + hw.name() + ": --target " + target + " does not model its platform ("
                         + ScriptWriter.device(hw).substring(("device " + hw.name() + " ").length()) + ") yet";

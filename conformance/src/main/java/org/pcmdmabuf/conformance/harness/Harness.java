@@ -41,6 +41,12 @@ public final class Harness {
 
     /** harness_sync_fn, the DMA-sync upcall. */
     static final FunctionDescriptor SYNC_FN = ofVoid(I, I, I, I);
+    /** harness_bounce_fn, the swiotlb upcall. */
+    static final FunctionDescriptor BOUNCE_FN = ofVoid(I, I, I, I);
+    static final int BOUNCE_MAP = 0;
+    static final int BOUNCE_TO_SLOT = 1;
+    static final int BOUNCE_FROM_SLOT = 2;
+    static final int BOUNCE_UNMAP = 3;
 
     /**
      * Every function harness.h declares, with its C signature (int: JAVA_INT, long: JAVA_LONG, a pointer:
@@ -50,6 +56,7 @@ public final class Harness {
      */
     enum Function {
         SET_SYNC(ofVoid(A)),
+        SET_BOUNCE(ofVoid(A)),
         RESET(ofVoid()),
         REVISION(of(I)),
         BUGS(of(I)),
@@ -140,10 +147,13 @@ public final class Harness {
                     .orElseThrow(() -> new IllegalStateException(path + " has no symbol " + f.symbol())), f.descriptor);
         }
         MemorySegment stub;
+        MemorySegment bounceStub;
         try {
-            MethodHandle sync = MethodHandles.lookup().findVirtual(Harness.class, "sync",
-                    MethodType.methodType(void.class, int.class, int.class, int.class, int.class)).bindTo(this);
+            MethodType fourInts = MethodType.methodType(void.class, int.class, int.class, int.class, int.class);
+            MethodHandle sync = MethodHandles.lookup().findVirtual(Harness.class, "sync", fourInts).bindTo(this);
             stub = LINKER.upcallStub(sync, SYNC_FN, Arena.global());
+            MethodHandle bounce = MethodHandles.lookup().findVirtual(Harness.class, "bounce", fourInts).bindTo(this);
+            bounceStub = LINKER.upcallStub(bounce, BOUNCE_FN, Arena.global());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot set up " + path + ": " + e, e);
         }
@@ -151,6 +161,11 @@ public final class Harness {
             h(Function.SET_SYNC).invokeExact(stub);
         } catch (Throwable t) {
             throw failed(Function.SET_SYNC, t);
+        }
+        try {
+            h(Function.SET_BOUNCE).invokeExact(bounceStub);
+        } catch (Throwable t) {
+            throw failed(Function.SET_BOUNCE, t);
         }
     }
 
@@ -231,6 +246,11 @@ public final class Harness {
         owner.dmaSync(buffer, device, forDevice != 0, dir);
     }
 
+    /** Upcall of every swiotlb slot operation (a BOUNCE_* op) of the C's kernel. */
+    private void bounce(int slot, int buffer, int device, int op) {
+        owner.dmaBounce(slot, buffer, device, op);
+    }
+
     private MethodHandle h(Function f) {
         return handles[f.ordinal()];
     }
@@ -296,11 +316,14 @@ public final class Harness {
     static final int DRIVER_DESCRIPTORS = 4;
     static final int CAP_EXPORT = 0x1;
     static final int CAP_ATTACH = 0x2;
+    /** The device's platform, carried in {@code caps}: IOVAs of an IOMMU, swiotlb bouncing. */
+    static final int PLATFORM_IOMMU = 0x4;
+    static final int PLATFORM_BOUNCE = 0x8;
     static final int BUFFER_FAKE = 0;
 
     /**
      * {@code stream}: SNDRV_PCM_STREAM_PLAYBACK (0) or _CAPTURE (1); {@code bufferType} an SNDRV_DMA_TYPE_* or
-     * {@link #BUFFER_FAKE}; {@code driver} a DRIVER_*; {@code caps} CAP_* bits.
+     * {@link #BUFFER_FAKE}; {@code driver} a DRIVER_*; {@code caps} CAP_* and PLATFORM_* bits.
      */
     int addSubstream(int sid, int device, int stream, boolean contiguous, boolean coherent, int bufferType,
             int driver, int caps) {

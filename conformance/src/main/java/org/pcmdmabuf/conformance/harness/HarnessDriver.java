@@ -687,7 +687,8 @@ public final class HarnessDriver implements DmabufDriver {
             PcmHardware hw = s.pcm.hw;
             int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), hw.coherent(),
                     bufferType(hw), driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
-                            | (hw.optIn().attach() ? Harness.CAP_ATTACH : 0));
+                            | (hw.optIn().attach() ? Harness.CAP_ATTACH : 0)
+                            | (hw.iommu() ? Harness.PLATFORM_IOMMU : 0) | (hw.bounce() ? Harness.PLATFORM_BOUNCE : 0));
             if (r < 0) {
                 problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index
                         + "): errno " + -r);
@@ -699,11 +700,13 @@ public final class HarnessDriver implements DmabufDriver {
     /**
      * The SNDRV_DMA_TYPE_* of the device's buffer. A device that names no type gets the harness's plain pages
      * (CONTINUOUS where its DMA moves the data, VMALLOC where the CPU does), not the DEV, DEV_SG, NONCOHERENT or
-     * NONCONTIG type the model implies: the harness has modelled the default platform so since it exists.
+     * NONCONTIG type the model implies: the harness has modelled the default platform so since it exists. A device
+     * behind an IOMMU gets the implied type: it reaches memory only by IOVAs, which the plain pages' physical
+     * addresses are not (drivers/iommu/dma-iommu.c), so its driver allocates through the DMA API.
      */
     private static int bufferType(PcmHardware hw) {
         BufferType b = hw.buffer();
-        if (b == BufferType.implied(hw.coherent(), hw.contiguous())) {
+        if (b == BufferType.implied(hw.coherent(), hw.contiguous()) && !hw.iommu()) {
             return hw.contiguous() ? BufferType.CONTINUOUS.kernelType : BufferType.VMALLOC.kernelType;
         }
         // FAKE's kernel type 0 is harness.h's HARNESS_BUFFER_FAKE; IOMEM's 4 is SNDRV_DMA_TYPE_DEV_IRAM.
@@ -731,7 +734,9 @@ public final class HarnessDriver implements DmabufDriver {
         if (forDevice && b == coreWritten) {
             coreCleaned = true;
         }
-        if (pcm.hw.coherent()) {
+        // As World.syncUsers: a coherent device that bounces is cleaned like a non-coherent one (syncFree()), which
+        // changes nothing it or the CPU sees (its DMA moves the slot) and keeps the memory behind the cache the model's.
+        if (pcm.hw.syncFree()) {
             return;
         }
         int words = (int) ((b.bytes + SndDmaBuffer.WORD_BYTES - 1) / SndDmaBuffer.WORD_BYTES);
@@ -739,6 +744,32 @@ public final class HarnessDriver implements DmabufDriver {
             mem.clean(b, 0, words);
         } else if (dir != DmaDirection.TO_DEVICE.ordinal()) {
             mem.invalidate(b, 0, words);
+        }
+    }
+
+    /**
+     * A swiotlb slot operation of the C code's kernel (kernel/dma/swiotlb.c): its slots hold the words a bouncing
+     * device DMAs ({@link Swiotlb}); a memory without slots has a device that bounces nowhere to bounce.
+     */
+    void dmaBounce(int slot, int buffer, int device, int op) {
+        SndDmaBuffer b = buffers.get(buffer);
+        if (!(mem instanceof Swiotlb swiotlb) || b == null || !devices.containsKey(device)) {
+            problem("swiotlb slot " + slot + " of " + (b == null ? "unknown buffer " + buffer : "device " + device)
+                    + " with no bounce buffers to hold it");
+            return;
+        }
+        boolean known = switch (op) {
+            case Harness.BOUNCE_MAP -> {
+                swiotlb.map(slot, device, b);
+                yield true;
+            }
+            case Harness.BOUNCE_TO_SLOT -> swiotlb.toSlot(slot);
+            case Harness.BOUNCE_FROM_SLOT -> swiotlb.fromSlot(slot);
+            case Harness.BOUNCE_UNMAP -> swiotlb.unmap(slot);
+            default -> false;
+        };
+        if (!known) {
+            problem("swiotlb operation " + op + " on slot " + slot + ", which no live mapping holds");
         }
     }
 

@@ -13,7 +13,7 @@ import org.pcmdmabuf.sim.Cache;
 /**
  * Op scripts on the patch's C code: the model's PCM core and processes as the host, pcm_dmabuf.c in its
  * harness as the dma-buf logic ({@link HarnessDriver}), memory behind the simulator's cache (no random
- * evictions, so a script is exact). An op during which the C code went wrong gets a {@code harness} field
+ * evictions, so a script is exact) and the bounce slots of the harness's swiotlb ({@link Swiotlb}). An op during which the C code went wrong gets a {@code harness} field
  * naming what it did.
  */
 public final class HarnessTarget implements Target {
@@ -27,9 +27,9 @@ public final class HarnessTarget implements Target {
     private HarnessDriver.Fault lastFault = new HarnessDriver.Fault(0, null, null, null);
 
     public HarnessTarget(Harness harness, int lineBytes, int cacheLines) {
-        Cache cache = Cache.exact(lineBytes, cacheLines);
-        this.driver = new HarnessDriver(harness, cache);
-        this.world = new World(cache, driver);
+        Swiotlb mem = new Swiotlb(Cache.exact(lineBytes, cacheLines));
+        this.driver = new HarnessDriver(harness, mem);
+        this.world = new World(mem, driver);
         driver.bind(world);
         this.host = new ModelTarget(world);
         this.revision = harness.revision();
