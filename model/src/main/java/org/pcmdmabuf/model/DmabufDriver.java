@@ -61,6 +61,14 @@ public interface DmabufDriver {
      */
     boolean hwFree(Substream s);
 
+    /**
+     * snd_pcm_dmabuf_prepare(), from snd_pcm_do_prepare() of each member prepared: drops an attachment a
+     * revocation left (LIFETIME-REVOKE-DETACH), which the host then drops too. Nothing for the Java driver, whose
+     * attachments are the host's.
+     */
+    default void prepare(Substream s) {
+    }
+
     /** snd_pcm_dmabuf_disconnect(), for each substream of a disconnected card. */
     void disconnect(Substream s);
 

@@ -179,6 +179,7 @@ final class PcmNative {
 
     /** snd_pcm_do_prepare() and snd_pcm_post_prepare(). */
     private static void doPrepare(Substream m) {
+        PcmDmabuf.prepare(m);
         PcmRuntime rt = m.runtime;
         // snd_pcm_do_reset() via snd_pcm_lib_ioctl_reset() (pcm_lib.c): the stream is not running here.
         rt.hwPtr %= rt.bufferSize;
