@@ -177,6 +177,12 @@ public final class PcmDmabuf {
         public void disconnect(Substream s) {
         }
 
+        /** A revoked attachment goes at the prepare; any other stays. */
+        @Override
+        public boolean prepare(Substream s) {
+            return s.runtime.attachment == null || revoked(s);
+        }
+
         /** DMA memory never outlives its device (LIFETIME-DISCONNECT). */
         @Override
         public boolean revokesOnDisconnect() {
@@ -349,8 +355,18 @@ public final class PcmDmabuf {
      * attachment was revoked is prepared for its own buffer.
      */
     static void prepare(Substream s) {
-        driver(s).prepare(s);
-        dropRevoked(s);
+        if (driver(s).prepare(s) && s.runtime.attachment != null) {
+            detachAttachment(s);
+        }
+    }
+
+    /**
+     * snd_pcm_dmabuf_revoked(), which snd_pcm_post_prepare() asks: a revocation marked the attachment while the
+     * driver prepared, so the prepare ends in SETUP, where the revocation takes a prepared stream.
+     */
+    static boolean revoked(Substream s) {
+        Attachment a = s.runtime.attachment;
+        return a != null && a.revoked;
     }
 
     private static void detachAttachment(Substream s) {

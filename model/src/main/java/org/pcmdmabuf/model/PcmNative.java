@@ -186,7 +186,7 @@ final class PcmNative {
         rt.devicePtr = rt.hwPtr;
         rt.applPtr = rt.hwPtr;
         rt.applPtrWild = false;
-        rt.state = PREPARED;
+        rt.state = PcmDmabuf.revoked(m) ? SETUP : PREPARED;
     }
 
     /** A member's pre-action: the errno that refuses the whole action, or null. */

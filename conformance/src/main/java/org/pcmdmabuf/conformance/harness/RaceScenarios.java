@@ -18,7 +18,7 @@ public final class RaceScenarios {
     /** In the order they run. */
     public static final List<String> NAMES = List.of("export-hw-free", "attach-close", "mmap-revoke",
             "mmap-disconnect", "sync-detach", "release-export", "mmap-revoke-plain", "linked-start-attach",
-            "linked-prepare-attach", "attach-disconnect");
+            "linked-prepare-attach", "attach-disconnect", "revoke-prepare", "revoke-start", "revoke-write");
 
     private RaceScenarios() {
     }
