@@ -865,6 +865,33 @@ void harness_hw_free(int sid)
 		snd_pcm_dmabuf_hw_free(&hs->substream);
 }
 
+/* revision 3 has the prepare hook; earlier ones have not (a weak reference) */
+int snd_pcm_dmabuf_prepare(struct snd_pcm_substream *substream)
+	__attribute__((weak));
+
+int harness_prepare(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+	/* read at run time: the compiler takes a defined weak symbol as set */
+	int (*volatile prepare)(struct snd_pcm_substream *) =
+		snd_pcm_dmabuf_prepare;
+
+	if (!hs || !hs->substream.runtime)
+		return -EINVAL;
+	return prepare ? prepare(&hs->substream) : 0;
+}
+
+/*
+ * sound/core/pcm_native.c of revision 3: snd_pcm_stop() in XRUN, a paused
+ * stream released first; the host's revocation stops the group as the
+ * model does, this only the substream the code under test names
+ */
+void snd_pcm_stop_revoked(struct snd_pcm_substream *substream)
+{
+	harness_assert_stream_locked(substream->runtime, HARNESS_SITE);
+	substream->runtime->state = SNDRV_PCM_STATE_XRUN;
+}
+
 void harness_disconnect(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);

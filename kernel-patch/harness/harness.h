@@ -77,6 +77,8 @@ int harness_attach(int sid, int fd, int target, int flags,
 		   int reserved_word, int reserved, int fault);
 int harness_detach(int sid);
 void harness_hw_free(int sid);
+/* snd_pcm_do_prepare()'s hook (revision 3): 0 or -errno; 0 without it */
+int harness_prepare(int sid);
 void harness_disconnect(int sid);
 void harness_data_sync(int sid, int for_device);
 

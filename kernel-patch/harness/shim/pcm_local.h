@@ -22,6 +22,21 @@ void snd_pcm_lib_uncharge_pages(struct snd_card *card,
 void snd_pcm_lib_free_handed_over_pages(struct snd_card *card,
 					struct snd_dma_buffer *dmab);
 
+/*
+ * sound/core/pcm_native.c (6.12): waits for the IRQ handler and the
+ * driver's sync_stop after a stop; the harness's drivers have neither
+ */
+static inline void snd_pcm_sync_stop(struct snd_pcm_substream *substream,
+				     bool sync_irq)
+{
+}
+
+/*
+ * revision 3 (sound/core/pcm_native.c): a substream whose attached dma-buf
+ * was revoked stopped in XRUN, under its stream lock (harness.c)
+ */
+void snd_pcm_stop_revoked(struct snd_pcm_substream *substream);
+
 static inline bool __snd_pcm_lib_hand_over_pages_at(struct snd_pcm_substream *substream,
 						    struct snd_dma_buffer *dmab,
 						    const char *file, int line)

@@ -99,6 +99,8 @@ struct snd_pcm_runtime {
 	dma_addr_t dma_addr;
 	struct snd_dma_buffer *dma_buffer_p;
 	struct mutex buffer_mutex;
+	/* transfers in flight (> 0) or buffer changes under way (< 0) */
+	atomic_t buffer_accessing;
 #if IS_ENABLED(CONFIG_SND_PCM_DMABUF)
 	struct snd_pcm_dmabuf *dmabuf;
 	struct snd_pcm_dmabuf_import *dmabuf_import;

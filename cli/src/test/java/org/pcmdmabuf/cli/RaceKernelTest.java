@@ -55,7 +55,7 @@ class RaceKernelTest {
                     "sync-detach", ASSERT),
             new Dropped("vunmap without buf->lock", "static void snd_pcm_dmabuf_vunmap(", GUARD, "/* dropped */",
                     "sync-detach", ASSERT),
-            new Dropped("is_gone without buf->lock", "static bool snd_pcm_dmabuf_is_gone(", GUARD,
+            new Dropped("import_list without buf->lock", "static int snd_pcm_dmabuf_import_list(", GUARD,
                     "/* dropped */", "attach-close", ASSERT),
             new Dropped("let_go without buf->lock", "static void snd_pcm_dmabuf_let_go(",
                     "scoped_guard(mutex, &buf->lock) {", "{", "export-hw-free", ASSERT),

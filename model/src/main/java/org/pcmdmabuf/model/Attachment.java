@@ -15,6 +15,12 @@ public final class Attachment {
      * none for the substream's own export, whose memory the device already owns (ATTACH-OWN-NO-MAPPING).
      */
     boolean streaming;
+    /**
+     * A revocation of the dma-buf stopped the substream (LIFETIME-REVOKE-DETACH): the attachment stays until the
+     * substream's next PREPARE, ATTACH, DETACH, HW_PARAMS, HW_FREE or close drops it, and nothing starts the
+     * stream on it meanwhile.
+     */
+    boolean revoked;
 
     Attachment(int id, DmaBuf dmaBuf, Substream substream, DmaDirection direction) {
         this.id = id;
@@ -26,6 +32,11 @@ public final class Attachment {
     /** Whether ATTACH made a streaming DMA mapping of the memory for the device (see {@link #streaming}). */
     public boolean streaming() {
         return streaming;
+    }
+
+    /** Whether a revocation left the attachment for the substream to drop (see {@link #revoked}). */
+    public boolean revoked() {
+        return revoked;
     }
 
     /** The device's DMA sees the CPU's writes without syncs (a coherent device that does not bounce). */

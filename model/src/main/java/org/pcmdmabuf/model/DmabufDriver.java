@@ -61,6 +61,15 @@ public interface DmabufDriver {
      */
     boolean hwFree(Substream s);
 
+    /**
+     * snd_pcm_dmabuf_prepare(), from snd_pcm_do_prepare() of each member prepared: drops an attachment a
+     * revocation left (LIFETIME-REVOKE-DETACH). Answers whether nothing is attached to the substream afterwards,
+     * so that the host drops its attachment too (with ops in flight together, the C may have seen a revocation the
+     * host has not run yet); a revocation that comes after the hook, while the driver prepares, leaves it, and the
+     * prepare ends in SETUP (snd_pcm_post_prepare()).
+     */
+    boolean prepare(Substream s);
+
     /** snd_pcm_dmabuf_disconnect(), for each substream of a disconnected card. */
     void disconnect(Substream s);
 

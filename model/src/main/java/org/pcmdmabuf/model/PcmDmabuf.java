@@ -177,6 +177,12 @@ public final class PcmDmabuf {
         public void disconnect(Substream s) {
         }
 
+        /** A revoked attachment goes at the prepare; any other stays. */
+        @Override
+        public boolean prepare(Substream s) {
+            return s.runtime.attachment == null || revoked(s);
+        }
+
         /** DMA memory never outlives its device (LIFETIME-DISCONNECT). */
         @Override
         public boolean revokesOnDisconnect() {
@@ -273,6 +279,7 @@ public final class PcmDmabuf {
 
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of a dma-buf fd of the calling task. */
     static Result<Long> attach(Substream s, Task task, int fd, DmabufArg arg) {
+        dropRevoked(s);
         File f = task.files.get(fd);
         // dma_buf_get(): fget() finds no O_PATH file.
         if (f != null && f.privateData instanceof PathFile) {
@@ -308,6 +315,7 @@ public final class PcmDmabuf {
 
     /** SNDRV_PCM_IOCTL_DMABUF_DETACH: PREPARED falls back to SETUP. */
     static Result<Long> detach(Substream s) {
+        dropRevoked(s);
         Result<Long> r = driver(s).detach(s);
         if (!r.isOk()) {
             return r;
@@ -328,6 +336,37 @@ public final class PcmDmabuf {
         if (driver(s).tellsDriver()) {
             s.runtime.programmed = s.runtime.activeBuffer();
         }
+    }
+
+    /**
+     * The substream drops the attachment a revocation left (LIFETIME-REVOKE-DETACH), first thing in ATTACH and
+     * DETACH (snd_pcm_dmabuf_ioctl()) and in PREPARE ({@link #prepare}), with the effect of DETACH: user space
+     * finds it detached already.
+     */
+    private static void dropRevoked(Substream s) {
+        Attachment a = s.runtime.attachment;
+        if (a != null && a.revoked) {
+            detachAttachment(s);
+        }
+    }
+
+    /**
+     * Hook of snd_pcm_do_prepare(), snd_pcm_dmabuf_prepare(), for each member prepared: a substream whose
+     * attachment was revoked is prepared for its own buffer.
+     */
+    static void prepare(Substream s) {
+        if (driver(s).prepare(s) && s.runtime.attachment != null) {
+            detachAttachment(s);
+        }
+    }
+
+    /**
+     * snd_pcm_dmabuf_revoked(), which snd_pcm_post_prepare() asks: a revocation marked the attachment while the
+     * driver prepared, so the prepare ends in SETUP, where the revocation takes a prepared stream.
+     */
+    static boolean revoked(Substream s) {
+        Attachment a = s.runtime.attachment;
+        return a != null && a.revoked;
     }
 
     private static void detachAttachment(Substream s) {
@@ -397,10 +436,12 @@ public final class PcmDmabuf {
      * Revocation of a dma-buf whose exporter no longer owns it: its memory goes back to the owner and to no one
      * else. Every CPU mapping is zapped first, as unmap_mapping_range() on the dma-buf file would, so a later
      * access raises SIGBUS (LIFETIME-REVOKE-ZAP) and no mapping holds the memory; the dma-buf lets go of it;
-     * then every importer is detached (LIFETIME-REVOKE-DETACH), its DMA back on its own buffer. A prepared
-     * importer goes back to SETUP, as DETACH takes it (it was prepared for the memory it lost); a moving
-     * importer is stopped in XRUN, as snd_pcm_stop_xrun() (sound/core/pcm_native.c) stops a stream that lost its data (docs/decisions.md,
-     * decision 5b). Detaching drops the attachments' file references, so the last one may release the dma-buf.
+     * then every importer is stopped (LIFETIME-REVOKE-DETACH) and its attachment marked revoked. The importer
+     * drops it itself at its next PREPARE, ATTACH, DETACH, HW_PARAMS, HW_FREE or close (its transfers and
+     * prepare use the memory without the stream lock the revocation takes), with its reference on the dma-buf's
+     * file. A moving importer is stopped in XRUN, as snd_pcm_stop_xrun() (sound/core/pcm_native.c) stops a stream
+     * that lost its data, a suspended one too, so that RESUME cannot restart it; a prepared one goes back to
+     * SETUP, as DETACH takes it (it was prepared for the memory it lost) (docs/decisions.md, decision 5b).
      */
     static void revoke(DmaBuf d) {
         World world = d.exporterPcm.world;
@@ -412,14 +453,14 @@ public final class PcmDmabuf {
         world.registry.putBuffer(d.buffer);
         for (Attachment a : List.copyOf(d.attachments)) {
             Substream s = a.substream;
+            a.revoked = true;
             switch (s.runtime.state) {
-                case RUNNING, DRAINING, PAUSED -> PcmNative.stop(s, PcmState.XRUN);
+                case RUNNING, DRAINING, PAUSED, SUSPENDED -> PcmNative.stop(s, PcmState.XRUN);
                 // prepared for memory it no longer has, as DETACH (DETACH-STATE)
                 case PREPARED -> s.runtime.state = PcmState.SETUP;
                 default -> {
                 }
             }
-            detachAttachment(s);
         }
     }
 

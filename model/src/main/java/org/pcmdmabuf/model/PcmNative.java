@@ -179,13 +179,14 @@ final class PcmNative {
 
     /** snd_pcm_do_prepare() and snd_pcm_post_prepare(). */
     private static void doPrepare(Substream m) {
+        PcmDmabuf.prepare(m);
         PcmRuntime rt = m.runtime;
         // snd_pcm_do_reset() via snd_pcm_lib_ioctl_reset() (pcm_lib.c): the stream is not running here.
         rt.hwPtr %= rt.bufferSize;
         rt.devicePtr = rt.hwPtr;
         rt.applPtr = rt.hwPtr;
         rt.applPtrWild = false;
-        rt.state = PREPARED;
+        rt.state = PcmDmabuf.revoked(m) ? SETUP : PREPARED;
     }
 
     /** A member's pre-action: the errno that refuses the whole action, or null. */

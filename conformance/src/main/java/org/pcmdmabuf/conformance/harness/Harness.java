@@ -73,6 +73,7 @@ public final class Harness {
         ATTACH(of(I, I, I, I, I, I, I, I)),
         DETACH(of(I, I)),
         HW_FREE(ofVoid(I)),
+        PREPARE(of(I, I)),
         DISCONNECT(ofVoid(I)),
         DATA_SYNC(ofVoid(I, I)),
         MMAP(of(I, I, J, J, I)),
@@ -440,6 +441,14 @@ public final class Harness {
             h(Function.HW_FREE).invokeExact(sid);
         } catch (Throwable t) {
             throw failed(Function.HW_FREE, t);
+        }
+    }
+
+    int prepare(int sid) {
+        try {
+            return (int) h(Function.PREPARE).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.PREPARE, t);
         }
     }
 

@@ -204,9 +204,9 @@ public final class HarnessDriver implements DmabufDriver {
             if (world.inFlightTogether()) {
                 return r;
             }
-            // The C kept an import the host dropped at a revocation: reported there; the host has nothing to
-            // detach, and answers as its own state says.
-            problem("DETACH of " + s + " found an import on the C side that the host detached at revocation");
+            // The C kept an import the host dropped as revoked (LIFETIME-REVOKE-DETACH: ATTACH and DETACH drop
+            // it first, and DETACH then finds nothing attached); the host answers as its own state says.
+            problem("DETACH of " + s + " found an import on the C side that the host dropped as revoked");
             return Result.err(Errno.EINVAL);
         }
         int state = harness.state(sid);
@@ -214,6 +214,21 @@ public final class HarnessDriver implements DmabufDriver {
             problem("DETACH left " + s + " in state " + stateName(state) + ", not SETUP");
         }
         return r;
+    }
+
+    /**
+     * snd_pcm_dmabuf_prepare() of a member being prepared, under the locks the host's PREPARE holds (the
+     * initiator's buffer_mutex, the other members' through {@link #lockGroup}); revisions 1 and 2 have no such
+     * hook, and the harness answers 0 for them.
+     */
+    @Override
+    public boolean prepare(Substream s) {
+        int sid = mirror(s);
+        int ret = harness.prepare(sid);
+        if (ret != 0) {
+            problem("snd_pcm_dmabuf_prepare() of " + s + " answered errno " + -ret + " with no transfer in flight");
+        }
+        return !harness.attached(sid);
     }
 
     /**
@@ -278,19 +293,14 @@ public final class HarnessDriver implements DmabufDriver {
 
     /**
      * The C's mm agrees with its revoked flag: every mapping of a revoked dma-buf SIGBUS, of any other none; and
-     * a revoked dma-buf has no importer left attached on the C side (LIFETIME-REVOKE-DETACH: the host detaches
-     * every importer of a dma-buf the driver revoked, and stops a running one in XRUN).
+     * the importers of a revoked dma-buf are stopped on the C side (LIFETIME-REVOKE-DETACH: they stay attached
+     * until their own next buffer operation, which Lockstep compares with the host's).
      */
     private void checkZapped(DmaBuf d, boolean revoked) {
         int key = (int) world.dmaBufKey(d);
         // With ops in flight together, an ATTACH about to fail may hold an attachment yet, and the host moves
         // streams it has not told the C about: the race runner checks the importers once the group is over.
         if (revoked && !world.inFlightTogether()) {
-            int attachments = harness.attachments(key);
-            if (attachments > 0) {
-                problem("dma-buf " + key + " is revoked but the C code left " + attachments
-                        + " importer(s) attached to it (LIFETIME-REVOKE-DETACH)");
-            }
             checkImportersStopped(d);
         }
         int mappings = harness.mappings(key);
@@ -310,15 +320,15 @@ public final class HarnessDriver implements DmabufDriver {
 
     /**
      * The C code left each importer of a dma-buf it revoked where the model's revocation is about to take it
-     * (LIFETIME-REVOKE-DETACH): a moving one in XRUN, a prepared one in SETUP, any other as it was. The host
-     * has not run its own revocation yet, so its importers are still attached.
+     * (LIFETIME-REVOKE-DETACH): a moving or suspended one in XRUN, a prepared one in SETUP, any other as it
+     * was. The host has not run its own revocation yet.
      */
     private void checkImportersStopped(DmaBuf d) {
         for (Attachment a : d.attachments()) {
             Substream s = a.substream;
             PcmState now = s.runtime().state();
             PcmState expected = switch (now) {
-                case RUNNING, PAUSED, DRAINING -> PcmState.XRUN;
+                case RUNNING, PAUSED, DRAINING, SUSPENDED -> PcmState.XRUN;
                 case PREPARED -> PcmState.SETUP;
                 default -> now;
             };
@@ -615,6 +625,23 @@ public final class HarnessDriver implements DmabufDriver {
     public void accountCheck() {
         harness.accountCheck();
         checkBugs();
+    }
+
+    /**
+     * Once a group of ops in flight together is over, after the host's revocation of {@code d}: the C keeps as
+     * many importers on it as the host (each drops its own at its next buffer operation) (LIFETIME-REVOKE-DETACH).
+     * Their states are the host's: the host mirrors its own into the C at each hook, over what a concurrent
+     * revocation set there, so the C's say nothing once a group is over. The problems found, for the race runner.
+     */
+    public List<String> revokedImporters(DmaBuf d) {
+        List<String> out = new ArrayList<>();
+        int key = (int) world.dmaBufKey(d);
+        int attachments = harness.attachments(key);
+        if (attachments != d.attachments().size()) {
+            out.add("dma-buf " + key + " is revoked and the host keeps " + d.attachments().size()
+                    + " importer(s) until they drop it, but the C code " + attachments + " (LIFETIME-REVOKE-DETACH)");
+        }
+        return out;
     }
 
     /** Whether the C runtime has a dma-buf attached. */

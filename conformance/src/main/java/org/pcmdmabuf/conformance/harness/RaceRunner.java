@@ -210,8 +210,8 @@ public final class RaceRunner {
     /**
      * What still reaches a revoked dma-buf's memory on the C side once the group is over: a CPU mapping made
      * concurrently that the revocation's zap missed, whose page table reaches memory given back to its owner or
-     * freed (LIFETIME-REVOKE-ZAP), an importer attached concurrently that it did not detach
-     * (LIFETIME-REVOKE-DETACH).
+     * freed (LIFETIME-REVOKE-ZAP), an importer attached concurrently that it did not stop, or one the C keeps and
+     * the host does not (LIFETIME-REVOKE-DETACH).
      */
     private List<String> revokedStillReached(HarnessTarget target) {
         List<String> out = new ArrayList<>();
@@ -224,11 +224,7 @@ public final class RaceRunner {
                     out.add("dma-buf " + key + " is revoked but " + (mappings - sigbus) + " of its " + mappings
                             + " CPU mapping(s) still reach its memory (LIFETIME-REVOKE-ZAP)");
                 }
-                int attachments = harness.attachments(key);
-                if (attachments > 0) {
-                    out.add("dma-buf " + key + " is revoked but " + attachments
-                            + " importer(s) are still attached to it (LIFETIME-REVOKE-DETACH)");
-                }
+                out.addAll(target.driver().revokedImporters(d));
             }
         }
         return out;

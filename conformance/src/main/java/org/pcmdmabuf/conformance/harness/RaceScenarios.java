@@ -18,7 +18,8 @@ public final class RaceScenarios {
     /** In the order they run. */
     public static final List<String> NAMES = List.of("export-hw-free", "attach-close", "mmap-revoke",
             "mmap-disconnect", "sync-detach", "release-export", "mmap-revoke-plain", "linked-start-attach",
-            "linked-prepare-attach", "attach-disconnect", "mmap-disconnect-typed");
+            "linked-prepare-attach", "attach-disconnect", "mmap-disconnect-typed", "revoke-prepare",
+            "revoke-start", "revoke-write");
 
     private RaceScenarios() {
     }
