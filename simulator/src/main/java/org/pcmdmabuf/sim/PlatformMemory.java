@@ -161,6 +161,16 @@ final class PlatformMemory implements MemorySystem {
         return attr == Attr.CACHED ? cache.cpuRead(b, word) : b.word(word);
     }
 
+    /** The loads of {@link #read} of words {@code from} to {@code to}, in order, a line or a run at a time. */
+    private void readRange(Attr attr, SndDmaBuffer b, int from, int to, long[] out, int at) {
+        touch(b);
+        if (attr == Attr.CACHED) {
+            cache.cpuReadRange(b, from, to, out, at);
+        } else {
+            b.readMemory(from, out, at, to - from);
+        }
+    }
+
     @Override
     public void cpuWrite(SndDmaBuffer b, int word, long value) {
         touch(b);
@@ -483,9 +493,7 @@ final class PlatformMemory implements MemorySystem {
             int base = page * PAGE_WORDS;
             int n = f.buffer != null ? Math.max(0, Math.min(PAGE_WORDS, words(f.buffer) - f.word)) : PAGE_WORDS;
             if (toSlot && f.buffer != null) {
-                for (int i = 0; i < n; i++) {
-                    slot.words[base + i] = read(attr, f.buffer, f.word + i);
-                }
+                readRange(attr, f.buffer, f.word, f.word + n, slot.words, base);
             } else if (toSlot) {
                 System.arraycopy(f.raw, f.word, slot.words, base, n);
             } else if (f.buffer != null) {
