@@ -66,7 +66,9 @@ final class ValidateCommand implements Callable<Integer> {
     Format format;
 
     @Option(names = {"-j", "--jobs"}, defaultValue = "2", paramLabel = "N",
-            description = "Parallel jobs of the kernel builds (default: ${DEFAULT-VALUE}).")
+            description = "Parallel jobs of the kernel builds, and harness stages (the cases, the fault sweep, the "
+                    + "race stage, the random sequences) run at once, each in a child of its own; the report is in "
+                    + "stage order whatever the order they end in (default: ${DEFAULT-VALUE}).")
     int jobs;
 
     @Option(names = "--sequences", defaultValue = "2000", paramLabel = "N",
