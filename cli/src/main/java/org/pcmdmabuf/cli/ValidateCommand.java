@@ -66,9 +66,10 @@ final class ValidateCommand implements Callable<Integer> {
     Format format;
 
     @Option(names = {"-j", "--jobs"}, defaultValue = "2", paramLabel = "N",
-            description = "Parallel jobs of the kernel builds, and harness stages (the cases, the fault sweep, the "
-                    + "race stage, the random sequences) run at once, each in a child of its own; the report is in "
-                    + "stage order whatever the order they end in (default: ${DEFAULT-VALUE}).")
+            description = "Parallel jobs of the kernel builds (default: ${DEFAULT-VALUE}). Given, also the harness "
+                    + "stages (the cases, the fault sweep, the race stage, the random sequences) run at once, up to N, "
+                    + "each in a child of its own, reported in stage order; not given, one child runs them in turn, "
+                    + "which is faster on a busy machine (docs/benchmarks.md).")
     int jobs;
 
     @Option(names = "--sequences", defaultValue = "2000", paramLabel = "N",
@@ -210,7 +211,8 @@ final class ValidateCommand implements Callable<Integer> {
                 sandbox, c -> {
                     progress.print(ValidationReport.textLine(c));
                     progress.flush();
-                }, new Validation.Instruments(asan, coverage));
+                }, new Validation.Instruments(asan, coverage))
+                .stagesAtOnce(spec.commandLine().getParseResult().hasMatchedOption("--jobs") ? jobs : 1);
         try {
             checks = validation.run();
         } catch (BadSeries e) {

@@ -61,10 +61,8 @@ class ValidateProcessesTest {
         });
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        // the stand-ins report the cases and the differential; the fault sweep is reported skipped. One job: a
-        // stand-in reports every check from where it starts, as one child running every stage does
-        List<String> all = new ArrayList<>(List.of("validate", "--sequences", "10", "--seed", "1", "--no-faults",
-                "--jobs", "1"));
+        // the stand-ins report the cases and the differential; the fault sweep is reported skipped
+        List<String> all = new ArrayList<>(List.of("validate", "--sequences", "10", "--seed", "1", "--no-faults"));
         all.addAll(List.of(args));
         int exit = cl.execute(all.toArray(String[]::new));
         // a failure found by the parent (a stop, a crash) is timed by the wall clock, which a loaded machine
@@ -159,7 +157,7 @@ class ValidateProcessesTest {
                 """), r.out());
         assertTrue(r.out().strip().endsWith((checks() + 3) + " passed, 1 failed, 1 skipped"), r.out());
         verify(processes).start(List.of(PcmsimValidateTest.SERIES.getParent().resolve("scripts/check.sh").toString(),
-                "-j", "1", "--series", SERIES, "--work", "validate"));
+                "-j", "2", "--series", SERIES, "--work", "validate"));
     }
 
     @Test
