@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.pcmdmabuf.conformance.shard.Campaign;
@@ -37,6 +38,8 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "apply, or no sandbox can run, 130 interrupted (SIGINT): every child stopped, the temporary files removed."})
 final class ValidateCommand implements Callable<Integer> {
     private static final String SCRIPT = "scripts/check.sh";
+    /** The random sequences of a {@code --quick} run: a tenth of the default, a second or two of lockstep. */
+    static final int QUICK_SEQUENCES = 200;
     /** 128 + SIGINT: the status a shell gives a command Ctrl-C stopped. */
     static final int EXIT_INTERRUPTED = 130;
 
@@ -63,7 +66,10 @@ final class ValidateCommand implements Callable<Integer> {
     Format format;
 
     @Option(names = {"-j", "--jobs"}, defaultValue = "2", paramLabel = "N",
-            description = "Parallel jobs of the kernel builds (default: ${DEFAULT-VALUE}).")
+            description = "Parallel jobs of the kernel builds (default: ${DEFAULT-VALUE}). Given, also the harness "
+                    + "stages (the cases, the fault sweep, the race stage, the random sequences) run at once, up to N, "
+                    + "each in a child of its own, reported in stage order; not given, one child runs them in turn, "
+                    + "which is faster on a busy machine (docs/benchmarks.md).")
     int jobs;
 
     @Option(names = "--sequences", defaultValue = "2000", paramLabel = "N",
@@ -120,6 +126,11 @@ final class ValidateCommand implements Callable<Integer> {
                     + "With --asan, one build has both.")
     boolean coverage;
 
+    @Option(names = "--quick",
+            description = "A first answer in seconds: --no-kernel-checks --no-faults and " + QUICK_SEQUENCES
+                    + " random sequences (unless --sequences is given); the run's first line says what it skipped.")
+    boolean quick;
+
     @Option(names = "--shard", paramLabel = "K/N", converter = ShardConverter.class,
             description = ShardConverter.DESCRIPTION + " Here: the random sequences and the cases' fault sweeps; "
                     + "shard 1 also runs check.sh, the conformance cases and the race stage.")
@@ -139,6 +150,7 @@ final class ValidateCommand implements Callable<Integer> {
         if (!shard.whole() && coverage) {
             return usage(err, "--shard " + shard + " with --coverage: gcov's counts are one process's and do not merge");
         }
+        String skippedByQuick = quick ? quick() : null;
         if (sequences < 0) {
             return usage(err, "--sequences must be 0 or more, not " + sequences);
         }
@@ -182,6 +194,9 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter progress = text ? out : err;
         progress.print(ValidationReport.header(series));
         progress.println(sandbox.describe());
+        if (skippedByQuick != null) {
+            progress.println(skippedByQuick);
+        }
         if (!shard.whole()) {
             progress.println("shard " + shard + ": the random sequences and the cases' fault sweeps at positions "
                     + (shard.index() - 1) + ", " + (shard.index() - 1 + shard.count()) + ", ... (from 0)"
@@ -196,7 +211,8 @@ final class ValidateCommand implements Callable<Integer> {
                 sandbox, c -> {
                     progress.print(ValidationReport.textLine(c));
                     progress.flush();
-                }, new Validation.Instruments(asan, coverage));
+                }, new Validation.Instruments(asan, coverage))
+                .stagesAtOnce(spec.commandLine().getParseResult().hasMatchedOption("--jobs") ? jobs : 1);
         try {
             checks = validation.run();
         } catch (BadSeries e) {
@@ -210,6 +226,28 @@ final class ValidateCommand implements Callable<Integer> {
         out.print(text ? report.footer() : report.render(format));
         out.flush();
         return report.passed() ? 0 : 1;
+    }
+
+    /**
+     * Turns the options of a quick run on and says what they leave out: check.sh's kernel builds (minutes cold),
+     * the fault sweep (the largest stage of the harness checks) and most random sequences.
+     */
+    private String quick() {
+        List<String> skipped = new ArrayList<>();
+        if (!noKernelChecks) {
+            skipped.add("check.sh (apply, checkpatch, kernel builds)");
+        }
+        noKernelChecks = true;
+        if (!noFaults) {
+            skipped.add("the fault sweep");
+        }
+        noFaults = true;
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--sequences") && sequences > QUICK_SEQUENCES) {
+            skipped.add((sequences - QUICK_SEQUENCES) + " of the " + sequences + " random sequences");
+            sequences = QUICK_SEQUENCES;
+        }
+        return "--quick: skipped " + (skipped.isEmpty() ? "nothing more than asked" : String.join(", ", skipped))
+                + "; validate without --quick runs them";
     }
 
     private static int usage(PrintWriter err, String message) {

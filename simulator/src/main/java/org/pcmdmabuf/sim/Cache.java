@@ -170,6 +170,20 @@ public final class Cache implements MemorySystem {
         return load(b, word).data[word & wordMask];
     }
 
+    /**
+     * The CPU's loads of words {@code from} to {@code to} in order, line by line: each line is loaded once, as the
+     * first of its words would load it (the rest of its words find it newest already), then copied out.
+     */
+    void cpuReadRange(SndDmaBuffer b, int from, int to, long[] out, int at) {
+        int w = from;
+        while (w < to) {
+            Line line = load(b, w);
+            int end = Math.min(to, ((w >>> lineShift) + 1) << lineShift);
+            System.arraycopy(line.data, w & wordMask, out, at + w - from, end - w);
+            w = end;
+        }
+    }
+
     @Override
     public long dmaRead(SndDmaBuffer b, int word, boolean coherent) {
         if (coherent) {

@@ -75,8 +75,22 @@ final class PlatformMemory implements MemorySystem {
     private record Frame(SndDmaBuffer buffer, long[] raw, int word) {
     }
 
-    /** How a device reaches a range: frames per page, through the IOMMU from an IOVA page when iovaPage >= 0. */
-    private record View(long[] pfns, long iovaPage) {
+    /**
+     * How a device reaches a range: frames per page, through the IOMMU from an IOVA page when iovaPage >= 0. It
+     * keeps the frame each page resolved to until the frames or the IOMMU's table change ({@link #layout}): a
+     * period's DMA looks its pages up again and again, and they stay put between a mapping and its unmapping.
+     */
+    private static final class View {
+        final long[] pfns;
+        final long iovaPage;
+        final Frame[] resolved;
+        long resolvedAt = -1;
+
+        View(long[] pfns, long iovaPage) {
+            this.pfns = pfns;
+            this.iovaPage = iovaPage;
+            this.resolved = new Frame[pfns.length];
+        }
     }
 
     /** A bounce slot of swiotlb's pool. */
@@ -91,7 +105,7 @@ final class PlatformMemory implements MemorySystem {
     }
 
     /** An attachment's streaming mapping. */
-    private record Mapping(Attachment attachment, SndDmaBuffer buffer, DmaDirection dir, long[] origPfns, Slot slot,
+    private record Mapping(Attachment attachment, SndDmaBuffer buffer, DmaDirection dir, View orig, Slot slot,
                            View view) {
     }
 
@@ -113,6 +127,8 @@ final class PlatformMemory implements MemorySystem {
     private final Map<Long, Long> iommuTable = new HashMap<>();
     private final Map<Attachment, Mapping> mappings = new IdentityHashMap<>();
     private final List<Slot> freeSlots = new ArrayList<>();
+    /** Moves whenever a frame or an IOMMU entry is set or removed: what a {@link View} resolved may be stale. */
+    private long layout;
     private long bounced;
 
     PlatformMemory(Cache cache, Platform platform, boolean coherent, SplitMix64 rng) {
@@ -159,6 +175,16 @@ final class PlatformMemory implements MemorySystem {
     private long read(Attr attr, SndDmaBuffer b, int word) {
         touch(b);
         return attr == Attr.CACHED ? cache.cpuRead(b, word) : b.word(word);
+    }
+
+    /** The loads of {@link #read} of words {@code from} to {@code to}, in order, a line or a run at a time. */
+    private void readRange(Attr attr, SndDmaBuffer b, int from, int to, long[] out, int at) {
+        touch(b);
+        if (attr == Attr.CACHED) {
+            cache.cpuReadRange(b, from, to, out, at);
+        } else {
+            b.readMemory(from, out, at, to - from);
+        }
     }
 
     @Override
@@ -239,6 +265,7 @@ final class PlatformMemory implements MemorySystem {
         nextPfn += (long) stride * n + 16;
         for (int i = 0; i < n; i++) {
             frames.put(p[i], new Frame(b, null, i * PAGE_WORDS));
+            layout++;
         }
         pfns.put(b, p);
         if (!linear()) {
@@ -281,6 +308,7 @@ final class PlatformMemory implements MemorySystem {
         long base = nextIovaTop;
         for (int i = 0; i < p.length; i++) {
             iommuTable.put(base + i, p[i]);
+            layout++;
         }
         return base;
     }
@@ -289,12 +317,30 @@ final class PlatformMemory implements MemorySystem {
         if (v.iovaPage >= 0) {
             for (int i = 0; i < v.pfns.length; i++) {
                 iommuTable.remove(v.iovaPage + i);
+                layout++;
             }
         }
     }
 
     /** The frame the device reaches at page {@code page} of a view: through the IOMMU's table if it has one. */
     private Frame frame(View v, int page) {
+        if (page >= v.resolved.length) {
+            return resolve(v, page);
+        }
+        if (v.resolvedAt != layout) {
+            Arrays.fill(v.resolved, null);
+            v.resolvedAt = layout;
+        }
+        Frame f = v.resolved[page];
+        if (f == null) {
+            // a stray frame made here is a new key: no page resolved before resolves differently
+            f = resolve(v, page);
+            v.resolved[page] = f;
+        }
+        return f;
+    }
+
+    private Frame resolve(View v, int page) {
         long pfn;
         if (v.iovaPage >= 0) {
             Long t = iommuTable.get(v.iovaPage + page);
@@ -382,20 +428,21 @@ final class PlatformMemory implements MemorySystem {
             return;
         }
         SndDmaBuffer b = a.dmaBuf.buffer;
-        long[] orig = platform.flaws().contains(Platform.Flaw.VIRT_TO_PAGE) ? virtToPage(b) : touch(b).clone();
+        View orig = new View(platform.flaws().contains(Platform.Flaw.VIRT_TO_PAGE) ? virtToPage(b) : touch(b).clone(),
+                -1);
         Slot slot = null;
-        long[] devicePfns = orig;
+        long[] devicePfns = orig.pfns;
         if (platform.bounce()) {
-            slot = takeSlot(orig.length);
-            devicePfns = new long[orig.length];
-            for (int i = 0; i < orig.length; i++) {
+            slot = takeSlot(devicePfns.length);
+            devicePfns = new long[devicePfns.length];
+            for (int i = 0; i < devicePfns.length; i++) {
                 devicePfns[i] = slot.firstPfn + i;
             }
             bounce(orig, slot, true);
         }
         View v = new View(devicePfns, platform.iommu() ? mapIova(devicePfns) : -1);
         mappings.put(a, new Mapping(a, b, a.direction, orig, slot, v));
-        debug.mapped(a, "mapping of attachment " + a.id, orig[0], a.direction);
+        debug.mapped(a, "mapping of attachment " + a.id, orig.pfns[0], a.direction);
     }
 
     @Override
@@ -410,7 +457,7 @@ final class PlatformMemory implements MemorySystem {
         }
         if (m.slot != null) {
             if (!SKIP_CPU_SYNC && m.dir != DmaDirection.TO_DEVICE) {
-                bounce(m.origPfns, m.slot, false);
+                bounce(m.orig, m.slot, false);
             }
             freeSlots.add(m.slot);
         }
@@ -439,7 +486,7 @@ final class PlatformMemory implements MemorySystem {
             // dma_direct_sync_sg_for_device(): swiotlb copies first, then the arch cleans what the device reads.
             if (m.slot != null && dir != DmaDirection.FROM_DEVICE
                     && !platform.flaws().contains(Platform.Flaw.BOUNCE_NO_SYNC_FOR_DEVICE)) {
-                bounce(m.origPfns, m.slot, true);
+                bounce(m.orig, m.slot, true);
             }
             if (m.slot == null && !coherent) {
                 cache.clean(b, 0, n);
@@ -450,7 +497,7 @@ final class PlatformMemory implements MemorySystem {
                 cache.invalidate(b, 0, n);
             }
             if (m.slot != null && dir != DmaDirection.TO_DEVICE) {
-                bounce(m.origPfns, m.slot, false);
+                bounce(m.orig, m.slot, false);
             }
         }
     }
@@ -467,6 +514,7 @@ final class PlatformMemory implements MemorySystem {
         Slot s = new Slot(w, nextSlotPfn);
         for (int i = 0; i < pages; i++) {
             frames.put(nextSlotPfn + i, new Frame(null, w, i * PAGE_WORDS));
+            layout++;
         }
         nextSlotPfn += pages;
         return s;
@@ -476,16 +524,14 @@ final class PlatformMemory implements MemorySystem {
      * swiotlb_bounce(): copies between the original frames and the slot, through the kernel's mapping, {@code
      * toSlot} for the DMA_TO_DEVICE copy. Only what the mapping covers (the buffer's words) is copied.
      */
-    private void bounce(long[] orig, Slot slot, boolean toSlot) {
+    private void bounce(View orig, Slot slot, boolean toSlot) {
         Attr attr = kernelAttr();
-        for (int page = 0; page < orig.length; page++) {
-            Frame f = frames.computeIfAbsent(orig[page], k -> new Frame(null, new long[PAGE_WORDS], 0));
+        for (int page = 0; page < orig.pfns.length; page++) {
+            Frame f = frame(orig, page);
             int base = page * PAGE_WORDS;
             int n = f.buffer != null ? Math.max(0, Math.min(PAGE_WORDS, words(f.buffer) - f.word)) : PAGE_WORDS;
             if (toSlot && f.buffer != null) {
-                for (int i = 0; i < n; i++) {
-                    slot.words[base + i] = read(attr, f.buffer, f.word + i);
-                }
+                readRange(attr, f.buffer, f.word, f.word + n, slot.words, base);
             } else if (toSlot) {
                 System.arraycopy(f.raw, f.word, slot.words, base, n);
             } else if (f.buffer != null) {
@@ -509,6 +555,7 @@ final class PlatformMemory implements MemorySystem {
         if (p != null) {
             for (long pfn : p) {
                 frames.remove(pfn);
+                layout++;
             }
             View v = allocViews.remove(b);
             unmapIova(v);

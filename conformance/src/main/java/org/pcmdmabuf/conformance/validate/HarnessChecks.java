@@ -80,6 +80,23 @@ final class HarnessChecks {
         return out;
     }
 
+    /**
+     * The stages of {@code planned}, in order, each as its first index and the index after its last: the runs of
+     * checks of one kind (the cases, the fault sweep, the race stage, the differential). They share nothing but
+     * the library, so each can run in a child of its own, at the same time as the others.
+     */
+    static List<int[]> stages(List<Planned> planned) {
+        List<int[]> out = new ArrayList<>();
+        int from = 0;
+        for (int i = 1; i <= planned.size(); i++) {
+            if (i == planned.size() || planned.get(i).kind() != planned.get(from).kind()) {
+                out.add(new int[] {from, i});
+                from = i;
+            }
+        }
+        return out;
+    }
+
     /** The conformance cases a shard runs: all of them in shard 1, none in the others. */
     private static List<Case> conformanceCases(Shard shard) {
         return shard.index() == 1 ? cases() : List.of();
@@ -173,8 +190,10 @@ final class HarnessChecks {
     }
 
     /**
-     * {@code LIBRARY SEQUENCES SEED SHARD FAULTS FIRST}: runs the {@link #planned} checks from index FIRST on the
-     * library, reporting on standard output; SHARD is K/N; FAULTS {@code true} sweeps its cases' faults.
+     * {@code LIBRARY SEQUENCES SEED SHARD FAULTS END FIRST}: runs the {@link #planned} checks from index FIRST to
+     * before END on the library, reporting on standard output; SHARD is K/N; FAULTS {@code true} sweeps its cases'
+     * faults. END is the end of a stage ({@link #stages}): a stage's checks are one unit (the fault figures and the
+     * lock-order graph are over the whole stage).
      */
     public static void main(String[] args) {
         PrintStream out = System.out;
@@ -182,9 +201,11 @@ final class HarnessChecks {
         Differential differential = new Differential(Integer.parseInt(args[1]), Long.parseLong(args[2]),
                 Shard.parse(args[3]));
         boolean faults = Boolean.parseBoolean(args[4]);
-        int first = Integer.parseInt(args[5]);
+        int end = Integer.parseInt(args[5]);
+        int first = Integer.parseInt(args[6]);
         List<Case> cases = conformanceCases(differential.shard());
-        for (Case c : cases.subList(Math.min(first, cases.size()), cases.size())) {
+        for (Case c : cases.subList(Math.min(first, cases.size()), Math.max(Math.min(first, cases.size()),
+                Math.min(end, cases.size())))) {
             begin(out, Kind.conformance, c.name(), c.rule());
             long t0 = System.nanoTime();
             List<Case.Failure> failures;
@@ -203,15 +224,19 @@ final class HarnessChecks {
         }
         List<Case> swept = faults ? differential.shard().of(cases()) : List.of();
         int faultChecks = faults ? swept.size() + 1 : 0;
-        if (faults && first < cases.size() + faultChecks) {
+        if (faults && first < cases.size() + faultChecks && end > cases.size()) {
             faults(out, harness, swept.subList(Math.max(0, first - cases.size()), swept.size()));
         }
-        int raceFirst = Math.max(0, first - cases.size() - faultChecks);
-        if (races(differential.shard()) && raceFirst <= RaceScenarios.NAMES.size()) {
+        int raceStart = cases.size() + faultChecks;
+        int raceFirst = Math.max(0, first - raceStart);
+        boolean races = races(differential.shard());
+        if (races && raceFirst <= RaceScenarios.NAMES.size() && end > raceStart) {
             races(out, harness, raceFirst);
         }
-        begin(out, Kind.differential, differentialName(differential), null);
-        end(out, differential(harness, differential));
+        if (end > raceStart + (races ? RaceScenarios.NAMES.size() + 1 : 0)) {
+            begin(out, Kind.differential, differentialName(differential), null);
+            end(out, differential(harness, differential));
+        }
         out.flush();
     }
 

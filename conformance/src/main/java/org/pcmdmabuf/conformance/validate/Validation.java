@@ -9,6 +9,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -66,6 +70,8 @@ public final class Validation {
     private Coverage coverage;
     /** What the revision declares it still gets wrong: read when the run starts. */
     private Findings findings;
+    /** How many harness stages may run at once, each in a child of its own ({@link #stagesAtOnce}). */
+    private int stageJobs = 1;
     /** A check failed: with {@link #failFast}, nothing more runs. */
     private boolean failed;
 
@@ -143,6 +149,16 @@ public final class Validation {
         this.sandbox = sandbox;
         this.progress = progress;
         this.instruments = instruments;
+    }
+
+    /**
+     * Lets up to {@code n} harness stages run at once (default 1: one child runs them all). Each child starts a
+     * JVM and compiles the model anew, which on a machine whose cores are busy costs more than the overlap gains
+     * (docs/benchmarks.md, issue 19), so it is asked for, not assumed.
+     */
+    public Validation stagesAtOnce(int n) {
+        stageJobs = n;
+        return this;
     }
 
     /** The coverage of the revision's pcm_dmabuf.c over the harness checks, once {@link #run} counted it. */
@@ -491,19 +507,66 @@ public final class Validation {
      */
     private void harnessChecks(Path lib, Path scratch) throws IOException, InterruptedException {
         List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential, faults);
+        List<int[]> stages = HarnessChecks.stages(planned);
+        // --fail-fast stops at the first failure in order, which stages running at once would run past; gcov's
+        // counts are kept to one writer at a time
+        if (stageJobs > 1 && stages.size() > 1 && !failFast && !instruments.coverage()) {
+            runStagesAtOnce(lib, scratch, planned, stages);
+            return;
+        }
         int next = 0;
         while (next < planned.size() && !stopped()) {
-            next = harnessChild(lib, scratch, planned, next);
+            next = harnessChild(lib, scratch, planned, next, planned.size(), this::add);
         }
         skip(planned.subList(Math.min(next, planned.size()), planned.size()), FAIL_FAST);
+    }
+
+    /**
+     * Each stage in a child of its own, up to {@link #stageJobs} at once; the checks are reported stage by stage in
+     * their planned order, whatever order the stages end in, so the report is the one a single child gives (but
+     * for the times). A stage that crashes its child goes on in a new one, as in a single child.
+     */
+    private void runStagesAtOnce(Path lib, Path scratch, List<HarnessChecks.Planned> planned, List<int[]> stages)
+            throws IOException, InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(stageJobs, stages.size()));
+        try {
+            List<Future<List<Check>>> reports = new ArrayList<>();
+            for (int[] stage : stages) {
+                reports.add(pool.submit(() -> {
+                    List<Check> stageChecks = new ArrayList<>();
+                    int next = stage[0];
+                    while (next < stage[1]) {
+                        next = harnessChild(lib, scratch, planned, next, stage[1], stageChecks::add);
+                    }
+                    return stageChecks;
+                }));
+            }
+            for (Future<List<Check>> report : reports) {
+                try {
+                    report.get().forEach(this::add);
+                } catch (ExecutionException e) {
+                    switch (e.getCause()) {
+                        case IOException io -> throw io;
+                        case InterruptedException interrupted -> throw interrupted;
+                        case RuntimeException r -> throw r;
+                        case Error error -> throw error;
+                        default -> throw new IllegalStateException(e.getCause());
+                    }
+                }
+            }
+        } finally {
+            // an interrupt: every stage's reading is interrupted, which stops its child, before the files go
+            pool.shutdownNow();
+            pool.awaitTermination(CLEANUP_SECONDS, TimeUnit.SECONDS);
+        }
     }
 
     /**
      * One child from check {@code first} on; returns the index of the first check it did not report. A check
      * that runs past the case limit fails, naming the frames its main thread was in, and the child is stopped.
      */
-    private int harnessChild(Path lib, Path scratch, List<HarnessChecks.Planned> planned, int first)
-            throws IOException, InterruptedException {
+    private int harnessChild(Path lib, Path scratch, List<HarnessChecks.Planned> planned, int first, int end,
+            Consumer<Check> sink) throws IOException, InterruptedException {
         int next = first;
         HarnessChecks.Planned running = null;
         List<String> details = new ArrayList<>();
@@ -536,7 +599,7 @@ public final class Validation {
                 "-cp", classPath, HarnessChecks.class.getName(), lib.toString(),
                 String.valueOf(differential.sequences()), String.valueOf(differential.seed()),
                 differential.shard().toString(),
-                String.valueOf(faults), String.valueOf(first)));
+                String.valueOf(faults), String.valueOf(end), String.valueOf(first)));
         try (ProcessRunner.Child p = processes.start(sandbox.wrap(java, read, List.of(scratch), instruments.asan()))) {
             // the clock of a check starts at its begin line; the child's start counts against its first
             long begun = System.nanoTime();
@@ -544,11 +607,11 @@ public final class Validation {
                 try {
                     line = p.readLine(left(begun, limits.perCase()));
                 } catch (TimeoutException e) {
-                    if (running == null && next == planned.size()) {
+                    if (running == null && next == end) {
                         return next; // every check reported: the child hung on its way out
                     }
                     HarnessChecks.Planned late = running != null ? running : planned.get(next);
-                    add(stuck(late.kind(), late.name(), late.rule(), details, limits.perCase(), "the harness process",
+                    sink.accept(stuck(late.kind(), late.name(), late.rule(), details, limits.perCase(), "the harness process",
                             p.where(), begun));
                     return next + 1;
                 }
@@ -564,7 +627,7 @@ public final class Validation {
                     }
                     case HarnessChecks.DETAIL -> details.add(f[1]);
                     case HarnessChecks.END -> {
-                        add(new Check(Kind.valueOf(f[1]), f[2], f[3].isEmpty() ? null : f[3], Status.valueOf(f[4]),
+                        sink.accept(new Check(Kind.valueOf(f[1]), f[2], f[3].isEmpty() ? null : f[3], Status.valueOf(f[4]),
                                 details, Double.parseDouble(f[5])));
                         running = null;
                         next++;
@@ -578,10 +641,10 @@ public final class Validation {
             }
             exit = p.waitFor();
         }
-        if (exit == 0 && running == null && next == planned.size()) {
+        if (exit == 0 && running == null && next == end) {
             return next;
         }
-        HarnessChecks.Planned failed = running != null ? running : planned.get(Math.min(next, planned.size() - 1));
+        HarnessChecks.Planned failed = running != null ? running : planned.get(Math.min(next, end - 1));
         List<String> why = new ArrayList<>(details);
         List<String> sanitizer = SanitizerReport.first(other, scratch);
         if (sanitizer.isEmpty()) {
@@ -590,7 +653,7 @@ public final class Validation {
         } else {
             why.addAll(sanitizer);
         }
-        add(new Check(failed.kind(), failed.name(), failed.rule(), Status.FAIL, why, 0));
+        sink.accept(new Check(failed.kind(), failed.name(), failed.rule(), Status.FAIL, why, 0));
         return next + 1;
     }
 
