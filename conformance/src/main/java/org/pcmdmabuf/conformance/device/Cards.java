@@ -35,6 +35,12 @@ import org.pcmdmabuf.script.ScriptWriter;
  * script opens the device more than once; non-interleaved access when the script asks for it; contiguity
  * when the script attaches dma-bufs across devices with {@code contiguous=false} among them. Declarations
  * with limits other than snd-dummy's (formats, channels, rates, sizes) bind to nothing.
+ *
+ * <p>A card whose device translates its DMA through an IOMMU (its IOMMU group's domain is {@code DMA} or
+ * {@code DMA-FQ}, as with {@code intel_iommu=on}) is the platform {@code iommu=true}: the IOMMU maps a scattered
+ * dma-buf's segments to one IOVA range, so a contiguous-only device attaches it (docs/decisions.md 3b,
+ * {@code iommu_dma_map_sg()} in drivers/iommu/dma-iommu.c). A declaration with {@code iommu=false} that
+ * attaches scattered memory contiguous-only therefore never binds to such a card.
  */
 public final class Cards {
     /** One real PCM device and direction. */
@@ -67,10 +73,39 @@ public final class Cards {
     private final Map<String, Integer> cardOf;
     /** Bind without /dev/snd, as if every PCM of {@link #cardOf} existed: to list the bindings on a host. */
     private final boolean assume;
+    /** The kinds whose card's DMA an IOMMU translates. */
+    private final Set<String> translated;
 
+    /** The cards; without {@code assume}, which of them an IOMMU translates is read from sysfs. */
     public Cards(Map<String, Integer> cardOf, boolean assume) {
+        this(cardOf, assume, assume ? Set.of() : translated(cardOf, Path.of("/sys/class/sound")));
+    }
+
+    Cards(Map<String, Integer> cardOf, boolean assume, Set<String> translated) {
         this.cardOf = new LinkedHashMap<>(cardOf);
         this.assume = assume;
+        this.translated = Set.copyOf(translated);
+    }
+
+    /**
+     * The kinds whose card's device is in an IOMMU group with a translating domain: {@code DMA} (strict) or
+     * {@code DMA-FQ} (lazy), the names drivers/iommu/iommu.c's {@code iommu_group_show_type()} prints; not
+     * {@code identity} (passthrough), and no group at all means DMA addresses are physical.
+     */
+    static Set<String> translated(Map<String, Integer> cardOf, Path soundClass) {
+        Set<String> out = new HashSet<>();
+        for (Map.Entry<String, Integer> e : cardOf.entrySet()) {
+            Path type = soundClass.resolve("card" + e.getValue()).resolve("device/iommu_group/type");
+            try {
+                String t = Files.readString(type).strip();
+                if (t.equals("DMA") || t.equals("DMA-FQ")) {
+                    out.add(e.getKey());
+                }
+            } catch (IOException notThere) {
+                // no IOMMU group: the device's DMA addresses are physical
+            }
+        }
+        return out;
     }
 
     /** The cards by kind, from /proc/asound/cards (drivers Dummy, HDA-Intel, Loopback, PCM-TEST Driver). */
@@ -235,6 +270,8 @@ public final class Cards {
                     no = "not scatter-gather";
                 } else if (needContig.contains(hw.name()) && !k.needsContiguous()) {
                     no = "does not need contiguous memory";
+                } else if (needContig.contains(hw.name()) && translated.contains(p.kind())) {
+                    no = "behind a translating IOMMU (iommu=true)";
                 }
                 if (no == null) {
                     chosen = p;
