@@ -228,7 +228,7 @@ fi
 [ -r /sys/kernel/debug/swiotlb/io_tlb_used_hiwater ] &&
 	e2e swiotlb-hiwater \$(cat /sys/kernel/debug/swiotlb/io_tlb_used_hiwater)
 echo "=== dmesg (KASAN, lockdep, DMA-API debug, WARN, BUG)"
-dmesg | grep -E "iommu|DMAR|swiotlb|software IO TLB" | sed 's/^/@@DMESG-INFO /'
+dmesg | grep -E "iommu|DMAR|swiotlb|software IO TLB" | grep -v "ommand line" | sed 's/^/@@DMESG-INFO /'
 dmesg | grep -E '$BAD' | sed 's/^/@@DMESG /'
 e2e dmesg-lines \$(dmesg | grep -cE '$BAD')
 e2e done \$(ts)
@@ -320,7 +320,7 @@ results() {
 	while read -r _ _ name rc t0 t1; do
 		d=$(echo "$t1 - $t0" | bc)
 		T[$boot $name]=$d
-		tot=$(awk -v n="$name" '/^# Totals/ {t=$0} /^@@E2E result/ {if ($3 == n) {print t; exit} t=""}' "$log" | sed 's/^# Totals: //')
+		tot=$(awk -v n="$name" '/^# Totals/ {t=$0} /^@@E2E/ {if ($2 == "result" && $3 == n) {print t; exit} t=""}' "$log" | sed 's/^# Totals: //')
 		if [ "$rc" = 0 ]; then r=PASS; elif [ "$rc" = 4 ]; then r=SKIP; else r=FAIL; fi
 		if [ "$name" = upstream-pcm-test ]; then
 			# pcm-test times every stream against the wall clock; under TCG on a
@@ -404,7 +404,7 @@ first=${BOOTS%%,*}
 sed 's/^/#   /' "$RUN/$first/ktap.txt"
 echo "# Totals of the TAP outputs (kselftest, upstream selftests):"
 for boot in ${BOOTS//,/ }; do
-	grep -E '^# Totals' "$RUN/$boot/console.log.txt" | sed "s/^/#   $boot /"
+	sed -n '/^@@E2E boot/,$p' "$RUN/$boot/console.log.txt" | grep -E '^# Totals' | sed "s/^/#   $boot /"
 done
 echo
 echo "# timings (s): kernel build/reuse ${T[kernel]}, host programs ${T[host-build]}"

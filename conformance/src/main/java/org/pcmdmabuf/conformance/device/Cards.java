@@ -24,14 +24,19 @@ import org.pcmdmabuf.script.ScriptWriter;
  * <ul>
  * <li>{@code dummy} (snd-dummy, {@code fake_buffer=0}): CONTINUOUS buffer (contiguous), no DMA mask (accepts
  * any memory), no PAUSE, interleaved only, the limits of {@link PcmHardware#dummy};</li>
- * <li>{@code hda} (snd-hda-intel): DEV_SG buffer (scattered), DMA mask (needs contiguous memory of a foreign
- * dma-buf), PAUSE; playback only with QEMU's hda-output;</li>
+ * <li>{@code hda} (snd-hda-intel): DEV_SG buffer (scattered) from the card's preallocation, DMA mask (needs
+ * contiguous memory of a foreign dma-buf), PAUSE; playback only with QEMU's hda-output. Its driver opts in to
+ * EXPORT only (series patch 8: ATTACH is ENXIO), and its export is no other device's to attach (device
+ * memory reused by the card: {@code snd_pcm_dmabuf_create()} marks only plain CONTINUOUS and VMALLOC pages
+ * of the runtime's own allocation shareable);</li>
  * <li>{@code aloop} (snd-aloop, devices 0 and 1): VMALLOC buffer (scattered, accepts anything), PAUSE,
  * non-interleaved;</li>
  * <li>{@code pcmtest} (snd-pcmtest): no MMAP.</li>
  * </ul>
  * A declaration binds to the first free PCM (dummy, hda, aloop 0, aloop 1, pcmtest) whose properties match
- * the ones the script depends on: MMAP always; PAUSE when the script pauses; the substream count when the
+ * the ones the script depends on: MMAP always; the ATTACH opt-in when the script attaches to the device, a
+ * shareable export when another device attaches the device's export; PAUSE when the script pauses; the
+ * substream count when the
  * script opens the device more than once; non-interleaved access when the script asks for it; contiguity
  * when the script attaches dma-bufs across devices with {@code contiguous=false} among them. Declarations
  * with limits other than snd-dummy's (formats, channels, rates, sizes) bind to nothing.
@@ -55,15 +60,19 @@ public final class Cards {
         }
     }
 
+    /**
+     * What a card's PCMs offer. {@code attach}: the driver opts in to ATTACH; {@code shareable}: another device
+     * may attach the PCM's export (a no-MMAP card exports nothing).
+     */
     record Kind(String name, boolean mmap, boolean pause, boolean nonInterleaved, boolean allocContiguous,
-                boolean needsContiguous) {
+                boolean needsContiguous, boolean attach, boolean shareable) {
     }
 
     static final Map<String, Kind> KINDS = Map.of(
-            "dummy", new Kind("dummy", true, false, false, true, false),
-            "hda", new Kind("hda", true, true, false, false, true),
-            "aloop", new Kind("aloop", true, true, true, false, false),
-            "pcmtest", new Kind("pcmtest", false, false, true, false, false));
+            "dummy", new Kind("dummy", true, false, false, true, false, true, true),
+            "hda", new Kind("hda", true, true, false, false, true, false, false),
+            "aloop", new Kind("aloop", true, true, true, false, false, true, true),
+            "pcmtest", new Kind("pcmtest", false, false, true, false, false, true, false));
 
     /** The kinds of card the device target knows, sorted. */
     public static List<String> kinds() {
@@ -75,16 +84,18 @@ public final class Cards {
     private final boolean assume;
     /** The kinds whose card's DMA an IOMMU translates. */
     private final Set<String> translated;
+    private final Map<String, Kind> kinds;
 
     /** The cards; without {@code assume}, which of them an IOMMU translates is read from sysfs. */
     public Cards(Map<String, Integer> cardOf, boolean assume) {
-        this(cardOf, assume, assume ? Set.of() : translated(cardOf, Path.of("/sys/class/sound")));
+        this(cardOf, assume, assume ? Set.of() : translated(cardOf, Path.of("/sys/class/sound")), KINDS);
     }
 
-    Cards(Map<String, Integer> cardOf, boolean assume, Set<String> translated) {
+    Cards(Map<String, Integer> cardOf, boolean assume, Set<String> translated, Map<String, Kind> kinds) {
         this.cardOf = new LinkedHashMap<>(cardOf);
         this.assume = assume;
         this.translated = Set.copyOf(translated);
+        this.kinds = Map.copyOf(kinds);
     }
 
     /**
@@ -187,6 +198,8 @@ public final class Cards {
         Map<String, String> bufDev = new HashMap<>();    // "proc/name" -> device whose buffer a dma-buf fd is
         Set<String> needContig = new HashSet<>();        // contiguous=true devices attaching scattered memory
         Set<String> crossAttach = new HashSet<>();       // devices in an attach across devices
+        Set<String> attachers = new HashSet<>();         // devices a dma-buf is attached to
+        Set<String> shared = new HashSet<>();            // devices whose export another device attaches
         Map<String, PcmHardware> decl = new HashMap<>();
         for (PcmHardware hw : script.devices()) {
             decl.put(hw.name(), hw);
@@ -217,9 +230,13 @@ public final class Cards {
                 case Op.DmabufAttach o -> {
                     String att = fdDev.get(o.proc() + "/" + o.fd());
                     String src = bufDev.get(o.proc() + "/" + o.dmabufFd());
+                    if (att != null) {
+                        attachers.add(att);
+                    }
                     if (att != null && src != null && !att.equals(src)) {
                         crossAttach.add(att);
                         crossAttach.add(src);
+                        shared.add(src);
                         if (decl.get(att).contiguous() && !decl.get(src).contiguous()) {
                             needContig.add(att);
                         }
@@ -253,12 +270,16 @@ public final class Cards {
             List<String> why = new ArrayList<>();
             Pcm chosen = null;
             for (Pcm p : slots(hw.stream())) {
-                Kind k = KINDS.get(p.kind());
+                Kind k = kinds.get(p.kind());
                 String no = null;
                 if (used.contains(p)) {
                     no = "in use";
                 } else if (hw.mmap() != k.mmap()) {
                     no = "mmap=" + k.mmap();
+                } else if (attachers.contains(hw.name()) && !k.attach()) {
+                    no = "its driver does not opt in to ATTACH";
+                } else if (shared.contains(hw.name()) && !k.shareable()) {
+                    no = "its export is not shareable with other devices";
                 } else if (pauses && hw.pause() != k.pause()) {
                     no = "pause=" + k.pause();
                 } else if (nonInterleaved && hw.nonInterleaved() != k.nonInterleaved()) {

@@ -15,9 +15,16 @@ import org.pcmdmabuf.script.Script;
 import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptParser;
 
-/** Binding declarations to real cards where an IOMMU translates a card's DMA (docs/decisions.md 3b). */
+/**
+ * Binding declarations to real cards: the drivers' ATTACH opt-in, shareable exports, and cards whose DMA an IOMMU
+ * translates (docs/decisions.md 3b).
+ */
 class CardsTest {
     private static final Map<String, Integer> CARD_OF = Map.of("dummy", 0, "aloop", 1, "pcmtest", 2, "hda", 3);
+    /** The known kinds, but an hda that opts in to ATTACH, as a contiguous-only driver of another series might. */
+    private static final Map<String, Cards.Kind> HDA_ATTACHES = Map.of(
+            "dummy", Cards.KINDS.get("dummy"), "aloop", Cards.KINDS.get("aloop"),
+            "pcmtest", Cards.KINDS.get("pcmtest"), "hda", new Cards.Kind("hda", true, true, false, false, true, true, false));
     /** A contiguous-only device attaching a scattered device's export: EINVAL without an IOMMU only. */
     private static final String CONTIGUITY = """
             device pcm0 playback contiguous=true
@@ -51,16 +58,43 @@ class CardsTest {
     @Test
     void aContiguousOnlyAttachOfScatteredMemoryBindsTheHdaOnlyWithoutAnIommu() {
         Script s = parse(CONTIGUITY);
-        assertEquals("hda pcmC3D0p", new Cards(CARD_OF, true, Set.of()).assign(s).get("pcm0").toString());
+        assertEquals("hda pcmC3D0p",
+                new Cards(CARD_OF, true, Set.of(), HDA_ATTACHES).assign(s).get("pcm0").toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Cards(CARD_OF, true, Set.of("hda")).assign(s));
+                () -> new Cards(CARD_OF, true, Set.of("hda"), HDA_ATTACHES).assign(s));
         assertTrue(e.getMessage().contains("hda pcmC3D0p: behind a translating IOMMU (iommu=true)"), e.getMessage());
     }
 
     @Test
     void aCardBehindAnIommuStillBindsWhereContiguityDoesNotMatter() {
         Script s = parse("device pcm0 playback pause=true\nproc a\na open pcm0 as p\na pause p on\n");
-        assertEquals("hda pcmC3D0p", new Cards(CARD_OF, true, Set.of("hda")).assign(s).get("pcm0").toString());
+        assertEquals("hda pcmC3D0p",
+                new Cards(CARD_OF, true, Set.of("hda"), HDA_ATTACHES).assign(s).get("pcm0").toString());
+    }
+
+    @Test
+    void theSeriesHdaNeitherAttachesNorLendsItsExportToAnotherDevice() {
+        Cards cards = new Cards(CARD_OF, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cards.assign(parse(CONTIGUITY)));
+        assertTrue(e.getMessage().contains("hda pcmC3D0p: its driver does not opt in to ATTACH"), e.getMessage());
+        // pause: the dummy has none, so without the rules the hda would be the exporter or the importer
+        String pausing = "device pcm0 playback\ndevice pcm1 playback pause=true\nproc a\n"
+                + "a open pcm0 as p\na open pcm1 as q\na pause q on\n"
+                + "a hw_params p access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000 period_frames=1024 periods=4\n"
+                + "a hw_params q access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000 period_frames=1024 periods=4\n";
+        assertEquals("aloop pcmC1D0p", cards.assign(parse(pausing + "a dmabuf_export q as d\na dmabuf_attach p d\n"))
+                .get("pcm1").toString(), "the hda's export is not shareable");
+        assertEquals("aloop pcmC1D0p", cards.assign(parse(pausing + "a dmabuf_export p as d\na dmabuf_attach q d\n"))
+                .get("pcm1").toString(), "the hda does not attach");
+        assertEquals("hda pcmC3D0p", cards.assign(parse(pausing + "a dmabuf_export q as d\n")).get("pcm1").toString(),
+                "the hda exports");
+    }
+
+    @Test
+    void aFaultInjectingCaseIsNotApplicableOnTheDeviceRatherThanFailingTheRun() {
+        Script s = parse("device pcm0 playback\nproc a\na open pcm0 as p\nfail_nth 1\na close p\n");
+        String why = DeviceTarget.notApplicable(s, new Cards(CARD_OF, true));
+        assertTrue(why != null && why.startsWith("line 4: fail_nth"), String.valueOf(why));
     }
 
     private static void group(Path sound, int card, String type) throws IOException {
