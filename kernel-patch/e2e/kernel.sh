@@ -14,7 +14,8 @@
 # rebuilds only what the change reaches.  Config: make ARCH=x86_64 tinyconfig
 # + ../config/pcm-dmabuf.config + ../config/e2e-debug.config (KASAN, lockdep,
 # DMA-API debug, DMABUF_DEBUG, the Intel IOMMU, KUnit with the series' suite),
-# generated aside and copied over the build's .config only when it differs.
+# generated aside when the fragments or the series' Kconfig changes and copied
+# over the build's .config only when it differs.
 # Also installs the patched uAPI headers into $BUILD/headers for the guest
 # programs.  JOBS defaults to 2; the build runs under nice.
 set -euo pipefail
@@ -44,7 +45,6 @@ flock -n 9 || { log "waiting for the other kernel.sh on $K"; flock 9; }
 
 patches=("$SERIES"/[0-9][0-9][0-9][0-9]-*.patch)
 series_key=$(cat "${patches[@]}" | sha256sum | cut -c1-16)
-config_key=$(cat "${FRAGMENTS[@]}" | sha256sum | cut -c1-16)
 
 # the files a series creates or changes (a patch's "+++ b/PATH" lines)
 series_files() { sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$@" | sort -u; }
@@ -83,9 +83,16 @@ if [ "$(cat "$TREE/.pcm-dmabuf-series" 2>/dev/null)" != "$series_key" ]; then
 	echo "$series_key" >"$TREE/.pcm-dmabuf-series"
 fi
 
-# the config, generated aside when the fragments or the series change, copied
-# over the build's only when it differs (make then rebuilds what it reaches)
-want="$config_key-$series_key"
+# the config, generated aside when the fragments or a Kconfig file the series
+# touches change (a series change elsewhere leaves it as it is), copied over
+# the build's only when it differs (make then rebuilds what it reaches)
+want=$({
+	cat "${FRAGMENTS[@]}"
+	grep -E '(^|/)Kconfig[^/]*$' "$TREE/.pcm-dmabuf-files" | while read -r f; do
+		echo "$f"
+		cat "$TREE/$f" 2>/dev/null
+	done
+} | sha256sum | cut -c1-16)
 if [ "$(cat "$BUILD/.pcm-dmabuf-config" 2>/dev/null)" != "$want" ]; then
 	gen=$K/config-gen
 	log "configuring (tinyconfig + $(for f in "${FRAGMENTS[@]}"; do basename "$f"; done | paste -sd+))"
