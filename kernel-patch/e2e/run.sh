@@ -145,7 +145,8 @@ fi
 T[host-build]=$(since "$t")
 
 # the series' known findings (kernel-patch/series/FINDINGS, what pcmsim validate shows as known): their
-# cases are expected to fail on the device too (XFAIL); one that passes is an XPASS, a failure
+# cases are expected to fail on the device too (XFAIL); one that passes (XPASS) is reported, not failed:
+# what the harness finds may not be observable from user space
 KNOWN=$(grep -oE '^[a-z0-9-]+\.ops' "$KP/series/FINDINGS" 2>/dev/null | sed 's/^/--known-bug /' | tr '\n' ' ')
 
 # --- 2. the guest's init (one per boot) ------------------------------------
@@ -326,6 +327,13 @@ results() {
 		T[$boot $name]=$d
 		tot=$(awk -v n="$name" '/^# Totals/ {t=$0} /^@@E2E/ {if ($2 == "result" && $3 == n) {print t; exit} t=""}' "$log" | sed 's/^# Totals: //')
 		if [ "$rc" = 0 ]; then r=PASS; elif [ "$rc" = 4 ]; then r=SKIP; else r=FAIL; fi
+		# a known finding the device does not show (XPASS) is all that failed: its finding may not be
+		# observable from user space (the harness's reference counts, charges): reported, not failed
+		if [ "$name" = conformance-device ] && [ "$rc" = 1 ] &&
+			! sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" | grep -q '^FAIL ' &&
+			sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" | grep -q '^XPASS '; then
+			r=WARN
+		fi
 		if [ "$name" = upstream-pcm-test ]; then
 			# pcm-test times every stream against the wall clock; under TCG on a
 			# shared host streams run late. Its failures are classified: timing
@@ -357,8 +365,10 @@ results() {
 		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" |
 			grep -E '^(PASS|FAIL|LATE|SKIP|XFAIL|XPASS) |^    |^conformance: ' | sed 's/^/#   /'
 		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" >"$dir/conformance.txt"
-		if grep -qE '^(FAIL|XPASS) ' "$dir/conformance.txt"; then
+		if grep -qE '^FAIL ' "$dir/conformance.txt"; then
 			row "$boot conformance-cases" FAIL "see the FAIL lines above"
+		elif grep -qE '^XPASS ' "$dir/conformance.txt"; then
+			row "$boot conformance-cases" WARN "$(grep -c '^XPASS ' "$dir/conformance.txt") FINDINGS case(s) the device does not show (XPASS)"
 		elif grep -q '^LATE ' "$dir/conformance.txt"; then
 			row "$boot conformance-cases" WARN "$(grep -c '^LATE ' "$dir/conformance.txt") case(s) with late wake-ups only (TCG)"
 		else

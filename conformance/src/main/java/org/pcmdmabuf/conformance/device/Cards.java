@@ -26,16 +26,17 @@ import org.pcmdmabuf.script.ScriptWriter;
  * any memory), no PAUSE, interleaved only, the limits of {@link PcmHardware#dummy};</li>
  * <li>{@code hda} (snd-hda-intel): DEV_SG buffer (scattered) from the card's preallocation, DMA mask (needs
  * contiguous memory of a foreign dma-buf), PAUSE; playback only with QEMU's hda-output. Its driver opts in to
- * EXPORT only (series patch 8: ATTACH is ENXIO), and its export is no other device's to attach (device
- * memory reused by the card: {@code snd_pcm_dmabuf_create()} marks only plain CONTINUOUS and VMALLOC pages
- * of the runtime's own allocation shareable);</li>
+ * EXPORT only (series patch 8: ATTACH is ENXIO), and its buffer is the card's preallocation, reused by the
+ * next runtime (the spec's {@code driver=prealloc}, docs/decisions.md 3e): its export is revoked at HW_FREE
+ * instead of handed over, and no other device may attach it ({@code snd_pcm_dmabuf_create()} marks only
+ * plain CONTINUOUS and VMALLOC pages of the runtime's own allocation shareable);</li>
  * <li>{@code aloop} (snd-aloop, devices 0 and 1): VMALLOC buffer (scattered, accepts anything), PAUSE,
  * non-interleaved;</li>
  * <li>{@code pcmtest} (snd-pcmtest): no MMAP.</li>
  * </ul>
  * A declaration binds to the first free PCM (dummy, hda, aloop 0, aloop 1, pcmtest) whose properties match
  * the ones the script depends on: MMAP always; the ATTACH opt-in when the script attaches to the device, a
- * shareable export when another device attaches the device's export; PAUSE when the script pauses; the
+ * buffer of the runtime's own ({@code driver=managed}) when the script exports it; PAUSE when the script pauses; the
  * substream count when the
  * script opens the device more than once; non-interleaved access when the script asks for it; contiguity
  * when the script attaches dma-bufs across devices with {@code contiguous=false} among them. Declarations
@@ -61,11 +62,12 @@ public final class Cards {
     }
 
     /**
-     * What a card's PCMs offer. {@code attach}: the driver opts in to ATTACH; {@code shareable}: another device
-     * may attach the PCM's export (a no-MMAP card exports nothing).
+     * What a card's PCMs offer. {@code attach}: the driver opts in to ATTACH; {@code managed}: the buffer is
+     * the runtime's own allocation ({@code driver=managed}: an export is handed over at HW_FREE and other
+     * devices may attach it), not a preallocation the card reuses.
      */
     record Kind(String name, boolean mmap, boolean pause, boolean nonInterleaved, boolean allocContiguous,
-                boolean needsContiguous, boolean attach, boolean shareable) {
+                boolean needsContiguous, boolean attach, boolean managed) {
     }
 
     static final Map<String, Kind> KINDS = Map.of(
@@ -199,7 +201,7 @@ public final class Cards {
         Set<String> needContig = new HashSet<>();        // contiguous=true devices attaching scattered memory
         Set<String> crossAttach = new HashSet<>();       // devices in an attach across devices
         Set<String> attachers = new HashSet<>();         // devices a dma-buf is attached to
-        Set<String> shared = new HashSet<>();            // devices whose export another device attaches
+        Set<String> exporters = new HashSet<>();         // devices whose buffer the script exports
         Map<String, PcmHardware> decl = new HashMap<>();
         for (PcmHardware hw : script.devices()) {
             decl.put(hw.name(), hw);
@@ -217,6 +219,7 @@ public final class Cards {
                     String d = fdDev.get(o.proc() + "/" + o.fd());
                     if (d != null) {
                         bufDev.put(o.proc() + "/" + o.as(), d);
+                        exporters.add(d);
                     }
                 }
                 case Op.Dup o -> {
@@ -236,7 +239,6 @@ public final class Cards {
                     if (att != null && src != null && !att.equals(src)) {
                         crossAttach.add(att);
                         crossAttach.add(src);
-                        shared.add(src);
                         if (decl.get(att).contiguous() && !decl.get(src).contiguous()) {
                             needContig.add(att);
                         }
@@ -278,8 +280,8 @@ public final class Cards {
                     no = "mmap=" + k.mmap();
                 } else if (attachers.contains(hw.name()) && !k.attach()) {
                     no = "its driver does not opt in to ATTACH";
-                } else if (shared.contains(hw.name()) && !k.shareable()) {
-                    no = "its export is not shareable with other devices";
+                } else if (exporters.contains(hw.name()) && !k.managed()) {
+                    no = "its buffer is the card's preallocation (driver=prealloc)";
                 } else if (pauses && hw.pause() != k.pause()) {
                     no = "pause=" + k.pause();
                 } else if (nonInterleaved && hw.nonInterleaved() != k.nonInterleaved()) {

@@ -16,7 +16,7 @@ import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptParser;
 
 /**
- * Binding declarations to real cards: the drivers' ATTACH opt-in, shareable exports, and cards whose DMA an IOMMU
+ * Binding declarations to real cards: the drivers' ATTACH opt-in, the buffers they manage, and cards whose DMA an IOMMU
  * translates (docs/decisions.md 3b).
  */
 class CardsTest {
@@ -73,7 +73,7 @@ class CardsTest {
     }
 
     @Test
-    void theSeriesHdaNeitherAttachesNorLendsItsExportToAnotherDevice() {
+    void theSeriesHdaNeitherAttachesNorExportsAsAManagedBuffer() {
         Cards cards = new Cards(CARD_OF, true);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cards.assign(parse(CONTIGUITY)));
         assertTrue(e.getMessage().contains("hda pcmC3D0p: its driver does not opt in to ATTACH"), e.getMessage());
@@ -83,11 +83,11 @@ class CardsTest {
                 + "a hw_params p access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000 period_frames=1024 periods=4\n"
                 + "a hw_params q access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000 period_frames=1024 periods=4\n";
         assertEquals("aloop pcmC1D0p", cards.assign(parse(pausing + "a dmabuf_export q as d\na dmabuf_attach p d\n"))
-                .get("pcm1").toString(), "the hda's export is not shareable");
+                .get("pcm1").toString(), "the hda's buffer is a preallocation");
         assertEquals("aloop pcmC1D0p", cards.assign(parse(pausing + "a dmabuf_export p as d\na dmabuf_attach q d\n"))
                 .get("pcm1").toString(), "the hda does not attach");
-        assertEquals("hda pcmC3D0p", cards.assign(parse(pausing + "a dmabuf_export q as d\n")).get("pcm1").toString(),
-                "the hda exports");
+        assertEquals("hda pcmC3D0p", cards.assign(parse(pausing + "a dmabuf_export p as d\n")).get("pcm1").toString(),
+                "the hda only pauses");
     }
 
     @Test
