@@ -3,23 +3,33 @@
 #
 # run.sh - the pcm-dmabuf end-to-end check on a real (patched) kernel in QEMU.
 #
-#   kernel-patch/e2e/run.sh [-j JOBS] [--kernel BZIMAGE] [--only PARTS] [--frames N] [--trace]
+#   kernel-patch/e2e/run.sh [-j JOBS] [--kernel BZIMAGE] [--boots BOOTS] [--only PARTS] [--frames N] [--trace]
 #
-# 1. builds or reuses the patched kernel (kernel.sh, cached under
-#    $PCM_DMABUF_CACHE, default ~/.cache/pcm-dmabuf) and the guest programs;
-# 2. boots it with qemu-system-x86_64 (TCG), the host root shared read-only
-#    over 9p, an intel-hda + hda-output whose wav audiodev writes OUT.wav;
-# 3. the generated init runs, in the guest: the stamped dma-buf playback on
-#    the HDA card, the patch's kselftest on snd-dummy (fake_buffer=0),
-#    snd-aloop, snd-hda-intel and snd-pcmtest, the upstream selftests
+# 1. builds or reuses the patched kernel (kernel.sh: KASAN, lockdep, DMA-API
+#    debug, DMABUF_DEBUG, the Intel IOMMU, the series' KUnit suite; cached and
+#    incremental under $PCM_DMABUF_CACHE, default ~/.cache/pcm-dmabuf) and the
+#    guest programs;
+# 2. boots it with qemu-system-x86_64 (TCG) once per boot, the host root shared
+#    read-only over 9p, an intel-hda + hda-output whose wav audiodev writes OUT.wav:
+#      pc       -machine pc, as the kernel boots by default; also the upstream selftests
+#      iommu    -machine q35 -device intel-iommu, intel_iommu=on iommu.strict=1:
+#               snd-hda-intel's DMA is translated (checked: its IOMMU group is a DMA domain)
+#      swiotlb  -machine pc, swiotlb=force: every streaming DMA mapping bounces
+# 3. in each boot the KUnit suite runs before init (its KTAP is read from the
+#    console), then the generated init runs: the stamped dma-buf playback on the
+#    HDA card, the patch's kselftest on snd-dummy (fake_buffer=0), snd-aloop,
+#    snd-hda-intel and snd-pcmtest, (pc only) the upstream selftests
 #    alsa/pcm-test and alsa/test-pcmtest-driver, the conformance suite with
 #    --target device, and last the kselftest's destructive unbind test;
 # 4. the host parses the "@@E2E" lines of the serial console, checks OUT.wav
-#    (wav-check) and prints a table, timings and "N passed, N failed".
+#    (wav-check), searches each boot's dmesg for KASAN, lockdep, DMA-API debug,
+#    WARN and BUG lines and prints a table per boot, timings and "N passed, N failed".
 #
+# BOOTS (comma list, default all): pc,iommu,swiotlb
 # PARTS (comma list, default all): wav,kselftest,upstream,conformance,unbind
 # PCM_DMABUF_E2E_CONFORMANCE_ARGS: extra "pcmsim conformance" arguments, e.g.
 #   "--script $PWD/kernel-patch/e2e/disagreements/contiguity.ops" or "--case attach.ops"
+# PCM_DMABUF_E2E_TIMEOUT: seconds one boot may take (default 2400)
 # Exit status 0 when nothing failed.
 set -uo pipefail
 
@@ -31,18 +41,20 @@ export PCM_DMABUF_CACHE=$CACHE
 JOBS=${JOBS:-2}
 KERNEL=${PCM_DMABUF_E2E_KERNEL:-}
 PARTS=wav,kselftest,upstream,conformance,unbind
+BOOTS=pc,iommu,swiotlb
 FRAMES=240000			# 5 s of stamped signal at 48 kHz
 TRACE=				# --trace: the device target prints every op before it runs
 TIMEOUT=${PCM_DMABUF_E2E_TIMEOUT:-2400}
 JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
-usage() { sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-j) JOBS=$2; shift 2 ;;
 	-j*) JOBS=${1#-j}; shift ;;
 	--kernel) KERNEL=$2; shift 2 ;;
 	--only) PARTS=$2; shift 2 ;;
+	--boots) BOOTS=$2; shift 2 ;;
 	--frames) FRAMES=$2; shift 2 ;;
 	--trace) TRACE=1; shift ;;
 	-h|--help) usage 0 ;;
@@ -50,6 +62,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 want() { case ",$PARTS," in *",$1,"*) return 0 ;; esac; return 1; }
+for b in ${BOOTS//,/ }; do
+	case $b in pc|iommu|swiotlb) ;; *) echo "run.sh: unknown boot $b (pc, iommu, swiotlb)" >&2; exit 2 ;; esac
+done
 
 E2E=$CACHE/e2e
 mkdir -p "$E2E"
@@ -58,7 +73,8 @@ rm -rf "$RUN"
 mkdir -p "$RUN"
 BIN=$E2E/bin
 mkdir -p "$BIN"
-declare -A T			# timings, seconds
+declare -A T Q		# timings (seconds), QEMU exit statuses
+START=$(date +%s.%N)
 now() { date +%s.%N; }
 since() { printf '%.1f' "$(echo "$(now) - $1" | bc)"; }
 say() { echo "# $*"; }
@@ -69,7 +85,7 @@ as_root() {
 }
 deps() {
 	local missing=() p
-	for p in qemu-system-x86 libasound2-dev alsa-utils gcc make bc flex bison libelf-dev \
+	for p in qemu-system-x86 libasound2-dev alsa-utils gcc make bc flex bison libelf-dev xz-utils \
 		libssl-dev patch; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
@@ -92,8 +108,8 @@ if [ -z "$KERNEL" ]; then
 fi
 T[kernel]=$(since "$t")
 VERSION=$("$KP/scripts/kernel-tree.sh" version | tr '~:+' '___')
-TREE=$E2E/linux-$VERSION
-HDR=$E2E/build-$VERSION/headers/include
+TREE=$E2E/kernel/linux-$VERSION
+HDR=$E2E/kernel/build-$VERSION/headers/include
 SELF=$TREE/tools/testing/selftests/alsa
 if [ ! -f "$HDR/sound/asound.h" ] || [ ! -d "$SELF" ]; then
 	# --kernel without a cached e2e build: check.sh's patched tree and headers
@@ -128,11 +144,25 @@ if want conformance; then
 fi
 T[host-build]=$(since "$t")
 
-# --- 2. the guest's init ---------------------------------------------------
-INIT=$RUN/init.sh
-cat >"$INIT" <<INIT
+# the series' known findings (kernel-patch/series/FINDINGS, what pcmsim validate shows as known): their
+# cases are expected to fail on the device too (XFAIL); one that passes (XPASS) is reported, not failed:
+# what the harness finds may not be observable from user space
+KNOWN=$(grep -oE '^[a-z0-9-]+\.ops' "$KP/series/FINDINGS" 2>/dev/null | sed 's/^/--known-bug /' | tr '\n' ' ')
+
+# --- 2. the guest's init (one per boot) ------------------------------------
+# dmesg lines that fail a boot: KASAN, lockdep, DMA-API debug, WARN, BUG, Oops
+# (DMA-API debug's reports, kernel/dma/debug.c err_printk(), are a WARN too)
+BAD='KASAN|WARNING:|BUG:|Oops|general protection fault|circular locking|recursive locking|inconsistent lock state|possible irq lock inversion|bad unlock balance|INFO: trying to register non-static key|DMA-API: .*(device driver|mapping sg segment|cacheline|out of memory|ENOMEM)'
+# of those, what TCG's slowness alone produces (a late timer, a stalled
+# vCPU): reported, not failed
+TIMING='soft lockup|rcu_.* detected stalls|hung_task|clocksource'
+
+# make_init BOOT PARTS: the init script of one boot
+make_init() {
+	local boot=$1 parts=$2 dir=$RUN/$1
+	cat >"$dir/init.sh" <<INIT
 #!/bin/sh
-# generated by kernel-patch/e2e/run.sh
+# generated by kernel-patch/e2e/run.sh (boot $boot)
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp JAVA_HOME=$JDK
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -144,11 +174,18 @@ e2e boot \$(cut -d' ' -f1 /proc/uptime)
 card_by_id() { for c in /proc/asound/card[0-9]*; do [ "\$(cat \$c/id)" = "\$1" ] && { echo \${c#/proc/asound/card}; return; }; done; echo -1; }
 cat /proc/asound/cards
 DUMMY=\$(card_by_id Dummy); LOOP=\$(card_by_id Loopback); PCMTEST=\$(card_by_id pcmtest)
-HDA=-1; for c in /proc/asound/card[0-9]*; do grep -q HDA-Intel \$c/../cards 2>/dev/null; done
 HDA=\$(awk '/HDA-Intel/ {print \$1; exit}' /proc/asound/cards); [ -n "\$HDA" ] || HDA=-1
 e2e cards dummy=\$DUMMY aloop=\$LOOP hda=\$HDA pcmtest=\$PCMTEST
+# the HDA controller (PCI class 0x0403) and the DMA domain its IOMMU group has
+for d in /sys/bus/pci/devices/*; do
+	case \$(cat \$d/class) in 0x0403*)
+		grp=none; [ -e \$d/iommu_group ] && grp="\$(basename \$(readlink \$d/iommu_group)) \$(cat \$d/iommu_group/type 2>/dev/null)"
+		e2e hda-pci \${d##*/} group \$grp ;;
+	esac
+done
+e2e cmdline \$(cat /proc/cmdline)
 BIN=$BIN
-part() { case ",$PARTS," in *",\$1,"*) return 0;; esac; return 1; }
+part() { case ",$parts," in *",\$1,"*) return 0;; esac; return 1; }
 ts() { cut -d' ' -f1 /proc/uptime; }
 
 if part wav; then
@@ -182,7 +219,7 @@ if part conformance; then
 	t0=\$(ts)
 	echo "=== conformance --target device"
 	PCMDMABUF_DEVICE_TRACE=$TRACE \$JAVA_HOME/bin/java -Xlog:disable -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \\
-		-jar $PCMSIM/pcmsim.jar conformance --target device --disconnect-by-unbind \\
+		-jar $PCMSIM/pcmsim.jar conformance --target device --disconnect-by-unbind $KNOWN \\
 		${PCM_DMABUF_E2E_CONFORMANCE_ARGS:-} 2>&1; rc=\$?
 	e2e result conformance-device \$rc \$t0 \$(ts)
 fi
@@ -192,97 +229,200 @@ if part unbind; then
 	PCM_DMABUF_TEST_CARD=\$DUMMY PCM_DMABUF_TEST_UNBIND=snd_dummy.0 \$BIN/pcm-dmabuf-test 2>&1; rc=\$?
 	e2e result kselftest-dummy-unbind \$rc \$t0 \$(ts)
 fi
-echo "=== dmesg (lockdep, WARN, BUG, DMA-API errors)"
-BAD="WARNING:|BUG:|Oops|circular locking|recursive locking|inconsistent lock state|device driver (tries|frees|failed)|DMA-API: .*(exceeded|overlap)"
-dmesg | grep -E "\$BAD" | head -40
-e2e dmesg-warnings \$(dmesg | grep -cE "\$BAD")
+# swiotlb: how much of the bounce buffer was ever in use (0: nothing bounced)
+[ -r /sys/kernel/debug/swiotlb/io_tlb_used_hiwater ] &&
+	e2e swiotlb-hiwater \$(cat /sys/kernel/debug/swiotlb/io_tlb_used_hiwater)
+echo "=== dmesg (KASAN, lockdep, DMA-API debug, WARN, BUG)"
+dmesg | grep -E "iommu|DMAR|swiotlb|software IO TLB" | grep -vE "(Kernel c|C)ommand line:|as init process|init.sh$" | sed 's/^/@@DMESG-INFO /'
+dmesg | grep -E '$BAD' | sed 's/^/@@DMESG /'
+e2e dmesg-lines \$(dmesg | grep -cE '$BAD')
 e2e done \$(ts)
 echo o >/proc/sysrq-trigger
 while :; do :; done   # the 9p root goes away during the power-off: no external command here
 INIT
-chmod +x "$INIT"
+	chmod +x "$dir/init.sh"
+}
 
 # --- 3. boot ---------------------------------------------------------------
-WAV=$RUN/OUT.wav
-LOG=$RUN/console.log
-say "booting QEMU (TCG), console log $LOG"
-t=$(now)
-timeout "$TIMEOUT" qemu-system-x86_64 -machine pc -accel tcg -cpu max -smp 2 -m 2048 \
-	-nographic -no-reboot -serial mon:stdio -display none \
-	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
-	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-	-device intel-hda -device hda-output,audiodev=snd0,use-timer=false \
-	-audiodev wav,id=snd0,path="$WAV",out.frequency=48000 \
-	-kernel "$KERNEL" \
-	-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose,msize=262144 ro init=$INIT panic=-1 snd_dummy.fake_buffer=0 snd_dummy.pcm_substreams=1 snd_aloop.pcm_substreams=2" \
-	</dev/null >"$LOG" 2>&1
-qrc=$?
-T[qemu]=$(since "$t")
-tr -d '\r' <"$LOG" >"$LOG.txt"
+# boot_qemu BOOT: one boot, its console in $RUN/BOOT/console.log(.txt)
+boot_qemu() {
+	local boot=$1 dir=$RUN/$1 machine=(-machine pc) append=
+	case $boot in
+	iommu)
+		# translated mode, strict invalidation; the IOMMU device first (QEMU
+		# wants it before the PCI devices it translates)
+		machine=(-machine q35 -device intel-iommu)
+		append="intel_iommu=on iommu.strict=1 iommu.passthrough=0" ;;
+	swiotlb) append="swiotlb=force" ;;
+	esac
+	timeout "$TIMEOUT" qemu-system-x86_64 "${machine[@]}" -accel tcg -cpu max -smp 2 -m 2048 \
+		-nographic -no-reboot -serial mon:stdio -display none \
+		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+		-device intel-hda -device hda-output,audiodev=snd0,use-timer=false \
+		-audiodev wav,id=snd0,path="$dir/OUT.wav",out.frequency=48000 \
+		-kernel "$KERNEL" \
+		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose,msize=262144 ro init=$dir/init.sh panic=-1 snd_dummy.fake_buffer=0 snd_dummy.pcm_substreams=1 snd_aloop.pcm_substreams=2 $append" \
+		</dev/null >"$dir/console.log" 2>&1
+}
 
 # --- 4. results ------------------------------------------------------------
 pass=0 fail=0 warn=0
 row() {
-	printf '%-34s %-6s %s\n' "$1" "$2" "$3"
+	printf '%-42s %-6s %s\n' "$1" "$2" "$3"
 	case $2 in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; WARN) warn=$((warn + 1)) ;; esac
 }
-echo
-printf '%-34s %-5s %s\n' "check" "result" "detail"
-[ $qrc -eq 0 ] || row qemu FAIL "exit status $qrc (124: timeout after $TIMEOUT s)"
-grep -q '^@@E2E done' "$LOG.txt" || row guest-init FAIL "no '@@E2E done' on the console"
-T[boot]=$(awk '/^@@E2E boot/ {print $3; exit}' "$LOG.txt")
-while read -r _ _ name rc t0 t1; do
-	d=$(echo "$t1 - $t0" | bc)
-	T[$name]=$d
-	detail="exit $rc, ${d}s"
-	tot=$(awk -v n="$name" '/^# Totals/ {t=$0} /^@@E2E result/ {if ($3 == n) {print t; exit} t=""}' "$LOG.txt" | sed 's/^# Totals: //')
-	if [ "$rc" = 0 ]; then r=PASS; elif [ "$rc" = 4 ]; then r=SKIP; else r=FAIL; fi
-	if [ "$name" = upstream-pcm-test ]; then
-		# pcm-test times every stream against the wall clock; under TCG on a
-		# shared host streams run late. Its failures are classified: timing
-		# (time mismatch, short transfer, -EPIPE xrun, -EIO wait timeout) or functional.
-		awk '/^=== upstream alsa\/pcm-test/ {on=1} /^@@E2E result upstream-pcm-test/ {on=0}
-			on && /^not ok/ {name=$0; getline m; print name " :: " m}' "$LOG.txt" >"$RUN/pcm-test-failures.txt"
-		nt=$(grep -cE ':: # (time mismatch|expected [0-9]+, wrote (-32|-5|[0-9]+)$)' "$RUN/pcm-test-failures.txt")
-		nf=$(grep -cvE ':: # (time mismatch|expected [0-9]+, wrote (-32|-5|[0-9]+)$)' "$RUN/pcm-test-failures.txt")
-		tot="${tot:+$tot; }$nt timing failures (TCG), $nf functional"
-		# timing-only failures are reported (WARN), not counted as failed;
-		# pcm-test exits 0 even with failed tests: its TAP totals decide
-		if [ "$nf" != 0 ]; then r=FAIL; elif [ "$nt" != 0 ]; then r=WARN; fi
+
+# ktap_counts FILE: "passed failed skipped" over the leaves of a KTAP tree
+# (kunit.sh counts the same way: subtests print before their parent, indented 4 more)
+ktap_counts() {
+	awk '
+	/^ *(not )?ok [0-9]+ / { n++; lines[n] = $0; depths[n] = match($0, /[^ ]/) - 1 }
+	END {
+		for (i = 1; i <= n; i++) {
+			if (i > 1 && depths[i - 1] > depths[i]) continue
+			if (lines[i] ~ /# SKIP/) s++; else if (lines[i] ~ /^ *not ok/) f++; else p++
+		}
+		printf "%d %d %d\n", p, f, s
+	}' "$1"
+}
+
+# results BOOT QEMU_EXIT: the rows of one boot
+results() {
+	local boot=$1 qrc=$2 dir=$RUN/$1 log=$RUN/$1/console.log.txt
+	local name rc t0 t1 d tot r nt nf p f s nw nt_lines grp
+	[ "$qrc" -eq 0 ] || row "$boot qemu" FAIL "exit status $qrc (124: timeout after $TIMEOUT s)"
+	grep -q '^@@E2E done' "$log" || row "$boot guest-init" FAIL "no '@@E2E done' on the console"
+	T[$boot boot]=$(awk '/^@@E2E boot/ {print $3; exit}' "$log")
+
+	# KUnit: the series' suite ran before init; its KTAP is what the console
+	# printed from "KTAP version" up to init (kernel lines interleaved are dropped)
+	sed -n '/^KTAP version/,/^@@E2E boot/p' "$log" | sed 's/^\[ *[0-9.]*\] //' |
+		grep -E '^ *(KTAP version|[0-9]+\.\.[0-9]+|# |(not )?ok [0-9]+ )' >"$dir/ktap.txt"
+	read -r p f s <<<"$(ktap_counts "$dir/ktap.txt")"
+	if [ "$p" -gt 0 ] && [ "$f" -eq 0 ]; then r=PASS; else r=FAIL; fi
+	row "$boot kunit" $r "KTAP at boot: $p passed, $f failed, $s skipped ($(grep -cE '^ *(not )?ok [0-9]+ ' "$dir/ktap.txt") result lines)"
+
+	if [ "$boot" = iommu ]; then
+		# translated (not passthrough), strict, and the HDA controller in a DMA domain
+		grp=$(awk '/^@@E2E hda-pci/ {print $3, $4, $5, $6; exit}' "$log")
+		if grep -q '^@@DMESG-INFO .*Default domain type: Translated' "$log" &&
+			grep -q '^@@DMESG-INFO .*TLB invalidation policy: strict' "$log" &&
+			echo "$grp" | grep -qE '^[0-9a-f:.]+ group [0-9]+ DMA$' &&
+			grep -qE "^@@DMESG-INFO .*${grp%% *}: Adding to iommu group" "$log"; then
+			r=PASS
+		else
+			r=FAIL
+		fi
+		row "$boot hda-dma-domain" $r "HDA $grp; $(grep -oE 'Default domain type: [A-Za-z]+' "$log" | head -1); $(grep -oE 'TLB invalidation policy: [a-z]+ mode' "$log" | head -1)"
 	fi
-	row "$name" $r "exit $rc, $(printf '%.1f' "$d") s${tot:+; $tot}"
-done < <(grep '^@@E2E result' "$LOG.txt")
-# kselftest / upstream totals (TAP "# Totals" lines)
-grep -E '^# Totals|^# PASSED|^# FAILED|^ok |^not ok ' "$LOG.txt" >"$RUN/tap.txt"
-if want wav; then
-	if [ -s "$WAV" ]; then
-		"$BIN/wav-check" "$WAV" "$FRAMES" >"$RUN/wav-check.txt" 2>&1
-		wrc=$?
-		sed 's/^/# /' "$RUN/wav-check.txt"
-		row wav-check $([ $wrc -eq 0 ] && echo PASS || echo FAIL) "$(grep -o 'stamped.*' "$RUN/wav-check.txt" | head -1)"
+	if [ "$boot" = swiotlb ]; then
+		nw=$(awk '/^@@E2E swiotlb-hiwater/ {print $3}' "$log")
+		if grep -q 'swiotlb=force' <(grep '^@@E2E cmdline' "$log") && [ "${nw:-0}" -gt 0 ]; then r=PASS; else r=FAIL; fi
+		row "$boot bounced" $r "swiotlb=force, io_tlb_used_hiwater ${nw:-?} slots"
+	fi
+
+	while read -r _ _ name rc t0 t1; do
+		d=$(echo "$t1 - $t0" | bc)
+		T[$boot $name]=$d
+		tot=$(awk -v n="$name" '/^# Totals/ {t=$0} /^@@E2E/ {if ($2 == "result" && $3 == n) {print t; exit} t=""}' "$log" | sed 's/^# Totals: //')
+		if [ "$rc" = 0 ]; then r=PASS; elif [ "$rc" = 4 ]; then r=SKIP; else r=FAIL; fi
+		# a known finding the device does not show (XPASS) is all that failed: its finding may not be
+		# observable from user space (the harness's reference counts, charges): reported, not failed
+		if [ "$name" = conformance-device ] && [ "$rc" = 1 ] &&
+			! sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" | grep -q '^FAIL ' &&
+			sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" | grep -q '^XPASS '; then
+			r=WARN
+		fi
+		if [ "$name" = upstream-pcm-test ]; then
+			# pcm-test times every stream against the wall clock; under TCG on a
+			# shared host streams run late. Its failures are classified: timing
+			# (time mismatch, short transfer, -EPIPE xrun, -EIO wait timeout) or functional.
+			awk '/^=== upstream alsa\/pcm-test/ {on=1} /^@@E2E result upstream-pcm-test/ {on=0}
+				on && /^not ok/ {name=$0; getline m; print name " :: " m}' "$log" >"$dir/pcm-test-failures.txt"
+			nt=$(grep -cE ':: # (time mismatch|expected [0-9]+, wrote (-32|-5|[0-9]+)$)' "$dir/pcm-test-failures.txt")
+			nf=$(grep -cvE ':: # (time mismatch|expected [0-9]+, wrote (-32|-5|[0-9]+)$)' "$dir/pcm-test-failures.txt")
+			tot="${tot:+$tot; }$nt timing failures (TCG), $nf functional"
+			# timing-only failures are reported (WARN), not counted as failed;
+			# pcm-test exits 0 even with failed tests: its TAP totals decide
+			if [ "$nf" != 0 ]; then r=FAIL; elif [ "$nt" != 0 ]; then r=WARN; fi
+		fi
+		row "$boot $name" $r "exit $rc, $(printf '%.1f' "$d") s${tot:+; $tot}"
+	done < <(grep '^@@E2E result' "$log")
+
+	if want wav; then
+		if [ -s "$dir/OUT.wav" ]; then
+			"$BIN/wav-check" "$dir/OUT.wav" "$FRAMES" >"$dir/wav-check.txt" 2>&1
+			r=$([ $? -eq 0 ] && echo PASS || echo FAIL)
+			sed 's/^/# /' "$dir/wav-check.txt"
+			row "$boot wav-check" $r "$(grep -o 'stamped.*' "$dir/wav-check.txt" | head -1)"
+		else
+			row "$boot wav-check" FAIL "no $dir/OUT.wav"
+		fi
+	fi
+	if want conformance; then
+		echo "# $boot: conformance --target device (model column: the same case on the model, in the guest):"
+		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" |
+			grep -E '^(PASS|FAIL|LATE|SKIP|XFAIL|XPASS) |^    |^conformance: ' | sed 's/^/#   /'
+		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" >"$dir/conformance.txt"
+		if grep -qE '^FAIL ' "$dir/conformance.txt"; then
+			row "$boot conformance-cases" FAIL "see the FAIL lines above"
+		elif grep -qE '^XPASS ' "$dir/conformance.txt"; then
+			row "$boot conformance-cases" WARN "$(grep -c '^XPASS ' "$dir/conformance.txt") FINDINGS case(s) the device does not show (XPASS)"
+		elif grep -q '^LATE ' "$dir/conformance.txt"; then
+			row "$boot conformance-cases" WARN "$(grep -c '^LATE ' "$dir/conformance.txt") case(s) with late wake-ups only (TCG)"
+		else
+			row "$boot conformance-cases" PASS "$(grep -c '^PASS ' "$dir/conformance.txt") PASS, $(grep -c '^SKIP ' "$dir/conformance.txt") SKIP, $(grep -c '^XFAIL ' "$dir/conformance.txt") XFAIL"
+		fi
+	fi
+
+	# dmesg: the guest's own search, or the whole console when the guest did
+	# not get that far (a panic, a hang)
+	if grep -q '^@@E2E dmesg-lines' "$log"; then
+		sed -n 's/^@@DMESG //p' "$log" >"$dir/dmesg-bad.txt"
 	else
-		row wav-check FAIL "no $WAV"
+		grep -E "$BAD" "$log" | grep -v '^@@' >"$dir/dmesg-bad.txt"
 	fi
-fi
-nw=$(awk '/^@@E2E dmesg-warnings/ {print $3}' "$LOG.txt")
-[ -n "$nw" ] && row dmesg-clean $([ "$nw" = 0 ] && echo PASS || echo FAIL) "$nw lockdep/WARN/BUG/DMA-API lines"
+	nt_lines=$(grep -cE "$TIMING" "$dir/dmesg-bad.txt")
+	nw=$(grep -cvE "$TIMING" "$dir/dmesg-bad.txt")
+	sed 's/^/#   dmesg: /' "$dir/dmesg-bad.txt" | head -40
+	if [ "$nw" -gt 0 ]; then r=FAIL; elif [ "$nt_lines" -gt 0 ]; then r=WARN; else r=PASS; fi
+	row "$boot dmesg-clean" $r "$(grep -cE 'KASAN' "$dir/dmesg-bad.txt") KASAN, $(grep -cE 'locking|lock state|lock inversion|unlock balance|non-static key' "$dir/dmesg-bad.txt") lockdep, $(grep -c 'DMA-API' "$dir/dmesg-bad.txt") DMA-API, $(grep -c 'WARNING:' "$dir/dmesg-bad.txt") WARNING, $(grep -c 'BUG:' "$dir/dmesg-bad.txt") BUG lines; $nt_lines of them TCG timing"
+}
+
+for boot in ${BOOTS//,/ }; do
+	parts=$PARTS
+	# the upstream selftests (pcm-test: about 3 minutes of wall-clock streams)
+	# only in the plain boot: they test plain ALSA, which the DMA layer under it does not change
+	[ "$boot" = pc ] || parts=$(echo ",$PARTS," | sed 's/,upstream,/,/; s/^,//; s/,$//')
+	mkdir -p "$RUN/$boot"
+	make_init "$boot" "$parts"
+	say "booting $boot (QEMU, TCG), console $RUN/$boot/console.log.txt"
+	t=$(now)
+	boot_qemu "$boot"
+	qrc=$?
+	T[$boot qemu]=$(since "$t")
+	tr -d '\r' <"$RUN/$boot/console.log" >"$RUN/$boot/console.log.txt"
+	Q[$boot]=$qrc
+done
+
 echo
+printf '%-42s %-6s %s\n' "check" "result" "detail"
+for boot in ${BOOTS//,/ }; do
+	echo "# --- boot $boot"
+	results "$boot" "${Q[$boot]}"
+done
+echo
+echo "# KUnit (KTAP from the console, first boot):"
+first=${BOOTS%%,*}
+sed 's/^/#   /' "$RUN/$first/ktap.txt"
 echo "# Totals of the TAP outputs (kselftest, upstream selftests):"
-grep -E '^# Totals' "$LOG.txt" | sed 's/^/#   /'
-if want conformance; then
-	echo "# conformance --target device (model column: the same case on the model, run in the guest too):"
-	sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$LOG.txt" |
-		grep -E '^(PASS|FAIL|LATE|SKIP|XFAIL|XPASS) |^    |^conformance: ' | sed 's/^/#   /'
-	nlate=$(grep -c '^LATE ' "$LOG.txt")
-	if grep -qE '^(FAIL|XPASS) ' "$LOG.txt"; then
-		row conformance-cases FAIL "see the FAIL lines above"
-	elif [ "$nlate" -gt 0 ]; then
-		row conformance-cases WARN "$nlate case(s) with late wake-ups only (TCG), see LATE above"
-	fi
-fi
+for boot in ${BOOTS//,/ }; do
+	sed -n '/^@@E2E boot/,$p' "$RUN/$boot/console.log.txt" | grep -E '^# Totals' | sed "s/^/#   $boot /"
+done
 echo
-echo "# timings (s): kernel build/reuse ${T[kernel]}, host programs ${T[host-build]}, QEMU total ${T[qemu]}, guest boot to init ${T[boot]:-?}"
-for k in "${!T[@]}"; do case $k in kernel|host-build|qemu|boot) ;; *) printf '#   %s %.1f\n' "$k" "${T[$k]}" ;; esac; done | sort
-echo "# console: $LOG.txt  WAV: $WAV"
+echo "# timings (s): kernel build/reuse ${T[kernel]}, host programs ${T[host-build]}"
+for k in "${!T[@]}"; do case $k in kernel|host-build) ;; *) printf '#   %s %.1f\n' "$k" "${T[$k]:-0}" ;; esac; done | sort
+echo "# total $(since "$START") s; consoles and WAVs under $RUN/BOOT/"
 echo "$pass passed, $fail failed$([ "$warn" -gt 0 ] && echo " ($warn warnings: timing only, see above)")"
 [ "$fail" -eq 0 ]

@@ -59,7 +59,10 @@ class PcmsimConformanceTest {
                 "--card", "hda=1", "--card", "aloop=2", "--card", "pcmtest=3");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("WOULD RUN examples/rfc-flow.ops: {pcm0=dummy pcmC0D0p}"), r.out());
-        assertTrue(r.out().contains("WOULD RUN attach.ops: {pcm0=hda pcmC1D0p"), r.out());
+        assertTrue(r.out().contains("WOULD RUN pause-info.ops: {pcm0=hda pcmC1D0p"), r.out());
+        // the series' snd-hda-intel opts in to EXPORT only, and no other card needs contiguous memory
+        assertTrue(r.out().contains("SKIP attach.ops: device pcm0: no real PCM matches (dummy pcmC0D0p: does not need"
+                + " contiguous memory; hda pcmC1D0p: its driver does not opt in to ATTACH"), r.out());
         assertTrue(r.out().contains("SKIP suspend-disconnect.ops: line 14: suspend"), r.out());
         // a platform the script asks for is never silently replaced by whatever card is free
         assertTrue(r.out().contains("SKIP revoke-reused-memory.ops: device pre: its platform (driver=prealloc) is not"

@@ -24,17 +24,29 @@ import org.pcmdmabuf.script.ScriptWriter;
  * <ul>
  * <li>{@code dummy} (snd-dummy, {@code fake_buffer=0}): CONTINUOUS buffer (contiguous), no DMA mask (accepts
  * any memory), no PAUSE, interleaved only, the limits of {@link PcmHardware#dummy};</li>
- * <li>{@code hda} (snd-hda-intel): DEV_SG buffer (scattered), DMA mask (needs contiguous memory of a foreign
- * dma-buf), PAUSE; playback only with QEMU's hda-output;</li>
+ * <li>{@code hda} (snd-hda-intel): DEV_SG buffer (scattered) from the card's preallocation, DMA mask (needs
+ * contiguous memory of a foreign dma-buf), PAUSE; playback only with QEMU's hda-output. Its driver opts in to
+ * EXPORT only (series patch 8: ATTACH is ENXIO), and its buffer is the card's preallocation, reused by the
+ * next runtime (the spec's {@code driver=prealloc}, docs/decisions.md 3e): its export is revoked at HW_FREE
+ * instead of handed over, and no other device may attach it ({@code snd_pcm_dmabuf_create()} marks only
+ * plain CONTINUOUS and VMALLOC pages of the runtime's own allocation shareable);</li>
  * <li>{@code aloop} (snd-aloop, devices 0 and 1): VMALLOC buffer (scattered, accepts anything), PAUSE,
  * non-interleaved;</li>
  * <li>{@code pcmtest} (snd-pcmtest): no MMAP.</li>
  * </ul>
  * A declaration binds to the first free PCM (dummy, hda, aloop 0, aloop 1, pcmtest) whose properties match
- * the ones the script depends on: MMAP always; PAUSE when the script pauses; the substream count when the
+ * the ones the script depends on: MMAP always; the ATTACH opt-in when the script attaches to the device, a
+ * buffer of the runtime's own ({@code driver=managed}) when the script exports it; PAUSE when the script pauses; the
+ * substream count when the
  * script opens the device more than once; non-interleaved access when the script asks for it; contiguity
  * when the script attaches dma-bufs across devices with {@code contiguous=false} among them. Declarations
  * with limits other than snd-dummy's (formats, channels, rates, sizes) bind to nothing.
+ *
+ * <p>A card whose device translates its DMA through an IOMMU (its IOMMU group's domain is {@code DMA} or
+ * {@code DMA-FQ}, as with {@code intel_iommu=on}) is the platform {@code iommu=true}: the IOMMU maps a scattered
+ * dma-buf's segments to one IOVA range, so a contiguous-only device attaches it (docs/decisions.md 3b,
+ * {@code iommu_dma_map_sg()} in drivers/iommu/dma-iommu.c). A declaration with {@code iommu=false} that
+ * attaches scattered memory contiguous-only therefore never binds to such a card.
  */
 public final class Cards {
     /** One real PCM device and direction. */
@@ -49,15 +61,20 @@ public final class Cards {
         }
     }
 
+    /**
+     * What a card's PCMs offer. {@code attach}: the driver opts in to ATTACH; {@code managed}: the buffer is
+     * the runtime's own allocation ({@code driver=managed}: an export is handed over at HW_FREE and other
+     * devices may attach it), not a preallocation the card reuses.
+     */
     record Kind(String name, boolean mmap, boolean pause, boolean nonInterleaved, boolean allocContiguous,
-                boolean needsContiguous) {
+                boolean needsContiguous, boolean attach, boolean managed) {
     }
 
     static final Map<String, Kind> KINDS = Map.of(
-            "dummy", new Kind("dummy", true, false, false, true, false),
-            "hda", new Kind("hda", true, true, false, false, true),
-            "aloop", new Kind("aloop", true, true, true, false, false),
-            "pcmtest", new Kind("pcmtest", false, false, true, false, false));
+            "dummy", new Kind("dummy", true, false, false, true, false, true, true),
+            "hda", new Kind("hda", true, true, false, false, true, false, false),
+            "aloop", new Kind("aloop", true, true, true, false, false, true, true),
+            "pcmtest", new Kind("pcmtest", false, false, true, false, false, true, false));
 
     /** The kinds of card the device target knows, sorted. */
     public static List<String> kinds() {
@@ -67,10 +84,41 @@ public final class Cards {
     private final Map<String, Integer> cardOf;
     /** Bind without /dev/snd, as if every PCM of {@link #cardOf} existed: to list the bindings on a host. */
     private final boolean assume;
+    /** The kinds whose card's DMA an IOMMU translates. */
+    private final Set<String> translated;
+    private final Map<String, Kind> kinds;
 
+    /** The cards; without {@code assume}, which of them an IOMMU translates is read from sysfs. */
     public Cards(Map<String, Integer> cardOf, boolean assume) {
+        this(cardOf, assume, assume ? Set.of() : translated(cardOf, Path.of("/sys/class/sound")), KINDS);
+    }
+
+    Cards(Map<String, Integer> cardOf, boolean assume, Set<String> translated, Map<String, Kind> kinds) {
         this.cardOf = new LinkedHashMap<>(cardOf);
         this.assume = assume;
+        this.translated = Set.copyOf(translated);
+        this.kinds = Map.copyOf(kinds);
+    }
+
+    /**
+     * The kinds whose card's device is in an IOMMU group with a translating domain: {@code DMA} (strict) or
+     * {@code DMA-FQ} (lazy), the names drivers/iommu/iommu.c's {@code iommu_group_show_type()} prints; not
+     * {@code identity} (passthrough), and no group at all means DMA addresses are physical.
+     */
+    static Set<String> translated(Map<String, Integer> cardOf, Path soundClass) {
+        Set<String> out = new HashSet<>();
+        for (Map.Entry<String, Integer> e : cardOf.entrySet()) {
+            Path type = soundClass.resolve("card" + e.getValue()).resolve("device/iommu_group/type");
+            try {
+                String t = Files.readString(type).strip();
+                if (t.equals("DMA") || t.equals("DMA-FQ")) {
+                    out.add(e.getKey());
+                }
+            } catch (IOException notThere) {
+                // no IOMMU group: the device's DMA addresses are physical
+            }
+        }
+        return out;
     }
 
     /** The cards by kind, from /proc/asound/cards (drivers Dummy, HDA-Intel, Loopback, PCM-TEST Driver). */
@@ -152,6 +200,8 @@ public final class Cards {
         Map<String, String> bufDev = new HashMap<>();    // "proc/name" -> device whose buffer a dma-buf fd is
         Set<String> needContig = new HashSet<>();        // contiguous=true devices attaching scattered memory
         Set<String> crossAttach = new HashSet<>();       // devices in an attach across devices
+        Set<String> attachers = new HashSet<>();         // devices a dma-buf is attached to
+        Set<String> exporters = new HashSet<>();         // devices whose buffer the script exports
         Map<String, PcmHardware> decl = new HashMap<>();
         for (PcmHardware hw : script.devices()) {
             decl.put(hw.name(), hw);
@@ -169,6 +219,7 @@ public final class Cards {
                     String d = fdDev.get(o.proc() + "/" + o.fd());
                     if (d != null) {
                         bufDev.put(o.proc() + "/" + o.as(), d);
+                        exporters.add(d);
                     }
                 }
                 case Op.Dup o -> {
@@ -182,6 +233,9 @@ public final class Cards {
                 case Op.DmabufAttach o -> {
                     String att = fdDev.get(o.proc() + "/" + o.fd());
                     String src = bufDev.get(o.proc() + "/" + o.dmabufFd());
+                    if (att != null) {
+                        attachers.add(att);
+                    }
                     if (att != null && src != null && !att.equals(src)) {
                         crossAttach.add(att);
                         crossAttach.add(src);
@@ -218,12 +272,16 @@ public final class Cards {
             List<String> why = new ArrayList<>();
             Pcm chosen = null;
             for (Pcm p : slots(hw.stream())) {
-                Kind k = KINDS.get(p.kind());
+                Kind k = kinds.get(p.kind());
                 String no = null;
                 if (used.contains(p)) {
                     no = "in use";
                 } else if (hw.mmap() != k.mmap()) {
                     no = "mmap=" + k.mmap();
+                } else if (attachers.contains(hw.name()) && !k.attach()) {
+                    no = "its driver does not opt in to ATTACH";
+                } else if (exporters.contains(hw.name()) && !k.managed()) {
+                    no = "its buffer is the card's preallocation (driver=prealloc)";
                 } else if (pauses && hw.pause() != k.pause()) {
                     no = "pause=" + k.pause();
                 } else if (nonInterleaved && hw.nonInterleaved() != k.nonInterleaved()) {
@@ -235,6 +293,8 @@ public final class Cards {
                     no = "not scatter-gather";
                 } else if (needContig.contains(hw.name()) && !k.needsContiguous()) {
                     no = "does not need contiguous memory";
+                } else if (needContig.contains(hw.name()) && translated.contains(p.kind())) {
+                    no = "behind a translating IOMMU (iommu=true)";
                 }
                 if (no == null) {
                     chosen = p;

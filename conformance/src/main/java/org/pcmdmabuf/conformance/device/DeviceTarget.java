@@ -119,6 +119,10 @@ public final class DeviceTarget implements Target {
         if (uapi == Revision.V1 && Target.uapiV1Refusal(script, "device") instanceof String why) {
             return why;
         }
+        // what declare() refuses (fault injection, model-only ops) is not run, as an unbindable device is not
+        if (Target.refusal(script, "device") instanceof String why) {
+            return why;
+        }
         for (Op op : script.ops()) {
             if (op instanceof Op.DmabufExport x && x.readOnly() && uapi == Revision.V1) {
                 return "line " + x.line() + ": dmabuf_export rdonly (uAPI revision 1 has no access mode: every"
