@@ -6,11 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.pcmdmabuf.conformance.validate.BadSeries;
 import org.pcmdmabuf.conformance.validate.Check;
+import org.pcmdmabuf.conformance.validate.Children;
 import org.pcmdmabuf.conformance.validate.Check.Kind;
 import org.pcmdmabuf.conformance.validate.Check.Status;
 import org.pcmdmabuf.conformance.validate.ProcessRunner;
@@ -87,18 +86,7 @@ public final class MutationRun {
                 });
             }
             for (int i = 0; i < mutants.size(); i++) {
-                Future<Integer> f = done.take();
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case InterruptedException ie -> throw ie;
-                        case IOException io -> throw io;
-                        case RuntimeException re -> throw re;
-                        case Error err -> throw err;
-                        default -> throw new IllegalStateException(e.getCause());
-                    }
-                }
+                Children.result(done.take());
             }
         } finally {
             pool.shutdownNow();

@@ -9,7 +9,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -542,17 +541,7 @@ public final class Validation {
                 }));
             }
             for (Future<List<Check>> report : reports) {
-                try {
-                    report.get().forEach(this::add);
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case IOException io -> throw io;
-                        case InterruptedException interrupted -> throw interrupted;
-                        case RuntimeException r -> throw r;
-                        case Error error -> throw error;
-                        default -> throw new IllegalStateException(e.getCause());
-                    }
-                }
+                Children.result(report).forEach(this::add);
             }
         } finally {
             // an interrupt: every stage's reading is interrupted, which stops its child, before the files go
