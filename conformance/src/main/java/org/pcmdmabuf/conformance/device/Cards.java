@@ -151,6 +151,14 @@ public final class Cards {
         return cardOf;
     }
 
+    /**
+     * Whether the running kernel has CONFIG_PM (kernel/power/main.c makes /sys/power): without it the PCM
+     * core's RESUME is -ENOSYS. Assumed cards assume it.
+     */
+    boolean powerManagement() {
+        return assume || Files.isDirectory(Path.of("/sys/power"));
+    }
+
     /** The PCMs in order of preference that exist on this machine. */
     List<Pcm> slots(PcmStream stream) {
         List<Pcm> out = new ArrayList<>();
@@ -202,6 +210,7 @@ public final class Cards {
         Set<String> crossAttach = new HashSet<>();       // devices in an attach across devices
         Set<String> attachers = new HashSet<>();         // devices a dma-buf is attached to
         Set<String> exporters = new HashSet<>();         // devices whose buffer the script exports
+        Set<String> disconnected = new HashSet<>();      // devices the script disconnects: their card goes
         Map<String, PcmHardware> decl = new HashMap<>();
         for (PcmHardware hw : script.devices()) {
             decl.put(hw.name(), hw);
@@ -209,10 +218,13 @@ public final class Cards {
         for (Op op : script.ops()) {
             switch (op) {
                 case Op.Open o -> {
-                    opens.merge(o.device(), 1, Integer::sum);
+                    // O_APPEND shares a busy substream; on a PCM of more than one it is EINVAL, else EBADFD
+                    // while none is open (snd_pcm_attach_substream(), sound/core/pcm.c): the count decides
+                    opens.merge(o.device(), o.append() ? 2 : 1, Integer::sum);
                     fdDev.put(o.proc() + "/" + o.as(), o.device());
                 }
                 case Op.Pause o -> pauses = true;
+                case Op.CardEvent o when o.name().equals("disconnect") -> disconnected.add(o.device());
                 case Op.HwParamsOp o -> nonInterleaved |= o.params().access() == Access.MMAP_NONINTERLEAVED
                         || o.params().access() == Access.RW_NONINTERLEAVED;
                 case Op.DmabufExport o -> {
@@ -255,6 +267,9 @@ public final class Cards {
         PcmHardware dflt = PcmHardware.dummy("x", PcmStream.PLAYBACK);
         Map<String, Pcm> out = new LinkedHashMap<>();
         Set<Pcm> used = new HashSet<>();
+        // a disconnect unbinds the whole card: a disconnected device has its card to itself
+        Set<Integer> usedCards = new HashSet<>();
+        Set<Integer> goneCards = new HashSet<>();
         for (PcmHardware hw : script.devices()) {
             if (!hw.formats().equals(dflt.formats()) || hw.channelsMin() != dflt.channelsMin()
                     || hw.channelsMax() != dflt.channelsMax() || hw.rateMin() != dflt.rateMin()
@@ -276,6 +291,9 @@ public final class Cards {
                 String no = null;
                 if (used.contains(p)) {
                     no = "in use";
+                } else if (goneCards.contains(p.card())
+                        || disconnected.contains(hw.name()) && usedCards.contains(p.card())) {
+                    no = "its card is another device's and one of them is disconnected";
                 } else if (hw.mmap() != k.mmap()) {
                     no = "mmap=" + k.mmap();
                 } else if (attachers.contains(hw.name()) && !k.attach()) {
@@ -308,6 +326,10 @@ public final class Cards {
                         : String.join("; ", why)) + ")");
             }
             used.add(chosen);
+            usedCards.add(chosen.card());
+            if (disconnected.contains(hw.name())) {
+                goneCards.add(chosen.card());
+            }
             out.put(hw.name(), chosen);
         }
         return out;
