@@ -100,7 +100,7 @@ mkdir -p "$E2E"
 RUN=$E2E/run$SUFFIX
 rm -rf "$RUN"
 mkdir -p "$RUN"
-BIN=$E2E/bin
+BIN=$E2E/bin$SUFFIX
 mkdir -p "$BIN"
 declare -A T Q		# timings (seconds), QEMU exit statuses
 START=$(date +%s.%N)
@@ -164,7 +164,7 @@ CF="-O2 -isystem $HDR"
 # the CLI for the device target (pcmsim conformance --target device), built by
 # Maven and copied into the cache, so that other builds of target/ during the
 # boot do not change what the guest runs
-PCMSIM=$E2E/pcmsim
+PCMSIM=$E2E/pcmsim$SUFFIX
 if want conformance || want random; then
 	(cd "$ROOT" && JAVA_HOME=$JDK ./mvnw -q -B -ntp -DskipTests -pl cli -am package) >"$RUN/mvn.log" 2>&1 ||
 		{ cat "$RUN/mvn.log" >&2; echo "run.sh: building pcmsim failed" >&2; exit 1; }

@@ -2,9 +2,11 @@ package org.pcmdmabuf.conformance.device;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.pcmdmabuf.conformance.Case;
@@ -88,6 +90,7 @@ public final class DeviceRandom {
         out.flush();
         SplitMix64 r = new SplitMix64(o.seed());
         Map<String, Integer> skipped = new TreeMap<>();
+        Set<String> shrunk = new HashSet<>();
         int run = 0, late = 0, disagreements = 0;
         long ops = 0, drawn = 0;
         long t0 = System.nanoTime();
@@ -110,7 +113,9 @@ public final class DeviceRandom {
                 case Verdict.Agree a -> late += a.late() ? 1 : 0;
                 case Verdict.Disagree d -> {
                     disagreements++;
-                    report(i, script, d, device, o.ddminBudget(), out);
+                    // one shrunk script per op that disagrees: a kernel that disagrees everywhere (a known-bad
+                    // revision) would otherwise spend the run shrinking
+                    report(i, script, d, device, shrunk.add(d.op()) ? o.ddminBudget() : 0, out);
                 }
             }
             if (run % 100 == 0) {
@@ -188,6 +193,9 @@ public final class DeviceRandom {
                                Function<Script, List<ScriptRunner.Step>> device, int budget, PrintWriter out) {
         out.println("DISAGREE sequence " + i + ": " + d.what());
         out.flush();
+        if (budget == 0) {
+            return;
+        }
         // shrunk toward a disagreement on the same op, so that ddmin does not wander off to another one
         Script least = Ddmin.minimize(script, s -> disagrees(s, device, d.op()), budget);
         String why = disagrees(least, device, d.op()) ? ((Verdict.Disagree) compare(least, device)).what() : d.what();
