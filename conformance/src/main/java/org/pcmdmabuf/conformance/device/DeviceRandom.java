@@ -198,7 +198,9 @@ public final class DeviceRandom {
         }
         // shrunk toward a disagreement on the same op, so that ddmin does not wander off to another one
         Script least = Ddmin.minimize(script, s -> disagrees(s, device, d.op()), budget);
-        String why = disagrees(least, device, d.op()) ? ((Verdict.Disagree) compare(least, device)).what() : d.what();
+        // the device runs on the wall clock: the shrunk script may not disagree again
+        String why = compare(least, device) instanceof Verdict.Disagree again ? again.what()
+                : d.what() + " (the shrunk script agreed when run again: intermittent)";
         out.println("    shrunk to " + least.ops().size() + " of " + script.ops().size() + " ops: " + why);
         out.println("    replay: pcmsim run FILE.ops --target device (the lines between the markers)");
         out.println("@@OPS-BEGIN sequence " + i);

@@ -405,7 +405,12 @@ public final class DeviceTarget implements Target {
         if (req == UapiStructs.DELAY) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
             int r = sys.ioctl(fd, UapiStructs.DELAY, out);
-            return pcm(o.proc(), fd, r < 0 ? r : out.get(ValueLayout.JAVA_LONG, 0));
+            if (r < 0) {
+                return pcm(o.proc(), fd, r);
+            }
+            // a delay may be negative (the DMA overtook appl_ptr before the xrun is noticed): a value, not an errno
+            Outcome ok = pcm(o.proc(), fd, 0);
+            return new Outcome(out.get(ValueLayout.JAVA_LONG, 0), null, ok.state(), ok.extra());
         }
         return pcm(o.proc(), fd, sys.ioctl(fd, req, MemorySegment.NULL));
     }

@@ -332,6 +332,17 @@ class DeviceTargetTest {
         assertEquals(Outcome.ok(3072, "RUNNING"), last(steps));
     }
 
+    /** The DMA overtook appl_ptr: a negative delay is a value (random sequence 407 on the real kernel: -320). */
+    @Test
+    void aNegativeDelayIsAValueNotAnErrno() {
+        state = ci("SNDRV_PCM_STATE_RUNNING");
+        replies.put(c("SNDRV_PCM_IOCTL_DELAY"), a -> {
+            a.set(JAVA_LONG, 0, -320);
+            return 0;
+        });
+        assertEquals(new Outcome(-320, null, "RUNNING", Map.of()), last(run(DECLARE + OPEN + "a delay p\n")));
+    }
+
     @Test
     void pausePassesItsIntByValue() {
         run(DECLARE + OPEN + "a pause p on\na pause p off\n");
