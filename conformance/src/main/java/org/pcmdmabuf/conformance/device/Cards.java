@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.Format;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.script.Op;
@@ -211,6 +212,7 @@ public final class Cards {
         Set<String> attachers = new HashSet<>();         // devices a dma-buf is attached to
         Set<String> exporters = new HashSet<>();         // devices whose buffer the script exports
         Set<String> disconnected = new HashSet<>();      // devices the script disconnects: their card goes
+        Set<String> uncommonParams = new HashSet<>();    // devices asked for other than S16_LE, 2 channels, 48 kHz
         Map<String, PcmHardware> decl = new HashMap<>();
         for (PcmHardware hw : script.devices()) {
             decl.put(hw.name(), hw);
@@ -225,8 +227,17 @@ public final class Cards {
                 }
                 case Op.Pause o -> pauses = true;
                 case Op.CardEvent o when o.name().equals("disconnect") -> disconnected.add(o.device());
-                case Op.HwParamsOp o -> nonInterleaved |= o.params().access() == Access.MMAP_NONINTERLEAVED
-                        || o.params().access() == Access.RW_NONINTERLEAVED;
+                case Op.HwParamsOp o -> {
+                    nonInterleaved |= o.params().access() == Access.MMAP_NONINTERLEAVED
+                            || o.params().access() == Access.RW_NONINTERLEAVED;
+                    // the other cards' limits are wider or narrower than the declared (snd-dummy's): snd-aloop
+                    // takes 6 channels where the declaration says EINVAL (random sequence 558 on v3)
+                    if (o.params().format() != Format.S16_LE || o.params().channels() != 2
+                            || o.params().rate() != 48000) {
+                        String d = fdDev.get(o.proc() + "/" + o.fd());
+                        uncommonParams.add(d == null ? "*" : d);
+                    }
+                }
                 case Op.DmabufExport o -> {
                     String d = fdDev.get(o.proc() + "/" + o.fd());
                     if (d != null) {
@@ -294,6 +305,9 @@ public final class Cards {
                 } else if (goneCards.contains(p.card())
                         || disconnected.contains(hw.name()) && usedCards.contains(p.card())) {
                     no = "its card is another device's and one of them is disconnected";
+                } else if ((uncommonParams.contains(hw.name()) || uncommonParams.contains("*"))
+                        && !p.kind().equals("dummy")) {
+                    no = "hw_params other than S16_LE, 2 channels, 48000 Hz: only snd-dummy's limits are the declared";
                 } else if (hw.mmap() != k.mmap()) {
                     no = "mmap=" + k.mmap();
                 } else if (attachers.contains(hw.name()) && !k.attach()) {
