@@ -414,7 +414,10 @@ results() {
 		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" |
 			grep -E '^(PASS|FAIL|LATE|SKIP|XFAIL|XPASS) |^    |^conformance: ' | sed 's/^/#   /'
 		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" >"$dir/conformance.txt"
-		if grep -qE '^FAIL ' "$dir/conformance.txt"; then
+		if ! grep -q '^conformance: [0-9]' "$dir/conformance.txt"; then
+			# the guest never got to the conformance part (a hang, a panic): no result is no pass
+			row "$boot conformance-cases" FAIL "no conformance summary on the console"
+		elif grep -qE '^FAIL ' "$dir/conformance.txt"; then
 			row "$boot conformance-cases" FAIL "see the FAIL lines above"
 		elif grep -qE '^XPASS ' "$dir/conformance.txt"; then
 			row "$boot conformance-cases" WARN "$(grep -c '^XPASS ' "$dir/conformance.txt") FINDINGS case(s) the device does not show (XPASS)"

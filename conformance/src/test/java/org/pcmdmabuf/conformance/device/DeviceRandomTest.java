@@ -101,6 +101,9 @@ class DeviceRandomTest {
         List<ScriptRunner.Step> late = new ArrayList<>(want);
         late.set(5, new ScriptRunner.Step(want.get(5).op(), Outcome.error("EPIPE", "XRUN")));
         assertEquals(new DeviceRandom.Verdict.Agree(5, true), DeviceRandom.compare(want, late, want.size()));
+        List<ScriptRunner.Step> stopped = new ArrayList<>(want);
+        stopped.set(5, new ScriptRunner.Step(want.get(5).op(), Outcome.ok(0, "PREPARED")));
+        assertEquals(new DeviceRandom.Verdict.Agree(5, true), DeviceRandom.compare(want, stopped, want.size()));
         List<ScriptRunner.Step> early = new ArrayList<>(want);
         early.set(2, new ScriptRunner.Step(want.get(2).op(), Outcome.error("EPIPE", "XRUN")));
         assertInstanceOf(DeviceRandom.Verdict.Disagree.class, DeviceRandom.compare(want, early, want.size()));
