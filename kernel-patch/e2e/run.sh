@@ -3,7 +3,8 @@
 #
 # run.sh - the pcm-dmabuf end-to-end check on a real (patched) kernel in QEMU.
 #
-#   kernel-patch/e2e/run.sh [-j JOBS] [--kernel BZIMAGE] [--boots BOOTS] [--only PARTS] [--frames N] [--trace]
+#   kernel-patch/e2e/run.sh [-j JOBS] [--kernel BZIMAGE] [--boots BOOTS] [--only PARTS] [--frames N]
+#                           [--sequences N] [--seed S] [--series DIR [--uapi 1|2] --expect-fail] [--trace]
 #
 # 1. builds or reuses the patched kernel (kernel.sh: KASAN, lockdep, DMA-API
 #    debug, DMABUF_DEBUG, the Intel IOMMU, the series' KUnit suite; cached and
@@ -20,13 +21,22 @@
 #    HDA card, the patch's kselftest on snd-dummy (fake_buffer=0), snd-aloop,
 #    snd-hda-intel and snd-pcmtest, (pc only) the upstream selftests
 #    alsa/pcm-test and alsa/test-pcmtest-driver, the conformance suite with
-#    --target device, and last the kselftest's destructive unbind test;
+#    --target device, random sequences on the device and the model in lockstep
+#    (pcmsim validate's generator; N in all, the boots share them), and last the
+#    kselftest's destructive unbind test;
 # 4. the host parses the "@@E2E" lines of the serial console, checks OUT.wav
 #    (wav-check), searches each boot's dmesg for KASAN, lockdep, DMA-API debug,
 #    WARN and BUG lines and prints a table per boot, timings and "N passed, N failed".
 #
 # BOOTS (comma list, default all): pc,iommu,swiotlb
-# PARTS (comma list, default all): wav,kselftest,upstream,conformance,unbind
+# PARTS (comma list, default all): wav,kselftest,upstream,conformance,random,unbind
+# --sequences N (default 1000): random sequences in all, boot k of n runs those i with i % n == k;
+#   a disagreement is ddmin-shrunk in the guest and saved as $CACHE/e2e/run/BOOT/disagreement-I.ops
+# --seed S (default 1): their seed, pcmsim validate's
+# --series DIR: build and boot this series instead of kernel-patch/series (its own kernel
+#   cache, $CACHE/e2e/kernel-NAME), e.g. kernel-patch/known-bad/v1; --uapi 1|2: the DMABUF
+#   ioctls the device target issues (default 2; v1 needs 1); --expect-fail: a known-bad
+#   revision, exit status 0 only when some check failed (the real-kernel judge is not kind)
 # PCM_DMABUF_E2E_CONFORMANCE_ARGS: extra "pcmsim conformance" arguments, e.g.
 #   "--script $PWD/kernel-patch/e2e/disagreements/contiguity.ops" or "--case attach.ops"
 # PCM_DMABUF_E2E_TIMEOUT: seconds one boot may take (default 2400)
@@ -40,14 +50,19 @@ CACHE=${PCM_DMABUF_CACHE:-$HOME/.cache/pcm-dmabuf}
 export PCM_DMABUF_CACHE=$CACHE
 JOBS=${JOBS:-2}
 KERNEL=${PCM_DMABUF_E2E_KERNEL:-}
-PARTS=wav,kselftest,upstream,conformance,unbind
+PARTS=wav,kselftest,upstream,conformance,random,unbind
+SEQUENCES=1000
+SEED=1
 BOOTS=pc,iommu,swiotlb
 FRAMES=240000			# 5 s of stamped signal at 48 kHz
 TRACE=				# --trace: the device target prints every op before it runs
 TIMEOUT=${PCM_DMABUF_E2E_TIMEOUT:-2400}
+SERIES=$KP/series
+UAPI=2
+EXPECT_FAIL=
 JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
-usage() { sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '4,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-j) JOBS=$2; shift 2 ;;
@@ -56,6 +71,11 @@ while [ $# -gt 0 ]; do
 	--only) PARTS=$2; shift 2 ;;
 	--boots) BOOTS=$2; shift 2 ;;
 	--frames) FRAMES=$2; shift 2 ;;
+	--sequences) SEQUENCES=$2; shift 2 ;;
+	--seed) SEED=$2; shift 2 ;;
+	--series) SERIES=$(cd "$2" && pwd) || exit 2; shift 2 ;;
+	--uapi) UAPI=$2; shift 2 ;;
+	--expect-fail) EXPECT_FAIL=1; shift ;;
 	--trace) TRACE=1; shift ;;
 	-h|--help) usage 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; usage ;;
@@ -65,13 +85,22 @@ want() { case ",$PARTS," in *",$1,"*) return 0 ;; esac; return 1; }
 for b in ${BOOTS//,/ }; do
 	case $b in pc|iommu|swiotlb) ;; *) echo "run.sh: unknown boot $b (pc, iommu, swiotlb)" >&2; exit 2 ;; esac
 done
+case $SEQUENCES$SEED in *[!0-9]*) echo "run.sh: --sequences and --seed take a number" >&2; exit 2 ;; esac
+NBOOTS=$(echo "${BOOTS//,/ }" | wc -w)
+case $UAPI in 1|2) ;; *) echo "run.sh: --uapi 1 or 2" >&2; exit 2 ;; esac
+ls "$SERIES"/[0-9][0-9][0-9][0-9]-*.patch >/dev/null 2>&1 || { echo "run.sh: no patches in $SERIES" >&2; exit 2; }
+# another series than the shipped one: a kernel cache and a run directory of its own, so that the
+# shipped series' incremental build stays as it is
+SUFFIX=
+[ "$SERIES" = "$KP/series" ] || SUFFIX=-$(basename "$(dirname "$SERIES")")-$(basename "$SERIES")
+export SERIES_DIR=$SERIES PCM_DMABUF_E2E_KERNEL_DIR=${PCM_DMABUF_E2E_KERNEL_DIR:-$CACHE/e2e/kernel$SUFFIX}
 
 E2E=$CACHE/e2e
 mkdir -p "$E2E"
-RUN=$E2E/run
+RUN=$E2E/run$SUFFIX
 rm -rf "$RUN"
 mkdir -p "$RUN"
-BIN=$E2E/bin
+BIN=$E2E/bin$SUFFIX
 mkdir -p "$BIN"
 declare -A T Q		# timings (seconds), QEMU exit statuses
 START=$(date +%s.%N)
@@ -108,8 +137,9 @@ if [ -z "$KERNEL" ]; then
 fi
 T[kernel]=$(since "$t")
 VERSION=$("$KP/scripts/kernel-tree.sh" version | tr '~:+' '___')
-TREE=$E2E/kernel/linux-$VERSION
-HDR=$E2E/kernel/build-$VERSION/headers/include
+TREE=$PCM_DMABUF_E2E_KERNEL_DIR/linux-$VERSION
+HDR=$PCM_DMABUF_E2E_KERNEL_DIR/build-$VERSION/headers/include
+CONFIG=$PCM_DMABUF_E2E_KERNEL_DIR/build-$VERSION/.config
 SELF=$TREE/tools/testing/selftests/alsa
 if [ ! -f "$HDR/sound/asound.h" ] || [ ! -d "$SELF" ]; then
 	# --kernel without a cached e2e build: check.sh's patched tree and headers
@@ -134,8 +164,8 @@ CF="-O2 -isystem $HDR"
 # the CLI for the device target (pcmsim conformance --target device), built by
 # Maven and copied into the cache, so that other builds of target/ during the
 # boot do not change what the guest runs
-PCMSIM=$E2E/pcmsim
-if want conformance; then
+PCMSIM=$E2E/pcmsim$SUFFIX
+if want conformance || want random; then
 	(cd "$ROOT" && JAVA_HOME=$JDK ./mvnw -q -B -ntp -DskipTests -pl cli -am package) >"$RUN/mvn.log" 2>&1 ||
 		{ cat "$RUN/mvn.log" >&2; echo "run.sh: building pcmsim failed" >&2; exit 1; }
 	rm -rf "$PCMSIM"
@@ -147,7 +177,7 @@ T[host-build]=$(since "$t")
 # the series' known findings (kernel-patch/series/FINDINGS, what pcmsim validate shows as known): their
 # cases are expected to fail on the device too (XFAIL); one that passes (XPASS) is reported, not failed:
 # what the harness finds may not be observable from user space
-KNOWN=$(grep -oE '^[a-z0-9-]+\.ops' "$KP/series/FINDINGS" 2>/dev/null | sed 's/^/--known-bug /' | tr '\n' ' ')
+KNOWN=$(grep -oE '^[a-z0-9-]+\.ops' "$SERIES/FINDINGS" 2>/dev/null | sed 's/^/--known-bug /' | tr '\n' ' ')
 
 # --- 2. the guest's init (one per boot) ------------------------------------
 # dmesg lines that fail a boot: KASAN, lockdep, DMA-API debug, WARN, BUG, Oops
@@ -159,7 +189,7 @@ TIMING='soft lockup|rcu_.* detected stalls|hung_task|clocksource'
 
 # make_init BOOT PARTS: the init script of one boot
 make_init() {
-	local boot=$1 parts=$2 dir=$RUN/$1
+	local boot=$1 parts=$2 shard=$3 dir=$RUN/$1
 	cat >"$dir/init.sh" <<INIT
 #!/bin/sh
 # generated by kernel-patch/e2e/run.sh (boot $boot)
@@ -219,9 +249,17 @@ if part conformance; then
 	t0=\$(ts)
 	echo "=== conformance --target device"
 	PCMDMABUF_DEVICE_TRACE=$TRACE \$JAVA_HOME/bin/java -Xlog:disable -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \\
-		-jar $PCMSIM/pcmsim.jar conformance --target device --disconnect-by-unbind $KNOWN \\
+		-jar $PCMSIM/pcmsim.jar conformance --target device --uapi $UAPI --disconnect-by-unbind $KNOWN \\
 		${PCM_DMABUF_E2E_CONFORMANCE_ARGS:-} 2>&1; rc=\$?
 	e2e result conformance-device \$rc \$t0 \$(ts)
+fi
+if part random; then
+	t0=\$(ts)
+	echo "=== random sequences --target device, shard $shard/$NBOOTS"
+	\$JAVA_HOME/bin/java -Xlog:disable -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED \\
+		-jar $PCMSIM/pcmsim.jar conformance --target device --uapi $UAPI --disconnect-by-unbind \\
+		--random $(( (SEQUENCES + NBOOTS - 1) / NBOOTS )) --seed $SEED --random-shard $shard/$NBOOTS 2>&1; rc=\$?
+	e2e result random-device \$rc \$t0 \$(ts)
 fi
 if part unbind; then
 	t0=\$(ts)
@@ -244,7 +282,10 @@ INIT
 }
 
 # --- 3. boot ---------------------------------------------------------------
-# boot_qemu BOOT: one boot, its console in $RUN/BOOT/console.log(.txt)
+# boot_qemu BOOT: one boot, its console in $RUN/BOOT/console.log(.txt).
+# no_timer_check: on a loaded host TCG's vCPU can be too slow for check_timer()'s
+# few-jiffies test of the 8254 through the IO-APIC, and the kernel panics ("IO-APIC
+# + timer doesn't work!", seen once at load 22 on the known-bad/v1 pc boot)
 boot_qemu() {
 	local boot=$1 dir=$RUN/$1 machine=(-machine pc) append=
 	case $boot in
@@ -262,7 +303,7 @@ boot_qemu() {
 		-device intel-hda -device hda-output,audiodev=snd0,use-timer=false \
 		-audiodev wav,id=snd0,path="$dir/OUT.wav",out.frequency=48000 \
 		-kernel "$KERNEL" \
-		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose,msize=262144 ro init=$dir/init.sh panic=-1 snd_dummy.fake_buffer=0 snd_dummy.pcm_substreams=1 snd_aloop.pcm_substreams=2 $append" \
+		-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose,msize=262144 ro init=$dir/init.sh panic=-1 no_timer_check snd_dummy.fake_buffer=0 snd_dummy.pcm_substreams=1 snd_aloop.pcm_substreams=2 $append" \
 		</dev/null >"$dir/console.log" 2>&1
 }
 
@@ -301,6 +342,8 @@ results() {
 		grep -E '^ *(KTAP version|[0-9]+\.\.[0-9]+|# |(not )?ok [0-9]+ )' >"$dir/ktap.txt"
 	read -r p f s <<<"$(ktap_counts "$dir/ktap.txt")"
 	if [ "$p" -gt 0 ] && [ "$f" -eq 0 ]; then r=PASS; else r=FAIL; fi
+	# a revision without the KUnit patch (known-bad/v1) built no suite
+	grep -q '^CONFIG_SND_PCM_DMABUF_KUNIT_TEST=y' "$CONFIG" || r=SKIP
 	row "$boot kunit" $r "KTAP at boot: $p passed, $f failed, $s skipped ($(grep -cE '^ *(not )?ok [0-9]+ ' "$dir/ktap.txt") result lines)"
 
 	if [ "$boot" = iommu ]; then
@@ -347,6 +390,12 @@ results() {
 			# pcm-test exits 0 even with failed tests: its TAP totals decide
 			if [ "$nf" != 0 ]; then r=FAIL; elif [ "$nt" != 0 ]; then r=WARN; fi
 		fi
+		if [ "$name" = random-device ]; then
+			tot=$(grep -m1 -oE '^random: [0-9]+ sequences run.*' "$log" | sed 's/^random: //')
+			# each shrunk disagreement as a script to replay (pcmsim run FILE --target device)
+			awk -v dir="$dir" '/^@@OPS-BEGIN/ {f = dir "/disagreement-" $3 ".ops"; next}
+				/^@@OPS-END/ {close(f); f = ""; next} f != "" {print > f}' "$log"
+		fi
 		row "$boot $name" $r "exit $rc, $(printf '%.1f' "$d") s${tot:+; $tot}"
 	done < <(grep '^@@E2E result' "$log")
 
@@ -365,7 +414,10 @@ results() {
 		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" |
 			grep -E '^(PASS|FAIL|LATE|SKIP|XFAIL|XPASS) |^    |^conformance: ' | sed 's/^/#   /'
 		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" >"$dir/conformance.txt"
-		if grep -qE '^FAIL ' "$dir/conformance.txt"; then
+		if ! grep -q '^conformance: [0-9]' "$dir/conformance.txt"; then
+			# the guest never got to the conformance part (a hang, a panic): no result is no pass
+			row "$boot conformance-cases" FAIL "no conformance summary on the console"
+		elif grep -qE '^FAIL ' "$dir/conformance.txt"; then
 			row "$boot conformance-cases" FAIL "see the FAIL lines above"
 		elif grep -qE '^XPASS ' "$dir/conformance.txt"; then
 			row "$boot conformance-cases" WARN "$(grep -c '^XPASS ' "$dir/conformance.txt") FINDINGS case(s) the device does not show (XPASS)"
@@ -390,13 +442,15 @@ results() {
 	row "$boot dmesg-clean" $r "$(grep -cE 'KASAN' "$dir/dmesg-bad.txt") KASAN, $(grep -cE 'locking|lock state|lock inversion|unlock balance|non-static key' "$dir/dmesg-bad.txt") lockdep, $(grep -c 'DMA-API' "$dir/dmesg-bad.txt") DMA-API, $(grep -c 'WARNING:' "$dir/dmesg-bad.txt") WARNING, $(grep -c 'BUG:' "$dir/dmesg-bad.txt") BUG lines; $nt_lines of them TCG timing"
 }
 
+shard=0
 for boot in ${BOOTS//,/ }; do
 	parts=$PARTS
 	# the upstream selftests (pcm-test: about 3 minutes of wall-clock streams)
 	# only in the plain boot: they test plain ALSA, which the DMA layer under it does not change
 	[ "$boot" = pc ] || parts=$(echo ",$PARTS," | sed 's/,upstream,/,/; s/^,//; s/,$//')
 	mkdir -p "$RUN/$boot"
-	make_init "$boot" "$parts"
+	make_init "$boot" "$parts" "$shard"
+	shard=$((shard + 1))
 	say "booting $boot (QEMU, TCG), console $RUN/$boot/console.log.txt"
 	t=$(now)
 	boot_qemu "$boot"
@@ -425,4 +479,10 @@ echo "# timings (s): kernel build/reuse ${T[kernel]}, host programs ${T[host-bui
 for k in "${!T[@]}"; do case $k in kernel|host-build) ;; *) printf '#   %s %.1f\n' "$k" "${T[$k]:-0}" ;; esac; done | sort
 echo "# total $(since "$START") s; consoles and WAVs under $RUN/BOOT/"
 echo "$pass passed, $fail failed$([ "$warn" -gt 0 ] && echo " ($warn warnings: timing only, see above)")"
+if [ -n "$EXPECT_FAIL" ]; then
+	# a known-bad revision: the judge must not be kind to it
+	if [ "$fail" -gt 0 ]; then echo "known-bad $SERIES: failed as expected"; exit 0; fi
+	echo "known-bad $SERIES: nothing failed: the real-kernel judge let a known-bad revision pass"
+	exit 1
+fi
 [ "$fail" -eq 0 ]

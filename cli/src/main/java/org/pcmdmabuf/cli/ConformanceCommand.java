@@ -8,10 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.pcmdmabuf.conformance.Case;
 import org.pcmdmabuf.conformance.Suite;
 import org.pcmdmabuf.conformance.Targets;
 import org.pcmdmabuf.conformance.device.DeviceConformance;
+import org.pcmdmabuf.conformance.device.DeviceRandom;
 import org.pcmdmabuf.script.Limits;
 import org.pcmdmabuf.script.ScriptException;
 import org.pcmdmabuf.script.ScriptFile;
@@ -64,6 +67,24 @@ final class ConformanceCommand implements Callable<Integer> {
             + "of a known bug of the kernel under test: XFAIL, and XPASS fails the run (repeatable).")
     List<String> knownBugs = new ArrayList<>();
 
+    @Option(names = "--random", paramLabel = "N", description = "Device target: instead of the cases, run N random "
+            + "sequences (those pcmsim validate's differential draws from --seed) on the device and on the model "
+            + "in lockstep; a disagreement is shrunk (ddmin, on the device) into an op script to replay with "
+            + "pcmsim run FILE --target device. Exit code 1 when one disagreed.")
+    Integer random;
+
+    @Option(names = "--seed", defaultValue = "1", description = "With --random: the seed (default: ${DEFAULT-VALUE}, "
+            + "pcmsim validate's).")
+    long seed;
+
+    @Option(names = "--random-shard", paramLabel = "K/N", description = "With --random: run only the sequences i "
+            + "with i %% N == K (so that N boots share one run's sequences).")
+    String randomShard;
+
+    @Option(names = "--ddmin-budget", defaultValue = "200", description = "With --random: device runs ddmin may "
+            + "spend on one disagreement (default: ${DEFAULT-VALUE}).")
+    int ddminBudget;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -74,7 +95,23 @@ final class ConformanceCommand implements Callable<Integer> {
                     + "--json apply to --target device only, not to --target " + target);
             return Pcmsim.EXIT_USAGE;
         }
+        if (random != null && (target != Targets.device || !cases.isEmpty() || !scripts.isEmpty() || dryRun
+                || json || !knownBugs.isEmpty())) {
+            err.println("pcmsim: --random runs on --target device, without --case, --script, --dry-run, --json "
+                    + "or --known-bug");
+            return Pcmsim.EXIT_USAGE;
+        }
+        if (random == null && (randomShard != null || spec.commandLine().getParseResult().hasMatchedOption("--seed")
+                || spec.commandLine().getParseResult().hasMatchedOption("--ddmin-budget"))) {
+            err.println("pcmsim: --seed, --random-shard and --ddmin-budget apply to --random only");
+            return Pcmsim.EXIT_USAGE;
+        }
         try {
+            if (random != null) {
+                int[] shard = shard();
+                return DeviceRandom.run(new DeviceRandom.Options(device.cards(false).cards(), random, seed, shard[0],
+                        shard[1], disconnectByUnbind, device.uapi(), ddminBudget), out);
+            }
             List<Case> chosen = chosen();
             if (target == Targets.device) {
                 return DeviceConformance.run(new DeviceConformance.Options(device.cards(dryRun).cards(), chosen,
@@ -89,6 +126,19 @@ final class ConformanceCommand implements Callable<Integer> {
             err.println("pcmsim: " + e.describe());
         }
         return Pcmsim.EXIT_USAGE;
+    }
+
+    /** {@code --random-shard K/N} as {K, N}; all sequences without it. */
+    private int[] shard() {
+        if (randomShard == null) {
+            return new int[] {0, 1};
+        }
+        Matcher m = Pattern.compile("(\\d{1,4})/(\\d{1,4})").matcher(randomShard);
+        if (!m.matches() || Integer.parseInt(m.group(2)) == 0
+                || Integer.parseInt(m.group(1)) >= Integer.parseInt(m.group(2))) {
+            throw new IllegalArgumentException("--random-shard " + randomShard + ": expected K/N with 0 <= K < N");
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
     }
 
     private List<Case> chosen() throws IOException, ScriptException {

@@ -268,11 +268,16 @@ final class Vfs {
      * a writable file), then snd_pcm_mmap_data() for a PCM fd or dma_buf_mmap_internal() for a dma-buf.
      */
     Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write) {
+        // the system call refuses an offset that is not page-aligned before it looks at the fd (x86_64
+        // SYSCALL_DEFINE6(mmap), arch/x86/kernel/sys_x86_64.c, then ksys_mmap_pgoff()'s fget())
+        if (offset % Substream.PAGE_SIZE != 0) {
+            return Result.err(Errno.EINVAL);
+        }
         File f = task.files.get(fd);
         if (f == null || f.privateData instanceof PathFile) {
             return Result.err(Errno.EBADF);
         }
-        if (offset < 0 || offset % Substream.PAGE_SIZE != 0 || length <= 0) {
+        if (offset < 0 || length <= 0) {
             return Result.err(Errno.EINVAL);
         }
         if (!f.readable || (write && !f.writable)) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pcmdmabuf.model.Access;
+import org.pcmdmabuf.model.Format;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.PcmStream;
 import org.pcmdmabuf.script.Op;
@@ -151,6 +152,14 @@ public final class Cards {
         return cardOf;
     }
 
+    /**
+     * Whether the running kernel has CONFIG_PM (kernel/power/main.c makes /sys/power): without it the PCM
+     * core's RESUME is -ENOSYS. Assumed cards assume it.
+     */
+    boolean powerManagement() {
+        return assume || Files.isDirectory(Path.of("/sys/power"));
+    }
+
     /** The PCMs in order of preference that exist on this machine. */
     List<Pcm> slots(PcmStream stream) {
         List<Pcm> out = new ArrayList<>();
@@ -202,6 +211,8 @@ public final class Cards {
         Set<String> crossAttach = new HashSet<>();       // devices in an attach across devices
         Set<String> attachers = new HashSet<>();         // devices a dma-buf is attached to
         Set<String> exporters = new HashSet<>();         // devices whose buffer the script exports
+        Set<String> disconnected = new HashSet<>();      // devices the script disconnects: their card goes
+        Set<String> uncommonParams = new HashSet<>();    // devices asked for other than S16_LE, 2 channels, 48 kHz
         Map<String, PcmHardware> decl = new HashMap<>();
         for (PcmHardware hw : script.devices()) {
             decl.put(hw.name(), hw);
@@ -209,12 +220,24 @@ public final class Cards {
         for (Op op : script.ops()) {
             switch (op) {
                 case Op.Open o -> {
-                    opens.merge(o.device(), 1, Integer::sum);
+                    // O_APPEND shares a busy substream; on a PCM of more than one it is EINVAL, else EBADFD
+                    // while none is open (snd_pcm_attach_substream(), sound/core/pcm.c): the count decides
+                    opens.merge(o.device(), o.append() ? 2 : 1, Integer::sum);
                     fdDev.put(o.proc() + "/" + o.as(), o.device());
                 }
                 case Op.Pause o -> pauses = true;
-                case Op.HwParamsOp o -> nonInterleaved |= o.params().access() == Access.MMAP_NONINTERLEAVED
-                        || o.params().access() == Access.RW_NONINTERLEAVED;
+                case Op.CardEvent o when o.name().equals("disconnect") -> disconnected.add(o.device());
+                case Op.HwParamsOp o -> {
+                    nonInterleaved |= o.params().access() == Access.MMAP_NONINTERLEAVED
+                            || o.params().access() == Access.RW_NONINTERLEAVED;
+                    // the other cards' limits are wider or narrower than the declared (snd-dummy's): snd-aloop
+                    // takes 6 channels where the declaration says EINVAL (random sequence 558 on v3)
+                    if (o.params().format() != Format.S16_LE || o.params().channels() != 2
+                            || o.params().rate() != 48000) {
+                        String d = fdDev.get(o.proc() + "/" + o.fd());
+                        uncommonParams.add(d == null ? "*" : d);
+                    }
+                }
                 case Op.DmabufExport o -> {
                     String d = fdDev.get(o.proc() + "/" + o.fd());
                     if (d != null) {
@@ -255,6 +278,9 @@ public final class Cards {
         PcmHardware dflt = PcmHardware.dummy("x", PcmStream.PLAYBACK);
         Map<String, Pcm> out = new LinkedHashMap<>();
         Set<Pcm> used = new HashSet<>();
+        // a disconnect unbinds the whole card: a disconnected device has its card to itself
+        Set<Integer> usedCards = new HashSet<>();
+        Set<Integer> goneCards = new HashSet<>();
         for (PcmHardware hw : script.devices()) {
             if (!hw.formats().equals(dflt.formats()) || hw.channelsMin() != dflt.channelsMin()
                     || hw.channelsMax() != dflt.channelsMax() || hw.rateMin() != dflt.rateMin()
@@ -276,6 +302,12 @@ public final class Cards {
                 String no = null;
                 if (used.contains(p)) {
                     no = "in use";
+                } else if (goneCards.contains(p.card())
+                        || disconnected.contains(hw.name()) && usedCards.contains(p.card())) {
+                    no = "its card is another device's and one of them is disconnected";
+                } else if ((uncommonParams.contains(hw.name()) || uncommonParams.contains("*"))
+                        && !p.kind().equals("dummy")) {
+                    no = "hw_params other than S16_LE, 2 channels, 48000 Hz: only snd-dummy's limits are the declared";
                 } else if (hw.mmap() != k.mmap()) {
                     no = "mmap=" + k.mmap();
                 } else if (attachers.contains(hw.name()) && !k.attach()) {
@@ -308,6 +340,10 @@ public final class Cards {
                         : String.join("; ", why)) + ")");
             }
             used.add(chosen);
+            usedCards.add(chosen.card());
+            if (disconnected.contains(hw.name())) {
+                goneCards.add(chosen.card());
+            }
             out.put(hw.name(), chosen);
         }
         return out;

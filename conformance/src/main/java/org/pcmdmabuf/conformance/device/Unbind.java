@@ -91,6 +91,18 @@ final class Unbind {
     /** Binds an unbound card again and waits (5 s at most) for its PCM devices to come back. */
     private void bind(Driver d, Collection<Cards.Pcm> devices) {
         int r = sys.writeAttribute(d.dir() + "/bind", d.device());
+        if (r == -Uapi.Errnum.EBUSY.number) {
+            // still bound: its unbind waits for the card's last file (a release the script's end queued), give
+            // it 20 s more before binding again (seen on the real kernel after a random sequence's disconnect)
+            for (Thread t : unbinders) {
+                try {
+                    t.join(20_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            r = sys.writeAttribute(d.dir() + "/bind", d.device());
+        }
         if (r < 0) {
             System.out.println("  device: binding " + d.device() + " again failed: " + Uapi.errnoName(-r));
             return;

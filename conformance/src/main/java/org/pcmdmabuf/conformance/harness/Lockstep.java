@@ -307,6 +307,15 @@ public final class Lockstep {
     }
 
     /**
+     * Sequence {@code i} of a differential run: every fifth a sync-protocol script, every fifth a stateful one, the
+     * rest random choices, drawn in order from one generator ({@code pcmsim validate}'s differential and the
+     * device's random sequences draw the same scripts from the same seed).
+     */
+    public static Script draw(int i, SplitMix64 r) {
+        return i % 5 == 4 ? drawProtocol(r) : i % 5 == 2 ? drawDeep(r) : drawRandom(r);
+    }
+
+    /**
      * A random op script of 1-80 ops over three processes and three devices, drawn as DifferentialTest's
      * first property draws its choices: half the free parameters below 1024, so that CPU writes, syncs and
      * DMA meet in the cache.

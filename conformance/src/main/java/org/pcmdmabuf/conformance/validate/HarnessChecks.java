@@ -340,8 +340,7 @@ final class HarnessChecks {
         SplitMix64 r = new SplitMix64(differential.seed());
         for (int i = 0; i < differential.sequences(); i++) {
             // every shard draws every sequence, the generator's state being the draws before, and runs its own
-            Script script = i % 5 == 4 ? Lockstep.drawProtocol(r) : i % 5 == 2 ? Lockstep.drawDeep(r)
-                    : Lockstep.drawRandom(r);
+            Script script = Lockstep.draw(i, r);
             if (!differential.shard().has(i)) {
                 continue;
             }

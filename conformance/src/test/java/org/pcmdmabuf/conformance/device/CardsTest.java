@@ -101,4 +101,22 @@ class CardsTest {
         Path g = Files.createDirectories(sound.resolve("card" + card + "/device/iommu_group"));
         Files.writeString(g.resolve("type"), type);
     }
+
+    /** snd-aloop takes 6 channels where snd-dummy's limits, the declaration's, refuse them (random sequence 558). */
+    @Test
+    void hwParamsOutsideTheCommonOnesBindOnlySndDummy() {
+        String script = """
+                device pcm0 playback
+                proc server
+                server open pcm0 as f0
+                server hw_params f0 access=RW_INTERLEAVED format=S16_LE channels=CH rate=48000 period_frames=256 periods=4
+                """;
+        Cards cards = new Cards(CARD_OF, true);
+        assertEquals("dummy", cards.assign(parse(script.replace("CH", "2"))).get("pcm0").kind());
+        Cards noDummy = new Cards(Map.of("aloop", 1, "pcmtest", 2, "hda", 3), true);
+        assertEquals("hda", noDummy.assign(parse(script.replace("CH", "2"))).get("pcm0").kind());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> noDummy.assign(parse(script.replace("CH", "6"))));
+        assertTrue(e.getMessage().contains("only snd-dummy's limits are the declared"), e.getMessage());
+    }
 }
