@@ -108,7 +108,7 @@ final class HarnessChecks {
     }
 
     /** What the race stage judges, how many PCT schedules of which depth from which seed per scenario. */
-    static final String RACE_RULES = "PLAT-CONCURRENCY";
+    static final String RACE_RULES = "PLAT-CONCURRENCY PLAT-DATA-RACE";
     static final int RACE_SCHEDULES = 200;
     static final int RACE_DEPTH = 3;
     static final long RACE_SEED = 1;
