@@ -1472,7 +1472,9 @@ void harness_pcm_lock(int sid)
 		hs->pcm_lock_depth++;
 		return;
 	}
-	mutex_lock(&hs->runtime.buffer_mutex);
+	/* the site lockdep reports: snd_pcm_buffer_access_lock()'s, as 6.12's */
+	harness_mutex_lock(&hs->runtime.buffer_mutex,
+			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
 	hs->pcm_lock_depth = 1;
 }
 

@@ -222,6 +222,8 @@ static __no_kcsan void kcsan_report(uintptr_t addr, int other, bool other_write,
 		 other, other_write ? "writes at" : "reads at", theirs,
 		 sched_self, write ? "writes at" : "reads at", mine,
 		 (unsigned long)addr);
+	/* at once, as KCSAN's console report: a use after free may follow */
+	fprintf(stderr, "%s\n", kcsan.report);
 }
 
 static __no_kcsan struct kcsan_shadow *kcsan_shadow_of(uintptr_t addr)

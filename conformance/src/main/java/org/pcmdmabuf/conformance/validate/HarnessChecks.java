@@ -112,7 +112,7 @@ final class HarnessChecks {
     static final int RACE_SCHEDULES = 200;
     static final int RACE_DEPTH = 3;
     static final long RACE_SEED = 1;
-    static final String LOCK_ORDER = "one lock order over every schedule of the race scenarios";
+    static final String LOCK_ORDER = "races/lock-order";
 
     static List<Case> cases() {
         try {
