@@ -77,10 +77,12 @@ lib="$out/libpcmdmabuf-harness.so"
 # ThreadSanitizer instrumentation, without its runtime, as the kernel's
 # KCSAN: compiled with these, linked without them (else libtsan comes
 # with); functions in source order, so that pcm_dmabuf.c's code lies
-# between harness.c's markers.  ASan cannot be combined with it.
+# between harness.c's markers.  ASan cannot be combined with it, and gcov's
+# counters, plain stores of every task, would be its races: the plain
+# library only.
 kcsan=
-case $variant in *asan*) ;;
-*)	kcsan="-fsanitize=thread --param tsan-instrument-func-entry-exit=0 --param tsan-distinguish-volatile=1 -fno-toplevel-reorder" ;;
+case $variant in plain)
+	kcsan="-fsanitize=thread --param tsan-instrument-func-entry-exit=0 --param tsan-distinguish-volatile=1 -fno-toplevel-reorder" ;;
 esac
 case $variant in *asan*)
 	cflags="$cflags -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
