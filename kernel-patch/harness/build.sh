@@ -73,6 +73,17 @@ echo "$rev" >"$out/uapi-revision-$variant"
 
 cflags="-std=gnu11 -O1 -g -fPIC -Wall -Wextra -Werror -Wno-unused-parameter -DHARNESS_UAPI_REV=$rev"
 lib="$out/libpcmdmabuf-harness.so"
+# The data race detector (shim/src/kernel/kcsan/core.c): the compiler's
+# ThreadSanitizer instrumentation, without its runtime, as the kernel's
+# KCSAN: compiled with these, linked without them (else libtsan comes
+# with); functions in source order, so that pcm_dmabuf.c's code lies
+# between harness.c's markers.  ASan cannot be combined with it, and gcov's
+# counters, plain stores of every task, would be its races: the plain
+# library only.
+kcsan=
+case $variant in plain)
+	kcsan="-fsanitize=thread --param tsan-instrument-func-entry-exit=0 --param tsan-distinguish-volatile=1 -fno-toplevel-reorder" ;;
+esac
 case $variant in *asan*)
 	cflags="$cflags -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 	lib="$out/libpcmdmabuf-harness-asan.so" ;;
@@ -86,13 +97,15 @@ case $variant in *coverage*)
 	# next to harness.o, whatever the library is called
 	rm -f "$out/harness.gcno" "$out/harness.gcda"
 	# shellcheck disable=SC2086
-	cc $cflags -c -I"$here/shim" -I"$src/sound/core" -I"$here" \
+	cc $cflags $kcsan -c -I"$here/shim" -I"$src/sound/core" -I"$here" \
 		-o "$out/harness.o" "$here/harness.c"
 	# shellcheck disable=SC2086
 	cc $cflags -shared -o "$lib" "$out/harness.o" ;;
 *)	# shellcheck disable=SC2086
-	cc $cflags -shared -I"$here/shim" -I"$src/sound/core" -I"$here" \
-		-o "$lib" "$here/harness.c" ;;
+	cc $cflags $kcsan -c -I"$here/shim" -I"$src/sound/core" -I"$here" \
+		-o "$src/harness.o" "$here/harness.c"
+	# shellcheck disable=SC2086
+	cc $cflags -shared -o "$lib" "$src/harness.o" ;;
 esac
 
 case $variant in *asan*)

@@ -12,6 +12,8 @@
  * call back into the simulator's cache.
  */
 
+/* dladdr(): the data race detector's report names the library's lines */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +21,18 @@
 #include "harness.h"
 /* the code under test: its calls are fallible (linux/fault-inject.h) */
 #define HARNESS_FALLIBLE 1
+/* the data race detector checks the accesses of the code between these (kernel/kcsan/) */
+void harness_kcsan_text_begin(void);
+__attribute__((noinline)) void harness_kcsan_text_begin(void)
+{
+	__asm__ volatile("");
+}
 #include "pcm_dmabuf.c"
+void harness_kcsan_text_end(void);
+__attribute__((noinline)) void harness_kcsan_text_end(void)
+{
+	__asm__ volatile("");
+}
 #undef HARNESS_FALLIBLE
 #define HARNESS_FALLIBLE 0
 /* the shims below define the functions the headers wrap for it */
@@ -65,6 +78,8 @@ struct harness_device {
 	bool contiguous;
 	int buffer_type;	/* SNDRV_DMA_TYPE_*, HARNESS_BUFFER_FAKE */
 	int driver;		/* HARNESS_DRIVER_* */
+	/* snd_card_free_when_closed() ran to its end: the card's memory is gone */
+	bool card_freed;
 };
 
 /*
@@ -79,6 +94,7 @@ struct harness_substream {
 	struct snd_pcm_runtime runtime;
 	dma_addr_t programmed;
 	int pcm_lock_depth;	/* harness_pcm_lock() nesting: an ioctl, then its hook */
+	bool disconnected;
 };
 
 /*
@@ -249,6 +265,9 @@ static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
 		sync_fn(b->id, dev->id, for_device, dir);
 }
 
+static void card_check_live(struct snd_card *card, const char *what);
+static void card_free_if_unused(struct harness_device *d);
+
 /*
  * The kernel around pcm_dmabuf.c, one file per kernel file (shim/src/),
  * in the order they depend on each other.
@@ -257,6 +276,7 @@ static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
 #include "shim/src/lib/list_debug.c"
 #include "shim/src/mm/kmemleak.c"
 #include "shim/src/kernel/sched/core.c"
+#include "shim/src/kernel/kcsan/core.c"
 #include "shim/src/kernel/locking/lockdep.c"
 #include "shim/src/kernel/locking/mutex.c"
 #include "shim/src/sound/core/memalloc.c"
@@ -675,6 +695,8 @@ int harness_set_runtime(int sid, int has_runtime, int state, int access,
 			harness_bug("substream %d closed with dma-buf state left", sid);
 		mirror_buffer(hs, 0, 0, 0);
 		hs->substream.runtime = NULL;
+		if (hs->disconnected)
+			card_free_if_unused(devices[hs->substream.pcm->card->dev->id]);
 		return 0;
 	}
 	if (!hs->substream.runtime) {
@@ -892,12 +914,46 @@ void snd_pcm_stop_revoked(struct snd_pcm_substream *substream)
 	substream->runtime->state = SNDRV_PCM_STATE_XRUN;
 }
 
+/*
+ * The driver's removal after the disconnect: snd_card_free_when_closed()
+ * (sound/core/init.c) frees the card once every file of it is closed, so
+ * the card's memory is gone when the last substream of a disconnected card
+ * is closed, or at the disconnect when none is open.  The memory stays
+ * allocated here (the harness frees it at harness_reset()); a use of it
+ * after is reported as the use after free it is (card_check_live()).
+ */
+static void card_free_if_unused(struct harness_device *d)
+{
+	int i;
+
+	for (i = 0; i < nsubstreams; i++) {
+		struct harness_substream *hs = substreams[i];
+
+		if (hs && hs->used && hs->substream.pcm == &d->pcm &&
+		    (!hs->disconnected || hs->substream.runtime))
+			return;
+	}
+	d->card_freed = true;
+}
+
+static void card_check_live(struct snd_card *card, const char *what)
+{
+	struct harness_device *d = container_of(card, struct harness_device, card);
+
+	if (d->card_freed)
+		harness_bug("use after free: %s on the card of device %d, which snd_card_free_when_closed() freed after its disconnect",
+			    what, d->dev.id);
+}
+
 void harness_disconnect(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
-	if (hs)
-		snd_pcm_dmabuf_disconnect(&hs->substream);
+	if (!hs)
+		return;
+	snd_pcm_dmabuf_disconnect(&hs->substream);
+	hs->disconnected = true;
+	card_free_if_unused(devices[hs->substream.pcm->card->dev->id]);
 }
 
 /* sound/core/pcm_local.h, snd_pcm_dma_buffer_sync() (6.12) */
@@ -1416,7 +1472,9 @@ void harness_pcm_lock(int sid)
 		hs->pcm_lock_depth++;
 		return;
 	}
-	mutex_lock(&hs->runtime.buffer_mutex);
+	/* the site lockdep reports: snd_pcm_buffer_access_lock()'s, as 6.12's */
+	harness_mutex_lock(&hs->runtime.buffer_mutex,
+			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
 	hs->pcm_lock_depth = 1;
 }
 

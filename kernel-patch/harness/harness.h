@@ -150,6 +150,7 @@ int harness_account_check(void);
 #define HARNESS_SCHED_DEADLOCK	0x1
 #define HARNESS_SCHED_DIVERGED	0x2	/* the prefix named a task that could not run */
 #define HARNESS_SCHED_TRUNCATED	0x4	/* more decisions than are recorded */
+#define HARNESS_SCHED_RACE	0x8	/* a data race: harness_kcsan_report() */
 
 void harness_sched_start(int tasks, int policy, long seed, int depth, int steps);
 void harness_sched_prefix(int decision, int task);
@@ -161,6 +162,8 @@ int harness_sched_choice(int decision);
 int harness_sched_runnable(int decision);
 int harness_sched_steps(void);
 const char *harness_sched_report(void);
+/* the group's first data race (shim/src/kernel/kcsan/core.c), "" for none */
+const char *harness_kcsan_report(void);
 void harness_pcm_lock(int sid);
 void harness_pcm_unlock(int sid);
 /*

@@ -63,10 +63,13 @@ struct dma_buf_export_info {
 #define DEFINE_DMA_BUF_EXPORT_INFO(name)	\
 	struct dma_buf_export_info name = { .exp_name = "snd_pcm" }
 
-/* include/linux/dma-buf.h: a new reference on the dma-buf's file */
+/*
+ * include/linux/dma-buf.h: a new reference on the dma-buf's file, with
+ * atomic_long_inc(): a marked access that orders nothing (kernel/kcsan/)
+ */
 static inline void get_dma_buf(struct dma_buf *dmabuf)
 {
-	dmabuf->file->f_count++;
+	(*(volatile long *)&dmabuf->file->f_count)++;
 }
 
 struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info);

@@ -6,7 +6,11 @@
  * get_user() return -EFAULT, copy_*_user() the bytes not copied, all of
  * them (arch/arm64/include/asm/uaccess.h).  An address in the first page
  * is never mapped (mm/mmap.c, mmap_min_addr): every access to it faults,
- * as the harness's argument of an ioctl given a bad pointer.
+ * as the harness's argument of an ioctl given a bad pointer.  Each is a
+ * might_fault() first (mm/memory.c, __might_fault(): __might_sleep(), and
+ * lockdep's might_lock_read() of the mm's mmap_lock, which a fault takes),
+ * so the lock-order graph sees every lock held around a user copy come
+ * before mmap_lock.
  */
 #ifndef _SHIM_LINUX_UACCESS_H
 #define _SHIM_LINUX_UACCESS_H
@@ -19,8 +23,12 @@
 #define HARNESS_USER_UNMAPPED	((void *)1)
 #define __user_unmapped(ptr)	((unsigned long)(ptr) < 4096)
 
+/* mm/memory.c */
+void harness_might_fault(const char *file, int line);
+
 #define put_user(x, ptr) ({						\
 	int __pu_err = 0;						\
+	harness_might_fault(__FILE__, __LINE__);			\
 	if (harness_should_fail("put_user", -EFAULT, __FILE__, __LINE__, \
 				HARNESS_FALLIBLE) ||			\
 	    __user_unmapped(ptr))					\
@@ -31,6 +39,7 @@
 })
 #define get_user(x, ptr) ({						\
 	int __gu_err = 0;						\
+	harness_might_fault(__FILE__, __LINE__);			\
 	if (harness_should_fail("get_user", -EFAULT, __FILE__, __LINE__, \
 				HARNESS_FALLIBLE) ||			\
 	    __user_unmapped(ptr))					\
@@ -45,6 +54,7 @@ static inline unsigned long __copy_user_at(void *to, const void *from,
 					   const char *file, int line,
 					   int fallible)
 {
+	harness_might_fault(file, line);
 	if (harness_should_fail(kind, -EFAULT, file, line, fallible))
 		return n;
 	/* the user side of the copy: from for copy_from_user, to for copy_to_user */

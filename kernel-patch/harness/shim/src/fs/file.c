@@ -53,6 +53,7 @@ struct file *get_file_active(struct file **f)
 	/* atomic_long_inc_not_zero(&file->f_count); -EAGAIN is NULL here */
 	if (file->f_count <= 0)
 		return NULL;
+	harness_kcsan_rmw(&file->f_count);
 	file->f_count++;
 	/* another task may store to *f between the load and the reload */
 	harness_sched_point("get_file_active reload");

@@ -140,6 +140,8 @@ void fput(struct file *file)
 		harness_bug("fput of a released file");
 		return;
 	}
+	/* atomic_long_dec_and_test(): fully ordered */
+	harness_kcsan_rmw(&file->f_count);
 	if (--file->f_count == 0)
 		__fput(file);
 }

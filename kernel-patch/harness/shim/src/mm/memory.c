@@ -319,6 +319,26 @@ static int __handle_mm_fault(struct vm_area_struct *vma, unsigned long index)
 	return 0;
 }
 
+static struct mm_struct *current_mm(void);
+
+/*
+ * __might_fault(): a user access of the running task may fault, and the
+ * fault takes its mm's mmap_lock for reading: lockdep's might_lock_read()
+ * adds an edge from every lock held to mmap_lock without taking it.  No
+ * scheduling point: __might_sleep() only checks the context.
+ */
+void harness_might_fault(const char *file, int line)
+{
+	struct mm_struct *mm = current_mm();
+	struct harness_site site = { file, line };
+
+	if (harness_lockdep_spin_depth())
+		harness_bug("BUG: sleeping function called from invalid context at %s:%d (%s held): a user access may fault",
+			    site_file(file), line, harness_lockdep_held_spin());
+	harness_lockdep_acquire(&mm->mmap_lock, site, false, 0);
+	harness_lockdep_release(&mm->mmap_lock);
+}
+
 /* do_user_addr_fault(): the fault runs under the mm's mmap_lock */
 static int handle_mm_fault(struct vm_area_struct *vma, unsigned long index)
 {

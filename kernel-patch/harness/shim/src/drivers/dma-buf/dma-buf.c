@@ -142,7 +142,8 @@ struct dma_buf *dma_buf_get(int fd)
 			    fd, fd_target);
 		return ERR_PTR(-EBADF);
 	}
-	/* fget(fd): the fd's reference is on the file it refers to */
+	/* fget(fd): the fd's reference is on the file it refers to (fully ordered) */
+	harness_kcsan_rmw(&dmabuf->file->f_count);
 	dmabuf->file->f_count++;
 	/*
 	 * after the reference, not before: fget() looks the fd up and takes

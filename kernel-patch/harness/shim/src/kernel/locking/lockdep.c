@@ -264,9 +264,27 @@ const char *harness_lockdep_report(int i)
 	return i >= 0 && i < nlockdep_reports ? lockdep_reports[i] : "";
 }
 
+/*
+ * The edges 6.12 has on paths the harness does not run, between locks the
+ * patch's paths take.  The OSS emulation's mmap, called with the mm's
+ * mmap_lock held for writing (mm/util.c, vm_mmap_pgoff()), changes the
+ * parameters (sound/core/oss/pcm_oss.c, snd_pcm_oss_mmap() ->
+ * snd_pcm_oss_change_params(): params_lock by mutex_trylock(), which adds
+ * no edge, then snd_pcm_kernel_ioctl(SNDRV_PCM_IOCTL_HW_PARAMS)), and
+ * snd_pcm_hw_params() takes runtime->buffer_mutex
+ * (sound/core/pcm_native.c, snd_pcm_buffer_access_lock()).
+ */
+static void lockdep_kernel_edges(void)
+{
+	lock_order_add(lock_class("mmap_lock"), lock_class("&runtime->buffer_mutex"),
+		       (struct harness_site){ "sound/core/oss/pcm_oss.c", 2932 },
+		       (struct harness_site){ "sound/core/pcm_native.c", 766 });
+}
+
 void harness_lockdep_reset(void)
 {
 	memset(lock_order, 0, sizeof(lock_order));
 	nlock_classes = 0;
 	nlockdep_reports = 0;
+	lockdep_kernel_edges();
 }

@@ -62,6 +62,7 @@ static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin
 	lock->locked = true;
 	lock->owner = sched_self + 1;
 	lock->site = site;
+	harness_kcsan_acquire(lock);
 	harness_lockdep_acquire(lock, site, spin, subclass);
 }
 
@@ -75,6 +76,7 @@ static void lock_release(struct mutex *lock, bool spin)
 	else if (!harness_owns(lock->owner))
 		harness_bug("%s of %s, which task %d holds", what,
 			    lock->name ? lock->name : "(unnamed)", lock->owner - 1);
+	harness_kcsan_release(lock);
 	lock->locked = false;
 	lock->owner = 0;
 	harness_lockdep_release(lock);

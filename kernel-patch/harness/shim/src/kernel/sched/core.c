@@ -238,6 +238,10 @@ void harness_sched_point(const char *what)
 	pthread_mutex_unlock(&sched_baton);
 }
 
+/* kernel/kcsan/core.c */
+void harness_kcsan_group_start(int tasks);
+bool harness_kcsan_group_end(void);
+
 void harness_sched_start(int tasks, int policy, long seed, int depth, int steps)
 {
 	int i, j, t;
@@ -253,6 +257,7 @@ void harness_sched_start(int tasks, int policy, long seed, int depth, int steps)
 		return;
 	}
 	sched.active = true;
+	harness_kcsan_group_start(tasks);
 	sched.ntasks = tasks;
 	sched.running = -1;
 	sched.policy = policy;
@@ -334,6 +339,8 @@ int harness_sched_finish(void)
 
 	pthread_mutex_lock(&sched_baton);
 	sched.active = false;
+	if (harness_kcsan_group_end())
+		sched.status |= HARNESS_SCHED_RACE;
 	status = sched.status;
 	pthread_mutex_unlock(&sched_baton);
 	return status;

@@ -61,6 +61,7 @@ void snd_pcm_lib_uncharge_pages(struct snd_card *card,
 		harness_bug("snd_pcm_lib_uncharge_pages without a card");
 		return;
 	}
+	card_check_live(card, "snd_pcm_lib_uncharge_pages()");
 	buffer_uncharge(card, dmab);
 }
 
@@ -68,7 +69,9 @@ void snd_pcm_lib_uncharge_pages(struct snd_card *card,
 void snd_pcm_lib_free_handed_over_pages(struct snd_card *card,
 					struct snd_dma_buffer *dmab)
 {
-	if (card)
+	if (card) {
+		card_check_live(card, "snd_pcm_lib_free_handed_over_pages()");
 		buffer_uncharge(card, dmab);
+	}
 	snd_dma_free_pages(dmab);
 }

@@ -29,8 +29,8 @@ import org.pcmdmabuf.cli.PcmsimRunTest.Run;
 class KnownBadRevisionsTest {
     static final Path KNOWN_BAD = Path.of("..", "kernel-patch", "known-bad").toAbsolutePath().normalize();
     private static final Pattern FAILED_CASE = Pattern.compile(
-            // a case that took 0.1 s or more shows its time after the rules
-            "(?m)^FAIL  conformance \\S+ \\(([A-Z0-9 -]+)\\)(?:  \\(\\d+\\.\\d s\\))?$");
+            // a case or race scenario that took 0.1 s or more shows its time after the rules
+            "(?m)^FAIL  (?:conformance|race) +\\S+ \\(([A-Z0-9 -]+)\\)(?:  \\(\\d+\\.\\d s\\))?$");
 
     /** One finding of a manifest: {@code RULE-ID<TAB>JUDGE<TAB>what is observed}. */
     record Finding(String rule, String judge, String observed) {

@@ -99,9 +99,9 @@ class ValidateProcessesTest {
             } else if (race <= RaceScenarios.NAMES.size()) {
                 // the race scenarios, then the lock order over them
                 String name = race < RaceScenarios.NAMES.size() ? RaceScenarios.title(RaceScenarios.NAMES.get(race))
-                        : "one lock order over every schedule of the race scenarios";
-                out.add(String.join("\t", "begin", "race", name, "PLAT-CONCURRENCY"));
-                out.add(String.join("\t", "end", "race", name, "PLAT-CONCURRENCY", "PASS", "0.1"));
+                        : "races/lock-order";
+                out.add(String.join("\t", "begin", "race", name, "PLAT-CONCURRENCY PLAT-DATA-RACE"));
+                out.add(String.join("\t", "end", "race", name, "PLAT-CONCURRENCY PLAT-DATA-RACE", "PASS", "0.1"));
             } else {
                 out.add(String.join("\t", "begin", "differential", DIFFERENTIAL, ""));
                 out.add(String.join("\t", "end", "differential", DIFFERENTIAL + ": 420 ops", "", "PASS", "0.5"));

@@ -112,6 +112,7 @@ public final class Harness {
         SCHED_RUNNABLE(of(I, I)),
         SCHED_STEPS(of(I)),
         SCHED_REPORT(of(A)),
+        KCSAN_REPORT(of(A)),
         PCM_LOCK(ofVoid(I)),
         PCM_UNLOCK(ofVoid(I)),
         GROUP_LOCK(of(I, I, I)),
@@ -715,6 +716,7 @@ public final class Harness {
     static final int SCHED_DEADLOCK = 0x1;
     static final int SCHED_DIVERGED = 0x2;
     static final int SCHED_TRUNCATED = 0x4;
+    static final int SCHED_RACE = 0x8;
 
     void schedStart(int tasks, int policy, long seed, int depth, int steps) {
         try {
@@ -801,6 +803,17 @@ public final class Harness {
             throw failed(Function.SCHED_REPORT, t);
         }
         return s.reinterpret(1024).getString(0);
+    }
+
+    /** The group's first data race (shim/src/kernel/kcsan/core.c): both accesses, each task's and line. */
+    String kcsanReport() {
+        MemorySegment s;
+        try {
+            s = (MemorySegment) h(Function.KCSAN_REPORT).invokeExact();
+        } catch (Throwable t) {
+            throw failed(Function.KCSAN_REPORT, t);
+        }
+        return s.reinterpret(1536).getString(0);
     }
 
     /** runtime->buffer_mutex of the substream: the PCM core's lock around what it calls the patch with. */

@@ -19,7 +19,7 @@ import org.pcmdmabuf.script.Target;
  * tasks under the harness's seeded scheduler (shim/src/kernel/sched/core.c): the ops before a group run one
  * after another, then each op of the group in a thread of its own, one running at a time and switching only at
  * the C code's scheduling points, then the rest. A run is judged (PLAT-CONCURRENCY): no problem of the C code
- * (WARN, lock misuse, sleeping in atomic context, use after free), no deadlock, the host consistent, no
+ * (WARN, lock misuse, sleeping in atomic context, use after free), no deadlock, no data race (PLAT-DATA-RACE), the host consistent, no
  * mapping of a revoked dma-buf left reaching its memory, and answers some order of each group gives on the model.
  */
 public final class RaceRunner {
@@ -107,6 +107,9 @@ public final class RaceRunner {
                     target.world().checkInvariants();
                     if ((status & Harness.SCHED_DEADLOCK) != 0) {
                         failures.add(harness.schedReport());
+                    }
+                    if ((status & Harness.SCHED_RACE) != 0) {
+                        failures.add(harness.kcsanReport());
                     }
                     if ((status & Harness.SCHED_DIVERGED) != 0) {
                         diverged = true;

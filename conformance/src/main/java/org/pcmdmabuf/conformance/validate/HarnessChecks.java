@@ -108,11 +108,11 @@ final class HarnessChecks {
     }
 
     /** What the race stage judges, how many PCT schedules of which depth from which seed per scenario. */
-    static final String RACE_RULES = "PLAT-CONCURRENCY";
+    static final String RACE_RULES = "PLAT-CONCURRENCY PLAT-DATA-RACE";
     static final int RACE_SCHEDULES = 200;
     static final int RACE_DEPTH = 3;
     static final long RACE_SEED = 1;
-    static final String LOCK_ORDER = "one lock order over every schedule of the race scenarios";
+    static final String LOCK_ORDER = "races/lock-order";
 
     static List<Case> cases() {
         try {

@@ -1,0 +1,231 @@
+package org.pcmdmabuf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every lock the patch takes, dropped one at a time (PLAT-CONCURRENCY, PLAT-DATA-RACE): the variants are generated
+ * from patch 0002's pcm_dmabuf.c, one per {@code guard()}, {@code scoped_guard()} and {@code spin_lock_irqsave()},
+ * so a lock the series adds is a variant this test must name. Each is either killed by the race stage's scenario
+ * named here (its 200 PCT schedules from seed 1, depth 3, as validate runs them) or listed with why no scenario
+ * can kill it on the harness. Most kills are the data race detector's (shim/src/kernel/kcsan/core.c): a lock
+ * dropped around accesses with no scheduling point inside changes no schedule.
+ */
+class DroppedLockTest {
+    static final Path SERIES = BrokenVariantsTest.KERNEL_PATCH.resolve("series");
+    static final Path RACES = RaceKernelTest.RACES;
+
+    /** The variant that kills it: the scenario whose race-stage run fails. */
+    static final Map<String, String> KILLED_BY = new LinkedHashMap<>();
+    /** Why no run of the harness kills it. */
+    static final Map<String, String> NOT_KILLED = new LinkedHashMap<>();
+
+    static {
+        KILLED_BY.put("snd_pcm_dmabuf_sync_mapped without &buf->sync_lock", "sync-detach");
+        KILLED_BY.put("snd_pcm_dmabuf_map without &buf->lock", "sync-detach");
+        KILLED_BY.put("snd_pcm_dmabuf_unmap without &buf->sync_lock", "sync-detach");
+        KILLED_BY.put("snd_pcm_dmabuf_unmap without &buf->lock", "sync-detach");
+        KILLED_BY.put("snd_pcm_dmabuf_cpu_access without &buf->lock", "sync-detach");
+        KILLED_BY.put("snd_pcm_dmabuf_mmap without &buf->lock", "mmap-revoke");
+        KILLED_BY.put("snd_pcm_dmabuf_vmap without &buf->lock", "sync-detach");
+        KILLED_BY.put("snd_pcm_dmabuf_vunmap without &buf->lock", "sync-detach");
+        KILLED_BY.put("snd_pcm_dmabuf_import_list without &buf->lock", "attach-close");
+        KILLED_BY.put("snd_pcm_dmabuf_detach without the stream lock", "sync-detach");
+        KILLED_BY.put("snd_pcm_dmabuf_drop_revoked without the stream lock", "revoke-prepare");
+        KILLED_BY.put("snd_pcm_dmabuf_stop_importer without the stream lock", "revoke-prepare");
+        KILLED_BY.put("snd_pcm_dmabuf_revoke_finish without &buf->lock", "mmap-revoke");
+        KILLED_BY.put("snd_pcm_dmabuf_let_go without &buf->lock", "export-hw-free");
+        KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock", "hw-free-release");
+        KILLED_BY.put("snd_pcm_dmabuf_disconnect_one without &buf->lock", "release-export");
+        KILLED_BY.put("snd_pcm_dmabuf_disconnect without &runtime->buffer_mutex", "release-export");
+        KILLED_BY.put("snd_pcm_dmabuf_disconnect without &buf->lock", "mmap-disconnect");
+
+        String useAfterFree = "the walk of the handed-over list meets the other side's kfree(): a use after free that"
+                + " crashes the process before the group ends (validate runs each scenario in a child JVM and fails"
+                + " it; in this JVM it would take the test down); docs/decisions.md 43";
+        NOT_KILLED.put("snd_pcm_dmabuf_release without &snd_pcm_dmabuf_list_lock", useAfterFree);
+        NOT_KILLED.put("snd_pcm_dmabuf_import_free without &buf->lock", "revoke-prepare reports its race with the"
+                + " revocation's walk of the importers (PLAT-DATA-RACE), and the walk then meets the freed import:"
+                + " a use after free that crashes the process, as above");
+        NOT_KILLED.put("snd_pcm_dmabuf_disconnect without &snd_pcm_dmabuf_list_lock", useAfterFree);
+        NOT_KILLED.put("snd_pcm_dmabuf_map without &buf->sync_lock", "map and SYNC's begin_cpu_access both hold"
+                + " &buf->lock; the list's lockless reader, the PCM core's data sync in atomic context, runs in no"
+                + " group of the scenarios");
+        String vmOps = "the harness's mm has no fork, split or partial munmap of a dma-buf mapping, and faults run"
+                + " in the host's checks, never in a kernel task (docs/decisions.md 43)";
+        NOT_KILLED.put("snd_pcm_dmabuf_vm_open without &buf->lock", vmOps);
+        NOT_KILLED.put("snd_pcm_dmabuf_vm_close without &buf->lock", vmOps);
+        NOT_KILLED.put("snd_pcm_dmabuf_vm_fault without &buf->lock", vmOps);
+        String core = "what the stream lock orders it against is the PCM core's access to the runtime's state,"
+                + " which the host (Java) makes, not instrumented C code";
+        NOT_KILLED.put("snd_pcm_dmabuf_check_state without the stream lock", core);
+        NOT_KILLED.put("snd_pcm_dmabuf_publish without the stream lock", core);
+        NOT_KILLED.put("snd_pcm_dmabuf_drop_revoked without the stream lock (2)", core);
+        NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock", core);
+        NOT_KILLED.put("snd_pcm_dmabuf_next_mm without &buf->lock", "the revocation took &buf->lock before it"
+                + " walks the mm list, and an mmap after the revocation adds no mm: every add is ordered before");
+        NOT_KILLED.put("snd_pcm_dmabuf_disconnect without &buf->lock (2)", "the free of a revoked export's"
+                + " memory races only a vm_close or an importer's unmap, which no scenario runs in that window");
+    }
+
+    /** One lock the patch takes: the line of patch 0002 that takes it. */
+    record Dropped(String name, int line, String from, String to) {
+    }
+
+    private static final Pattern TAKE = Pattern.compile(
+            "^\\+(\\t+)(?:guard\\((\\w+)\\)\\((.+)\\);|scoped_guard\\((\\w+), (.+?)\\)( \\{)?|"
+                    + "spin_lock_irqsave\\((.+), flags\\);)$");
+    private static final Pattern DEFINITION = Pattern.compile("^\\+(?:[a-z][^(]*?[\\s*])?(\\w+)\\(");
+
+    /** Patch 0002's lines and every lock its pcm_dmabuf.c takes, each with the edit that drops it. */
+    static List<Dropped> dropped(List<String> patch) {
+        List<Dropped> out = new ArrayList<>();
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        boolean inFile = false;
+        String function = "?";
+        for (int i = 0; i < patch.size(); i++) {
+            String l = patch.get(i);
+            if (l.startsWith("+++ ")) {
+                inFile = l.endsWith("/sound/core/pcm_dmabuf.c");
+                continue;
+            }
+            if (!inFile) {
+                continue;
+            }
+            Matcher d = DEFINITION.matcher(l);
+            if (d.find() && isDefinition(patch, i)) {
+                function = d.group(1);
+            }
+            Matcher m = TAKE.matcher(l);
+            if (!m.matches()) {
+                continue;
+            }
+            String tabs = m.group(1);
+            String kind = m.group(2) != null ? m.group(2) : m.group(4) != null ? m.group(4) : "spinlock_irqsave";
+            String lock = m.group(3) != null ? m.group(3) : m.group(5) != null ? m.group(5) : m.group(7);
+            String what = kind.startsWith("pcm_stream_lock") ? "the stream lock" : lock;
+            String name = function + " without " + what;
+            int n = seen.merge(name, 1, Integer::sum);
+            // the lock expression stays evaluated, so that no variable goes unused (-Werror)
+            String to = m.group(2) != null ? "(void)(" + lock + ");"
+                    : m.group(4) != null ? "if ((void)(" + lock + "), 1)" + (m.group(6) != null ? " {" : "")
+                    : "(void)(" + lock + "); flags = 0;";
+            out.add(new Dropped(n == 1 ? name : name + " (" + n + ")", i, l, "+" + tabs + to));
+            if (m.group(7) != null) {
+                // its unlock goes with it
+                int u = i + 1;
+                while (!patch.get(u).contains("spin_unlock_irqrestore(" + lock)) {
+                    u++;
+                }
+                out.add(new Dropped(null, u, patch.get(u), "+" + tabs + "(void)flags;"));
+            }
+        }
+        return out;
+    }
+
+    /** A line starting a function's definition, not a prototype: "{" comes before any ";". */
+    private static boolean isDefinition(List<String> patch, int i) {
+        for (int j = i; j < patch.size(); j++) {
+            String l = patch.get(j);
+            if (l.equals("+{")) {
+                return true;
+            }
+            if (l.stripTrailing().endsWith(";") || !l.startsWith("+")) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static Path patch0002() throws IOException {
+        try (Stream<Path> s = Files.list(SERIES)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("0002-")).findFirst().orElseThrow();
+        }
+    }
+
+    private static List<Dropped> named() throws IOException {
+        return dropped(Files.readAllLines(patch0002(), StandardCharsets.UTF_8)).stream()
+                .filter(d -> d.name() != null).toList();
+    }
+
+    @Test
+    void everyLockThePatchTakesIsNamedHere() throws IOException {
+        TreeSet<String> generated = new TreeSet<>(named().stream().map(Dropped::name).toList());
+        TreeSet<String> listed = new TreeSet<>(KILLED_BY.keySet());
+        listed.addAll(NOT_KILLED.keySet());
+        assertEquals(listed, generated, "the locks of patch 0002 and the variants named here differ");
+        assertTrue(generated.size() >= 30, "fewer locks than the series takes: " + generated);
+    }
+
+    @TempDir
+    Path tmp;
+
+    @TestFactory
+    Stream<DynamicTest> everyDroppedLockIsKilledByTheRaceStage() throws IOException {
+        List<String> patch = Files.readAllLines(patch0002(), StandardCharsets.UTF_8);
+        List<Dropped> all = dropped(patch);
+        return KILLED_BY.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey() + " -> " + e.getValue(), () -> {
+            int k = 0;
+            while (!e.getKey().equals(all.get(k).name())) {
+                k++;
+            }
+            List<String> edited = new ArrayList<>(patch);
+            edited.set(all.get(k).line(), all.get(k).to());
+            if (k + 1 < all.size() && all.get(k + 1).name() == null) {
+                edited.set(all.get(k + 1).line(), all.get(k + 1).to());
+            }
+            Path lib = build(e.getKey(), edited);
+            String scenario = e.getValue();
+            // a process of its own: a variant whose race ends in a use after free must not take this JVM down
+            Process pr = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                    "--enable-native-access=ALL-UNNAMED", "-Xmx384m", "-cp", System.getProperty("java.class.path"),
+                    Pcmsim.class.getName(), "race-kernel", "--library", lib.toString(), "--schedules", "200",
+                    "--seed", "1", "--depth", "3", "--no-shrink", RACES.resolve(scenario + ".ops").toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = pr.waitFor();
+            assertEquals(1, exit, e.getKey() + "\n" + out);
+            assertTrue(out.matches("(?s).*" + scenario + "\\.ops: 200 schedule\\(s\\), PCT depth 3 seeds"
+                    + " [^,]*, [1-9]\\d* failed.*"), e.getKey() + " survives " + scenario + ":\n" + out);
+        }));
+    }
+
+    private Path build(String name, List<String> patch) throws IOException, InterruptedException {
+        Path dir = tmp.resolve(name.replaceAll("\\W+", "-"));
+        Path series = dir.resolve("series");
+        Files.createDirectories(series);
+        Path p0002 = patch0002();
+        try (Stream<Path> patches = Files.list(SERIES)) {
+            for (Path p : patches.sorted().toList()) {
+                if (p.equals(p0002)) {
+                    Files.write(series.resolve(p.getFileName()), patch, StandardCharsets.UTF_8);
+                } else {
+                    Files.copy(p, series.resolve(p.getFileName()));
+                }
+            }
+        }
+        Path out = dir.resolve("out");
+        Process pr = new ProcessBuilder("sh", BrokenVariantsTest.KERNEL_PATCH.resolve("harness/build.sh").toString(),
+                series.toString(), out.toString()).redirectErrorStream(true).start();
+        String log = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, pr.waitFor(), name + ": the variant does not build\n" + log);
+        return out.resolve("libpcmdmabuf-harness.so");
+    }
+}
