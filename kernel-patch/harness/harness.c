@@ -49,6 +49,11 @@ struct harness_buffer {
 	 */
 	bool remapped;
 	struct page *alias;
+	/*
+	 * the device a DMA-API allocation (a device type of memalloc.c) is
+	 * charged to in kernel/dma/debug.c, NULL for CONTINUOUS and VMALLOC
+	 */
+	struct device *dma_dev;
 	/* the IOVA range of the allocation behind an IOMMU (iommu_dma_alloc()) */
 	struct device *iova_dev;
 	dma_addr_t iova;
@@ -65,6 +70,9 @@ struct harness_device {
 	bool contiguous;
 	int buffer_type;	/* SNDRV_DMA_TYPE_*, HARNESS_BUFFER_FAKE */
 	int driver;		/* HARNESS_DRIVER_* */
+	/* snd_card_disconnect() ran; released: the driver let the device go */
+	bool disconnected;
+	bool released;
 };
 
 /*
@@ -201,6 +209,7 @@ static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
 }
 
 static void buffer_check_unused(struct harness_buffer *b);
+static void harness_device_release(struct harness_device *d);
 static void buffer_uncharge(struct snd_card *card, struct snd_dma_buffer *dmab);
 
 static void iommu_unmap_iova(struct device *dev, dma_addr_t iova);
@@ -618,6 +627,8 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	b->remapped = (device_buffer_type(d) == SNDRV_DMA_TYPE_DEV ||
 		       device_buffer_type(d) == SNDRV_DMA_TYPE_DEV_WC) &&
 		      (d->dev.iommu || !d->dev.dma_coherent);
+	if (dma_type_of_device(device_buffer_type(d)))
+		b->dma_dev = &d->dev;
 	if (d->dev.iommu && dma_type_of_device(device_buffer_type(d))) {
 		b->iova_dev = &d->dev;
 		b->iova = iommu_dma_alloc_pages(&d->dev, b);
@@ -675,6 +686,7 @@ int harness_set_runtime(int sid, int has_runtime, int state, int access,
 			harness_bug("substream %d closed with dma-buf state left", sid);
 		mirror_buffer(hs, 0, 0, 0);
 		hs->substream.runtime = NULL;
+		harness_device_release(devices[hs->substream.pcm->card->dev->id]);
 		return 0;
 	}
 	if (!hs->substream.runtime) {
@@ -892,12 +904,51 @@ void snd_pcm_stop_revoked(struct snd_pcm_substream *substream)
 	substream->runtime->state = SNDRV_PCM_STATE_XRUN;
 }
 
+/*
+ * kernel/dma/debug.c, dma_debug_device_change() at BUS_NOTIFY_UNBOUND_DRIVER:
+ * the driver's remove returned (snd_card_free() waits for the last file of
+ * the card), so every DMA-API allocation and streaming mapping still held
+ * against the device is "pending DMA allocations while released from
+ * device".  The device goes once its card was disconnected and no
+ * substream of it has a runtime left.
+ */
+static void harness_device_release(struct harness_device *d)
+{
+	struct dma_debug_entry *entry;
+	struct harness_buffer *b;
+	int count = 0;
+	int i;
+
+	if (!d->disconnected || d->released)
+		return;
+	for (i = 0; i < nsubstreams; i++)
+		if (substreams[i]->used &&
+		    substreams[i]->substream.pcm == &d->pcm &&
+		    substreams[i]->substream.runtime)
+			return;
+	d->released = true;
+	list_for_each_entry(entry, &dma_debug_entries, list)
+		if (entry->dev == &d->dev)
+			count++;
+	list_for_each_entry(b, &buffers, node)
+		if (b->dma_dev == &d->dev)
+			count++;
+	if (count)
+		harness_bug("DMA-API: device %d: device driver has pending DMA allocations while released from device [count=%d] (PLAT-DMA-DEBUG)",
+			    d->dev.id, count);
+}
+
 void harness_disconnect(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
+	struct harness_device *d;
 
-	if (hs)
-		snd_pcm_dmabuf_disconnect(&hs->substream);
+	if (!hs)
+		return;
+	snd_pcm_dmabuf_disconnect(&hs->substream);
+	d = devices[hs->substream.pcm->card->dev->id];
+	d->disconnected = true;
+	harness_device_release(d);
 }
 
 /* sound/core/pcm_local.h, snd_pcm_dma_buffer_sync() (6.12) */
