@@ -62,6 +62,11 @@ struct harness_buffer {
 	 */
 	bool remapped;
 	struct page *alias;
+	/*
+	 * the device a DMA-API allocation (a device type of memalloc.c) is
+	 * charged to in kernel/dma/debug.c, NULL for CONTINUOUS and VMALLOC
+	 */
+	struct device *dma_dev;
 	/* the IOVA range of the allocation behind an IOMMU (iommu_dma_alloc()) */
 	struct device *iova_dev;
 	dma_addr_t iova;
@@ -638,6 +643,8 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
 	b->remapped = (device_buffer_type(d) == SNDRV_DMA_TYPE_DEV ||
 		       device_buffer_type(d) == SNDRV_DMA_TYPE_DEV_WC) &&
 		      (d->dev.iommu || !d->dev.dma_coherent);
+	if (dma_type_of_device(device_buffer_type(d)))
+		b->dma_dev = &d->dev;
 	if (d->dev.iommu && dma_type_of_device(device_buffer_type(d))) {
 		b->iova_dev = &d->dev;
 		b->iova = iommu_dma_alloc_pages(&d->dev, b);
@@ -921,11 +928,21 @@ void snd_pcm_stop_revoked(struct snd_pcm_substream *substream)
  * is closed, or at the disconnect when none is open.  The memory stays
  * allocated here (the harness frees it at harness_reset()); a use of it
  * after is reported as the use after free it is (card_check_live()).
+ *
+ * The driver's remove has then returned, and kernel/dma/debug.c,
+ * dma_debug_device_change() at BUS_NOTIFY_UNBOUND_DRIVER, reports every
+ * DMA-API allocation and streaming mapping still held against the device
+ * as "pending DMA allocations while released from device".
  */
 static void card_free_if_unused(struct harness_device *d)
 {
+	struct dma_debug_entry *entry;
+	struct harness_buffer *b;
+	int count = 0;
 	int i;
 
+	if (d->card_freed)
+		return;
 	for (i = 0; i < nsubstreams; i++) {
 		struct harness_substream *hs = substreams[i];
 
@@ -934,6 +951,15 @@ static void card_free_if_unused(struct harness_device *d)
 			return;
 	}
 	d->card_freed = true;
+	list_for_each_entry(entry, &dma_debug_entries, list)
+		if (entry->dev == &d->dev)
+			count++;
+	list_for_each_entry(b, &buffers, node)
+		if (b->dma_dev == &d->dev)
+			count++;
+	if (count)
+		harness_bug("DMA-API: device %d: device driver has pending DMA allocations while released from device [count=%d] (PLAT-DMA-DEBUG)",
+			    d->dev.id, count);
 }
 
 static void card_check_live(struct snd_card *card, const char *what)

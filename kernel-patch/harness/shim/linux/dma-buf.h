@@ -49,6 +49,7 @@ struct dma_buf_attachment {
 	struct device *dev;
 	struct list_head node;
 	struct sg_table *sgt;		/* mapped table, NULL while unmapped */
+	enum dma_data_direction dir;	/* the direction it was mapped with */
 	void *priv;
 };
 

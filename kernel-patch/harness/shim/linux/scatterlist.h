@@ -14,6 +14,12 @@ struct scatterlist {
 	dma_addr_t dma_address;
 	unsigned int dma_length;
 	bool last;
+	/*
+	 * drivers/dma-buf/dma-buf.c, mangle_sg_table() (CONFIG_DMABUF_DEBUG):
+	 * the page links of a table dma_buf_map_attachment() hands an
+	 * importer are scrambled until the unmap gives it back
+	 */
+	bool mangled;
 };
 
 struct sg_table {
@@ -25,10 +31,21 @@ struct sg_table {
 #define sg_dma_address(sg)	((sg)->dma_address)
 #define sg_dma_len(sg)		((sg)->dma_length)
 
-static inline struct page *sg_page(struct scatterlist *sg)
+void harness_bug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * An importer may use only the DMA addresses of the table it was given: the
+ * page of a mangled entry is a wild pointer in the kernel, reported when the
+ * code under test (HARNESS_FALLIBLE) asks for it
+ */
+static inline struct page *__sg_page(struct scatterlist *sg, bool under_test)
 {
+	if (under_test && sg->mangled)
+		harness_bug("sg_page() of a table dma_buf_map_attachment() returned: CONFIG_DMABUF_DEBUG's mangle_sg_table() scrambles its page links, an importer may use only its DMA addresses (PLAT-DMA-DEBUG)");
 	return sg->page;
 }
+
+#define sg_page(sg)	__sg_page(sg, HARNESS_FALLIBLE)
 
 static inline void sg_set_page(struct scatterlist *sg, struct page *page,
 			       unsigned int len, unsigned int offset)

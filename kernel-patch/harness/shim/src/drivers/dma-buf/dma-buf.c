@@ -189,6 +189,20 @@ void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 	kfree(attach);
 }
 
+/*
+ * mangle_sg_table() of CONFIG_DMABUF_DEBUG: __map_dma_buf() scrambles the
+ * page links of the table it hands the importer, __unmap_dma_buf() undoes
+ * it before the exporter gets the table back
+ */
+static void mangle_sg_table(struct sg_table *sgt, bool mangle)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i)
+		sg->mangled = mangle;
+}
+
 struct sg_table *
 dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
 				enum dma_data_direction dir)
@@ -197,17 +211,31 @@ dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
 
 	if (!sgt)
 		sgt = ERR_PTR(-ENOMEM);
-	if (!IS_ERR(sgt))
+	if (!IS_ERR(sgt)) {
 		attach->sgt = sgt;
+		attach->dir = dir;
+		mangle_sg_table(sgt, true);
+	}
 	return sgt;
 }
 
+/*
+ * dma_buf_unmap_attachment(): the table and direction must be those of the
+ * map (include/linux/dma-buf.h, @unmap_dma_buf; the exporter's
+ * dma_unmap_sgtable() with another direction is what kernel/dma/debug.c's
+ * check_unmap() reports)
+ */
 void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
 				       struct sg_table *sgt,
 				       enum dma_data_direction dir)
 {
 	if (attach->sgt != sgt)
 		harness_bug("unmap of a table the attachment was not given");
+	else if (attach->dir != dir)
+		harness_bug("DMA-API: dma_buf_unmap_attachment() with direction %s of an attachment mapped %s (PLAT-DMA-DEBUG)",
+			    dir2name[dir], dir2name[attach->dir]);
+	if (sgt && !IS_ERR(sgt))
+		mangle_sg_table(sgt, false);
 	attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
 	attach->sgt = NULL;
 }

@@ -5,10 +5,20 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.pcmdmabuf.conformance.Targets;
 import org.pcmdmabuf.conformance.shard.ExploreResult;
 import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.script.Limits;
+import org.pcmdmabuf.script.Op;
+import org.pcmdmabuf.script.Outcome;
+import org.pcmdmabuf.script.Script;
+import org.pcmdmabuf.script.ScriptException;
+import org.pcmdmabuf.script.ScriptParser;
+import org.pcmdmabuf.script.ScriptRunner;
+import org.pcmdmabuf.script.ScriptWriter;
+import org.pcmdmabuf.script.Target;
 import org.pcmdmabuf.sim.Explorer;
 import org.pcmdmabuf.sim.Scenario;
 import picocli.CommandLine.Command;
@@ -46,6 +56,19 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--shard", paramLabel = "K/N", converter = ShardConverter.class,
             description = ShardConverter.DESCRIPTION + " Here: the seeds.")
     Shard shard = Shard.WHOLE;
+
+    /** Where each seed is judged. */
+    enum ExploreTarget {
+        model, harness
+    }
+
+    @Option(names = "--target", defaultValue = "model",
+            description = "Judge each seed on: ${COMPLETION-CANDIDATES}. model: the simulator's checks of its run on "
+                    + "the Java model. harness: those, then the seed's run as an op script on the patch's C code in "
+                    + "its harness and on the model, every answer compared (one job: the harness is one process-wide "
+                    + "kernel); a failure's reproducer is the whole script, for pcmsim run --target harness "
+                    + "(default: ${DEFAULT-VALUE}).")
+    ExploreTarget target;
 
     /** What explore prints. */
     enum Format {
@@ -85,8 +108,11 @@ final class ExploreCommand implements Callable<Integer> {
         // Runs at once hold their buffers at once: no more than one script's worth. Seeds are judged in order,
         // so fewer threads change nothing but the time.
         threads = (int) Math.min(threads, Math.max(1, Limits.DEFAULT.scriptBufferBytes() / base.bufferBytes()));
+        if (target == ExploreTarget.harness) {
+            threads = 1;
+        }
         Explorer.Outcome outcome = Explorer.explore(base, seeds, shard.index() - 1, shard.count(), threads, platforms,
-                progress == null ? done -> {
+                target == ExploreTarget.harness ? ExploreCommand::onHarness : null, progress == null ? done -> {
                 } : done -> progress.update(done, shard.size(seeds)));
         if (progress != null) {
             progress.finish();
@@ -107,5 +133,47 @@ final class ExploreCommand implements Callable<Integer> {
             }
         }
         return 1;
+    }
+
+    /**
+     * The seed judged on the harness: the simulator's own checks, then its run as an op script on the model and on
+     * the patch's C code (the same cache geometry, no random evictions: a script is exact), answer by answer; the
+     * first op they answer differently, or that the harness reports a problem of the C code for, fails the seed.
+     */
+    static String onHarness(Scenario sc) {
+        String own = Explorer.failedCheck(sc);
+        if (own != null) {
+            return own;
+        }
+        Script script;
+        try {
+            script = ScriptParser.parse(ScriptWriter.write(Explorer.recorded(sc)));
+        } catch (ScriptException e) {
+            return "the seed's run is no op script: " + e.getMessage();
+        }
+        int lineBytes = sc.cache().lineBytes();
+        int lines = sc.cache().capacityLines();
+        List<ScriptRunner.Step> model;
+        List<ScriptRunner.Step> harness;
+        try (Target m = Targets.model.create(lineBytes, lines, null);
+             Target h = Targets.harness.create(lineBytes, lines, null)) {
+            model = ScriptRunner.run(script, m);
+            harness = ScriptRunner.run(script, h);
+        } catch (Exception e) {
+            return "the seed's op script failed to run: " + e;
+        }
+        for (int i = 0; i < Math.min(model.size(), harness.size()); i++) {
+            Op op = model.get(i).op();
+            Outcome a = model.get(i).outcome();
+            Outcome b = harness.get(i).outcome();
+            if (b.extra().get("harness") instanceof Object problem) {
+                return "harness, line " + op.line() + " " + op.name() + ": " + problem;
+            }
+            if (!a.equals(b)) {
+                return "line " + op.line() + " " + op.name() + ": the model answers " + a + ", the harness " + b;
+            }
+        }
+        return model.size() == harness.size() ? null
+                : "the model ran " + model.size() + " ops, the harness " + harness.size();
     }
 }

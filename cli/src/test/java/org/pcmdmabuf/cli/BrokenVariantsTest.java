@@ -109,6 +109,19 @@ class BrokenVariantsTest {
                     "+\tdma_unmap_sgtable(m->dev, &m->sgt, DMA_BIDIRECTIONAL, 0);\n+\tsg_free_table(&m->sgt);\n"
                             + "+\tsg_free_table(&m->out);\n",
                     "plat-dma-debug.ops", "PLAT-DMA-DEBUG", "frees DMA memory with different direction"),
+            new Variant("the disconnect leaves a revoked export's DMA memory to the dma-buf's release",
+                    "+\tif (buf->owns_memory && !buf->nr_users) {\n",
+                    "+\tif (buf->owns_memory && !buf->nr_users && !buf->dmabuf) {\n",
+                    "plat-dma-debug-unbind.ops", "PLAT-DMA-DEBUG",
+                    "pending DMA allocations while released from device"),
+            new Variant("the importer looks at the pages of the table it was given", List.of(new Edit(
+                    "+\tfor_each_sgtable_dma_sg(sgt, sg, i) {\n+\t\tif (i && sg_dma_address(sg) != next)\n",
+                    "+\tfor_each_sgtable_dma_sg(sgt, sg, i) {\n+\t\tif (!sg_page(sg) || (i && sg_dma_address(sg) != next))\n")),
+                    "plat-dma-debug.ops", "PLAT-DMA-DEBUG", "mangle_sg_table() scrambles its page links"),
+            new Variant("the importer unmaps with another direction than it mapped", List.of(new Edit(
+                    "+\t\tdma_buf_unmap_attachment_unlocked(imp->attach, imp->sgt,\n+\t\t\t\t\t\t  imp->dir);\n",
+                    "+\t\tdma_buf_unmap_attachment_unlocked(imp->attach, imp->sgt,\n+\t\t\t\t\t\t  DMA_BIDIRECTIONAL);\n")),
+                    "plat-dma-debug.ops", "PLAT-DMA-DEBUG", "dma_buf_unmap_attachment() with direction DMA_BIDIRECTIONAL"),
             // a NULL dereference kills the harness process: validate reports the crash per case and goes on
             new Variant("release dereferences NULL",
                     "+static void snd_pcm_dmabuf_release(struct dma_buf *dmabuf)\n+{\n+\tstruct snd_pcm_dmabuf *buf = dmabuf->priv;\n",

@@ -41,6 +41,25 @@ class PcmsimPlatformTest {
         assertTrue(replay.out().contains("platform: buffer noncontig, iommu, bounce"), replay.out());
     }
 
+    /**
+     * explore --target harness judges each seed's run on the patch's C code as well: seed 2 of the platforms
+     * attaches a foreign DEV export, which the shipped series refuses (EINVAL) where the model attaches it (its
+     * declared ATTACH-LIST finding, kernel-patch/series/FINDINGS); the model alone passes the seed.
+     */
+    @Test
+    void exploreOnTheHarnessComparesEachSeedsRunWithTheModel() {
+        PcmsimRunTest.Run model = PcmsimRunTest.pcmsim("explore", "--duration", "100ms", "--seeds", "2", "--jobs",
+                "1", "--platforms");
+        assertEquals(0, model.exit(), model.out() + model.err());
+        PcmsimRunTest.Run harness = PcmsimRunTest.pcmsim("explore", "--duration", "100ms", "--seeds", "2",
+                "--platforms", "--target", "harness");
+        assertEquals(1, harness.exit(), harness.out() + harness.err());
+        assertTrue(harness.out().startsWith("explored 2 seeds: seed 2 failed"), harness.out());
+        assertTrue(harness.out().contains("dmabuf_attach: the model answers Outcome[ret=0, errno=null, state=SETUP, "
+                + "extra={}], the harness Outcome[ret=-1, errno=EINVAL"), harness.out());
+        assertTrue(harness.out().contains("--buffer-type dev --foreign"), harness.out());
+    }
+
     @Test
     void aFlawLosesAudioAndItsReplayLineNamesIt() {
         PcmsimRunTest.Run r = PcmsimRunTest.pcmsim("simulate", "--duration", "1s", "--buffer-type", "dev", "--flaw",

@@ -325,7 +325,7 @@ final class MemoryBus {
         // just put in the cache (docs/decisions.md, decision 32).
         for (Substream s : synced) {
             Attachment a = s.runtime == null ? null : s.runtime.attachment;
-            if (a != null && a.dmaBuf == d) {
+            if (a != null && a.dmaBuf == d && a.streaming) {
                 mem.synced(a, forDevice);
             }
         }

@@ -59,12 +59,12 @@ public interface MemorySystem {
 
     /** The DMA of {@code s} reads words [from, to) of {@code b}, the buffer it runs on, by its device address. */
     default void dmaReadRange(Substream s, SndDmaBuffer b, int from, int to, long[] out, int at) {
-        dmaReadRange(b, from, to, s.pcm.hw.coherent(), out, at);
+        dmaReadRange(b, from, to, s.pcm.hw.coherent() || s.pcm.hw.cpuMovesData(), out, at);
     }
 
     /** The DMA of {@code s} writes a word of {@code b}, the buffer it runs on, by its device address. */
     default void dmaWrite(Substream s, SndDmaBuffer b, int word, long value) {
-        dmaWrite(b, word, value, s.pcm.hw.coherent());
+        dmaWrite(b, word, value, s.pcm.hw.coherent() || s.pcm.hw.cpuMovesData());
     }
 
     /** ATTACH mapped the attachment for its device (dma_buf_map_attachment()). */

@@ -43,6 +43,11 @@ public final class Pcm {
         return Collections.unmodifiableList(substreams);
     }
 
+    /** Whether the card was disconnected (snd_card_disconnect()): its driver lets the device go after. */
+    public boolean disconnected() {
+        return disconnected;
+    }
+
     public long totalPcmAllocBytes() {
         return totalPcmAllocBytes;
     }

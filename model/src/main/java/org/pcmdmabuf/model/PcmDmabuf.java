@@ -125,11 +125,13 @@ public final class PcmDmabuf {
 
         /**
          * The own export's memory is the runtime's buffer, which the device already owns: mapping it again would
-         * be a second streaming mapping of one buffer (the patch's snd_pcm_dmabuf_is_own() tells them apart).
+         * be a second streaming mapping of one buffer (the patch's snd_pcm_dmabuf_is_own() tells them apart). A
+         * device whose data the CPU moves has no DMA to map for: the memory is only vmapped, and a sync for the
+         * CPU must not copy a bounce slot nobody wrote over the client's writes (PLAT-BOUNCE).
          */
         @Override
         public boolean streamingMapping(Substream s, DmaBuf d) {
-            return d.buffer != s.runtime.dmaBuffer;
+            return d.buffer != s.runtime.dmaBuffer && !s.pcm.hw.cpuMovesData();
         }
 
         /** The patch tells the driver of the new memory before the DMA uses it (ATTACH-DRIVER-TOLD). */

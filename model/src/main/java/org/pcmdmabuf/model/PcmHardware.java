@@ -77,7 +77,18 @@ public record PcmHardware(
      * on a coherent device (CACHE-COHERENT, PLAT-BOUNCE).
      */
     public boolean syncFree() {
-        return coherent && !bounce;
+        return cpuMovesData() || coherent && !bounce;
+    }
+
+    /**
+     * Whether the CPU, not a DMA engine, moves this device's data: a VMALLOC buffer is memory no device DMAs
+     * into (sound/core/memalloc.c, snd_dma_vmalloc_ops; its drivers, as sound/drivers/aloop.c or
+     * sound/usb/pcm.c, copy with the CPU). Such a device reaches memory through the CPU's cache, gets no
+     * streaming mapping of an attached dma-buf (no DMA-API device to map for, so no bounce slot) and owes no
+     * cache maintenance (PLAT-BUFFER-TYPES, PLAT-BOUNCE).
+     */
+    public boolean cpuMovesData() {
+        return buffer == BufferType.VMALLOC;
     }
 
     /** Whether the platform is the one scripts get by default: the buffer type its DMA properties imply. */

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import org.pcmdmabuf.model.InvariantViolation;
 import org.pcmdmabuf.model.World;
@@ -100,6 +101,17 @@ public final class Explorer {
      */
     public static Outcome explore(Scenario base, int seeds, int first, int stride, int jobs, boolean platforms,
             IntConsumer progress) {
+        return explore(base, seeds, first, stride, jobs, platforms, null, progress);
+    }
+
+    /**
+     * As {@link #explore(Scenario, int, int, int, int, boolean, IntConsumer)} with another judge of each seed than
+     * the simulator's own checks ({@code judge} null: those): what went wrong in the seed's run, or null. A failure
+     * it finds is not minimized: its reproducer is the seed's whole run as an op script ({@link #recorded}).
+     */
+    public static Outcome explore(Scenario base, int seeds, int first, int stride, int jobs, boolean platforms,
+            Function<Scenario, String> judge, IntConsumer progress) {
+        Function<Scenario, String> judged = judge == null ? Explorer::failedCheck : judge;
         int mine = first >= seeds ? 0 : (seeds - 1 - first) / stride + 1;
         int threads = Math.max(1, jobs);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -110,7 +122,7 @@ public final class Explorer {
                 while (submitted < mine && queued.size() < 4 * threads) {
                     long seed = base.seed() + first + (long) submitted * stride;
                     Scenario sc = platforms ? perturbPlatform(base, seed) : perturb(base, seed);
-                    queued.add(pool.submit(() -> failedCheck(sc)));
+                    queued.add(pool.submit(() -> judged.apply(sc)));
                     submitted++;
                 }
                 String check = get(queued.poll());
@@ -119,7 +131,8 @@ public final class Explorer {
                     pool.shutdownNow();
                     long seed = base.seed() + first + (long) i * stride;
                     Scenario failed = platforms ? perturbPlatform(base, seed) : perturb(base, seed);
-                    return new Outcome(i + 1, minimize(failed, check));
+                    return new Outcome(i + 1, judge == null ? minimize(failed, check)
+                            : new Failure(failed, check, failed, recorded(failed), null));
                 }
             }
             return new Outcome(mine, null);
@@ -194,13 +207,7 @@ public final class Explorer {
                     + s.platform().describe(s.coherent()) + ", which the model target does not model yet; replay the"
                     + " seed instead");
         }
-        Simulation recorded = new Simulation(s, TraceLog.NONE, true);
-        try {
-            recorded.run();
-        } catch (InvariantViolation e) {
-            // The recorded ops up to the broken invariant are the reproducer.
-        }
-        Script script = recorded.recordedScript();
+        Script script = recorded(s);
         if (!reproduces(script, s.cache())) {
             return new Failure(sc, check, s, null, "the failure (" + finalCheck + ") depends on timing or random "
                     + "cache events that an op script cannot express; replay the seed instead");
@@ -208,6 +215,17 @@ public final class Explorer {
         Cache.Config cache = s.cache();
         return new Failure(sc, check, s, Ddmin.minimize(script, candidate -> reproduces(candidate, cache),
                 DDMIN_BUDGET), null);
+    }
+
+    /** The run of {@code sc} as an op script: every call the simulation made, up to a broken invariant. */
+    public static Script recorded(Scenario sc) {
+        Simulation recorded = new Simulation(sc, TraceLog.NONE, true);
+        try {
+            recorded.run();
+        } catch (InvariantViolation e) {
+            // The recorded ops up to the broken invariant are the script.
+        }
+        return recorded.recordedScript();
     }
 
     private static Scenario withDurationAndClients(Scenario s, long duration, List<Behaviour> clients) {

@@ -379,6 +379,8 @@ final class PlatformMemory implements MemorySystem {
     @Override
     public void dmaReadRange(Substream s, SndDmaBuffer b, int from, int to, long[] out, int at) {
         View v = view(s, b);
+        // A device whose data the CPU moves reaches memory through the cache (PcmHardware.cpuMovesData()).
+        boolean coherent = this.coherent || s.pcm.hw.cpuMovesData();
         int w = from;
         while (w < to) {
             int page = w / PAGE_WORDS;
@@ -403,7 +405,7 @@ final class PlatformMemory implements MemorySystem {
         int off = f.word + word % PAGE_WORDS;
         if (f.buffer != null) {
             if (off < words(f.buffer)) {
-                cache.dmaWrite(f.buffer, off, value, coherent);
+                cache.dmaWrite(f.buffer, off, value, coherent || s.pcm.hw.cpuMovesData());
             }
         } else {
             f.raw[off] = value;

@@ -71,7 +71,8 @@ class PlatformSimulationTest {
                 && type != BufferType.VMALLOC;
         assertEquals(overlaps ? 2 : 0, r.dmaDebugFindings(), r.table());
         assertEquals(overlaps ? 2 : 0, findings(r, "overlap"), r.table());
-        assertEquals(foreign && bounce, r.bouncedWords() > 0, r.table());
+        // A device whose data the CPU moves (VMALLOC) has no streaming mapping to bounce (docs/decisions.md 47).
+        assertEquals(foreign && bounce && type != BufferType.VMALLOC, r.bouncedWords() > 0, r.table());
     }
 
     @Test

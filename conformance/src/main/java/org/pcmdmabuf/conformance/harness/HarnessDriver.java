@@ -619,6 +619,16 @@ public final class HarnessDriver implements DmabufDriver {
     }
 
     /**
+     * The closes of a disconnected card's substreams, which the C learns of at once: once the last is closed the
+     * driver lets the device go (snd_card_free() waits for the card's last file), and kernel/dma/debug.c reports
+     * whatever DMA-API memory is still held against it (dma_debug_device_change(), PLAT-DMA-DEBUG).
+     */
+    public void disconnectedClosed() {
+        sids.entrySet().stream().filter(e -> e.getKey().pcm.disconnected() && e.getKey().runtime() == null)
+                .sorted(Map.Entry.comparingByValue()).map(Map.Entry::getKey).toList().forEach(this::mirror);
+    }
+
+    /**
      * Nothing may be held by the C code now (the host holds no object of it): whatever it still holds is a
      * leak, a {@link #problems() problem} naming each object's kind and the line that acquired it.
      */

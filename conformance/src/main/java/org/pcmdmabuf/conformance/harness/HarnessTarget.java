@@ -100,6 +100,7 @@ public final class HarnessTarget implements Target {
         Outcome out = op instanceof Op.DmaDebug
                 ? Outcome.ok(0, null).with("mappings", driver.dmaMappings()).with("overlaps", driver.dmaOverlaps())
                 : host.execute(op, names);
+        driver.disconnectedClosed();
         lastFault = driver.fault();
         if (lastFault.injected()) {
             out = out.with("fault", lastFault.kind());
