@@ -550,6 +550,15 @@ int harness_dma_target(int sid)
 		}
 		/* snd_pcm_sgbuf_get_addr(substream, 0) */
 		addr = snd_sgbuf_get_addr(dmab, 0);
+		/*
+		 * no frame and no IOVA of the harness is at 0: a buffer whose
+		 * bus address is 0 sends the device's DMA nowhere it mapped
+		 */
+		if (!addr) {
+			harness_bug("device %d's DMA is programmed at bus address 0: snd_pcm_get_dma_buf() of type %d has no DMA address",
+				    d->dev.id, dmab->dev.type);
+			return -1;
+		}
 		break;
 	}
 	if (!addr)

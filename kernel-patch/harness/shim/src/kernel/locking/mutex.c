@@ -48,6 +48,18 @@ static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin
 {
 	const char *what = spin ? "spin_lock" : "mutex_lock";
 
+	/*
+	 * kernel/locking/spinlock_debug.c, debug_spin_lock_before(): a lock
+	 * spin_lock_init() never set up is "bad magic" (CONFIG_DEBUG_SPINLOCK);
+	 * kernel/locking/mutex-debug.c, debug_mutex_lock_common(): the same of
+	 * a mutex mutex_init() never set up (CONFIG_DEBUG_MUTEXES).  Zeroed
+	 * memory is no lock: every lock of the harness and of DEFINE_MUTEX()
+	 * has its class name from its initialisation.
+	 */
+	if (!lock->name)
+		harness_bug("BUG: %s of a lock never initialised at %s:%d (bad magic: no %s)",
+			    what, site_file(site.file), site.line,
+			    spin ? "spin_lock_init()" : "mutex_init()");
 	if (spin)
 		harness_sched_point(what);
 	else

@@ -19,7 +19,8 @@ public final class RaceScenarios {
     public static final List<String> NAMES = List.of("export-hw-free", "attach-close", "mmap-revoke",
             "mmap-disconnect", "sync-detach", "release-export", "mmap-revoke-plain", "linked-start-attach",
             "linked-prepare-attach", "attach-disconnect", "mmap-disconnect-typed", "revoke-prepare",
-            "revoke-start", "revoke-write", "hw-free-release", "release-disconnect");
+            "revoke-start", "revoke-write", "hw-free-release", "release-disconnect", "attach-revoke",
+            "mmap-revoke-mms");
 
     private RaceScenarios() {
     }
