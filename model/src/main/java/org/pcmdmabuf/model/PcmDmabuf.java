@@ -279,7 +279,11 @@ public final class PcmDmabuf {
 
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of a dma-buf fd of the calling task. */
     static Result<Long> attach(Substream s, Task task, int fd, DmabufArg arg) {
-        dropRevoked(s);
+        // The argument is copied and checked before the runtime's buffer_mutex, which the drop needs (revision 4's
+        // snd_pcm_dmabuf_ioctl(): no user copy under the lock); a refused argument leaves the attachment.
+        if (arg.attachError() == null) {
+            dropRevoked(s);
+        }
         File f = task.files.get(fd);
         // dma_buf_get(): fget() finds no O_PATH file.
         if (f != null && f.privateData instanceof PathFile) {
@@ -339,9 +343,9 @@ public final class PcmDmabuf {
     }
 
     /**
-     * The substream drops the attachment a revocation left (LIFETIME-REVOKE-DETACH), first thing in ATTACH and
-     * DETACH (snd_pcm_dmabuf_ioctl()) and in PREPARE ({@link #prepare}), with the effect of DETACH: user space
-     * finds it detached already.
+     * The substream drops the attachment a revocation left (LIFETIME-REVOKE-DETACH), first thing in ATTACH (once
+     * its argument is copied and checked) and DETACH (snd_pcm_dmabuf_ioctl()) and in PREPARE ({@link #prepare}),
+     * with the effect of DETACH: user space finds it detached already.
      */
     private static void dropRevoked(Substream s) {
         Attachment a = s.runtime.attachment;
