@@ -980,15 +980,61 @@ static void card_check_live(struct snd_card *card, const char *what)
 			    what, d->dev.id);
 }
 
+/*
+ * revision 4 finishes a disconnect's revocations after the PCM's global
+ * locks (sound/core/pcm.c, snd_pcm_dev_disconnect()); earlier ones have no
+ * second half (a weak reference)
+ */
+void snd_pcm_dmabuf_disconnect_finish(struct snd_pcm_substream *substream)
+	__attribute__((weak));
+
 void harness_disconnect(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
+	/* read at run time: the compiler takes a defined weak symbol as set */
+	void (*volatile finish)(struct snd_pcm_substream *) =
+		snd_pcm_dmabuf_disconnect_finish;
 
 	if (!hs)
 		return;
 	snd_pcm_dmabuf_disconnect(&hs->substream);
+	if (finish)
+		finish(&hs->substream);
 	hs->disconnected = true;
 	card_free_if_unused(devices[hs->substream.pcm->card->dev->id]);
+}
+
+/*
+ * sound/core/pcm_native.c (6.12), which revision 4 calls from the ioctl
+ * after it copied the argument: buffer accesses blocked, buffer_mutex
+ * taken.  The host takes the mutex around every PCM ioctl
+ * (harness_pcm_lock()), so the ioctl's lock nests in it as its hooks do.
+ */
+int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime)
+{
+	struct harness_substream *hs =
+		container_of(runtime, struct harness_substream, runtime);
+
+	if (runtime->buffer_accessing.counter > 0)
+		return -EBUSY;
+	runtime->buffer_accessing.counter--;
+	if (hs->pcm_lock_depth && harness_owns(runtime->buffer_mutex.owner)) {
+		hs->pcm_lock_depth++;
+		return 0;
+	}
+	mutex_lock(&runtime->buffer_mutex);
+	hs->pcm_lock_depth = 1;
+	return 0;
+}
+
+void snd_pcm_buffer_access_unlock(struct snd_pcm_runtime *runtime)
+{
+	struct harness_substream *hs =
+		container_of(runtime, struct harness_substream, runtime);
+
+	if (hs->pcm_lock_depth && --hs->pcm_lock_depth == 0)
+		mutex_unlock(&runtime->buffer_mutex);
+	runtime->buffer_accessing.counter++;
 }
 
 /* sound/core/pcm_local.h, snd_pcm_dma_buffer_sync() (6.12) */

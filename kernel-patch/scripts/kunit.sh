@@ -23,7 +23,9 @@
 # --no-sandbox runs it with the caller's rights.
 #
 # Exit status: 0 when every test passed (skips allowed), 1 when a test
-# failed, the build failed or no test ran, 2 on a usage error.  Cold: the
+# failed or crashed, a suite's KTAP has fewer results than its plan (the
+# kernel died under a case), the build failed or no test ran, 2 on a usage
+# error.  Cold: the
 # whole UML kernel, 15-25 minutes on 2 shared cores; warm: a link check and
 # the boot.  The KTAP is kept in $PCM_DMABUF_CACHE/kunit-um/ktap.txt.
 set -uo pipefail
@@ -144,30 +146,61 @@ fi
 # the summary: every test case, parameterized ones counted per parameter
 summary=$(sbx -- python3 tools/testing/kunit/kunit.py parse <"$KTAP" 2>&1 | tail -n 1)
 echo "# ${summary#*] }"
+# KTAP: a plan "1..N" opens a block of N results at its indentation; a
+# result line closes the blocks indented deeper (its own subtests), a plan at
+# an indentation closes the block there before it.  A block that got fewer
+# results than its plan lost the rest to a crash (the kernel died, the KTAP
+# stopped): each missing result is a failure, as is a leaf "not ok"
 counts=$(awk '
-	/^ *(not )?ok [0-9]+ / {
-		depth = match($0, /[^ ]/) - 1
-		lines[NR] = $0; depths[NR] = depth
+	function indent(s) { return match(s, /[^ ]/) - 1 }
+	# close the blocks at indentation >= i, counting what they lack
+	function close_from(i) {
+		while (top > 0 && ind[top] >= i) {
+			if (got[top] < plan[top])
+				missing += plan[top] - got[top]
+			top--
+		}
+	}
+	/^ *1\.\.[0-9]+ *$/ {
+		i = indent($0)
+		close_from(i)
+		top++; ind[top] = i; plan[top] = substr($0, i + 4) + 0; got[top] = 0
+		next
+	}
+	/^ *(not )?ok [0-9]+/ {
+		i = indent($0)
+		close_from(i + 1)
+		if (top > 0 && ind[top] == i) got[top]++
+		lines[NR] = $0; depths[NR] = i
 	}
 	END {
+		close_from(0)
 		# a leaf is a result line not followed by deeper ones for its own subtests:
 		# KTAP prints subtests before their parent, indented 4 more
-		for (i = 1; i <= NR; i++) {
-			if (!(i in lines)) continue
+		for (n = 1; n <= NR; n++) {
+			if (!(n in lines)) continue
 			leaf = 1
-			for (j = i - 1; j >= 1; j--) {
+			for (j = n - 1; j >= 1; j--) {
 				if (!(j in lines)) continue
-				if (depths[j] > depths[i]) { leaf = 0 }
+				if (depths[j] > depths[n]) { leaf = 0 }
 				break
 			}
 			if (!leaf) continue
-			if (lines[i] ~ /# SKIP/) s++
-			else if (lines[i] ~ /^ *not ok/) f++
+			if (lines[n] ~ /# SKIP/) s++
+			else if (lines[n] ~ /^ *not ok/) f++
 			else p++
 		}
-		printf "%d %d %d\n", p, f, s
+		printf "%d %d %d %d\n", p, f, s, missing
 	}' "$KTAP")
-read -r passed failed skipped <<<"$counts"
+read -r passed failed skipped missing <<<"$counts"
+if [ "$missing" -gt 0 ]; then
+	echo "not ok - $missing results missing from the KTAP: a case crashed the kernel or the run stopped"
+	failed=$((failed + missing))
+fi
+# kunit.py's own verdict: it counts crashed cases
+case $summary in
+*crashed:\ [1-9]*|*errors:\ [1-9]*) echo "not ok - kunit.py parse: $summary"; failed=$((failed + 1)) ;;
+esac
 [ $w1 -eq 0 ] || failed=$((failed + 1))
 printf '# kunit.sh %ds (%s)\n' "$(($(date +%s) - start))" "$BUILD"
 echo "$passed passed, $failed failed${skipped:+ ($skipped skipped)}"

@@ -37,6 +37,10 @@ static inline void snd_pcm_sync_stop(struct snd_pcm_substream *substream,
  */
 void snd_pcm_stop_revoked(struct snd_pcm_substream *substream);
 
+/* revision 4 (sound/core/pcm_native.c of 6.12, made global): harness.c */
+int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime);
+void snd_pcm_buffer_access_unlock(struct snd_pcm_runtime *runtime);
+
 static inline bool __snd_pcm_lib_hand_over_pages_at(struct snd_pcm_substream *substream,
 						    struct snd_dma_buffer *dmab,
 						    const char *file, int line)

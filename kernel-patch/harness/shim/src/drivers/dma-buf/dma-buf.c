@@ -242,10 +242,15 @@ void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
 
 int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 {
+	int ret;
+
 	iosys_map_clear(map);
 	if (!dmabuf->ops->vmap)
 		return -EINVAL;
-	return dmabuf->ops->vmap(dmabuf, map);
+	ret = dmabuf->ops->vmap(dmabuf, map);
+	/* dma_buf_vmap(): an exporter's refusal is WARN_ON_ONCE(ret) */
+	WARN_ON(ret);
+	return ret;
 }
 
 void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)

@@ -59,11 +59,11 @@ class RaceKernelTest {
                     "/* dropped */", "attach-close", ASSERT),
             new Dropped("let_go without buf->lock", "static void snd_pcm_dmabuf_let_go(",
                     "scoped_guard(mutex, &buf->lock) {", "{", "export-hw-free", ASSERT),
-            new Dropped("disconnect_one without buf->lock", "static bool snd_pcm_dmabuf_disconnect_one(", GUARD,
-                    "/* dropped */", "release-export", ASSERT),
+            new Dropped("disconnect_one without buf->lock", "static void snd_pcm_dmabuf_disconnect_one(",
+                    "scoped_guard(mutex, &buf->lock) {", "{", "release-export", ASSERT),
             // (disconnect without snd_pcm_dmabuf_list_lock is left out: its walk of the list races the release's
             // kfree() of an entry, a use after free that corrupts this JVM's heap; docs/decisions.md 43)
-            new Dropped("disconnect without buf->lock", DISCONNECT, "scoped_guard(mutex, &buf->lock)",
+            new Dropped("disconnect without buf->lock", DISCONNECT, "scoped_guard(mutex, &own->lock)",
                     "/* dropped */", "mmap-disconnect", ASSERT));
 
     /** One line edited: the first line {@code from} after the function's definition becomes {@code to}. */

@@ -281,7 +281,11 @@ public final class PcmDmabuf {
 
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of a dma-buf fd of the calling task. */
     static Result<Long> attach(Substream s, Task task, int fd, DmabufArg arg) {
-        dropRevoked(s);
+        // The argument is copied and checked before the runtime's buffer_mutex, which the drop needs (revision 4's
+        // snd_pcm_dmabuf_ioctl(): no user copy under the lock); a refused argument leaves the attachment.
+        if (arg.attachError() == null) {
+            dropRevoked(s);
+        }
         File f = task.files.get(fd);
         // dma_buf_get(): fget() finds no O_PATH file.
         if (f != null && f.privateData instanceof PathFile) {
@@ -341,9 +345,9 @@ public final class PcmDmabuf {
     }
 
     /**
-     * The substream drops the attachment a revocation left (LIFETIME-REVOKE-DETACH), first thing in ATTACH and
-     * DETACH (snd_pcm_dmabuf_ioctl()) and in PREPARE ({@link #prepare}), with the effect of DETACH: user space
-     * finds it detached already.
+     * The substream drops the attachment a revocation left (LIFETIME-REVOKE-DETACH), first thing in ATTACH (once
+     * its argument is copied and checked) and DETACH (snd_pcm_dmabuf_ioctl()) and in PREPARE ({@link #prepare}),
+     * with the effect of DETACH: user space finds it detached already.
      */
     private static void dropRevoked(Substream s) {
         Attachment a = s.runtime.attachment;
@@ -364,7 +368,7 @@ public final class PcmDmabuf {
 
     /**
      * snd_pcm_dmabuf_revoked(), which snd_pcm_post_prepare() asks: a revocation marked the attachment while the
-     * driver prepared, so the prepare ends in SETUP, where the revocation takes a prepared stream.
+     * driver prepared, so the prepare ends in XRUN, where the revocation takes a prepared stream.
      */
     static boolean revoked(Substream s) {
         Attachment a = s.runtime.attachment;
@@ -442,8 +446,9 @@ public final class PcmDmabuf {
      * drops it itself at its next PREPARE, ATTACH, DETACH, HW_PARAMS, HW_FREE or close (its transfers and
      * prepare use the memory without the stream lock the revocation takes), with its reference on the dma-buf's
      * file. A moving importer is stopped in XRUN, as snd_pcm_stop_xrun() (sound/core/pcm_native.c) stops a stream
-     * that lost its data, a suspended one too, so that RESUME cannot restart it; a prepared one goes back to
-     * SETUP, as DETACH takes it (it was prepared for the memory it lost) (docs/decisions.md, decision 5b).
+     * that lost its data, a suspended one too, so that RESUME cannot restart it, and a prepared one (it was
+     * prepared for the memory it lost): XRUN is what snd_pcm_recover() prepares again, and the stop wakes the
+     * stream's sleepers (docs/decisions.md, decisions 5b and 52).
      */
     static void revoke(DmaBuf d) {
         World world = d.exporterPcm.world;
@@ -457,9 +462,8 @@ public final class PcmDmabuf {
             Substream s = a.substream;
             a.revoked = true;
             switch (s.runtime.state) {
-                case RUNNING, DRAINING, PAUSED, SUSPENDED -> PcmNative.stop(s, PcmState.XRUN);
-                // prepared for memory it no longer has, as DETACH (DETACH-STATE)
-                case PREPARED -> s.runtime.state = PcmState.SETUP;
+                // a prepared one was prepared for memory it no longer has
+                case RUNNING, DRAINING, PAUSED, SUSPENDED, PREPARED -> PcmNative.stop(s, PcmState.XRUN);
                 default -> {
                 }
             }

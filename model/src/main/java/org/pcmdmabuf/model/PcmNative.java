@@ -10,6 +10,7 @@ import static org.pcmdmabuf.model.PcmState.PREPARED;
 import static org.pcmdmabuf.model.PcmState.RUNNING;
 import static org.pcmdmabuf.model.PcmState.SETUP;
 import static org.pcmdmabuf.model.PcmState.SUSPENDED;
+import static org.pcmdmabuf.model.PcmState.XRUN;
 
 /**
  * What sound/core/pcm_native.c does to a substream: the ioctls and the power-management and release paths,
@@ -186,7 +187,7 @@ final class PcmNative {
         rt.devicePtr = rt.hwPtr;
         rt.applPtr = rt.hwPtr;
         rt.applPtrWild = false;
-        rt.state = PcmDmabuf.revoked(m) ? SETUP : PREPARED;
+        rt.state = PcmDmabuf.revoked(m) ? XRUN : PREPARED;
     }
 
     /** A member's pre-action: the errno that refuses the whole action, or null. */

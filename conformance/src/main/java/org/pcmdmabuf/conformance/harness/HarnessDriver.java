@@ -320,16 +320,15 @@ public final class HarnessDriver implements DmabufDriver {
 
     /**
      * The C code left each importer of a dma-buf it revoked where the model's revocation is about to take it
-     * (LIFETIME-REVOKE-DETACH): a moving or suspended one in XRUN, a prepared one in SETUP, any other as it
-     * was. The host has not run its own revocation yet.
+     * (LIFETIME-REVOKE-DETACH): a moving, suspended or prepared one in XRUN (docs/decisions.md, decision 52),
+     * any other as it was. The host has not run its own revocation yet.
      */
     private void checkImportersStopped(DmaBuf d) {
         for (Attachment a : d.attachments()) {
             Substream s = a.substream;
             PcmState now = s.runtime().state();
             PcmState expected = switch (now) {
-                case RUNNING, PAUSED, DRAINING, SUSPENDED -> PcmState.XRUN;
-                case PREPARED -> PcmState.SETUP;
+                case RUNNING, PAUSED, DRAINING, SUSPENDED, PREPARED -> PcmState.XRUN;
                 default -> now;
             };
             int state = harness.state(sid(s));
