@@ -71,7 +71,15 @@ if cat "$series"/*.patch | grep -q '^+struct snd_pcm_dmabuf_export {'; then
 fi
 echo "$rev" >"$out/uapi-revision-$variant"
 
-cflags="-std=gnu11 -O1 -g -fPIC -Wall -Wextra -Werror -Wno-unused-parameter -DHARNESS_UAPI_REV=$rev"
+# Revisions 1 to 3 hold runtime->buffer_mutex around the whole ioctl (their
+# pcm_native.c wrapper); from revision 4 pcm_dmabuf.c takes it itself,
+# after copying its argument (HARNESS_IOCTL_LOCKS, harness.c dmabuf_ioctl()).
+ioctl_locks=0
+if grep -q 'snd_pcm_buffer_access_lock(' "$src/sound/core/pcm_dmabuf.c"; then
+	ioctl_locks=1
+fi
+
+cflags="-std=gnu11 -O1 -g -fPIC -Wall -Wextra -Werror -Wno-unused-parameter -DHARNESS_UAPI_REV=$rev -DHARNESS_IOCTL_LOCKS=$ioctl_locks"
 lib="$out/libpcmdmabuf-harness.so"
 # The data race detector (shim/src/kernel/kcsan/core.c): the compiler's
 # ThreadSanitizer instrumentation, without its runtime, as the kernel's

@@ -99,6 +99,8 @@ struct harness_substream {
 	struct snd_pcm_runtime runtime;
 	dma_addr_t programmed;
 	int pcm_lock_depth;	/* harness_pcm_lock() nesting: an ioctl, then its hook */
+	/* the host's hold of buffer_mutex unknown to lockdep (dmabuf_ioctl()) */
+	bool host_lock_hidden;
 	bool disconnected;
 };
 
@@ -757,15 +759,42 @@ int harness_revision(void)
 	return HARNESS_UAPI_REV;
 }
 
-/* the ioctl as the revision under test takes it, issued on @file */
-static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
-			unsigned int cmd, void *arg)
+static int dmabuf_ioctl_call(struct harness_substream *hs, struct file *file,
+			     unsigned int cmd, void *arg)
 {
 #if HARNESS_UAPI_REV >= 2
 	return snd_pcm_dmabuf_ioctl(&hs->substream, file, cmd, arg);
 #else
 	return snd_pcm_dmabuf_ioctl(&hs->substream, cmd, arg);
 #endif
+}
+
+/*
+ * The ioctl as the revision under test takes it, issued on @file.  The host
+ * holds runtime->buffer_mutex around every PCM ioctl (harness_pcm_lock()),
+ * so that the model's op and the C's run as one; revisions 1 to 3's wrapper
+ * in pcm_native.c held it around this ioctl too.  A revision whose ioctl
+ * takes the mutex itself (HARNESS_IOCTL_LOCKS) runs, as on a kernel
+ * (sound/core/pcm_native.c, snd_pcm_common_ioctl()), with none held for
+ * lockdep: its user copies outside its own lock add no edge from
+ * buffer_mutex, those inside do (snd_pcm_buffer_access_lock() below).
+ */
+static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
+			unsigned int cmd, void *arg)
+{
+	int ret;
+
+	if (!HARNESS_IOCTL_LOCKS || !hs->pcm_lock_depth ||
+	    !harness_owns(hs->runtime.buffer_mutex.owner))
+		return dmabuf_ioctl_call(hs, file, cmd, arg);
+	harness_lockdep_release(&hs->runtime.buffer_mutex);
+	hs->host_lock_hidden = true;
+	ret = dmabuf_ioctl_call(hs, file, cmd, arg);
+	hs->host_lock_hidden = false;
+	harness_lockdep_acquire(&hs->runtime.buffer_mutex,
+				(struct harness_site){ "sound/core/pcm_native.c", 722 },
+				false, 0);
+	return ret;
 }
 
 /*
@@ -1020,6 +1049,10 @@ int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime)
 	runtime->buffer_accessing.counter--;
 	if (hs->pcm_lock_depth && harness_owns(runtime->buffer_mutex.owner)) {
 		hs->pcm_lock_depth++;
+		if (hs->host_lock_hidden)
+			harness_lockdep_acquire(&runtime->buffer_mutex,
+						(struct harness_site){ "sound/core/pcm_native.c", 722 },
+						false, 0);
 		return 0;
 	}
 	mutex_lock(&runtime->buffer_mutex);
@@ -1032,6 +1065,8 @@ void snd_pcm_buffer_access_unlock(struct snd_pcm_runtime *runtime)
 	struct harness_substream *hs =
 		container_of(runtime, struct harness_substream, runtime);
 
+	if (hs->host_lock_hidden)
+		harness_lockdep_release(&runtime->buffer_mutex);
 	if (hs->pcm_lock_depth && --hs->pcm_lock_depth == 0)
 		mutex_unlock(&runtime->buffer_mutex);
 	runtime->buffer_accessing.counter++;
