@@ -54,8 +54,10 @@ class DroppedLockTest {
         KILLED_BY.put("snd_pcm_dmabuf_let_go without &buf->lock", "export-hw-free");
         KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock", "hw-free-release");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect_one without &buf->lock", "release-export");
-        KILLED_BY.put("snd_pcm_dmabuf_disconnect without &runtime->buffer_mutex", "release-export");
-        KILLED_BY.put("snd_pcm_dmabuf_disconnect without &buf->lock", "mmap-disconnect");
+        KILLED_BY.put("snd_pcm_dmabuf_disconnect without &own->lock", "mmap-disconnect");
+        KILLED_BY.put("snd_pcm_dmabuf_disconnect without the stream lock", "release-export");
+        KILLED_BY.put("snd_pcm_dmabuf_disconnect_finish without &found->lock", "mmap-disconnect-typed");
+        KILLED_BY.put("snd_pcm_dmabuf_get without the stream lock", "release-export");
 
         String useAfterFree = "the walk of the handed-over list meets the other side's kfree(): a use after free that"
                 + " crashes the process before the group ends (validate runs each scenario in a child JVM and fails"
@@ -81,8 +83,10 @@ class DroppedLockTest {
         NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock", core);
         NOT_KILLED.put("snd_pcm_dmabuf_next_mm without &buf->lock", "the revocation took &buf->lock before it"
                 + " walks the mm list, and an mmap after the revocation adds no mm: every add is ordered before");
-        NOT_KILLED.put("snd_pcm_dmabuf_disconnect without &buf->lock (2)", "the free of a revoked export's"
-                + " memory races only a vm_close or an importer's unmap, which no scenario runs in that window");
+        NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock (2)", core);
+        NOT_KILLED.put("snd_pcm_dmabuf_disconnect_finish without &snd_pcm_dmabuf_list_lock", "the list of exports"
+                + " being revoked is written only by a disconnect and its second half, which the harness runs in one"
+                + " kernel task (harness_disconnect()); no scenario disconnects two cards at once");
     }
 
     /** One lock the patch takes: the line of patch 0002 that takes it. */
