@@ -1295,13 +1295,36 @@ int harness_file_writable(int id)
 static struct dentry **paths;
 static int npaths;
 
+/*
+ * The dentry an O_PATH open of the dma-buf reaches: its file's, or, once the
+ * file is freed, the one another O_PATH file still holds, which an open of
+ * its /proc/PID/fd/N link reaches (fs/proc/fd.c, proc_fd_link(): the path of
+ * the O_PATH file, whose dentry keeps the dma-buf until d_release).
+ */
+static struct dentry *dmabuf_dentry(int id)
+{
+	struct dma_buf *d = dmabuf_of(id, "path_get");
+	struct file *file = d ? dmabuf_file(d) : NULL;
+	int h;
+
+	if (file)
+		return file->f_path.dentry;
+	for (h = 0; d && h < npaths; h++)
+		if (paths[h] && paths[h]->d_fsdata == d)
+			return paths[h];
+	if (d)
+		harness_bug("path_get on dma-buf %d, whose file the C code freed and no path holds",
+			    id);
+	return NULL;
+}
+
 int harness_path_get(int id)
 {
-	struct file *file = file_of(id, "path_get");
+	struct dentry *dentry = dmabuf_dentry(id);
 	struct dentry **grown;
 	int h;
 
-	if (!file)
+	if (!dentry)
 		return -EBADF;
 	for (h = 0; h < npaths && paths[h]; h++)
 		;
@@ -1312,7 +1335,7 @@ int harness_path_get(int id)
 		paths = grown;
 		paths[npaths++] = NULL;
 	}
-	paths[h] = dget(file->f_path.dentry);
+	paths[h] = dget(dentry);
 	return h;
 }
 
