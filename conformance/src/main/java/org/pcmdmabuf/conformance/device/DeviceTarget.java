@@ -433,7 +433,7 @@ public final class DeviceTarget implements Target {
             n.bindMap(o.proc(), o.as(), null);
             return pcm(o.proc(), fd, addr);
         }
-        Mapping m = new Mapping(addr, o.length());
+        Mapping m = new Mapping(addr, o.length(), o.read(), o.write());
         fds.mapped(o.proc(), m);
         n.bindMap(o.proc(), o.as(), m);
         return pcm(o.proc(), fd, 0);
@@ -441,13 +441,16 @@ public final class DeviceTarget implements Target {
 
     /**
      * {@code fill} and {@code check}: refused as the model refuses them (EFAULT outside a mapping of the
-     * process, EINVAL finer than a word), SIGBUS where a page of the range would fault (LIFETIME-REVOKE-ZAP),
-     * else success with the stamps unobserved. Nothing is written or read from Java.
+     * process or against its protection, the SIGSEGV a store to a read-only page raises; EINVAL finer than a
+     * word), SIGBUS where a page of the range would fault (LIFETIME-REVOKE-ZAP), else success with the stamps
+     * unobserved. Nothing is written or read from Java: the probe only reads the pages, so the protection is
+     * the mapping's as the script asked for it.
      */
     private Outcome mapAccess(Op.MapAccess o, Names n) {
         Mapping m = (Mapping) n.map(o.proc(), o.map());
         long off = o.offset(), len = o.length();
-        if (m == null || !fds.maps(o.proc(), m) || off < 0 || len < 0 || off + len > m.len()) {
+        boolean allowed = m != null && (o.name().equals("fill") ? m.writable() : m.readable());
+        if (!allowed || !fds.maps(o.proc(), m) || off < 0 || len < 0 || off + len > m.len()) {
             return Outcome.error(EFAULT.name(), null);
         }
         if (off % 4 != 0 || len % 4 != 0) {

@@ -43,7 +43,8 @@ final class FdTable {
         }
     }
 
-    record Mapping(long addr, long len) {
+    /** A mapping the script made, with the access its protection allows. */
+    record Mapping(long addr, long len, boolean readable, boolean writable) {
     }
 
     private final SystemCalls sys;

@@ -493,6 +493,24 @@ class DeviceTargetTest {
         verify(sys, never()).write(anyInt(), anyLong(), anyLong());
     }
 
+    /**
+     * A fill through a mapping made without PROT_WRITE is the SIGSEGV of a store to a read-only page, EFAULT as
+     * the model answers, though the probe (which only reads the pages) would find them there (e2e random
+     * sequence 538); a check through a readable one is probed.
+     */
+    @Test
+    void aFillThroughAReadOnlyMappingIsRefusedWithoutAProbe() {
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(0x30000000L);
+        pipe(sys, 30, 31);
+        when(sys.write(eq(31), anyLong(), eq(1L))).thenReturn(1L);
+        when(sys.read(eq(30), anyLong(), anyLong())).thenAnswer(inv -> inv.getArgument(2));
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a mmap p len=4096 prot=r as m\n"
+                + "a fill m off=192 len=1576 stamp\na check m off=192 len=1576\n");
+        assertEquals(Outcome.error("EFAULT", null), steps.get(2).outcome(), "a store to a read-only mapping");
+        assertNull(steps.get(3).outcome().errno(), "a read of it: " + steps.get(3).outcome());
+        verify(sys, org.mockito.Mockito.times(1)).write(eq(31), anyLong(), eq(1L));
+    }
+
     /** A probe that fails for another reason than EFAULT is the target's error, never a result. */
     @Test
     void aProbeThatFailsOtherwiseIsATargetError() {
