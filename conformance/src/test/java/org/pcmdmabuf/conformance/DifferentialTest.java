@@ -55,11 +55,8 @@ class DifferentialTest {
 
     @Test
     void modelAndPatchAgreeOnEveryOp() {
-        var theory = qt().withExamples(SEQUENCES).withGenerateAttempts(SEQUENCES * 10);
-        Long seed = Long.getLong("pcmdmabuf.seed");
-        if (seed != null) {
-            theory = theory.withFixedSeed(seed);
-        }
+        var theory = qt().withExamples(SEQUENCES).withGenerateAttempts(SEQUENCES * 10)
+                .withFixedSeed(Long.getLong("pcmdmabuf.seed", 1L));
         theory.forAll(sequences()).checkAssert(cs -> lockstep.run(RandomScript.of(cs)));
 
         Map<String, Integer> seen = lockstep.seen();
@@ -133,11 +130,8 @@ class DifferentialTest {
 
     @Test
     void modelAndPatchAgreeOnTheSyncProtocol() {
-        var theory = qt().withExamples(PROTOCOL_SEQUENCES).withGenerateAttempts(PROTOCOL_SEQUENCES * 10);
-        Long seed = Long.getLong("pcmdmabuf.seed");
-        if (seed != null) {
-            theory = theory.withFixedSeed(seed);
-        }
+        var theory = qt().withExamples(PROTOCOL_SEQUENCES).withGenerateAttempts(PROTOCOL_SEQUENCES * 10)
+                .withFixedSeed(Long.getLong("pcmdmabuf.seed", 1L));
         theory.forAll(protocolSequences()).checkAssert(ops -> {
             try {
                 lockstep.run(ScriptParser.parse(protocolScript(ops)));

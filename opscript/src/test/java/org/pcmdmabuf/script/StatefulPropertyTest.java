@@ -97,11 +97,8 @@ class StatefulPropertyTest {
 
     @Test
     void randomSequencesKeepEveryInvariantAndLeaveNothing() {
-        var theory = qt().withExamples(SEQUENCES).withGenerateAttempts(SEQUENCES * 10);
-        Long seed = Long.getLong("pcmdmabuf.seed");
-        if (seed != null) {
-            theory = theory.withFixedSeed(seed);
-        }
+        var theory = qt().withExamples(SEQUENCES).withGenerateAttempts(SEQUENCES * 10)
+                .withFixedSeed(Long.getLong("pcmdmabuf.seed", 1L));
         theory.forAll(sequences()).checkAssert(this::runOne);
 
         assertTrue(opsRun >= SEQUENCES, "ran only " + opsRun + " ops");

@@ -301,13 +301,18 @@ public final class Harness {
     }
 
     String lastBug() {
+        return string(Function.LAST_BUG, 512);
+    }
+
+    /** The NUL-terminated text a harness function without arguments returns, read from at most maxBytes. */
+    private String string(Function f, int maxBytes) {
         MemorySegment s;
         try {
-            s = (MemorySegment) h(Function.LAST_BUG).invokeExact();
+            s = (MemorySegment) h(f).invokeExact();
         } catch (Throwable t) {
-            throw failed(Function.LAST_BUG, t);
+            throw failed(f, t);
         }
-        return s.reinterpret(512).getString(0);
+        return s.reinterpret(maxBytes).getString(0);
     }
 
     /** harness.h's HARNESS_DRIVER_*, HARNESS_CAP_* and HARNESS_BUFFER_FAKE. */
@@ -683,20 +688,12 @@ public final class Harness {
 
     /** The kernel function made to fail, empty when none. */
     String failedKind() {
-        try {
-            return ((MemorySegment) h(Function.FAILED_KIND).invokeExact()).reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            throw failed(Function.FAILED_KIND, t);
-        }
+        return string(Function.FAILED_KIND, 256);
     }
 
     /** Where the code under test called it ({@code sound/core/pcm_dmabuf.c:325}), empty when none. */
     String failedSite() {
-        try {
-            return ((MemorySegment) h(Function.FAILED_SITE).invokeExact()).reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            throw failed(Function.FAILED_SITE, t);
-        }
+        return string(Function.FAILED_SITE, 256);
     }
 
     /** Reports every object the code under test still holds as a leak; how many. */
@@ -796,24 +793,12 @@ public final class Harness {
 
     /** The deadlock's wait-for cycle, or why a schedule did not fit; empty for neither. */
     String schedReport() {
-        MemorySegment s;
-        try {
-            s = (MemorySegment) h(Function.SCHED_REPORT).invokeExact();
-        } catch (Throwable t) {
-            throw failed(Function.SCHED_REPORT, t);
-        }
-        return s.reinterpret(1024).getString(0);
+        return string(Function.SCHED_REPORT, 1024);
     }
 
     /** The group's first data race (shim/src/kernel/kcsan/core.c): both accesses, each task's and line. */
     String kcsanReport() {
-        MemorySegment s;
-        try {
-            s = (MemorySegment) h(Function.KCSAN_REPORT).invokeExact();
-        } catch (Throwable t) {
-            throw failed(Function.KCSAN_REPORT, t);
-        }
-        return s.reinterpret(1536).getString(0);
+        return string(Function.KCSAN_REPORT, 1536);
     }
 
     /** runtime->buffer_mutex of the substream: the PCM core's lock around what it calls the patch with. */
