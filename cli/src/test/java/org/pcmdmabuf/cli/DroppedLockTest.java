@@ -52,12 +52,12 @@ class DroppedLockTest {
         KILLED_BY.put("snd_pcm_dmabuf_stop_importer without the stream lock", "revoke-prepare");
         KILLED_BY.put("snd_pcm_dmabuf_revoke_finish without &buf->lock", "mmap-revoke");
         KILLED_BY.put("snd_pcm_dmabuf_let_go without &buf->lock", "export-hw-free");
-        KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock", "hw-free-release");
+        KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock", "mmap-revoke");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect_one without &buf->lock", "release-export");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect without &own->lock", "mmap-disconnect");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect without the stream lock", "release-export");
         KILLED_BY.put("snd_pcm_dmabuf_finish_revoked without &found->lock", "mmap-disconnect-typed");
-        KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock (2)", "mmap-revoke");
+        KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock (2)", "hw-free-release");
         KILLED_BY.put("snd_pcm_dmabuf_get without the stream lock", "release-export");
 
         String useAfterFree = "the walk of the handed-over list meets the other side's kfree(): a use after free that"
