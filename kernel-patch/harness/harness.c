@@ -101,6 +101,8 @@ struct harness_substream {
 	int pcm_lock_depth;	/* harness_pcm_lock() nesting: an ioctl, then its hook */
 	/* the host's hold of buffer_mutex unknown to lockdep (dmabuf_ioctl()) */
 	bool host_lock_hidden;
+	/* a hw_free ran under the host's lock: its second half is due */
+	bool hw_free_finish_due;
 	bool disconnected;
 };
 
@@ -924,12 +926,44 @@ int harness_detach(int sid)
 	return dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_DETACH, NULL);
 }
 
+/*
+ * revision 5 finishes a hw_free's revocation after the core dropped
+ * buffer_mutex (sound/core/pcm_native.c, snd_pcm_hw_params(),
+ * snd_pcm_hw_free(), snd_pcm_release()); earlier ones have no second half
+ * (a weak reference)
+ */
+void snd_pcm_dmabuf_hw_free_finish(struct snd_pcm_substream *substream)
+	__attribute__((weak));
+
+/*
+ * The host holds buffer_mutex around the hook (harness_pcm_lock()).  Held
+ * for this call alone, it is dropped for the second half, in the same call
+ * as the kernel's hw_params and hw_free do before they return, and taken
+ * again for the host's unlock; held around more (an op of the host that
+ * calls several hooks), the second half runs when the host drops it
+ * (harness_pcm_unlock()).
+ */
 void harness_hw_free(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
+	/* read at run time: the compiler takes a defined weak symbol as set */
+	void (*volatile finish)(struct snd_pcm_substream *) =
+		snd_pcm_dmabuf_hw_free_finish;
 
-	if (hs && hs->substream.runtime)
-		snd_pcm_dmabuf_hw_free(&hs->substream);
+	if (!hs || !hs->substream.runtime)
+		return;
+	snd_pcm_dmabuf_hw_free(&hs->substream);
+	if (!finish)
+		return;
+	if (hs->pcm_lock_depth != 1 ||
+	    !harness_owns(hs->runtime.buffer_mutex.owner)) {
+		hs->hw_free_finish_due = true;
+		return;
+	}
+	mutex_unlock(&hs->runtime.buffer_mutex);
+	finish(&hs->substream);
+	harness_mutex_lock(&hs->runtime.buffer_mutex,
+			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
 }
 
 /* revision 3 has the prepare hook; earlier ones have not (a weak reference) */
@@ -1621,8 +1655,13 @@ void harness_pcm_unlock(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
-	if (hs && hs->pcm_lock_depth && --hs->pcm_lock_depth == 0)
-		mutex_unlock(&hs->runtime.buffer_mutex);
+	if (!hs || !hs->pcm_lock_depth || --hs->pcm_lock_depth)
+		return;
+	mutex_unlock(&hs->runtime.buffer_mutex);
+	if (hs->hw_free_finish_due) {
+		hs->hw_free_finish_due = false;
+		snd_pcm_dmabuf_hw_free_finish(&hs->substream);
+	}
 }
 
 /*

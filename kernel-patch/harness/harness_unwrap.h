@@ -9,6 +9,7 @@
 #undef sg_alloc_table
 #undef sg_alloc_table_from_pages
 #undef sg_free_table
+#undef dma_get_sgtable
 #undef dma_map_sgtable
 #undef dma_unmap_sgtable
 #undef get_unused_fd_flags

@@ -30,6 +30,8 @@ void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
 			      enum dma_data_direction dir);
 void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
 				 enum dma_data_direction dir);
+int dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+		    dma_addr_t dma_addr, size_t size);
 
 /*
  * The calls of the code under test (linux/fault-inject.h):
@@ -62,6 +64,25 @@ static inline void __dma_unmap_sgtable_at(struct device *dev, struct sg_table *s
 	(dma_unmap_sgtable)(dev, sgt, dir, attrs);
 }
 
+/* the table dma_get_sgtable() fills is the caller's (sg_free_table()) */
+static inline int __dma_get_sgtable_at(struct device *dev, struct sg_table *sgt,
+				       void *cpu_addr, dma_addr_t dma_addr,
+				       size_t size, const char *file, int line,
+				       int fallible)
+{
+	int err;
+
+	if (harness_should_fail("dma_get_sgtable", -ENOMEM, file, line, fallible))
+		return -ENOMEM;
+	err = (dma_get_sgtable)(dev, sgt, cpu_addr, dma_addr, size);
+	if (!err)
+		harness_obj_get(HARNESS_OBJ_SG_TABLE, sgt, 0, file, line, 0);
+	return err;
+}
+
+#define dma_get_sgtable(dev, sgt, cpu_addr, dma_addr, size)		\
+	__dma_get_sgtable_at((dev), (sgt), (cpu_addr), (dma_addr), (size), \
+			     __FILE__, __LINE__, HARNESS_FALLIBLE)
 #define dma_map_sgtable(dev, sgt, dir, attrs)				\
 	__dma_map_sgtable_at((dev), (sgt), (dir), (attrs), __FILE__, __LINE__, \
 			     HARNESS_FALLIBLE)

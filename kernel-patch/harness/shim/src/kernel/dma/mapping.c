@@ -456,3 +456,38 @@ void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
 	/* arm64 cleans for the device in every direction */
 	harness_dma_sync(dev, sgt_buffer(sgt), true, dir);
 }
+
+/*
+ * kernel/dma/mapping.c, dma_get_sgtable_attrs(): the pages of a coherent
+ * allocation of @dev, whatever its CPU address (a remap's too): those the
+ * allocation holds (dma_direct_get_sgtable(), iommu_dma_get_sgtable())
+ */
+int dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+		    dma_addr_t dma_addr, size_t size)
+{
+	struct harness_buffer *b = buffer_containing(cpu_addr);
+	unsigned int i, index, n = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	struct page **pages;
+	int err;
+
+	if (!b || b->dma_dev != dev) {
+		harness_bug("dma_get_sgtable of memory %p not allocated for device %d",
+			    cpu_addr, dev ? dev->id : -1);
+		return -ENXIO;
+	}
+	index = (size_t)((unsigned char *)cpu_addr - b->area) >> PAGE_SHIFT;
+	if (index + n > b->npages) {
+		harness_bug("dma_get_sgtable of %zu bytes beyond the allocation", size);
+		return -ENXIO;
+	}
+	/* the harness's own scratch, not the code under test's allocation */
+	pages = calloc(n ? n : 1, sizeof(*pages));
+	if (!pages)
+		abort();
+	for (i = 0; i < n; i++)
+		pages[i] = &b->pages[index + i];
+	err = sg_alloc_table_from_pages(sgt, pages, n, 0, (unsigned long)n << PAGE_SHIFT,
+					GFP_KERNEL);
+	free(pages);
+	return err;
+}

@@ -44,7 +44,7 @@ class DroppedLockTest {
         KILLED_BY.put("snd_pcm_dmabuf_unmap without &buf->lock", "sync-detach");
         KILLED_BY.put("snd_pcm_dmabuf_cpu_access without &buf->lock", "sync-detach");
         KILLED_BY.put("snd_pcm_dmabuf_mmap without &buf->lock", "mmap-revoke");
-        KILLED_BY.put("snd_pcm_dmabuf_vmap without &buf->lock", "sync-detach");
+        KILLED_BY.put("snd_pcm_dmabuf_vmap_for without &buf->lock", "sync-detach");
         KILLED_BY.put("snd_pcm_dmabuf_vunmap without &buf->lock", "sync-detach");
         KILLED_BY.put("snd_pcm_dmabuf_import_list without &buf->lock", "attach-close");
         KILLED_BY.put("snd_pcm_dmabuf_detach without the stream lock", "sync-detach");
@@ -52,11 +52,12 @@ class DroppedLockTest {
         KILLED_BY.put("snd_pcm_dmabuf_stop_importer without the stream lock", "revoke-prepare");
         KILLED_BY.put("snd_pcm_dmabuf_revoke_finish without &buf->lock", "mmap-revoke");
         KILLED_BY.put("snd_pcm_dmabuf_let_go without &buf->lock", "export-hw-free");
-        KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock", "hw-free-release");
+        KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock", "mmap-revoke");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect_one without &buf->lock", "release-export");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect without &own->lock", "mmap-disconnect");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect without the stream lock", "release-export");
-        KILLED_BY.put("snd_pcm_dmabuf_disconnect_finish without &found->lock", "mmap-disconnect-typed");
+        KILLED_BY.put("snd_pcm_dmabuf_finish_revoked without &found->lock", "mmap-disconnect-typed");
+        KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock (2)", "hw-free-release");
         KILLED_BY.put("snd_pcm_dmabuf_get without the stream lock", "release-export");
 
         String useAfterFree = "the walk of the handed-over list meets the other side's kfree(): a use after free that"
@@ -84,9 +85,17 @@ class DroppedLockTest {
         NOT_KILLED.put("snd_pcm_dmabuf_next_mm without &buf->lock", "the revocation took &buf->lock before it"
                 + " walks the mm list, and an mmap after the revocation adds no mm: every add is ordered before");
         NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock (2)", core);
-        NOT_KILLED.put("snd_pcm_dmabuf_disconnect_finish without &snd_pcm_dmabuf_list_lock", "the list of exports"
-                + " being revoked is written only by a disconnect and its second half, which the harness runs in one"
-                + " kernel task (harness_disconnect()); no scenario disconnects two cards at once");
+        NOT_KILLED.put("snd_pcm_dmabuf_finish_revoked without &snd_pcm_dmabuf_list_lock", "the list of exports"
+                + " being revoked is written by a disconnect and its second half, which the harness runs in one"
+                + " kernel task (harness_disconnect()), and by a hw_free that revokes and its second half, one task"
+                + " too (harness_hw_free()); no scenario disconnects two cards at once or revokes at a hw_free"
+                + " while a disconnect of the card runs");
+        NOT_KILLED.put("snd_pcm_dmabuf_import without &buf->lock", "the attachment it publishes is read by the map"
+                + " of another PCM importer of the same reused memory (snd_pcm_dmabuf_pcm_attachment()); no scenario"
+                + " attaches two substreams to one preallocated export at once");
+        NOT_KILLED.put("snd_pcm_dmabuf_next_mapping without &buf->sync_lock", "the revocation and every writer of"
+                + " the list hold &buf->lock; the list's lockless reader, the PCM core's data sync in atomic"
+                + " context, runs in no group of the scenarios");
     }
 
     /** One lock the patch takes: the line of patch 0002 that takes it. */

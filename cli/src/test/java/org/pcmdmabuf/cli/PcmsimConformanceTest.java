@@ -35,7 +35,7 @@ class PcmsimConformanceTest {
         }
         // the harness runs the shipped series, every platform included: it fails exactly the findings it declares
         Findings findings = Findings.read(PcmsimValidateTest.SERIES);
-        assertEquals(1, r.exit(), r.out() + r.err());
+        assertEquals(findings.cases().isEmpty() ? 0 : 1, r.exit(), r.out() + r.err());
         assertEquals(findings.cases().keySet(), r.out().lines().filter(l -> l.startsWith("FAIL "))
                 .map(l -> l.split(" ")[1]).collect(java.util.stream.Collectors.toSet()), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("PASS attach-platform.ops ")), r.out());

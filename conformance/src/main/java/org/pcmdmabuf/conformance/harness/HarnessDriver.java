@@ -43,6 +43,14 @@ public final class HarnessDriver implements DmabufDriver {
     private final MemorySystem mem;
     private final Map<Integer, Pcm> devices = new HashMap<>();
     private final Map<Integer, SndDmaBuffer> buffers = new HashMap<>();
+    /** The host's holds of each substream's runtime->buffer_mutex around the hooks ({@link #pcmLock}). */
+    private final Map<Substream, Integer> pcmHolds = new HashMap<>();
+    /**
+     * Revoked exports whose CPU mappings are checked once the host's PCM ioctl dropped buffer_mutex: revision 5
+     * finishes a hw_free's revocation there (snd_pcm_dmabuf_hw_free_finish()), its zap of the mappings made
+     * while it ran included.
+     */
+    private final Map<Substream, List<DmaBuf>> zapChecksDue = new HashMap<>();
     /** The C side's id of every linked group whose lock a linked action took. */
     private final Map<PcmGroup, Integer> groups = new IdentityHashMap<>();
     /** The C side's id of every substream mirrored so far: dense, in the order they were first mirrored. */
@@ -275,7 +283,14 @@ public final class HarnessDriver implements DmabufDriver {
         for (DmaBuf d : exports) {
             int r = harness.revoked((int) world.dmaBufKey(d));
             revoked |= r == 1;
-            checkZapped(d, r == 1);
+            if (r == 1 && pcmHolds.getOrDefault(s, 0) > 0) {
+                if (!world.inFlightTogether()) {
+                    checkImportersStopped(d);
+                }
+                zapChecksDue.computeIfAbsent(s, k -> new ArrayList<>()).add(d);
+            } else {
+                checkZapped(d, r == 1);
+            }
         }
         return revoked;
     }
@@ -297,12 +312,17 @@ public final class HarnessDriver implements DmabufDriver {
      * until their own next buffer operation, which Lockstep compares with the host's).
      */
     private void checkZapped(DmaBuf d, boolean revoked) {
-        int key = (int) world.dmaBufKey(d);
         // With ops in flight together, an ATTACH about to fail may hold an attachment yet, and the host moves
         // streams it has not told the C about: the race runner checks the importers once the group is over.
         if (revoked && !world.inFlightTogether()) {
             checkImportersStopped(d);
         }
+        checkMappings(d, revoked);
+    }
+
+    /** Every CPU mapping of a revoked dma-buf gets SIGBUS in the C's mm, of any other none. */
+    private void checkMappings(DmaBuf d, boolean revoked) {
+        int key = (int) world.dmaBufKey(d);
         int mappings = harness.mappings(key);
         int sigbus = harness.sigbus(key);
         if (mappings < 0) {
@@ -530,11 +550,23 @@ public final class HarnessDriver implements DmabufDriver {
     @Override
     public void pcmLock(Substream s) {
         harness.pcmLock(sid(s));
+        pcmHolds.merge(s, 1, Integer::sum);
     }
 
     @Override
     public void pcmUnlock(Substream s) {
         harness.pcmUnlock(sid(s));
+        if (pcmHolds.merge(s, -1, Integer::sum) > 0) {
+            return;
+        }
+        pcmHolds.remove(s);
+        checkBugs();
+        for (DmaBuf d : zapChecksDue.getOrDefault(s, List.of())) {
+            if (!d.released()) {
+                checkMappings(d, true);
+            }
+        }
+        zapChecksDue.remove(s);
     }
 
     // ---- the C side's state, for comparison with the model -------------------------------------------
