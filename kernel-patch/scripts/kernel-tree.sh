@@ -55,8 +55,12 @@ pristine() {
 	ver=$(pkg_version)
 	[ -n "$ver" ] || ver=unknown
 	dir=$CACHE/src/$PKG-$(echo "$ver" | tr "~:+" "___")
+	mkdir -p "$CACHE/src"
+	# one extraction at a time: run-tests builds the e2e kernel in the background while pcmsim validate
+	# and the Maven tests may want the tree too, and a second extraction would replace the first's tree
+	exec 8>"$CACHE/src/.extract.lock"
+	flock 8
 	if [ ! -f "$dir/.pcm-dmabuf-extracted" ]; then
-		mkdir -p "$CACHE/src"
 		tmp=$(mktemp -d "$CACHE/src/.extract.XXXXXX")
 		echo "kernel-tree.sh: extracting $TARBALL (once)" >&2
 		tar -xJf "$TARBALL" -C "$tmp" || { rm -rf "$tmp"; die "extracting $TARBALL failed"; }
@@ -65,6 +69,7 @@ pristine() {
 		rmdir "$tmp"
 		touch "$dir/.pcm-dmabuf-extracted"
 	fi
+	exec 8>&-
 	echo "$dir"
 }
 
