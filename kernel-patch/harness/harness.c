@@ -795,7 +795,7 @@ static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
 	hs->host_lock_hidden = false;
 	harness_lockdep_acquire(&hs->runtime.buffer_mutex,
 				(struct harness_site){ "sound/core/pcm_native.c", 722 },
-				false, 0);
+				false, 0, false);
 	return ret;
 }
 
@@ -1086,7 +1086,7 @@ int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime)
 		if (hs->host_lock_hidden)
 			harness_lockdep_acquire(&runtime->buffer_mutex,
 						(struct harness_site){ "sound/core/pcm_native.c", 722 },
-						false, 0);
+						false, 0, false);
 		return 0;
 	}
 	mutex_lock(&runtime->buffer_mutex);

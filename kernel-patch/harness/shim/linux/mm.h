@@ -11,6 +11,7 @@
 #include <linux/bug.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/types.h>
 
@@ -86,12 +87,12 @@ struct file;
  * include/linux/mm_types.h: an address space.  Each kernel task of the
  * harness's scheduler runs in an mm of its own (two threads of one process
  * are two mms here: more interleavings than the kernel allows, never
- * fewer).  mmap_lock is a rw_semaphore in the kernel; here readers exclude
- * each other too, which only removes interleavings of readers, and it takes
- * part in the scheduler and the lock-order graph as every lock does.
+ * fewer); a revocation takes the mmap_lock of every mm that mapped the
+ * dma-buf, so tasks meet on it there.  mmap_lock is a rw_semaphore, as in
+ * the kernel (linux/rwsem.h): faults share it, mmap and munmap exclude.
  */
 struct mm_struct {
-	struct mutex mmap_lock;
+	struct rw_semaphore mmap_lock;
 	atomic_t mm_users;	/* the process's own reference, never dropped */
 	atomic_t mm_count;	/* mmgrab() */
 };

@@ -21,6 +21,8 @@ struct mutex {
 	bool locked;
 	bool destroyed;
 	int owner;		/* the holding task + 1, 0 outside a group */
+	/* a rw_semaphore's readers (linux/rwsem.h): bit task + 1 each */
+	unsigned int readers;
 	const char *name;
 	struct harness_site site;
 };

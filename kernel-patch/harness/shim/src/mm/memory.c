@@ -281,15 +281,25 @@ static int __handle_mm_fault(struct vm_area_struct *vma, unsigned long index)
 		.address = vma->vm_start + (index << PAGE_SHIFT),
 	};
 	vm_fault_t ret;
+	int zaps;
 
+again:
 	if (vma->pte_pfn[index])
 		return 0;
 	if (!vma->vm_ops || !vma->vm_ops->fault)
 		return 7;
+	zaps = vma->vm_file->f_mapping->zaps;
 	ret = vma->vm_ops->fault(&vmf);
 	if (ret & (VM_FAULT_SIGBUS | VM_FAULT_OOM))
 		return 7;
 	if (ret & VM_FAULT_NOPAGE) {
+		/*
+		 * The entry the handler installed may be gone already: a zap
+		 * of another task came after it let go of its lock, and the
+		 * access faults again, as the CPU retries it
+		 */
+		if (!vma->pte_pfn[index] && vma->vm_file->f_mapping->zaps != zaps)
+			goto again;
 		/* the handler installed nothing: the access faults again, forever */
 		if (!vma->pte_pfn[index]) {
 			harness_bug("fault handler answered VM_FAULT_NOPAGE for page %lu without installing it",
@@ -335,8 +345,8 @@ void harness_might_fault(const char *file, int line)
 	if (harness_lockdep_spin_depth())
 		harness_bug("BUG: sleeping function called from invalid context at %s:%d (%s held): a user access may fault",
 			    site_file(file), line, harness_lockdep_held_spin());
-	harness_lockdep_acquire(&mm->mmap_lock, site, false, 0);
-	harness_lockdep_release(&mm->mmap_lock);
+	harness_lockdep_acquire(&mm->mmap_lock.m, site, false, 0, true);
+	harness_lockdep_release(&mm->mmap_lock.m);
 }
 
 /* do_user_addr_fault(): the fault runs under the mm's mmap_lock */

@@ -17,7 +17,7 @@ static int dma_buf_mmap_internal(struct file *file, struct vm_area_struct *vma);
  * group, one for everything outside groups (linux/mm.h).  A process's own
  * user reference is never dropped.
  */
-#define HARNESS_MM_INIT	{ .mmap_lock = { .name = "mmap_lock" }, .mm_users = { 1 } }
+#define HARNESS_MM_INIT	{ .mmap_lock = { .m = { .name = "mmap_lock" } }, .mm_users = { 1 } }
 
 static struct mm_struct harness_mms[HARNESS_MAX_TASKS + 1] = {
 	[0 ... HARNESS_MAX_TASKS] = HARNESS_MM_INIT

@@ -21,6 +21,7 @@ struct held_lock {
 	int class;
 	struct harness_site site;
 	bool spin;
+	bool read;
 };
 
 /* one per task, and the host's last */
@@ -143,8 +144,20 @@ static int lock_path(int from, int to, int *path)
 	return n;
 }
 
+/*
+ * @held_read, @taken_read: read acquisitions of a rw_semaphore.  6.12's
+ * lockdep labels each dependency with them and reports a cycle only along a
+ * strong path, one with no -(*R)-> followed by -(S*)-> (check_noncircular(),
+ * Documentation/locking/lockdep-design.rst): a recursive reader (read 2,
+ * rwlock_t in_interrupt()) may pass a reader, so read-read is no inversion
+ * for it.  down_read() is a non-recursive read (read 1): a writer that
+ * waits blocks new readers, so every path of rwsem and mutex edges is strong
+ * and any cycle is reported, as is a second read of one class
+ * (check_deadlock() spares only read 2 after a read).
+ */
 static void lock_order_add(int a, int b, struct harness_site held,
-			   struct harness_site taken)
+			   struct harness_site taken, bool held_read,
+			   bool taken_read)
 {
 	char text[768], *p = text;
 	int path[HARNESS_MAX_CLASSES], n, i, w;
@@ -152,8 +165,10 @@ static void lock_order_add(int a, int b, struct harness_site held,
 
 	if (a == b) {
 		snprintf(text, sizeof(text),
-			 "possible recursive locking: %s taken at %s:%d while one is held since %s:%d",
-			 lock_classes[a], site_file(taken.file), taken.line,
+			 "possible recursive locking: %s taken%s at %s:%d while one is held%s since %s:%d",
+			 lock_classes[a], taken_read ? " for reading" : "",
+			 site_file(taken.file), taken.line,
+			 held_read ? " for reading" : "",
 			 site_file(held.file), held.line);
 		lockdep_report(text);
 		return;
@@ -186,18 +201,19 @@ static void lock_order_add(int a, int b, struct harness_site held,
 }
 
 void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin,
-			     int subclass)
+			     int subclass, bool read)
 {
 	struct lockdep_context *ctx = lockdep_current();
 	int class = lock_subclass(lock->name, subclass), i;
 
 	for (i = 0; i < ctx->depth; i++)
-		lock_order_add(ctx->held[i].class, class, ctx->held[i].site, site);
+		lock_order_add(ctx->held[i].class, class, ctx->held[i].site, site,
+			       ctx->held[i].read, read);
 	if (ctx->depth == HARNESS_MAX_HELD) {
 		harness_bug("more than %d locks held", HARNESS_MAX_HELD);
 		return;
 	}
-	ctx->held[ctx->depth++] = (struct held_lock){ lock, class, site, spin };
+	ctx->held[ctx->depth++] = (struct held_lock){ lock, class, site, spin, read };
 	if (spin)
 		ctx->spin_depth++;
 }
@@ -278,7 +294,8 @@ static void lockdep_kernel_edges(void)
 {
 	lock_order_add(lock_class("mmap_lock"), lock_class("&runtime->buffer_mutex"),
 		       (struct harness_site){ "sound/core/oss/pcm_oss.c", 2932 },
-		       (struct harness_site){ "sound/core/pcm_native.c", 766 });
+		       (struct harness_site){ "sound/core/pcm_native.c", 766 },
+		       false, false);
 }
 
 void harness_lockdep_reset(void)

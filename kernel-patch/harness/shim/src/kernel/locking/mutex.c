@@ -11,6 +11,7 @@
  */
 
 #include <linux/spinlock.h>
+#include <linux/rwsem.h>
 
 static __thread struct harness_site pending_site;
 
@@ -29,7 +30,7 @@ struct harness_site harness_guard_site(struct harness_site site)
 }
 
 void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin,
-			     int subclass);
+			     int subclass, bool read);
 void harness_lockdep_release(struct mutex *lock);
 int harness_lockdep_spin_depth(void);
 const char *harness_lockdep_held_spin(void);
@@ -65,17 +66,17 @@ static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin
 	else
 		harness_might_sleep(site);
 	if (sched_in_group() && lock->locked && !harness_owns(lock->owner))
-		sched_wait(lock, site);
-	if (lock->locked || lock->destroyed)
+		sched_wait(lock, site, false);
+	if (lock->locked || lock->readers || lock->destroyed)
 		harness_bug("%s of a %s lock %s at %s:%d", what,
-			    lock->locked ? "held" : "destroyed",
+			    lock->locked || lock->readers ? "held" : "destroyed",
 			    lock->name ? lock->name : "(unnamed)",
 			    site_file(site.file), site.line);
 	lock->locked = true;
 	lock->owner = sched_self + 1;
 	lock->site = site;
 	harness_kcsan_acquire(lock);
-	harness_lockdep_acquire(lock, site, spin, subclass);
+	harness_lockdep_acquire(lock, site, spin, subclass, false);
 }
 
 static void lock_release(struct mutex *lock, bool spin)
@@ -126,4 +127,71 @@ void harness_spin_lock_nested(spinlock_t *lock, int subclass,
 void harness_spin_unlock(spinlock_t *lock)
 {
 	lock_release(&lock->m, true);
+}
+
+/*
+ * kernel/locking/rwsem.c: down_write() is a mutex that also waits for the
+ * readers (rwsem_down_write_slowpath()); down_read() waits while a writer
+ * holds it or waits for it (rwsem_read_trylock(), rwsem_down_read_slowpath()).
+ * The scheduler tells when a waiter may go (sched_blocked()).
+ */
+static unsigned int reader_bit(void)
+{
+	return 1U << (sched_self + 1);
+}
+
+void harness_down_read(struct rw_semaphore *sem, struct harness_site site)
+{
+	struct mutex *lock = &sem->m;
+
+	harness_might_sleep(site);
+	if (sched_in_group())
+		sched_wait(lock, site, true);
+	if (lock->locked || lock->destroyed || (lock->readers & reader_bit()))
+		harness_bug("down_read of a %s rwsem %s at %s:%d",
+			    lock->locked ? "write-held" : lock->destroyed ?
+			    "destroyed" : "read-held (by this task)",
+			    lock->name ? lock->name : "(unnamed)",
+			    site_file(site.file), site.line);
+	lock->readers |= reader_bit();
+	harness_kcsan_acquire(lock);
+	harness_lockdep_acquire(lock, site, false, 0, true);
+}
+
+void harness_up_read(struct rw_semaphore *sem)
+{
+	struct mutex *lock = &sem->m;
+
+	if (!(lock->readers & reader_bit()))
+		harness_bug("up_read of %s, which this task does not hold for reading",
+			    lock->name ? lock->name : "(unnamed)");
+	harness_kcsan_release(lock);
+	lock->readers &= ~reader_bit();
+	harness_lockdep_release(lock);
+	harness_sched_point("up_read");
+}
+
+void harness_down_write(struct rw_semaphore *sem, struct harness_site site)
+{
+	struct mutex *lock = &sem->m;
+
+	harness_might_sleep(site);
+	if (sched_in_group())
+		sched_wait(lock, site, false);
+	if (lock->locked || lock->readers || lock->destroyed)
+		harness_bug("down_write of a %s rwsem %s at %s:%d",
+			    lock->locked ? "write-held" : lock->readers ?
+			    "read-held" : "destroyed",
+			    lock->name ? lock->name : "(unnamed)",
+			    site_file(site.file), site.line);
+	lock->locked = true;
+	lock->owner = sched_self + 1;
+	lock->site = site;
+	harness_kcsan_acquire(lock);
+	harness_lockdep_acquire(lock, site, false, 0, false);
+}
+
+void harness_up_write(struct rw_semaphore *sem)
+{
+	lock_release(&sem->m, false);
 }

@@ -29,6 +29,7 @@ struct harness_task {
 	bool started;
 	bool done;
 	struct mutex *waiting;		/* the lock it waits for */
+	bool wait_read;			/* for reading: a rw_semaphore */
 	struct harness_site wait_site;
 	int priority;			/* PCT: the highest runs */
 };
@@ -92,13 +93,43 @@ static uint64_t sched_random(void)
 	return z ^ (z >> 31);
 }
 
+/* a task of the group other than @t waits to write @lock */
+static int sched_writer_waits(struct mutex *lock, int t)
+{
+	int u;
+
+	for (u = 0; u < sched.ntasks; u++)
+		if (u != t && sched.task[u].waiting == lock &&
+		    !sched.task[u].wait_read && !sched.task[u].done)
+			return u;
+	return -1;
+}
+
+/*
+ * Whether task @t must go on waiting: its lock is held by a writer, or it
+ * waits to write a rw_semaphore that readers hold, or to read one a writer
+ * waits for (linux/rwsem.h).
+ */
+static bool sched_blocked(int t)
+{
+	struct harness_task *task = &sched.task[t];
+	struct mutex *m = task->waiting;
+
+	if (!m)
+		return false;
+	if (m->locked)
+		return true;
+	if (!task->wait_read)
+		return m->readers & ~(1U << (t + 1));
+	return sched_writer_waits(m, t) >= 0;
+}
+
 static bool task_runnable(int t)
 {
 	struct harness_task *task = &sched.task[t];
 
 	return task->started && !task->done &&
-	       (!task->waiting || !task->waiting->locked ||
-		(sched.status & HARNESS_SCHED_DEADLOCK));
+	       (!sched_blocked(t) || (sched.status & HARNESS_SCHED_DEADLOCK));
 }
 
 /* the next task to run, -1 when none can; a choice among two or more is a decision */
@@ -184,7 +215,11 @@ static void sched_deadlock(void)
 		seen[t] = true;
 		if (!m || task->done)
 			break;
-		holder = m->owner - 1;
+		/* a writer, else a reader, else the writer a reader queues behind */
+		holder = m->locked ? m->owner - 1 :
+			 m->readers & ~(1U << (t + 1)) ?
+			 __builtin_ctz(m->readers & ~(1U << (t + 1))) - 1 :
+			 sched_writer_waits(m, t);
 		n = snprintf(p, left, " task %d waits for %s at %s:%d, held by task %d (taken at %s:%d%s);",
 			     t, m->name ? m->name : "(unnamed)",
 			     site_file(task->wait_site.file), task->wait_site.line,
@@ -199,16 +234,17 @@ static void sched_deadlock(void)
 	}
 }
 
-/* the running task waits for @lock, which another task holds */
-static void sched_wait(struct mutex *lock, struct harness_site site)
+/* the running task waits for @lock while another task keeps it out (@read: to read a rw_semaphore) */
+static void sched_wait(struct mutex *lock, struct harness_site site, bool read)
 {
 	struct harness_task *task = &sched.task[sched_self];
 	int next;
 
 	pthread_mutex_lock(&sched_baton);
 	task->waiting = lock;
+	task->wait_read = read;
 	task->wait_site = site;
-	while (lock->locked && !(sched.status & HARNESS_SCHED_DEADLOCK)) {
+	while (sched_blocked(sched_self) && !(sched.status & HARNESS_SCHED_DEADLOCK)) {
 		next = sched_pick();
 		if (next < 0) {
 			sched_deadlock();

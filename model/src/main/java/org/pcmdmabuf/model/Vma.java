@@ -38,6 +38,11 @@ public final class Vma {
         this.write = write;
     }
 
+    /** The dma-buf driver's handle of this mapping, 0 for a mapping of a PCM file. */
+    public long driverHandle() {
+        return driverHandle;
+    }
+
     public boolean zapped() {
         return zapped;
     }

@@ -24,6 +24,7 @@ import org.pcmdmabuf.model.PcmRuntime;
 import org.pcmdmabuf.model.PcmState;
 import org.pcmdmabuf.model.Result;
 import org.pcmdmabuf.model.Substream;
+import org.pcmdmabuf.model.Vma;
 import org.pcmdmabuf.model.World;
 
 /**
@@ -314,7 +315,13 @@ public final class HarnessDriver implements DmabufDriver {
     private void checkZapped(DmaBuf d, boolean revoked) {
         // With ops in flight together, an ATTACH about to fail may hold an attachment yet, and the host moves
         // streams it has not told the C about: the race runner checks the importers once the group is over.
-        if (revoked && !world.inFlightTogether()) {
+        if (world.inFlightTogether()) {
+            // Nor the mappings: the C's mm takes each mapping's mmap_lock to fault it, a scheduling point where
+            // an munmap of the group frees the mapping this walk stands on; the race runner touches every mapping
+            // of a revoked dma-buf once the group is over (LIFETIME-REVOKE-ZAP).
+            return;
+        }
+        if (revoked) {
             checkImportersStopped(d);
         }
         checkMappings(d, revoked);
@@ -453,6 +460,23 @@ public final class HarnessDriver implements DmabufDriver {
                         + ", not page " + want + " of the dma-buf's memory");
                 return;
             }
+        }
+        checkBugs();
+    }
+
+    /**
+     * A fill or check of a dma-buf mapping while ops are in flight together: the C side's mm faults the pages of
+     * the range in first (handle_mm_fault() under the mm's mmap_lock, the exporter's vm_ops fault for an empty
+     * entry) in the op's kernel task, so the fault races the group's other ops as an access of a thread does
+     * (PLAT-CONCURRENCY). Whatever the page table reaches after the group is judged with every mapping of a
+     * revoked dma-buf (LIFETIME-REVOKE-ZAP).
+     */
+    public void touch(Vma v, long offset, long length) {
+        if (length <= 0 || offset < 0 || offset + length > v.length) {
+            return;
+        }
+        for (long p = offset / Substream.PAGE_SIZE; p <= (offset + length - 1) / Substream.PAGE_SIZE; p++) {
+            harness.touchPage((int) v.driverHandle(), p);
         }
         checkBugs();
     }

@@ -1,6 +1,7 @@
 package org.pcmdmabuf.conformance.harness;
 
 import java.util.List;
+import org.pcmdmabuf.model.Vma;
 import org.pcmdmabuf.model.World;
 import org.pcmdmabuf.script.ModelTarget;
 import org.pcmdmabuf.script.Names;
@@ -96,6 +97,10 @@ public final class HarnessTarget implements Target {
         }
         driver.failNth(failNth);
         failNth = 0;
+        if (op instanceof Op.MapAccess a && world.inFlightTogether()
+                && names.map(a.proc(), a.map()) instanceof Vma v && v.dmaBuf() != null) {
+            driver.touch(v, a.offset(), a.length());
+        }
         // DMA-API debugging shows the C code's streaming mappings, not the host's bookkeeping of them.
         Outcome out = op instanceof Op.DmaDebug
                 ? Outcome.ok(0, null).with("mappings", driver.dmaMappings()).with("overlaps", driver.dmaOverlaps())
