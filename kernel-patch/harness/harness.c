@@ -480,7 +480,14 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 	s->substream.dmabuf_caps = (caps & HARNESS_CAP_EXPORT ? SNDRV_PCM_DMABUF_EXPORT : 0) |
 				   (caps & HARNESS_CAP_ATTACH ? SNDRV_PCM_DMABUF_ATTACH : 0);
 #endif
-	s->substream.dma_buffer.dev.dev = &d->dev;
+	/*
+	 * A driver whose CPU moves the data preallocates for no device:
+	 * snd_pcm_set_managed_buffer_all(pcm, SNDRV_DMA_TYPE_VMALLOC, NULL, ...)
+	 * (sound/drivers/aloop.c, loopback_pcm_new(); sound/usb/pcm.c,
+	 * snd_usb_preallocate_buffer())
+	 */
+	s->substream.dma_buffer.dev.dev =
+		device_buffer_type(d) == SNDRV_DMA_TYPE_VMALLOC ? NULL : &d->dev;
 	s->substream.dma_buffer.dev.type = device_buffer_type(d);
 	return 0;
 }

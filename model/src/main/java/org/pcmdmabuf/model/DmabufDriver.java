@@ -34,8 +34,19 @@ public interface DmabufDriver {
      */
     boolean readOnlyFile(boolean readOnly);
 
-    /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of {@code file} (null when the fd is not open) with {@code arg}. */
+    /**
+     * SNDRV_PCM_IOCTL_DMABUF_ATTACH of {@code file} (null when the fd is not open) with {@code arg}. An
+     * attachment a revocation left ({@link Attachment#revoked()}) counts as none: ATTACH drops it first
+     * (LIFETIME-REVOKE-DETACH), and the host drops it once the driver answered ({@link #droppedRevoked}).
+     */
     Result<Long> attach(Substream s, File file, DmabufArg arg);
+
+    /**
+     * Whether the ATTACH that just answered {@code r} dropped the attachment a revocation left: every ATTACH
+     * whose argument was copied and checked does, whether it then succeeds or fails (docs/decisions.md,
+     * decision 55); one whose argument faulted or was refused changed nothing.
+     */
+    boolean droppedRevoked(Substream s, DmabufArg arg, Result<Long> r);
 
     /**
      * Whether ATTACH and DETACH tell the PCM driver that its DMA memory changed, so that a driver that programmed

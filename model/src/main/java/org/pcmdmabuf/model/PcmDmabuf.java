@@ -95,12 +95,13 @@ public final class PcmDmabuf {
                 return Result.err(Errno.EINVAL);
             }
             // A PCM data mapping would keep pointing at the old buffer (patch decision 4).
-            if (rt.attachment != null || s.mmapCount > 0) {
+            if (rt.attachment != null && !rt.attachment.revoked || s.mmapCount > 0) {
                 return Result.err(Errno.EBUSY);
             }
             // A driver that has not opted in may program addresses ATTACH cannot tell it about (ATTACH-ENXIO),
-            // and one that keeps an address from open cannot take other memory (ATTACH-DRIVER-TOLD).
-            if (!s.pcm.hw.optIn().attach() || !s.pcm.hw.driver().canReprogram()) {
+            // and one that keeps an address from open cannot take other memory (ATTACH-DRIVER-TOLD). The own
+            // export is the memory the driver programmed already: nothing to tell it (docs/decisions.md, 54).
+            if (d != rt.export && (!s.pcm.hw.optIn().attach() || !s.pcm.hw.driver().canReprogram())) {
                 return Result.err(Errno.ENXIO);
             }
             // Capture DMA writes the memory: the importer needs the right to write it (ATTACH-CAPTURE-EACCES).
@@ -121,6 +122,11 @@ public final class PcmDmabuf {
                 return Result.err(Errno.EINVAL);
             }
             return Result.ok(0L);
+        }
+
+        @Override
+        public boolean droppedRevoked(Substream s, DmabufArg arg, Result<Long> r) {
+            return arg.attachError() == null;
         }
 
         /**
@@ -153,7 +159,8 @@ public final class PcmDmabuf {
                     return Result.err(Errno.EBADFD);
                 }
             }
-            if (rt.attachment == null) {
+            // what a revocation left is dropped first: nothing attached (LIFETIME-REVOKE-DETACH)
+            if (rt.attachment == null || rt.attachment.revoked) {
                 return Result.err(Errno.EINVAL);
             }
             return Result.ok(0L);
@@ -281,17 +288,18 @@ public final class PcmDmabuf {
 
     /** SNDRV_PCM_IOCTL_DMABUF_ATTACH of a dma-buf fd of the calling task. */
     static Result<Long> attach(Substream s, Task task, int fd, DmabufArg arg) {
-        // The argument is copied and checked before the runtime's buffer_mutex, which the drop needs (revision 4's
-        // snd_pcm_dmabuf_ioctl(): no user copy under the lock); a refused argument leaves the attachment.
-        if (arg.attachError() == null) {
-            dropRevoked(s);
-        }
         File f = task.files.get(fd);
         // dma_buf_get(): fget() finds no O_PATH file.
         if (f != null && f.privateData instanceof PathFile) {
             f = null;
         }
         Result<Long> r = driver(s).attach(s, f, arg);
+        // The argument is copied and checked before the runtime's buffer_mutex, which the drop needs (revision 4's
+        // snd_pcm_dmabuf_ioctl(): no user copy under the lock); past them the drop is done, whatever ATTACH
+        // answers next (docs/decisions.md, decision 55). A refused or faulting argument leaves the attachment.
+        if (driver(s).droppedRevoked(s, arg, r)) {
+            dropRevoked(s);
+        }
         if (!r.isOk()) {
             return r;
         }
@@ -321,8 +329,10 @@ public final class PcmDmabuf {
 
     /** SNDRV_PCM_IOCTL_DMABUF_DETACH: PREPARED falls back to SETUP. */
     static Result<Long> detach(Substream s) {
-        dropRevoked(s);
         Result<Long> r = driver(s).detach(s);
+        // DETACH dropped first what a revocation left; the host follows once the driver answered, so that the
+        // release of a dma-buf this drop lets go comes after the driver's own drop, as it does in the kernel
+        dropRevoked(s);
         if (!r.isOk()) {
             return r;
         }

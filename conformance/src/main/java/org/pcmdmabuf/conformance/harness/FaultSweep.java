@@ -20,6 +20,9 @@ import org.pcmdmabuf.script.ScriptWriter;
  * may be left held (FAULT-NO-LEAK).
  */
 public final class FaultSweep {
+    /** The fallible calls that copy an ioctl's argument (kernel-patch/harness/README.md, fault injection). */
+    private static final Set<String> USER_COPIES = Set.of("copy_from_user", "copy_to_user", "get_user", "put_user");
+
     private final Lockstep lockstep;
 
     public FaultSweep(Harness harness) {
@@ -116,8 +119,12 @@ public final class FaultSweep {
                 if (!h.errno().equals(String.valueOf(f.errno()))) {
                     return new Run(fault, "the op failed with " + h.errno() + ", not with the injected " + f.errno());
                 }
-                // the model does not run the op: nothing may have changed (FAULT-NO-CHANGE)
+                // the model does not run the op: nothing may have changed (FAULT-NO-CHANGE), but what the op did
+                // before its argument's copy faulted, or past it before another call failed
                 s.unbound(op);
+                if (!USER_COPIES.contains(f.kind())) {
+                    s.failedPastArgument(op);
+                }
                 s.compare(op);
             } else {
                 Outcome m = s.model(op);

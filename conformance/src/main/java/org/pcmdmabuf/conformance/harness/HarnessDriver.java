@@ -168,6 +168,15 @@ public final class HarnessDriver implements DmabufDriver {
     }
 
     /**
+     * The C dropped the import a revocation left where it holds none after the ATTACH (or a new one: success);
+     * an ATTACH whose argument copy faulted keeps it (docs/decisions.md, decision 55).
+     */
+    @Override
+    public boolean droppedRevoked(Substream s, DmabufArg arg, Result<Long> r) {
+        return r.isOk() || !harness.attached(sid(s));
+    }
+
+    /**
      * Whether the ATTACH just allowed made a streaming DMA mapping in the C (dma_map_sgtable(), counted by the
      * shim's DMA-API debugging): revision 2 maps no memory the device owns already (ATTACH-OWN-NO-MAPPING),
      * revision 1 every dma-buf a device moves.
@@ -207,15 +216,15 @@ public final class HarnessDriver implements DmabufDriver {
         } finally {
             harness.pcmUnlock(sid);
         }
-        if (r.isOk() && s.runtime().attachment() == null) {
+        if (r.isOk() && (s.runtime().attachment() == null || s.runtime().attachment().revoked())) {
             // In flight together with a revocation, the DETACH took the import first and the revocation found
             // none, but the host ran its revocation before this answer: the DETACH is linearized before it.
             if (world.inFlightTogether()) {
                 return r;
             }
-            // The C kept an import the host dropped as revoked (LIFETIME-REVOKE-DETACH: ATTACH and DETACH drop
-            // it first, and DETACH then finds nothing attached); the host answers as its own state says.
-            problem("DETACH of " + s + " found an import on the C side that the host dropped as revoked");
+            // The C detached, as a live one, the import a revocation left (LIFETIME-REVOKE-DETACH: ATTACH and
+            // DETACH drop it first, and DETACH then finds nothing attached); the host answers as its state says.
+            problem("DETACH of " + s + " found an import on the C side that the host drops as revoked");
             return Result.err(Errno.EINVAL);
         }
         int state = harness.state(sid);

@@ -126,6 +126,18 @@ public final class Lockstep {
             }
         }
 
+        /**
+         * What an op that failed on the C code with a kernel call's fault did before that call, on the model that
+         * did not run it: an ATTACH whose argument was copied and checked has dropped the attachment a revocation
+         * left (LIFETIME-REVOKE-DETACH, docs/decisions.md decision 53). The model's ATTACH of an fd no task has
+         * open does that drop and then fails (EBADF, or its state's errno), changing nothing else.
+         */
+        public void failedPastArgument(Op op) {
+            if (op instanceof Op.DmabufAttach a) {
+                model.execute(new Op.DmabufAttach(a.line(), a.proc(), a.fd(), "", a.arg()), modelNames);
+            }
+        }
+
         /** The two agree on the state after {@code op}; throws where they do not. */
         public void compare(Op op) {
             compareState(op, model.world(), c);
