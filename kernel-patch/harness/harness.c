@@ -741,8 +741,54 @@ int harness_set_runtime(int sid, int has_runtime, int state, int access,
 	/* snd_pcm_set_runtime_buffer() set the allocation size; hw_params the used size */
 	if (hs->runtime.dma_buffer_p)
 		hs->runtime.dma_bytes = dma_bytes;
-	hs->substream.mmap_count.counter = mmap_count;
+	/*
+	 * mmap_count is the C's own (harness_pcm_mmap()); the host's count,
+	 * -1 while ops are in flight together, must agree with it.
+	 */
+	if (mmap_count >= 0 && atomic_read(&hs->substream.mmap_count) != mmap_count)
+		harness_bug("substream %d: mmap_count %d, but the host has %d PCM data mappings",
+			    sid, atomic_read(&hs->substream.mmap_count), mmap_count);
 	return 0;
+}
+
+/*
+ * sound/core/pcm_native.c, snd_pcm_mmap_data() with the series' hook, as
+ * 6.12 reaches it: do_mmap() (mm/mmap.c) -> snd_pcm_mmap() holds the
+ * mapping mm's mmap_lock only, neither runtime->buffer_mutex nor the
+ * stream lock.  The hook's snd_pcm_dmabuf_attached() check, then
+ * snd_pcm_lib_default_mmap() (snd_dma_buffer_mmap() of
+ * snd_pcm_get_dma_buf(), which sleeps), and mmap_count raised only after
+ * it returned.  The host made the checks before the hook (state, access,
+ * size).  0 or -EBUSY.
+ */
+int harness_pcm_mmap(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+	struct mm_struct *mm = current_mm();
+	int err = 0;
+
+	if (!hs || !hs->substream.runtime)
+		return -EINVAL;
+	mmap_write_lock(mm);
+	if (snd_pcm_dmabuf_attached(&hs->substream)) {
+		err = -EBUSY;
+	} else {
+		might_sleep();	/* snd_pcm_lib_default_mmap() */
+		hs->substream.mmap_count.counter++;	/* atomic_inc() */
+	}
+	mmap_write_unlock(mm);
+	return err;
+}
+
+/* snd_pcm_mmap_data_close(): the last unmap of a PCM data mapping */
+void harness_pcm_munmap(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs || atomic_read(&hs->substream.mmap_count) <= 0)
+		harness_bug("munmap of a PCM data mapping of substream %d, which has none", sid);
+	else
+		hs->substream.mmap_count.counter--;	/* atomic_dec() */
 }
 
 int harness_state(int sid)

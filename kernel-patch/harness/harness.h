@@ -68,6 +68,12 @@ int harness_dma_target(int sid);
 /* the simulated driver's prepare: where it programs its DMA from now on */
 int harness_driver_prepare(int sid);
 int harness_attached(int sid);
+/*
+ * mmap of substream @sid's PCM data (snd_pcm_mmap_data()'s hook and
+ * mmap_count, under the task's mmap_lock only): 0 or -EBUSY; and its unmap
+ */
+int harness_pcm_mmap(int sid);
+void harness_pcm_munmap(int sid);
 
 int harness_export(int sid, int flags, int reserved_word, int reserved,
 		   int fault, int pcm_writable);

@@ -125,6 +125,20 @@ public interface DmabufDriver {
     default void unlockGroup(Substream initiator, List<Substream> members, boolean nonatomic) {
     }
 
+    /**
+     * snd_pcm_mmap_data() past its 6.12 checks: the series' refusal of a PCM data mapping of an attached substream
+     * (ATTACH-BLOCKS-PCM-MMAP), then the driver's mmap, then mmap_count raised. Answers whether the mapping is
+     * made. 6.12 holds only the mapping mm's mmap_lock there (no buffer_mutex, no stream lock), so a driver whose
+     * code runs concurrently answers from its own state.
+     */
+    default boolean pcmMmap(Substream s) {
+        return s.runtime.attachment == null;
+    }
+
+    /** snd_pcm_mmap_data_close() of a PCM data mapping the host unmapped. */
+    default void pcmMunmap(Substream s) {
+    }
+
     /** dma_buf_ops.release: the host dropped the last reference on the dma-buf's file. */
     void release(DmaBuf d);
 

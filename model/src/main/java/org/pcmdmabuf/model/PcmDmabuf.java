@@ -108,6 +108,14 @@ public final class PcmDmabuf {
             if (s.stream == PcmStream.CAPTURE && !f.writable) {
                 return Result.err(Errno.EACCES);
             }
+            // Playback memory is written by the kernel too: write() copies into runtime->dma_area
+            // (sound/core/pcm_lib.c, __snd_pcm_lib_xfer()), silence fills it in any access mode
+            // (snd_pcm_playback_silence()), and a CPU-moving driver may write its buffer. A read-only file is
+            // no right to that, except the substream's own export, whose memory is its own buffer
+            // (ATTACH-PLAYBACK-EACCES, docs/decisions.md 57).
+            if (!f.writable && d.buffer != rt.dmaBuffer) {
+                return Result.err(Errno.EACCES);
+            }
             if (d.size < rt.dmaBytes) {
                 return Result.err(Errno.EINVAL);
             }

@@ -319,7 +319,7 @@ final class Vfs {
             return Result.err(Errno.EINVAL);
         }
         // The patch refuses a PCM data mapping of attached memory (kernel-patch decision 4).
-        if (rt.attachment != null) {
+        if (!s.pcm.world.driver().pcmMmap(s)) {
             return Result.err(Errno.EBUSY);
         }
         s.mmapCount++;
@@ -371,6 +371,7 @@ final class Vfs {
         registry.removeVma(v);
         if (v.substream != null) {
             v.substream.mmapCount--;
+            v.substream.pcm.world.driver().pcmMunmap(v.substream);
         }
         if (!v.zapped) {
             registry.putBuffer(v.buffer);

@@ -68,6 +68,8 @@ public final class Harness {
         DMA_TARGET(of(I, I)),
         DRIVER_PREPARE(of(I, I)),
         ATTACHED(of(I, I)),
+        PCM_MMAP(of(I, I)),
+        PCM_MUNMAP(ofVoid(I)),
         EXPORT(of(I, I, I, I, I, I, I)),
         INSTALLED_CLOEXEC(of(I)),
         ATTACH(of(I, I, I, I, I, I, I, I)),
@@ -396,6 +398,23 @@ public final class Harness {
             return (int) h(Function.ATTACHED).invokeExact(sid) != 0;
         } catch (Throwable t) {
             throw failed(Function.ATTACHED, t);
+        }
+    }
+
+    /** An mmap of the substream's PCM data through the series' hook: 0 or -EBUSY. */
+    int pcmMmap(int sid) {
+        try {
+            return (int) h(Function.PCM_MMAP).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.PCM_MMAP, t);
+        }
+    }
+
+    void pcmMunmap(int sid) {
+        try {
+            h(Function.PCM_MUNMAP).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.PCM_MUNMAP, t);
         }
     }
 

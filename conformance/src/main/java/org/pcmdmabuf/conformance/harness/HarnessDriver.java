@@ -718,6 +718,23 @@ public final class HarnessDriver implements DmabufDriver {
         return out;
     }
 
+    /**
+     * The PCM core's mmap of the substream's PCM data runs the series' hook in the C, under the task's mmap_lock
+     * only, as 6.12 runs snd_pcm_mmap_data(): the C's own check and mmap_count decide, not the host's.
+     */
+    @Override
+    public boolean pcmMmap(Substream s) {
+        int r = harness.pcmMmap(mirror(s));
+        checkBugs();
+        return r == 0;
+    }
+
+    @Override
+    public void pcmMunmap(Substream s) {
+        harness.pcmMunmap(sid(s));
+        checkBugs();
+    }
+
     /** Whether the C runtime has a dma-buf attached. */
     public boolean attached(Substream s) {
         return harness.attached(mirror(s));
@@ -771,7 +788,10 @@ public final class HarnessDriver implements DmabufDriver {
             }
             int access = rt.access() == null ? 0 : Uapi.access(rt.access());
             int info = s.pcm.hw.mmap() ? Uapi.SNDRV_PCM_INFO_MMAP : 0;
-            harness.setRuntime(sid, true, Uapi.state(rt.state()), access, info, rt.dmaBytes(), s.mmapCount(),
+            // the C counts the PCM data mappings itself (pcmMmap()): the host's count is compared when no op is
+            // between its C call and its own count
+            harness.setRuntime(sid, true, Uapi.state(rt.state()), access, info, rt.dmaBytes(),
+                    world.inFlightTogether() ? -1 : s.mmapCount(),
                     b == null ? 0 : b.id, b == null ? 0L : b.bytes, b != null && b.contiguous);
         }
         checkBugs();

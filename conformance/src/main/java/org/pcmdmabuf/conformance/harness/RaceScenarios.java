@@ -20,7 +20,8 @@ public final class RaceScenarios {
             "mmap-disconnect", "sync-detach", "release-export", "mmap-revoke-plain", "linked-start-attach",
             "linked-prepare-attach", "attach-disconnect", "mmap-disconnect-typed", "revoke-prepare",
             "revoke-start", "revoke-write", "hw-free-release", "release-disconnect", "attach-revoke",
-            "mmap-revoke-mms", "fault-revoke", "munmap-revoke", "disconnect-attach-export");
+            "mmap-revoke-mms", "fault-revoke", "munmap-revoke", "disconnect-attach-export",
+            "hw-free-disconnect", "pcm-mmap-attach");
 
     private RaceScenarios() {
     }

@@ -211,14 +211,15 @@ public final class Validation {
         }
         Path out = Files.createTempDirectory("pcmsim-validate-");
         try {
-            Path lib = harness(out);
+            Path plain = harness(out);
+            Path lib = plain;
             if (lib != null && instruments.variant() != null) {
                 lib = build(out, instruments.variant(), instruments.buildName());
             }
             if (lib == null) {
                 skip(HarnessChecks.planned(differential, faults), "the harness did not build");
             } else {
-                harnessChecks(lib, out);
+                harnessChecks(lib, plain, out);
                 if (instruments.coverage()) {
                     countCoverage(out);
                 }
@@ -504,20 +505,41 @@ public final class Validation {
      * {@link HarnessChecks} in a child JVM, each check reported as it ends. If the revision's C code kills
      * the child, the check it was running fails with the crash, and a new child goes on with the next one.
      */
-    private void harnessChecks(Path lib, Path scratch) throws IOException, InterruptedException {
+    private void harnessChecks(Path lib, Path plain, Path scratch) throws IOException, InterruptedException {
         List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential, faults);
         List<int[]> stages = HarnessChecks.stages(planned);
         // --fail-fast stops at the first failure in order, which stages running at once would run past; gcov's
         // counts are kept to one writer at a time
         if (stageJobs > 1 && stages.size() > 1 && !failFast && !instruments.coverage()) {
-            runStagesAtOnce(lib, scratch, planned, stages);
+            runStagesAtOnce(lib, plain, scratch, planned, stages);
             return;
         }
         int next = 0;
-        while (next < planned.size() && !stopped()) {
-            next = harnessChild(lib, scratch, planned, next, planned.size(), this::add);
+        if (!instruments.asan()) {
+            while (next < planned.size() && !stopped()) {
+                next = harnessChild(lib, false, scratch, planned, next, planned.size(), this::add);
+            }
+            skip(planned.subList(Math.min(next, planned.size()), planned.size()), FAIL_FAST);
+            return;
+        }
+        for (int[] stage : stages) {
+            boolean onPlain = onPlain(planned, stage);
+            while (next < stage[1] && !stopped()) {
+                next = harnessChild(onPlain ? plain : lib, !onPlain && instruments.asan(), scratch, planned, next,
+                        stage[1], this::add);
+            }
         }
         skip(planned.subList(Math.min(next, planned.size()), planned.size()), FAIL_FAST);
+    }
+
+    /**
+     * Whether a stage runs on the plain build rather than the ASan one: the race stage does. Its data-race
+     * detector (PLAT-DATA-RACE, the harness's KCSAN) is the compiler's ThreadSanitizer instrumentation, which the
+     * plain build has and the ASan build cannot; on the ASan build a race's report would change with --asan, and
+     * a series' FINDINGS could not declare it once for both.
+     */
+    private boolean onPlain(List<HarnessChecks.Planned> planned, int[] stage) {
+        return instruments.asan() && planned.get(stage[0]).kind() == Kind.race;
     }
 
     /**
@@ -525,17 +547,19 @@ public final class Validation {
      * their planned order, whatever order the stages end in, so the report is the one a single child gives (but
      * for the times). A stage that crashes its child goes on in a new one, as in a single child.
      */
-    private void runStagesAtOnce(Path lib, Path scratch, List<HarnessChecks.Planned> planned, List<int[]> stages)
-            throws IOException, InterruptedException {
+    private void runStagesAtOnce(Path lib, Path plain, Path scratch, List<HarnessChecks.Planned> planned,
+            List<int[]> stages) throws IOException, InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(stageJobs, stages.size()));
         try {
             List<Future<List<Check>>> reports = new ArrayList<>();
             for (int[] stage : stages) {
                 reports.add(pool.submit(() -> {
                     List<Check> stageChecks = new ArrayList<>();
+                    boolean onPlain = onPlain(planned, stage);
                     int next = stage[0];
                     while (next < stage[1]) {
-                        next = harnessChild(lib, scratch, planned, next, stage[1], stageChecks::add);
+                        next = harnessChild(onPlain ? plain : lib, !onPlain && instruments.asan(), scratch, planned,
+                                next, stage[1], stageChecks::add);
                     }
                     return stageChecks;
                 }));
@@ -554,8 +578,8 @@ public final class Validation {
      * One child from check {@code first} on; returns the index of the first check it did not report. A check
      * that runs past the case limit fails, naming the frames its main thread was in, and the child is stopped.
      */
-    private int harnessChild(Path lib, Path scratch, List<HarnessChecks.Planned> planned, int first, int end,
-            Consumer<Check> sink) throws IOException, InterruptedException {
+    private int harnessChild(Path lib, boolean asan, Path scratch, List<HarnessChecks.Planned> planned, int first,
+            int end, Consumer<Check> sink) throws IOException, InterruptedException {
         int next = first;
         HarnessChecks.Planned running = null;
         List<String> details = new ArrayList<>();
@@ -576,7 +600,7 @@ public final class Validation {
         String classPath = String.join(java.io.File.pathSeparator, classPathEntries);
         List<String> java = new ArrayList<>();
         String javaHome = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        if (instruments.asan()) {
+        if (asan) {
             // build.sh's wrapper preloads the ASan runtime, then runs $HARNESS_JAVA; the sandbox clears the
             // environment, so env sets it inside
             java.addAll(List.of("env", "HARNESS_JAVA=" + javaHome, scratch.resolve("asan-jvm/bin/java").toString()));
@@ -589,7 +613,7 @@ public final class Validation {
                 String.valueOf(differential.sequences()), String.valueOf(differential.seed()),
                 differential.shard().toString(),
                 String.valueOf(faults), String.valueOf(end), String.valueOf(first)));
-        try (ProcessRunner.Child p = processes.start(sandbox.wrap(java, read, List.of(scratch), instruments.asan()))) {
+        try (ProcessRunner.Child p = processes.start(sandbox.wrap(java, read, List.of(scratch), asan))) {
             // the clock of a check starts at its begin line; the child's start counts against its first
             long begun = System.nanoTime();
             for (String line;;) {
