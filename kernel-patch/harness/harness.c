@@ -755,7 +755,9 @@ int harness_set_runtime(int sid, int has_runtime, int state, int access,
  * sound/core/pcm_native.c, snd_pcm_mmap_data() with the series' hook, as
  * 6.12 reaches it: do_mmap() (mm/mmap.c) -> snd_pcm_mmap() holds the
  * mapping mm's mmap_lock only, neither runtime->buffer_mutex nor the
- * stream lock.  The hook's snd_pcm_dmabuf_attached() check, then
+ * stream lock, but with runtime->buffer_accessing raised, which fails while
+ * an ATTACH holds snd_pcm_buffer_access_lock() and makes one that comes
+ * later fail (-EBUSY both).  The hook's snd_pcm_dmabuf_attached() check, then
  * snd_pcm_lib_default_mmap() (snd_dma_buffer_mmap() of
  * snd_pcm_get_dma_buf(), which sleeps), and mmap_count raised only after
  * it returned.  The host made the checks before the hook (state, access,
@@ -770,12 +772,22 @@ int harness_pcm_mmap(int sid)
 	if (!hs || !hs->substream.runtime)
 		return -EINVAL;
 	mmap_write_lock(mm);
+	/* "don't race with buffer reallocation": an ATTACH holds it negative */
+	harness_kcsan_rmw(&hs->runtime.buffer_accessing);
+	if (hs->runtime.buffer_accessing.counter < 0) {
+		err = -EBUSY;	/* atomic_inc_unless_negative() failed */
+		goto out;
+	}
+	hs->runtime.buffer_accessing.counter++;
 	if (snd_pcm_dmabuf_attached(&hs->substream)) {
 		err = -EBUSY;
 	} else {
 		might_sleep();	/* snd_pcm_lib_default_mmap() */
 		hs->substream.mmap_count.counter++;	/* atomic_inc() */
 	}
+	harness_kcsan_rmw(&hs->runtime.buffer_accessing);
+	hs->runtime.buffer_accessing.counter--;	/* atomic_dec() */
+out:
 	mmap_write_unlock(mm);
 	return err;
 }
@@ -825,6 +837,28 @@ static int dmabuf_ioctl_call(struct harness_substream *hs, struct file *file,
 }
 
 /*
+ * Revisions 1 to 3's wrapper in pcm_native.c, snd_pcm_dmabuf_user():
+ * snd_pcm_buffer_access_lock() around the ioctl.  The host holds the mutex;
+ * the wrapper's buffer_accessing is what excludes a PCM data mmap in
+ * flight (harness_pcm_mmap()), so it is modelled here.
+ */
+static int dmabuf_ioctl_wrapped(struct harness_substream *hs,
+				struct file *file, unsigned int cmd, void *arg)
+{
+	atomic_t *accessing = &hs->runtime.buffer_accessing;
+	int ret;
+
+	harness_kcsan_rmw(accessing);	/* atomic_dec_unless_positive() */
+	if (accessing->counter > 0)
+		return -EBUSY;
+	accessing->counter--;
+	ret = dmabuf_ioctl_call(hs, file, cmd, arg);
+	harness_kcsan_rmw(accessing);	/* atomic_inc() */
+	accessing->counter++;
+	return ret;
+}
+
+/*
  * The ioctl as the revision under test takes it, issued on @file.  The host
  * holds runtime->buffer_mutex around every PCM ioctl (harness_pcm_lock()),
  * so that the model's op and the C's run as one; revisions 1 to 3's wrapper
@@ -839,8 +873,9 @@ static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
 {
 	int ret;
 
-	if (!HARNESS_IOCTL_LOCKS || !hs->pcm_lock_depth ||
-	    !harness_owns(hs->runtime.buffer_mutex.owner))
+	if (!HARNESS_IOCTL_LOCKS)
+		return dmabuf_ioctl_wrapped(hs, file, cmd, arg);
+	if (!hs->pcm_lock_depth || !harness_owns(hs->runtime.buffer_mutex.owner))
 		return dmabuf_ioctl_call(hs, file, cmd, arg);
 	harness_lockdep_release(&hs->runtime.buffer_mutex);
 	hs->host_lock_hidden = true;
@@ -1131,6 +1166,7 @@ int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime)
 	struct harness_substream *hs =
 		container_of(runtime, struct harness_substream, runtime);
 
+	harness_kcsan_rmw(&runtime->buffer_accessing);	/* atomic_dec_unless_positive() */
 	if (runtime->buffer_accessing.counter > 0)
 		return -EBUSY;
 	runtime->buffer_accessing.counter--;
@@ -1156,6 +1192,7 @@ void snd_pcm_buffer_access_unlock(struct snd_pcm_runtime *runtime)
 		harness_lockdep_release(&runtime->buffer_mutex);
 	if (hs->pcm_lock_depth && --hs->pcm_lock_depth == 0)
 		mutex_unlock(&runtime->buffer_mutex);
+	harness_kcsan_rmw(&runtime->buffer_accessing);	/* atomic_inc() */
 	runtime->buffer_accessing.counter++;
 }
 

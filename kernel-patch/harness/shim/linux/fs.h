@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <linux/list.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
 
 typedef unsigned int fmode_t;
@@ -24,6 +25,7 @@ typedef unsigned int fmode_t;
  */
 struct address_space {
 	struct list_head i_mmap;
+	struct rw_semaphore i_mmap_rwsem;	/* the i_mmap list, as in 6.12 */
 	int zaps;
 };
 

@@ -96,6 +96,7 @@ static struct file *alloc_file_pseudo(const struct dentry_operations *d_op,
 		file->f_mode |= FMODE_WRITE;
 	file->f_mapping = &file->mapping;
 	INIT_LIST_HEAD(&file->mapping.i_mmap);
+	__mutex_init(&file->mapping.i_mmap_rwsem.m, "&mapping->i_mmap_rwsem");
 	return file;
 }
 

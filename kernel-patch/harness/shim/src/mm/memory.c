@@ -251,7 +251,8 @@ void unmap_mapping_range(struct address_space *mapping, long long holebegin,
 		harness_bug("unmap_mapping_range() of the mapping of a freed file: a struct file used after its last fput()");
 	if (last < first)
 		last = ~0UL;
-	might_sleep();	/* i_mmap_lock_read() */
+	/* i_mmap_lock_read(): an munmap cannot unlink a mapping under the walk */
+	down_read(&mapping->i_mmap_rwsem);
 	list_for_each_entry(vma, &mapping->i_mmap, shared) {
 		unsigned long vfirst = vma->vm_pgoff;
 		unsigned long vlast = vma->vm_pgoff + vma_pages(vma) - 1;
@@ -261,6 +262,7 @@ void unmap_mapping_range(struct address_space *mapping, long long holebegin,
 		if (zfirst <= zlast)
 			zap_ptes(vma, zfirst - vfirst, zlast - zfirst + 1);
 	}
+	up_read(&mapping->i_mmap_rwsem);
 	mapping->zaps++;
 }
 

@@ -105,8 +105,9 @@ static struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
 		return ERR_PTR(err);
 	}
 	/* vma_link_file(): the file's mapping knows it, for the zaps */
-	might_sleep();	/* i_mmap_lock_write() */
+	down_write(&file->f_mapping->i_mmap_rwsem);	/* i_mmap_lock_write() */
 	list_add_tail(&vma->shared, &file->f_mapping->i_mmap);
+	up_write(&file->f_mapping->i_mmap_rwsem);
 	list_add_tail(&vma->node, &harness_vmas);
 	mmap_write_unlock(mm);
 	return vma;
@@ -135,8 +136,9 @@ static void do_munmap(struct vm_area_struct *vma)
 
 	mmap_write_lock(mm);
 	zap_ptes(vma, 0, vma_pages(vma));
-	might_sleep();	/* i_mmap_lock_write() */
+	down_write(&vma->vm_file->f_mapping->i_mmap_rwsem);	/* i_mmap_lock_write() */
 	list_del(&vma->shared);
+	up_write(&vma->vm_file->f_mapping->i_mmap_rwsem);
 	list_del(&vma->node);
 	if (vma->vm_ops && vma->vm_ops->close)
 		vma->vm_ops->close(vma);

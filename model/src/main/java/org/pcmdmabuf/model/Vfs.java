@@ -311,6 +311,11 @@ final class Vfs {
         if (!rt.info.mmap()) {
             return Result.err(Errno.ENXIO);
         }
+        // The patch's hook in snd_pcm_mmap_data() (sound/core/pcm_native.c) sits before the access and range
+        // checks: an attached runtime is EBUSY whatever the mapping asks (the real kernel's answer, e2e).
+        if (rt.attachment != null) {
+            return Result.err(Errno.EBUSY);
+        }
         if (!rt.access.isMmap()) {
             return Result.err(Errno.EINVAL);
         }
@@ -318,7 +323,7 @@ final class Vfs {
         if (len > dmaBytes || offset > dmaBytes - len) {
             return Result.err(Errno.EINVAL);
         }
-        // The patch refuses a PCM data mapping of attached memory (kernel-patch decision 4).
+        // The hook as the driver runs it, in the mmap's own task: an ATTACH may have overtaken the check above.
         if (!s.pcm.world.driver().pcmMmap(s)) {
             return Result.err(Errno.EBUSY);
         }
