@@ -44,6 +44,26 @@ void harness_might_sleep(struct harness_site site)
 	harness_sched_point("might_sleep");
 }
 
+/*
+ * The lock is free by now, unless the caller deadlocks on itself or uses a
+ * destroyed lock: a writer of an rwsem also needs it free of readers.
+ */
+static void take_exclusive(struct mutex *lock, struct harness_site site,
+			   const char *what, bool spin, int subclass)
+{
+	if (lock->locked || lock->readers || lock->destroyed)
+		harness_bug("%s of a %s lock %s at %s:%d", what,
+			    lock->locked ? "held" : lock->readers ?
+			    "read-held" : "destroyed",
+			    lock->name ? lock->name : "(unnamed)",
+			    site_file(site.file), site.line);
+	lock->locked = true;
+	lock->owner = sched_self + 1;
+	lock->site = site;
+	harness_kcsan_acquire(lock);
+	harness_lockdep_acquire(lock, site, spin, subclass, false);
+}
+
 static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin,
 			 int subclass)
 {
@@ -67,16 +87,7 @@ static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin
 		harness_might_sleep(site);
 	if (sched_in_group() && lock->locked && !harness_owns(lock->owner))
 		sched_wait(lock, site, false);
-	if (lock->locked || lock->readers || lock->destroyed)
-		harness_bug("%s of a %s lock %s at %s:%d", what,
-			    lock->locked || lock->readers ? "held" : "destroyed",
-			    lock->name ? lock->name : "(unnamed)",
-			    site_file(site.file), site.line);
-	lock->locked = true;
-	lock->owner = sched_self + 1;
-	lock->site = site;
-	harness_kcsan_acquire(lock);
-	harness_lockdep_acquire(lock, site, spin, subclass, false);
+	take_exclusive(lock, site, what, spin, subclass);
 }
 
 static void lock_release(struct mutex *lock, bool spin)
@@ -173,22 +184,10 @@ void harness_up_read(struct rw_semaphore *sem)
 
 void harness_down_write(struct rw_semaphore *sem, struct harness_site site)
 {
-	struct mutex *lock = &sem->m;
-
 	harness_might_sleep(site);
 	if (sched_in_group())
-		sched_wait(lock, site, false);
-	if (lock->locked || lock->readers || lock->destroyed)
-		harness_bug("down_write of a %s rwsem %s at %s:%d",
-			    lock->locked ? "write-held" : lock->readers ?
-			    "read-held" : "destroyed",
-			    lock->name ? lock->name : "(unnamed)",
-			    site_file(site.file), site.line);
-	lock->locked = true;
-	lock->owner = sched_self + 1;
-	lock->site = site;
-	harness_kcsan_acquire(lock);
-	harness_lockdep_acquire(lock, site, false, 0, false);
+		sched_wait(&sem->m, site, false);
+	take_exclusive(&sem->m, site, "down_write", false, 0);
 }
 
 void harness_up_write(struct rw_semaphore *sem)

@@ -192,7 +192,10 @@ class PcmsimValidateTest {
     @Test
     void sigintStopsTheHarnessProcessRemovesTheTemporaryFilesAndExits130() throws Exception {
         Path tmpdir = Files.createDirectories(tmp.resolve("tmpdir"));
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // env (coreutils) execs the JVM with SIGINT at its default: a JVM that starts with SIGINT ignored, as
+        // under a shell's background job, keeps ignoring it and would never see the signal this test sends
+        Process p = new ProcessBuilder("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmpdir, "-cp",
                 System.getProperty("java.class.path"), Pcmsim.class.getName(), "validate", "--no-kernel-checks",
                 "--sequences", "100000000", SERIES.toString()).redirectErrorStream(true).start();
