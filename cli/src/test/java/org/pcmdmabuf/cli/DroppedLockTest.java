@@ -55,7 +55,9 @@ class DroppedLockTest {
         KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock", "mmap-revoke");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect_one without &buf->lock", "release-export");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect without &own->lock", "mmap-disconnect");
-        KILLED_BY.put("snd_pcm_dmabuf_disconnect without the stream lock", "release-export");
+        // not release-export any more: the host's disconnect takes each substream's stream lock before the hook,
+        // as snd_pcm_dev_disconnect() (sound/core/pcm.c) does, which orders that scenario's accesses
+        KILLED_BY.put("snd_pcm_dmabuf_disconnect without the stream lock", "hw-free-disconnect");
         KILLED_BY.put("snd_pcm_dmabuf_finish_revoked without &found->lock", "mmap-disconnect-typed");
         KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock (2)", "hw-free-release");
         KILLED_BY.put("snd_pcm_dmabuf_get without the stream lock", "release-export");
