@@ -55,25 +55,25 @@ class DroppedLockTest {
         KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock", "mmap-revoke");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect_one without &buf->lock", "release-export");
         KILLED_BY.put("snd_pcm_dmabuf_disconnect without &own->lock", "mmap-disconnect");
-        KILLED_BY.put("snd_pcm_dmabuf_disconnect without the stream lock", "release-export");
+        // not release-export any more: the host's disconnect takes each substream's stream lock before the hook,
+        // as snd_pcm_dev_disconnect() (sound/core/pcm.c) does, which orders that scenario's accesses
+        KILLED_BY.put("snd_pcm_dmabuf_disconnect without the stream lock", "hw-free-disconnect");
         KILLED_BY.put("snd_pcm_dmabuf_finish_revoked without &found->lock", "mmap-disconnect-typed");
         KILLED_BY.put("snd_pcm_dmabuf_let_go without &snd_pcm_dmabuf_list_lock (2)", "hw-free-release");
         KILLED_BY.put("snd_pcm_dmabuf_get without the stream lock", "release-export");
         KILLED_BY.put("snd_pcm_dmabuf_vm_fault without &buf->lock", "fault-revoke");
         KILLED_BY.put("snd_pcm_dmabuf_vm_close without &buf->lock", "munmap-revoke");
         KILLED_BY.put("snd_pcm_dmabuf_publish without the stream lock", "disconnect-attach-export");
+        KILLED_BY.put("snd_pcm_dmabuf_hw_free without the stream lock (2)", "hw-free-disconnect");
+        KILLED_BY.put("snd_pcm_dmabuf_finish_revoked without &snd_pcm_dmabuf_list_lock", "hw-free-revoke-disconnect");
+        KILLED_BY.put("snd_pcm_dmabuf_release without &snd_pcm_dmabuf_list_lock", "hw-free-release");
+        KILLED_BY.put("snd_pcm_dmabuf_import_free without &buf->lock", "attach-revoke");
+        // lockdep_assert_held() of the list lock in snd_pcm_dmabuf_queue_revoked(), at the first schedule
+        KILLED_BY.put("snd_pcm_dmabuf_disconnect without &snd_pcm_dmabuf_list_lock", "mmap-disconnect");
+        KILLED_BY.put("snd_pcm_dmabuf_map without &buf->sync_lock", "write-attach");
+        KILLED_BY.put("snd_pcm_dmabuf_next_mapping without &buf->sync_lock", "revoke-reused-write");
+        KILLED_BY.put("snd_pcm_dmabuf_import without &buf->lock", "attach-attach-reused");
 
-        String useAfterFree = "the walk of the handed-over list meets the other side's kfree(): a use after free that"
-                + " crashes the process before the group ends (validate runs each scenario in a child JVM and fails"
-                + " it; in this JVM it would take the test down); docs/decisions.md 43";
-        NOT_KILLED.put("snd_pcm_dmabuf_release without &snd_pcm_dmabuf_list_lock", useAfterFree);
-        NOT_KILLED.put("snd_pcm_dmabuf_import_free without &buf->lock", "revoke-prepare reports its race with the"
-                + " revocation's walk of the importers (PLAT-DATA-RACE), and the walk then meets the freed import:"
-                + " a use after free that crashes the process, as above");
-        NOT_KILLED.put("snd_pcm_dmabuf_disconnect without &snd_pcm_dmabuf_list_lock", useAfterFree);
-        NOT_KILLED.put("snd_pcm_dmabuf_map without &buf->sync_lock", "map and SYNC's begin_cpu_access both hold"
-                + " &buf->lock; the list's lockless reader, the PCM core's data sync in atomic context, runs in no"
-                + " group of the scenarios");
         NOT_KILLED.put("snd_pcm_dmabuf_vm_open without &buf->lock", "vm_ops->open runs only when mm copies a"
                 + " mapping (dup_mmap() at fork, __split_vma() of a partial munmap or mprotect, copy_vma() of mremap),"
                 + " and the op language has none of them: a fork or a partial munmap of a dma-buf mapping in a group"
@@ -86,28 +86,24 @@ class DroppedLockTest {
                 + " touch other fields. Killing it takes the host's runtime accesses as marked C accesses under the"
                 + " stream lock in a group";
         NOT_KILLED.put("snd_pcm_dmabuf_check_state without the stream lock", core);
-        NOT_KILLED.put("snd_pcm_dmabuf_disconnected without the stream lock", "the state it reads is written by the PCM's disconnect (__snd_pcm_dev_disconnect(), under the stream lock), which the harness runs outside the instrumented pcm_dmabuf.c (harness_disconnect()): no second access for the detector to pair, and a torn read of an int cannot be produced on the harness");
+        NOT_KILLED.put("snd_pcm_dmabuf_disconnected without the stream lock", "equivalent on 6.12 but for a"
+                + " benign data race: its read of DISCONNECTED is ordered by snd_pcm_dmabuf_list_lock, not by the"
+                + " stream lock. snd_pcm_dev_disconnect() (sound/core/pcm.c) sets the state before"
+                + " snd_pcm_dmabuf_disconnect() takes the list lock, and snd_pcm_dmabuf_let_go() reads it under that"
+                + " lock: a disconnect whose list section came first is seen (the lock orders its write before the"
+                + " read), one whose section comes after walks the handed-over list and finds the entry let_go just"
+                + " listed. An aligned int read alone gives the old or the new state, and only DISCONNECTED is"
+                + " asked. The host writes the state in harness_set_state(), outside the instrumented code, so the"
+                + " detector sees no pair to report (docs/decisions.md, decision 59)");
         NOT_KILLED.put("snd_pcm_dmabuf_drop_revoked without the stream lock (2)", core);
         NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock", core);
-        NOT_KILLED.put("snd_pcm_dmabuf_next_mm without &buf->lock", "the revocation took &buf->lock before it"
-                + " walks the mm list, and an mmap after the revocation adds no mm: every add is ordered before");
-        NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock (2)", "a hw_free in a group with a"
-                + " disconnect of its card kills it (its runtime->dmabuf = NULL against snd_pcm_dmabuf_disconnect()'s"
-                + " read under the stream lock: a data race in 86 of 200 schedules), but no such scenario can ship:"
-                + " on the shipped series some of its schedules leave the Java host inconsistent (a put on a freed"
-                + " buffer), since the host's hw_free and disconnect steps interleave at the C code's scheduling"
-                + " points and only buffer_mutex, which a disconnect does not take, keeps a host step whole");
-        NOT_KILLED.put("snd_pcm_dmabuf_finish_revoked without &snd_pcm_dmabuf_list_lock", "the list of exports"
-                + " being revoked is written by a disconnect and its second half, which the harness runs in one"
-                + " kernel task (harness_disconnect()), and by a hw_free that revokes and its second half, one task"
-                + " too (harness_hw_free()); no scenario disconnects two cards at once or revokes at a hw_free"
-                + " while a disconnect of the card runs");
-        NOT_KILLED.put("snd_pcm_dmabuf_import without &buf->lock", "the attachment it publishes is read by the map"
-                + " of another PCM importer of the same reused memory (snd_pcm_dmabuf_pcm_attachment()); no scenario"
-                + " attaches two substreams to one preallocated export at once");
-        NOT_KILLED.put("snd_pcm_dmabuf_next_mapping without &buf->sync_lock", "the revocation and every writer of"
-                + " the list hold &buf->lock; the list's lockless reader, the PCM core's data sync in atomic"
-                + " context, runs in no group of the scenarios");
+        NOT_KILLED.put("snd_pcm_dmabuf_next_mm without &buf->lock", "the mm list is written by the mmap under"
+                + " &buf->lock until the revocation sets buf->revoked under it, then only by the finisher that"
+                + " dequeued the export from the revoking list under snd_pcm_dmabuf_list_lock"
+                + " (snd_pcm_dmabuf_finish_revoked()); two finishers of one export need it queued twice, which takes"
+                + " let_go's hand-over listing an export whose runtime's revocation by the disconnect was finished"
+                + " already: a window no scenario opened (200 schedules of hw-free-revoke-disconnect on typed memory"
+                + " pass this variant); docs/decisions.md, decision 59");
     }
 
     /** One lock the patch takes: the line of patch 0002 that takes it. */

@@ -110,6 +110,15 @@ public interface DmabufDriver {
     }
 
     /**
+     * The substream's stream lock (snd_pcm_stream_lock_irq()) around the host's check or change of its state where
+     * the PCM core takes it outside the ioctl's lock (snd_pcm_hw_free()'s check and snd_pcm_set_state(),
+     * snd_pcm_dev_disconnect()'s DISCONNECTED): a driver whose code runs concurrently publishes the state its code
+     * reads under that lock as it is released. Nothing for a sequential driver.
+     */
+    default void streamLock(Substream s, boolean lock) {
+    }
+
+    /**
      * snd_pcm_action_group()'s locks of a linked action that {@code initiator} runs on {@code members} (list order,
      * the initiator among them), taken before the pre-actions: an atomic action (START, STOP) holds the group's
      * lock and every member's stream lock, a nonatomic one (PREPARE, snd_pcm_action_nonatomic()) every other

@@ -452,7 +452,11 @@ public final class PcmDmabuf {
                 d.disconnected = true;
                 continue;
             }
-            revoke(d);
+            // a hw_free running beside the disconnect may have revoked it already (snd_pcm_dmabuf_let_go() sees
+            // the DISCONNECTED state): the memory went back once
+            if (!d.revoked) {
+                revoke(d);
+            }
         }
     }
 

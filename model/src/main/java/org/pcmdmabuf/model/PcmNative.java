@@ -86,20 +86,28 @@ final class PcmNative {
         return Result.ok(0L);
     }
 
-    /** snd_pcm_hw_free(). */
+    /**
+     * snd_pcm_hw_free() (sound/core/pcm_native.c): the state is checked under the stream lock, do_hw_free() runs
+     * without it, under runtime->buffer_mutex alone, so a card disconnect (which takes no buffer_mutex) runs
+     * beside it; snd_pcm_set_state() then keeps a DISCONNECTED state such a disconnect set meanwhile.
+     */
     static Result<Long> hwFree(Substream s) {
-        switch (s.runtime.state) {
-            case SETUP, PREPARED -> {
-                if (s.mmapCount > 0) {
-                    return Result.err(Errno.EBADFD);
-                }
-            }
-            default -> {
-                return Result.err(Errno.EBADFD);
-            }
+        DmabufDriver driver = s.pcm.world.driver();
+        driver.streamLock(s, true);
+        boolean refused = switch (s.runtime.state) {
+            case SETUP, PREPARED -> s.mmapCount > 0;
+            default -> true;
+        };
+        driver.streamLock(s, false);
+        if (refused) {
+            return Result.err(Errno.EBADFD);
         }
         doHwFree(s);
-        s.runtime.state = OPEN;
+        driver.streamLock(s, true);
+        if (s.runtime.state != DISCONNECTED) {
+            s.runtime.state = OPEN;
+        }
+        driver.streamLock(s, false);
         return Result.ok(0L);
     }
 

@@ -386,7 +386,13 @@ public final class World {
         return step(null, () -> "disconnect " + pcm.name(), () -> {
             if (!pcm.disconnected) {
                 pcm.disconnected = true;
-                pcm.substreams.forEach(Substream::disconnect);
+                // snd_pcm_dev_disconnect() (sound/core/pcm.c) sets each substream's state under its stream lock,
+                // under register_mutex and pcm->open_mutex but no buffer_mutex: a hw_free in do_hw_free() runs on
+                for (Substream s : pcm.substreams) {
+                    driver.streamLock(s, true);
+                    s.disconnect();
+                    driver.streamLock(s, false);
+                }
                 PcmDmabuf.disconnect(pcm);
             }
             return Result.ok(0L);

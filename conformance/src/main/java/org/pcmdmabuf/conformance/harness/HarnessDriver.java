@@ -575,6 +575,27 @@ public final class HarnessDriver implements DmabufDriver {
         checkBugs();
     }
 
+    /**
+     * The substream's stream lock in the C, taken by the host where the PCM core takes it outside the ioctl's
+     * buffer_mutex (snd_pcm_hw_free() in sound/core/pcm_native.c, snd_pcm_dev_disconnect() in sound/core/pcm.c):
+     * the state the host checked or set under it reaches the C's runtime before the release, as
+     * __snd_pcm_set_state() under the lock does, so the patch's own reads of the state under that lock
+     * (snd_pcm_dmabuf_let_go()'s DISCONNECTED) see the state at the kernel's moment, not at the host's next hook.
+     */
+    @Override
+    public void streamLock(Substream s, boolean lock) {
+        int sid = sid(s);
+        if (lock) {
+            harness.streamLock(sid, 0, true);
+            return;
+        }
+        if (s.runtime() != null) {
+            harness.setState(sid, Uapi.state(s.runtime().state()));
+        }
+        harness.streamLock(sid, 0, false);
+        checkBugs();
+    }
+
     /** The C side's id of a group's lock: one per group the host made, never reused. */
     private int gid(PcmGroup g) {
         return groups.computeIfAbsent(g, k -> groups.size());

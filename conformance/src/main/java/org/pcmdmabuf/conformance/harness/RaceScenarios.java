@@ -21,7 +21,8 @@ public final class RaceScenarios {
             "linked-prepare-attach", "attach-disconnect", "mmap-disconnect-typed", "revoke-prepare",
             "revoke-start", "revoke-write", "hw-free-release", "release-disconnect", "attach-revoke",
             "mmap-revoke-mms", "fault-revoke", "munmap-revoke", "disconnect-attach-export",
-            "hw-free-disconnect", "pcm-mmap-attach");
+            "hw-free-disconnect", "pcm-mmap-attach", "hw-free-revoke-disconnect",
+            "write-attach", "revoke-reused-write", "attach-attach-reused");
 
     private RaceScenarios() {
     }
