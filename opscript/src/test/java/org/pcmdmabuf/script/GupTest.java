@@ -24,7 +24,7 @@ class GupTest {
     @Test
     void aDmabufMappingGivesNoPinOnAnyBufferType() throws ScriptException {
         for (String device : List.of("", "buffer=vmalloc", "coherent=true contiguous=false", "buffer=dev iommu=true",
-                "buffer=fake")) {
+                "buffer=noncontig iommu=true")) {
             assertEquals(List.of("4", "0", "EFAULT", "EFAULT", "EINVAL"), answers(device, """
                     a dmabuf_export p as d
                     a mmap d len=16384 prot=rw as m
