@@ -80,6 +80,16 @@ if grep -q 'snd_pcm_buffer_access_lock(' "$src/sound/core/pcm_dmabuf.c"; then
 fi
 
 cflags="-std=gnu11 -O1 -g -fPIC -Wall -Wextra -Werror -Wno-unused-parameter -DHARNESS_UAPI_REV=$rev -DHARNESS_IOCTL_LOCKS=$ioctl_locks"
+# A revision whose drivers may state that their CPU moves the data of a
+# device with a DMA mask declares the cap in include/sound/pcm.h, which the
+# harness does not build (shim/sound/pcm.h): its value is passed on, and
+# harness.c's simulated driver passes it for such a device (mover=cpu).
+no_device_dma=$(cat "$series"/*.patch |
+	sed -n 's/^+#define[[:space:]]\{1,\}SNDRV_PCM_DMABUF_NO_DEVICE_DMA[[:space:]]\{1,\}\([^/]*\).*/\1/p' |
+	head -n 1 | tr -d ' \t')
+if [ -n "$no_device_dma" ]; then
+	cflags="$cflags -DSNDRV_PCM_DMABUF_NO_DEVICE_DMA=$no_device_dma"
+fi
 lib="$out/libpcmdmabuf-harness.so"
 # The data race detector (shim/src/kernel/kcsan/core.c): the compiler's
 # ThreadSanitizer instrumentation, without its runtime, as the kernel's

@@ -83,6 +83,8 @@ struct harness_device {
 	bool contiguous;
 	int buffer_type;	/* SNDRV_DMA_TYPE_*, HARNESS_BUFFER_FAKE */
 	int driver;		/* HARNESS_DRIVER_* */
+	/* its driver's CPU moves the data (HARNESS_PLATFORM_CPU_MOVES) */
+	bool cpu_moves;
 	/* snd_card_free_when_closed() ran to its end: the card's memory is gone */
 	bool card_freed;
 };
@@ -295,6 +297,7 @@ static void card_free_if_unused(struct harness_device *d);
 #include "shim/src/kernel/dma/mapping.c"
 #include "shim/src/mm/memory.c"
 #include "shim/src/mm/mmap.c"
+#include "shim/src/mm/gup.c"
 #include "shim/src/fs/dcache.c"
 #include "shim/src/fs/file_table.c"
 #include "shim/src/fs/file.c"
@@ -330,6 +333,7 @@ static void buffer_check_unused(struct harness_buffer *b)
 				vma->pte_page[i] = NULL;
 				vma->pte_pfn[i] = 0;
 			}
+	gup_check_unused(b);
 }
 
 /* sound/core/pcm_memory.c, do_alloc_pages(): the card is charged the bytes */
@@ -458,6 +462,7 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 		d->driver = driver;
 		d->dev.iommu = caps & HARNESS_PLATFORM_IOMMU;
 		d->dev.dma_force_bounce = caps & HARNESS_PLATFORM_BOUNCE;
+		d->cpu_moves = caps & HARNESS_PLATFORM_CPU_MOVES;
 	}
 	if (s->used)
 		return 0;
@@ -479,6 +484,11 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 	/* snd_pcm_set_dmabuf_caps(), as the driver declares it */
 	s->substream.dmabuf_caps = (caps & HARNESS_CAP_EXPORT ? SNDRV_PCM_DMABUF_EXPORT : 0) |
 				   (caps & HARNESS_CAP_ATTACH ? SNDRV_PCM_DMABUF_ATTACH : 0);
+#ifdef SNDRV_PCM_DMABUF_NO_DEVICE_DMA
+	/* a revision that lets the driver say its CPU moves the data is told */
+	if (d->cpu_moves)
+		s->substream.dmabuf_caps |= SNDRV_PCM_DMABUF_NO_DEVICE_DMA;
+#endif
 #endif
 	/*
 	 * A driver whose CPU moves the data preallocates for no device:
@@ -554,8 +564,14 @@ int harness_dma_target(int sid)
 		dmab = driver_dma_buf(hs);
 		if (!dmab || !dmab->area)
 			return 0;
-		if (!d->contiguous || device_buffer_type(d) == SNDRV_DMA_TYPE_VMALLOC) {
-			/* the CPU moves the data, page by page (snd_sgbuf_get_page()) */
+		if (!d->contiguous || d->cpu_moves ||
+		    device_buffer_type(d) == SNDRV_DMA_TYPE_VMALLOC) {
+			/*
+			 * the CPU moves the data through dma_area, page by page
+			 * (snd_sgbuf_get_page()): sound/drivers/pcmtest.c's
+			 * timer copies through runtime->dma_area although its
+			 * platform device has a DMA mask
+			 */
 			page = snd_sgbuf_get_page(dmab, 0);
 			return page ? page->buffer->id : -1;
 		}
@@ -1673,6 +1689,7 @@ void harness_reset(void)
 		kfree(substreams[i]);
 	}
 	mmap_reset();
+	gup_reset();
 	while (!list_empty(&buffers)) {
 		struct harness_buffer *b;
 

@@ -34,6 +34,12 @@
 /* caps also carries the device's platform (docs/spec.md PLAT-IOMMU, PLAT-BOUNCE) */
 #define HARNESS_PLATFORM_IOMMU		0x4	/* device addresses are IOVAs of an IOMMU */
 #define HARNESS_PLATFORM_BOUNCE		0x8	/* streaming mappings bounce through swiotlb */
+/*
+ * the driver's CPU moves the data through runtime->dma_area although the
+ * device has a DMA mask (sound/drivers/pcmtest.c); passed to the revision
+ * as SNDRV_PCM_DMABUF_NO_DEVICE_DMA where it defines that cap
+ */
+#define HARNESS_PLATFORM_CPU_MOVES	0x10
 /* buffer_type: an SNDRV_DMA_TYPE_* of include/sound/memalloc.h, or this */
 #define HARNESS_BUFFER_FAKE		0	/* a driver buffer with no pages (ops->page) */
 
@@ -104,6 +110,14 @@ long harness_mapped_page(int handle, long index);
  * when the access gets SIGBUS
  */
 long harness_touch_page(int handle, long index);
+/*
+ * get_user_pages() of every page of mapping @handle (@write: FOLL_WRITE),
+ * as vmsplice(2) or O_DIRECT takes them: the pages pinned, or -EFAULT;
+ * the pins outlive the mapping until harness_unpin() of @handle drops them
+ * (how many, -EINVAL for none)
+ */
+long harness_gup(int handle, int write);
+int harness_unpin(int handle);
 int harness_mappings(int id);
 /* the mappings of which every page gets SIGBUS; one partly zapped is reported */
 int harness_sigbus(int id);

@@ -30,4 +30,7 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
+/* include/vdso/bits.h: what a revision's include/sound/pcm.h defines its caps with */
+#define BIT(nr)		(1UL << (nr))
+
 #endif

@@ -359,6 +359,21 @@ static void dma_debug_reset(void)
  * A device behind an IOMMU that also bounces gets the IOVAs, its data the
  * slot.
  */
+/*
+ * kernel/dma/debug.c, check_sg_segment() (CONFIG_DMA_API_DEBUG_SG), which
+ * debug_dma_map_sg() runs on each mapped entry: an entry longer than the
+ * device's segment limit is err_printk()ed, a WARN.  Either the driver did
+ * not set dma_parms or whoever built the table did not ask for them.
+ */
+static void check_sg_segment(struct device *dev, struct scatterlist *sg)
+{
+	unsigned int max_seg = dma_get_max_seg_size(dev);
+
+	if (sg->length > max_seg)
+		harness_bug("DMA-API: device %d: mapping sg segment longer than device claims to support [len=%u] [max=%u] (PLAT-DMA-DEBUG)",
+			    dev->id, sg->length, max_seg);
+}
+
 int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 		    enum dma_data_direction dir, unsigned long attrs)
 {
@@ -399,6 +414,8 @@ int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 		}
 		sgt->nents = sgt->orig_nents;
 	}
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		check_sg_segment(dev, sg);
 	add_dma_entry(dev, sgt, dir, attrs, iova, slot);
 	return 0;
 }

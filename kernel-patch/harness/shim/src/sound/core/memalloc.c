@@ -106,6 +106,37 @@ void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
 }
 
 /*
+ * The types whose mmap inserts struct pages (vm_insert_page(), VM_MIXEDMAP,
+ * normal entries that get_user_pages() takes references from), not page
+ * frames (remap_pfn_range(), VM_PFNMAP): snd_dma_vmalloc_mmap()
+ * (remap_vmalloc_range()); snd_dma_sg_fallback_mmap() (vm_map_pages()),
+ * the DEV_SG and DEV_WC_SG buffers whose coherent allocation failed, as the
+ * harness's scattered ones; snd_dma_noncontig_mmap() behind an IOMMU
+ * (dma_mmap_noncontiguous() -> iommu_dma_mmap_noncontiguous() ->
+ * vm_map_pages()); and the coherent types behind an IOMMU, whose
+ * allocation iommu_dma_alloc_remap() vmap()ed from pages
+ * (drivers/iommu/dma-iommu.c, iommu_dma_mmap(): vm_map_pages() of
+ * dma_common_find_pages())
+ */
+static bool snd_dma_mmap_inserts_pages(struct snd_dma_buffer *dmab)
+{
+	bool iommu = dmab->dev.dev && dmab->dev.dev->iommu;
+
+	switch (dmab->dev.type) {
+	case SNDRV_DMA_TYPE_VMALLOC:
+	case SNDRV_DMA_TYPE_DEV_SG:
+	case SNDRV_DMA_TYPE_DEV_WC_SG:
+		return true;
+	case SNDRV_DMA_TYPE_NONCONTIG:
+	case SNDRV_DMA_TYPE_DEV:
+	case SNDRV_DMA_TYPE_DEV_WC:
+		return iommu;
+	default:
+		return false;
+	}
+}
+
+/*
  * sound/core/memalloc.c, snd_dma_buffer_mmap(): snd_dma_continuous_mmap()
  * remap_pfn_range()s from dmab->addr, snd_dma_vmalloc_mmap()
  * remap_vmalloc_range()s from dmab->area, both from the start of the
@@ -155,8 +186,11 @@ int snd_dma_buffer_mmap(struct snd_dma_buffer *dmab,
 	}
 	for (i = 0; i < len >> PAGE_SHIFT; i++, addr += PAGE_SIZE) {
 		page = &b->pages[(off >> PAGE_SHIFT) + i];
-		/* mm/vmalloc.c, remap_vmalloc_range_partial(): vm_insert_page() */
-		if (dmab->dev.type == SNDRV_DMA_TYPE_VMALLOC)
+		/*
+		 * mm/vmalloc.c, remap_vmalloc_range_partial(), and
+		 * mm/memory.c, __vm_map_pages(): vm_insert_page()
+		 */
+		if (snd_dma_mmap_inserts_pages(dmab))
 			err = vm_insert_page(area, addr, page);
 		else
 			err = remap_pfn_range(area, addr, page->pfn, PAGE_SIZE,

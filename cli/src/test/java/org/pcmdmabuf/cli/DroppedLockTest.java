@@ -94,7 +94,7 @@ class DroppedLockTest {
                 + " read), one whose section comes after walks the handed-over list and finds the entry let_go just"
                 + " listed. An aligned int read alone gives the old or the new state, and only DISCONNECTED is"
                 + " asked. The host writes the state in harness_set_state(), outside the instrumented code, so the"
-                + " detector sees no pair to report (docs/decisions.md, decision 59)");
+                + " detector sees no pair to report (docs/decisions.md, decision 60)");
         NOT_KILLED.put("snd_pcm_dmabuf_drop_revoked without the stream lock (2)", core);
         NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock", core);
         NOT_KILLED.put("snd_pcm_dmabuf_next_mm without &buf->lock", "the mm list is written by the mmap under"
@@ -103,7 +103,7 @@ class DroppedLockTest {
                 + " (snd_pcm_dmabuf_finish_revoked()); two finishers of one export need it queued twice, which takes"
                 + " let_go's hand-over listing an export whose runtime's revocation by the disconnect was finished"
                 + " already: a window no scenario opened (200 schedules of hw-free-revoke-disconnect on typed memory"
-                + " pass this variant); docs/decisions.md, decision 59");
+                + " pass this variant); docs/decisions.md, decision 60");
     }
 
     /** One lock the patch takes: the line of patch 0002 that takes it. */

@@ -165,6 +165,20 @@ public interface DmabufDriver {
     default void munmap(DmaBuf d, long handle) {
     }
 
+    /**
+     * get_user_pages() of every page of the mapping {@link #mmap} answered {@code handle} for ({@code write}:
+     * FOLL_WRITE), as vmsplice(2) or O_DIRECT takes them through it (mm/gup.c): the pages pinned, or EFAULT. A pin
+     * is a page reference no zap drops, so a PCM dma-buf mapping must give none (PERM-GUP-EFAULT): the Java driver
+     * maps every export with special entries (VM_PFNMAP | VM_IO), which check_vma_flags() refuses.
+     */
+    default Result<Long> gup(DmaBuf d, long handle, boolean write) {
+        return Result.err(Errno.EFAULT);
+    }
+
+    /** The release of the pins {@link #gup} took through the mapping {@code handle} (the pipe's pages released). */
+    default void unpin(DmaBuf d, long handle) {
+    }
+
     /** dma_buf_ops.begin_cpu_access ({@code begin}) or end_cpu_access, with their cache maintenance. */
     Result<Long> cpuAccess(DmaBuf d, boolean begin, DmaDirection dir);
 

@@ -126,7 +126,9 @@ public final class PcmDmabuf {
             // maps scattered pages to one IOVA range (iommu_dma_map_sg(), drivers/iommu/dma-iommu.c). Bounce
             // buffers do not: dma_direct_map_sg() (kernel/dma/direct.c) bounces each segment into its own
             // slot (docs/decisions.md, decision 3b).
-            if (s.pcm.hw.contiguous() && !s.pcm.hw.iommu() && !d.buffer.contiguous && d.size > Substream.PAGE_SIZE) {
+            // A device whose data the CPU moves reaches any memory through the kernel mapping (PLAT-BOUNCE).
+            if (s.pcm.hw.contiguous() && !s.pcm.hw.iommu() && !s.pcm.hw.cpuMovesData() && !d.buffer.contiguous
+                    && d.size > Substream.PAGE_SIZE) {
                 return Result.err(Errno.EINVAL);
             }
             return Result.ok(0L);

@@ -15,6 +15,10 @@ import java.util.Set;
  * @param bounce     streaming mappings bounce through swiotlb slots (PLAT-BOUNCE)
  * @param driver     how the driver gets and keeps its buffer (PLAT-DRIVER-PROFILES)
  * @param optIn      what of buffer sharing the driver opted in to (EXPORT-ENXIO-OPT-IN, ATTACH-ENXIO)
+ * @param cpuMover   the driver's CPU moves the data through the kernel mapping although its device has a DMA
+ *                   mask and a device buffer type (sound/drivers/pcmtest.c: a platform device, whose
+ *                   platform_device_register() gives it a DMA mask, setup_pdev_dma_masks() in
+ *                   drivers/base/platform.c; its timer copies through runtime->dma_area) (PLAT-BOUNCE)
  */
 public record PcmHardware(
         String name,
@@ -40,7 +44,8 @@ public record PcmHardware(
         boolean iommu,
         boolean bounce,
         DriverProfile driver,
-        DmabufOptIn optIn) {
+        DmabufOptIn optIn,
+        boolean cpuMover) {
 
     public PcmHardware {
         formats = Set.copyOf(formats);
@@ -67,7 +72,7 @@ public record PcmHardware(
         return new PcmHardware(name, stream, false, true, 1, false, true, true, false,
                 EnumSet.of(Format.U8, Format.S16_LE), 1, 2, 5500, 48000,
                 64 * 1024, 64, 64 * 1024, 1, 1024, BufferType.implied(false, true), false, false,
-                DriverProfile.MANAGED, DmabufOptIn.ALL);
+                DriverProfile.MANAGED, DmabufOptIn.ALL, false);
     }
 
     /**
@@ -85,16 +90,17 @@ public record PcmHardware(
      * into (sound/core/memalloc.c, snd_dma_vmalloc_ops; its drivers, as sound/drivers/aloop.c or
      * sound/usb/pcm.c, copy with the CPU). Such a device reaches memory through the CPU's cache, gets no
      * streaming mapping of an attached dma-buf (no DMA-API device to map for, so no bounce slot) and owes no
-     * cache maintenance (PLAT-BUFFER-TYPES, PLAT-BOUNCE).
+     * cache maintenance (PLAT-BUFFER-TYPES, PLAT-BOUNCE). So does a driver that says so of a device with a DMA
+     * mask ({@link #cpuMover}): whether a device moves the data is the driver's to state, not its DMA mask's.
      */
     public boolean cpuMovesData() {
-        return buffer == BufferType.VMALLOC;
+        return buffer == BufferType.VMALLOC || cpuMover;
     }
 
     /** Whether the platform is the one scripts get by default: the buffer type its DMA properties imply. */
     public boolean defaultPlatform() {
         return buffer == BufferType.implied(coherent, contiguous) && !iommu && !bounce
-                && driver == DriverProfile.MANAGED && optIn == DmabufOptIn.ALL;
+                && driver == DriverProfile.MANAGED && optIn == DmabufOptIn.ALL && !cpuMover;
     }
 
     public Builder toBuilder() {
@@ -121,6 +127,7 @@ public record PcmHardware(
         b.bounce = bounce;
         b.driver = driver;
         b.optIn = optIn;
+        b.cpuMover = cpuMover;
         return b;
     }
 
@@ -151,6 +158,8 @@ public record PcmHardware(
         public boolean bounce;
         public DriverProfile driver;
         public DmabufOptIn optIn;
+        /** The driver's CPU moves the data of a device with a DMA mask (mover=cpu). */
+        public boolean cpuMover;
 
         private Builder(String name, PcmStream stream) {
             this.name = name;
@@ -167,7 +176,8 @@ public record PcmHardware(
             return new PcmHardware(name, stream, coherent, contiguous, substreams, pause, resume, mmap,
                     nonInterleaved, formats, channelsMin, channelsMax, rateMin, rateMax, bufferBytesMax,
                     periodBytesMin, Math.min(periodBytesMax, bufferBytesMax), periodsMin, periodsMax,
-                    buffer == null ? BufferType.implied(coherent, contiguous) : buffer, iommu, bounce, driver, optIn);
+                    buffer == null ? BufferType.implied(coherent, contiguous) : buffer, iommu, bounce, driver, optIn,
+                    cpuMover);
         }
     }
 

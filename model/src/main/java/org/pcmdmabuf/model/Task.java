@@ -9,6 +9,8 @@ public final class Task {
     public final int pid;
     final FileTable files = new FileTable();
     final List<Vma> vmas = new ArrayList<>();
+    /** The mappings through which it holds get_user_pages() pins (a vmsplice(2) pipe's pages), mapped or not. */
+    final List<Vma> pinned = new ArrayList<>();
     boolean exited;
 
     Task(String name, int pid) {

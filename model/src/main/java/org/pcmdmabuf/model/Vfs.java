@@ -114,10 +114,76 @@ final class Vfs {
         return Result.ok((long) task.files.install(path));
     }
 
-    /** Process exit: do_exit() tears down the mm (every mapping) before the files. */
+    /**
+     * get_user_pages() of every page of {@code v} by its task (mm/gup.c), as vmsplice(2) or O_DIRECT take them: no
+     * mapping there (unmapped), or one without the access (check_vma_flags(): PROT_WRITE for a write pin) is
+     * EFAULT. A dma-buf mapping answers as its exporter's mmap filled it (PERM-GUP-EFAULT). A PCM data mapping
+     * answers as 6.12's snd_pcm_lib_default_mmap() maps its buffer type: pages of a struct-page mapping
+     * (vm_insert_page(), a fault handler's page) are pinned, page frames (remap_pfn_range()) are EFAULT; the model
+     * counts such pins but does not judge what they keep (the stock PCM mmap's, docs/decisions.md).
+     */
+    Result<Long> gup(Task task, Vma v, boolean write) {
+        if (v.unmapped || v.task != task || (write ? !v.write : !v.read)) {
+            return Result.err(Errno.EFAULT);
+        }
+        Result<Long> r;
+        if (v.dmaBuf() instanceof DmaBuf d) {
+            r = v.zapped ? Result.err(Errno.EFAULT) : driver.gup(d, v.driverHandle, write);
+        } else {
+            r = pcmMapsPages(v.substream.pcm.hw) ? Result.ok((v.length + Substream.PAGE_SIZE - 1)
+                    / Substream.PAGE_SIZE) : Result.err(Errno.EFAULT);
+        }
+        if (r instanceof Result.Ok<Long> ok) {
+            if (v.pins == 0) {
+                task.pinned.add(v);
+            }
+            v.pins += ok.value();
+        }
+        return r;
+    }
+
+    /**
+     * Whether 6.12 maps a PCM's data with struct pages: sound/core/memalloc.c, the vmalloc type
+     * (remap_vmalloc_range()) and DEV_SG (snd_dma_sg_fallback_mmap(), vm_map_pages()), and behind an
+     * IOMMU the non-contiguous and coherent ones (drivers/iommu/dma-iommu.c, vm_map_pages()); a driver's page
+     * callback (snd_pcm_mmap_data_fault()) gives pages too. The others are remap_pfn_range()d.
+     */
+    private static boolean pcmMapsPages(PcmHardware hw) {
+        return switch (hw.buffer()) {
+            case VMALLOC, DEV_SG, FAKE -> true;
+            case NONCONTIG, DEV, DEV_WC -> hw.iommu();
+            default -> false;
+        };
+    }
+
+    /** The release of the pins {@code v}'s task took through it: EINVAL when it holds none. */
+    Result<Long> unpin(Task task, Vma v) {
+        if (v.pins == 0 || v.task != task) {
+            return Result.err(Errno.EINVAL);
+        }
+        long n = v.pins;
+        release(v);
+        return Result.ok(n);
+    }
+
+    private void release(Vma v) {
+        v.pins = 0;
+        v.task.pinned.remove(v);
+        if (v.dmaBuf() instanceof DmaBuf d) {
+            driver.unpin(d, v.driverHandle);
+        }
+    }
+
+    /**
+     * Process exit: do_exit() tears down the mm (every mapping) before the files, whose last close releases a
+     * pipe's pinned pages.
+     */
     Result<Long> exit(Task task) {
         for (Vma v : List.copyOf(task.vmas)) {
             unmap(v);
+        }
+        for (Vma v : List.copyOf(task.pinned)) {
+            release(v);
         }
         for (int fd : List.copyOf(task.files.entries().keySet())) {
             putReference(task.files.remove(fd));

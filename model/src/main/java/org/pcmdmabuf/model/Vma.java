@@ -24,6 +24,8 @@ public final class Vma {
     boolean zapped;
     /** The dma-buf driver's handle of a dma-buf mapping ({@link DmabufDriver#mmap}), given back at munmap. */
     long driverHandle;
+    /** The pages get_user_pages() pinned through it and its task has not released; they outlive munmap. */
+    long pins;
 
     Vma(int id, Task task, File file, SndDmaBuffer buffer, Substream substream, long offset, long length,
         boolean read, boolean write) {

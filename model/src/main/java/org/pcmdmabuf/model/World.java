@@ -328,6 +328,16 @@ public final class World {
                 () -> vfs.mmap(task, fd, offset, length, read, write));
     }
 
+    /** get_user_pages() of every page of a mapping (vmsplice(2), O_DIRECT): PERM-GUP-EFAULT. */
+    public Result<Long> gup(Task task, Vma vma, boolean write) {
+        return step(task, () -> "gup vma " + vma.id + (write ? " write" : ""), () -> vfs.gup(task, vma, write));
+    }
+
+    /** The release of the pins taken through a mapping. */
+    public Result<Long> unpin(Task task, Vma vma) {
+        return step(task, () -> "unpin vma " + vma.id, () -> vfs.unpin(task, vma));
+    }
+
     /** munmap(2) of a whole mapping; unmapping what is no longer mapped is not an error, as in Linux. */
     public Result<Long> munmap(Task task, Vma vma) {
         return step(task, () -> "munmap vma " + vma.id, () -> vfs.munmap(vma));

@@ -100,6 +100,15 @@ public final class ModelTarget implements Target {
                 Vma v = (Vma) n.map(o.proc(), o.map());
                 yield v == null ? Outcome.error("EINVAL", null) : outcome(world.munmap(t, v), null);
             }
+            case Op.Gup o -> {
+                // a mapping the mmap did not make: no VMA at the address
+                Vma v = (Vma) n.map(o.proc(), o.map());
+                yield v == null ? Outcome.error("EFAULT", null) : outcome(world.gup(t, v, o.write()), null);
+            }
+            case Op.Unpin o -> {
+                Vma v = (Vma) n.map(o.proc(), o.map());
+                yield v == null ? Outcome.error("EINVAL", null) : outcome(world.unpin(t, v), null);
+            }
             case Op.MapAccess o -> mapAccess(t, o, (Vma) n.map(o.proc(), o.map()));
             case Op.Sync o -> pcm(t, n, o.fd(), world.dmaBufSync(t, n.fd(o.proc(), o.fd()), o.flags()));
             case Op.DmabufExport o -> {

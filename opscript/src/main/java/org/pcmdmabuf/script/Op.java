@@ -70,6 +70,23 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * get_user_pages() of every page of a mapping, as vmsplice(2) or O_DIRECT take them ({@code write}:
+     * FOLL_WRITE); the pins outlive the mapping until {@link Unpin} or the process's exit (PERM-GUP-EFAULT).
+     */
+    record Gup(int line, String proc, String map, boolean write) implements Op {
+        public String name() {
+            return "gup";
+        }
+    }
+
+    /** The release of the pins taken through a mapping. */
+    record Unpin(int line, String proc, String map) implements Op {
+        public String name() {
+            return "unpin";
+        }
+    }
+
     /** fill or check. */
     record MapAccess(int line, String proc, String name, String map, long offset, long length) implements Op {
     }

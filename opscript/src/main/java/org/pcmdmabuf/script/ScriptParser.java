@@ -272,6 +272,7 @@ public final class ScriptParser {
         PcmHardware.Builder b = PcmHardware.dummy(t[1], stream).toBuilder();
         String contiguousToken = null;
         String optInToken = null;
+        String moverToken = null;
         Set<String> given = new HashSet<>();
         for (int i = 3; i < t.length; i++) {
             String[] kv = keyValue(t[i]);
@@ -284,6 +285,14 @@ public final class ScriptParser {
                 case "buffer" -> b.buffer = platformValue(BufferType.values(), BufferType::scriptName, t[i], kv[1]);
                 case "iommu" -> b.iommu = bool(t[i], kv[1]);
                 case "bounce" -> b.bounce = bool(t[i], kv[1]);
+                case "mover" -> {
+                    b.cpuMover = switch (kv[1]) {
+                        case "cpu" -> true;
+                        case "dma" -> false;
+                        default -> throw error(t[i], "expected mover=cpu or mover=dma");
+                    };
+                    moverToken = t[i];
+                }
                 case "driver" -> b.driver = platformValue(DriverProfile.values(), DriverProfile::scriptName, t[i],
                         kv[1]);
                 case "optin" -> {
@@ -307,7 +316,7 @@ public final class ScriptParser {
                 }
                 default -> throw error(t[i], "unknown device option (coherent contiguous substreams pause resume"
                         + " mmap noninterleaved formats channels_max rate_max buffer_bytes_max buffer iommu bounce"
-                        + " driver optin)");
+                        + " mover driver optin)");
             }
             // The last would win, and the line would not say which the device has.
             if (!given.add(kv[0])) {
@@ -323,6 +332,10 @@ public final class ScriptParser {
             if (optInToken == null) {
                 b.optIn = DmabufOptIn.EXPORT;
             }
+        }
+        if (moverToken != null && !b.cpuMover && b.buffer == BufferType.VMALLOC) {
+            // no device DMAs into vmalloc memory: its CPU moves the data whatever the line says
+            throw error(moverToken, "the CPU moves the data of a buffer=vmalloc device (mover=cpu or no mover)");
         }
         if (b.buffer != null && b.buffer.scattered) {
             // a scattered buffer says the device does scatter-gather, unless the script said otherwise
@@ -423,6 +436,11 @@ public final class ScriptParser {
                         a.as(proc, Kind.MAP));
             }
             case "munmap" -> new Op.Munmap(line, proc, map(proc, a.positional("MAP")));
+            case "gup" -> {
+                String map = map(proc, a.positional("MAP"));
+                yield new Op.Gup(line, proc, map, a.flag("write"));
+            }
+            case "unpin" -> new Op.Unpin(line, proc, map(proc, a.positional("MAP")));
             case "fill", "check" -> {
                 String map = map(proc, a.positional("MAP"));
                 long off = a.number("off", 0, 1L << 40);

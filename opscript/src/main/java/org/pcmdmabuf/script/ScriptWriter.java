@@ -55,6 +55,9 @@ public final class ScriptWriter {
         if (hw.bounce()) {
             t.add("bounce=true");
         }
+        if (hw.cpuMover()) {
+            t.add("mover=cpu");
+        }
         if (hw.driver() != d.driver()) {
             t.add("driver=" + hw.driver().scriptName());
         }
@@ -116,6 +119,8 @@ public final class ScriptWriter {
             case Op.Mmap o -> "mmap " + o.fd() + " off=" + o.offset() + " len=" + o.length() + " prot="
                     + (o.read() ? "r" : "") + (o.write() ? "w" : "") + " as " + o.as();
             case Op.Munmap o -> "munmap " + o.map();
+            case Op.Gup o -> "gup " + o.map() + (o.write() ? " write" : "");
+            case Op.Unpin o -> "unpin " + o.map();
             case Op.MapAccess o -> o.name() + " " + o.map() + " off=" + o.offset() + " len=" + o.length();
             case Op.Sync o -> "sync " + o.fd() + " " + o.flags();
             case Op.DmabufExport o -> "dmabuf_export " + o.fd()

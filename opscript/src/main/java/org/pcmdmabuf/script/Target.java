@@ -35,6 +35,9 @@ public interface Target extends AutoCloseable {
         if (faultRefusal(script, target) instanceof String why) {
             return why;
         }
+        if (pinRefusal(script, target) instanceof String why) {
+            return why;
+        }
         for (Op op : script.ops()) {
             if (Op.modelOnly(op)) {
                 return "line " + op.line() + ": op " + op.name() + " is model-only (docs/designs.md);"
@@ -76,6 +79,24 @@ public interface Target extends AutoCloseable {
             if (op instanceof Op.FailNth) {
                 return "line " + op.line() + ": fail_nth: --target " + target + " cannot inject faults into the"
                         + " kernel code (--target harness does)";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The one line a target refuses a script with when it pins pages ({@code gup}, {@code unpin}) and the target does
+     * not yet: the model and the harness's mm/gup.c answer them (PERM-GUP-EFAULT); the device target would need a
+     * vmsplice(2) of the mapping, not written yet. Null when the target pins, or the script pins nothing.
+     */
+    static String pinRefusal(Script script, String target) {
+        if (!target.equals("device")) {
+            return null;
+        }
+        for (Op op : script.ops()) {
+            if (op instanceof Op.Gup || op instanceof Op.Unpin) {
+                return "line " + op.line() + ": " + op.name() + ": --target " + target + " does not pin pages yet"
+                        + " (the model and --target harness do)";
             }
         }
         return null;

@@ -53,6 +53,25 @@ class PlatformAttributesTest {
                 + " buffer=dev-sg"), e.describe());
     }
 
+    /** mover=cpu: a driver whose CPU moves the data of a device with a DMA mask (snd-pcmtest), as a vmalloc one. */
+    @Test
+    void aCpuMoverIsADeviceWhoseDataTheCpuMoves() throws ScriptException {
+        PcmHardware hw = device("coherent=true mover=cpu bounce=true");
+        assertTrue(hw.cpuMover());
+        assertTrue(hw.cpuMovesData());
+        assertTrue(hw.syncFree());
+        assertFalse(hw.defaultPlatform());
+        assertEquals(hw, ScriptParser.parse(ScriptWriter.write(ScriptParser.parse(
+                "device pcm0 playback coherent=true mover=cpu bounce=true\nproc a\n"))).devices().getFirst());
+        assertFalse(device("mover=dma").cpuMovesData());
+        assertTrue(device("buffer=vmalloc").cpuMovesData());
+        ScriptException e = assertThrows(ScriptException.class, () -> device("buffer=vmalloc mover=dma"));
+        assertTrue(e.describe().contains("'mover=dma': the CPU moves the data of a buffer=vmalloc device"),
+                e.describe());
+        assertTrue(assertThrows(ScriptException.class, () -> device("mover=gpu")).describe()
+                .contains("expected mover=cpu or mover=dma"));
+    }
+
     @Test
     void aBadValueIsNamedWithTheValuesAllowed() {
         ScriptException e = assertThrows(ScriptException.class, () -> device("driver=sof"));

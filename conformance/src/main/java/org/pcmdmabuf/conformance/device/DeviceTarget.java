@@ -278,7 +278,8 @@ public final class DeviceTarget implements Target {
                             + " root-only debugfs, kernel-wide, and say nothing about one script's attachments"));
             case Op.CardEvent o -> disconnect(o);
             case Op.Advance o -> advance(o);
-            case Op.Restrict _, Op.BufferFd _, Op.FailNth _ -> throw new IllegalStateException(Target.refusal(
+            case Op.Restrict _, Op.BufferFd _, Op.FailNth _, Op.Gup _, Op.Unpin _ ->
+                    throw new IllegalStateException(Target.refusal(
                     new Script(List.of(), List.of(), List.of(op)), name()));
         };
     }

@@ -82,6 +82,8 @@ public final class Harness {
         MUNMAP(of(I, I)),
         MAPPED_PAGE(of(J, I, J)),
         TOUCH_PAGE(of(J, I, J)),
+        GUP(of(J, I, I)),
+        UNPIN(of(I, I)),
         MAPPINGS(of(I, I)),
         SIGBUS(of(I, I)),
         CPU_ACCESS(of(I, I, I, I)),
@@ -325,9 +327,13 @@ public final class Harness {
     static final int DRIVER_DESCRIPTORS = 4;
     static final int CAP_EXPORT = 0x1;
     static final int CAP_ATTACH = 0x2;
-    /** The device's platform, carried in {@code caps}: IOVAs of an IOMMU, swiotlb bouncing. */
+    /**
+     * The device's platform, carried in {@code caps}: IOVAs of an IOMMU, swiotlb bouncing, a driver whose CPU moves
+     * the data of a device with a DMA mask.
+     */
     static final int PLATFORM_IOMMU = 0x4;
     static final int PLATFORM_BOUNCE = 0x8;
+    static final int PLATFORM_CPU_MOVES = 0x10;
     static final int BUFFER_FAKE = 0;
 
     /**
@@ -532,6 +538,27 @@ public final class Harness {
             return (long) h(Function.TOUCH_PAGE).invokeExact(handle, index);
         } catch (Throwable t) {
             throw failed(Function.TOUCH_PAGE, t);
+        }
+    }
+
+    /**
+     * get_user_pages() of every page of mapping {@code handle} ({@code write}: FOLL_WRITE), as vmsplice(2) takes
+     * them: the pages pinned, or -errno; the pins outlive the mapping until {@link #unpin}.
+     */
+    long gup(int handle, boolean write) {
+        try {
+            return (long) h(Function.GUP).invokeExact(handle, flag(write));
+        } catch (Throwable t) {
+            throw failed(Function.GUP, t);
+        }
+    }
+
+    /** The release of every pin {@link #gup} took through mapping {@code handle}: how many, -EINVAL for none. */
+    int unpin(int handle) {
+        try {
+            return (int) h(Function.UNPIN).invokeExact(handle);
+        } catch (Throwable t) {
+            throw failed(Function.UNPIN, t);
         }
     }
 

@@ -496,6 +496,21 @@ public final class HarnessDriver implements DmabufDriver {
         checkBugs();
     }
 
+    /** get_user_pages() through the C side's mapping: its page table as the revision filled it (mm/gup.c). */
+    @Override
+    public Result<Long> gup(DmaBuf d, long handle, boolean write) {
+        long r = harness.gup((int) handle, write);
+        return result(r < 0 ? (int) r : (int) Math.min(r, Integer.MAX_VALUE));
+    }
+
+    @Override
+    public void unpin(DmaBuf d, long handle) {
+        if (harness.unpin((int) handle) < 0) {
+            problem("the C side held no pin taken through mapping " + handle);
+        }
+        checkBugs();
+    }
+
     @Override
     public Result<Long> cpuAccess(DmaBuf d, boolean begin, DmaDirection dir) {
         return result(harness.cpuAccess((int) world.dmaBufKey(d), begin, dir.ordinal()));
@@ -834,7 +849,8 @@ public final class HarnessDriver implements DmabufDriver {
             int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), hw.coherent(),
                     bufferType(hw), driverProfile(hw.driver()), (hw.optIn().export() ? Harness.CAP_EXPORT : 0)
                             | (hw.optIn().attach() ? Harness.CAP_ATTACH : 0)
-                            | (hw.iommu() ? Harness.PLATFORM_IOMMU : 0) | (hw.bounce() ? Harness.PLATFORM_BOUNCE : 0));
+                            | (hw.iommu() ? Harness.PLATFORM_IOMMU : 0) | (hw.bounce() ? Harness.PLATFORM_BOUNCE : 0)
+                            | (hw.cpuMover() ? Harness.PLATFORM_CPU_MOVES : 0));
             if (r < 0) {
                 problem("the harness could not add " + s + " (substream " + sid + " of device " + s.pcm.index
                         + "): errno " + -r);

@@ -2,7 +2,6 @@ package org.pcmdmabuf.conformance.harness;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.pcmdmabuf.model.BufferType;
 import org.pcmdmabuf.model.MemorySystem;
 import org.pcmdmabuf.model.PcmHardware;
 import org.pcmdmabuf.model.SndDmaBuffer;
@@ -66,12 +65,13 @@ final class Swiotlb implements MemorySystem {
 
     /**
      * The slot {@code s}'s DMA on {@code b} moves, null when its device reaches {@code b} directly or its data is
-     * moved by the CPU (a scattered device, or a VMALLOC buffer: the harness's harness_dma_target()), which copies
+     * moved by the CPU (a scattered device, a VMALLOC buffer or a driver whose CPU moves the data: the harness's
+     * harness_dma_target()), which copies
      * into the memory whatever the device maps.
      */
     private long[] slotOf(Substream s, SndDmaBuffer b) {
         PcmHardware hw = s.pcm.hw;
-        if (!hw.bounce() || !hw.contiguous() || hw.buffer() == BufferType.VMALLOC) {
+        if (!hw.bounce() || !hw.contiguous() || hw.cpuMovesData()) {
             return null;
         }
         for (Slot slot : slots.values()) {

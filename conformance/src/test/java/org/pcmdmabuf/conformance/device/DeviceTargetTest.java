@@ -980,7 +980,8 @@ class DeviceTargetTest {
     /**
      * The ops above are the language: every op name of docs/op-scripts.md and every kind of {@link Op}, but the
      * model-only ops of docs/designs.md, which the device target refuses ({@link #aModelOnlyOpIsRefusedInOneLine}),
-     * and fail_nth, which only the harness injects ({@link #aFaultIsRefusedInOneLine}).
+     * fail_nth, which only the harness injects ({@link #aFaultIsRefusedInOneLine}), and the pins it does not take
+     * yet ({@link #aPinIsRefusedInOneLine}).
      */
     @Test
     void theOpsCoveredAreEveryOpOfTheLanguage() throws IOException {
@@ -993,10 +994,11 @@ class DeviceTargetTest {
             kinds.add(last.getClass());
         }
         Set<String> language = new TreeSet<>(grammar());
-        language.removeAll(Set.of("restrict", "buffer_fd", "fail_nth"));
+        language.removeAll(Set.of("restrict", "buffer_fd", "fail_nth", "gup", "unpin"));
         assertEquals(language, covered);
         Set<Class<?>> allKinds = new LinkedHashSet<>(Set.of(Op.class.getPermittedSubclasses()));
-        allKinds.removeAll(Set.of(Op.Restrict.class, Op.BufferFd.class, Op.FailNth.class));
+        allKinds.removeAll(Set.of(Op.Restrict.class, Op.BufferFd.class, Op.FailNth.class, Op.Gup.class,
+                Op.Unpin.class));
         assertEquals(allKinds, kinds);
         assertEquals(37, covered.size());
     }
@@ -1032,6 +1034,16 @@ class DeviceTargetTest {
                 () -> run(mock(SystemCalls.class), DECLARE + "fail_nth 1\n" + OPEN));
         assertEquals("line 4: fail_nth: --target device cannot inject faults into the kernel code (--target harness"
                 + " does)", e.getMessage());
+    }
+
+    @Test
+    void aPinIsRefusedInOneLine() {
+        for (String op : List.of("gup m", "unpin m")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(
+                    mock(SystemCalls.class), DECLARE + OPEN + "a mmap p len=4096 prot=rw as m\na " + op + "\n"));
+            assertEquals("line 6: " + op.split(" ")[0] + ": --target device does not pin pages yet (the model and"
+                    + " --target harness do)", e.getMessage());
+        }
     }
 
     /** The op names of the grammar block of docs/op-scripts.md. */
