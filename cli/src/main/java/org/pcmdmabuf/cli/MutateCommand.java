@@ -119,6 +119,9 @@ final class MutateCommand implements Callable<Integer> {
             description = ShardConverter.DESCRIPTION + " Here: the selected mutants.")
     Shard shard = Shard.WHOLE;
 
+    @Option(names = "--no-times", description = ShardConverter.NO_TIMES)
+    boolean noTimes;
+
     @Option(names = "--no-sandbox",
             description = "Run the mutants' code outside the bubblewrap sandbox, with your full rights (docs/sandbox.md).")
     boolean noSandbox;
@@ -245,10 +248,11 @@ final class MutateCommand implements Callable<Integer> {
                         + "): its mutants would say nothing; pcmsim validate --no-kernel-checks " + series.dir()
                         + " shows why");
             }
-            progress.printf(Locale.ROOT, "baseline: the revision passes (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
+            progress.println("baseline: the revision passes" + (noTimes ? ""
+                    : String.format(Locale.ROOT, " (%.1f s)", (System.nanoTime() - t0) / 1e9)));
             progress.flush();
             results = run.run(sample, r -> {
-                progress.print(MutationReport.progressLine(r));
+                progress.print(MutationReport.progressLine(r, !noTimes));
                 progress.flush();
             });
         } catch (BadSeries e) {
@@ -290,6 +294,7 @@ final class MutateCommand implements Callable<Integer> {
         inputs.put("seed", seed);
         inputs.put("timeout_ns", timeout);
         inputs.put("min_score", minScore);
+        inputs.put("times", !noTimes);
         return new Campaign("mutate", shard, inputs);
     }
 

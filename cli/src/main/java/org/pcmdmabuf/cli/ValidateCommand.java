@@ -136,6 +136,9 @@ final class ValidateCommand implements Callable<Integer> {
                     + "shard 1 also runs check.sh, the conformance cases and the race stage.")
     Shard shard = Shard.WHOLE;
 
+    @Option(names = "--no-times", description = ShardConverter.NO_TIMES)
+    boolean noTimes;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -185,7 +188,7 @@ final class ValidateCommand implements Callable<Integer> {
         Campaign campaign;
         try {
             campaign = ValidationReport.campaign(Pcmsim.version(), series, !noKernelChecks, differential, !noFaults,
-                    asan, coverage);
+                    asan, coverage, !noTimes);
         } catch (BadSeries e) {
             return usage(err, e.getMessage());
         }
@@ -209,7 +212,7 @@ final class ValidateCommand implements Callable<Integer> {
                 differential, !noFaults,
                 new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
                 sandbox, c -> {
-                    progress.print(ValidationReport.textLine(c));
+                    progress.print(ValidationReport.textLine(noTimes ? c.untimed() : c));
                     progress.flush();
                 }, new Validation.Instruments(asan, coverage))
                 .stagesAtOnce(spec.commandLine().getParseResult().hasMatchedOption("--jobs") ? jobs : 1);

@@ -20,7 +20,9 @@ import org.pcmdmabuf.script.Json;
  * @param campaign the revision, the options and the shard, which {@code --format json} begins with
  * @param selected what was run, for the report's first line: the series and how the mutants were chosen
  * @param generated how many mutants the file has, before --operators, --lines, --limit chose some
- * @param seconds the run's wall-clock time (of a merge: the shards' times added)
+ * @param seconds the run's wall-clock time (of a merge: the shards' times added); under {@code --no-times}
+ *     ({@link Campaign#timed()}) it and every mutant's are 0 and the text has no run time, so that the report is the
+ *     same bytes on every run
  */
 public record MutationReport(Campaign campaign, String selected, int generated, List<MutantResult> results,
         double seconds) {
@@ -34,7 +36,12 @@ public record MutationReport(Campaign campaign, String selected, int generated, 
     }
 
     public MutationReport {
-        results = List.copyOf(results);
+        if (campaign.timed()) {
+            results = List.copyOf(results);
+        } else {
+            results = results.stream().map(r -> new MutantResult(r.mutant(), r.outcome(), 0)).toList();
+            seconds = 0;
+        }
     }
 
     public long count(Class<? extends Outcome> kind) {
@@ -59,10 +66,10 @@ public record MutationReport(Campaign campaign, String selected, int generated, 
         };
     }
 
-    /** One mutant as it ends, for the progress of a run. */
-    public static String progressLine(MutantResult r) {
-        return String.format(Locale.ROOT, "%-10s %s  (%.1f s)%n", status(r.outcome()), r.mutant().description(),
-                r.seconds()) + switch (r.outcome()) {
+    /** One mutant as it ends, for the progress of a run; its time unless {@code timed} is false. */
+    public static String progressLine(MutantResult r, boolean timed) {
+        return String.format(Locale.ROOT, "%-10s %s%s%n", status(r.outcome()), r.mutant().description(),
+                timed ? String.format(Locale.ROOT, "  (%.1f s)", r.seconds()) : "") + switch (r.outcome()) {
                     case Killed k -> "           by " + k.check() + (k.rule() == null ? "" : " (" + k.rule() + ")")
                             + "\n";
                     default -> "";
@@ -89,8 +96,10 @@ public record MutationReport(Campaign campaign, String selected, int generated, 
                 ? String.format(Locale.ROOT, "score %.1f%% (killed and timed out / (run - stillborn))%n",
                         score.getAsDouble())
                 : "score n/a: no mutant built\n");
-        sb.append(String.format(Locale.ROOT, "run time %.1f s, %.1f mutants/minute%n", seconds,
-                seconds > 0 ? results.size() * 60 / seconds : 0.0));
+        if (campaign.timed()) {
+            sb.append(String.format(Locale.ROOT, "run time %.1f s, %.1f mutants/minute%n", seconds,
+                    seconds > 0 ? results.size() * 60 / seconds : 0.0));
+        }
         Map<String, Integer> killers = new LinkedHashMap<>();
         results.stream().map(MutantResult::outcome).filter(o -> o instanceof Killed)
                 .map(o -> ((Killed) o).check()).sorted().forEach(c -> killers.merge(c, 1, Integer::sum));

@@ -29,6 +29,14 @@ public record Campaign(String command, Shard shard, Map<String, Object> inputs) 
         return new Campaign(command, Shard.WHOLE, inputs);
     }
 
+    /**
+     * Whether the result reports wall-clock times: not under {@code --no-times} (input {@code "times": false}),
+     * whose results are the same bytes on every run of the same inputs.
+     */
+    public boolean timed() {
+        return !Boolean.FALSE.equals(inputs.get("times"));
+    }
+
     /** The first members of the result's object, without the braces: {@code "command": ..., "inputs": {...}}. */
     public String jsonHead() {
         StringBuilder sb = new StringBuilder("\"command\": ").append(Json.string(command)).append(", \"shard\": ")

@@ -25,6 +25,11 @@ public record Check(Kind kind, String name, String rule, Status status, List<Str
         return new Check(kind, name, rule, Status.SKIP, List.of(why), 0);
     }
 
+    /** The same check with no time measured: what {@code --no-times} reports. */
+    public Check untimed() {
+        return new Check(kind, name, rule, status, details, 0);
+    }
+
     /** The name with what it checks, as a report shows it: {@code sync-flags.ops (UAPI-SYNC-FLAGS)}. */
     public String title() {
         return rule == null ? name : name + " (" + rule + ")";

@@ -14,15 +14,20 @@ import org.pcmdmabuf.conformance.validate.Check.Status;
 /**
  * A validation's checks in the shapes {@code pcmsim validate --format} offers, with the coverage of the
  * revision's pcm_dmabuf.c when {@code --coverage} counted it (else null); {@code campaign}, the revision, options
- * and shard that {@code --format json} begins with.
+ * and shard that {@code --format json} begins with. A campaign run with {@code --no-times} reports every check's
+ * time as 0, which the text leaves out: the report is then the same bytes on every run.
  */
 public record ValidationReport(Campaign campaign, Series series, List<Check> checks, Coverage coverage) {
+    public ValidationReport {
+        checks = campaign.timed() ? List.copyOf(checks) : checks.stream().map(Check::untimed).toList();
+    }
+
     /**
      * The inputs that decide a validation's checks, which every shard of one campaign must share: the revision's
      * content and patches, and the options that choose the checks.
      */
     public static Campaign campaign(String version, Series series, boolean kernelChecks, Validation.Differential d,
-            boolean faults, boolean asan, boolean coverage) throws BadSeries {
+            boolean faults, boolean asan, boolean coverage, boolean times) throws BadSeries {
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("pcmsim", version);
         inputs.put("revision", series.revision());
@@ -35,6 +40,7 @@ public record ValidationReport(Campaign campaign, Series series, List<Check> che
         inputs.put("asan", asan);
         // not "coverage": the report's own member of that name follows, and readers look for it by name
         inputs.put("gcov", coverage);
+        inputs.put("times", times);
         return new Campaign("validate", d.shard(), inputs);
     }
 

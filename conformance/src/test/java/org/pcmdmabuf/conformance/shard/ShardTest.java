@@ -3,6 +3,8 @@ package org.pcmdmabuf.conformance.shard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,34 @@ class ShardTest {
                 assertEquals(total, union.size(), "no item in two shards of " + n);
             }
         }
+    }
+
+    /**
+     * For every N in 1..6 and spaces of any size: each position is in exactly one of the N shards ({@code has} and
+     * {@code of} agree), so their union is the whole space and they are disjoint.
+     */
+    @Test
+    void forEveryCountTheShardsAreDisjointAndCoverTheSpace() {
+        qt().withExamples(300).withFixedSeed(Long.getLong("pcmdmabuf.seed", 1L))
+                .forAll(integers().between(1, 6), integers().between(0, 2000))
+                .checkAssert((n, total) -> {
+                    List<Integer> all = IntStream.range(0, total).boxed().toList();
+                    int[] owners = new int[total];
+                    List<Integer> union = new ArrayList<>();
+                    for (int k = 1; k <= n; k++) {
+                        Shard s = new Shard(k, n);
+                        List<Integer> mine = s.of(all);
+                        assertEquals(s.size(total), mine.size(), s + " of " + total);
+                        for (int i = 0; i < total; i++) {
+                            owners[i] += s.has(i) ? 1 : 0;
+                        }
+                        union.addAll(mine);
+                    }
+                    for (int i = 0; i < total; i++) {
+                        assertEquals(1, owners[i], "position " + i + " of " + total + " in " + n + " shards");
+                    }
+                    assertEquals(all, union.stream().sorted().toList(), total + " items in " + n + " shards");
+                });
     }
 
     @Test
