@@ -8,6 +8,7 @@
  */
 #undef sg_alloc_table
 #undef sg_alloc_table_from_pages
+#undef sg_alloc_table_from_pages_segment
 #undef sg_free_table
 #undef dma_get_sgtable
 #undef dma_map_sgtable

@@ -72,6 +72,10 @@ void sg_free_table(struct sg_table *table);
 int sg_alloc_table_from_pages(struct sg_table *sgt, struct page **pages,
 			      unsigned int n_pages, unsigned int offset,
 			      unsigned long size, gfp_t gfp);
+int sg_alloc_table_from_pages_segment(struct sg_table *sgt, struct page **pages,
+				      unsigned int n_pages, unsigned int offset,
+				      unsigned long size,
+				      unsigned int max_segment, gfp_t gfp);
 
 /*
  * The calls of the code under test (linux/fault-inject.h): fallible as
@@ -113,6 +117,25 @@ static inline int __sg_alloc_table_from_pages_at(struct sg_table *sgt,
 	return err;
 }
 
+static inline int
+__sg_alloc_table_from_pages_segment_at(struct sg_table *sgt, struct page **pages,
+				       unsigned int n_pages, unsigned int offset,
+				       unsigned long size,
+				       unsigned int max_segment, gfp_t gfp,
+				       const char *file, int line, int fallible)
+{
+	int err;
+
+	if (harness_should_fail("sg_alloc_table_from_pages_segment", -ENOMEM,
+				file, line, fallible))
+		return -ENOMEM;
+	err = (sg_alloc_table_from_pages_segment)(sgt, pages, n_pages, offset,
+						  size, max_segment, gfp);
+	if (!err)
+		harness_obj_get(HARNESS_OBJ_SG_TABLE, sgt, 0, file, line, 0);
+	return err;
+}
+
 /* lib/scatterlist.c, __sg_free_table(): a table with no entries is let be */
 static inline void __sg_free_table_at(struct sg_table *table, const char *file,
 				      int line)
@@ -129,6 +152,10 @@ static inline void __sg_free_table_at(struct sg_table *table, const char *file,
 	__sg_alloc_table_from_pages_at((sgt), (pages), (n), (offset), (size), \
 				       (gfp), __FILE__, __LINE__,	\
 				       HARNESS_FALLIBLE)
+#define sg_alloc_table_from_pages_segment(sgt, pages, n, offset, size, max, gfp) \
+	__sg_alloc_table_from_pages_segment_at((sgt), (pages), (n), (offset), \
+					       (size), (max), (gfp), __FILE__, \
+					       __LINE__, HARNESS_FALLIBLE)
 #define sg_free_table(table)	__sg_free_table_at((table), __FILE__, __LINE__)
 
 #endif
