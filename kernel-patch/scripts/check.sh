@@ -335,7 +335,9 @@ build_w1() {
 # (c) W=1: the patched build adds no warning to the pristine one
 step_w1() {
 	local pl=$BUILD/w1-pristine.log key
-	key="$(cat "$BUILD/pristine/.pcm-dmabuf-config") $DIRS"
+	# the tree's path too: the log names it, and normalize() strips only the
+	# current trees' (a cache copied from elsewhere would compare nothing)
+	key="$PRISTINE $(cat "$BUILD/pristine/.pcm-dmabuf-config") $DIRS"
 	if [ ! -f "$pl" ] || [ "$(cat "$pl.key" 2>/dev/null)" != "$key" ]; then
 		build_w1 "$BUILD/pristine" "$PRISTINE" "$pl" || { build_failed "$pl"; return 1; }
 		echo "$key" >"$pl.key"
@@ -382,7 +384,7 @@ step_sparse() {
 		echo "# sparse is not installed: skipped"
 		return 0
 	fi
-	key="$(cat "$BUILD/pristine/.pcm-dmabuf-config") C=2 W=1 $DIRS"
+	key="$PRISTINE $(cat "$BUILD/pristine/.pcm-dmabuf-config") C=2 W=1 $DIRS"
 	if [ ! -f "$pl" ] || [ "$(cat "$pl.key" 2>/dev/null)" != "$key" ]; then
 		# shellcheck disable=SC2086
 		sbx --write "$BUILD/pristine" -- make -C "$PRISTINE" ARCH=x86_64 O="$BUILD/pristine" -j"$JOBS" \

@@ -10,5 +10,7 @@
 
 /* the harness builds the code under test with the feature on */
 #define CONFIG_SND_PCM_DMABUF	1
+/* memory types are arm64's (linux/mm.h), not x86's */
+#define CONFIG_X86	0
 
 #endif

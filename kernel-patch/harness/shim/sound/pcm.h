@@ -11,6 +11,7 @@
 #include <linux/cleanup.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <sound/core.h>
 #include <sound/memalloc.h>
 
@@ -67,6 +68,7 @@ struct snd_pcm_dmabuf_attach {
 /* include/sound/pcm.h of revision 2: the driver opt-in */
 #define SNDRV_PCM_DMABUF_EXPORT	(1U << 0)
 #define SNDRV_PCM_DMABUF_ATTACH	(1U << 1)
+#define SNDRV_PCM_DMABUF_NO_DEVICE_DMA	(1U << 2)
 
 typedef int snd_pcm_state_t;
 typedef int snd_pcm_access_t;
@@ -101,6 +103,8 @@ struct snd_pcm_runtime {
 	struct mutex buffer_mutex;
 	/* transfers in flight (> 0) or buffer changes under way (< 0) */
 	atomic_t buffer_accessing;
+	wait_queue_head_t sleep;	/* poll, blocking transfers */
+	wait_queue_head_t tsleep;	/* drain */
 #if IS_ENABLED(CONFIG_SND_PCM_DMABUF)
 	struct snd_pcm_dmabuf *dmabuf;
 	struct snd_pcm_dmabuf_import *dmabuf_import;

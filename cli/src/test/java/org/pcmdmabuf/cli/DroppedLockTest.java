@@ -253,9 +253,9 @@ class DroppedLockTest {
                 +	page = snd_sgbuf_get_page(&buf->dmab, offset);
                 """;
         String mmap = """
-                +	if (snd_pcm_dmabuf_plain_pages(&buf->dmab)) {
-                +		/*
-                +		 * Fault in,""";
+                +	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+                +	if (!snd_pcm_dmabuf_plain_pages(&buf->dmab)) {
+                """;
         assertTrue(patch.contains(fault) && patch.contains(mmap), "patch 0002's fault handler or mmap changed");
         // line for line, so that the hunks still apply
         String edited = patch.replace(fault, """
@@ -265,9 +265,9 @@ class DroppedLockTest {
                 +		return mutex_unlock(&buf->lock), VM_FAULT_SIGBUS;
                 +	page = snd_sgbuf_get_page(&buf->dmab, offset); mutex_unlock(&buf->lock);
                 """).replace(mmap, """
-                +	if (snd_pcm_dmabuf_plain_pages(&buf->dmab)) {
-                +		err = snd_pcm_dmabuf_add_mm(buf, vma->vm_mm); if (err) return err; /*
-                +		 * Fault in,""");
+                +	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+                +	err = snd_pcm_dmabuf_add_mm(buf, vma->vm_mm); if (err) return err; if (!snd_pcm_dmabuf_plain_pages(&buf->dmab)) {
+                """);
         Path lib = build("mmap-lock-readers", edited.lines().toList());
         String out = raceKernel(lib, "fault-revoke", "the variant inserting after its lock");
         assertTrue(out.contains("LIFETIME-REVOKE-ZAP"), out);
