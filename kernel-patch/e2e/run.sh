@@ -492,7 +492,12 @@ results() {
 	fi
 
 	# dmesg: the guest's own search, or the whole console when the guest did
-	# not get that far (a panic, a hang)
+	# not get that far (a panic, a hang); no kernel console, no search: a boot
+	# not made (the run's deadline) is no clean dmesg
+	if ! grep -q 'Linux version' "$log" 2>/dev/null; then
+		row "$boot dmesg-clean" FAIL "no kernel console to search (the boot was not made or printed nothing)"
+		return
+	fi
 	if grep -q '^@@E2E dmesg-lines' "$log"; then
 		sed -n 's/^@@DMESG //p' "$log" >"$dir/dmesg-bad.txt"
 	else

@@ -43,17 +43,6 @@ void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
 int dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
 		    dma_addr_t dma_addr, size_t size);
 
-#define SZ_64K	0x00010000	/* include/linux/sizes.h */
-
-/*
- * include/linux/dma-mapping.h: no simulated device sets dma_parms, so each
- * gets the default segment limit
- */
-static inline unsigned int dma_get_max_seg_size(struct device *dev)
-{
-	return SZ_64K;
-}
-
 /*
  * The calls of the code under test (linux/fault-inject.h):
  * dma_map_sgtable() is fallible, -ENOMEM as a mapping that finds no

@@ -65,10 +65,12 @@ struct snd_pcm_dmabuf_attach {
 #endif
 #define SNDRV_PCM_IOCTL_DMABUF_DETACH	_IO('A', 0x72)
 
-/* include/sound/pcm.h of revision 2: the driver opt-in */
+/*
+ * include/sound/pcm.h of revision 2: the driver opt-in; a revision's
+ * SNDRV_PCM_DMABUF_NO_DEVICE_DMA comes from its own header (build.sh)
+ */
 #define SNDRV_PCM_DMABUF_EXPORT	(1U << 0)
 #define SNDRV_PCM_DMABUF_ATTACH	(1U << 1)
-#define SNDRV_PCM_DMABUF_NO_DEVICE_DMA	(1U << 2)
 
 typedef int snd_pcm_state_t;
 typedef int snd_pcm_access_t;
