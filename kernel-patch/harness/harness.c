@@ -1846,7 +1846,9 @@ int harness_buffer_lock(int sid, int subclass, int lock)
 /*
  * The state a post-action gave (__snd_pcm_set_state(), under the locks the
  * host took); a runtime the host never mirrored gets its state with the
- * rest at its first hook
+ * rest at its first hook.  A change is the core's plain write under the
+ * stream lock, which a read of the patch that forgot that lock races with;
+ * the host's copy of an unchanged state is no write of the kernel's.
  */
 int harness_set_state(int sid, int state)
 {
@@ -1854,8 +1856,11 @@ int harness_set_state(int sid, int state)
 
 	if (!hs)
 		return -EINVAL;
-	if (hs->substream.runtime)
+	if (hs->substream.runtime && hs->runtime.state != state) {
+		harness_kcsan_core_access(&hs->runtime.state,
+					  sizeof(hs->runtime.state), true);
 		hs->runtime.state = state;
+	}
 	return 0;
 }
 

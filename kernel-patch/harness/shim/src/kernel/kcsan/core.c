@@ -16,7 +16,9 @@
  * markers around its #include of the file, and build.sh keeps functions in
  * source order (-fno-toplevel-reorder), so a return address between the
  * markers is the patch's.  The harness's own bookkeeping, which the
- * scheduler's baton serialises, is not kernel memory and is not checked.
+ * scheduler's baton serialises, is not kernel memory and is not checked;
+ * the PCM core's accesses the host makes for it are, where it marks them
+ * (harness_kcsan_core_access(): a state change under the stream lock).
  * Marked accesses (READ_ONCE(), atomic_read(): volatile here, tracked
  * apart by --param tsan-distinguish-volatile=1) never race, as KCSAN's.
  *
@@ -195,8 +197,12 @@ static __no_kcsan void kcsan_symbolize(void *pc, char *out, size_t len)
 			*nl = '\0';
 		if ((nl = strpbrk(line, " \n")))
 			*nl = '\0';
-		if (n++ == 0)
+		if (n++ == 0) {
 			snprintf(inner, sizeof(inner), "%s", site_file(line));
+			/* the PCM core's access, made by the host (harness_kcsan_core_access()) */
+			if (!kcsan_patch_pc(pc))
+				snprintf(out, len, "%s at %s (the PCM core)", fn, inner);
+		}
 		if (strstr(line, "sound/core/pcm_dmabuf.c")) {
 			if (n > 1)
 				snprintf(out, len, "%s at %s (inlined %s)", fn,
@@ -251,13 +257,13 @@ static __no_kcsan struct kcsan_shadow *kcsan_shadow_of(uintptr_t addr)
 }
 
 /* FastTrack's checks (Flanagan and Freund, PLDI 2009), one byte at a time */
-static __no_kcsan void kcsan_check(const volatile void *ptr, size_t size, bool write, void *pc)
+static __no_kcsan void kcsan_access(const volatile void *ptr, size_t size, bool write, void *pc)
 {
 	const unsigned int *mine;
 	uintptr_t a;
 	int u;
 
-	if (!kcsan_patch_pc(pc) || !kcsan_checking() || kcsan.full)
+	if (!kcsan_checking() || kcsan.full)
 		return;
 	mine = kcsan.clock[sched_self];
 	for (a = (uintptr_t)ptr; a < (uintptr_t)ptr + size; a++) {
@@ -286,6 +292,23 @@ static __no_kcsan void kcsan_check(const volatile void *ptr, size_t size, bool w
 		s->write.clock = mine[sched_self];
 		s->write.pc = pc;
 	}
+}
+
+static __no_kcsan void kcsan_check(const volatile void *ptr, size_t size, bool write, void *pc)
+{
+	if (kcsan_patch_pc(pc))
+		kcsan_access(ptr, size, write, pc);
+}
+
+/*
+ * A plain access the PCM core makes to a field the code under test shares
+ * with it, which the host makes for the core (harness.c): checked as the
+ * patch's own are, so that a patch that forgot the lock the core writes the
+ * field under races with the core's write.
+ */
+__no_kcsan void harness_kcsan_core_access(const volatile void *ptr, size_t size, bool write)
+{
+	kcsan_access(ptr, size, write, __builtin_return_address(0));
 }
 
 __no_kcsan const char *harness_kcsan_report(void)

@@ -73,30 +73,31 @@ class DroppedLockTest {
         KILLED_BY.put("snd_pcm_dmabuf_map without &buf->sync_lock", "write-attach");
         KILLED_BY.put("snd_pcm_dmabuf_next_mapping without &buf->sync_lock", "revoke-reused-write");
         KILLED_BY.put("snd_pcm_dmabuf_import without &buf->lock", "attach-attach-reused");
+        // the PCM core's state changes under the stream lock are checked accesses (harness_set_state()), and START
+        // runs under the stream lock alone, beside the ioctl that holds runtime->buffer_mutex (decision 64)
+        KILLED_BY.put("snd_pcm_dmabuf_check_state without the stream lock", "export-start");
+        KILLED_BY.put("snd_pcm_dmabuf_disconnected without the stream lock", "hw-free-disconnect");
 
         NOT_KILLED.put("snd_pcm_dmabuf_vm_open without &buf->lock", "vm_ops->open runs only when mm copies a"
                 + " mapping (dup_mmap() at fork, __split_vma() of a partial munmap or mprotect, copy_vma() of mremap),"
                 + " and the op language has none of them: a fork or a partial munmap of a dma-buf mapping in a group"
                 + " with a revocation would race its count against the revocation's zap, as munmap-revoke does for"
                 + " vm_ops->close");
-        String core = "what the stream lock orders it against is the PCM core's access to the runtime's buffer"
-                + " fields and state in atomic context (a trigger, the period interrupt's transfer), which the host"
-                + " (Java) makes, not instrumented C code; the patch's own accesses to them from another task (a"
-                + " revocation's stop of the importer, disconnect-attach-export) hold the runtime's buffer_mutex or"
-                + " touch other fields. Killing it takes the host's runtime accesses as marked C accesses under the"
-                + " stream lock in a group";
-        NOT_KILLED.put("snd_pcm_dmabuf_check_state without the stream lock", core);
-        NOT_KILLED.put("snd_pcm_dmabuf_disconnected without the stream lock", "equivalent on 6.12 but for a"
-                + " benign data race: its read of DISCONNECTED is ordered by snd_pcm_dmabuf_list_lock, not by the"
-                + " stream lock. snd_pcm_dev_disconnect() (sound/core/pcm.c) sets the state before"
-                + " snd_pcm_dmabuf_disconnect() takes the list lock, and snd_pcm_dmabuf_let_go() reads it under that"
-                + " lock: a disconnect whose list section came first is seen (the lock orders its write before the"
-                + " read), one whose section comes after walks the handed-over list and finds the entry let_go just"
-                + " listed. An aligned int read alone gives the old or the new state, and only DISCONNECTED is"
-                + " asked. The host writes the state in harness_set_state(), outside the instrumented code, so the"
-                + " detector sees no pair to report (docs/decisions.md, decision 60)");
-        NOT_KILLED.put("snd_pcm_dmabuf_drop_revoked without the stream lock (2)", core);
-        NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock", core);
+        NOT_KILLED.put("snd_pcm_dmabuf_drop_revoked without the stream lock (2)", "the stream lock orders the"
+                + " check of runtime->buffer_accessing and the unpublish against a linked member's transfer, which"
+                + " raises the counter under that lock and copies into runtime->dma_area after dropping it"
+                + " (__snd_pcm_lib_xfer(), sound/core/pcm_lib.c); the host's transfer holds the member's"
+                + " runtime->buffer_mutex instead, which the linked PREPARE takes too, so no schedule puts the copy"
+                + " beside the prepare. Killing it takes the host's transfer as 6.12 makes it, and the model's"
+                + " allowed outcomes of a group with an EBUSY for an ioctl that meets a transfer in flight"
+                + " (docs/decisions.md, decision 64)");
+        NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock", "the stream lock orders the unpublish"
+                + " against the PCM core's reads of runtime->dma_area in atomic context (the silence of"
+                + " snd_pcm_post_start(), the period interrupt's); snd_pcm_hw_free() (sound/core/pcm_native.c) checks"
+                + " the state under the stream lock and sets OPEN after do_hw_free(), so only a linked START that"
+                + " slips between the two runs beside the hook: a hole of the 6.12 core (a START of a stream whose"
+                + " buffer is being freed) that no sequential order explains, so a scenario of it fails the right"
+                + " revisions as well (docs/decisions.md, decision 64)");
         NOT_KILLED.put("snd_pcm_dmabuf_next_mm without &buf->lock", "the mm list is written by the mmap under"
                 + " &buf->lock until the revocation sets buf->revoked under it, then only by the finisher that"
                 + " dequeued the export from the revoking list under snd_pcm_dmabuf_list_lock"

@@ -1,6 +1,7 @@
 package org.pcmdmabuf.model;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import static org.pcmdmabuf.model.PcmState.DISCONNECTED;
 import static org.pcmdmabuf.model.PcmState.DRAINING;
@@ -217,12 +218,24 @@ final class PcmNative {
      */
     private static Result<Long> action(Substream s, boolean nonatomic, PreAction pre, PostAction post) {
         if (s.group == null) {
-            Errno e = pre.check(s);
-            if (e != null) {
-                return Result.err(e);
+            // snd_pcm_action_single() of an atomic action runs under the stream lock its caller took; a
+            // nonatomic one under the ioctl's runtime->buffer_mutex
+            DmabufDriver driver = s.pcm.world.driver();
+            if (!nonatomic) {
+                driver.streamLock(s, true);
             }
-            post.apply(s);
-            return Result.ok(0L);
+            try {
+                Errno e = pre.check(s);
+                if (e != null) {
+                    return Result.err(e);
+                }
+                post.apply(s);
+                return Result.ok(0L);
+            } finally {
+                if (!nonatomic) {
+                    driver.streamLock(s, false);
+                }
+            }
         }
         List<Substream> members = List.copyOf(s.group.members);
         DmabufDriver driver = s.pcm.world.driver();
@@ -384,6 +397,21 @@ final class PcmNative {
 
     /** snd_pcm_pause(): snd_pcm_pre_pause() tests SNDRV_PCM_INFO_PAUSE in runtime->info before the state. */
     static Result<Long> pause(Substream s, boolean push) {
+        return underStreamLock(s, () -> doPause(s, push));
+    }
+
+    /** snd_pcm_action_lock_irq(): the action under the substream's stream lock. */
+    private static Result<Long> underStreamLock(Substream s, Supplier<Result<Long>> action) {
+        DmabufDriver driver = s.pcm.world.driver();
+        driver.streamLock(s, true);
+        try {
+            return action.get();
+        } finally {
+            driver.streamLock(s, false);
+        }
+    }
+
+    private static Result<Long> doPause(Substream s, boolean push) {
         PcmRuntime rt = s.runtime;
         if (rt.info == null || !rt.info.pause()) {
             return Result.err(Errno.ENOSYS);
@@ -458,6 +486,10 @@ final class PcmNative {
 
     /** snd_pcm_resume(): needs SNDRV_PCM_INFO_RESUME; a stream that was moving moves again. */
     static Result<Long> resume(Substream s) {
+        return underStreamLock(s, () -> doResume(s));
+    }
+
+    private static Result<Long> doResume(Substream s) {
         PcmRuntime rt = s.runtime;
         if (rt.state != SUSPENDED) {
             return Result.err(Errno.EBADFD);

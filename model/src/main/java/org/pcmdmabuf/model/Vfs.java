@@ -247,6 +247,16 @@ final class Vfs {
      * Static, as the ioctls below: the world's per-op lambda then captures only the arguments, no world.
      */
     static Result<Long> pcmIoctl(Task task, int fd, PcmOp op) {
+        return pcmIoctl(task, fd, op, true);
+    }
+
+    /**
+     * A PCM ioctl, under the substream's lock ({@code bufferMutex}, DmabufDriver#pcmLock) or not: 6.12 runs an
+     * atomic action's ioctl (START, DROP, PAUSE, RESUME, XRUN: snd_pcm_action_lock_irq() and snd_pcm_drop() in
+     * sound/core/pcm_native.c) under the stream lock alone, which the action takes (PcmNative#action), so it
+     * runs beside a dma-buf ioctl that holds runtime->buffer_mutex.
+     */
+    static Result<Long> pcmIoctl(Task task, int fd, PcmOp op, boolean bufferMutex) {
         File f = task.files.get(fd);
         if (f == null) {
             return Result.err(Errno.EBADF);
@@ -256,6 +266,9 @@ final class Vfs {
             case PcmFile pf -> {
                 // The PCM core's lock of the substream around the ioctl (DmabufDriver#pcmLock)
                 Substream s = pf.substream();
+                if (!bufferMutex) {
+                    yield s.pcm.disconnected ? Result.err(Errno.ENODEV) : op.apply(f, s);
+                }
                 s.pcm.world.driver().pcmLock(s);
                 try {
                     yield s.pcm.disconnected ? Result.err(Errno.ENODEV) : op.apply(f, s);

@@ -199,11 +199,11 @@ public final class World {
     }
 
     public Result<Long> start(Task task, int fd) {
-        return control(task, fd, () -> "start", (f, s) -> PcmNative.start(s));
+        return atomic(task, fd, () -> "start", (f, s) -> PcmNative.start(s));
     }
 
     public Result<Long> drop(Task task, int fd) {
-        return control(task, fd, () -> "drop", (f, s) -> PcmNative.drop(s));
+        return atomic(task, fd, () -> "drop", (f, s) -> PcmNative.drop(s));
     }
 
     public Result<Long> drain(Task task, int fd) {
@@ -215,7 +215,7 @@ public final class World {
     }
 
     public Result<Long> xrun(Task task, int fd) {
-        return control(task, fd, () -> "xrun", (f, s) -> PcmNative.xrun(s));
+        return atomic(task, fd, () -> "xrun", (f, s) -> PcmNative.xrun(s));
     }
 
     public Result<Long> hwsync(Task task, int fd) {
@@ -227,11 +227,11 @@ public final class World {
     }
 
     public Result<Long> resume(Task task, int fd) {
-        return control(task, fd, () -> "resume", (f, s) -> PcmNative.resume(s));
+        return atomic(task, fd, () -> "resume", (f, s) -> PcmNative.resume(s));
     }
 
     public Result<Long> pause(Task task, int fd, boolean push) {
-        return control(task, fd, () -> "pause " + (push ? "on" : "off"), (f, s) -> PcmNative.pause(s, push));
+        return atomic(task, fd, () -> "pause " + (push ? "on" : "off"), (f, s) -> PcmNative.pause(s, push));
     }
 
     /** SNDRV_PCM_IOCTL_SYNC_PTR; {@code applPtr} null only reads the pointers. */
@@ -304,6 +304,11 @@ public final class World {
     /** A PCM ioctl that changes the stream, refused on a restricted file. */
     private Result<Long> control(Task task, int fd, Supplier<String> what, Vfs.PcmOp op) {
         return pcmIoctl(task, fd, what, Vfs.control(op));
+    }
+
+    /** A stream control that 6.12 runs under the stream lock alone, not runtime->buffer_mutex (Vfs#pcmIoctl). */
+    private Result<Long> atomic(Task task, int fd, Supplier<String> what, Vfs.PcmOp op) {
+        return step(task, () -> what.get() + " fd " + fd, () -> Vfs.pcmIoctl(task, fd, Vfs.control(op), false));
     }
 
     private Result<Long> pcmIoctl(Task task, int fd, Supplier<String> what, Vfs.PcmOp op) {
