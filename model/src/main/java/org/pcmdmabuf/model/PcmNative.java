@@ -220,22 +220,7 @@ final class PcmNative {
         if (s.group == null) {
             // snd_pcm_action_single() of an atomic action runs under the stream lock its caller took; a
             // nonatomic one under the ioctl's runtime->buffer_mutex
-            DmabufDriver driver = s.pcm.world.driver();
-            if (!nonatomic) {
-                driver.streamLock(s, true);
-            }
-            try {
-                Errno e = pre.check(s);
-                if (e != null) {
-                    return Result.err(e);
-                }
-                post.apply(s);
-                return Result.ok(0L);
-            } finally {
-                if (!nonatomic) {
-                    driver.streamLock(s, false);
-                }
-            }
+            return nonatomic ? single(s, pre, post) : underStreamLock(s, () -> single(s, pre, post));
         }
         List<Substream> members = List.copyOf(s.group.members);
         DmabufDriver driver = s.pcm.world.driver();
@@ -252,6 +237,16 @@ final class PcmNative {
         } finally {
             driver.unlockGroup(s, members, nonatomic);
         }
+    }
+
+    /** snd_pcm_action_single(): the pre-action, then, unless it refused, the action. */
+    private static Result<Long> single(Substream s, PreAction pre, PostAction post) {
+        Errno e = pre.check(s);
+        if (e != null) {
+            return Result.err(e);
+        }
+        post.apply(s);
+        return Result.ok(0L);
     }
 
     /** snd_pcm_reset(). */

@@ -266,14 +266,15 @@ final class Vfs {
             case PcmFile pf -> {
                 // The PCM core's lock of the substream around the ioctl (DmabufDriver#pcmLock)
                 Substream s = pf.substream();
-                if (!bufferMutex) {
-                    yield s.pcm.disconnected ? Result.err(Errno.ENODEV) : op.apply(f, s);
+                if (bufferMutex) {
+                    s.pcm.world.driver().pcmLock(s);
                 }
-                s.pcm.world.driver().pcmLock(s);
                 try {
                     yield s.pcm.disconnected ? Result.err(Errno.ENODEV) : op.apply(f, s);
                 } finally {
-                    s.pcm.world.driver().pcmUnlock(s);
+                    if (bufferMutex) {
+                        s.pcm.world.driver().pcmUnlock(s);
+                    }
                 }
             }
             case PathFile p -> Result.err(Errno.EBADF);
