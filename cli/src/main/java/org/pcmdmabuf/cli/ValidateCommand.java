@@ -106,6 +106,12 @@ final class ValidateCommand implements Callable<Integer> {
                     + "in turn (fail-nth), must fail its op cleanly and leak nothing. Reported as skipped.")
     boolean noFaults;
 
+    @Option(names = "--no-races",
+            description = "Skip the race stage: every race scenario's concurrent ops under the harness's seeded "
+                    + "PCT schedules, and the lock-order graph over them (PLAT-CONCURRENCY, PLAT-DATA-RACE). "
+                    + "Reported as skipped.")
+    boolean noRaces;
+
     @Option(names = "--no-sandbox",
             description = "Run the revision's code (its harness build and process, the Makefile, Kconfig and "
                     + "scripts of its kernel builds) with your full rights, outside the bubblewrap sandbox "
@@ -187,7 +193,7 @@ final class ValidateCommand implements Callable<Integer> {
         Validation.Differential differential = new Validation.Differential(sequences, seed, shard);
         Campaign campaign;
         try {
-            campaign = ValidationReport.campaign(Pcmsim.version(), series, !noKernelChecks, differential, !noFaults,
+            campaign = ValidationReport.campaign(Pcmsim.version(), series, !noKernelChecks, differential, depth(),
                     asan, coverage, !noTimes);
         } catch (BadSeries e) {
             return usage(err, e.getMessage());
@@ -209,7 +215,7 @@ final class ValidateCommand implements Callable<Integer> {
         progress.flush();
         List<Check> checks;
         Validation validation = new Validation(series, kernelPatch, jobs, !noKernelChecks, failFast,
-                differential, !noFaults,
+                differential, depth(),
                 new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
                 sandbox, c -> {
                     progress.print(ValidationReport.textLine(noTimes ? c.untimed() : c));
@@ -251,6 +257,10 @@ final class ValidateCommand implements Callable<Integer> {
         }
         return "--quick: skipped " + (skipped.isEmpty() ? "nothing more than asked" : String.join(", ", skipped))
                 + "; validate without --quick runs them";
+    }
+
+    private Validation.Depth depth() {
+        return new Validation.Depth(!noFaults, !noRaces);
     }
 
     private static int usage(PrintWriter err, String message) {

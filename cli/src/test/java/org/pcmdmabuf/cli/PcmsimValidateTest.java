@@ -1,6 +1,7 @@
 package org.pcmdmabuf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pcmdmabuf.cli.PcmsimRunTest.pcmsim;
 
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -135,13 +137,23 @@ class PcmsimValidateTest {
         assertTrue(text.out().contains("FAIL  differential "), text.out());
         assertTrue(text.out().contains("a minimal script (pcmsim run SCRIPT --target harness"), text.out());
         assertTrue(text.out().lines().anyMatch(l -> l.strip().matches("\\w+ dmabuf_attach \\w+ \\w+")), text.out());
-        Run junit = pcmsim("validate", "--no-kernel-checks", "--format", "junit", series.toString());
+        // the other formats of the same failed case: the stages after the cases add nothing to what they show
+        Run junit = pcmsim("validate", "--no-kernel-checks", "--no-faults", "--no-races", "--sequences", "0", "--format",
+                "junit", series.toString());
         assertEquals(1, junit.exit());
         assertTrue(junit.out().contains("<failure message=\"breaks " + rules + "\">"), junit.out());
-        Run ktap = pcmsim("validate", "--no-kernel-checks", "--format", "ktap", series.toString());
+        Run ktap = pcmsim("validate", "--no-kernel-checks", "--no-faults", "--no-races", "--sequences", "0", "--format",
+                "ktap", series.toString());
         assertEquals(1, ktap.exit());
         assertTrue(ktap.out().lines().anyMatch(l -> l.matches("not ok \\d+ conformance: attach\\.ops \\(.*")),
                 ktap.out());
+        // each stage left out is one skipped check saying which option left it out
+        for (String skipped : List.of("fault: every error path the cases reach (FAULT-NO-CHANGE FAULT-NO-LEAK) # SKIP "
+                + "--no-faults", "race: every race scenario and the lock order over their schedules (PLAT-CONCURRENCY "
+                + "PLAT-DATA-RACE) # SKIP --no-races")) {
+            assertTrue(ktap.out().lines().anyMatch(l -> l.matches("ok \\d+ " + Pattern.quote(skipped))), ktap.out());
+        }
+        assertFalse(ktap.out().contains("races/"), ktap.out());
     }
 
     @Test

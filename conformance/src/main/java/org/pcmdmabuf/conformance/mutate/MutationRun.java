@@ -132,8 +132,8 @@ public final class MutationRun {
     }
 
     private Validation validation(Series s) {
-        return new Validation(s, settings.kernelPatch(), 1, false, true, settings.differential(), true,
-                new Validation.Limits(settings.timeout(), settings.timeout()), settings.processes(),
+        return new Validation(s, settings.kernelPatch(), 1, false, true, settings.differential(),
+                Validation.Depth.FULL, new Validation.Limits(settings.timeout(), settings.timeout()), settings.processes(),
                 settings.sandbox(), c -> {
                 });
     }

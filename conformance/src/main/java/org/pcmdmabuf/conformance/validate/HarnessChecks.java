@@ -59,18 +59,18 @@ final class HarnessChecks {
      * its own of the cases' fault sweeps and of the random sequences; the conformance cases and the race stage,
      * whose lock-order graph is one over every schedule, run in shard 1.
      */
-    static List<Planned> planned(Differential differential, boolean faults) {
+    static List<Planned> planned(Differential differential, Validation.Depth depth) {
         List<Planned> out = new ArrayList<>();
         for (Case c : conformanceCases(differential.shard())) {
             out.add(new Planned(Kind.conformance, c.name(), c.rule()));
         }
-        if (faults) {
+        if (depth.faults()) {
             for (Case c : differential.shard().of(cases())) {
                 out.add(new Planned(Kind.fault, c.name(), FAULT_RULES));
             }
             out.add(new Planned(Kind.fault, FAULT_SUMMARY, null));
         }
-        if (races(differential.shard())) {
+        if (depth.races() && races(differential.shard())) {
             for (String name : RaceScenarios.NAMES) {
                 out.add(new Planned(Kind.race, RaceScenarios.title(name), RACE_RULES));
             }
@@ -103,7 +103,7 @@ final class HarnessChecks {
     }
 
     /** Whether a shard runs the race stage: shard 1 does. */
-    private static boolean races(Shard shard) {
+    static boolean races(Shard shard) {
         return shard.index() == 1;
     }
 
@@ -113,6 +113,7 @@ final class HarnessChecks {
     static final int RACE_DEPTH = 3;
     static final long RACE_SEED = 1;
     static final String LOCK_ORDER = "races/lock-order";
+    static final String RACE_SUMMARY = "every race scenario and the lock order over their schedules";
 
     static List<Case> cases() {
         try {
@@ -190,9 +191,9 @@ final class HarnessChecks {
     }
 
     /**
-     * {@code LIBRARY SEQUENCES SEED SHARD FAULTS END FIRST}: runs the {@link #planned} checks from index FIRST to
-     * before END on the library, reporting on standard output; SHARD is K/N; FAULTS {@code true} sweeps its cases'
-     * faults. END is the end of a stage ({@link #stages}): a stage's checks are one unit (the fault figures and the
+     * {@code LIBRARY SEQUENCES SEED SHARD FAULTS RACES END FIRST}: runs the {@link #planned} checks from index FIRST
+     * to before END on the library, reporting on standard output; SHARD is K/N; FAULTS {@code true} sweeps its
+     * cases' faults, RACES {@code true} runs the race stage. END is the end of a stage ({@link #stages}): a stage's checks are one unit (the fault figures and the
      * lock-order graph are over the whole stage).
      */
     public static void main(String[] args) {
@@ -201,8 +202,9 @@ final class HarnessChecks {
         Differential differential = new Differential(Integer.parseInt(args[1]), Long.parseLong(args[2]),
                 Shard.parse(args[3]));
         boolean faults = Boolean.parseBoolean(args[4]);
-        int end = Integer.parseInt(args[5]);
-        int first = Integer.parseInt(args[6]);
+        boolean races = Boolean.parseBoolean(args[5]) && races(differential.shard());
+        int end = Integer.parseInt(args[6]);
+        int first = Integer.parseInt(args[7]);
         List<Case> cases = conformanceCases(differential.shard());
         for (Case c : cases.subList(Math.min(first, cases.size()), Math.max(Math.min(first, cases.size()),
                 Math.min(end, cases.size())))) {
@@ -229,7 +231,6 @@ final class HarnessChecks {
         }
         int raceStart = cases.size() + faultChecks;
         int raceFirst = Math.max(0, first - raceStart);
-        boolean races = races(differential.shard());
         if (races && raceFirst <= RaceScenarios.NAMES.size() && end > raceStart) {
             races(out, harness, raceFirst);
         }

@@ -57,8 +57,8 @@ public final class Validation {
     private final boolean kernelChecks;
     private final boolean failFast;
     private final Differential differential;
-    /** Whether every case's fault sweep runs (HarnessChecks). */
-    private final boolean faults;
+    /** Which of the optional harness stages run (HarnessChecks). */
+    private final Depth depth;
     private final Limits limits;
     private final ProcessRunner processes;
     private final Sandbox sandbox;
@@ -86,6 +86,16 @@ public final class Validation {
         public Differential(int sequences, long seed) {
             this(sequences, seed, Shard.WHOLE);
         }
+    }
+
+    /**
+     * The harness stages a run may leave out, each reported as one skipped check: {@code faults}, every case's
+     * fault sweep (FAULT-NO-CHANGE, FAULT-NO-LEAK); {@code races}, the race scenarios and the lock-order graph
+     * (PLAT-CONCURRENCY, PLAT-DATA-RACE). The conformance cases and the random sequences always run.
+     */
+    public record Depth(boolean faults, boolean races) {
+        /** Every stage. */
+        public static final Depth FULL = new Depth(true, true);
     }
 
     /**
@@ -118,9 +128,9 @@ public final class Validation {
 
     /** Validation of the plain build only: no sanitizers, no coverage. */
     public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, boolean failFast,
-            Differential differential, boolean faults, Limits limits, ProcessRunner processes, Sandbox sandbox,
+            Differential differential, Depth depth, Limits limits, ProcessRunner processes, Sandbox sandbox,
             Consumer<Check> progress) {
-        this(series, kernelPatch, jobs, kernelChecks, failFast, differential, faults, limits, processes, sandbox,
+        this(series, kernelPatch, jobs, kernelChecks, failFast, differential, depth, limits, processes, sandbox,
                 progress, Instruments.NONE);
     }
 
@@ -129,14 +139,14 @@ public final class Validation {
      * @param kernelChecks false: the harness and the suite only; check.sh's steps are reported as skipped
      * @param failFast stop at the first failed check, the checks after it reported as skipped: a judge that only
      *            needs to know whether the revision fails (pcmsim mutate) gets its answer sooner
-     * @param faults false: no fault sweep of the cases (FAULT-NO-CHANGE, FAULT-NO-LEAK), reported as skipped
+     * @param depth the optional stages that run; each left out is reported as skipped
      * @param sandbox where the revision's code runs: its harness build and process here, check.sh's build steps
      *            in check.sh (told by {@link Sandbox#checkShArguments})
      */
     public Validation(Series series, Path kernelPatch, int jobs, boolean kernelChecks, boolean failFast,
-            Differential differential, boolean faults, Limits limits, ProcessRunner processes, Sandbox sandbox,
+            Differential differential, Depth depth, Limits limits, ProcessRunner processes, Sandbox sandbox,
             Consumer<Check> progress, Instruments instruments) {
-        this.faults = faults;
+        this.depth = depth;
         this.series = series;
         this.kernelPatch = kernelPatch;
         this.jobs = jobs;
@@ -206,7 +216,7 @@ public final class Validation {
         }
         if (stopped()) {
             add(Check.skipped(Kind.harness, HARNESS_BUILD, null, FAIL_FAST));
-            skip(HarnessChecks.planned(differential, faults), FAIL_FAST);
+            skip(HarnessChecks.planned(differential, depth), FAIL_FAST);
             return List.copyOf(checks);
         }
         Path out = Files.createTempDirectory("pcmsim-validate-");
@@ -217,15 +227,18 @@ public final class Validation {
                 lib = build(out, instruments.variant(), instruments.buildName());
             }
             if (lib == null) {
-                skip(HarnessChecks.planned(differential, faults), "the harness did not build");
+                skip(HarnessChecks.planned(differential, depth), "the harness did not build");
             } else {
                 harnessChecks(lib, plain, out);
                 if (instruments.coverage()) {
                     countCoverage(out);
                 }
             }
-            if (!faults) {
+            if (!depth.faults()) {
                 add(Check.skipped(Kind.fault, HarnessChecks.FAULT_SUMMARY, HarnessChecks.FAULT_RULES, "--no-faults"));
+            }
+            if (!depth.races() && HarnessChecks.races(differential.shard())) {
+                add(Check.skipped(Kind.race, HarnessChecks.RACE_SUMMARY, HarnessChecks.RACE_RULES, "--no-races"));
             }
         } finally {
             delete(out);
@@ -506,7 +519,7 @@ public final class Validation {
      * the child, the check it was running fails with the crash, and a new child goes on with the next one.
      */
     private void harnessChecks(Path lib, Path plain, Path scratch) throws IOException, InterruptedException {
-        List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential, faults);
+        List<HarnessChecks.Planned> planned = HarnessChecks.planned(differential, depth);
         List<int[]> stages = HarnessChecks.stages(planned);
         // --fail-fast stops at the first failure in order, which stages running at once would run past; gcov's
         // counts are kept to one writer at a time
@@ -612,7 +625,8 @@ public final class Validation {
                 "-cp", classPath, HarnessChecks.class.getName(), lib.toString(),
                 String.valueOf(differential.sequences()), String.valueOf(differential.seed()),
                 differential.shard().toString(),
-                String.valueOf(faults), String.valueOf(end), String.valueOf(first)));
+                String.valueOf(depth.faults()), String.valueOf(depth.races()), String.valueOf(end),
+                String.valueOf(first)));
         try (ProcessRunner.Child p = processes.start(sandbox.wrap(java, read, List.of(scratch), asan))) {
             // the clock of a check starts at its begin line; the child's start counts against its first
             long begun = System.nanoTime();

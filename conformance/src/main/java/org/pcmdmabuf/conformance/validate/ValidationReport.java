@@ -27,7 +27,7 @@ public record ValidationReport(Campaign campaign, Series series, List<Check> che
      * content and patches, and the options that choose the checks.
      */
     public static Campaign campaign(String version, Series series, boolean kernelChecks, Validation.Differential d,
-            boolean faults, boolean asan, boolean coverage, boolean times) throws BadSeries {
+            Validation.Depth depth, boolean asan, boolean coverage, boolean times) throws BadSeries {
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("pcmsim", version);
         inputs.put("revision", series.revision());
@@ -36,7 +36,8 @@ public record ValidationReport(Campaign campaign, Series series, List<Check> che
         inputs.put("kernel_checks", kernelChecks);
         inputs.put("sequences", d.sequences());
         inputs.put("seed", d.seed());
-        inputs.put("faults", faults);
+        inputs.put("faults", depth.faults());
+        inputs.put("races", depth.races());
         inputs.put("asan", asan);
         // not "coverage": the report's own member of that name follows, and readers look for it by name
         inputs.put("gcov", coverage);

@@ -72,7 +72,7 @@ class ValidationMergeTest {
         List<Check> all = new ArrayList<>(List.of(new Check(Kind.harness, "builds", null, Status.PASS, List.of(), 1)));
         all.addAll(checks);
         Campaign c = ValidationReport.campaign("dev", series, false, new Validation.Differential(30, 7,
-                new Shard(k, 3)), true, false, false, true);
+                new Shard(k, 3)), Validation.Depth.FULL, false, false, true);
         Path f = tmp.resolve("validate-" + k + ".json");
         Files.writeString(f, new ValidationReport(c, series, all, null).render(ValidationReport.Format.json),
                 StandardCharsets.UTF_8);
