@@ -1086,6 +1086,30 @@ int harness_prepare(int sid)
 	return prepare ? prepare(&hs->substream) : 0;
 }
 
+/* revision 3 asks it at snd_pcm_post_prepare(); earlier ones have none */
+bool snd_pcm_dmabuf_revoked(struct snd_pcm_substream *substream)
+	__attribute__((weak));
+
+/*
+ * sound/core/pcm_native.c, snd_pcm_post_prepare() of the series: under the
+ * stream lock, whether a revocation marked the attached dma-buf while the
+ * driver prepared (the stream then ends in XRUN).  1 or 0, -ENOENT for a
+ * revision without the hook.
+ */
+int harness_post_prepare_revoked(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+	bool (*volatile revoked)(struct snd_pcm_substream *) =
+		snd_pcm_dmabuf_revoked;
+
+	if (!hs || !hs->substream.runtime)
+		return -EINVAL;
+	if (!revoked)
+		return -ENOENT;
+	guard(pcm_stream_lock_irq)(&hs->substream);
+	return revoked(&hs->substream);
+}
+
 /*
  * sound/core/pcm_native.c of revision 3: snd_pcm_stop() in XRUN, a paused
  * stream released first; the host's revocation stops the group as the

@@ -91,9 +91,23 @@ int harness_detach(int sid);
 void harness_hw_free(int sid);
 /* snd_pcm_do_prepare()'s hook (revision 3): 0 or -errno; 0 without it */
 int harness_prepare(int sid);
+/*
+ * snd_pcm_post_prepare()'s question (revision 3): whether the attached
+ * dma-buf was revoked while the driver prepared; -ENOENT without it
+ */
+int harness_post_prepare_revoked(int sid);
 void harness_disconnect(int sid);
 void harness_data_sync(int sid, int for_device);
 
+/*
+ * The process of the host's next syscalls outside a group, 0 to
+ * HARNESS_MAX_PROCS - 1: their mm (its mappings, mmap_lock, the records the
+ * C code keeps of it) is that process's; and its exit, after its mappings
+ * are gone (exit_mm()).  0 or -EINVAL.
+ */
+#define HARNESS_MAX_PROCS	64
+int harness_process(int proc);
+int harness_process_exit(int proc);
 /* a shared mapping of dma-buf @id: its handle (> 0), or -errno */
 int harness_mmap(int id, long pgoff, long pages, int write);
 /* munmap of the mapping harness_mmap() answered @handle for, before its fput */

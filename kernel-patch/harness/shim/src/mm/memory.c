@@ -114,6 +114,18 @@ int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
 	unsigned long n = PAGE_ALIGN(size) >> PAGE_SHIFT, i;
 	long first = pte_index(vma, addr);
 
+	/*
+	 * mm/memory.c, remap_pfn_range_internal(): WARN_ON_ONCE() of an
+	 * address not page-aligned, BUG_ON(addr >= end) of an empty range
+	 */
+	if (addr & (PAGE_SIZE - 1)) {
+		harness_bug("WARNING in remap_pfn_range(): address %#lx is not page-aligned", addr);
+		return -EINVAL;
+	}
+	if (!n) {
+		harness_bug("kernel BUG in remap_pfn_range(): an empty range at %#lx", addr);
+		return -EINVAL;
+	}
 	if (first < 0 || addr + PAGE_ALIGN(size) > vma->vm_end) {
 		harness_bug("remap_pfn_range of %#lx bytes at %#lx, outside the VMA",
 			    size, addr);

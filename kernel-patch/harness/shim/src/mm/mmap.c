@@ -13,19 +13,50 @@
 static int dma_buf_mmap_internal(struct file *file, struct vm_area_struct *vma);
 
 /*
- * The address space of the running kernel task: one per task of a scheduled
- * group, one for everything outside groups (linux/mm.h).  A process's own
- * user reference is never dropped.
+ * The address space of the running kernel task (linux/mm.h): outside a
+ * group, that of the process whose syscall the host runs
+ * (harness_process()); in a scheduled group, one per task.  A process's own
+ * user reference is dropped at its exit only (harness_process_exit()), and
+ * the mm stays as long as a grab of it (mmgrab()) does, as kernel/fork.c
+ * keeps it.
  */
 #define HARNESS_MM_INIT	{ .mmap_lock = { .m = { .name = "mmap_lock" } }, .mm_users = { 1 } }
 
-static struct mm_struct harness_mms[HARNESS_MAX_TASKS + 1] = {
-	[0 ... HARNESS_MAX_TASKS] = HARNESS_MM_INIT
+static struct mm_struct harness_mms[HARNESS_MAX_PROCS + HARNESS_MAX_TASKS] = {
+	[0 ... HARNESS_MAX_PROCS + HARNESS_MAX_TASKS - 1] = HARNESS_MM_INIT
 };
+
+/* the process of the host's syscalls outside a group */
+static int current_proc;
 
 static struct mm_struct *current_mm(void)
 {
-	return &harness_mms[sched_self + 1];
+	if (sched_self >= 0)
+		return &harness_mms[HARNESS_MAX_PROCS + sched_self];
+	return &harness_mms[current_proc];
+}
+
+int harness_process(int proc)
+{
+	if (proc < 0 || proc >= HARNESS_MAX_PROCS)
+		return -EINVAL;
+	/* a task of a group runs in its own mm whatever the host says */
+	if (sched_self < 0)
+		current_proc = proc;
+	return 0;
+}
+
+/*
+ * kernel/exit.c, exit_mm(): the process drops its own user reference
+ * (mmput()) once its mappings are gone; a record of the mm that grabbed it
+ * still reaches it, with no users: mmget_not_zero() fails from now on.
+ */
+int harness_process_exit(int proc)
+{
+	if (proc < 0 || proc >= HARNESS_MAX_PROCS)
+		return -EINVAL;
+	harness_mms[proc].mm_users.counter = 0;
+	return 0;
 }
 
 static void mm_reset(void)
@@ -34,6 +65,7 @@ static void mm_reset(void)
 
 	for (i = 0; i < ARRAY_SIZE(harness_mms); i++)
 		harness_mms[i] = (struct mm_struct)HARNESS_MM_INIT;
+	current_proc = 0;
 }
 
 /* every mapping do_mmap() made and no munmap removed, by its handle */

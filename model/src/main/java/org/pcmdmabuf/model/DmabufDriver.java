@@ -152,6 +152,28 @@ public interface DmabufDriver {
     void release(DmaBuf d);
 
     /**
+     * snd_pcm_post_prepare()'s question: whether a revocation marked the attached dma-buf while the driver
+     * prepared, so that the prepare ends in XRUN, where the revocation takes a prepared stream.
+     */
+    default boolean postPrepareRevoked(Substream s) {
+        return PcmDmabuf.revoked(s);
+    }
+
+    /**
+     * The task whose syscall the host runs next: its mm is the one the syscall's mappings are made in, and whose
+     * mmap_lock it takes. A driver with its own mm per process switches to it; the Java one keeps none.
+     */
+    default void enter(Task task) {
+    }
+
+    /**
+     * exit_mm() of an exiting task, its mappings gone (kernel/exit.c): the mm has no users any more, though a
+     * record that grabbed it (mmgrab()) still reaches it. A driver with its own mm per process mirrors it.
+     */
+    default void exitMm(Task task) {
+    }
+
+    /**
      * dma_buf_ops.mmap of a shared mapping of {@code length} bytes from {@code offset} of the dma-buf, made by
      * mm/mmap.c's do_mmap() on its file ({@code write}: PROT_WRITE). Answers the driver's handle of the mapping,
      * which {@link #munmap} names; the Java driver keeps no mappings and answers 0.

@@ -196,7 +196,7 @@ final class PcmNative {
         rt.devicePtr = rt.hwPtr;
         rt.applPtr = rt.hwPtr;
         rt.applPtrWild = false;
-        rt.state = PcmDmabuf.revoked(m) ? XRUN : PREPARED;
+        rt.state = m.pcm.world.driver().postPrepareRevoked(m) ? XRUN : PREPARED;
     }
 
     /** A member's pre-action: the errno that refuses the whole action, or null. */

@@ -185,6 +185,7 @@ final class Vfs {
         for (Vma v : List.copyOf(task.pinned)) {
             release(v);
         }
+        driver.exitMm(task);
         for (int fd : List.copyOf(task.files.entries().keySet())) {
             putReference(task.files.remove(fd));
         }

@@ -540,6 +540,9 @@ public final class World {
 
     private <T> Result<T> step(Task task, Supplier<String> what, Supplier<Result<T>> op) {
         registry.countOp();
+        if (task != null) {
+            driver.enter(task);
+        }
         Result<T> r = op.get();
         registry.record(task, what, r.errno());
         if (!invariantsDeferred) {

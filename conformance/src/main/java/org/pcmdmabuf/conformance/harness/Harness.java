@@ -76,8 +76,11 @@ public final class Harness {
         DETACH(of(I, I)),
         HW_FREE(ofVoid(I)),
         PREPARE(of(I, I)),
+        POST_PREPARE_REVOKED(of(I, I)),
         DISCONNECT(ofVoid(I)),
         DATA_SYNC(ofVoid(I, I)),
+        PROCESS(of(I, I)),
+        PROCESS_EXIT(of(I, I)),
         MMAP(of(I, I, J, J, I)),
         MUNMAP(of(I, I)),
         MAPPED_PAGE(of(J, I, J)),
@@ -265,6 +268,13 @@ public final class Harness {
      * Nothing checked comes out of a downcall: a WrongMethodTypeException (a call that does not fit its
      * descriptor) is passed on as it is.
      */
+    /** A process number the C side has no mm for: the host's bug, never the revision's. */
+    private static void refused(Function f, int errno, int proc) {
+        if (errno != 0) {
+            throw new IllegalStateException(f.symbol() + "(" + proc + ") answered " + errno);
+        }
+    }
+
     private static RuntimeException failed(Function f, Throwable t) {
         if (t instanceof Error e) {
             throw e;
@@ -483,6 +493,15 @@ public final class Harness {
         }
     }
 
+    /** snd_pcm_dmabuf_revoked() as snd_pcm_post_prepare() asks it: 1 or 0, -ENOENT (-2) without the hook. */
+    int postPrepareRevoked(int sid) {
+        try {
+            return (int) h(Function.POST_PREPARE_REVOKED).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.POST_PREPARE_REVOKED, t);
+        }
+    }
+
     void disconnect(int sid) {
         try {
             h(Function.DISCONNECT).invokeExact(sid);
@@ -507,6 +526,30 @@ public final class Harness {
             return (int) h(Function.MMAP).invokeExact(id, pgoff, pages, flag(write));
         } catch (Throwable t) {
             throw failed(Function.MMAP, t);
+        }
+    }
+
+    /** Processes whose mm the C side keeps apart ({@link #process}). */
+    static final int MAX_PROCS = 64;
+
+    /**
+     * The process of the next syscalls outside a group, 0 to {@link #MAX_PROCS} - 1: the mm their mappings are
+     * made in and whose mmap_lock they take, which the C code records. A task of a group keeps its own.
+     */
+    void process(int proc) {
+        try {
+            refused(Function.PROCESS, (int) h(Function.PROCESS).invokeExact(proc), proc);
+        } catch (Throwable t) {
+            throw failed(Function.PROCESS, t);
+        }
+    }
+
+    /** exit_mm() of process {@code proc}, whose mappings are gone: its mm has no users any more. */
+    void processExit(int proc) {
+        try {
+            refused(Function.PROCESS_EXIT, (int) h(Function.PROCESS_EXIT).invokeExact(proc), proc);
+        } catch (Throwable t) {
+            throw failed(Function.PROCESS_EXIT, t);
         }
     }
 

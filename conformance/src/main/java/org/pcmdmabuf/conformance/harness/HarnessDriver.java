@@ -24,6 +24,7 @@ import org.pcmdmabuf.model.PcmRuntime;
 import org.pcmdmabuf.model.PcmState;
 import org.pcmdmabuf.model.Result;
 import org.pcmdmabuf.model.Substream;
+import org.pcmdmabuf.model.Task;
 import org.pcmdmabuf.model.Vma;
 import org.pcmdmabuf.model.World;
 
@@ -54,6 +55,8 @@ public final class HarnessDriver implements DmabufDriver {
     private final Map<Substream, List<DmaBuf>> zapChecksDue = new HashMap<>();
     /** The C side's id of every linked group whose lock a linked action took. */
     private final Map<PcmGroup, Integer> groups = new IdentityHashMap<>();
+    /** The C side's number of every process whose mm it keeps: dense, in the order their first syscall came. */
+    private final Map<Task, Integer> procs = new HashMap<>();
     /** The C side's id of every substream mirrored so far: dense, in the order they were first mirrored. */
     private final Map<Substream, Integer> sids = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
@@ -250,6 +253,23 @@ public final class HarnessDriver implements DmabufDriver {
     }
 
     /**
+     * snd_pcm_post_prepare()'s question, asked of the C code under the stream lock as the series' PCM core asks it;
+     * revisions 1 and 2 have no snd_pcm_dmabuf_revoked(), and the host decides as the model does.
+     */
+    @Override
+    public boolean postPrepareRevoked(Substream s) {
+        int r = harness.postPrepareRevoked(mirror(s));
+        if (r == -ENOENT) {
+            return DmabufDriver.super.postPrepareRevoked(s);
+        }
+        if (r < 0) {
+            problem("snd_pcm_dmabuf_revoked() of " + s + ": the harness answered errno " + -r);
+            return DmabufDriver.super.postPrepareRevoked(s);
+        }
+        return r == 1;
+    }
+
+    /**
      * The PCM core's sync after it wrote into the memory its DMA uses: revision 2's snd_pcm_data_sync(), which
      * syncs attached memory for every device that has it mapped (snd_pcm_dmabuf_sync()); revision 1 keeps
      * 6.12's snd_pcm_dma_buffer_sync(), which leaves shared memory unsynced. Words the C cleaned for a device
@@ -433,6 +453,29 @@ public final class HarnessDriver implements DmabufDriver {
      * access would fault it in (outside concurrent groups).
      * The answer is the C mapping's handle.
      */
+    @Override
+    public void enter(Task task) {
+        harness.process(proc(task));
+    }
+
+    @Override
+    public void exitMm(Task task) {
+        harness.processExit(proc(task));
+    }
+
+    private int proc(Task task) {
+        Integer known = procs.get(task);
+        if (known != null) {
+            return known;
+        }
+        if (procs.size() == Harness.MAX_PROCS) {
+            // the op-script limits allow fewer processes than the C side keeps mms for
+            throw new IllegalStateException("more than " + Harness.MAX_PROCS + " processes");
+        }
+        procs.put(task, procs.size());
+        return procs.size() - 1;
+    }
+
     @Override
     public Result<Long> mmap(DmaBuf d, long offset, long length, boolean write) {
         int handle = harness.mmap((int) world.dmaBufKey(d), offset / Substream.PAGE_SIZE,
