@@ -214,13 +214,19 @@ static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
 	b->area = core_zalloc(bytes);
 	b->npages = PAGE_ALIGN(bytes) >> PAGE_SHIFT;
 	b->pages = core_zalloc(b->npages * sizeof(*b->pages));
-	/* scattered memory leaves a hole after every page */
+	/*
+	 * Scattered memory leaves a hole after every page but the first: its
+	 * first two pages abut, as two pages the page allocator hands out one
+	 * after the other often do (vmalloc, snd_dma_noncontig_alloc()), so
+	 * that code treating memory allocated scattered as contiguous when its
+	 * pages happen to be consecutive is seen at least at two pages.
+	 */
 	for (i = 0; i < b->npages; i++) {
 		b->pages[i].pfn = next_pfn;
 		b->pages[i].buffer = b;
 		/* the allocation's reference */
 		b->pages[i].refcount = 1;
-		next_pfn += contiguous ? 1 : 2;
+		next_pfn += contiguous || i == 0 ? 1 : 2;
 	}
 	next_pfn += 16;
 	list_add_tail(&b->node, &buffers);
