@@ -122,4 +122,33 @@ class HarnessHeaderTest {
     void theSyncUpcallHasTheCallbackTypeOfTheHeader() throws IOException {
         assertEquals(parse().callbacks().get("harness_sync_fn"), Harness.SYNC_FN);
     }
+
+    private static final Pattern DEFINE = Pattern.compile("(?m)^#define\\s+HARNESS_(\\w+)\\s+(-?(?:0x[0-9a-fA-F]+|\\d+))\\b");
+
+    /**
+     * The Java side names every numeric HARNESS_* constant of the header it uses without the prefix; a value
+     * changed on one side only (HARNESS_MAX_PROCS: the C's mm table, the host's process limit) fails here.
+     */
+    @Test
+    void everyConstantTheJavaSideMirrorsHasTheHeadersValue() throws Exception {
+        Map<String, Integer> header = new LinkedHashMap<>();
+        Matcher m = DEFINE.matcher(Files.readString(HEADER));
+        while (m.find()) {
+            header.put(m.group(1), Integer.decode(m.group(2)));
+        }
+        int compared = 0;
+        for (Class<?> c : List.of(Harness.class, HarnessDriver.class)) {
+            for (var f : c.getDeclaredFields()) {
+                Integer value = header.get(f.getName());
+                if (value == null || f.getType() != int.class || !java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                f.setAccessible(true);
+                assertEquals(value.intValue(), f.getInt(null), c.getSimpleName() + "." + f.getName() + " vs harness.h HARNESS_" + f.getName());
+                compared++;
+            }
+        }
+        assertTrue(header.containsKey("MAX_PROCS"), "harness.h defines HARNESS_MAX_PROCS");
+        assertEquals(header.size(), compared, () -> "harness.h's numeric constants " + header.keySet() + ": each has a Java twin");
+    }
 }
