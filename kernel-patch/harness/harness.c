@@ -922,14 +922,30 @@ static void pcm_file_init(struct file *file, bool writable)
 	file->f_mode = FMODE_READ | (writable ? FMODE_WRITE : 0);
 }
 
+__thread char harness_user_readonly[HARNESS_USER_READONLY_BYTES];
+
 /*
- * The argument pointer of an ioctl: the caller's struct, or with @fault an
- * address in the never mapped first page (mm/mmap.c, mmap_min_addr), which
- * the shim's user copies fail on (linux/uaccess.h)
+ * The argument pointer of an ioctl, as @fault says: the caller's struct of
+ * @size bytes, an address in the never mapped first page (mm/mmap.c,
+ * mmap_min_addr), which the shim's user copies fail on, or a copy of the
+ * struct in the read-only user page, which only their writes fail on
+ * (linux/uaccess.h).  NULL for a @fault the harness does not know.
  */
-static void *ioctl_arg(void *arg, int fault)
+static void *ioctl_arg(void *arg, size_t size, int fault)
 {
-	return fault ? HARNESS_USER_UNMAPPED : arg;
+	switch (fault) {
+	case HARNESS_ARG_MAPPED:
+		return arg;
+	case HARNESS_ARG_UNMAPPED:
+		return HARNESS_USER_UNMAPPED;
+	case HARNESS_ARG_READONLY:
+		if (size > sizeof(harness_user_readonly))
+			return NULL;
+		memcpy(harness_user_readonly, arg, size);
+		return harness_user_readonly;
+	default:
+		return NULL;
+	}
 }
 
 int harness_export(int sid, int flags, int reserved_word, int reserved,
@@ -948,6 +964,7 @@ int harness_export(int sid, int flags, int reserved_word, int reserved,
 	/* revision 1 takes no flags: always O_RDWR, close-on-exec */
 	int arg = -1, *fdp = &arg;
 #endif
+	void *uarg;
 	int fd;
 	int err;
 
@@ -956,10 +973,12 @@ int harness_export(int sid, int flags, int reserved_word, int reserved,
 #if HARNESS_UAPI_REV >= 2
 	arg.reserved[reserved_word] = reserved;
 #endif
+	uarg = ioctl_arg(&arg, sizeof(arg), fault);
+	if (!uarg)
+		return -EINVAL;
 	pcm_file_init(&pcm_file, pcm_writable);
 	installed = NULL;
-	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_EXPORT,
-			   ioctl_arg(&arg, fault));
+	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_EXPORT, uarg);
 	fd = *fdp;
 	if (err)
 		return err;
@@ -985,6 +1004,7 @@ int harness_attach(int sid, int fd, int target, int flags,
 	struct harness_substream *hs = substream_of(sid);
 	struct dma_buf *pinned;
 	struct file *pinned_file, pcm_file;
+	void *uarg;
 	int err;
 
 	if (!hs || reserved_word < 0 || reserved_word >= 6)
@@ -1000,6 +1020,9 @@ int harness_attach(int sid, int fd, int target, int flags,
 	int arg = fd;
 #endif
 
+	uarg = ioctl_arg(&arg, sizeof(arg), fault);
+	if (!uarg)
+		return -EINVAL;
 	/*
 	 * The host resolved the fd from its table before the ioctl; the
 	 * patch's fget() (dma_buf_get()) comes after scheduling points (the
@@ -1016,8 +1039,7 @@ int harness_attach(int sid, int fd, int target, int flags,
 	fd_number = fd;
 	fd_target = target;
 	pcm_file_init(&pcm_file, true);
-	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_ATTACH,
-			   ioctl_arg(&arg, fault));
+	err = dmabuf_ioctl(hs, &pcm_file, SNDRV_PCM_IOCTL_DMABUF_ATTACH, uarg);
 	fd_number = -1;
 	fd_target = HARNESS_FD_NONE;
 	if (pinned_file)

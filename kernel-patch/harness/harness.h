@@ -16,9 +16,12 @@
  * harness_export() and harness_attach() (revision 2): @flags the struct's
  * flags word as passed (EXPORT: O_RDONLY or O_RDWR, O_CLOEXEC), @reserved
  * the value of reserved word @reserved_word (0-5, the others zero); @fault
- * passes an argument pointer no user copy reaches (EFAULT).  Revision 1 has
- * none of them.
+ * what the argument pointer reaches, one of these.  Revision 1 has none of
+ * them.
  */
+#define HARNESS_ARG_MAPPED	0	/* the caller's struct */
+#define HARNESS_ARG_UNMAPPED	1	/* no mapping: every user copy faults */
+#define HARNESS_ARG_READONLY	2	/* no PROT_WRITE: a user write faults */
 
 /*
  * harness_add_substream(): the simulated driver's profile (how it gets and

@@ -6,7 +6,8 @@
  * get_user() return -EFAULT, copy_*_user() the bytes not copied, all of
  * them (arch/arm64/include/asm/uaccess.h).  An address in the first page
  * is never mapped (mm/mmap.c, mmap_min_addr): every access to it faults,
- * as the harness's argument of an ioctl given a bad pointer.  Each is a
+ * as the harness's argument of an ioctl given a bad pointer; a read-only
+ * page faults on a write only.  Each is a
  * might_fault() first (mm/memory.c, __might_fault(): __might_sleep(), and
  * lockdep's might_lock_read() of the mm's mmap_lock, which a fault takes),
  * so the lock-order graph sees every lock held around a user copy come
@@ -22,6 +23,16 @@
 
 #define HARNESS_USER_UNMAPPED	((void *)1)
 #define __user_unmapped(ptr)	((unsigned long)(ptr) < 4096)
+/*
+ * The harness's user page mapped without PROT_WRITE, the argument of an
+ * ioctl given one: reads succeed, a write faults as a write to a read-only
+ * VMA does (access_error() in the fault handler: EFAULT, nothing written).
+ */
+#define HARNESS_USER_READONLY_BYTES	64
+extern __thread char harness_user_readonly[HARNESS_USER_READONLY_BYTES];
+#define __user_readonly(ptr)						\
+	((const char *)(ptr) >= harness_user_readonly &&		\
+	 (const char *)(ptr) < harness_user_readonly + HARNESS_USER_READONLY_BYTES)
 
 /* mm/memory.c */
 void harness_might_fault(const char *file, int line);
@@ -31,7 +42,7 @@ void harness_might_fault(const char *file, int line);
 	harness_might_fault(__FILE__, __LINE__);			\
 	if (harness_should_fail("put_user", -EFAULT, __FILE__, __LINE__, \
 				HARNESS_FALLIBLE) ||			\
-	    __user_unmapped(ptr))					\
+	    __user_unmapped(ptr) || __user_readonly(ptr))		\
 		__pu_err = -EFAULT;					\
 	else								\
 		*(ptr) = (x);						\
@@ -58,7 +69,7 @@ static inline unsigned long __copy_user_at(void *to, const void *from,
 	if (harness_should_fail(kind, -EFAULT, file, line, fallible))
 		return n;
 	/* the user side of the copy: from for copy_from_user, to for copy_to_user */
-	if (__user_unmapped(to) || __user_unmapped(from))
+	if (__user_unmapped(to) || __user_unmapped(from) || __user_readonly(to))
 		return n;
 	memcpy(to, from, n);
 	return 0;

@@ -3,11 +3,23 @@ package org.pcmdmabuf.model;
 /**
  * The argument of a revision-2 EXPORT or ATTACH as the caller passed it (docs/spec.md UAPI-EXPORT-ENCODING,
  * UAPI-ATTACH-ENCODING): the {@code flags} word, reserved word {@code reservedWord} (0 to 5, the others are
- * zero) holding {@code reserved}, and whether the pointer reaches no readable and writable memory
- * ({@code fault}). The values of the flags are those of
- * include/uapi/asm-generic/fcntl.h, which x86-64 and arm64 use.
+ * zero) holding {@code reserved}, and what memory the pointer reaches ({@code pointer}). The values of the
+ * flags are those of include/uapi/asm-generic/fcntl.h, which x86-64 and arm64 use.
  */
-public record DmabufArg(int flags, int reservedWord, int reserved, boolean fault) {
+public record DmabufArg(int flags, int reservedWord, int reserved, Pointer pointer) {
+    /** What the argument pointer reaches. */
+    public enum Pointer {
+        /** The caller's struct, readable and writable. */
+        MAPPED,
+        /** No mapping (the first page, mmap_min_addr): the kernel's first copy from it faults (UAPI-ARG-FIRST). */
+        UNMAPPED,
+        /**
+         * A mapping without PROT_WRITE: the kernel reads the struct, and only EXPORT's write of the new fd back
+         * faults, after its checks (UAPI-EXPORT-WRITEBACK).
+         */
+        READ_ONLY
+    }
+
     /** The reserved words of both structs (include/uapi/sound/asound.h of patch 0001). */
     public static final int RESERVED_WORDS = 6;
 
@@ -15,11 +27,11 @@ public record DmabufArg(int flags, int reservedWord, int reserved, boolean fault
 
     /** What a client that asks for an access mode passes: that mode with O_CLOEXEC, nothing reserved. */
     public static DmabufArg export(boolean readOnly) {
-        return new DmabufArg((readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0, 0, false);
+        return new DmabufArg((readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0, 0, Pointer.MAPPED);
     }
 
     /** An ATTACH argument with no flags and nothing reserved. */
-    public static final DmabufArg ATTACH = new DmabufArg(0, 0, 0, false);
+    public static final DmabufArg ATTACH = new DmabufArg(0, 0, 0, Pointer.MAPPED);
 
     /** The access mode EXPORT asks for is O_RDONLY; meaningful once {@link #exportError()} found none. */
     public boolean readOnly() {
@@ -37,7 +49,7 @@ public record DmabufArg(int flags, int reservedWord, int reserved, boolean fault
      */
     public Errno exportError() {
         int mode = flags & O_ACCMODE;
-        return fault ? Errno.EFAULT
+        return pointer == Pointer.UNMAPPED ? Errno.EFAULT
                 : (flags & ~(O_CLOEXEC | O_ACCMODE)) != 0 || (mode != O_RDONLY && mode != O_RDWR) ? Errno.EINVAL
                 : reserved != 0 ? Errno.EINVAL
                 : null;
@@ -45,6 +57,6 @@ public record DmabufArg(int flags, int reservedWord, int reserved, boolean fault
 
     /** ATTACH's checks of its argument, as {@link #exportError()}: ATTACH defines no flag yet. */
     public Errno attachError() {
-        return fault ? Errno.EFAULT : flags != 0 || reserved != 0 ? Errno.EINVAL : null;
+        return pointer == Pointer.UNMAPPED ? Errno.EFAULT : flags != 0 || reserved != 0 ? Errno.EINVAL : null;
     }
 }

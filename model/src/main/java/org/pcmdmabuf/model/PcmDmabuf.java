@@ -37,6 +37,11 @@ public final class PcmDmabuf {
             if (!readOnly && !pcmFile.writable) {
                 return Result.err(Errno.EACCES);
             }
+            // The new fd is written back before the dma-buf is got (EXPORT-ORDER's checks passed), and a
+            // failed write gives the reserved fd back: nothing made.
+            if (arg.pointer() == DmabufArg.Pointer.READ_ONLY) {
+                return Result.err(Errno.EFAULT);
+            }
             if (rt.export == null) {
                 return Result.ok(NEW_DMABUF);
             }

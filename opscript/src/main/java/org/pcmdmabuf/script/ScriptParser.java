@@ -523,7 +523,7 @@ public final class ScriptParser {
 
     /**
      * A revision-2 EXPORT or ATTACH argument: {@code flags}, then {@code reserved=N} (in reserved word
-     * {@code reserved_word=K}, 0 unless given) and {@code arg=fault}.
+     * {@code reserved_word=K}, 0 unless given) and {@code arg=fault} or {@code arg=readonly}.
      */
     private DmabufArg uapiArg(Args a, int flags) throws ScriptException {
         Long reserved = a.optionalWord("reserved");
@@ -533,10 +533,13 @@ public final class ScriptParser {
                 : (int) number(a.token("reserved_word"), word, 0, DmabufArg.RESERVED_WORDS - 1);
         String arg = a.keyed.get("arg");
         a.used.add("arg");
-        if (arg != null && !arg.equals("fault")) {
-            throw error(a.token("arg"), "expected arg=fault");
-        }
-        return new DmabufArg(flags, reservedWord, reserved == null ? 0 : reserved.intValue(), arg != null);
+        DmabufArg.Pointer pointer = switch (arg == null ? "" : arg) {
+            case "" -> DmabufArg.Pointer.MAPPED;
+            case "fault" -> DmabufArg.Pointer.UNMAPPED;
+            case "readonly" -> DmabufArg.Pointer.READ_ONLY;
+            default -> throw error(a.token("arg"), "expected arg=fault or arg=readonly");
+        };
+        return new DmabufArg(flags, reservedWord, reserved == null ? 0 : reserved.intValue(), pointer);
     }
 
     private long syncFlags(String s) throws ScriptException {

@@ -148,7 +148,11 @@ public final class ScriptWriter {
     private static String uapiArg(DmabufArg a) {
         return " flags=0x" + Integer.toHexString(a.flags())
                 + (a.reserved() != 0 ? " reserved=0x" + Integer.toHexString(a.reserved()) : "")
-                + (a.reservedWord() != 0 ? " reserved_word=" + a.reservedWord() : "") + (a.fault() ? " arg=fault" : "");
+                + (a.reservedWord() != 0 ? " reserved_word=" + a.reservedWord() : "") + switch (a.pointer()) {
+                    case MAPPED -> "";
+                    case UNMAPPED -> " arg=fault";
+                    case READ_ONLY -> " arg=readonly";
+                };
     }
 
     private static String hwParams(HwParams h) {

@@ -104,7 +104,7 @@ public interface Target extends AutoCloseable {
 
     /**
      * The one line a target speaking uAPI revision 1 refuses a script with when an EXPORT or ATTACH passes what
-     * only revision 2's structs carry ({@code flags=}, {@code reserved=}, {@code arg=fault}):
+     * only revision 2's structs carry ({@code flags=}, {@code reserved=}, {@code arg=}):
      * revision 1's bare int has no such field (UAPI-V1), so the line cannot be issued as written. Null when the
      * script has none.
      */
@@ -112,7 +112,7 @@ public interface Target extends AutoCloseable {
         for (Op op : script.ops()) {
             boolean raw = op instanceof Op.DmabufExport x && x.rawArg() || op instanceof Op.DmabufAttach a && a.rawArg();
             if (raw) {
-                return "line " + op.line() + ": " + op.name() + " with flags=, reserved= or arg=fault: --target " + target + " speaks uAPI revision 1, whose argument is a bare int"
+                return "line " + op.line() + ": " + op.name() + " with flags=, reserved= or arg=: --target " + target + " speaks uAPI revision 1, whose argument is a bare int"
                         + " (UAPI-V1)";
             }
         }

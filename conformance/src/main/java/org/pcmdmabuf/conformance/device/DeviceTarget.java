@@ -20,6 +20,7 @@ import org.pcmdmabuf.conformance.Uapi;
 import org.pcmdmabuf.conformance.Uapi.Revision;
 import org.pcmdmabuf.conformance.device.FdTable.FileInfo;
 import org.pcmdmabuf.conformance.device.FdTable.Mapping;
+import org.pcmdmabuf.model.DmabufArg;
 import org.pcmdmabuf.model.HwParams;
 import org.pcmdmabuf.model.PcmState;
 import org.pcmdmabuf.model.SwParams;
@@ -219,7 +220,7 @@ public final class DeviceTarget implements Target {
             case Op.DmabufExport o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
                 MemorySegment arg = UapiStructs.dmabufExport(arena, uapi, o.arg());
-                int r = sys.ioctl(fd, uapi.export, UapiStructs.argPointer(arg, o.arg()));
+                int r = argIoctl(fd, uapi.export, arg, o.arg());
                 int dfd = r < 0 ? -1 : UapiStructs.dmabufExportFd(arg, uapi);
                 if (dfd >= 0) {
                     fds.own(o.proc(), dfd, new FileInfo(null));
@@ -233,7 +234,7 @@ public final class DeviceTarget implements Target {
             case Op.DmabufAttach o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
                 MemorySegment in = UapiStructs.dmabufAttach(arena, uapi, fds.fd(n, o.proc(), o.dmabufFd()), o.arg());
-                yield pcm(o.proc(), fd, sys.ioctl(fd, uapi.attach, UapiStructs.argPointer(in, o.arg())));
+                yield pcm(o.proc(), fd, argIoctl(fd, uapi.attach, in, o.arg()));
             }
             case Op.DmabufDetach o -> {
                 int fd = fds.fd(n, o.proc(), o.fd());
@@ -414,6 +415,40 @@ public final class DeviceTarget implements Target {
             return new Outcome(out.get(ValueLayout.JAVA_LONG, 0), null, ok.state(), ok.extra());
         }
         return pcm(o.proc(), fd, sys.ioctl(fd, req, MemorySegment.NULL));
+    }
+
+    /**
+     * EXPORT or ATTACH {@code request} on {@code fd} with struct {@code s} behind the pointer {@code a} asks for:
+     * {@code s} itself, an address in the never mapped first page (mm/mmap.c, mmap_min_addr), or a copy of
+     * {@code s} in a page of /dev/zero made read-only with mprotect(PROT_READ) (UAPI-EXPORT-WRITEBACK), copied
+     * back into {@code s} after the ioctl.
+     */
+    private int argIoctl(int fd, long request, MemorySegment s, DmabufArg a) {
+        if (a.pointer() != DmabufArg.Pointer.READ_ONLY) {
+            return sys.ioctl(fd, request, UapiStructs.argPointer(s, a));
+        }
+        long page = 4096;
+        int zero = sys.open("/dev/zero", UapiStructs.O_RDWR | UapiStructs.O_CLOEXEC);
+        long addr = zero < 0 ? zero : sys.mmap(page, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, zero, 0);
+        if (zero >= 0) {
+            sys.close(zero);
+        }
+        if (addr <= 0) {
+            throw new IllegalStateException("a page for a read-only argument: /dev/zero gives " + addr);
+        }
+        try {
+            MemorySegment ro = MemorySegment.ofAddress(addr).reinterpret(page);
+            ro.copyFrom(s);
+            int p = sys.mprotect(addr, page, UapiStructs.PROT_READ);
+            if (p < 0) {
+                throw new IllegalStateException("mprotect(PROT_READ) of a read-only argument's page: " + p);
+            }
+            int r = sys.ioctl(fd, request, ro.asSlice(0, s.byteSize()));
+            s.copyFrom(ro.asSlice(0, s.byteSize()));
+            return r;
+        } finally {
+            sys.munmap(addr, page);
+        }
     }
 
     private Outcome xfer(Op.Xfer o, int fd) {

@@ -49,6 +49,7 @@ final class Native implements SystemCalls {
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle MMAP = fn("mmap", FunctionDescriptor.of(L, L, L, I, I, I, L));
     private static final MethodHandle MUNMAP = fn("munmap", FunctionDescriptor.of(I, L, L));
+    private static final MethodHandle MPROTECT = fn("mprotect", FunctionDescriptor.of(I, L, L, I));
     private static final MethodHandle SOCKETPAIR = fn("socketpair", FunctionDescriptor.of(I, I, I, I, A));
     private static final MethodHandle SENDMSG = fn("sendmsg", FunctionDescriptor.of(L, I, A, I));
     private static final MethodHandle RECVMSG = fn("recvmsg", FunctionDescriptor.of(L, I, A, I));
@@ -147,6 +148,17 @@ final class Native implements SystemCalls {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
             int r = (int) MUNMAP.invokeExact(st, addr, len);
+            return r < 0 ? -errno(st) : r;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public int mprotect(long addr, long len, int prot) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            int r = (int) MPROTECT.invokeExact(st, addr, len, prot);
             return r < 0 ? -errno(st) : r;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -255,6 +267,7 @@ final class Native implements SystemCalls {
         writeAttribute("/dev/null", "");
         mmap(4096, UapiStructs.PROT_READ, -1, 0);
         munmap(0, 0);
+        mprotect(0, 0, UapiStructs.PROT_READ);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(ValueLayout.JAVA_INT, 2);
             if (pipe2(p, O_CLOEXEC) == 0) {

@@ -29,6 +29,9 @@ interface SystemCalls {
 
     int munmap(long addr, long len);
 
+    /** mprotect(2) of {@code len} bytes at {@code addr}: 0, or -errno. */
+    int mprotect(long addr, long len, int prot);
+
     /** socketpair(2): the two fds are written to {@code sv}, two ints. */
     int socketpair(int domain, int type, int protocol, MemorySegment sv);
 

@@ -314,11 +314,16 @@ final class UapiStructs {
     }
 
     /**
-     * The pointer an ioctl gets for {@code a}'s argument {@code s}: with {@code a.fault()} an address in the
-     * first page, which is never mapped (mm/mmap.c, mmap_min_addr), so the kernel's copy faults (EFAULT).
+     * The pointer an ioctl gets for {@code a}'s argument {@code s}: {@code s}, or for an unmapped pointer an
+     * address in the first page, which is never mapped (mm/mmap.c, mmap_min_addr), so the kernel's copy faults
+     * (EFAULT). A read-only pointer needs a page of its own ({@code DeviceTarget.argIoctl}).
      */
     static MemorySegment argPointer(MemorySegment s, DmabufArg a) {
-        return a.fault() ? UNMAPPED : s;
+        return switch (a.pointer()) {
+            case MAPPED -> s;
+            case UNMAPPED -> UNMAPPED;
+            case READ_ONLY -> throw new IllegalArgumentException("a read-only argument is a page of its own");
+        };
     }
 
     static MemorySegment dmaBufSync(Arena arena, long flags) {

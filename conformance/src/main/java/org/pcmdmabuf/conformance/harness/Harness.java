@@ -441,10 +441,23 @@ public final class Harness {
     int export(int sid, DmabufArg arg, boolean pcmWritable) {
         try {
             return (int) h(Function.EXPORT).invokeExact(sid, arg.flags(), arg.reservedWord(), arg.reserved(),
-                    flag(arg.fault()), flag(pcmWritable));
+                    argPointer(arg), flag(pcmWritable));
         } catch (Throwable t) {
             throw failed(Function.EXPORT, t);
         }
+    }
+
+    /** harness.h's HARNESS_ARG_*: what an EXPORT's or ATTACH's argument pointer reaches. */
+    static final int ARG_MAPPED = 0;
+    static final int ARG_UNMAPPED = 1;
+    static final int ARG_READONLY = 2;
+
+    private static int argPointer(DmabufArg arg) {
+        return switch (arg.pointer()) {
+            case MAPPED -> ARG_MAPPED;
+            case UNMAPPED -> ARG_UNMAPPED;
+            case READ_ONLY -> ARG_READONLY;
+        };
     }
 
     /** Whether the fd the last EXPORT installed was reserved with O_CLOEXEC. */
@@ -463,7 +476,7 @@ public final class Harness {
     int attach(int sid, int fd, int target, DmabufArg arg) {
         try {
             return (int) h(Function.ATTACH).invokeExact(sid, fd, target, arg.flags(), arg.reservedWord(),
-                    arg.reserved(), flag(arg.fault()));
+                    arg.reserved(), argPointer(arg));
         } catch (Throwable t) {
             throw failed(Function.ATTACH, t);
         }

@@ -629,6 +629,45 @@ class DeviceTargetTest {
         assertEquals(1, attaches.get(1).sent().address());
     }
 
+    /**
+     * A read-only argument (UAPI-EXPORT-WRITEBACK): the struct copied into a page of /dev/zero that mprotect()
+     * made read-only before the ioctl, which gets that page; the page unmapped after, the fd of /dev/zero closed.
+     */
+    @Test
+    void aReadOnlyArgumentIsACopyInAPageMadeReadOnly() {
+        int zero = 40;
+        int dmabuf = 12;
+        MemorySegment page = Arena.ofAuto().allocate(4096, 4096);
+        when(sys.open(eq("/dev/zero"), anyInt())).thenReturn(zero);
+        when(sys.mmap(4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, zero, 0)).thenReturn(page.address());
+        replies.put(c("SNDRV_PCM_IOCTL_DMABUF_EXPORT"), a -> {
+            if (a.address() == page.address()) {
+                return -Errno.EFAULT.number;
+            }
+            a.set(JAVA_INT, C.offset("snd_pcm_dmabuf_export.fd"), dmabuf);
+            return 0;
+        });
+        state = ci("SNDRV_PCM_STATE_SETUP");
+        List<ScriptRunner.Step> steps = run(DECLARE + OPEN + HW_PARAMS
+                + "a dmabuf_export p arg=readonly as x\n"
+                + "a dmabuf_export p as d\n"
+                + "a dmabuf_attach p d arg=readonly\n");
+        assertEquals(Outcome.error("EFAULT", "SETUP"), steps.get(2).outcome());
+        assertEquals("SETUP", steps.get(4).outcome().state());
+        assertNull(steps.get(4).outcome().errno());
+        List<Ioctl> exports = issued("SNDRV_PCM_IOCTL_DMABUF_EXPORT");
+        assertEquals(List.of(ci("O_RDWR") | ci("O_CLOEXEC"), -1, 0, 0, 0, 0, 0, 0), words(exports.get(0).sent()));
+        assertEquals(List.of(dmabuf, 0, 0, 0, 0, 0, 0, 0), words(only("SNDRV_PCM_IOCTL_DMABUF_ATTACH").sent()));
+        var order = inOrder(sys);
+        for (int i = 0; i < 2; i++) {
+            order.verify(sys).mmap(4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, zero, 0);
+            order.verify(sys).close(zero);
+            order.verify(sys).mprotect(page.address(), 4096, UapiStructs.PROT_READ);
+            order.verify(sys).ioctl(eq(FD), anyLong(), any(MemorySegment.class));
+            order.verify(sys).munmap(page.address(), 4096);
+        }
+    }
+
     private static List<Integer> words(MemorySegment s) {
         List<Integer> w = new ArrayList<>();
         for (long i = 0; i < s.byteSize() / 4; i++) {
@@ -672,7 +711,7 @@ class DeviceTargetTest {
         assertNull(DeviceTarget.notApplicable(rdonly, CARDS, Uapi.Revision.V2));
         assertNull(DeviceTarget.notApplicable(rdonly, CARDS), "revision 2 unless told otherwise");
         Script raw = parse(DECLARE + OPEN + HW_PARAMS + "a dmabuf_export p as d\na dmabuf_attach p d reserved=1\n");
-        assertEquals("line 7: dmabuf_attach with flags=, reserved= or arg=fault: --target device speaks uAPI revision"
+        assertEquals("line 7: dmabuf_attach with flags=, reserved= or arg=: --target device speaks uAPI revision"
                 + " 1, whose argument is a bare int (UAPI-V1)", DeviceTarget.notApplicable(raw, CARDS, Uapi.Revision.V1));
         assertNull(DeviceTarget.notApplicable(raw, CARDS, Uapi.Revision.V2));
     }

@@ -1,11 +1,13 @@
 package org.pcmdmabuf.conformance.device;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +69,41 @@ class NativeTest {
             }
         } finally {
             Files.deleteIfExists(f);
+        }
+    }
+
+    /**
+     * A page made read-only with mprotect(), as the device target passes a read-only ioctl argument
+     * (UAPI-EXPORT-WRITEBACK): this kernel reads it, and an ioctl that writes its argument (FIONREAD on a pipe)
+     * answers EFAULT until the page is writable again.
+     */
+    @Test
+    void anIoctlCannotWriteItsArgumentIntoAPageMadeReadOnly() {
+        int zero = sys.open("/dev/zero", UapiStructs.O_RDWR | UapiStructs.O_CLOEXEC);
+        assertTrue(zero >= 0, "open: " + zero);
+        long addr = sys.mmap(4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, zero, 0);
+        sys.close(zero);
+        assertTrue(addr > 0, "mmap: " + addr);
+        long fionread = 0x541B;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(JAVA_INT, 2);
+            assertEquals(0, sys.pipe2(fds, UapiStructs.O_CLOEXEC));
+            int r = fds.getAtIndex(JAVA_INT, 0);
+            int w = fds.getAtIndex(JAVA_INT, 1);
+            MemorySegment page = MemorySegment.ofAddress(addr).reinterpret(4096);
+            page.set(JAVA_INT, 0, 7);
+            assertEquals(0, sys.mprotect(addr, 4096, UapiStructs.PROT_READ));
+            assertEquals(4, sys.write(w, addr, 4), "the kernel reads a read-only page");
+            assertEquals(-Errnum.EFAULT.number, sys.ioctl(r, fionread, page.asSlice(0, 4)), "and cannot write it");
+            assertEquals(7, page.get(JAVA_INT, 0));
+            assertEquals(0, sys.mprotect(addr, 4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE));
+            assertEquals(0, sys.ioctl(r, fionread, page.asSlice(0, 4)));
+            assertEquals(4, page.get(JAVA_INT, 0), "the 4 bytes in the pipe");
+            assertEquals(-Errnum.EINVAL.number, sys.mprotect(addr + 1, 4096, UapiStructs.PROT_READ), "unaligned");
+            sys.close(r);
+            sys.close(w);
+        } finally {
+            sys.munmap(addr, 4096);
         }
     }
 
