@@ -22,7 +22,7 @@ public final class RaceScenarios {
             "revoke-start", "revoke-write", "hw-free-release", "release-disconnect", "attach-revoke",
             "mmap-revoke-mms", "fault-revoke", "munmap-revoke", "disconnect-attach-export",
             "hw-free-disconnect", "pcm-mmap-attach", "hw-free-revoke-disconnect",
-            "write-attach", "revoke-reused-write", "attach-attach-reused", "export-start");
+            "write-attach", "revoke-reused-write", "attach-attach-reused", "export-start", "export-disconnect");
 
     private RaceScenarios() {
     }
