@@ -929,7 +929,8 @@ __thread char harness_user_readonly[HARNESS_USER_READONLY_BYTES];
  * @size bytes, an address in the never mapped first page (mm/mmap.c,
  * mmap_min_addr), which the shim's user copies fail on, or a copy of the
  * struct in the read-only user page, which only their writes fail on
- * (linux/uaccess.h).  NULL for a @fault the harness does not know.
+ * (linux/uaccess.h).  NULL, reported as the host's bug, for a @fault
+ * harness.h does not define or a struct larger than that page.
  */
 static void *ioctl_arg(void *arg, size_t size, int fault)
 {
@@ -939,11 +940,14 @@ static void *ioctl_arg(void *arg, size_t size, int fault)
 	case HARNESS_ARG_UNMAPPED:
 		return HARNESS_USER_UNMAPPED;
 	case HARNESS_ARG_READONLY:
-		if (size > sizeof(harness_user_readonly))
+		if (size > sizeof(harness_user_readonly)) {
+			harness_bug("a %zu-byte ioctl argument does not fit the read-only user page", size);
 			return NULL;
+		}
 		memcpy(harness_user_readonly, arg, size);
 		return harness_user_readonly;
 	default:
+		harness_bug("the host passed argument pointer %d, which harness.h does not define", fault);
 		return NULL;
 	}
 }

@@ -268,18 +268,18 @@ public final class Harness {
      * Nothing checked comes out of a downcall: a WrongMethodTypeException (a call that does not fit its
      * descriptor) is passed on as it is.
      */
-    /** A process number the C side has no mm for: the host's bug, never the revision's. */
-    private static void refused(Function f, int errno, int proc) {
-        if (errno != 0) {
-            throw new IllegalStateException(f.symbol() + "(" + proc + ") answered " + errno);
-        }
-    }
-
     private static RuntimeException failed(Function f, Throwable t) {
         if (t instanceof Error e) {
             throw e;
         }
         return t instanceof RuntimeException r ? r : new IllegalStateException(f.symbol() + ": " + t, t);
+    }
+
+    /** A process number the C side has no mm for: the host's bug, never the revision's. */
+    private static void refused(Function f, int errno, int proc) {
+        if (errno != 0) {
+            throw new IllegalStateException(f.symbol() + "(" + proc + ") answered " + errno);
+        }
     }
 
     private static int flag(boolean b) {

@@ -446,13 +446,6 @@ public final class HarnessDriver implements DmabufDriver {
         }
     }
 
-    /**
-     * The C side's mm maps the dma-buf's file as mm/mmap.c does (do_mmap(): a shared mapping of a file without
-     * FMODE_WRITE has VM_MAYSHARE but not VM_SHARED); every page the mmap put in the page table must be the page
-     * of the dma-buf's memory at its offset, and so must every page left to fault in, touched here as a first
-     * access would fault it in (outside concurrent groups).
-     * The answer is the C mapping's handle.
-     */
     @Override
     public void enter(Task task) {
         harness.process(proc(task));
@@ -476,6 +469,13 @@ public final class HarnessDriver implements DmabufDriver {
         return procs.size() - 1;
     }
 
+    /**
+     * The C side's mm maps the dma-buf's file as mm/mmap.c does (do_mmap(): a shared mapping of a file without
+     * FMODE_WRITE has VM_MAYSHARE but not VM_SHARED); every page the mmap put in the page table must be the page
+     * of the dma-buf's memory at its offset, and so must every page left to fault in, touched here as a first
+     * access would fault it in (outside concurrent groups).
+     * The answer is the C mapping's handle.
+     */
     @Override
     public Result<Long> mmap(DmaBuf d, long offset, long length, boolean write) {
         int handle = harness.mmap((int) world.dmaBufKey(d), offset / Substream.PAGE_SIZE,
