@@ -425,6 +425,31 @@ static struct page *harness_fake_page(struct snd_pcm_substream *substream,
 	return NULL;
 }
 
+/*
+ * The callbacks of a driver that maps its managed buffer itself: the PCM
+ * core's mmap prefers them to snd_dma_buffer_mmap() (snd_pcm_mmap_data(),
+ * snd_pcm_mmap_data_fault() in sound/core/pcm_native.c).  The host maps the
+ * PCM data area itself and never calls them: what a revision sees of them
+ * is that they are set.
+ */
+static struct page *harness_driver_page(struct snd_pcm_substream *substream,
+					unsigned long offset)
+{
+	return snd_sgbuf_get_page(snd_pcm_get_dma_buf(substream), offset);
+}
+
+/* sound/soc/uniphier/aio-dma.c, uniphier_aiodma_mmap(): write-combined */
+static int harness_driver_mmap(struct snd_pcm_substream *substream,
+			       struct vm_area_struct *vma)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+
+	vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+	return remap_pfn_range(vma, vma->vm_start,
+			       runtime->dma_addr >> PAGE_SHIFT,
+			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+}
+
 /* the buffer type the PCM core allocates for a device */
 static int device_buffer_type(struct harness_device *d)
 {
@@ -444,6 +469,8 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 {
 	static const struct snd_pcm_ops ops;
 	static const struct snd_pcm_ops fake_ops = { .page = harness_fake_page };
+	static const struct snd_pcm_ops page_ops = { .page = harness_driver_page };
+	static const struct snd_pcm_ops mmap_ops = { .mmap = harness_driver_mmap };
 	struct harness_device *d;
 	struct harness_substream *s;
 	struct snd_pcm_runtime *runtime;
@@ -485,7 +512,14 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 	 * its page callback (sound/drivers/dummy.c, dummy_pcm_ops_no_buf)
 	 */
 	s->substream.managed_buffer_alloc = d->buffer_type != HARNESS_BUFFER_FAKE;
-	s->substream.ops = d->buffer_type == HARNESS_BUFFER_FAKE ? &fake_ops : &ops;
+	if (d->buffer_type == HARNESS_BUFFER_FAKE)
+		s->substream.ops = &fake_ops;
+	else if (d->driver == HARNESS_DRIVER_PAGE)
+		s->substream.ops = &page_ops;
+	else if (d->driver == HARNESS_DRIVER_OWN_MMAP)
+		s->substream.ops = &mmap_ops;
+	else
+		s->substream.ops = &ops;
 #if HARNESS_UAPI_REV >= 2
 	/* snd_pcm_set_dmabuf_caps(), as the driver declares it */
 	s->substream.dmabuf_caps = (caps & HARNESS_CAP_EXPORT ? SNDRV_PCM_DMABUF_EXPORT : 0) |

@@ -32,6 +32,8 @@
 #define HARNESS_DRIVER_FIXED		2	/* a fixed preallocated buffer (dma_max == 0) */
 #define HARNESS_DRIVER_KEEPS_ADDR	3	/* DMA programmed from dma_buffer.addr at open */
 #define HARNESS_DRIVER_DESCRIPTORS	4	/* DMA programmed from dma_addr at hw_params */
+#define HARNESS_DRIVER_PAGE		5	/* managed, with a page callback (ASoC) */
+#define HARNESS_DRIVER_OWN_MMAP		6	/* managed, with an mmap callback of its own */
 #define HARNESS_CAP_EXPORT		0x1	/* opts in to EXPORT */
 #define HARNESS_CAP_ATTACH		0x2	/* opts in to ATTACH */
 /* caps also carries the device's platform (docs/spec.md PLAT-IOMMU, PLAT-BOUNCE) */

@@ -24,7 +24,19 @@ public enum DriverProfile {
     /** Keeps {@code substream->dma_buffer.addr} from open or HW_PARAMS (sound/soc/qcom/qdsp6/q6apm-dai.c, fsl_dma.c). */
     KEEPS_ADDR,
     /** Builds DMA descriptors or a DSP page table at HW_PARAMS (sound/pci/atiixp.c, via82xx.c, SOF). */
-    DESCRIPTORS;
+    DESCRIPTORS,
+    /**
+     * A managed buffer whose driver gives the PCM's mmap its pages through a {@code page} callback, as ASoC does
+     * for every PCM with a component that has one (sound/soc/soc-pcm.c, snd_soc_pcm_component_page()): the pages
+     * the driver names need not be those of the buffer the core describes.
+     */
+    PAGE,
+    /**
+     * A managed buffer whose driver maps the PCM's data area with its own {@code mmap} callback, as
+     * sound/soc/uniphier/aio-dma.c does (uniphier_aiodma_mmap(): remap_pfn_range() write-combined, whatever
+     * the buffer type): other memory attributes than snd_dma_buffer_mmap() gives the buffer type.
+     */
+    OWN_MMAP;
 
     /** As op scripts spell it: {@code keeps-addr}. */
     public String scriptName() {
@@ -33,7 +45,16 @@ public enum DriverProfile {
 
     /** Whether the runtime's buffer is memory the driver or card reuses after the runtime lets it go. */
     public boolean reusesMemory() {
-        return this != MANAGED && this != DESCRIPTORS;
+        return this == PREALLOC || this == FIXED || this == KEEPS_ADDR;
+    }
+
+    /**
+     * Whether the driver maps its buffer to user space itself: a dma-buf mapping of it, made as the buffer type
+     * is mapped (snd_dma_buffer_mmap(), sound/core/memalloc.c), could name other memory or other memory
+     * attributes than the PCM's own mmap, so EXPORT refuses it (EXPORT-ENXIO-DRIVER-MMAP).
+     */
+    public boolean mapsItself() {
+        return this == PAGE || this == OWN_MMAP;
     }
 
     /**

@@ -66,8 +66,10 @@ public final class PcmDmabuf {
             }
             // Only the driver's author knows whether its hardware plays from the buffer the core describes
             // (EXPORT-ENXIO-OPT-IN); a buffer without struct pages (snd-dummy's fake buffer, iomem) has nothing
-            // an sg table or a user mapping of the dma-buf could describe (EXPORT-ENXIO-BUFFER-TYPE).
-            if (!s.pcm.hw.optIn().export() || !s.pcm.hw.buffer().pages) {
+            // an sg table or a user mapping of the dma-buf could describe (EXPORT-ENXIO-BUFFER-TYPE), and a
+            // driver that maps its buffer itself may map it otherwise than the dma-buf would
+            // (EXPORT-ENXIO-DRIVER-MMAP).
+            if (!s.pcm.hw.optIn().export() || !s.pcm.hw.buffer().pages || s.pcm.hw.driver().mapsItself()) {
                 return Errno.ENXIO;
             }
             return null;

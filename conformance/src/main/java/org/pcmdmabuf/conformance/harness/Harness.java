@@ -335,6 +335,8 @@ public final class Harness {
     static final int DRIVER_FIXED = 2;
     static final int DRIVER_KEEPS_ADDR = 3;
     static final int DRIVER_DESCRIPTORS = 4;
+    static final int DRIVER_PAGE = 5;
+    static final int DRIVER_OWN_MMAP = 6;
     static final int CAP_EXPORT = 0x1;
     static final int CAP_ATTACH = 0x2;
     /**

@@ -925,6 +925,8 @@ public final class HarnessDriver implements DmabufDriver {
             case FIXED -> Harness.DRIVER_FIXED;
             case KEEPS_ADDR -> Harness.DRIVER_KEEPS_ADDR;
             case DESCRIPTORS -> Harness.DRIVER_DESCRIPTORS;
+            case PAGE -> Harness.DRIVER_PAGE;
+            case OWN_MMAP -> Harness.DRIVER_OWN_MMAP;
         };
     }
 
