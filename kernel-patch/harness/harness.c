@@ -1085,6 +1085,58 @@ int harness_attach(int sid, int fd, int target, int flags,
 	return err;
 }
 
+/*
+ * Another driver's import of the dma-buf behind @fd, as
+ * drm_gem_prime_import_dev() (drivers/gpu/drm/drm_prime.c) makes one and
+ * its error path undoes it: dma_buf_get(), dma_buf_attach() for a device of
+ * its own, dma_buf_map_attachment() for that device's DMA, then the unmap,
+ * the detach and the put.  The device is coherent and maps directly, so
+ * nothing of the host's memory changes; @dma_mask: it has a DMA mask.
+ * A device reference the exporter still holds afterwards is a finding.
+ */
+int harness_foreign_import(int fd, int target, int dma_mask)
+{
+	/* static: a DMA mapping the exporter leaks keeps pointing at it */
+	static struct device dev;
+	struct dma_buf_attachment *attach;
+	struct dma_buf *dmabuf;
+	struct sg_table *sgt;
+	int err = 0;
+
+	dev = (struct device) {
+		.id = -1,
+		.dma_mask_value = ~0ULL,
+		.dma_mask = dma_mask ? &dev.dma_mask_value : NULL,
+		.dma_coherent = true,
+	};
+	fd_number = fd;
+	fd_target = target;
+	dmabuf = dma_buf_get(fd);
+	fd_number = -1;
+	fd_target = HARNESS_FD_NONE;
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	attach = dma_buf_attach(dmabuf, &dev);
+	if (IS_ERR(attach)) {
+		err = PTR_ERR(attach);
+		goto put;
+	}
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt))
+		err = PTR_ERR(sgt);
+	else
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(dmabuf, attach);
+put:
+	dma_buf_put(dmabuf);
+	if (dev.refs) {
+		harness_bug("the exporter kept %d references to an importer's device after its detach",
+			    dev.refs);
+		dev.refs = 0;
+	}
+	return err;
+}
+
 int harness_detach(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
@@ -1364,7 +1416,7 @@ static struct file *file_of(int id, const char *what)
 	return file;
 }
 
-int harness_mmap(int id, long pgoff, long pages, int write)
+int harness_mmap(int id, long pgoff, long pages, int write, int shared)
 {
 	struct file *file = file_of(id, "mmap");
 	struct vm_area_struct *vma;
@@ -1373,7 +1425,7 @@ int harness_mmap(int id, long pgoff, long pages, int write)
 		return -EBADF;
 	if (pgoff < 0 || pages <= 0)
 		return -EINVAL;
-	vma = do_mmap(file, pgoff, pages, write, true);
+	vma = do_mmap(file, pgoff, pages, write, shared);
 	return IS_ERR(vma) ? PTR_ERR(vma) : vma->id;
 }
 

@@ -93,6 +93,7 @@ int harness_installed_cloexec(void);
 int harness_attach(int sid, int fd, int target, int flags,
 		   int reserved_word, int reserved, int fault);
 int harness_detach(int sid);
+int harness_foreign_import(int fd, int target, int dma_mask);
 void harness_hw_free(int sid);
 /* snd_pcm_do_prepare()'s hook (revision 3): 0 or -errno; 0 without it */
 int harness_prepare(int sid);
@@ -113,8 +114,8 @@ void harness_data_sync(int sid, int for_device);
 #define HARNESS_MAX_PROCS	64
 int harness_process(int proc);
 int harness_process_exit(int proc);
-/* a shared mapping of dma-buf @id: its handle (> 0), or -errno */
-int harness_mmap(int id, long pgoff, long pages, int write);
+/* a mapping of dma-buf @id, MAP_SHARED or (!@shared) MAP_PRIVATE: its handle (> 0), or -errno */
+int harness_mmap(int id, long pgoff, long pages, int write, int shared);
 /* munmap of the mapping harness_mmap() answered @handle for, before its fput */
 int harness_munmap(int handle);
 /*

@@ -62,6 +62,13 @@ public interface DmabufDriver {
      */
     boolean streamingMapping(Substream s, DmaBuf d);
 
+    /**
+     * Another driver's import of {@code d} (IMPORT-*): dma_buf_attach() for a device of its own, which has a DMA
+     * mask if {@code dmaMask}, dma_buf_map_attachment() for its DMA, then the unmap and detach. Answers the map's
+     * errno, or 0; nothing the host keeps changes.
+     */
+    Result<Long> foreignImport(DmaBuf d, boolean dmaMask);
+
     /** SNDRV_PCM_IOCTL_DMABUF_DETACH. */
     Result<Long> detach(Substream s);
 
@@ -174,11 +181,12 @@ public interface DmabufDriver {
     }
 
     /**
-     * dma_buf_ops.mmap of a shared mapping of {@code length} bytes from {@code offset} of the dma-buf, made by
-     * mm/mmap.c's do_mmap() on its file ({@code write}: PROT_WRITE). Answers the driver's handle of the mapping,
-     * which {@link #munmap} names; the Java driver keeps no mappings and answers 0.
+     * dma_buf_ops.mmap of a mapping of {@code length} bytes from {@code offset} of the dma-buf, made by
+     * mm/mmap.c's do_mmap() on its file ({@code write}: PROT_WRITE; {@code shared}: MAP_SHARED, else
+     * MAP_PRIVATE). Answers the driver's handle of the mapping, which {@link #munmap} names; the Java driver
+     * keeps no mappings and answers 0.
      */
-    Result<Long> mmap(DmaBuf d, long offset, long length, boolean write);
+    Result<Long> mmap(DmaBuf d, long offset, long length, boolean write, boolean shared);
 
     /**
      * munmap(2) of the mapping {@link #mmap} answered {@code handle} for, before its file reference is dropped

@@ -219,9 +219,32 @@ public final class PcmDmabuf {
         public void release(DmaBuf d) {
         }
 
-        /** An orphaned dma-buf gives no new mappings. */
+        /**
+         * Only runtime-private plain pages may be mapped by a device the PCM core cannot stop: memory the card
+         * reuses would go on being written by it, and device memory goes with its device (IMPORT-SHAREABLE).
+         */
         @Override
-        public Result<Long> mmap(DmaBuf d, long offset, long length, boolean write) {
+        public Result<Long> foreignImport(DmaBuf d, boolean dmaMask) {
+            if (!d.live()) {
+                return Result.err(Errno.ENODEV);
+            }
+            PcmHardware hw = d.exporterPcm.hw;
+            boolean plainPages = hw.buffer() == BufferType.CONTINUOUS || hw.buffer() == BufferType.VMALLOC;
+            if (!plainPages || hw.driver().reusesMemory() || !dmaMask) {
+                return Result.err(Errno.EINVAL);
+            }
+            return Result.ok(0L);
+        }
+
+        /**
+         * A private mapping would give its writer copies of the shared memory (PERM-MMAP-SHARED), whatever the
+         * dma-buf's state; an orphaned dma-buf gives no new mappings.
+         */
+        @Override
+        public Result<Long> mmap(DmaBuf d, long offset, long length, boolean write, boolean shared) {
+            if (!shared) {
+                return Result.err(Errno.EINVAL);
+            }
             return d.live() ? Result.ok(0L) : Result.err(Errno.ENODEV);
         }
 
@@ -512,9 +535,14 @@ public final class PcmDmabuf {
         d.exporterPcm.world.registry.releaseDmaBuf(d);
     }
 
+    /** Another driver's import of {@code d}: dma_buf_attach(), then dma_buf_map_attachment() (IMPORT-*). */
+    static Result<Long> foreignImport(DmaBuf d, boolean dmaMask) {
+        return d.exporterPcm.world.driver().foreignImport(d, dmaMask);
+    }
+
     /** dma_buf_mmap_internal() after the core's range check: the exporter's mmap op. */
-    static Result<Long> mmap(DmaBuf d, long offset, long length, boolean write) {
-        return d.exporterPcm.world.driver().mmap(d, offset, length, write);
+    static Result<Long> mmap(DmaBuf d, long offset, long length, boolean write, boolean shared) {
+        return d.exporterPcm.world.driver().mmap(d, offset, length, write, shared);
     }
 
     static void munmap(DmaBuf d, long handle) {

@@ -342,13 +342,29 @@ final class Vfs {
                 ? PcmDmabuf.endCpuAccess(d, dir) : PcmDmabuf.beginCpuAccess(d, dir);
     }
 
+    /**
+     * Another driver's import of the dma-buf behind {@code fd} (IMPORT-*): dma_buf_get() as every importer
+     * starts (EBADF for no fd or an O_PATH one, EINVAL for a file that is no dma-buf), then the exporter's map.
+     */
+    static Result<Long> foreignImport(Task task, int fd, boolean dmaMask) {
+        File f = task.files.get(fd);
+        if (f == null || f.privateData instanceof PathFile) {
+            return Result.err(Errno.EBADF);
+        }
+        if (!(f.privateData instanceof DmaBuf d) || d.plain) {
+            return Result.err(Errno.EINVAL);
+        }
+        return PcmDmabuf.foreignImport(d, dmaMask);
+    }
+
     // ---- mappings ------------------------------------------------------------------------------------
 
     /**
-     * mmap(2) with MAP_SHARED: the mm core's checks (page-aligned offset, non-zero length, PROT_WRITE needs
-     * a writable file), then snd_pcm_mmap_data() for a PCM fd or dma_buf_mmap_internal() for a dma-buf.
+     * mmap(2) with MAP_SHARED, or MAP_PRIVATE of a dma-buf: the mm core's checks (page-aligned offset, non-zero
+     * length, a shared PROT_WRITE mapping needs a writable file), then snd_pcm_mmap_data() for a PCM fd or
+     * dma_buf_mmap_internal() for a dma-buf.
      */
-    Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write) {
+    Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write, boolean shared) {
         // the system call refuses an offset that is not page-aligned before it looks at the fd (x86_64
         // SYSCALL_DEFINE6(mmap), arch/x86/kernel/sys_x86_64.c, then ksys_mmap_pgoff()'s fget())
         if (offset % Substream.PAGE_SIZE != 0) {
@@ -361,7 +377,8 @@ final class Vfs {
         if (offset < 0 || length <= 0) {
             return Result.err(Errno.EINVAL);
         }
-        if (!f.readable || (write && !f.writable)) {
+        // do_mmap() (mm/mmap.c): a private mapping only needs FMODE_READ; its writes would go to copies
+        if (!f.readable || (shared && write && !f.writable)) {
             return Result.err(Errno.EACCES);
         }
         // A capture stream's consumer reads the data and writes nothing (DESIGN-RESTRICT-ALLOWED).
@@ -370,8 +387,11 @@ final class Vfs {
         }
         long len = PcmDmabuf.pageAlign(length);
         return switch (f.privateData) {
+            case PcmFile pf when !shared ->
+                    throw new IllegalArgumentException("a private mapping of a PCM fd's data (copy on write) is not"
+                            + " modelled: op scripts map only dma-bufs privately");
             case PcmFile pf -> mmapPcmData(task, f, pf.substream(), offset, len, read, write);
-            case DmaBuf d -> mmapDmaBuf(task, f, d, offset, len, read, write);
+            case DmaBuf d -> mmapDmaBuf(task, f, d, offset, len, read, write, shared);
             case PathFile p -> throw new IllegalStateException("mmap of an O_PATH file got past EBADF");
         };
     }
@@ -414,11 +434,11 @@ final class Vfs {
 
     /** dma_buf_mmap_internal() then the exporter's mmap op. */
     private Result<Vma> mmapDmaBuf(Task task, File f, DmaBuf d, long offset, long len, boolean read,
-                                   boolean write) {
+                                   boolean write, boolean shared) {
         if (offset / Substream.PAGE_SIZE + len / Substream.PAGE_SIZE > d.size / Substream.PAGE_SIZE) {
             return Result.err(Errno.EINVAL);
         }
-        Result<Long> r = PcmDmabuf.mmap(d, offset, len, write);
+        Result<Long> r = PcmDmabuf.mmap(d, offset, len, write, shared);
         if (!(r instanceof Result.Ok<Long> ok)) {
             return r.cast();
         }

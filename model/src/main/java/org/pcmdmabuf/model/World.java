@@ -327,10 +327,28 @@ public final class World {
         return step(task, () -> "sync fd " + fd + " flags " + flags, () -> Vfs.dmaBufSync(task, fd, flags));
     }
 
+    /**
+     * Another driver's import of the dma-buf behind {@code fd}, as a DRM PRIME import or a V4L2 DMABUF queue makes
+     * one from the fd a process passes it: attach, map for its device's DMA, unmap, detach (IMPORT-*).
+     */
+    public Result<Long> foreignImport(Task task, int fd, boolean dmaMask) {
+        return step(task, () -> "import fd " + fd + (dmaMask ? "" : " nodma"),
+                () -> Vfs.foreignImport(task, fd, dmaMask));
+    }
+
     /** mmap(2) with MAP_SHARED of a PCM fd's data or of a dma-buf ({@link Vfs#mmap}). */
     public Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write) {
-        return step(task, () -> "mmap fd " + fd + " off " + offset + " len " + length,
-                () -> vfs.mmap(task, fd, offset, length, read, write));
+        return mmap(task, fd, offset, length, read, write, true);
+    }
+
+    /**
+     * mmap(2) with MAP_SHARED, or MAP_PRIVATE when not {@code shared}: of a dma-buf only (PERM-MMAP-SHARED); a
+     * private mapping of a PCM fd's data copies on write, which the model does not model.
+     */
+    public Result<Vma> mmap(Task task, int fd, long offset, long length, boolean read, boolean write,
+                            boolean shared) {
+        return step(task, () -> "mmap fd " + fd + " off " + offset + " len " + length + (shared ? "" : " private"),
+                () -> vfs.mmap(task, fd, offset, length, read, write, shared));
     }
 
     /** get_user_pages() of every page of a mapping (vmsplice(2), O_DIRECT): PERM-GUP-EFAULT. */

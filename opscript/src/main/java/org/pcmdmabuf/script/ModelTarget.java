@@ -92,7 +92,7 @@ public final class ModelTarget implements Target {
             case Op.Xfer o -> pcm(t, n, o.fd(), world.xferi(t, n.fd(o.proc(), o.fd()), o.frames()));
             case Op.Mmap o -> {
                 int fd = n.fd(o.proc(), o.fd());
-                Result<Vma> r = world.mmap(t, fd, o.offset(), o.length(), o.read(), o.write());
+                Result<Vma> r = world.mmap(t, fd, o.offset(), o.length(), o.read(), o.write(), o.shared());
                 n.bindMap(o.proc(), o.as(), r.isOk() ? r.value() : null);
                 yield outcome(r.map(v -> 0L), state(t, fd));
             }
@@ -122,6 +122,7 @@ public final class ModelTarget implements Target {
             case Op.DmabufAttach o -> pcm(t, n, o.fd(),
                     world.dmabufAttach(t, n.fd(o.proc(), o.fd()), n.fd(o.proc(), o.dmabufFd()), o.arg()));
             case Op.DmabufDetach o -> pcm(t, n, o.fd(), world.dmabufDetach(t, n.fd(o.proc(), o.fd())));
+            case Op.Import o -> outcome(world.foreignImport(t, n.fd(o.proc(), o.fd()), o.dmaMask()), null);
             case Op.Link o -> pcm(t, n, o.fd(), world.link(t, n.fd(o.proc(), o.fd()), n.fd(o.proc(), o.other())));
             case Op.Unlink o -> pcm(t, n, o.fd(), world.unlink(t, n.fd(o.proc(), o.fd())));
             case Op.Restrict o -> pcm(t, n, o.fd(), world.restrict(t, n.fd(o.proc(), o.fd()), o.role()));

@@ -57,8 +57,15 @@ public sealed interface Op {
     record Xfer(int line, String proc, String name, String fd, long frames) implements Op {
     }
 
+    /** {@code shared}: MAP_SHARED; MAP_PRIVATE otherwise, of a dma-buf fd only (PERM-MMAP-SHARED). */
     record Mmap(int line, String proc, String fd, long offset, long length, boolean read, boolean write,
-                String as) implements Op {
+                boolean shared, String as) implements Op {
+        /** A MAP_SHARED mapping, what a line asks unless it says {@code private}. */
+        public Mmap(int line, String proc, String fd, long offset, long length, boolean read, boolean write,
+                    String as) {
+            this(line, proc, fd, offset, length, read, write, true, as);
+        }
+
         public String name() {
             return "mmap";
         }
@@ -138,6 +145,16 @@ public sealed interface Op {
 
         public String name() {
             return "dmabuf_attach";
+        }
+    }
+
+    /**
+     * Another driver's import of a dma-buf (a DRM PRIME import, a V4L2 DMABUF queue): its device attaches, maps
+     * the dma-buf for its DMA, then unmaps and detaches (IMPORT-*). {@code dmaMask}: the device has a DMA mask.
+     */
+    record Import(int line, String proc, String fd, boolean dmaMask) implements Op {
+        public String name() {
+            return "import";
         }
     }
 

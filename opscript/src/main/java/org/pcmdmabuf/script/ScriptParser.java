@@ -39,6 +39,11 @@ public final class ScriptParser {
     private final List<PcmHardware> devices = new ArrayList<>();
     private final Map<String, PcmHardware> deviceByName = new HashMap<>();
     private final Map<String, Map<String, Kind>> names = new LinkedHashMap<>();
+    /**
+     * "PROC NAME" of the fd names bound to a dma-buf (by dmabuf_export, or a dup or send of one): only those may
+     * be mapped {@code private}.
+     */
+    private final Set<String> dmabufNames = new HashSet<>();
     private final Set<String> exited = new HashSet<>();
     private final List<Op> ops = new ArrayList<>();
     private final List<Script.Concurrent> concurrent = new ArrayList<>();
@@ -432,8 +437,13 @@ public final class ScriptParser {
                 if (!Set.of("r", "w", "rw").contains(prot)) {
                     throw error(a.token("prot"), "prot must be r, w or rw");
                 }
+                boolean shared = !a.flag("private");
+                if (!shared && !dmabufNames.contains(proc + " " + fd)) {
+                    throw error(fd, "is no dma-buf fd: only a dma-buf is mapped private (PERM-MMAP-SHARED); a private"
+                            + " mapping of a PCM fd's data copies on write, which no target models");
+                }
                 yield new Op.Mmap(line, proc, fd, off == null ? 0 : off, len, prot.contains("r"), prot.contains("w"),
-                        a.as(proc, Kind.MAP));
+                        shared, a.as(proc, Kind.MAP));
             }
             case "munmap" -> new Op.Munmap(line, proc, map(proc, a.positional("MAP")));
             case "gup" -> {
@@ -448,6 +458,10 @@ public final class ScriptParser {
                 a.flag("stamp");
                 yield new Op.MapAccess(line, proc, op, map, off, len);
             }
+            case "import" -> {
+                String fd = fd(proc, a.positional("FD"));
+                yield new Op.Import(line, proc, fd, !a.flag("nodma"));
+            }
             case "sync" -> {
                 String fd = fd(proc, a.positional("FD"));
                 yield new Op.Sync(line, proc, fd, syncFlags(a.positional("FLAGS")));
@@ -461,8 +475,10 @@ public final class ScriptParser {
                 }
                 DmabufArg dflt = DmabufArg.export(rdonly);
                 Long flags = a.optionalWord("flags");
-                yield new Op.DmabufExport(line, proc, fd, uapiArg(a, flags == null ? dflt.flags() : flags.intValue()),
-                        a.as(proc, Kind.FD));
+                Op.DmabufExport x = new Op.DmabufExport(line, proc, fd,
+                        uapiArg(a, flags == null ? dflt.flags() : flags.intValue()), a.as(proc, Kind.FD));
+                dmabufNames.add(proc + " " + x.as());
+                yield x;
             }
             case "dmabuf_attach" -> {
                 String fd = fd(proc, a.positional("FD"));
@@ -491,7 +507,12 @@ public final class ScriptParser {
             case "close" -> new Op.Close(line, proc, fd(proc, a.positional("FD")));
             case "dup" -> {
                 String fd = fd(proc, a.positional("FD"));
-                yield new Op.Dup(line, proc, fd, a.as(proc, Kind.FD));
+                boolean dmabuf = dmabufNames.contains(proc + " " + fd);
+                Op.Dup d = new Op.Dup(line, proc, fd, a.as(proc, Kind.FD));
+                if (dmabuf) {
+                    dmabufNames.add(proc + " " + d.as());
+                }
+                yield d;
             }
             case "open_path" -> {
                 String fd = fd(proc, a.positional("FD"));
@@ -503,7 +524,12 @@ public final class ScriptParser {
                 if (!names.containsKey(to)) {
                     throw error(to, "no process of that name is declared");
                 }
-                yield new Op.Send(line, proc, fd, to, a.as(to, Kind.FD));
+                boolean dmabuf = dmabufNames.contains(proc + " " + fd);
+                Op.Send s = new Op.Send(line, proc, fd, to, a.as(to, Kind.FD));
+                if (dmabuf) {
+                    dmabufNames.add(to + " " + s.as());
+                }
+                yield s;
             }
             case "exit" -> {
                 exited.add(proc);
@@ -801,6 +827,7 @@ public final class ScriptParser {
                         + ScriptException.shown(proc) + "'");
             }
             names.get(proc).put(as, kind);
+            dmabufNames.remove(proc + " " + as);
             return as;
         }
 

@@ -117,7 +117,7 @@ public final class ScriptWriter {
             case Op.SyncPtr o -> "sync_ptr " + o.fd() + (o.applPtr() == null ? "" : " appl_ptr=" + o.applPtr());
             case Op.Xfer o -> o.name() + " " + o.fd() + " frames=" + o.frames();
             case Op.Mmap o -> "mmap " + o.fd() + " off=" + o.offset() + " len=" + o.length() + " prot="
-                    + (o.read() ? "r" : "") + (o.write() ? "w" : "") + " as " + o.as();
+                    + (o.read() ? "r" : "") + (o.write() ? "w" : "") + (o.shared() ? "" : " private") + " as " + o.as();
             case Op.Munmap o -> "munmap " + o.map();
             case Op.Gup o -> "gup " + o.map() + (o.write() ? " write" : "");
             case Op.Unpin o -> "unpin " + o.map();
@@ -127,6 +127,7 @@ public final class ScriptWriter {
                     + (!o.rawArg() ? (o.readOnly() ? " rdonly" : "") : uapiArg(o.arg())) + " as " + o.as();
             case Op.DmabufAttach o -> "dmabuf_attach " + o.fd() + " " + o.dmabufFd() + (o.rawArg() ? uapiArg(o.arg()) : "");
             case Op.DmabufDetach o -> "dmabuf_detach " + o.fd();
+            case Op.Import o -> "import " + o.fd() + (o.dmaMask() ? "" : " nodma");
             case Op.Link o -> "link " + o.fd() + " " + o.other();
             case Op.Unlink o -> "unlink " + o.fd();
             case Op.Restrict o -> "restrict " + o.fd() + " " + o.role().name().toLowerCase(Locale.ROOT);

@@ -85,9 +85,10 @@ public interface Target extends AutoCloseable {
     }
 
     /**
-     * The one line a target refuses a script with when it pins pages ({@code gup}, {@code unpin}) and the target does
-     * not yet: the model and the harness's mm/gup.c answer them (PERM-GUP-EFAULT); the device target would need a
-     * vmsplice(2) of the mapping, not written yet. Null when the target pins, or the script pins nothing.
+     * The one line a target refuses a script with when it pins pages ({@code gup}, {@code unpin}) or imports with
+     * another driver ({@code import}) and the target does not yet: the model and the harness's mm/gup.c answer
+     * them (PERM-GUP-EFAULT, IMPORT-*); the device target would need a vmsplice(2) of the mapping and an importing
+     * driver (a DRM PRIME import of vgem), not written yet. Null when the target does, or the script has none.
      */
     static String pinRefusal(Script script, String target) {
         if (!target.equals("device")) {
@@ -97,6 +98,10 @@ public interface Target extends AutoCloseable {
             if (op instanceof Op.Gup || op instanceof Op.Unpin) {
                 return "line " + op.line() + ": " + op.name() + ": --target " + target + " does not pin pages yet"
                         + " (the model and --target harness do)";
+            }
+            if (op instanceof Op.Import) {
+                return "line " + op.line() + ": import: --target " + target + " has no importer of another driver"
+                        + " to drive yet (the model and --target harness do)";
             }
         }
         return null;

@@ -279,7 +279,7 @@ public final class DeviceTarget implements Target {
                             + " root-only debugfs, kernel-wide, and say nothing about one script's attachments"));
             case Op.CardEvent o -> disconnect(o);
             case Op.Advance o -> advance(o);
-            case Op.Restrict _, Op.BufferFd _, Op.FailNth _, Op.Gup _, Op.Unpin _ ->
+            case Op.Restrict _, Op.BufferFd _, Op.FailNth _, Op.Gup _, Op.Unpin _, Op.Import _ ->
                     throw new IllegalStateException(Target.refusal(
                     new Script(List.of(), List.of(), List.of(op)), name()));
         };
@@ -429,7 +429,8 @@ public final class DeviceTarget implements Target {
         }
         long page = 4096;
         int zero = sys.open("/dev/zero", UapiStructs.O_RDWR | UapiStructs.O_CLOEXEC);
-        long addr = zero < 0 ? zero : sys.mmap(page, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, zero, 0);
+        long addr = zero < 0 ? zero : sys.mmap(page, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE,
+                UapiStructs.MAP_SHARED, zero, 0);
         if (zero >= 0) {
             sys.close(zero);
         }
@@ -464,7 +465,8 @@ public final class DeviceTarget implements Target {
     private Outcome mmap(Op.Mmap o, Names n) {
         int fd = fds.fd(n, o.proc(), o.fd());
         int prot = (o.read() ? UapiStructs.PROT_READ : 0) | (o.write() ? UapiStructs.PROT_WRITE : 0);
-        long addr = sys.mmap(o.length(), prot, fd, o.offset());
+        long addr = sys.mmap(o.length(), prot, o.shared() ? UapiStructs.MAP_SHARED : UapiStructs.MAP_PRIVATE, fd,
+                o.offset());
         if (addr < 0 && addr > -4096) {
             n.bindMap(o.proc(), o.as(), null);
             return pcm(o.proc(), fd, addr);

@@ -133,10 +133,10 @@ final class Native implements SystemCalls {
     }
 
     @Override
-    public long mmap(long len, int prot, int fd, long offset) {
+    public long mmap(long len, int prot, int flags, int fd, long offset) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
-            long r = (long) MMAP.invokeExact(st, 0L, len, prot, UapiStructs.MAP_SHARED, fd, offset);
+            long r = (long) MMAP.invokeExact(st, 0L, len, prot, flags, fd, offset);
             return r == MAP_FAILED ? -errno(st) : r;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -265,7 +265,7 @@ final class Native implements SystemCalls {
         fcntl(fd, UapiStructs.F_GETFL, 0);
         int d = dup(fd);
         writeAttribute("/dev/null", "");
-        mmap(4096, UapiStructs.PROT_READ, -1, 0);
+        mmap(4096, UapiStructs.PROT_READ, UapiStructs.MAP_SHARED, -1, 0);
         munmap(0, 0);
         mprotect(0, 0, UapiStructs.PROT_READ);
         try (Arena a = Arena.ofConfined()) {

@@ -24,8 +24,8 @@ interface SystemCalls {
     /** ioctl(2) whose argument is passed by value (SNDRV_PCM_IOCTL_PAUSE takes its int so). */
     int ioctlValue(int fd, long request, long arg);
 
-    /** mmap(NULL, len, prot, MAP_SHARED, fd, offset): the address, or -errno. */
-    long mmap(long len, int prot, int fd, long offset);
+    /** mmap(NULL, len, prot, flags, fd, offset), flags MAP_SHARED or MAP_PRIVATE: the address, or -errno. */
+    long mmap(long len, int prot, int flags, int fd, long offset);
 
     int munmap(long addr, long len);
 

@@ -37,7 +37,7 @@ final class UapiStructs {
     /** include/uapi/asm-generic/fcntl.h, mman-common.h and mman.h; include/linux/socket.h and net.h. */
     static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_APPEND = 0x400, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000,
             O_PATH = 0x200000,
-            F_GETFD = 1, FD_CLOEXEC = 1, F_GETFL = 3, F_SETFL = 4, PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, AF_UNIX = 1, SOCK_STREAM = 1,
+            F_GETFD = 1, FD_CLOEXEC = 1, F_GETFL = 3, F_SETFL = 4, PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_PRIVATE = 2, AF_UNIX = 1, SOCK_STREAM = 1,
             SOCK_CLOEXEC = O_CLOEXEC, SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
 
     /** struct snd_mask: SNDRV_MASK_MAX (256) bits. */

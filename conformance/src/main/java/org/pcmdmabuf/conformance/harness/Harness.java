@@ -74,6 +74,7 @@ public final class Harness {
         INSTALLED_CLOEXEC(of(I)),
         ATTACH(of(I, I, I, I, I, I, I, I)),
         DETACH(of(I, I)),
+        FOREIGN_IMPORT(of(I, I, I, I)),
         HW_FREE(ofVoid(I)),
         PREPARE(of(I, I)),
         POST_PREPARE_REVOKED(of(I, I)),
@@ -81,7 +82,7 @@ public final class Harness {
         DATA_SYNC(ofVoid(I, I)),
         PROCESS(of(I, I)),
         PROCESS_EXIT(of(I, I)),
-        MMAP(of(I, I, J, J, I)),
+        MMAP(of(I, I, J, J, I, I)),
         MUNMAP(of(I, I)),
         MAPPED_PAGE(of(J, I, J)),
         TOUCH_PAGE(of(J, I, J)),
@@ -484,6 +485,18 @@ public final class Harness {
         }
     }
 
+    /**
+     * Another driver's import of the dma-buf behind {@code fd} ({@code target} as {@link #attach} has it): its
+     * device, with a DMA mask if {@code dmaMask}, attaches, maps and lets go.
+     */
+    int foreignImport(int fd, int target, boolean dmaMask) {
+        try {
+            return (int) h(Function.FOREIGN_IMPORT).invokeExact(fd, target, flag(dmaMask));
+        } catch (Throwable t) {
+            throw failed(Function.FOREIGN_IMPORT, t);
+        }
+    }
+
     int detach(int sid) {
         try {
             return (int) h(Function.DETACH).invokeExact(sid);
@@ -536,9 +549,9 @@ public final class Harness {
     }
 
     /** A shared mapping of dma-buf {@code id}: its handle (positive), or -errno. */
-    int mmap(int id, long pgoff, long pages, boolean write) {
+    int mmap(int id, long pgoff, long pages, boolean write, boolean shared) {
         try {
-            return (int) h(Function.MMAP).invokeExact(id, pgoff, pages, flag(write));
+            return (int) h(Function.MMAP).invokeExact(id, pgoff, pages, flag(write), flag(shared));
         } catch (Throwable t) {
             throw failed(Function.MMAP, t);
         }

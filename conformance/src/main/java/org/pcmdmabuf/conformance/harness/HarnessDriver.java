@@ -170,6 +170,12 @@ public final class HarnessDriver implements DmabufDriver {
         }
     }
 
+    /** The C side's importer: no PCM substream is involved, so no stream lock is taken. */
+    @Override
+    public Result<Long> foreignImport(DmaBuf d, boolean dmaMask) {
+        return result(harness.foreignImport(3, (int) world.dmaBufKey(d), dmaMask));
+    }
+
     /**
      * The C dropped the import a revocation left where it holds none after the ATTACH (or a new one: success);
      * an ATTACH whose argument copy faulted keeps it (docs/decisions.md, decision 55).
@@ -477,9 +483,9 @@ public final class HarnessDriver implements DmabufDriver {
      * The answer is the C mapping's handle.
      */
     @Override
-    public Result<Long> mmap(DmaBuf d, long offset, long length, boolean write) {
+    public Result<Long> mmap(DmaBuf d, long offset, long length, boolean write, boolean shared) {
         int handle = harness.mmap((int) world.dmaBufKey(d), offset / Substream.PAGE_SIZE,
-                length / Substream.PAGE_SIZE, write);
+                length / Substream.PAGE_SIZE, write, shared);
         if (handle < 0) {
             return result(handle);
         }

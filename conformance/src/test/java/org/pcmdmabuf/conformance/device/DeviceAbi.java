@@ -105,6 +105,7 @@ final class DeviceAbi {
         m.put("PROT_READ", (long) UapiStructs.PROT_READ);
         m.put("PROT_WRITE", (long) UapiStructs.PROT_WRITE);
         m.put("MAP_SHARED", (long) UapiStructs.MAP_SHARED);
+        m.put("MAP_PRIVATE", (long) UapiStructs.MAP_PRIVATE);
         m.put("MAP_FAILED", Native.MAP_FAILED);
         m.put("AF_UNIX", (long) UapiStructs.AF_UNIX);
         m.put("SOCK_STREAM", (long) UapiStructs.SOCK_STREAM);

@@ -411,12 +411,12 @@ class DeviceTargetTest {
     @Test
     void mmapAndMunmapPassTheScriptsRangeAndFillAndCheckOnlyProbe() {
         long addr = 0x10000000L;
-        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
         pipe(sys, 30, 31);
         List<List<String>> calls = callsPerStep(DECLARE + OPEN + "a mmap p off=4096 len=16384 prot=rw as m\n"
                 + "a fill m off=0 len=64 stamp\na check m off=0 len=64\na munmap m\na mmap p len=4096 prot=r as r\n");
         int rw = ci("PROT_READ") | ci("PROT_WRITE");
-        assertEquals(List.of("mmap(16384, " + rw + ", 5, 4096)", "ioctl(5, SNDRV_PCM_IOCTL_SYNC_PTR)"), calls.get(1));
+        assertEquals(List.of("mmap(16384, " + rw + ", " + ci("MAP_SHARED") + ", 5, 4096)", "ioctl(5, SNDRV_PCM_IOCTL_SYNC_PTR)"), calls.get(1));
         // the range is handed to write(2), never touched from Java: one byte of its one page, read back
         assertEquals(List.of("pipe2(" + (ci("O_CLOEXEC") | ci("O_NONBLOCK")) + ")", "write(31, " + addr + ", 1)",
                 "read(30, 1)"), calls.get(2).stream().map(c -> c.replaceFirst("^read\\(30, -?\\d+, ", "read(30, "))
@@ -424,7 +424,7 @@ class DeviceTargetTest {
         assertEquals(List.of("write(31, " + addr + ", 1)", "read(30, 1)"), calls.get(3).stream()
                 .map(c -> c.replaceFirst("^read\\(30, -?\\d+, ", "read(30, ")).toList(), "check");
         assertEquals(List.of("munmap(" + addr + ", 16384)"), calls.get(4));
-        assertEquals(List.of("mmap(4096, " + ci("PROT_READ") + ", 5, 0)", "ioctl(5, SNDRV_PCM_IOCTL_SYNC_PTR)"),
+        assertEquals(List.of("mmap(4096, " + ci("PROT_READ") + ", " + ci("MAP_SHARED") + ", 5, 0)", "ioctl(5, SNDRV_PCM_IOCTL_SYNC_PTR)"),
                 calls.get(5));
         assertTrue(calls.get(6).containsAll(List.of("close(30)", "close(31)")), "the probe's pipe is closed: "
                 + calls.get(6));
@@ -449,7 +449,7 @@ class DeviceTargetTest {
     @Test
     void aFillOrCheckWhosePageFaultsInWriteIsSigbus() {
         long addr = 0x20000000L;
-        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
         pipe(sys, 30, 31);
         // the third page of the mapping is gone: its fault handler answers VM_FAULT_SIGBUS
         when(sys.write(eq(31), anyLong(), eq(1L))).thenAnswer(inv -> {
@@ -483,7 +483,7 @@ class DeviceTargetTest {
     /** A fill or check the model refuses is refused the same way, without a probe. */
     @Test
     void aFillOrCheckOutsideAMappingOrFinerThanAWordIsRefusedWithoutAProbe() {
-        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(0x30000000L);
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyInt(), anyLong())).thenReturn(0x30000000L);
         List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a mmap p len=4096 prot=rw as m\n"
                 + "a fill m off=4092 len=8 stamp\na check m off=2 len=4\na munmap m\na fill m off=0 len=4 stamp\n");
         assertEquals(Outcome.error("EFAULT", null), steps.get(2).outcome(), "beyond the mapping");
@@ -500,7 +500,7 @@ class DeviceTargetTest {
      */
     @Test
     void aFillThroughAReadOnlyMappingIsRefusedWithoutAProbe() {
-        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(0x30000000L);
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyInt(), anyLong())).thenReturn(0x30000000L);
         pipe(sys, 30, 31);
         when(sys.write(eq(31), anyLong(), eq(1L))).thenReturn(1L);
         when(sys.read(eq(30), anyLong(), anyLong())).thenAnswer(inv -> inv.getArgument(2));
@@ -514,7 +514,7 @@ class DeviceTargetTest {
     /** A probe that fails for another reason than EFAULT is the target's error, never a result. */
     @Test
     void aProbeThatFailsOtherwiseIsATargetError() {
-        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(0x30000000L);
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyInt(), anyLong())).thenReturn(0x30000000L);
         when(sys.pipe2(any(MemorySegment.class), anyInt())).thenReturn(-Uapi.Errnum.EMFILE.number);
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> run(DECLARE + OPEN + "a mmap p len=4096 prot=rw as m\na check m off=0 len=4\n"));
@@ -527,7 +527,7 @@ class DeviceTargetTest {
         List<ScriptRunner.Step> steps = run(DECLARE + OPEN + "a mmap p len=4096 prot=rw as m\na munmap m\na munmap m\n");
         assertEquals(Outcome.ok(0, null), last(steps));
         verify(sys).munmap(anyLong(), anyLong());
-        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(-(long) Uapi.Errnum.EINVAL.number);
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyInt(), anyLong())).thenReturn(-(long) Uapi.Errnum.EINVAL.number);
         steps = run(DECLARE + OPEN + "a mmap p off=100 len=4096 prot=rw as m\na munmap m\n");
         assertEquals("EINVAL", last(steps).errno());
     }
@@ -639,7 +639,7 @@ class DeviceTargetTest {
         int dmabuf = 12;
         MemorySegment page = Arena.ofAuto().allocate(4096, 4096);
         when(sys.open(eq("/dev/zero"), anyInt())).thenReturn(zero);
-        when(sys.mmap(4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, zero, 0)).thenReturn(page.address());
+        when(sys.mmap(4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, UapiStructs.MAP_SHARED, zero, 0)).thenReturn(page.address());
         replies.put(c("SNDRV_PCM_IOCTL_DMABUF_EXPORT"), a -> {
             if (a.address() == page.address()) {
                 return -Errno.EFAULT.number;
@@ -660,7 +660,7 @@ class DeviceTargetTest {
         assertEquals(List.of(dmabuf, 0, 0, 0, 0, 0, 0, 0), words(only("SNDRV_PCM_IOCTL_DMABUF_ATTACH").sent()));
         var order = inOrder(sys);
         for (int i = 0; i < 2; i++) {
-            order.verify(sys).mmap(4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, zero, 0);
+            order.verify(sys).mmap(4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, UapiStructs.MAP_SHARED, zero, 0);
             order.verify(sys).close(zero);
             order.verify(sys).mprotect(page.address(), 4096, UapiStructs.PROT_READ);
             order.verify(sys).ioctl(eq(FD), anyLong(), any(MemorySegment.class));
@@ -809,7 +809,7 @@ class DeviceTargetTest {
     @Test
     void exitUnmapsAndClosesWhatTheProcessHoldsAndNothingElse() {
         long addr = 0x10000000L;
-        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyInt(), anyLong())).thenReturn(addr);
         when(sys.open(anyString(), anyInt())).thenReturn(FD, 6);
         List<List<String>> calls = callsPerStep(DECLARE + OPEN + "b open pcm0 nonblock as p\n"
                 + "a mmap p len=4096 prot=rw as m\na exit\n");
@@ -954,7 +954,7 @@ class DeviceTargetTest {
         l.add(new OpCase("writei", pcm + "a writei p frames=1\n", ioctl("SNDRV_PCM_IOCTL_WRITEI_FRAMES")));
         l.add(new OpCase("readi", pcm + "a readi p frames=1\n", ioctl("SNDRV_PCM_IOCTL_READI_FRAMES")));
         l.add(new OpCase("mmap", mapped,
-                (sys, e) -> when(sys.mmap(anyLong(), anyInt(), anyInt(), anyLong())).thenReturn((long) -e)));
+                (sys, e) -> when(sys.mmap(anyLong(), anyInt(), anyInt(), anyInt(), anyLong())).thenReturn((long) -e)));
         l.add(new OpCase("munmap", mapped + "a munmap m\n",
                 (sys, e) -> when(sys.munmap(anyLong(), anyLong())).thenReturn(-e)));
         l.add(new OpCase("fill", mapped + "a fill m off=0 len=64 stamp\n", null));
@@ -1019,8 +1019,8 @@ class DeviceTargetTest {
     /**
      * The ops above are the language: every op name of docs/op-scripts.md and every kind of {@link Op}, but the
      * model-only ops of docs/designs.md, which the device target refuses ({@link #aModelOnlyOpIsRefusedInOneLine}),
-     * fail_nth, which only the harness injects ({@link #aFaultIsRefusedInOneLine}), and the pins it does not take
-     * yet ({@link #aPinIsRefusedInOneLine}).
+     * fail_nth, which only the harness injects ({@link #aFaultIsRefusedInOneLine}), and the pins and other
+     * drivers' imports it does not make yet ({@link #aPinIsRefusedInOneLine}, {@link #anImportIsRefusedInOneLine}).
      */
     @Test
     void theOpsCoveredAreEveryOpOfTheLanguage() throws IOException {
@@ -1033,11 +1033,11 @@ class DeviceTargetTest {
             kinds.add(last.getClass());
         }
         Set<String> language = new TreeSet<>(grammar());
-        language.removeAll(Set.of("restrict", "buffer_fd", "fail_nth", "gup", "unpin"));
+        language.removeAll(Set.of("restrict", "buffer_fd", "fail_nth", "gup", "unpin", "import"));
         assertEquals(language, covered);
         Set<Class<?>> allKinds = new LinkedHashSet<>(Set.of(Op.class.getPermittedSubclasses()));
         allKinds.removeAll(Set.of(Op.Restrict.class, Op.BufferFd.class, Op.FailNth.class, Op.Gup.class,
-                Op.Unpin.class));
+                Op.Unpin.class, Op.Import.class));
         assertEquals(allKinds, kinds);
         assertEquals(37, covered.size());
     }
@@ -1083,6 +1083,26 @@ class DeviceTargetTest {
             assertEquals("line 6: " + op.split(" ")[0] + ": --target device does not pin pages yet (the model and"
                     + " --target harness do)", e.getMessage());
         }
+    }
+
+    @Test
+    void anImportIsRefusedInOneLine() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(
+                mock(SystemCalls.class), DECLARE + OPEN + "a import p\n"));
+        assertEquals("line 5: import: --target device has no importer of another driver to drive yet (the model and"
+                + " --target harness do)", e.getMessage());
+    }
+
+    @Test
+    void aPrivateMappingIsAskedWithMapPrivate() {
+        when(sys.mmap(anyLong(), anyInt(), anyInt(), anyInt(), anyLong())).thenReturn(-(long) Uapi.Errnum.EINVAL.number);
+        pipe(sys, 30, 31);
+        List<List<String>> calls = callsPerStep(DECLARE + OPEN + "a hw_params p access=MMAP_INTERLEAVED format=S16_LE"
+                + " channels=2 rate=48000 period_frames=1024 periods=4\na dmabuf_export p as d\n"
+                + "a mmap d len=4096 prot=rw private as m\n");
+        String asked = "mmap(4096, " + (ci("PROT_READ") | ci("PROT_WRITE")) + ", " + ci("MAP_PRIVATE") + ", ";
+        assertTrue(calls.get(3).stream().anyMatch(c -> c.startsWith(asked) && c.endsWith(", 0)")),
+                calls.get(3).toString());
     }
 
     /** The op names of the grammar block of docs/op-scripts.md. */

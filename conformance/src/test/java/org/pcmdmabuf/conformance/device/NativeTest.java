@@ -50,7 +50,7 @@ class NativeTest {
             raf.setLength(4096);
             int fd = sys.open(f.toString(), UapiStructs.O_RDWR | UapiStructs.O_CLOEXEC);
             assertTrue(fd >= 0, "open: " + fd);
-            long addr = sys.mmap(3 * 4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, fd, 0);
+            long addr = sys.mmap(3 * 4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, UapiStructs.MAP_SHARED, fd, 0);
             assertTrue(addr > 0, "mmap: " + addr);
             try (PageProbe probe = new PageProbe(sys)) {
                 assertEquals(0, probe.probe(addr, 4096), "the page within the file");
@@ -81,7 +81,7 @@ class NativeTest {
     void anIoctlCannotWriteItsArgumentIntoAPageMadeReadOnly() {
         int zero = sys.open("/dev/zero", UapiStructs.O_RDWR | UapiStructs.O_CLOEXEC);
         assertTrue(zero >= 0, "open: " + zero);
-        long addr = sys.mmap(4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, zero, 0);
+        long addr = sys.mmap(4096, UapiStructs.PROT_READ | UapiStructs.PROT_WRITE, UapiStructs.MAP_SHARED, zero, 0);
         sys.close(zero);
         assertTrue(addr > 0, "mmap: " + addr);
         long fionread = 0x541B;
@@ -113,7 +113,7 @@ class NativeTest {
         assertEquals(-Errnum.EBADF.number, sys.close(-1));
         assertEquals(-Errnum.EBADF.number, sys.dup(-1));
         assertEquals(-Errnum.EBADF.number, sys.fcntl(-1, UapiStructs.F_GETFL, 0));
-        assertEquals(-Errnum.EBADF.number, sys.mmap(4096, UapiStructs.PROT_READ, -1, 0));
+        assertEquals(-Errnum.EBADF.number, sys.mmap(4096, UapiStructs.PROT_READ, UapiStructs.MAP_SHARED, -1, 0));
         assertEquals(-Errnum.EINVAL.number, sys.munmap(1, 4096));
         assertEquals(-Errnum.ENOENT.number, sys.writeAttribute("/nonexistent-pcm-dmabuf/unbind", "x"));
         int fd = sys.open("/dev/null", UapiStructs.O_RDWR | UapiStructs.O_CLOEXEC);

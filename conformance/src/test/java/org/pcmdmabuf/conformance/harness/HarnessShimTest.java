@@ -49,11 +49,11 @@ class HarnessShimTest {
         int id = harness.export(0, DmabufArg.export(true), false);
         assertTrue(id > 0, "EXPORT O_RDONLY: " + id);
         assertEquals(0, harness.fileWritable(id));
-        assertEquals(-EACCES, harness.mmap(id, 0, BYTES / 4096, true));
+        assertEquals(-EACCES, harness.mmap(id, 0, BYTES / 4096, true, true));
         assertEquals(0, harness.mappings(id));
         // do_mmap() gives a shared mapping of a file without FMODE_WRITE VM_MAYSHARE but not VM_SHARED, which the
         // shipped series' mmap takes for the shared mapping it is
-        assertTrue(harness.mmap(id, 0, BYTES / 4096, false) > 0);
+        assertTrue(harness.mmap(id, 0, BYTES / 4096, false, true) > 0);
         assertEquals(1, harness.mappings(id));
         assertEquals(0, harness.bugs(), harness.lastBug());
     }
@@ -66,7 +66,7 @@ class HarnessShimTest {
     void aMappingAtAnOffsetReachesThosePagesAndMunmapEndsIt() {
         int id = harness.export(0, DmabufArg.export(false), true);
         assertTrue(id > 0, "EXPORT O_RDWR: " + id);
-        int handle = harness.mmap(id, 2, 2, true);
+        int handle = harness.mmap(id, 2, 2, true, true);
         assertTrue(handle > 0, "mmap at page 2: " + handle);
         // plain pages fault in, at the first access, each the page of the buffer at its offset
         assertEquals(-2, harness.mappedPage(handle, 0));
@@ -86,7 +86,7 @@ class HarnessShimTest {
         int id = harness.export(0, DmabufArg.export(false), true);
         assertTrue(id > 0, "EXPORT O_RDWR: " + id);
         assertEquals(1, harness.fileWritable(id));
-        int handle = harness.mmap(id, 0, BYTES / 4096, true);
+        int handle = harness.mmap(id, 0, BYTES / 4096, true, true);
         assertTrue(handle > 0, "mmap: " + handle);
         assertEquals(0, harness.sigbus(id));
         harness.disconnect(0);
