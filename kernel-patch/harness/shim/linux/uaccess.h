@@ -19,6 +19,7 @@
 #include <asm/errno.h>
 #include <string.h>
 #include <linux/compiler_types.h>
+#include <linux/types.h>
 #include <linux/fault-inject.h>
 
 #define HARNESS_USER_UNMAPPED	((void *)1)
@@ -30,9 +31,19 @@
  */
 #define HARNESS_USER_READONLY_BYTES	64
 extern __thread char harness_user_readonly[HARNESS_USER_READONLY_BYTES];
-#define __user_readonly(ptr)						\
-	((const char *)(ptr) >= harness_user_readonly &&		\
-	 (const char *)(ptr) < harness_user_readonly + HARNESS_USER_READONLY_BYTES)
+/*
+ * A function, not a macro: its comparisons of the address with the page
+ * (which ASLR places anywhere) then branch in this header, and gcov's
+ * branch counts of the code under test stay the same from run to run.
+ */
+static inline bool __user_write_faults(const void *ptr)
+{
+	const char *p = ptr;
+
+	return __user_unmapped(p) ||
+	       (p >= harness_user_readonly &&
+		p < harness_user_readonly + HARNESS_USER_READONLY_BYTES);
+}
 
 /* mm/memory.c */
 void harness_might_fault(const char *file, int line);
@@ -42,7 +53,7 @@ void harness_might_fault(const char *file, int line);
 	harness_might_fault(__FILE__, __LINE__);			\
 	if (harness_should_fail("put_user", -EFAULT, __FILE__, __LINE__, \
 				HARNESS_FALLIBLE) ||			\
-	    __user_unmapped(ptr) || __user_readonly(ptr))		\
+	    __user_write_faults(ptr))					\
 		__pu_err = -EFAULT;					\
 	else								\
 		*(ptr) = (x);						\
@@ -69,7 +80,7 @@ static inline unsigned long __copy_user_at(void *to, const void *from,
 	if (harness_should_fail(kind, -EFAULT, file, line, fallible))
 		return n;
 	/* the user side of the copy: from for copy_from_user, to for copy_to_user */
-	if (__user_unmapped(to) || __user_unmapped(from) || __user_readonly(to))
+	if (__user_write_faults(to) || __user_unmapped(from))
 		return n;
 	memcpy(to, from, n);
 	return 0;
