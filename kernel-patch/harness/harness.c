@@ -1086,6 +1086,23 @@ int harness_attach(int sid, int fd, int target, int flags,
 }
 
 /*
+ * What an importer may rely on of a mapped table (include/linux/dma-buf.h,
+ * @map_dma_buf): its DMA segments cover the whole dma-buf.
+ */
+static void foreign_check_table(struct dma_buf *dmabuf, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	size_t bytes = 0;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		bytes += sg_dma_len(sg);
+	if (bytes < dmabuf->size)
+		harness_bug("map_dma_buf gave another driver's device %zu bytes of a %zu-byte dma-buf",
+			    bytes, dmabuf->size);
+}
+
+/*
  * Another driver's import of the dma-buf behind @fd, as
  * drm_gem_prime_import_dev() (drivers/gpu/drm/drm_prime.c) makes one and
  * its error path undoes it: dma_buf_get(), dma_buf_attach() for a device of
@@ -1122,10 +1139,12 @@ int harness_foreign_import(int fd, int target, int dma_mask)
 		goto put;
 	}
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
-	if (IS_ERR(sgt))
+	if (IS_ERR(sgt)) {
 		err = PTR_ERR(sgt);
-	else
+	} else {
+		foreign_check_table(dmabuf, sgt);
 		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	}
 	dma_buf_detach(dmabuf, attach);
 put:
 	dma_buf_put(dmabuf);
