@@ -11,10 +11,14 @@ import org.junit.jupiter.api.Test;
  * gone or without the access is EFAULT, and pins outlive munmap until unpin.
  */
 class GupTest {
-    private static final String HW = " hw_params p access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000"
+    static final String HW = " hw_params p access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000"
             + " period_frames=1024 periods=4\n";
 
-    private static List<String> answers(String device, String ops) throws ScriptException {
+    /**
+     * The model's answers (the return value, or the errno) to {@code ops} of process {@code a}, after it opened
+     * pcm0 (a {@code device} line's options) as {@code p} and set its hardware parameters.
+     */
+    static List<String> answers(String device, String ops) throws ScriptException {
         String script = "device pcm0 playback " + device + "\nproc a\na open pcm0 as p\na" + HW + ops;
         return ScriptRunner.run(ScriptParser.parse(script), new ModelTarget()).stream()
                 .map(s -> s.outcome().errno() == null ? String.valueOf(s.outcome().ret()) : s.outcome().errno())

@@ -12,16 +12,6 @@ import org.junit.jupiter.api.Test;
  * and how the parser and writer take them (docs/op-scripts.md).
  */
 class ImportAndPrivateMappingTest {
-    private static final String HW = " hw_params p access=MMAP_INTERLEAVED format=S16_LE channels=2 rate=48000"
-            + " period_frames=1024 periods=4\n";
-
-    private static List<String> answers(String device, String ops) throws ScriptException {
-        String script = "device pcm0 playback " + device + "\nproc a\na open pcm0 as p\na" + HW + ops;
-        return ScriptRunner.run(ScriptParser.parse(script), new ModelTarget()).stream()
-                .map(s -> s.outcome().errno() == null ? String.valueOf(s.outcome().ret()) : s.outcome().errno())
-                .toList().subList(2, 2 + (int) ops.lines().count());
-    }
-
     @Test
     void onlyRuntimePrivatePlainPagesAreMappedForAnotherDriversDevice() throws ScriptException {
         String ops = """
@@ -33,19 +23,19 @@ class ImportAndPrivateMappingTest {
                 a import d
                 """;
         for (String plain : List.of("buffer=continuous", "buffer=vmalloc")) {
-            assertEquals(List.of("4", "0", "EINVAL", "EINVAL", "0", "ENODEV"), answers(plain, ops), plain);
+            assertEquals(List.of("4", "0", "EINVAL", "EINVAL", "0", "ENODEV"), GupTest.answers(plain, ops), plain);
         }
         for (String other : List.of("buffer=dev", "buffer=dev-wc", "buffer=noncoherent", "contiguous=false buffer=dev-sg",
                 "contiguous=false buffer=noncontig", "buffer=continuous driver=prealloc",
                 "buffer=continuous driver=fixed")) {
-            List<String> a = answers(other, ops);
+            List<String> a = GupTest.answers(other, ops);
             assertEquals(List.of("4", "EINVAL", "EINVAL", "EINVAL", "0"), a.subList(0, 5), other);
         }
     }
 
     @Test
     void aPrivateMappingOfADmabufIsEinvalBeforeItsStateAndWithoutEacces() throws ScriptException {
-        assertEquals(List.of("4", "EINVAL", "EINVAL", "5", "EINVAL", "0", "EINVAL", "ENODEV"), answers("", """
+        assertEquals(List.of("4", "EINVAL", "EINVAL", "5", "EINVAL", "0", "EINVAL", "ENODEV"), GupTest.answers("", """
                 a dmabuf_export p as d
                 a mmap d len=4096 prot=rw private as m
                 a mmap d len=65536 prot=r private as m
@@ -64,14 +54,14 @@ class ImportAndPrivateMappingTest {
         assertTrue(e.getMessage().contains("is no dma-buf fd"), e.getMessage());
         // a name bound again to a PCM fd is no dma-buf any more
         e = assertThrows(ScriptException.class, () -> ScriptParser.parse("device pcm0 playback\nproc a\nproc b\n"
-                + "a open pcm0 as p\na" + HW + "a dmabuf_export p as d\na close d\na open pcm0 as d\n"
+                + "a open pcm0 as p\na" + GupTest.HW + "a dmabuf_export p as d\na close d\na open pcm0 as d\n"
                 + "a mmap d len=4096 prot=r private as m\n"));
         assertTrue(e.getMessage().contains("is no dma-buf fd"), e.getMessage());
     }
 
     @Test
     void bothAreWrittenBackAsTheyWereRead() throws ScriptException {
-        String script = "device pcm0 playback\nproc a\nproc b\na open pcm0 as p\na" + HW
+        String script = "device pcm0 playback\nproc a\nproc b\na open pcm0 as p\na" + GupTest.HW
                 + "a dmabuf_export p as d\na send d b as x\nb mmap x off=0 len=4096 prot=r private as m\n"
                 + "b import x nodma\nb import x\n";
         Script parsed = ScriptParser.parse(script);
