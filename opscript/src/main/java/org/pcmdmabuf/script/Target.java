@@ -35,7 +35,7 @@ public interface Target extends AutoCloseable {
         if (faultRefusal(script, target) instanceof String why) {
             return why;
         }
-        if (pinRefusal(script, target) instanceof String why) {
+        if (notOnDeviceRefusal(script, target) instanceof String why) {
             return why;
         }
         for (Op op : script.ops()) {
@@ -85,12 +85,13 @@ public interface Target extends AutoCloseable {
     }
 
     /**
-     * The one line a target refuses a script with when it pins pages ({@code gup}, {@code unpin}) or imports with
-     * another driver ({@code import}) and the target does not yet: the model and the harness's mm/gup.c answer
-     * them (PERM-GUP-EFAULT, IMPORT-*); the device target would need a vmsplice(2) of the mapping and an importing
-     * driver (a DRM PRIME import of vgem), not written yet. Null when the target does, or the script has none.
+     * The one line the device target refuses a script with when it pins pages ({@code gup}, {@code unpin}) or
+     * imports with another driver ({@code import}): the model and the harness answer them (PERM-GUP-EFAULT through
+     * the harness's mm/gup.c, IMPORT-* through its importer); the device target would need a vmsplice(2) of the
+     * mapping and an importing driver (a DRM PRIME import of vgem), not written yet. Null for another target, or a
+     * script with none.
      */
-    static String pinRefusal(Script script, String target) {
+    static String notOnDeviceRefusal(Script script, String target) {
         if (!target.equals("device")) {
             return null;
         }
