@@ -1373,6 +1373,61 @@ void snd_pcm_buffer_access_unlock(struct snd_pcm_runtime *runtime)
 	runtime->buffer_accessing.counter++;
 }
 
+/*
+ * sound/core/pcm_lib.c, __snd_pcm_lib_xfer() (6.12): each chunk is copied
+ * and synced with the stream lock dropped, runtime->buffer_accessing raised
+ * under it first, which fails while a buffer operation holds
+ * snd_pcm_buffer_access_lock() and makes one that comes later fail (-EBUSY
+ * both), and lowered under it after.  The writer reads runtime->dma_area
+ * once the lock is dropped (the core's access, which the series' unpublish
+ * must not race with), and its copy_from_user() may fault and sleep.  The
+ * host holds no buffer_mutex around a transfer, as 6.12 holds none.
+ */
+int harness_xfer_copy(int sid, int begin)
+{
+	struct harness_substream *hs = substream_of(sid);
+	atomic_t *accessing;
+	int err = 0;
+
+	if (!hs || !hs->substream.runtime)
+		return -EINVAL;
+	accessing = &hs->runtime.buffer_accessing;
+	spin_lock(&hs->substream.self_group.lock);
+	harness_kcsan_rmw(accessing);
+	if (!begin)
+		accessing->counter--;	/* atomic_dec() */
+	else if (accessing->counter < 0)
+		err = -EBUSY;	/* atomic_inc_unless_negative() failed */
+	else
+		accessing->counter++;
+	spin_unlock(&hs->substream.self_group.lock);
+	if (begin && !err) {
+		harness_kcsan_core_access(&hs->runtime.dma_area,
+					  sizeof(hs->runtime.dma_area), false);
+		might_sleep();
+	}
+	return err;
+}
+
+/*
+ * The PCM core's own snd_pcm_buffer_access_lock(): snd_pcm_hw_params(),
+ * snd_pcm_hw_free() and snd_pcm_action_nonatomic() (PREPARE, RESET) take it
+ * before their state check, nested in the host's buffer_mutex as the
+ * dma-buf ioctls' is.
+ */
+int harness_buffer_access(int sid, int lock)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs || !hs->substream.runtime)
+		return -EINVAL;
+	if (!lock) {
+		snd_pcm_buffer_access_unlock(&hs->runtime);
+		return 0;
+	}
+	return snd_pcm_buffer_access_lock(&hs->runtime);
+}
+
 /* sound/core/pcm_local.h, snd_pcm_dma_buffer_sync() (6.12) */
 static void core_dma_buffer_sync(struct snd_pcm_substream *substream,
 				 enum snd_dma_sync_mode mode)

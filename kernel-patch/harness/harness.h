@@ -85,6 +85,17 @@ int harness_attached(int sid);
  */
 int harness_pcm_mmap(int sid);
 void harness_pcm_munmap(int sid);
+/*
+ * A read/write transfer's copy of one chunk (__snd_pcm_lib_xfer()):
+ * runtime->buffer_accessing raised with @begin (0 or -EBUSY), lowered
+ * without it
+ */
+int harness_xfer_copy(int sid, int begin);
+/*
+ * The PCM core's own snd_pcm_buffer_access_lock() (HW_PARAMS, HW_FREE,
+ * PREPARE, RESET) taken with @lock (0 or -EBUSY), released without it
+ */
+int harness_buffer_access(int sid, int lock);
 
 int harness_export(int sid, int flags, int reserved_word, int reserved,
 		   int fault, int pcm_writable);

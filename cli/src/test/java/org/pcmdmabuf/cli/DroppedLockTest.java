@@ -77,20 +77,15 @@ class DroppedLockTest {
         // runs under the stream lock alone, beside the ioctl that holds runtime->buffer_mutex (decision 64)
         KILLED_BY.put("snd_pcm_dmabuf_check_state without the stream lock", "export-start");
         KILLED_BY.put("snd_pcm_dmabuf_disconnected without the stream lock", "hw-free-disconnect");
+        // the host's transfer raises runtime->buffer_accessing under the stream lock and reads runtime->dma_area
+        // after dropping it, as __snd_pcm_lib_xfer() does (decision 71): the unpublish that skipped the lock races it
+        KILLED_BY.put("snd_pcm_dmabuf_drop_revoked without the stream lock (2)", "linked-prepare-revoke-write");
 
         NOT_KILLED.put("snd_pcm_dmabuf_vm_open without &buf->lock", "vm_ops->open runs only when mm copies a"
                 + " mapping (dup_mmap() at fork, __split_vma() of a partial munmap or mprotect, copy_vma() of mremap),"
                 + " and the op language has none of them: a fork or a partial munmap of a dma-buf mapping in a group"
                 + " with a revocation would race its count against the revocation's zap, as munmap-revoke does for"
                 + " vm_ops->close");
-        NOT_KILLED.put("snd_pcm_dmabuf_drop_revoked without the stream lock (2)", "the stream lock orders the"
-                + " check of runtime->buffer_accessing and the unpublish against a linked member's transfer, which"
-                + " raises the counter under that lock and copies into runtime->dma_area after dropping it"
-                + " (__snd_pcm_lib_xfer(), sound/core/pcm_lib.c); the host's transfer holds the member's"
-                + " runtime->buffer_mutex instead, which the linked PREPARE takes too, so no schedule puts the copy"
-                + " beside the prepare. Killing it takes the host's transfer as 6.12 makes it, and the model's"
-                + " allowed outcomes of a group with an EBUSY for an ioctl that meets a transfer in flight"
-                + " (docs/decisions.md, decision 64)");
         NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock", "the stream lock orders the unpublish"
                 + " against the PCM core's reads of runtime->dma_area in atomic context (the silence of"
                 + " snd_pcm_post_start(), the period interrupt's); snd_pcm_hw_free() (sound/core/pcm_native.c) checks"

@@ -204,11 +204,13 @@ public record Case(String name, String rule, String text, Script script, Map<Int
                     .append(answer(n.observed().get(i)));
         }
         StringBuilder allowed = new StringBuilder();
-        for (Map.Entry<List<Outcome>, List<List<Integer>>> e : n.allowed().entrySet()) {
+        for (Map.Entry<List<Outcome>, List<Linearizability.Order>> e : n.allowed().entrySet()) {
             allowed.append(allowed.isEmpty() ? "" : "; ").append(String.join(", ",
                     e.getKey().stream().map(Case::answer).toList()));
-            allowed.append(" (lines ").append(String.join(" then ", e.getValue().getFirst().stream()
-                    .map(k -> String.valueOf(script.ops().get(g.first() + k).line())).toList())).append(')');
+            Linearizability.Order order = e.getValue().getFirst();
+            allowed.append(" (lines ").append(String.join(" then ", order.ops().stream()
+                    .map(k -> script.ops().get(g.first() + k).line() + (order.busy().contains(k) ? " refused" : ""))
+                    .toList())).append(')');
         }
         return new Failure(name + ":" + g.line() + " concurrently: " + seen + " is the result of no order of its ops;"
                 + " the model allows " + allowed, broken.isEmpty() ? rules() : broken);

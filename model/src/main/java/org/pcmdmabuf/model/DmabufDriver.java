@@ -84,9 +84,10 @@ public interface DmabufDriver {
      * revocation left (LIFETIME-REVOKE-DETACH). Answers whether nothing is attached to the substream afterwards,
      * so that the host drops its attachment too (with ops in flight together, the C may have seen a revocation the
      * host has not run yet); a revocation that comes after the hook, while the driver prepares, leaves it, and the
-     * prepare ends in SETUP (snd_pcm_post_prepare()).
+     * prepare ends in SETUP (snd_pcm_post_prepare()). EBUSY where a revoked attachment is still copied into by a
+     * transfer ({@link #beginCopy}): a linked member's, whose accesses the prepare did not block.
      */
-    boolean prepare(Substream s);
+    Result<Boolean> prepare(Substream s);
 
     /** snd_pcm_dmabuf_disconnect(), for each substream of a disconnected card. */
     void disconnect(Substream s);
@@ -114,6 +115,32 @@ public interface DmabufDriver {
     }
 
     default void pcmUnlock(Substream s) {
+    }
+
+    /**
+     * snd_pcm_buffer_access_lock() (sound/core/pcm_native.c) of the PCM core's own buffer operations, under the
+     * substream's lock ({@link #pcmLock}): snd_pcm_hw_params(), snd_pcm_hw_free() and snd_pcm_action_nonatomic()
+     * (PREPARE, RESET) block the buffer's accesses before their state check, which fails with EBUSY while a
+     * transfer copies ({@link #beginCopy}). Null for a sequential driver: no transfer is halfway while an op runs.
+     */
+    default Errno lockBufferAccess(Substream s) {
+        return null;
+    }
+
+    default void unlockBufferAccess(Substream s) {
+    }
+
+    /**
+     * __snd_pcm_lib_xfer() (sound/core/pcm_lib.c) copies each chunk and syncs it with the stream lock dropped and
+     * runtime->buffer_accessing raised, which fails with EBUSY while a buffer operation holds the accesses blocked
+     * ({@link #lockBufferAccess}, the dma-buf ioctls' own). A driver whose code runs concurrently lets other tasks
+     * run during the copy. Null for a sequential driver.
+     */
+    default Errno beginCopy(Substream s) {
+        return null;
+    }
+
+    default void endCopy(Substream s) {
     }
 
     /**

@@ -205,8 +205,8 @@ public final class PcmDmabuf {
 
         /** A revoked attachment goes at the prepare; any other stays. */
         @Override
-        public boolean prepare(Substream s) {
-            return s.runtime.attachment == null || revoked(s);
+        public Result<Boolean> prepare(Substream s) {
+            return Result.ok(s.runtime.attachment == null || revoked(s));
         }
 
         /** DMA memory never outlives its device (LIFETIME-DISCONNECT). */
@@ -408,12 +408,17 @@ public final class PcmDmabuf {
 
     /**
      * Hook of snd_pcm_do_prepare(), snd_pcm_dmabuf_prepare(), for each member prepared: a substream whose
-     * attachment was revoked is prepared for its own buffer.
+     * attachment was revoked is prepared for its own buffer; EBUSY refuses the prepare.
      */
-    static void prepare(Substream s) {
-        if (driver(s).prepare(s) && s.runtime.attachment != null) {
+    static Errno prepare(Substream s) {
+        Result<Boolean> r = driver(s).prepare(s);
+        if (!r.isOk()) {
+            return r.errno();
+        }
+        if (r.value() && s.runtime.attachment != null) {
             detachAttachment(s);
         }
+        return null;
     }
 
     /**

@@ -94,6 +94,7 @@ final class PcmLib {
                 return r;
             }
         }
+        DmabufDriver driver = s.pcm.world.driver();
         long xfer = 0;
         Errno err = null;
         long avail = s.avail();
@@ -118,25 +119,33 @@ final class PcmLib {
                 }
             }
             long frames = Math.min(size, avail);
-            long applOfs = rt.applPtr % rt.bufferSize;
+            long applPtr = rt.applPtr;
+            long applOfs = applPtr % rt.bufferSize;
             frames = Math.min(frames, rt.bufferSize - applOfs);
-            if (playback) {
-                long offset = applOfs * rt.frameBytes();
-                s.pcm.world.bus.copyFrames(rt.activeBuffer(), offset, frames, rt.frameBytes(), source, rt.applPtr);
-                if (sharedAsDmaBuf(rt)) {
-                    PcmDmabuf.coreWrote(s, offset, frames * rt.frameBytes());
-                } else {
-                    syncForDevice(s);
-                }
-            } else {
-                syncForCpu(s);
+            Errno busy = driver.beginCopy(s);
+            if (busy != null) {
+                err = busy;
+                break;
             }
+            // 6.12 checks the stream and raises the accesses in one hold of the stream lock; the host checks before
+            // the raise, whose lock lets other tasks run: an op that moved the stream meanwhile ran first
+            if (accessibleState(rt) != null || rt.applPtr != applPtr) {
+                driver.endCopy(s);
+                e = accessibleState(rt);
+                if (e != null) {
+                    err = e;
+                    break;
+                }
+                avail = s.avail();
+                continue;
+            }
+            copy(s, applPtr, applOfs, frames, source);
             e = accessibleState(rt);
             if (e != null) {
                 err = e;
                 break;
             }
-            rt.applPtr = rt.wrap(rt.applPtr + frames);
+            rt.applPtr = rt.wrap(applPtr + frames);
             size -= frames;
             xfer += frames;
             avail -= frames;
@@ -152,6 +161,31 @@ final class PcmLib {
             updateState(s);
         }
         return xfer > 0 ? Result.ok(xfer) : err != null ? Result.err(err) : Result.ok(0L);
+    }
+
+    /**
+     * One chunk's copy and sync, which __snd_pcm_lib_xfer() makes with the stream lock dropped and the buffer's
+     * accesses raised (DmabufDriver#beginCopy): buffer operations are refused meanwhile, others run. The accesses
+     * are lowered after.
+     */
+    private static void copy(Substream s, long applPtr, long applOfs, long frames, int source) {
+        PcmRuntime rt = s.runtime;
+        DmabufDriver driver = s.pcm.world.driver();
+        try {
+            if (s.stream == PcmStream.PLAYBACK) {
+                long offset = applOfs * rt.frameBytes();
+                s.pcm.world.bus.copyFrames(rt.activeBuffer(), offset, frames, rt.frameBytes(), source, applPtr);
+                if (sharedAsDmaBuf(rt)) {
+                    PcmDmabuf.coreWrote(s, offset, frames * rt.frameBytes());
+                } else {
+                    syncForDevice(s);
+                }
+            } else {
+                syncForCpu(s);
+            }
+        } finally {
+            driver.endCopy(s);
+        }
     }
 
     /** pcm_accessible_state(). */

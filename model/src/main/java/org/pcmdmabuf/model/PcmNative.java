@@ -27,6 +27,10 @@ final class PcmNative {
 
     /** snd_pcm_hw_params(). A refused request leaves the substream in OPEN with its buffer freed. */
     static Result<Long> hwParams(Substream s, HwParams p) {
+        return withBufferAccessBlocked(s, () -> doHwParams(s, p));
+    }
+
+    private static Result<Long> doHwParams(Substream s, HwParams p) {
         PcmRuntime rt = s.runtime;
         switch (rt.state) {
             case OPEN, SETUP, PREPARED -> {
@@ -93,6 +97,10 @@ final class PcmNative {
      * beside it; snd_pcm_set_state() then keeps a DISCONNECTED state such a disconnect set meanwhile.
      */
     static Result<Long> hwFree(Substream s) {
+        return withBufferAccessBlocked(s, () -> lockedHwFree(s));
+    }
+
+    private static Result<Long> lockedHwFree(Substream s) {
         DmabufDriver driver = s.pcm.world.driver();
         driver.streamLock(s, true);
         boolean refused = switch (s.runtime.state) {
@@ -175,7 +183,7 @@ final class PcmNative {
         } else if (rt.state == SUSPENDED) {
             stop(s, SETUP);
         }
-        return action(s, true, PcmNative::prePrepare, PcmNative::doPrepare);
+        return action(s, true, PcmNative::prePrepare, PcmNative::doPrepare, PcmNative::postPrepare);
     }
 
     /** snd_pcm_pre_prepare(). */
@@ -187,13 +195,22 @@ final class PcmNative {
         return m.running() ? Errno.EBUSY : null;
     }
 
-    /** snd_pcm_do_prepare() and snd_pcm_post_prepare(). */
-    private static void doPrepare(Substream m) {
-        PcmDmabuf.prepare(m);
+    /** snd_pcm_do_prepare(): the series' hook (which may refuse), then snd_pcm_do_reset(). */
+    private static Errno doPrepare(Substream m) {
+        Errno e = PcmDmabuf.prepare(m);
+        if (e != null) {
+            return e;
+        }
         PcmRuntime rt = m.runtime;
         // snd_pcm_do_reset() via snd_pcm_lib_ioctl_reset() (pcm_lib.c): the stream is not running here.
         rt.hwPtr %= rt.bufferSize;
         rt.devicePtr = rt.hwPtr;
+        return null;
+    }
+
+    /** snd_pcm_post_prepare(). */
+    private static void postPrepare(Substream m) {
+        PcmRuntime rt = m.runtime;
         rt.applPtr = rt.hwPtr;
         rt.applPtrWild = false;
         rt.state = m.pcm.world.driver().postPrepareRevoked(m) ? XRUN : PREPARED;
@@ -204,30 +221,69 @@ final class PcmNative {
         Errno check(Substream m);
     }
 
-    /** A member's do- and post-action, which cannot fail here. */
+    /**
+     * A member's do-action: the errno that ends the action, the members after it not done and no post-action
+     * run (snd_pcm_action_group()), or null.
+     */
+    private interface DoAction {
+        Errno apply(Substream m);
+    }
+
+    /** A member's post-action, which cannot fail. */
     private interface PostAction {
         void apply(Substream m);
     }
 
-    /**
-     * snd_pcm_action() and snd_pcm_action_nonatomic(): a substream that is not linked runs the action alone
-     * (snd_pcm_action_single()); a linked one runs snd_pcm_action_group(): every member's pre-action in list
-     * order, the first refusal refusing the whole action with nothing changed, then every member's action. The
-     * members are locked meanwhile ({@link DmabufDriver#lockGroup}: the stream locks of an atomic action, the
-     * other members' buffer_mutex of a nonatomic one).
-     */
+    /** An action without a do-action that can fail: START, STOP and the others of snd_pcm_action(). */
     private static Result<Long> action(Substream s, boolean nonatomic, PreAction pre, PostAction post) {
-        if (s.group == null) {
-            // snd_pcm_action_single() of an atomic action runs under the stream lock its caller took; a
-            // nonatomic one under the ioctl's runtime->buffer_mutex
-            return nonatomic ? single(s, pre, post) : underStreamLock(s, () -> single(s, pre, post));
+        return action(s, nonatomic, pre, m -> null, post);
+    }
+
+    /**
+     * snd_pcm_action() and snd_pcm_action_nonatomic(): a nonatomic action blocks the initiator's buffer accesses
+     * first (EBUSY while a transfer copies); a substream that is not linked runs the action alone
+     * (snd_pcm_action_single()); a linked one runs snd_pcm_action_group(): every member's pre-action in list
+     * order, the first refusal refusing the whole action with nothing changed, then every member's do-action,
+     * the first failure ending it there, then every member's post-action. The members are locked meanwhile
+     * ({@link DmabufDriver#lockGroup}: the stream locks of an atomic action, the other members' buffer_mutex of a
+     * nonatomic one).
+     */
+    private static Result<Long> action(Substream s, boolean nonatomic, PreAction pre, DoAction act,
+            PostAction post) {
+        DmabufDriver driver = s.pcm.world.driver();
+        if (nonatomic) {
+            Errno busy = driver.lockBufferAccess(s);
+            if (busy != null) {
+                return Result.err(busy);
+            }
         }
+        try {
+            if (s.group == null) {
+                // snd_pcm_action_single() of an atomic action runs under the stream lock its caller took; a
+                // nonatomic one under the ioctl's runtime->buffer_mutex
+                return nonatomic ? single(s, pre, act, post) : underStreamLock(s, () -> single(s, pre, act, post));
+            }
+            return group(s, nonatomic, pre, act, post);
+        } finally {
+            if (nonatomic) {
+                driver.unlockBufferAccess(s);
+            }
+        }
+    }
+
+    private static Result<Long> group(Substream s, boolean nonatomic, PreAction pre, DoAction act, PostAction post) {
         List<Substream> members = List.copyOf(s.group.members);
         DmabufDriver driver = s.pcm.world.driver();
         driver.lockGroup(s, members, nonatomic);
         try {
             for (Substream m : members) {
                 Errno e = pre.check(m);
+                if (e != null) {
+                    return Result.err(e);
+                }
+            }
+            for (Substream m : members) {
+                Errno e = act.apply(m);
                 if (e != null) {
                     return Result.err(e);
                 }
@@ -240,8 +296,11 @@ final class PcmNative {
     }
 
     /** snd_pcm_action_single(): the pre-action, then, unless it refused, the action. */
-    private static Result<Long> single(Substream s, PreAction pre, PostAction post) {
+    private static Result<Long> single(Substream s, PreAction pre, DoAction act, PostAction post) {
         Errno e = pre.check(s);
+        if (e == null) {
+            e = act.apply(s);
+        }
         if (e != null) {
             return Result.err(e);
         }
@@ -249,8 +308,26 @@ final class PcmNative {
         return Result.ok(0L);
     }
 
-    /** snd_pcm_reset(). */
+    /** snd_pcm_reset(), a nonatomic action: it blocks the buffer's accesses first. */
     static Result<Long> reset(Substream s) {
+        return withBufferAccessBlocked(s, () -> doReset(s));
+    }
+
+    /** {@code op} between snd_pcm_buffer_access_lock() and its unlock; EBUSY while a transfer copies. */
+    private static Result<Long> withBufferAccessBlocked(Substream s, Supplier<Result<Long>> op) {
+        DmabufDriver driver = s.pcm.world.driver();
+        Errno busy = driver.lockBufferAccess(s);
+        if (busy != null) {
+            return Result.err(busy);
+        }
+        try {
+            return op.get();
+        } finally {
+            driver.unlockBufferAccess(s);
+        }
+    }
+
+    private static Result<Long> doReset(Substream s) {
         PcmRuntime rt = s.runtime;
         switch (rt.state) {
             case RUNNING, PREPARED, PAUSED, SUSPENDED -> {

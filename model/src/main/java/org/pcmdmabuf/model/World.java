@@ -244,9 +244,12 @@ public final class World {
         return xferi(task, fd, frames, task.pid);
     }
 
-    /** A transfer whose written frames carry {@code source} in their stamps (a server copying for a client). */
+    /**
+     * A transfer whose written frames carry {@code source} in their stamps (a server copying for a client). 6.12
+     * runs it under the stream lock, dropped for each chunk's copy (PcmLib#xfer), never runtime->buffer_mutex.
+     */
     public Result<Long> xferi(Task task, int fd, long frames, int source) {
-        return control(task, fd, () -> "xferi " + frames, (f, s) -> PcmLib.xfer(s, frames, f.nonblock, source));
+        return atomic(task, fd, () -> "xferi " + frames, (f, s) -> PcmLib.xfer(s, frames, f.nonblock, source));
     }
 
     public Result<Long> dmabufExport(Task task, int fd) {
@@ -306,7 +309,7 @@ public final class World {
         return pcmIoctl(task, fd, what, Vfs.control(op));
     }
 
-    /** A stream control that 6.12 runs under the stream lock alone, not runtime->buffer_mutex (Vfs#pcmIoctl). */
+    /** A stream control or transfer that 6.12 runs without runtime->buffer_mutex (Vfs#pcmIoctl). */
     private Result<Long> atomic(Task task, int fd, Supplier<String> what, Vfs.PcmOp op) {
         return step(task, () -> what.get() + " fd " + fd, () -> Vfs.pcmIoctl(task, fd, Vfs.control(op), false));
     }

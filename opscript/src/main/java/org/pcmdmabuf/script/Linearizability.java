@@ -1,10 +1,14 @@
 package org.pcmdmabuf.script;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +24,16 @@ import java.util.function.Supplier;
  * stream DISCONNECTED and answers EBADFD (snd_pcm_common_ioctl() and every state check of sound/core/pcm_native.c),
  * with the same lack of effect. So where a group holds a disconnect, an op of a process the model answers ENODEV
  * may answer EBADFD.
+ *
+ * <p>Nor does any order give the EBUSY of a runtime's buffer accesses (SCRIPT-CONCURRENT-BUSY): a read or write
+ * transfer raises runtime->buffer_accessing while it copies a chunk with the stream lock dropped
+ * (__snd_pcm_lib_xfer(), sound/core/pcm_lib.c), and an operation that blocks them (snd_pcm_buffer_access_lock():
+ * HW_PARAMS, HW_FREE, PREPARE, RESET and the dma-buf ioctls) fails with EBUSY while it is raised, as the copy
+ * does while they are blocked; both before they changed anything. So where a group holds a transfer and such an
+ * operation on the same file, either may answer EBUSY with no effect, but not both: the one that held the accesses
+ * went on. A PREPARE of a file linked to the transfer's may answer EBUSY too: the series' hook will not drop the
+ * member's revoked attachment under the copy. A transfer is refused so only at its first chunk; a later one ends
+ * it short, which no order gives.
  */
 public final class Linearizability {
     private Linearizability() {
@@ -29,8 +43,24 @@ public final class Linearizability {
     public sealed interface Verdict {
     }
 
-    /** One order per group, as indexes into the group in the order the ops ran, that gives every answer seen. */
-    public record Linearizable(List<List<Integer>> orders) implements Verdict {
+    /**
+     * An order of a group's ops, as indexes into the group in the order they ran, and the ops of it refused with
+     * EBUSY before they changed anything, because another op of the group held the runtime's buffer accesses.
+     */
+    public record Order(List<Integer> ops, Set<Integer> busy) {
+        public Order {
+            ops = List.copyOf(ops);
+            busy = Set.copyOf(busy);
+        }
+
+        /** An order that refuses nothing. */
+        public static Order of(Integer... ops) {
+            return new Order(List.of(ops), Set.of());
+        }
+    }
+
+    /** One order per group that gives every answer seen. */
+    public record Linearizable(List<Order> orders) implements Verdict {
     }
 
     /**
@@ -38,7 +68,7 @@ public final class Linearizability {
      * {@code observed} (the group's answers, in written order); {@code allowed} is what its orders give.
      */
     public record NotLinearizable(Script.Concurrent group, List<Outcome> observed,
-            Map<List<Outcome>, List<List<Integer>>> allowed) implements Verdict {
+            Map<List<Outcome>, List<Order>> allowed) implements Verdict {
     }
 
     /**
@@ -46,10 +76,10 @@ public final class Linearizability {
      * that give it: each order runs on a fresh target of {@code model} after the ops before the group, every
      * earlier group in its written order.
      */
-    public static Map<List<Outcome>, List<List<Integer>>> allowed(Script script, int g, Supplier<Target> model) {
-        List<List<Integer>> earlier = new ArrayList<>();
+    public static Map<List<Outcome>, List<Order>> allowed(Script script, int g, Supplier<Target> model) {
+        List<Order> earlier = new ArrayList<>();
         for (int i = 0; i < g; i++) {
-            earlier.add(identity(script.concurrent().get(i).size()));
+            earlier.add(new Order(identity(script.concurrent().get(i).size()), Set.of()));
         }
         return allowed(script, earlier, model);
     }
@@ -63,25 +93,25 @@ public final class Linearizability {
             throw new IllegalArgumentException("one answer per op: " + observed.size() + " for "
                     + script.ops().size() + " ops");
         }
-        List<List<Integer>> chosen = new ArrayList<>();
+        List<Order> chosen = new ArrayList<>();
         NotLinearizable[] deepest = new NotLinearizable[1];
         return search(script, observed, model, chosen, deepest) ? new Linearizable(List.copyOf(chosen)) : deepest[0];
     }
 
     private static boolean search(Script script, List<Outcome> observed, Supplier<Target> model,
-            List<List<Integer>> chosen, NotLinearizable[] deepest) {
+            List<Order> chosen, NotLinearizable[] deepest) {
         int g = chosen.size();
         if (g == script.concurrent().size()) {
             return true;
         }
         Script.Concurrent group = script.concurrent().get(g);
         List<Outcome> seen = observed.subList(group.first(), group.first() + group.size());
-        Map<List<Outcome>, List<List<Integer>>> allowed = allowed(script, chosen, model);
-        for (Map.Entry<List<Outcome>, List<List<Integer>>> e : allowed.entrySet()) {
+        Map<List<Outcome>, List<Order>> allowed = allowed(script, chosen, model);
+        for (Map.Entry<List<Outcome>, List<Order>> e : allowed.entrySet()) {
             if (!sameAnswers(script.ops().subList(group.first(), group.first() + group.size()), e.getKey(), seen)) {
                 continue;
             }
-            for (List<Integer> order : e.getValue()) {
+            for (Order order : e.getValue()) {
                 chosen.add(order);
                 if (search(script, observed, model, chosen, deepest)) {
                     return true;
@@ -96,39 +126,147 @@ public final class Linearizability {
     }
 
     /** The answers of every order of the group after {@code chosen}'s groups, keyed by answers in written order. */
-    private static Map<List<Outcome>, List<List<Integer>>> allowed(Script script, List<List<Integer>> chosen,
+    private static Map<List<Outcome>, List<Order>> allowed(Script script, List<Order> chosen,
             Supplier<Target> model) {
         Script.Concurrent group = script.concurrent().get(chosen.size());
-        Map<List<Outcome>, List<List<Integer>>> out = new LinkedHashMap<>();
-        for (List<Integer> order : permutations(group.size())) {
-            List<List<Integer>> orders = new ArrayList<>(chosen);
-            orders.add(order);
-            List<Outcome> answers = run(script, orders, group.first() + group.size(), model);
-            List<Outcome> inWrittenOrder = new ArrayList<>();
-            for (int i = 0; i < group.size(); i++) {
-                inWrittenOrder.add(answers.get(group.first() + i));
+        Map<List<Outcome>, List<Order>> out = new LinkedHashMap<>();
+        for (Set<Integer> busy : busySets(script, group)) {
+            for (List<Integer> permutation : permutations(group.size())) {
+                List<Order> orders = new ArrayList<>(chosen);
+                Order order = new Order(permutation, busy);
+                orders.add(order);
+                List<Outcome> answers = run(script, orders, group.first() + group.size(), model);
+                List<Outcome> inWrittenOrder = new ArrayList<>();
+                for (int i = 0; i < group.size(); i++) {
+                    inWrittenOrder.add(answers.get(group.first() + i));
+                }
+                out.computeIfAbsent(List.copyOf(inWrittenOrder), k -> new ArrayList<>()).add(order);
             }
-            out.computeIfAbsent(List.copyOf(inWrittenOrder), k -> new ArrayList<>()).add(order);
         }
         return out;
+    }
+
+    /**
+     * The sets of the group's ops that may be refused with EBUSY together: none, and every set in which each op
+     * refused has a partner on its runtime in the group that is not (SCRIPT-CONCURRENT-BUSY).
+     */
+    static List<Set<Integer>> busySets(Script script, Script.Concurrent group) {
+        List<Op> ops = script.ops().subList(group.first(), group.first() + group.size());
+        Map<String, String> links = links(script.ops().subList(0, group.first()));
+        List<Integer> refusable = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            for (int j = 0; j < ops.size(); j++) {
+                if (contend(ops.get(i), ops.get(j), links)) {
+                    refusable.add(i);
+                    break;
+                }
+            }
+        }
+        List<Set<Integer>> out = new ArrayList<>();
+        for (int mask = 0; mask < 1 << refusable.size(); mask++) {
+            Set<Integer> busy = new TreeSet<>();
+            for (int b = 0; b < refusable.size(); b++) {
+                if ((mask & 1 << b) != 0) {
+                    busy.add(refusable.get(b));
+                }
+            }
+            if (busy.stream().allMatch(i -> heldBySomeone(i, busy, ops, links))) {
+                out.add(Set.copyOf(busy));
+            }
+        }
+        return out;
+    }
+
+    private static boolean heldBySomeone(int i, Set<Integer> busy, List<Op> ops, Map<String, String> links) {
+        for (int j = 0; j < ops.size(); j++) {
+            if (!busy.contains(j) && contend(ops.get(i), ops.get(j), links)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code a} may find the buffer accesses of its runtime held by {@code b}, both of one process: a
+     * transfer by an operation that blocks them on the same file, such an operation by a transfer on the same file,
+     * and a PREPARE by a transfer on a file linked to its own (snd_pcm_action_group() prepares the member, whose
+     * revoked attachment the series' hook must not drop under the copy).
+     */
+    private static boolean contend(Op a, Op b, Map<String, String> links) {
+        if (!Objects.equals(a.proc(), b.proc())) {
+            return false;
+        }
+        if (a instanceof Op.Xfer x) {
+            return x.fd().equals(blocksAccesses(b));
+        }
+        String fd = blocksAccesses(a);
+        if (fd == null || !(b instanceof Op.Xfer x)) {
+            return false;
+        }
+        return fd.equals(x.fd()) || a instanceof Op.Simple s && s.name().equals("prepare")
+                && root(links, key(a.proc(), fd)).equals(root(links, key(b.proc(), x.fd())));
+    }
+
+    /** The file an operation that blocks its runtime's buffer accesses names, or null for any other op. */
+    static String blocksAccesses(Op op) {
+        return switch (op) {
+            case Op.HwParamsOp o -> o.fd();
+            case Op.Simple o when Set.of("hw_free", "prepare", "reset").contains(o.name()) -> o.fd();
+            case Op.DmabufExport o -> o.fd();
+            case Op.DmabufAttach o -> o.fd();
+            case Op.DmabufDetach o -> o.fd();
+            default -> null;
+        };
+    }
+
+    /** The PCM file of a transfer or of an operation that blocks buffer accesses, or null. */
+    static String accessFd(Op op) {
+        return op instanceof Op.Xfer x ? x.fd() : blocksAccesses(op);
+    }
+
+    /** The link groups the ops before a group made, as a union of the files' names. */
+    private static Map<String, String> links(List<Op> before) {
+        Map<String, String> parent = new HashMap<>();
+        for (Op op : before) {
+            if (op instanceof Op.Link l) {
+                parent.put(root(parent, key(l.proc(), l.fd())), root(parent, key(l.proc(), l.other())));
+            }
+        }
+        return parent;
+    }
+
+    private static String root(Map<String, String> parent, String k) {
+        String r = k;
+        while (parent.containsKey(r)) {
+            r = parent.get(r);
+        }
+        return r;
+    }
+
+    private static String key(String proc, String fd) {
+        return proc + " " + fd;
     }
 
     /**
      * Runs the first {@code length} ops of {@code script} on a fresh target, group {@code i} in {@code orders.get(i)};
      * returns the answers indexed by the ops' written positions.
      */
-    private static List<Outcome> run(Script script, List<List<Integer>> orders, int length, Supplier<Target> model) {
+    private static List<Outcome> run(Script script, List<Order> orders, int length, Supplier<Target> model) {
         List<Op> ops = script.ops();
         int[] position = new int[length];
         for (int i = 0; i < length; i++) {
             position[i] = i;
         }
+        Set<Integer> busy = new HashSet<>();
         List<Script.Concurrent> groups = new ArrayList<>();
         for (int g = 0; g < orders.size(); g++) {
             Script.Concurrent c = script.concurrent().get(g);
             groups.add(c);
             for (int k = 0; k < c.size(); k++) {
-                position[c.first() + k] = c.first() + orders.get(g).get(k);
+                position[c.first() + k] = c.first() + orders.get(g).ops().get(k);
+            }
+            for (int k : orders.get(g).busy()) {
+                busy.add(c.first() + k);
             }
         }
         List<Op> ran = new ArrayList<>();
@@ -138,10 +276,45 @@ public final class Linearizability {
         Outcome[] answers = new Outcome[length];
         int[] at = {0};
         try (Target t = model.get()) {
-            ScriptRunner.run(new Script(script.devices(), script.procs(), ran, groups), t,
+            Target refusing = busy.isEmpty() ? t : new Refusing(t, position, busy);
+            ScriptRunner.run(new Script(script.devices(), script.procs(), ran, groups), refusing,
                     step -> answers[position[at[0]++]] = step.outcome());
         }
         return List.of(answers);
+    }
+
+    /** The model, but answering EBUSY, with no effect, to the ops at the written positions {@code busy}. */
+    private static final class Refusing implements Target {
+        private final Target model;
+        private final int[] position;
+        private final Set<Integer> busy;
+        private int next;
+
+        Refusing(Target model, int[] position, Set<Integer> busy) {
+            this.model = model;
+            this.position = position;
+            this.busy = busy;
+        }
+
+        @Override
+        public String name() {
+            return model.name();
+        }
+
+        @Override
+        public void declare(Script script) {
+            model.declare(script);
+        }
+
+        @Override
+        public Outcome execute(Op op, Names names) {
+            return busy.contains(position[next++]) ? model.refuse(op, names, "EBUSY") : model.execute(op, names);
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
     }
 
     /**

@@ -76,6 +76,16 @@ public final class ModelTarget implements Target {
         return out;
     }
 
+    @Override
+    public Outcome refuse(Op op, Names n, String errno) {
+        Task t = world.task(op.proc());
+        if (op instanceof Op.DmabufExport e) {
+            n.bindFd(e.proc(), e.as(), -1);
+        }
+        String fd = Linearizability.accessFd(op);
+        return Outcome.error(errno, fd == null ? null : state(t, n.fd(t.name, fd)));
+    }
+
     private Outcome run(Op op, Names n) {
         Task t = op.proc() == null ? null : world.task(op.proc());
         return switch (op) {

@@ -16,6 +16,16 @@ public interface Target extends AutoCloseable {
     Outcome execute(Op op, Names names);
 
     /**
+     * The answer {@code op} gives when the kernel refuses it with {@code errno} before it changed anything, the
+     * names it would bind left unbound: what an op refused because another in flight held its runtime's buffer
+     * accesses answers (SCRIPT-CONCURRENT-BUSY). Only the model, which gives the answers a concurrent group
+     * allows ({@link Linearizability}), knows the state it answers with.
+     */
+    default Outcome refuse(Op op, Names names, String errno) {
+        throw new UnsupportedOperationException(name() + " does not give the answers of refused ops");
+    }
+
+    /**
      * The one line this target refuses {@code script} with (a platform it does not model, an op only the model
      * answers), or null when it runs it; {@link #declare} throws it as an IllegalArgumentException.
      */

@@ -43,14 +43,15 @@ class LinearizabilityTest {
     @Test
     void everyOrderOfAGroupIsAllowedAndNothingElse() throws ScriptException {
         Script s = ScriptParser.parse(RACE);
-        Map<List<Outcome>, List<List<Integer>>> allowed = Linearizability.allowed(s, 0, LinearizabilityTest::model);
+        Map<List<Outcome>, List<Linearizability.Order>> allowed = Linearizability.allowed(s, 0, LinearizabilityTest::model);
         assertEquals(2, allowed.size(), allowed::toString);
         List<String> shapes = allowed.keySet().stream()
                 .map(a -> a.stream().map(o -> (o.errno() == null ? "ok" : o.errno()) + " " + o.state()).toList()
                         .toString())
                 .sorted().toList();
         assertEquals(List.of("[EBADFD OPEN, ok OPEN]", "[ok SETUP, ok OPEN]"), shapes);
-        assertEquals(List.of(List.of(List.of(0, 1)), List.of(List.of(1, 0))), allowed.values().stream().toList());
+        assertEquals(List.of(List.of(Linearizability.Order.of(0, 1)), List.of(Linearizability.Order.of(1, 0))),
+                allowed.values().stream().toList());
     }
 
     /**
@@ -97,17 +98,84 @@ class LinearizabilityTest {
             }
 
             @Override
+            public Outcome refuse(Op op, Names names, String errno) {
+                Outcome o = t.refuse(op, names, errno);
+                return new Outcome(o.ret(), o.errno(), null, o.extra());
+            }
+
+            @Override
             public void close() {
                 t.close();
             }
         };
     }
 
+    private static final String TRANSFER = """
+            device pcm0 playback
+            device pcm1 playback
+            proc server
+            server open pcm0 as p
+            server hw_params p access=RW_INTERLEAVED format=S16_LE channels=2 rate=48000 period_frames=1024 periods=4
+            server sw_params p start_threshold=4096
+            server open pcm1 as q
+            server hw_params q access=RW_INTERLEAVED format=S16_LE channels=2 rate=48000 period_frames=1024 periods=4
+            server link q p
+            server prepare p
+            """;
+
+    private static List<String> shapes(Map<List<Outcome>, List<Linearizability.Order>> allowed) {
+        return allowed.keySet().stream()
+                .map(a -> a.stream().map(o -> o.errno() == null ? "ok" : o.errno()).toList().toString())
+                .distinct().sorted().toList();
+    }
+
+    /**
+     * A transfer raises its runtime's buffer accesses while it copies, and HW_FREE blocks them: either may answer
+     * EBUSY with no effect, but not both (SCRIPT-CONCURRENT-BUSY).
+     */
+    @Test
+    void aTransferAndABufferOperationOfItsFileMayEachFindTheOtherHoldingTheAccesses() throws ScriptException {
+        Script s = ScriptParser.parse(TRANSFER + """
+                concurrently
+                  server writei p frames=1024
+                  server hw_free p
+                end
+                server writei p frames=1024
+                """);
+        Map<List<Outcome>, List<Linearizability.Order>> allowed = Linearizability.allowed(s, 0,
+                LinearizabilityTest::model);
+        assertEquals(List.of("[EBADFD, ok]", "[EBUSY, ok]", "[ok, EBUSY]", "[ok, ok]"), shapes(allowed));
+        List<Outcome> seen = new ArrayList<>(answers(s));
+        int first = s.concurrent().getFirst().first();
+        seen.set(first + 1, Outcome.error("EBUSY", null));
+        Linearizability.Linearizable v = assertInstanceOf(Linearizability.Linearizable.class,
+                Linearizability.check(s, withoutState(seen), () -> stateless(model())));
+        assertEquals(java.util.Set.of(1), v.orders().getFirst().busy());
+    }
+
+    /**
+     * A linked PREPARE meets the member's copy in the series' hook and may answer EBUSY; a transfer never waits for
+     * another file's PREPARE, and ops of other files or without a transfer are never refused so.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "server writei p frames=1024|server prepare q|[[], [1]]",
+        "server writei p frames=1024|server hw_free q|[[]]",
+        "server writei p frames=1024|server hwsync p|[[]]",
+        "server hw_free p|server dmabuf_export p as d|[[]]",
+        "server writei p frames=1024|server dmabuf_detach p|[[], [0], [1]]",
+    })
+    void onlyOpsThatMeetACopyOfTheirRuntimeMayBeRefused(String a, String b, String sets) throws ScriptException {
+        Script s = ScriptParser.parse(TRANSFER + "concurrently\n" + a + "\n" + b + "\nend\n");
+        assertEquals(sets, Linearizability.busySets(s, s.concurrent().getFirst()).stream()
+                .map(x -> new java.util.TreeSet<>(x).toString()).toList().toString());
+    }
+
     @Test
     void theWrittenOrderIsLinearizable() throws ScriptException {
         Script s = ScriptParser.parse(RACE);
         Linearizability.Verdict v = Linearizability.check(s, answers(s), LinearizabilityTest::model);
-        assertEquals(new Linearizability.Linearizable(List.of(List.of(0, 1))), v);
+        assertEquals(new Linearizability.Linearizable(List.of(Linearizability.Order.of(0, 1))), v);
     }
 
     @Test
@@ -121,7 +189,7 @@ class LinearizabilityTest {
         List<Outcome> inWrittenOrder = new ArrayList<>(ranSwapped);
         inWrittenOrder.set(first, ranSwapped.get(first + 1));
         inWrittenOrder.set(first + 1, ranSwapped.get(first));
-        assertEquals(new Linearizability.Linearizable(List.of(List.of(1, 0))),
+        assertEquals(new Linearizability.Linearizable(List.of(Linearizability.Order.of(1, 0))),
                 Linearizability.check(s, inWrittenOrder, LinearizabilityTest::model));
     }
 

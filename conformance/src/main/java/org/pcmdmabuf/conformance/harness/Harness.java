@@ -70,6 +70,8 @@ public final class Harness {
         ATTACHED(of(I, I)),
         PCM_MMAP(of(I, I)),
         PCM_MUNMAP(ofVoid(I)),
+        XFER_COPY(of(I, I, I)),
+        BUFFER_ACCESS(of(I, I, I)),
         EXPORT(of(I, I, I, I, I, I, I)),
         INSTALLED_CLOEXEC(of(I)),
         ATTACH(of(I, I, I, I, I, I, I, I)),
@@ -426,6 +428,27 @@ public final class Harness {
             return (int) h(Function.PCM_MMAP).invokeExact(sid);
         } catch (Throwable t) {
             throw failed(Function.PCM_MMAP, t);
+        }
+    }
+
+    /**
+     * A transfer's copy of one chunk, {@code begin} and end: runtime->buffer_accessing raised (0, or -EBUSY while
+     * a buffer operation holds the accesses blocked) and lowered.
+     */
+    int xferCopy(int sid, boolean begin) {
+        try {
+            return (int) h(Function.XFER_COPY).invokeExact(sid, flag(begin));
+        } catch (Throwable t) {
+            throw failed(Function.XFER_COPY, t);
+        }
+    }
+
+    /** The PCM core's own snd_pcm_buffer_access_lock(), {@code lock} and unlock: 0, or -EBUSY while a transfer copies. */
+    int bufferAccess(int sid, boolean lock) {
+        try {
+            return (int) h(Function.BUFFER_ACCESS).invokeExact(sid, flag(lock));
+        } catch (Throwable t) {
+            throw failed(Function.BUFFER_ACCESS, t);
         }
     }
 

@@ -40,6 +40,7 @@ public final class HarnessDriver implements DmabufDriver {
     private static final int FD_NONE = 0;
     private static final int FD_OTHER = -1;
     private static final int ENOENT = 2;
+    private static final int EBUSY = 16;
 
     private final Harness harness;
     private final MemorySystem mem;
@@ -249,13 +250,58 @@ public final class HarnessDriver implements DmabufDriver {
      * hook, and the harness answers 0 for them.
      */
     @Override
-    public boolean prepare(Substream s) {
+    public Result<Boolean> prepare(Substream s) {
         int sid = mirror(s);
         int ret = harness.prepare(sid);
+        if (ret == -EBUSY && world.inFlightTogether()) {
+            return Result.err(Errno.EBUSY);
+        }
         if (ret != 0) {
             problem("snd_pcm_dmabuf_prepare() of " + s + " answered errno " + -ret + " with no transfer in flight");
         }
-        return !harness.attached(sid);
+        return Result.ok(!harness.attached(sid));
+    }
+
+    /** The PCM core's own snd_pcm_buffer_access_lock(), under the host's lock of the substream. */
+    @Override
+    public Errno lockBufferAccess(Substream s) {
+        int r = harness.bufferAccess(mirror(s), true);
+        if (r == -EBUSY && world.inFlightTogether()) {
+            return Errno.EBUSY;
+        }
+        if (r != 0) {
+            problem("snd_pcm_buffer_access_lock() of " + s + " answered errno " + -r + " with no transfer in flight");
+        }
+        return null;
+    }
+
+    @Override
+    public void unlockBufferAccess(Substream s) {
+        harness.bufferAccess(sid(s), false);
+    }
+
+    /**
+     * A transfer's copy raises the runtime's buffer accesses in the C, under its stream lock, as __snd_pcm_lib_xfer()
+     * does; the host holds no lock of the substream around a transfer, so other kernel tasks run during the copy and
+     * its sync. The sync takes the host's lock to mirror the runtime ({@link #coreWrote}), where 6.12 takes none:
+     * the buffer operations it would keep out are refused by the raised accesses anyway.
+     */
+    @Override
+    public Errno beginCopy(Substream s) {
+        int r = harness.xferCopy(sid(s), true);
+        if (r == -EBUSY && world.inFlightTogether()) {
+            return Errno.EBUSY;
+        }
+        if (r != 0) {
+            problem("the copy of a transfer on " + s + " was refused with errno " + -r + " with no op in flight");
+        }
+        return null;
+    }
+
+    @Override
+    public void endCopy(Substream s) {
+        harness.xferCopy(sid(s), false);
+        checkBugs();
     }
 
     /**
@@ -620,7 +666,14 @@ public final class HarnessDriver implements DmabufDriver {
     @Override
     public void unlockGroup(Substream initiator, List<Substream> members, boolean nonatomic) {
         for (Substream m : members) {
+            // a nonatomic post-action's snd_pcm_set_state() takes the member's stream lock; an atomic one holds it
+            if (nonatomic) {
+                harness.streamLock(sid(m), 0, true);
+            }
             harness.setState(sid(m), Uapi.state(m.state()));
+            if (nonatomic) {
+                harness.streamLock(sid(m), 0, false);
+            }
         }
         for (Substream m : members.reversed()) {
             if (m == initiator) {

@@ -239,7 +239,11 @@ public final class RaceRunner {
      * answers its return value and errno; the state is a separate observation).
      */
     private static List<Outcome> withoutState(List<Outcome> answers) {
-        return answers.stream().map(o -> o == null ? null : new Outcome(o.ret(), o.errno(), null, o.extra())).toList();
+        return answers.stream().map(o -> o == null ? null : withoutState(o)).toList();
+    }
+
+    private static Outcome withoutState(Outcome o) {
+        return new Outcome(o.ret(), o.errno(), null, o.extra());
     }
 
     private Target statelessModel() {
@@ -257,8 +261,12 @@ public final class RaceRunner {
 
             @Override
             public Outcome execute(Op op, Names names) {
-                Outcome o = t.execute(op, names);
-                return new Outcome(o.ret(), o.errno(), null, o.extra());
+                return withoutState(t.execute(op, names));
+            }
+
+            @Override
+            public Outcome refuse(Op op, Names names, String errno) {
+                return withoutState(t.refuse(op, names, errno));
             }
 
             @Override

@@ -22,7 +22,8 @@ public final class RaceScenarios {
             "revoke-start", "revoke-write", "hw-free-release", "release-disconnect", "attach-revoke",
             "mmap-revoke-mms", "fault-revoke", "munmap-revoke", "disconnect-attach-export",
             "hw-free-disconnect", "pcm-mmap-attach", "hw-free-revoke-disconnect",
-            "write-attach", "revoke-reused-write", "attach-attach-reused", "export-start", "export-disconnect");
+            "write-attach", "revoke-reused-write", "attach-attach-reused", "export-start", "export-disconnect",
+            "write-export", "write-detach", "write-hw-free", "linked-prepare-revoke-write");
 
     private RaceScenarios() {
     }
