@@ -252,27 +252,28 @@ public final class HarnessDriver implements DmabufDriver {
     @Override
     public Result<Boolean> prepare(Substream s) {
         int sid = mirror(s);
-        int ret = harness.prepare(sid);
+        Errno busy = busy(harness.prepare(sid), "snd_pcm_dmabuf_prepare() of " + s);
+        return busy != null ? Result.err(busy) : Result.ok(!harness.attached(sid));
+    }
+
+    /**
+     * EBUSY for the C's -EBUSY where another op in flight holds the buffer accesses; any other errno, or an EBUSY
+     * with no op in flight, is a problem of the C's.
+     */
+    private Errno busy(int ret, String call) {
         if (ret == -EBUSY && world.inFlightTogether()) {
-            return Result.err(Errno.EBUSY);
+            return Errno.EBUSY;
         }
         if (ret != 0) {
-            problem("snd_pcm_dmabuf_prepare() of " + s + " answered errno " + -ret + " with no transfer in flight");
+            problem(call + " answered errno " + -ret + " with no transfer in flight");
         }
-        return Result.ok(!harness.attached(sid));
+        return null;
     }
 
     /** The PCM core's own snd_pcm_buffer_access_lock(), under the host's lock of the substream. */
     @Override
     public Errno lockBufferAccess(Substream s) {
-        int r = harness.bufferAccess(mirror(s), true);
-        if (r == -EBUSY && world.inFlightTogether()) {
-            return Errno.EBUSY;
-        }
-        if (r != 0) {
-            problem("snd_pcm_buffer_access_lock() of " + s + " answered errno " + -r + " with no transfer in flight");
-        }
-        return null;
+        return busy(harness.bufferAccess(mirror(s), true), "snd_pcm_buffer_access_lock() of " + s);
     }
 
     @Override
@@ -288,14 +289,7 @@ public final class HarnessDriver implements DmabufDriver {
      */
     @Override
     public Errno beginCopy(Substream s) {
-        int r = harness.xferCopy(sid(s), true);
-        if (r == -EBUSY && world.inFlightTogether()) {
-            return Errno.EBUSY;
-        }
-        if (r != 0) {
-            problem("the copy of a transfer on " + s + " was refused with errno " + -r + " with no op in flight");
-        }
-        return null;
+        return busy(harness.xferCopy(sid(s), true), "the raise of a transfer's accesses on " + s);
     }
 
     @Override
