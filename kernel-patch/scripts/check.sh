@@ -398,6 +398,22 @@ step_sparse() {
 	no_new_diagnostics sparse "$BUILD/sparse-pristine.norm" "$BUILD/sparse-$WORK.log"
 }
 
+# sparse of the build without CONFIG_SND_PCM_DMABUF (step_w1_off's), against
+# the same pristine log: the header stubs and the option-off paths
+step_sparse_off() {
+	local o=$BUILD/$WORK-nodmabuf
+	if ! command -v sparse >/dev/null; then
+		echo "# sparse is not installed: skipped"
+		return 0
+	fi
+	[ -f "$BUILD/sparse-pristine.norm" ] || { echo "no pristine sparse log: the sparse step failed"; return 1; }
+	[ -f "$o/.config" ] || { echo "no build without the option: the W=1 step without it failed"; return 1; }
+	# shellcheck disable=SC2086
+	sbx --write "$o" -- make -C "$PATCHED" ARCH=x86_64 O="$o" -j"$JOBS" C=2 W=1 $DIRS_OFF \
+		>/dev/null 2>"$BUILD/sparse-off-$WORK.log" || { build_failed "$BUILD/sparse-off-$WORK.log"; return 1; }
+	no_new_diagnostics "sparse (CONFIG_SND_PCM_DMABUF=n)" "$BUILD/sparse-pristine.norm" "$BUILD/sparse-off-$WORK.log"
+}
+
 step_headers() {
 	rm -rf "$HDR"
 	mkdir -p "$HDR"
@@ -476,6 +492,7 @@ step "configure pristine and patched builds (tinyconfig + fragment)" step_config
 step "W=1 build of $DIRS: no new warning" step_w1
 step "W=1 build of $DIRS_OFF with CONFIG_SND_PCM_DMABUF=n: no new warning" step_w1_off
 step "sparse C=2 of $DIRS: no new warning" step_sparse
+step "sparse C=2 of $DIRS_OFF with CONFIG_SND_PCM_DMABUF=n: no new warning" step_sparse_off
 step "headers_install of the patched tree" step_headers
 step "kselftest pcm-dmabuf-test compiles against the patched headers" step_kselftest
 step "uAPI ioctl values and the device target's layouts (x86_64)" step_uapi
