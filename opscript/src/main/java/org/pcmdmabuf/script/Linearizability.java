@@ -129,7 +129,10 @@ public final class Linearizability {
     private static Map<List<Outcome>, List<Order>> allowed(Script script, List<Order> chosen,
             Supplier<Target> model) {
         Script.Concurrent group = script.concurrent().get(chosen.size());
+        List<Op> ops = script.ops().subList(group.first(), group.first() + group.size());
+        Map<String, String> links = links(script.ops().subList(0, group.first()));
         Map<List<Outcome>, List<Order>> out = new LinkedHashMap<>();
+        Map<List<Integer>, List<Outcome>> unrefused = new HashMap<>();
         for (Set<Integer> busy : busySets(script, group)) {
             for (List<Integer> permutation : permutations(group.size())) {
                 List<Order> orders = new ArrayList<>(chosen);
@@ -140,10 +143,55 @@ public final class Linearizability {
                 for (int i = 0; i < group.size(); i++) {
                     inWrittenOrder.add(answers.get(group.first() + i));
                 }
+                if (busy.isEmpty()) {
+                    unrefused.put(permutation, inWrittenOrder);
+                } else if (!refusedByAHolder(ops, busy, unrefused.get(permutation), inWrittenOrder, links)) {
+                    continue;
+                }
                 out.computeIfAbsent(List.copyOf(inWrittenOrder), k -> new ArrayList<>()).add(order);
             }
         }
         return out;
+    }
+
+    /**
+     * Whether every op of {@code busy} got as far as the buffer accesses in the order's run without refusals
+     * ({@code unrefused}), and some op it contends with held them in the run with them ({@code answers}): an op
+     * that fails its state or argument checks first is not refused with EBUSY, nor refused by one that did.
+     */
+    private static boolean refusedByAHolder(List<Op> ops, Set<Integer> busy, List<Outcome> unrefused,
+            List<Outcome> answers, Map<String, String> links) {
+        for (int i : busy) {
+            if (!reachedAccesses(ops.get(i), unrefused.get(i))) {
+                return false;
+            }
+            boolean held = false;
+            for (int j = 0; j < ops.size() && !held; j++) {
+                held = !busy.contains(j) && contend(ops.get(i), ops.get(j), links)
+                        && reachedAccesses(ops.get(j), answers.get(j));
+            }
+            if (!held) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether an op answering {@code o} may have got to the buffer accesses: one that succeeded; a transfer that
+     * found the stream stopped after its copy (pcm_accessible_state()'s EPIPE, ESTRPIPE, EBADFD, which its check
+     * before the raise gives too); an operation that blocks them and failed a check made after blocking them (a
+     * state, an errno of the series' own checks). Not a transfer that would block (EAGAIN) or has the wrong
+     * access (EINVAL), nor an mmap that failed: their checks come before the raise.
+     */
+    private static boolean reachedAccesses(Op op, Outcome o) {
+        if (o.errno() == null) {
+            return true;
+        }
+        if (op instanceof Op.Xfer) {
+            return Set.of("EPIPE", "ESTRPIPE", "EBADFD").contains(o.errno());
+        }
+        return blocksAccesses(op) != null && Set.of("EBADFD", "EBUSY", "ENXIO", "EACCES", "ENODEV").contains(o.errno());
     }
 
     /**
@@ -196,15 +244,29 @@ public final class Linearizability {
         if (!Objects.equals(a.proc(), b.proc())) {
             return false;
         }
-        if (a instanceof Op.Xfer x) {
-            return x.fd().equals(blocksAccesses(b));
+        if (raisesAccesses(a) != null) {
+            return raisesAccesses(a).equals(blocksAccesses(b));
         }
         String fd = blocksAccesses(a);
-        if (fd == null || !(b instanceof Op.Xfer x)) {
+        String raised = raisesAccesses(b);
+        if (fd == null || raised == null) {
             return false;
         }
-        return fd.equals(x.fd()) || a instanceof Op.Simple s && s.name().equals("prepare")
-                && root(links, key(a.proc(), fd)).equals(root(links, key(b.proc(), x.fd())));
+        return fd.equals(raised) || b instanceof Op.Xfer && a instanceof Op.Simple s && s.name().equals("prepare")
+                && root(links, key(a.proc(), fd)).equals(root(links, key(b.proc(), raised)));
+    }
+
+    /**
+     * The file whose runtime's buffer accesses {@code op} raises: a transfer's, and an mmap's, which
+     * snd_pcm_mmap_data() raises for a PCM file's data (sound/core/pcm_native.c); an mmap of a dma-buf names
+     * no file an operation that blocks accesses names. Null for any other op.
+     */
+    private static String raisesAccesses(Op op) {
+        return switch (op) {
+            case Op.Xfer x -> x.fd();
+            case Op.Mmap m -> m.fd();
+            default -> null;
+        };
     }
 
     /** The file an operation that blocks its runtime's buffer accesses names, or null for any other op. */
@@ -219,9 +281,9 @@ public final class Linearizability {
         };
     }
 
-    /** The PCM file of a transfer or of an operation that blocks buffer accesses, or null. */
+    /** The file of an op that raises or blocks the buffer accesses, or null. */
     static String accessFd(Op op) {
-        return op instanceof Op.Xfer x ? x.fd() : blocksAccesses(op);
+        return raisesAccesses(op) != null ? raisesAccesses(op) : blocksAccesses(op);
     }
 
     /** The link groups the ops before a group made, as a union of the files' names. */

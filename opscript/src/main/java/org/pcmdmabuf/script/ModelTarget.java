@@ -81,6 +81,8 @@ public final class ModelTarget implements Target {
         Task t = world.task(op.proc());
         if (op instanceof Op.DmabufExport e) {
             n.bindFd(e.proc(), e.as(), -1);
+        } else if (op instanceof Op.Mmap m) {
+            n.bindMap(m.proc(), m.as(), null);
         }
         String fd = Linearizability.accessFd(op);
         return Outcome.error(errno, fd == null ? null : state(t, n.fd(t.name, fd)));

@@ -155,7 +155,7 @@ class LinearizabilityTest {
 
     /**
      * A linked PREPARE meets the member's copy in the series' hook and may answer EBUSY; a transfer never waits for
-     * another file's PREPARE, and ops of other files or without a transfer are never refused so.
+     * another file's PREPARE, and ops of other files or without a transfer or PCM mmap are never refused so.
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -164,6 +164,8 @@ class LinearizabilityTest {
         "server writei p frames=1024|server hwsync p|[[]]",
         "server hw_free p|server dmabuf_export p as d|[[]]",
         "server writei p frames=1024|server dmabuf_detach p|[[], [0], [1]]",
+        "server mmap p len=16384 prot=rw as pm|server hw_free p|[[], [0], [1]]",
+        "server mmap p len=16384 prot=rw as pm|server prepare q|[[]]",
     })
     void onlyOpsThatMeetACopyOfTheirRuntimeMayBeRefused(String a, String b, String sets) throws ScriptException {
         Script s = ScriptParser.parse(TRANSFER + "concurrently\n" + a + "\n" + b + "\nend\n");

@@ -283,9 +283,8 @@ public final class HarnessDriver implements DmabufDriver {
 
     /**
      * A transfer's copy raises the runtime's buffer accesses in the C, under its stream lock, as __snd_pcm_lib_xfer()
-     * does; the host holds no lock of the substream around a transfer, so other kernel tasks run during the copy and
-     * its sync. The sync takes the host's lock to mirror the runtime ({@link #coreWrote}), where 6.12 takes none:
-     * the buffer operations it would keep out are refused by the raised accesses anyway.
+     * does; the host holds no lock of the substream around a transfer or its sync ({@link #coreWrote}), so other
+     * kernel tasks run during both, a linked PREPARE's hook among them.
      */
     @Override
     public Errno beginCopy(Substream s) {
@@ -323,14 +322,11 @@ public final class HarnessDriver implements DmabufDriver {
      */
     @Override
     public void coreWrote(Substream s, SndDmaBuffer b, int fromWord, int toWord) {
-        int sid = lock(s);
+        // no buffer_mutex: the copy's raised accesses keep the runtime's buffer where it is (beginCopy)
+        int sid = mirror(s);
         coreWritten = b;
         coreCleaned = false;
-        try {
-            harness.dataSync(sid, true);
-        } finally {
-            harness.pcmUnlock(sid);
-        }
+        harness.dataSync(sid, true);
         coreWritten = null;
         checkBugs();
         if (coreCleaned) {
