@@ -431,6 +431,13 @@ results() {
 		nw=$(awk '/^@@E2E swiotlb-hiwater/ {print $3}' "$log")
 		if grep -q 'swiotlb=force' <(grep '^@@E2E cmdline' "$log") && [ "${nw:-0}" -gt 0 ]; then r=PASS; else r=FAIL; fi
 		row "$boot bounced" $r "swiotlb=force, io_tlb_used_hiwater ${nw:-?} slots"
+		# the KUnit case bounce_data checked the data through the device's view of an export's mapping,
+		# which must have been a bounce slot here (revisions without the case have no such line)
+		if grep -q "the device's view is a bounce slot" "$log"; then
+			row "$boot kunit-bounced-data" PASS "bounce_data synced an export through a swiotlb slot"
+		elif grep -q "the device's view is the memory itself" "$log"; then
+			row "$boot kunit-bounced-data" FAIL "bounce_data's mapping was not bounced under swiotlb=force"
+		fi
 	fi
 
 	while read -r _ _ name rc t0 t1; do

@@ -106,6 +106,8 @@ struct harness_substream {
 	/* a hw_free ran under the host's lock: its second half is due */
 	bool hw_free_finish_due;
 	bool disconnected;
+	/* a dma-buf ioctl was issued on it since the harness began */
+	bool shared;
 };
 
 /*
@@ -929,6 +931,7 @@ static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
 {
 	int ret;
 
+	hs->shared = true;
 	if (!HARNESS_IOCTL_LOCKS)
 		return dmabuf_ioctl_wrapped(hs, file, cmd, arg);
 	if (!hs->pcm_lock_depth || !harness_owns(hs->runtime.buffer_mutex.owner))
@@ -1193,7 +1196,9 @@ void harness_hw_free(int sid)
 
 	if (!hs || !hs->substream.runtime)
 		return;
+	harness_private_hook(!hs->shared);
 	snd_pcm_dmabuf_hw_free(&hs->substream);
+	harness_private_hook(false);
 	if (!finish)
 		return;
 	if (hs->pcm_lock_depth != 1 ||
@@ -1202,7 +1207,9 @@ void harness_hw_free(int sid)
 		return;
 	}
 	mutex_unlock(&hs->runtime.buffer_mutex);
+	harness_private_hook(!hs->shared);
 	finish(&hs->substream);
+	harness_private_hook(false);
 	harness_mutex_lock(&hs->runtime.buffer_mutex,
 			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
 }
@@ -1983,7 +1990,9 @@ void harness_pcm_unlock(int sid)
 	mutex_unlock(&hs->runtime.buffer_mutex);
 	if (hs->hw_free_finish_due) {
 		hs->hw_free_finish_due = false;
+		harness_private_hook(!hs->shared);
 		snd_pcm_dmabuf_hw_free_finish(&hs->substream);
+		harness_private_hook(false);
 	}
 }
 

@@ -67,6 +67,12 @@ void harness_reset(void);
 int harness_revision(void);
 int harness_bugs(void);
 const char *harness_last_bug(void);
+/*
+ * the global locks of the code under test that the hooks of a substream
+ * that never shared its buffer took since the last call (a comma list,
+ * empty for none: docs/spec.md LIFETIME-NEVER-BLOCKED)
+ */
+const char *harness_global_locks(void);
 
 int harness_add_substream(int sid, int device, int stream, int contiguous,
 			  int coherent, int buffer_type, int driver, int caps);

@@ -27,7 +27,7 @@ fi
 FROM=(--from="PCM_DMABUF_AUTHOR not set <unset@invalid>")
 [ -n "$AUTHOR" ] && FROM=(--from="$AUTHOR")
 rm -f "$KP"/series/*.patch
-git -C "$TREE" format-patch -q --cover-letter --no-signature --subject-prefix="RFC PATCH v6" "${FROM[@]}" \
+git -C "$TREE" format-patch -q --cover-letter --no-signature --subject-prefix="RFC PATCH v7" "${FROM[@]}" \
 	-o "$KP/series" "$BASE"..HEAD
 python3 - "$KP/series" "$HERE/cover-letter.txt" "$AUTHOR" "${FROM[0]#--from=}" <<'PY'
 import glob, os, re, sys

@@ -6,7 +6,8 @@
 # check.sh, the host root shared read-only-in-spirit over hostfs, snd-dummy
 # (fake_buffer=0) and snd-aloop built in, lockdep on.  Two kernels: with
 # CONFIG_SND_PCM_DMABUF (the test on both cards, then the unbind/rebind test
-# on snd_dummy.0) and without it (the test must skip: exit status 4).
+# on snd_dummy.0) and without it (the test must skip as a whole: exit status
+# 4 and the KTAP plan "1..0 # SKIP").
 #
 #   uml-kselftest.sh [-j JOBS] [--work NAME]
 #
@@ -122,6 +123,12 @@ fi
 if configure n; then
 	boot n "PCM_DMABUF_TEST_CARD=0 timeout 300 $T >card0.tap 2>&1; echo exit=\$? >>card0.tap"
 	expect "option off: skipped" 4 "$OUT/run-n/card0.tap"
+	# tools/testing/selftests/kselftest.h, ksft_exit_skip() before any test: the plan "1..0 # SKIP reason"
+	if grep -Eq '^1\.\.0 # SKIP ' "$OUT/run-n/card0.tap"; then
+		echo "ok - option off: KTAP plan 1..0 # SKIP"
+	else
+		echo "not ok - option off: no KTAP '1..0 # SKIP' plan: $OUT/run-n/card0.tap"; bad=1
+	fi
 else
 	echo "not ok - UML kernel without the option: build failed ($OUT/build-n.log)"; bad=1
 fi

@@ -8,6 +8,13 @@
 #define __cleanup(fn)	__attribute__((__cleanup__(fn)))
 #define IS_ENABLED(option)	option
 
+/*
+ * include/asm-generic/rwonce.h: marked accesses, volatile here, which the
+ * data race detector tells apart (kernel/kcsan/core.c shim)
+ */
+#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, val)	do { *(volatile __typeof__(x) *)&(x) = (val); } while (0)
+
 /* the harness builds the code under test with the feature on */
 #define CONFIG_SND_PCM_DMABUF	1
 /* memory types are arm64's (linux/mm.h), not x86's */

@@ -128,6 +128,7 @@ struct snd_pcm_substream {
 	atomic_t mmap_count;
 	bool managed_buffer_alloc;
 	unsigned int dmabuf_caps;	/* revision 2: SNDRV_PCM_DMABUF_* */
+	unsigned int dmabuf_revoking;	/* revision 7: exports queued for revocation */
 };
 
 /* harness.c: the running task holds the stream lock of @runtime's substream */

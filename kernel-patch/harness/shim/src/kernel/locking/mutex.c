@@ -64,6 +64,50 @@ static void take_exclusive(struct mutex *lock, struct harness_site site,
 	harness_lockdep_acquire(lock, site, spin, subclass, false);
 }
 
+/*
+ * docs/spec.md LIFETIME-NEVER-BLOCKED: the hooks of a hw_params, hw_free or
+ * close of a substream that never shared its buffer (harness_hw_free())
+ * take no global lock of the code under test, on which the stream would
+ * wait for other cards' exports.  A global lock is one in the library's
+ * own image (DEFINE_MUTEX()); every other lock is in an object allocated
+ * at run time.  The locks found are reported by name, once each, until
+ * the host takes the list (harness_global_locks()).
+ */
+static __thread bool private_hook;
+static char global_locks[256];
+
+void harness_private_hook(bool on)
+{
+	private_hook = on;
+}
+
+static bool lock_is_global(const struct mutex *lock)
+{
+	Dl_info where, self;
+
+	return dladdr(lock, &where) && dladdr((const void *)harness_private_hook, &self) &&
+	       where.dli_fbase == self.dli_fbase;
+}
+
+static void note_global_lock(const struct mutex *lock)
+{
+	size_t used = strlen(global_locks);
+
+	if (!private_hook || !lock_is_global(lock) || strstr(global_locks, lock->name))
+		return;
+	snprintf(global_locks + used, sizeof(global_locks) - used, "%s%s",
+		 used ? "," : "", lock->name);
+}
+
+const char *harness_global_locks(void)
+{
+	static char taken[sizeof(global_locks)];
+
+	memcpy(taken, global_locks, sizeof(taken));
+	global_locks[0] = '\0';
+	return taken;
+}
+
 static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin,
 			 int subclass)
 {
@@ -85,6 +129,7 @@ static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin
 		harness_sched_point(what);
 	else
 		harness_might_sleep(site);
+	note_global_lock(lock);
 	if (sched_in_group() && lock->locked && !harness_owns(lock->owner))
 		sched_wait(lock, site, false);
 	take_exclusive(lock, site, what, spin, subclass);

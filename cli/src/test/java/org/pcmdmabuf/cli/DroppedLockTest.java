@@ -80,6 +80,10 @@ class DroppedLockTest {
         // the host's transfer raises runtime->buffer_accessing under the stream lock and reads runtime->dma_area
         // after dropping it, as __snd_pcm_lib_xfer() does (decision 71): the unpublish that skipped the lock races it
         KILLED_BY.put("snd_pcm_dmabuf_drop_revoked without the stream lock (2)", "linked-prepare-revoke-write");
+        // revision 7: the exporter's buffer synced for the core's writes while its runtime uses it; the importer's
+        // transfer reads the mark the exporter's hw_free clears when it revokes the reused memory
+        KILLED_BY.put("snd_pcm_dmabuf_sync_exporter without &buf->sync_lock", "revoke-reused-write");
+        KILLED_BY.put("snd_pcm_dmabuf_exporter_done without &buf->sync_lock", "revoke-reused-write");
 
         NOT_KILLED.put("snd_pcm_dmabuf_vm_open without &buf->lock", "vm_ops->open runs only when mm copies a"
                 + " mapping (dup_mmap() at fork, __split_vma() of a partial munmap or mprotect, copy_vma() of mremap),"

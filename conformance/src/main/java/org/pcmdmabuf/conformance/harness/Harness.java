@@ -61,6 +61,7 @@ public final class Harness {
         REVISION(of(I)),
         BUGS(of(I)),
         LAST_BUG(of(A)),
+        GLOBAL_LOCKS(of(A)),
         ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I, I)),
         SET_RUNTIME(of(I, I, I, I, I, I, J, I, I, J, I)),
         STATE(of(I, I)),
@@ -319,6 +320,14 @@ public final class Harness {
 
     String lastBug() {
         return string(Function.LAST_BUG, 512);
+    }
+
+    /**
+     * The global locks of the C code (its static ones) that the hooks of a substream that never shared its buffer
+     * took since the last call: empty for none (LIFETIME-NEVER-BLOCKED).
+     */
+    String globalLocks() {
+        return string(Function.GLOBAL_LOCKS, 256);
     }
 
     /** The NUL-terminated text a harness function without arguments returns, read from at most maxBytes. */

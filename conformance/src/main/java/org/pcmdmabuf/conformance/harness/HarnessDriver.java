@@ -1042,6 +1042,15 @@ public final class HarnessDriver implements DmabufDriver {
         return Result.err(Errno.EIO);
     }
 
+    /**
+     * The global locks of the C code that a hw_params, hw_free or close of a substream that never shared its buffer
+     * took since the last call (LIFETIME-NEVER-BLOCKED): each makes that stream wait for other cards' exports.
+     */
+    public List<String> globalLocks() {
+        String taken = harness.globalLocks();
+        return taken.isEmpty() ? List.of() : List.of(taken.split(","));
+    }
+
     private void checkBugs() {
         int bugs = harness.bugs();
         if (bugs > bugsSeen) {

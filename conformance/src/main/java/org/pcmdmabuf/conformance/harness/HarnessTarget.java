@@ -106,6 +106,10 @@ public final class HarnessTarget implements Target {
                 ? Outcome.ok(0, null).with("mappings", driver.dmaMappings()).with("overlaps", driver.dmaOverlaps())
                 : host.execute(op, names);
         driver.disconnectedClosed();
+        List<String> globalLocks = driver.globalLocks();
+        if (!globalLocks.isEmpty()) {
+            out = out.with("global_locks", globalLocks);
+        }
         lastFault = driver.fault();
         if (lastFault.injected()) {
             out = out.with("fault", lastFault.kind());
