@@ -1180,6 +1180,23 @@ void snd_pcm_dmabuf_hw_free_finish(struct snd_pcm_substream *substream)
 	__attribute__((weak));
 
 /*
+ * Revision 7 counts the revocations a substream queued for its second half
+ * (substream->dmabuf_revoking) and walks the list only while the count is
+ * not zero.  Each task that queues one finishes it itself, so outside a
+ * group, once the second half of a hw_free or a disconnect ran, nothing of
+ * the substream's may be left: a count left behind is a revocation never
+ * finished, or a count that makes every later HW_PARAMS, HW_FREE and close
+ * take the global list lock.
+ */
+static void check_revocations_finished(struct harness_substream *hs,
+				       const char *finish)
+{
+	if (!sched_in_group() && hs->substream.dmabuf_revoking)
+		harness_bug("%s() left substream->dmabuf_revoking at %u: a queued revocation not finished, or a count that lies (LIFETIME-NEVER-BLOCKED)",
+			    finish, hs->substream.dmabuf_revoking);
+}
+
+/*
  * The host holds buffer_mutex around the hook (harness_pcm_lock()).  Held
  * for this call alone, it is dropped for the second half, in the same call
  * as the kernel's hw_params and hw_free do before they return, and taken
@@ -1210,6 +1227,7 @@ void harness_hw_free(int sid)
 	harness_private_hook(!hs->shared);
 	finish(&hs->substream);
 	harness_private_hook(false);
+	check_revocations_finished(hs, "snd_pcm_dmabuf_hw_free_finish");
 	harness_mutex_lock(&hs->runtime.buffer_mutex,
 			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
 }
@@ -1333,8 +1351,10 @@ void harness_disconnect(int sid)
 	if (!hs)
 		return;
 	snd_pcm_dmabuf_disconnect(&hs->substream);
-	if (finish)
+	if (finish) {
 		finish(&hs->substream);
+		check_revocations_finished(hs, "snd_pcm_dmabuf_disconnect_finish");
+	}
 	hs->disconnected = true;
 	card_free_if_unused(devices[hs->substream.pcm->card->dev->id]);
 }
@@ -1993,6 +2013,7 @@ void harness_pcm_unlock(int sid)
 		harness_private_hook(!hs->shared);
 		snd_pcm_dmabuf_hw_free_finish(&hs->substream);
 		harness_private_hook(false);
+		check_revocations_finished(hs, "snd_pcm_dmabuf_hw_free_finish");
 	}
 }
 

@@ -274,8 +274,13 @@ void unmap_mapping_range(struct address_space *mapping, long long holebegin,
 		if (zfirst <= zlast)
 			zap_ptes(vma, zfirst - vfirst, zlast - zfirst + 1);
 	}
-	up_read(&mapping->i_mmap_rwsem);
+	/*
+	 * Counted before the release, a scheduling point: a fault whose
+	 * handler installed an entry this walk took away sees the count moved
+	 * as soon as it can see the entry gone, and faults again
+	 */
 	mapping->zaps++;
+	up_read(&mapping->i_mmap_rwsem);
 }
 
 /*

@@ -65,7 +65,10 @@ class DroppedLockTest {
         KILLED_BY.put("snd_pcm_dmabuf_vm_close without &buf->lock", "munmap-revoke");
         KILLED_BY.put("snd_pcm_dmabuf_publish without the stream lock", "disconnect-attach-export");
         KILLED_BY.put("snd_pcm_dmabuf_hw_free without the stream lock (2)", "hw-free-disconnect");
-        KILLED_BY.put("snd_pcm_dmabuf_finish_revoked without &snd_pcm_dmabuf_list_lock", "hw-free-revoke-disconnect");
+        // revision 7 walks the list only for a substream with entries queued: the walk then races the queueing
+        // of another card's disconnect, not that of its own
+        KILLED_BY.put("snd_pcm_dmabuf_finish_revoked without &snd_pcm_dmabuf_list_lock",
+                "hw-free-revoke-other-disconnect");
         KILLED_BY.put("snd_pcm_dmabuf_release without &snd_pcm_dmabuf_list_lock", "hw-free-release");
         KILLED_BY.put("snd_pcm_dmabuf_import_free without &buf->lock", "attach-revoke");
         // lockdep_assert_held() of the list lock in snd_pcm_dmabuf_queue_revoked(), at the first schedule

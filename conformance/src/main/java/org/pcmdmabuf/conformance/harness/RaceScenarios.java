@@ -23,7 +23,8 @@ public final class RaceScenarios {
             "mmap-revoke-mms", "fault-revoke", "munmap-revoke", "disconnect-attach-export",
             "hw-free-disconnect", "pcm-mmap-attach", "hw-free-revoke-disconnect",
             "write-attach", "revoke-reused-write", "attach-attach-reused", "export-start", "export-disconnect",
-            "write-export", "write-detach", "write-hw-free", "linked-prepare-revoke-write");
+            "write-export", "write-detach", "write-hw-free", "linked-prepare-revoke-write",
+            "hw-free-revoke-other-disconnect");
 
     private RaceScenarios() {
     }
