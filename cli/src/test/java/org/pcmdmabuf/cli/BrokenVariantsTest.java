@@ -49,8 +49,12 @@ class BrokenVariantsTest {
 
     static final List<Variant> VARIANTS = List.of(
             new Variant("end_cpu_access no longer syncs",
-                    "+\t/* the runtime DMA on its own buffer, as long as it owns it */\n",
-                    "+\tif (!begin) return 0;\n", "cache-sync.ops", "CACHE-NONCOHERENT-PLAYBACK"),
+                    "+\tif (buf->exporter_dma && (!begin || dir != DMA_TO_DEVICE))\n"
+                            + "+\t\tsnd_dma_buffer_sync(&buf->dmab, begin ? SNDRV_DMA_SYNC_CPU :\n"
+                            + "+\t\t\t\t\t\t       SNDRV_DMA_SYNC_DEVICE);\n",
+                    "+\tif (!begin)\n+\t\treturn 0;\n"
+                            + "+\tif (buf->exporter_dma && dir != DMA_TO_DEVICE) snd_dma_buffer_sync(&buf->dmab, SNDRV_DMA_SYNC_CPU);\n",
+                    "cache-sync.ops", "CACHE-NONCOHERENT-PLAYBACK"),
             new Variant("the runtime takes no reference on its export",
                     "+\tget_dma_buf(buf->dmabuf);\n+\treturn buf->dmabuf;\n",
                     "+\t/* the fd's reference is the runtime's */\n+\treturn buf->dmabuf;\n", "export.ops",
@@ -74,8 +78,9 @@ class BrokenVariantsTest {
                     "+\tdefault:\n+\t\treturn -EBADFD;\n+\t}\n",
                     "+\tdefault:\n+\t\treturn 0;\n+\t}\n", "export.ops", "EXPORT-STATE"),
             new Variant("hw_free hands the memory over without orphaning",
-                    "+\t\t\tbuf->owns_memory = true;\n+\t\t\tsnd_pcm_dmabuf_update_orphan(buf);\n",
-                    "+\t\t\tbuf->owns_memory = true;\n+\t\t\t/* not orphaned */\n", "lifetime.ops", "LIFETIME-ENODEV"),
+                    "+\t\t\tsnd_pcm_dmabuf_exporter_done(buf);\n+\t\t\tsnd_pcm_dmabuf_update_orphan(buf);\n",
+                    "+\t\t\tsnd_pcm_dmabuf_exporter_done(buf);\n+\t\t\t/* not orphaned */\n", "lifetime.ops",
+                    "LIFETIME-ENODEV"),
             new Variant("ATTACH size check removed",
                     "+\tif (dmabuf->size < runtime->dma_bytes)\n",
                     "+\tif (!dmabuf->size)\n", "attach.ops", "ATTACH-SIZE"),
