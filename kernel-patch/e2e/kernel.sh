@@ -3,7 +3,16 @@
 #
 # kernel.sh - build (or reuse) the patched x86_64 kernel the end-to-end boots run.
 #
-#   kernel.sh [-j JOBS]   prints the path of the bzImage on its last stdout line
+#   kernel.sh [-j JOBS] [--with-off]   prints the path of the bzImage on its last stdout line
+#
+# --with-off: also the same kernel without CONFIG_SND_PCM_DMABUF (the e2e boot
+# "off": the kselftest must skip as a whole there), printed as "option-off: PATH"
+# on the line before.  Its build directory ($CACHE/e2e/kernel/build-off-<version>)
+# starts as a copy of the option-on one and is always built seen at the option-on
+# one's path (bwrap binds it there): objtool's build records absolute output
+# paths, and under another path it is rebuilt, and with it every object.  So its
+# first build, like every later one, recompiles only what the option reaches
+# (the sound drivers, which include <sound/pcm.h>) and links.
 #
 # One kernel per series revision, built incrementally: the patched tree
 # ($CACHE/e2e/kernel/linux-<version>) is a hard-link copy of the pristine one
@@ -24,7 +33,14 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KP=$(dirname "$HERE")
 CACHE=${PCM_DMABUF_CACHE:-$HOME/.cache/pcm-dmabuf}
 JOBS=${JOBS:-2}
-[ "${1:-}" = -j ] && { JOBS=$2; shift 2; }
+WITH_OFF=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-j) JOBS=$2; shift 2 ;;
+	--with-off) WITH_OFF=1; shift ;;
+	*) echo "usage: kernel.sh [-j JOBS] [--with-off]" >&2; exit 2 ;;
+	esac
+done
 FRAGMENTS=("$KP/config/pcm-dmabuf.config" "$KP/config/e2e-debug.config")
 SERIES=${SERIES_DIR:-$KP/series}
 export PCM_DMABUF_CACHE=$CACHE SERIES_DIR=$SERIES
@@ -121,14 +137,52 @@ if [ "$(cat "$BUILD/.pcm-dmabuf-config" 2>/dev/null)" != "$want" ]; then
 	echo "$want" >"$BUILD/.pcm-dmabuf-config"
 fi
 
-t0=$(date +%s)
-log "make -j$JOBS bzImage in $BUILD"
-nice -n 10 make -C "$TREE" ARCH=x86_64 O="$BUILD" -j"$JOBS" bzImage >"$BUILD/build.log" 2>&1 ||
-	{ tail -30 "$BUILD/build.log" >&2; log "kernel build failed (log $BUILD/build.log)"; exit 1; }
-# the objects make compiled this time (for the incremental check)
-log "compiled $(grep -c '^  CC ' "$BUILD/build.log" || true) C file(s), kernel ready in $(($(date +%s) - t0)) s"
+# build_kernel DIR [RUN...]: make bzImage in $BUILD, incrementally, run by RUN
+# (the option-off build: DIR bound over $BUILD); its log in DIR/build.log
+build_kernel() {
+	local t0 dir=$1
+	shift
+	t0=$(date +%s)
+	log "make -j$JOBS bzImage in $dir"
+	"$@" nice -n 10 make -C "$TREE" ARCH=x86_64 O="$BUILD" -j"$JOBS" bzImage >"$dir/build.log" 2>&1 ||
+		{ tail -30 "$dir/build.log" >&2; log "kernel build failed (log $dir/build.log)"; exit 1; }
+	# the objects make compiled this time (for the incremental check)
+	log "compiled $(grep -c '^  CC ' "$dir/build.log" || true) C file(s), kernel ready in $(($(date +%s) - t0)) s"
+}
+build_kernel "$BUILD"
 if [ ! -f "$BUILD/headers/include/sound/asound.h" ] ||
 	[ "$BUILD/headers/include/sound/asound.h" -ot "$TREE/include/uapi/sound/asound.h" ]; then
 	make -s -C "$TREE" ARCH=x86_64 O="$BUILD" INSTALL_HDR_PATH="$BUILD/headers" headers_install
+fi
+
+if [ -n "$WITH_OFF" ]; then
+	OFF=$K/build-off-$VERSION
+	command -v bwrap >/dev/null || { log "--with-off needs bwrap (bubblewrap)"; exit 1; }
+	as_on=(bwrap --dev-bind / / --bind "$OFF" "$BUILD" --)
+	if [ ! -f "$OFF/.config" ]; then
+		log "seeding $OFF from $BUILD: the option-off kernel recompiles only what the option reaches"
+		rm -rf "$OFF" "$OFF.new"
+		cp -a "$BUILD" "$OFF.new"
+		rm -rf "$OFF.new/headers"
+		mv "$OFF.new" "$OFF"
+	fi
+	# the option-on config with the option (and the KUnit suite that depends on it) off
+	gen=$K/config-gen-off
+	rm -rf "$gen"
+	mkdir -p "$gen"
+	cp "$BUILD/.config" "$gen/.config"
+	"$TREE/scripts/config" --file "$gen/.config" --disable SND_PCM_DMABUF --disable SND_PCM_DMABUF_KUNIT_TEST
+	make -s -C "$TREE" ARCH=x86_64 O="$gen" olddefconfig >/dev/null
+	grep -q '^# CONFIG_SND_PCM_DMABUF is not set' "$gen/.config" ||
+		{ log "the option-off config still has CONFIG_SND_PCM_DMABUF"; exit 1; }
+	for opt in SND_DUMMY DEVTMPFS 9P_FS KASAN PROVE_LOCKING; do
+		grep -q "^CONFIG_$opt=y" "$gen/.config" || { log "option-off config: CONFIG_$opt is not =y"; exit 1; }
+	done
+	if ! cmp -s "$gen/.config" "$OFF/.config"; then
+		cp "$gen/.config" "$OFF/.config"
+		"${as_on[@]}" make -s -C "$TREE" ARCH=x86_64 O="$BUILD" olddefconfig >/dev/null
+	fi
+	build_kernel "$OFF" "${as_on[@]}"
+	echo "option-off: $OFF/arch/x86/boot/bzImage"
 fi
 echo "$BUILD/arch/x86/boot/bzImage"

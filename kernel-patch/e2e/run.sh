@@ -3,7 +3,7 @@
 #
 # run.sh - the pcm-dmabuf end-to-end check on a real (patched) kernel in QEMU.
 #
-#   kernel-patch/e2e/run.sh [-j JOBS] [--kernel BZIMAGE] [--boots BOOTS] [--only PARTS] [--frames N]
+#   kernel-patch/e2e/run.sh [-j JOBS] [--kernel BZIMAGE [--kernel-off BZIMAGE]] [--boots BOOTS] [--only PARTS] [--frames N]
 #                           [--sequences N] [--seed S] [--series DIR [--uapi 1|2] --expect-fail] [--trace]
 #   kernel-patch/e2e/run.sh --build-only [-j JOBS] [--series DIR]
 #   kernel-patch/e2e/run.sh --packages
@@ -18,6 +18,10 @@
 #      iommu    -machine q35 -device intel-iommu, intel_iommu=on iommu.strict=1:
 #               snd-hda-intel's DMA is translated (checked: its IOMMU group is a DMA domain)
 #      swiotlb  -machine pc, swiotlb=force: every streaming DMA mapping bounces
+#      off      -machine pc, the same kernel built without CONFIG_SND_PCM_DMABUF
+#               (kernel.sh --with-off): only the kselftest on snd-dummy, which
+#               must skip as a whole (exit status 4, KTAP "1..0 # SKIP" naming
+#               the option), and the dmesg check
 # 3. in each boot the KUnit suite runs before init (its KTAP is read from the
 #    console), then the generated init runs: the stamped dma-buf playback on the
 #    HDA card, the patch's kselftest on snd-dummy (fake_buffer=0), snd-aloop,
@@ -30,11 +34,13 @@
 #    (wav-check), searches each boot's dmesg for KASAN, lockdep, DMA-API debug,
 #    WARN and BUG lines and prints a table per boot, timings and "N passed, N failed".
 #
-# BOOTS (comma list, default all): pc,iommu,swiotlb
+# BOOTS (comma list, default all): pc,iommu,swiotlb,off
 # PARTS (comma list, default all): wav,kselftest,upstream,pcm-test,conformance,random,unbind
 #   (upstream: alsa/test-pcmtest-driver; pcm-test: alsa/pcm-test, 3 minutes of wall-clock streams; pc only)
 # --build-only: install the packages, build (or reuse) the kernel, print its bzImage's path, boot nothing
-#   (run-tests builds it so in the background while Maven runs, then passes it with --kernel)
+#   (run-tests builds it so in the background while Maven runs, then passes it with --kernel; with the
+#   off boot it also builds the option-off kernel and prints "option-off: PATH" on the line before,
+#   passed with --kernel-off)
 # --packages: install the packages the run needs (apt-get), nothing else (run-tests does it first, in the
 #   foreground, so that no other apt-get of the run meets dpkg's lock taken by the background build)
 # --sequences N (default 1000): random sequences in all, boot k of n runs those i with i % n == k;
@@ -61,13 +67,14 @@ CACHE=${PCM_DMABUF_CACHE:-$HOME/.cache/pcm-dmabuf}
 export PCM_DMABUF_CACHE=$CACHE
 JOBS=${JOBS:-2}
 KERNEL=${PCM_DMABUF_E2E_KERNEL:-}
+KERNEL_OFF=
 PARTS=wav,kselftest,upstream,pcm-test,conformance,random,unbind
 BUILD_ONLY=
 PACKAGES_ONLY=
 DEADLINE=${PCM_DMABUF_E2E_DEADLINE:-}
 SEQUENCES=1000
 SEED=1
-BOOTS=pc,iommu,swiotlb
+BOOTS=pc,iommu,swiotlb,off
 FRAMES=240000			# 5 s of stamped signal at 48 kHz
 TRACE=				# --trace: the device target prints every op before it runs
 TIMEOUT=${PCM_DMABUF_E2E_TIMEOUT:-2400}
@@ -86,6 +93,7 @@ while [ $# -gt 0 ]; do
 	-j) JOBS=$2; shift 2 ;;
 	-j*) JOBS=${1#-j}; shift ;;
 	--kernel) KERNEL=$2; shift 2 ;;
+	--kernel-off) KERNEL_OFF=$2; shift 2 ;;
 	--only) PARTS=$2; shift 2 ;;
 	--boots) BOOTS=$2; shift 2 ;;
 	--frames) FRAMES=$2; shift 2 ;;
@@ -103,10 +111,16 @@ while [ $# -gt 0 ]; do
 done
 want() { case ",$PARTS," in *",$1,"*) return 0 ;; esac; return 1; }
 for b in ${BOOTS//,/ }; do
-	case $b in pc|iommu|swiotlb) ;; *) echo "run.sh: unknown boot $b (pc, iommu, swiotlb)" >&2; exit 2 ;; esac
+	case $b in pc|iommu|swiotlb|off) ;; *) echo "run.sh: unknown boot $b (pc, iommu, swiotlb, off)" >&2; exit 2 ;; esac
 done
+OFF_BOOT=
+case ",$BOOTS," in *,off,*) OFF_BOOT=1 ;; esac
+[ -z "$KERNEL" ] || [ -z "$OFF_BOOT" ] || [ -n "$KERNEL_OFF" ] ||
+	{ echo "run.sh: --kernel with the off boot needs --kernel-off (run.sh --build-only prints both)" >&2; exit 2; }
 case $SEQUENCES$SEED$DEADLINE$INIT_TIMEOUT in *[!0-9]*) echo "run.sh: --sequences, --seed and PCM_DMABUF_E2E_DEADLINE and _INIT_TIMEOUT take a number" >&2; exit 2 ;; esac
-NBOOTS=$(echo "${BOOTS//,/ }" | wc -w)
+# the random sequences are shared by the boots of the option-on kernel
+NBOOTS=$(echo "${BOOTS//,/ }" | tr ' ' '\n' | grep -cv '^off$')
+[ "$NBOOTS" -gt 0 ] || NBOOTS=1
 case $UAPI in 1|2) ;; *) echo "run.sh: --uapi 1 or 2" >&2; exit 2 ;; esac
 ls "$SERIES"/[0-9][0-9][0-9][0-9]-*.patch >/dev/null 2>&1 || { echo "run.sh: no patches in $SERIES" >&2; exit 2; }
 # another series than the shipped one: a kernel cache and a run directory of its own, so that the
@@ -136,7 +150,7 @@ as_root() {
 deps() {
 	local missing=() p
 	for p in qemu-system-x86 libasound2-dev alsa-utils gcc make bc flex bison libelf-dev xz-utils \
-		libssl-dev patch linux-source-6.12; do
+		libssl-dev patch bubblewrap linux-source-6.12; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
@@ -155,14 +169,22 @@ deps || { echo "run.sh: dependencies missing" >&2; exit 1; }
 
 t=$(now)
 if [ -z "$KERNEL" ]; then
-	KERNEL=$("$HERE/kernel.sh" -j "$JOBS" | tail -1) || { echo "run.sh: kernel build failed" >&2; exit 1; }
+	built=$("$HERE/kernel.sh" -j "$JOBS" ${OFF_BOOT:+--with-off}) || { echo "run.sh: kernel build failed" >&2; exit 1; }
+	KERNEL=$(echo "$built" | tail -1)
+	KERNEL_OFF=$(echo "$built" | sed -n 's/^option-off: //p')
 fi
 T[kernel]=$(since "$t")
-[ -z "$BUILD_ONLY" ] || { echo "$KERNEL"; exit 0; }
+if [ -n "$BUILD_ONLY" ]; then
+	[ -z "$KERNEL_OFF" ] || echo "option-off: $KERNEL_OFF"
+	echo "$KERNEL"
+	exit 0
+fi
 VERSION=$("$KP/scripts/kernel-tree.sh" version | tr '~:+' '___')
 TREE=$PCM_DMABUF_E2E_KERNEL_DIR/linux-$VERSION
 HDR=$PCM_DMABUF_E2E_KERNEL_DIR/build-$VERSION/headers/include
 CONFIG=$PCM_DMABUF_E2E_KERNEL_DIR/build-$VERSION/.config
+# the option-off kernel's, beside its arch/x86/boot/bzImage
+CONFIG_OFF=${KERNEL_OFF%/arch/x86/boot/bzImage}/.config
 SELF=$TREE/tools/testing/selftests/alsa
 if [ ! -f "$HDR/sound/asound.h" ] || [ ! -d "$SELF" ]; then
 	# --kernel without a cached e2e build: check.sh's patched tree and headers
@@ -301,6 +323,12 @@ if part random; then
 		--random $(( (SEQUENCES + NBOOTS - 1) / NBOOTS )) --seed $SEED --random-shard $shard/$NBOOTS 2>&1; rc=\$?
 	e2e result random-device \$rc \$t0 \$(ts)
 fi
+if part option-off; then
+	t0=\$(ts)
+	echo "=== kselftest pcm-dmabuf-test on dummy, kernel without CONFIG_SND_PCM_DMABUF"
+	PCM_DMABUF_TEST_CARD=\$DUMMY \$BIN/pcm-dmabuf-test 2>&1; rc=\$?
+	e2e result kselftest-option-off \$rc \$t0 \$(ts)
+fi
 if part unbind; then
 	t0=\$(ts)
 	echo "=== kselftest pcm-dmabuf-test on dummy + unbind"
@@ -332,7 +360,8 @@ INIT
 # few-jiffies test of the 8254 through the IO-APIC, and the kernel panics ("IO-APIC
 # + timer doesn't work!", seen once at load 22 on the known-bad/v1 pc boot)
 boot_qemu() {
-	local boot=$1 dir=$RUN/$1 machine=(-machine pc) append=
+	local boot=$1 dir=$RUN/$1 machine=(-machine pc) append= kernel=$KERNEL
+	[ "$boot" != off ] || kernel=$KERNEL_OFF
 	case $boot in
 	iommu)
 		# translated mode, strict invalidation; the IOMMU device first (QEMU
@@ -352,7 +381,7 @@ boot_qemu() {
 			-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 			-device intel-hda -device hda-output,audiodev=snd0,use-timer=false \
 			-audiodev wav,id=snd0,path="$dir/OUT.wav",out.frequency=48000 \
-			-kernel "$KERNEL" \
+			-kernel "$kernel" \
 			-append "console=ttyS0 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose,msize=262144 ro init=$dir/init.sh panic=-1 no_timer_check snd_dummy.fake_buffer=0 snd_dummy.pcm_substreams=1 snd_aloop.pcm_substreams=2 $append" \
 			</dev/null >"$dir/console.log" 2>&1 &
 		qpid=$!
@@ -409,10 +438,16 @@ results() {
 	sed -n '/^KTAP version/,/^@@E2E boot/p' "$log" | sed 's/^\[ *[0-9.]*\] //' |
 		grep -E '^ *(KTAP version|[0-9]+\.\.[0-9]+|# |(not )?ok [0-9]+ )' >"$dir/ktap.txt"
 	read -r p f s <<<"$(ktap_counts "$dir/ktap.txt")"
-	if [ "$p" -gt 0 ] && [ "$f" -eq 0 ]; then r=PASS; else r=FAIL; fi
-	# a revision without the KUnit patch (known-bad/v1) built no suite
-	grep -q '^CONFIG_SND_PCM_DMABUF_KUNIT_TEST=y' "$CONFIG" || r=SKIP
-	row "$boot kunit" $r "KTAP at boot: $p passed, $f failed, $s skipped ($(grep -cE '^ *(not )?ok [0-9]+ ' "$dir/ktap.txt") result lines)"
+	if [ "$boot" = off ]; then
+		# the kernel booted is the one without the option (its suite depends on it)
+		if grep -q '^# CONFIG_SND_PCM_DMABUF is not set' "$CONFIG_OFF" 2>/dev/null; then r=PASS; else r=FAIL; fi
+		row "$boot option-off" $r "$(grep -m1 'CONFIG_SND_PCM_DMABUF[ =]' "$CONFIG_OFF" 2>/dev/null || echo "no $CONFIG_OFF")"
+	else
+		if [ "$p" -gt 0 ] && [ "$f" -eq 0 ]; then r=PASS; else r=FAIL; fi
+		# a revision without the KUnit patch (known-bad/v1) built no suite
+		grep -q '^CONFIG_SND_PCM_DMABUF_KUNIT_TEST=y' "$CONFIG" || r=SKIP
+		row "$boot kunit" $r "KTAP at boot: $p passed, $f failed, $s skipped ($(grep -cE '^ *(not )?ok [0-9]+ ' "$dir/ktap.txt") result lines)"
+	fi
 
 	if [ "$boot" = iommu ]; then
 		# translated (not passthrough), strict, and the HDA controller in a DMA domain
@@ -465,6 +500,19 @@ results() {
 			# pcm-test exits 0 even with failed tests: its TAP totals decide
 			if [ "$nf" != 0 ]; then r=FAIL; elif [ "$nt" != 0 ]; then r=WARN; fi
 		fi
+		if [ "$name" = kselftest-option-off ]; then
+			# skipped as a whole, for want of the ioctls: exit status 4, the KTAP plan "1..0 # SKIP
+			# REASON" and no test result, on a kernel that has the snd-dummy card the test looks for
+			sect=$(sed -n '/^=== kselftest pcm-dmabuf-test on dummy, kernel without/,/^@@E2E result kselftest-option-off/p' "$log")
+			plan=$(echo "$sect" | grep -m1 -E '^1\.\.0 # SKIP ')
+			if [ "$rc" = 4 ] && [ -n "$plan" ] && ! echo "$sect" | grep -qE '^(not )?ok [0-9]' &&
+				awk '/^@@E2E cards/ {exit !($3 != "dummy=-1")}' "$log"; then
+				r=PASS
+			else
+				r=FAIL
+			fi
+			tot="KTAP plan: ${plan:-none}"
+		fi
 		if [ "$name" = random-device ]; then
 			tot=$(grep -m1 -oE '^random: [0-9]+ sequences run.*' "$log" | sed 's/^random: //')
 			# each shrunk disagreement as a script to replay (pcmsim run FILE --target device)
@@ -474,7 +522,7 @@ results() {
 		row "$boot $name" $r "exit $rc, $(printf '%.1f' "$d") s${tot:+; $tot}"
 	done < <(grep '^@@E2E result' "$log")
 
-	if want wav; then
+	if want wav && [ "$boot" != off ]; then
 		if [ -s "$dir/OUT.wav" ]; then
 			"$BIN/wav-check" "$dir/OUT.wav" "$FRAMES" >"$dir/wav-check.txt" 2>&1
 			r=$([ $? -eq 0 ] && echo PASS || echo FAIL)
@@ -484,7 +532,7 @@ results() {
 			row "$boot wav-check" FAIL "no $dir/OUT.wav"
 		fi
 	fi
-	if want conformance; then
+	if want conformance && [ "$boot" != off ]; then
 		echo "# $boot: conformance --target device (model column: the same case on the model, in the guest):"
 		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" |
 			grep -E '^(PASS|FAIL|LATE|SKIP|XFAIL|XPASS) |^    |^conformance: ' | sed 's/^/#   /'
@@ -530,15 +578,17 @@ for boot in ${BOOTS//,/ }; do
 		say "not booting $boot: the run's deadline is passed"
 		: >"$RUN/$boot/console.log.txt"
 		Q[$boot]=124
-		shard=$((shard + 1))
+		[ "$boot" = off ] || shard=$((shard + 1))
 		continue
 	fi
 	parts=$PARTS
 	# the upstream selftests (pcm-test: about 3 minutes of wall-clock streams)
 	# only in the plain boot: they test plain ALSA, which the DMA layer under it does not change
 	[ "$boot" = pc ] || parts=$(echo ",$PARTS," | sed 's/,upstream,/,/; s/,pcm-test,/,/; s/^,//; s/,$//')
+	# the kernel without the option: only the kselftest's skip (and dmesg)
+	[ "$boot" != off ] || parts=option-off
 	make_init "$boot" "$parts" "$shard"
-	shard=$((shard + 1))
+	[ "$boot" = off ] || shard=$((shard + 1))
 	say "booting $boot (QEMU, TCG), console $RUN/$boot/console.log.txt"
 	t=$(now)
 	boot_qemu "$boot"

@@ -1196,6 +1196,16 @@ static void check_revocations_finished(struct harness_substream *hs,
 			    finish, hs->substream.dmabuf_revoking);
 }
 
+/* the second half of a hw_free, run without buffer_mutex */
+static void hw_free_second_half(struct harness_substream *hs,
+				void (*finish)(struct snd_pcm_substream *))
+{
+	harness_private_hook(!hs->shared);
+	finish(&hs->substream);
+	harness_private_hook(false);
+	check_revocations_finished(hs, "snd_pcm_dmabuf_hw_free_finish");
+}
+
 /*
  * The host holds buffer_mutex around the hook (harness_pcm_lock()).  Held
  * for this call alone, it is dropped for the second half, in the same call
@@ -1224,10 +1234,7 @@ void harness_hw_free(int sid)
 		return;
 	}
 	mutex_unlock(&hs->runtime.buffer_mutex);
-	harness_private_hook(!hs->shared);
-	finish(&hs->substream);
-	harness_private_hook(false);
-	check_revocations_finished(hs, "snd_pcm_dmabuf_hw_free_finish");
+	hw_free_second_half(hs, finish);
 	harness_mutex_lock(&hs->runtime.buffer_mutex,
 			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
 }
@@ -2010,10 +2017,7 @@ void harness_pcm_unlock(int sid)
 	mutex_unlock(&hs->runtime.buffer_mutex);
 	if (hs->hw_free_finish_due) {
 		hs->hw_free_finish_due = false;
-		harness_private_hook(!hs->shared);
-		snd_pcm_dmabuf_hw_free_finish(&hs->substream);
-		harness_private_hook(false);
-		check_revocations_finished(hs, "snd_pcm_dmabuf_hw_free_finish");
+		hw_free_second_half(hs, snd_pcm_dmabuf_hw_free_finish);
 	}
 }
 
