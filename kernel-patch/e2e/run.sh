@@ -424,6 +424,15 @@ ktap_counts() {
 	}' "$1"
 }
 
+# part_output LOG NAME: what part NAME printed, from the marker line before it to its "@@E2E result NAME"
+# line. The part's own "=== ..." header is not the anchor: the serial console can split a line and let
+# another writer's output into it (seen once: "=== conformanconformance: target device"), and a summary
+# then seemed missing.
+part_output() {
+	awk -v n="$2" '/^@@E2E / {if ($2 == "result" && $3 == n) {printf "%s", out; print; exit} out = ""; next}
+		{out = out $0 "\n"}' "$1"
+}
+
 # results BOOT QEMU_EXIT: the rows of one boot
 results() {
 	local boot=$1 qrc=$2 dir=$RUN/$1 log=$RUN/$1/console.log.txt
@@ -483,16 +492,16 @@ results() {
 		# a known finding the device does not show (XPASS) is all that failed: its finding may not be
 		# observable from user space (the harness's reference counts, charges): reported, not failed
 		if [ "$name" = conformance-device ] && [ "$rc" = 1 ] &&
-			! sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" | grep -q '^FAIL ' &&
-			sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" | grep -q '^XPASS '; then
+			! part_output "$log" conformance-device | grep -q '^FAIL ' &&
+			part_output "$log" conformance-device | grep -q '^XPASS '; then
 			r=WARN
 		fi
 		if [ "$name" = upstream-pcm-test ]; then
 			# pcm-test times every stream against the wall clock; under TCG on a
 			# shared host streams run late. Its failures are classified: timing
 			# (time mismatch, short transfer, -EPIPE xrun, -EIO wait timeout) or functional.
-			awk '/^=== upstream alsa\/pcm-test/ {on=1} /^@@E2E result upstream-pcm-test/ {on=0}
-				on && /^not ok/ {name=$0; getline m; print name " :: " m}' "$log" >"$dir/pcm-test-failures.txt"
+			part_output "$log" upstream-pcm-test |
+				awk '/^not ok/ {name=$0; getline m; print name " :: " m}' >"$dir/pcm-test-failures.txt"
 			nt=$(grep -cE ':: # (time mismatch|expected [0-9]+, wrote (-32|-5|[0-9]+)$)' "$dir/pcm-test-failures.txt")
 			nf=$(grep -cvE ':: # (time mismatch|expected [0-9]+, wrote (-32|-5|[0-9]+)$)' "$dir/pcm-test-failures.txt")
 			tot="${tot:+$tot; }$nt timing failures (TCG), $nf functional"
@@ -503,7 +512,7 @@ results() {
 		if [ "$name" = kselftest-option-off ]; then
 			# skipped as a whole, for want of the ioctls: exit status 4, the KTAP plan "1..0 # SKIP
 			# REASON" and no test result, on a kernel that has the snd-dummy card the test looks for
-			sect=$(sed -n '/^=== kselftest pcm-dmabuf-test on dummy, kernel without/,/^@@E2E result kselftest-option-off/p' "$log")
+			sect=$(part_output "$log" kselftest-option-off)
 			plan=$(echo "$sect" | grep -m1 -E '^1\.\.0 # SKIP ')
 			if [ "$rc" = 4 ] && [ -n "$plan" ] && ! echo "$sect" | grep -qE '^(not )?ok [0-9]' &&
 				awk '/^@@E2E cards/ {exit !($3 != "dummy=-1")}' "$log"; then
@@ -534,9 +543,9 @@ results() {
 	fi
 	if want conformance && [ "$boot" != off ]; then
 		echo "# $boot: conformance --target device (model column: the same case on the model, in the guest):"
-		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" |
+		part_output "$log" conformance-device |
 			grep -E '^(PASS|FAIL|LATE|SKIP|XFAIL|XPASS) |^    |^conformance: ' | sed 's/^/#   /'
-		sed -n '/^=== conformance/,/^@@E2E result conformance-device/p' "$log" >"$dir/conformance.txt"
+		part_output "$log" conformance-device >"$dir/conformance.txt"
 		if ! grep -q '^conformance: [0-9]' "$dir/conformance.txt"; then
 			# the guest never got to the conformance part (a hang, a panic): no result is no pass
 			row "$boot conformance-cases" FAIL "no conformance summary on the console"
