@@ -1549,6 +1549,22 @@ int harness_munmap(int handle)
 	return 0;
 }
 
+int harness_munmap_tail(int handle, long keep)
+{
+	struct vm_area_struct *vma = vma_by_id(handle);
+
+	if (!vma) {
+		harness_bug("munmap of mapping %d, which the C side does not have", handle);
+		return -EINVAL;
+	}
+	if (keep <= 0 || (unsigned long)keep >= vma_pages(vma)) {
+		harness_bug("munmap of pages %ld on of mapping %d, which has %lu: the simulator unmaps a tail only",
+			    keep, handle, vma_pages(vma));
+		return -EINVAL;
+	}
+	return do_munmap_tail(vma, keep);
+}
+
 long harness_mapped_page(int handle, long index)
 {
 	struct vm_area_struct *vma = vma_by_id(handle);

@@ -136,6 +136,11 @@ int harness_mmap(int id, long pgoff, long pages, int write, int shared);
 /* munmap of the mapping harness_mmap() answered @handle for, before its fput */
 int harness_munmap(int handle);
 /*
+ * munmap of mapping @handle from page @keep on: the mapping is split, the
+ * part that stays (its first @keep pages) keeps the handle
+ */
+int harness_munmap_tail(int handle, long keep);
+/*
  * What page @index of mapping @handle maps, without faulting: the buffer
  * id << 32 | the page of that buffer, -ENOENT when its page table entry is
  * empty (the next access faults)

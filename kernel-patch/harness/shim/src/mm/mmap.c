@@ -3,7 +3,8 @@
  * The harness's stand-in for mm/mmap.c: do_mmap() of a file mapping with
  * its permission checks and VMA flags, mmap_region() calling the file's
  * mmap and linking the mapping into the file's i_mmap, and the unmap of a
- * whole mapping (do_vmi_munmap() -> remove_vma()) with its vm_ops->close.
+ * whole mapping (do_vmi_munmap() -> remove_vma()) with its vm_ops->close,
+ * and of a mapping's tail (the split: __split_vma() and its vm_ops->open).
  * Included by harness.c (one translation unit: it shares the harness's
  * buffers, dma-bufs and fd state); one file per kernel file, so that
  * platform modelling (IOMMU, swiotlb, buffer types) goes where the kernel
@@ -176,6 +177,69 @@ static void do_munmap(struct vm_area_struct *vma)
 		vma->vm_ops->close(vma);
 	mmap_write_unlock(mm);
 	vma_free(vma);
+}
+
+/*
+ * mm/vma.c, do_vmi_munmap() of the pages from @keep on of @vma, under the
+ * mm's mmap_lock held for writing: vms_gather_munmap_vmas() splits the
+ * mapping (__split_vma(vma, addr, new_below = 1)): the part that stays is a
+ * new VMA, which gets vm_ops->open (no lock of the file's mapping held),
+ * then vma_prepare()/vma_complete() under i_mmap_lock_write() shrink @vma
+ * to the tail and link the new one into the file's i_mmap; then
+ * vms_complete_munmap_vmas() zaps the tail's page table, unlinks @vma from
+ * i_mmap and remove_vma() calls its vm_ops->close.  The page table is the
+ * mm's in the kernel; here each VMA holds the entries of its range, so the
+ * entries of the part that stays move to the new VMA with its range.  The
+ * new part's get_file() and the old one's fput() cancel: neither is made.
+ * The part that stays keeps the handle the simulator names it by.
+ */
+static int do_munmap_tail(struct vm_area_struct *vma, unsigned long keep)
+{
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *new;
+
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (new) {
+		*new = *vma;	/* vm_area_dup() */
+		/* its page table is its own */
+		new->pte_pfn = kcalloc(keep, sizeof(*new->pte_pfn), GFP_KERNEL);
+		new->pte_page = kcalloc(keep, sizeof(*new->pte_page), GFP_KERNEL);
+		new->pte_prot = kcalloc(keep, sizeof(*new->pte_prot), GFP_KERNEL);
+	}
+	if (!new || !new->pte_pfn || !new->pte_page || !new->pte_prot) {
+		if (new)
+			vma_free(new);
+		harness_bug("munmap of a mapping's tail: no memory for the split");
+		return -ENOMEM;
+	}
+	new->vm_end = new->vm_start + (keep << PAGE_SHIFT);
+	INIT_LIST_HEAD(&new->shared);
+	INIT_LIST_HEAD(&new->node);
+	mmap_write_lock(mm);
+	if (new->vm_ops && new->vm_ops->open)
+		new->vm_ops->open(new);
+	down_write(&mapping->i_mmap_rwsem);	/* vma_prepare() */
+	memcpy(new->pte_pfn, vma->pte_pfn, keep * sizeof(*new->pte_pfn));
+	memcpy(new->pte_page, vma->pte_page, keep * sizeof(*new->pte_page));
+	memcpy(new->pte_prot, vma->pte_prot, keep * sizeof(*new->pte_prot));
+	memset(vma->pte_pfn, 0, keep * sizeof(*vma->pte_pfn));
+	memset(vma->pte_page, 0, keep * sizeof(*vma->pte_page));
+	memset(vma->pte_prot, 0, keep * sizeof(*vma->pte_prot));
+	list_add_tail(&new->shared, &mapping->i_mmap);
+	up_write(&mapping->i_mmap_rwsem);	/* vma_complete() */
+	list_add(&new->node, &vma->node);
+	list_del(&vma->node);
+	/* vms_complete_munmap_vmas(): the tail's page table, then the VMA */
+	zap_ptes(vma, keep, vma_pages(vma) - keep);
+	down_write(&mapping->i_mmap_rwsem);
+	list_del(&vma->shared);
+	up_write(&mapping->i_mmap_rwsem);
+	if (vma->vm_ops && vma->vm_ops->close)
+		vma->vm_ops->close(vma);
+	mmap_write_unlock(mm);
+	vma_free(vma);
+	return 0;
 }
 
 /* harness_reset(): the script's mappings go without their close */

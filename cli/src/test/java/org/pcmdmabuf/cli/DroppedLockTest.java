@@ -87,12 +87,9 @@ class DroppedLockTest {
         // transfer reads the mark the exporter's hw_free clears when it revokes the reused memory
         KILLED_BY.put("snd_pcm_dmabuf_sync_exporter without &buf->sync_lock", "revoke-reused-write");
         KILLED_BY.put("snd_pcm_dmabuf_exporter_done without &buf->sync_lock", "revoke-reused-write");
+        // vm_ops->open runs only where mm copies a mapping: here the split of a munmap of its tail (__split_vma())
+        KILLED_BY.put("snd_pcm_dmabuf_vm_open without &buf->lock", "munmap-tail-revoke");
 
-        NOT_KILLED.put("snd_pcm_dmabuf_vm_open without &buf->lock", "vm_ops->open runs only when mm copies a"
-                + " mapping (dup_mmap() at fork, __split_vma() of a partial munmap or mprotect, copy_vma() of mremap),"
-                + " and the op language has none of them: a fork or a partial munmap of a dma-buf mapping in a group"
-                + " with a revocation would race its count against the revocation's zap, as munmap-revoke does for"
-                + " vm_ops->close");
         NOT_KILLED.put("snd_pcm_dmabuf_hw_free without the stream lock", "the stream lock orders the unpublish"
                 + " against the PCM core's reads of runtime->dma_area in atomic context (the silence of"
                 + " snd_pcm_post_start(), the period interrupt's); snd_pcm_hw_free() (sound/core/pcm_native.c) checks"

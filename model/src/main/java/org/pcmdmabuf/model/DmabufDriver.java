@@ -223,6 +223,14 @@ public interface DmabufDriver {
     }
 
     /**
+     * munmap(2) of the mapping {@code handle} from byte {@code keep} on (mm/vma.c, do_vmi_align_munmap(): the
+     * mapping is split, __split_vma() calling vm_ops->open of the part that stays, then the part that goes is
+     * zapped and closed). The handle names the part that stays. A driver with its own mm mirrors it.
+     */
+    default void munmapTail(DmaBuf d, long handle, long keep) {
+    }
+
+    /**
      * get_user_pages() of every page of the mapping {@link #mmap} answered {@code handle} for ({@code write}:
      * FOLL_WRITE), as vmsplice(2) or O_DIRECT takes them through it (mm/gup.c): the pages pinned, or EFAULT. A pin
      * is a page reference no zap drops, so a PCM dma-buf mapping must give none (PERM-GUP-EFAULT): the Java driver

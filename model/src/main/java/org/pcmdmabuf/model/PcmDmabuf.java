@@ -554,6 +554,10 @@ public final class PcmDmabuf {
         d.exporterPcm.world.driver().munmap(d, handle);
     }
 
+    static void munmapTail(DmaBuf d, long handle, long keep) {
+        d.exporterPcm.world.driver().munmapTail(d, handle, keep);
+    }
+
     /** dma_buf_begin_cpu_access(): the exporter syncs, then the protocol opens the CPU's window. */
     static Result<Long> beginCpuAccess(DmaBuf d, DmaDirection dir) {
         Result<Long> r = d.exporterPcm.world.driver().cpuAccess(d, true, dir);

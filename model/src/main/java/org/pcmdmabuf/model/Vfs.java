@@ -472,6 +472,29 @@ final class Vfs {
         return Result.ok(0L);
     }
 
+    /**
+     * munmap(2) from byte {@code keep} of a mapping on (mm/vma.c, do_vmi_munmap()): an address not page-aligned
+     * is EINVAL; a range past the mapping's end unmaps nothing; else the mapping is split and its tail goes. The
+     * part that stays holds the file and the buffer as the whole did: the split's get_file() of the new part and
+     * the removed part's fput() cancel, as do a PCM mapping's vm_ops->open and ->close of mmap_count.
+     */
+    Result<Long> munmapTail(Vma v, long keep) {
+        if (keep % Substream.PAGE_SIZE != 0 || keep < 0) {
+            return Result.err(Errno.EINVAL);
+        }
+        if (keep == 0) {
+            return munmap(v);
+        }
+        if (v.unmapped || keep >= v.length) {
+            return Result.ok(0L);
+        }
+        if (v.dmaBuf() != null) {
+            PcmDmabuf.munmapTail(v.dmaBuf(), v.driverHandle, keep);
+        }
+        v.length = keep;
+        return Result.ok(0L);
+    }
+
     private void unmap(Vma v) {
         v.unmapped = true;
         registry.removeVma(v);

@@ -13,7 +13,8 @@ public final class Vma {
     public final SndDmaBuffer buffer;
     public final Substream substream;
     public final long offset;
-    public final long length;
+    /** Bytes mapped, page-aligned; a munmap of its tail makes it shorter. */
+    public long length;
     public final boolean read;
     public final boolean write;
     boolean unmapped;

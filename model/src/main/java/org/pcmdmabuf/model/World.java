@@ -369,6 +369,11 @@ public final class World {
         return step(task, () -> "munmap vma " + vma.id, () -> vfs.munmap(vma));
     }
 
+    /** munmap(2) of a mapping from byte {@code keep} on: its first {@code keep} bytes stay mapped. */
+    public Result<Long> munmapTail(Task task, Vma vma, long keep) {
+        return step(task, () -> "munmap vma " + vma.id + " from " + keep, () -> vfs.munmapTail(vma, keep));
+    }
+
     // ---- the CPU through a mapping -------------------------------------------------------------------
 
     /**

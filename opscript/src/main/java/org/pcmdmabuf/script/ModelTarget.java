@@ -110,7 +110,8 @@ public final class ModelTarget implements Target {
             }
             case Op.Munmap o -> {
                 Vma v = (Vma) n.map(o.proc(), o.map());
-                yield v == null ? Outcome.error("EINVAL", null) : outcome(world.munmap(t, v), null);
+                yield v == null ? Outcome.error("EINVAL", null)
+                        : outcome(o.keep() == null ? world.munmap(t, v) : world.munmapTail(t, v, o.keep()), null);
             }
             case Op.Gup o -> {
                 // a mapping the mmap did not make: no VMA at the address

@@ -71,7 +71,16 @@ public sealed interface Op {
         }
     }
 
-    record Munmap(int line, String proc, String map) implements Op {
+    /**
+     * munmap(2) of a mapping: the whole of it, or with {@code keep} (bytes) everything from that offset on, so that
+     * its first {@code keep} bytes stay mapped (the kernel splits the mapping: vm_ops->open of the part that stays,
+     * vm_ops->close of the part that goes).
+     */
+    record Munmap(int line, String proc, String map, Long keep) implements Op {
+        public Munmap(int line, String proc, String map) {
+            this(line, proc, map, null);
+        }
+
         public String name() {
             return "munmap";
         }

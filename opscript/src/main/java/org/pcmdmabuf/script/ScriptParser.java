@@ -445,7 +445,7 @@ public final class ScriptParser {
                 yield new Op.Mmap(line, proc, fd, off == null ? 0 : off, len, prot.contains("r"), prot.contains("w"),
                         shared, a.as(proc, Kind.MAP));
             }
-            case "munmap" -> new Op.Munmap(line, proc, map(proc, a.positional("MAP")));
+            case "munmap" -> new Op.Munmap(line, proc, map(proc, a.positional("MAP")), a.optionalNumber("keep", false));
             case "gup" -> {
                 String map = map(proc, a.positional("MAP"));
                 yield new Op.Gup(line, proc, map, a.flag("write"));

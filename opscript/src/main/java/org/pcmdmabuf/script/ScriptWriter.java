@@ -118,7 +118,7 @@ public final class ScriptWriter {
             case Op.Xfer o -> o.name() + " " + o.fd() + " frames=" + o.frames();
             case Op.Mmap o -> "mmap " + o.fd() + " off=" + o.offset() + " len=" + o.length() + " prot="
                     + (o.read() ? "r" : "") + (o.write() ? "w" : "") + (o.shared() ? "" : " private") + " as " + o.as();
-            case Op.Munmap o -> "munmap " + o.map();
+            case Op.Munmap o -> "munmap " + o.map() + (o.keep() == null ? "" : " keep=" + o.keep());
             case Op.Gup o -> "gup " + o.map() + (o.write() ? " write" : "");
             case Op.Unpin o -> "unpin " + o.map();
             case Op.MapAccess o -> o.name() + " " + o.map() + " off=" + o.offset() + " len=" + o.length();

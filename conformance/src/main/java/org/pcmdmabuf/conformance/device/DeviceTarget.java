@@ -23,6 +23,7 @@ import org.pcmdmabuf.conformance.device.FdTable.Mapping;
 import org.pcmdmabuf.model.DmabufArg;
 import org.pcmdmabuf.model.HwParams;
 import org.pcmdmabuf.model.PcmState;
+import org.pcmdmabuf.model.Substream;
 import org.pcmdmabuf.model.SwParams;
 import org.pcmdmabuf.script.Names;
 import org.pcmdmabuf.script.Op;
@@ -515,11 +516,37 @@ public final class DeviceTarget implements Target {
             // answers; not called again, since another mapping of this process may have taken the address
             return Outcome.ok(0, null);
         }
+        if (o.keep() != null && o.keep() > 0) {
+            return munmapTail(o, n, m, o.keep());
+        }
         int r = sys.munmap(m.addr(), m.len());
         if (r == 0) {
             fds.unmapped(o.proc(), m);
         }
         return r < 0 ? Outcome.error(Uapi.errnoName(-r), null) : Outcome.ok(0, null);
+    }
+
+    /**
+     * munmap(2) of a mapping from byte {@code keep} on: the kernel splits it and the first {@code keep} bytes
+     * stay, bound to the same name. A range past its end unmaps nothing of it and is not called: another mapping
+     * of this process may lie there.
+     */
+    private Outcome munmapTail(Op.Munmap o, Names n, Mapping m, long keep) {
+        if (keep % Substream.PAGE_SIZE != 0) {
+            return Outcome.error(EINVAL.name(), null);
+        }
+        if (keep >= m.len()) {
+            return Outcome.ok(0, null);
+        }
+        int r = sys.munmap(m.addr() + keep, m.len() - keep);
+        if (r < 0) {
+            return Outcome.error(Uapi.errnoName(-r), null);
+        }
+        Mapping kept = new Mapping(m.addr(), keep, m.readable(), m.writable());
+        fds.unmapped(o.proc(), m);
+        fds.mapped(o.proc(), kept);
+        n.bindMap(o.proc(), o.map(), kept);
+        return Outcome.ok(0, null);
     }
 
     /**

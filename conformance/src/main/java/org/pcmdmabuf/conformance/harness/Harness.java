@@ -87,6 +87,7 @@ public final class Harness {
         PROCESS_EXIT(of(I, I)),
         MMAP(of(I, I, J, J, I, I)),
         MUNMAP(of(I, I)),
+        MUNMAP_TAIL(of(I, I, J)),
         MAPPED_PAGE(of(J, I, J)),
         TOUCH_PAGE(of(J, I, J)),
         GUP(of(J, I, I)),
@@ -619,6 +620,15 @@ public final class Harness {
             return (int) h(Function.MUNMAP).invokeExact(handle);
         } catch (Throwable t) {
             throw failed(Function.MUNMAP, t);
+        }
+    }
+
+    /** munmap of mapping {@code handle} from page {@code keep} on: the split's vm_ops->open, the tail's close. */
+    int munmapTail(int handle, long keep) {
+        try {
+            return (int) h(Function.MUNMAP_TAIL).invokeExact(handle, keep);
+        } catch (Throwable t) {
+            throw failed(Function.MUNMAP_TAIL, t);
         }
     }
 

@@ -581,6 +581,12 @@ public final class HarnessDriver implements DmabufDriver {
         checkBugs();
     }
 
+    @Override
+    public void munmapTail(DmaBuf d, long handle, long keep) {
+        harness.munmapTail((int) handle, keep / Substream.PAGE_SIZE);
+        checkBugs();
+    }
+
     /** get_user_pages() through the C side's mapping: its page table as the revision filled it (mm/gup.c). */
     @Override
     public Result<Long> gup(DmaBuf d, long handle, boolean write) {

@@ -24,7 +24,7 @@ public final class RaceScenarios {
             "hw-free-disconnect", "pcm-mmap-attach", "hw-free-revoke-disconnect",
             "write-attach", "revoke-reused-write", "attach-attach-reused", "export-start", "export-disconnect",
             "write-export", "write-detach", "write-hw-free", "linked-prepare-revoke-write",
-            "hw-free-revoke-other-disconnect");
+            "hw-free-revoke-other-disconnect", "munmap-tail-revoke");
 
     private RaceScenarios() {
     }
