@@ -515,7 +515,7 @@ results() {
 			sect=$(part_output "$log" kselftest-option-off)
 			plan=$(echo "$sect" | grep -m1 -E '^1\.\.0 # SKIP ')
 			if [ "$rc" = 4 ] && [ -n "$plan" ] && ! echo "$sect" | grep -qE '^(not )?ok [0-9]' &&
-				awk '/^@@E2E cards/ {exit !($3 != "dummy=-1")}' "$log"; then
+				grep -q '^@@E2E cards dummy=[0-9]' "$log"; then
 				r=PASS
 			else
 				r=FAIL
