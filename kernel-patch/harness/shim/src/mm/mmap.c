@@ -81,6 +81,27 @@ static void vma_free(struct vm_area_struct *vma)
 	kfree(vma);
 }
 
+/* the page table of a mapping of @pages pages (linux/mm.h), all entries empty */
+static int vma_alloc_ptes(struct vm_area_struct *vma, unsigned long pages)
+{
+	vma->pte_pfn = kcalloc(pages, sizeof(*vma->pte_pfn), GFP_KERNEL);
+	vma->pte_page = kcalloc(pages, sizeof(*vma->pte_page), GFP_KERNEL);
+	vma->pte_prot = kcalloc(pages, sizeof(*vma->pte_prot), GFP_KERNEL);
+	return vma->pte_pfn && vma->pte_page && vma->pte_prot ? 0 : -ENOMEM;
+}
+
+/* the entries of the first @n pages of @from move to @to, which starts there */
+static void move_ptes(struct vm_area_struct *to, struct vm_area_struct *from,
+		      unsigned long n)
+{
+	memcpy(to->pte_pfn, from->pte_pfn, n * sizeof(*to->pte_pfn));
+	memcpy(to->pte_page, from->pte_page, n * sizeof(*to->pte_page));
+	memcpy(to->pte_prot, from->pte_prot, n * sizeof(*to->pte_prot));
+	memset(from->pte_pfn, 0, n * sizeof(*from->pte_pfn));
+	memset(from->pte_page, 0, n * sizeof(*from->pte_page));
+	memset(from->pte_prot, 0, n * sizeof(*from->pte_prot));
+}
+
 /*
  * mm/mmap.c, do_mmap(): a shared mapping with PROT_WRITE of a file without
  * FMODE_WRITE is EACCES, and one of a file without FMODE_WRITE loses
@@ -116,9 +137,10 @@ static struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
 	vma = kzalloc(sizeof(*vma), GFP_KERNEL);
 	if (!vma)
 		return ERR_PTR(-ENOMEM);
-	vma->pte_pfn = kcalloc(pages, sizeof(*vma->pte_pfn), GFP_KERNEL);
-	vma->pte_page = kcalloc(pages, sizeof(*vma->pte_page), GFP_KERNEL);
-	vma->pte_prot = kcalloc(pages, sizeof(*vma->pte_prot), GFP_KERNEL);
+	if (vma_alloc_ptes(vma, pages)) {
+		vma_free(vma);
+		return ERR_PTR(-ENOMEM);
+	}
 	vma->vm_mm = mm;
 	vma->vm_flags = vm_flags;
 	vma->vm_start = 0x10000000UL;
@@ -202,14 +224,12 @@ static int do_munmap_tail(struct vm_area_struct *vma, unsigned long keep)
 	new = kmalloc(sizeof(*new), GFP_KERNEL);
 	if (new) {
 		*new = *vma;	/* vm_area_dup() */
-		/* its page table is its own */
-		new->pte_pfn = kcalloc(keep, sizeof(*new->pte_pfn), GFP_KERNEL);
-		new->pte_page = kcalloc(keep, sizeof(*new->pte_page), GFP_KERNEL);
-		new->pte_prot = kcalloc(keep, sizeof(*new->pte_prot), GFP_KERNEL);
-	}
-	if (!new || !new->pte_pfn || !new->pte_page || !new->pte_prot) {
-		if (new)
+		if (vma_alloc_ptes(new, keep)) {
 			vma_free(new);
+			new = NULL;
+		}
+	}
+	if (!new) {
 		harness_bug("munmap of a mapping's tail: no memory for the split");
 		return -ENOMEM;
 	}
@@ -220,12 +240,7 @@ static int do_munmap_tail(struct vm_area_struct *vma, unsigned long keep)
 	if (new->vm_ops && new->vm_ops->open)
 		new->vm_ops->open(new);
 	down_write(&mapping->i_mmap_rwsem);	/* vma_prepare() */
-	memcpy(new->pte_pfn, vma->pte_pfn, keep * sizeof(*new->pte_pfn));
-	memcpy(new->pte_page, vma->pte_page, keep * sizeof(*new->pte_page));
-	memcpy(new->pte_prot, vma->pte_prot, keep * sizeof(*new->pte_prot));
-	memset(vma->pte_pfn, 0, keep * sizeof(*vma->pte_pfn));
-	memset(vma->pte_page, 0, keep * sizeof(*vma->pte_page));
-	memset(vma->pte_prot, 0, keep * sizeof(*vma->pte_prot));
+	move_ptes(new, vma, keep);
 	list_add_tail(&new->shared, &mapping->i_mmap);
 	up_write(&mapping->i_mmap_rwsem);	/* vma_complete() */
 	list_add(&new->node, &vma->node);

@@ -13,8 +13,8 @@ public final class Vma {
     public final SndDmaBuffer buffer;
     public final Substream substream;
     public final long offset;
-    /** Bytes mapped, page-aligned; a munmap of its tail makes it shorter. */
-    public long length;
+    /** Bytes mapped, page-aligned; a munmap of its tail makes it shorter ({@link Vfs}). */
+    long length;
     public final boolean read;
     public final boolean write;
     boolean unmapped;
@@ -39,6 +39,10 @@ public final class Vma {
         this.length = length;
         this.read = read;
         this.write = write;
+    }
+
+    public long length() {
+        return length;
     }
 
     /** The dma-buf driver's handle of this mapping, 0 for a mapping of a PCM file. */

@@ -566,7 +566,7 @@ public final class HarnessDriver implements DmabufDriver {
      * revoked dma-buf (LIFETIME-REVOKE-ZAP).
      */
     public void touch(Vma v, long offset, long length) {
-        if (length <= 0 || offset < 0 || offset + length > v.length) {
+        if (length <= 0 || offset < 0 || offset + length > v.length()) {
             return;
         }
         for (long p = offset / Substream.PAGE_SIZE; p <= (offset + length - 1) / Substream.PAGE_SIZE; p++) {
