@@ -1,6 +1,7 @@
 package org.pcmdmabuf.script;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -89,40 +90,67 @@ public final class Linearizability {
      * answers of some order of each concurrent group; answers are compared with {@link #sameAnswer}.
      */
     public static Verdict check(Script script, List<Outcome> observed, Supplier<Target> model) {
-        if (observed.size() != script.ops().size()) {
-            throw new IllegalArgumentException("one answer per op: " + observed.size() + " for "
-                    + script.ops().size() + " ops");
-        }
-        List<Order> chosen = new ArrayList<>();
-        NotLinearizable[] deepest = new NotLinearizable[1];
-        return search(script, observed, model, chosen, deepest) ? new Linearizable(List.copyOf(chosen)) : deepest[0];
+        return new Checker(script, model).check(observed);
     }
 
-    private static boolean search(Script script, List<Outcome> observed, Supplier<Target> model,
-            List<Order> chosen, NotLinearizable[] deepest) {
-        int g = chosen.size();
-        if (g == script.concurrent().size()) {
-            return true;
+    /**
+     * {@link #check} of many runs of one script, as a race search judges each of its schedules: what a group's
+     * orders give depends on the script and the orders chosen for the groups before it, never on the answers
+     * judged, so it is run on the model once per such choice and kept.
+     */
+    public static final class Checker {
+        private final Script script;
+        private final Supplier<Target> model;
+        private final Map<List<Order>, Map<List<Outcome>, List<Order>>> allowed = new HashMap<>();
+
+        /** {@code model} must give a fresh, deterministic model on every call. */
+        public Checker(Script script, Supplier<Target> model) {
+            this.script = script;
+            this.model = model;
         }
-        Script.Concurrent group = script.concurrent().get(g);
-        List<Outcome> seen = observed.subList(group.first(), group.first() + group.size());
-        Map<List<Outcome>, List<Order>> allowed = allowed(script, chosen, model);
-        for (Map.Entry<List<Outcome>, List<Order>> e : allowed.entrySet()) {
-            if (!sameAnswers(script.ops().subList(group.first(), group.first() + group.size()), e.getKey(), seen)) {
-                continue;
+
+        public Script script() {
+            return script;
+        }
+
+        /** {@link Linearizability#check} of {@code observed}. */
+        public Verdict check(List<Outcome> observed) {
+            if (observed.size() != script.ops().size()) {
+                throw new IllegalArgumentException("one answer per op: " + observed.size() + " for "
+                        + script.ops().size() + " ops");
             }
-            for (Order order : e.getValue()) {
-                chosen.add(order);
-                if (search(script, observed, model, chosen, deepest)) {
-                    return true;
+            List<Order> chosen = new ArrayList<>();
+            NotLinearizable[] deepest = new NotLinearizable[1];
+            return search(observed, chosen, deepest) ? new Linearizable(List.copyOf(chosen)) : deepest[0];
+        }
+
+        private boolean search(List<Outcome> observed, List<Order> chosen, NotLinearizable[] deepest) {
+            int g = chosen.size();
+            if (g == script.concurrent().size()) {
+                return true;
+            }
+            Script.Concurrent group = script.concurrent().get(g);
+            List<Outcome> seen = observed.subList(group.first(), group.first() + group.size());
+            Map<List<Outcome>, List<Order>> orders = allowed.computeIfAbsent(List.copyOf(chosen),
+                    c -> Linearizability.allowed(script, c, model));
+            for (Map.Entry<List<Outcome>, List<Order>> e : orders.entrySet()) {
+                if (!sameAnswers(script.ops().subList(group.first(), group.first() + group.size()), e.getKey(),
+                        seen)) {
+                    continue;
                 }
-                chosen.removeLast();
+                for (Order order : e.getValue()) {
+                    chosen.add(order);
+                    if (search(observed, chosen, deepest)) {
+                        return true;
+                    }
+                    chosen.removeLast();
+                }
             }
+            if (deepest[0] == null || script.concurrent().indexOf(deepest[0].group()) < g) {
+                deepest[0] = new NotLinearizable(group, List.copyOf(seen), orders);
+            }
+            return false;
         }
-        if (deepest[0] == null || script.concurrent().indexOf(deepest[0].group()) < g) {
-            deepest[0] = new NotLinearizable(group, List.copyOf(seen), allowed);
-        }
-        return false;
     }
 
     /** The answers of every order of the group after {@code chosen}'s groups, keyed by answers in written order. */
@@ -151,7 +179,10 @@ public final class Linearizability {
                 out.computeIfAbsent(List.copyOf(inWrittenOrder), k -> new ArrayList<>()).add(order);
             }
         }
-        return out;
+        // kept by a Checker and handed out in its verdicts: no caller may change it
+        Map<List<Outcome>, List<Order>> frozen = new LinkedHashMap<>();
+        out.forEach((answers, orders) -> frozen.put(answers, List.copyOf(orders)));
+        return Collections.unmodifiableMap(frozen);
     }
 
     /**

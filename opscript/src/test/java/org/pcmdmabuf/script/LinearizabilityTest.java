@@ -55,6 +55,35 @@ class LinearizabilityTest {
     }
 
     /**
+     * A checker of one script judges run after run as check() does, and runs the model for a group's orders once:
+     * what they give depends on the script alone, not on the answers judged.
+     */
+    @Test
+    void aCheckerJudgesAsCheckAndRunsTheOrdersOnce() throws ScriptException {
+        Script s = ScriptParser.parse(RACE);
+        int[] models = {0};
+        Linearizability.Checker checker = new Linearizability.Checker(s, () -> {
+            models[0]++;
+            return model();
+        });
+        List<Outcome> exportFirst = answers(s);
+        List<Outcome> wrong = new ArrayList<>(exportFirst);
+        int first = s.concurrent().getFirst().first();
+        wrong.set(first, Outcome.error("EBUSY", exportFirst.get(first).state()));
+        for (List<Outcome> seen : List.of(exportFirst, wrong, exportFirst, wrong)) {
+            Linearizability.Verdict once = Linearizability.check(s, seen, LinearizabilityTest::model);
+            Linearizability.Verdict kept = checker.check(seen);
+            assertEquals(once, kept);
+        }
+        assertInstanceOf(Linearizability.Linearizable.class, checker.check(exportFirst));
+        assertInstanceOf(Linearizability.NotLinearizable.class, checker.check(wrong));
+        // both orders of the group, each once: no run of the script's checks ran the model again
+        assertEquals(2, models[0]);
+        assertThrows(UnsupportedOperationException.class, () -> ((Linearizability.NotLinearizable) checker.check(wrong))
+                .allowed().clear());
+    }
+
+    /**
      * An ioctl in flight when its card is disconnected answers EBADFD (snd_pcm_common_ioctl() finds the stream
      * DISCONNECTED) where the model, for a call after the disconnect, answers ENODEV; without a disconnect in the
      * group EBADFD stays an answer no order gives.

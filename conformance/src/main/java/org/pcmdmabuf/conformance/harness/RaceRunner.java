@@ -29,6 +29,7 @@ public final class RaceRunner {
     private final int lineBytes;
     private final int cacheLines;
     private final Supplier<Target> model;
+    private Linearizability.Checker checker;
 
     public RaceRunner(Harness harness, int lineBytes, int cacheLines, Supplier<Target> model) {
         this.harness = harness;
@@ -143,12 +144,20 @@ public final class RaceRunner {
             }
         }
         if (complete && failures.isEmpty() && !script.concurrent().isEmpty()
-                && Linearizability.check(script, withoutState(Arrays.asList(answers)), this::statelessModel)
+                && checker(script).check(withoutState(Arrays.asList(answers)))
                         instanceof Linearizability.NotLinearizable n) {
             failures.add(notLinearizable(script, n));
         }
         return new Run(Arrays.asList(answers), List.copyOf(schedule), List.copyOf(runnable), steps,
                 List.copyOf(failures), diverged);
+    }
+
+    /** The linearizability check of {@code script}: a search runs one script schedule after schedule. */
+    private Linearizability.Checker checker(Script script) {
+        if (checker == null || checker.script() != script) {
+            checker = new Linearizability.Checker(script, this::statelessModel);
+        }
+        return checker;
     }
 
     /** The group's ops as kernel tasks; returns harness_sched_finish()'s bits. */
