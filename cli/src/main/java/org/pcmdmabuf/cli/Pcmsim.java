@@ -40,8 +40,9 @@ public final class Pcmsim {
         cl.setExecutionStrategy(parsed -> outputWritten(cl, new CommandLine.RunLast().execute(parsed)));
         // One line, as every other bad input: the message, then where the options are described.
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("pcmsim: " + ex.getMessage() + " (see '"
-                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            // picocli 4.7.7 says "option option '--report'" of a map option's value without '='
+            ex.getCommandLine().getErr().println("pcmsim: " + ex.getMessage().replace("option option ", "option ")
+                    + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_USAGE;
         });
         return cl;

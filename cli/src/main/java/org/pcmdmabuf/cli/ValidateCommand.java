@@ -5,8 +5,11 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pcmdmabuf.conformance.shard.Campaign;
 import org.pcmdmabuf.conformance.shard.Shard;
@@ -64,6 +67,12 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text",
             description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Format format;
+
+    @Option(names = "--report", paramLabel = "FORMAT=FILE",
+            description = "Also write the report in FORMAT (${COMPLETION-CANDIDATES}) to FILE, as --format FORMAT would "
+                    + "print it; repeatable. One run then gives, say, the text on the terminal and JUnit XML for a "
+                    + "CI's test view. FILE's folder must exist.")
+    Map<Format, Path> reports = new EnumMap<>(Format.class);
 
     @Option(names = {"-j", "--jobs"}, defaultValue = "2", paramLabel = "N",
             description = "Parallel jobs of the kernel builds (default: ${DEFAULT-VALUE}). Given, also the harness "
@@ -166,6 +175,13 @@ final class ValidateCommand implements Callable<Integer> {
         if (caseTimeout <= 0 || stageTimeout <= 0) {
             return usage(err, "--case-timeout and --stage-timeout must be longer than 0");
         }
+        for (Map.Entry<Format, Path> r : reports.entrySet()) {
+            Path folder = r.getValue().toAbsolutePath().getParent();
+            if (Files.isDirectory(r.getValue()) || folder == null || !Files.isDirectory(folder)) {
+                return usage(err, "--report " + r.getKey() + "=" + r.getValue() + ": "
+                        + (Files.isDirectory(r.getValue()) ? "is a folder" : "no folder " + folder));
+            }
+        }
         Path kernelPatch = kernelPatchDir();
         if (kernelPatch == null) {
             return usage(err, "cannot find kernel-patch/" + SCRIPT + ": run pcmsim from its pcm-dmabuf checkout");
@@ -200,27 +216,24 @@ final class ValidateCommand implements Callable<Integer> {
         }
         boolean text = format == Format.text;
         // a text report is its progress; a JUnit, KTAP or JSON one keeps standard output for the document
-        PrintWriter progress = text ? out : err;
+        Progress progress = new Progress(text ? out : err);
         progress.print(ValidationReport.header(series));
-        progress.println(sandbox.describe());
+        progress.print(sandbox.describe() + "\n");
         if (skippedByQuick != null) {
-            progress.println(skippedByQuick);
+            progress.print(skippedByQuick + "\n");
         }
         if (!shard.whole()) {
-            progress.println("shard " + shard + ": the random sequences and the cases' fault sweeps at positions "
+            progress.print("shard " + shard + ": the random sequences and the cases' fault sweeps at positions "
                     + (shard.index() - 1) + ", " + (shard.index() - 1 + shard.count()) + ", ... (from 0)"
                     + (shard.index() == 1 ? "; check.sh, the conformance cases and the race stage" : "")
-                    + "; pcmsim merge joins the shards");
+                    + "; pcmsim merge joins the shards\n");
         }
-        progress.flush();
         List<Check> checks;
         Validation validation = new Validation(series, kernelPatch, jobs, !noKernelChecks, failFast,
                 differential, depth(),
                 new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
-                sandbox, c -> {
-                    progress.print(ValidationReport.textLine(noTimes ? c.untimed() : c));
-                    progress.flush();
-                }, new Validation.Instruments(asan, coverage))
+                sandbox, c -> progress.print(ValidationReport.textLine(noTimes ? c.untimed() : c)),
+                new Validation.Instruments(asan, coverage))
                 .stagesAtOnce(spec.commandLine().getParseResult().hasMatchedOption("--jobs") ? jobs : 1);
         try {
             checks = validation.run();
@@ -232,9 +245,34 @@ final class ValidateCommand implements Callable<Integer> {
             return EXIT_INTERRUPTED;
         }
         ValidationReport report = new ValidationReport(campaign, series, checks, validation.coverage());
+        progress.text.append(report.footer());
         out.print(text ? report.footer() : report.render(format));
         out.flush();
+        for (Map.Entry<Format, Path> r : reports.entrySet()) {
+            try {
+                Files.writeString(r.getValue(), r.getKey() == Format.text ? progress.text : report.render(r.getKey()));
+            } catch (IOException e) {
+                // the run is not repeated for want of a file: standard output has had the report
+                return usage(err, "--report " + r.getKey() + "=" + r.getValue() + ": cannot write it: " + e);
+            }
+        }
         return report.passed() ? 0 : 1;
+    }
+
+    /** What a text report prints as the run goes, printed and kept for {@code --report text=FILE}. */
+    private static final class Progress {
+        private final PrintWriter to;
+        private final StringBuilder text = new StringBuilder();
+
+        Progress(PrintWriter to) {
+            this.to = to;
+        }
+
+        void print(String s) {
+            text.append(s);
+            to.print(s);
+            to.flush();
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -41,12 +42,19 @@ class PcmsimValidateTest {
      * The shipped series passes every check but the kernel's (run-tests runs those), the findings it declares
      * (kernel-patch/series/FINDINGS), shown as known, and the cases on an IOMMU or bounce buffers, which the
      * harness skips. Every case's fault sweep passes, but for those: the declared findings' are known, and the
-     * case that asks for its own faults is not swept.
+     * case that asks for its own faults is not swept. Its KTAP has a plan and one line per check, its JUnit XML one
+     * testcase per check.
      */
     @Test
-    void theShippedSeriesPasses() throws Exception {
-        Run r = pcmsim("validate", "--no-kernel-checks", SERIES.toString());
+    void theShippedSeriesPassesInEveryFormat() throws Exception {
+        // one run, its KTAP and JUnit reports written beside (aReportFileIsWhatFormatPrints)
+        Path ktap = tmp.resolve("report.ktap");
+        Path junit = tmp.resolve("report.xml");
+        Run r = pcmsim("validate", "--no-kernel-checks", "--report", "ktap=" + ktap, "--report", "junit=" + junit,
+                SERIES.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
+        ktapHasAPlanAndOneLinePerCheck(Files.readString(ktap));
+        junitIsXmlWithOneTestcasePerCheck(Files.readString(junit));
         int cases = Case.all().size();
         int known = knownCases();
         int races = RaceScenarios.NAMES.size();
@@ -79,16 +87,13 @@ class PcmsimValidateTest {
         return Findings.read(SERIES).cases().size();
     }
 
-    @Test
-    void ktapHasAPlanAndOneLinePerCheck() throws Exception {
-        Run r = pcmsim("validate", "--no-kernel-checks", "--format", "ktap");
-        assertEquals(0, r.exit(), r.out() + r.err());
-        List<String> lines = r.out().lines().toList();
+    private static void ktapHasAPlanAndOneLinePerCheck(String ktap) throws Exception {
+        List<String> lines = ktap.lines().toList();
         assertEquals("KTAP version 1", lines.getFirst());
         int plan = Integer.parseInt(lines.stream().filter(l -> l.startsWith("1..")).findFirst().orElseThrow()
                 .substring(3));
         List<String> results = lines.stream().filter(l -> l.matches("(not )?ok \\d+ .*")).toList();
-        assertEquals(plan, results.size(), r.out());
+        assertEquals(plan, results.size(), ktap);
         // the kernel's, the build, every case, every case's fault sweep and their figures, every race scenario
         // and the lock order, the differential
         assertEquals(2 * Case.all().size() + 4 + RaceScenarios.NAMES.size() + 1, plan);
@@ -102,12 +107,9 @@ class PcmsimValidateTest {
         }
     }
 
-    @Test
-    void junitIsXmlWithOneTestcasePerCheck() throws Exception {
-        Run r = pcmsim("validate", "--no-kernel-checks", "--format", "junit");
-        assertEquals(0, r.exit(), r.out() + r.err());
+    private static void junitIsXmlWithOneTestcasePerCheck(String junit) throws Exception {
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                .parse(new ByteArrayInputStream(r.out().getBytes(StandardCharsets.UTF_8)));
+                .parse(new ByteArrayInputStream(junit.getBytes(StandardCharsets.UTF_8)));
         Element suite = doc.getDocumentElement();
         assertEquals("testsuite", suite.getTagName());
         int cases = doc.getElementsByTagName("testcase").getLength();
@@ -118,6 +120,29 @@ class PcmsimValidateTest {
         int notRun = 2 + 2 * knownCases() + (Findings.read(SERIES).byCase().size() - knownCases());
         assertEquals(String.valueOf(notRun), suite.getAttribute("skipped"));
         assertEquals(notRun, doc.getElementsByTagName("skipped").getLength());
+    }
+
+    /**
+     * {@code --report FORMAT=FILE} writes what {@code --format FORMAT} prints, byte for byte (--no-times), whatever
+     * standard output's format: the text report too, progress and tally.
+     */
+    @Test
+    void aReportFileIsWhatFormatPrints() throws Exception {
+        List<String> run = List.of("validate", "--no-kernel-checks", "--no-faults", "--no-races", "--sequences", "0",
+                "--no-times", SERIES.toString());
+        List<String> args = new ArrayList<>(run);
+        for (String format : List.of("text", "junit", "ktap", "json")) {
+            args.addAll(List.of("--report", format + "=" + tmp.resolve("report." + format)));
+        }
+        args.addAll(List.of("--format", "json"));
+        Run all = pcmsim(args.toArray(String[]::new));
+        assertEquals(0, all.exit(), all.out() + all.err());
+        for (String format : List.of("text", "junit", "ktap", "json")) {
+            Run alone = pcmsim(Stream.concat(run.stream(), Stream.of("--format", format)).toArray(String[]::new));
+            assertEquals(0, alone.exit(), alone.out() + alone.err());
+            assertEquals(alone.out(), Files.readString(tmp.resolve("report." + format)), format);
+        }
+        assertEquals(Files.readString(tmp.resolve("report.json")), all.out());
     }
 
     @Test
@@ -196,6 +221,18 @@ class PcmsimValidateTest {
         Run r2 = pcmsim("validate", "--stage-timeout", "1h");
         assertEquals(2, r2.exit());
         assertTrue(r2.err().lines().findFirst().orElse("").contains("'1h' is not a duration"), r2.err());
+        oneLine(pcmsim("validate", "--report", "ktap=" + tmp), "--report ktap=" + tmp + ": is a folder");
+        Path nowhere = tmp.resolve("missing/report.ktap");
+        oneLine(pcmsim("validate", "--report", "ktap=" + nowhere), "--report ktap=" + nowhere + ": no folder "
+                + nowhere.getParent());
+        Run html = pcmsim("validate", "--report", "html=" + tmp.resolve("r.html"));
+        assertEquals(2, html.exit());
+        assertEquals("pcmsim: Invalid value for option '--report' (FORMAT=FILE): expected one of [text, junit, ktap, "
+                + "json] (case-sensitive) but was 'html' (see 'pcmsim validate --help')\n", html.err());
+        Run bare = pcmsim("validate", "--report", "ktap");
+        assertEquals(2, bare.exit());
+        assertEquals("pcmsim: Value for option '--report' (FORMAT=FILE) should be in KEY=VALUE format but was ktap "
+                + "(see 'pcmsim validate --help')\n", bare.err());
     }
 
     /**
