@@ -9,7 +9,8 @@
 # the uAPI values are those of docs/spec.md for the series' uAPI revision.
 # Warns when the series carries no Signed-off-by: (PCM_DMABUF_AUTHOR unset).
 #
-# usage: kernel-patch/scripts/check.sh [-j JOBS] [--series DIR] [--work NAME] [--no-sandbox]
+# usage: kernel-patch/scripts/check.sh [-j JOBS] [--series DIR] [--work NAME] [--no-sandbox] [--fresh]
+#                                      [--packages] [--result-key]
 #
 # --series: the series to check (default kernel-patch/series/, or
 # $PCM_DMABUF_SERIES).  --work: names the patched tree and build directories
@@ -21,6 +22,19 @@
 # its sources and headers, the programs built from them) runs in the sandbox
 # of sandbox.sh: it reads the trees, writes only its own build directory.
 # --no-sandbox runs them with the caller's rights (docs/sandbox.md).
+#
+# A check that passed is kept under $CACHE/results/, keyed by everything it
+# reads: the series, kernel-patch/'s scripts, config and test programs, the
+# versions of the tree's package and of the tools, and the options that
+# change an answer.  A check of the same key prints that result again, with a
+# line saying so, rather than build it all again (run-tests checks the
+# shipped series in the background while Maven runs, then pcmsim validate
+# checks it again); --fresh checks anyway.  A failed check is never kept: it
+# runs again, and says why anew.  --result-key prints the key, checks nothing.
+#
+# --packages: install the packages the checks need (apt-get), check nothing
+# (run-tests does it in the foreground before it runs a check in the
+# background, so that no two apt-gets meet at dpkg's lock).
 #
 # Cold (clean machine): installs what is missing with apt-get, extracts the
 # source once and configures the build directories, all under
@@ -39,7 +53,10 @@ FRAGMENT=$KP/config/pcm-dmabuf.config
 SERIES=${PCM_DMABUF_SERIES:-$KP/series}
 WORK=patched
 SANDBOX=1
-USAGE="check.sh [-j JOBS] [--series DIR] [--work NAME] [--no-sandbox]"
+USAGE="check.sh [-j JOBS] [--series DIR] [--work NAME] [--no-sandbox] [--fresh] [--packages] [--result-key]"
+PACKAGES_ONLY=
+FRESH=
+KEY_ONLY=
 
 bad_usage() { echo "check.sh: $* (usage: $USAGE)" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -49,6 +66,9 @@ while [ $# -gt 0 ]; do
 	--series) [ $# -ge 2 ] || bad_usage "--series needs a directory"; SERIES=$2; shift 2 ;;
 	--work) [ $# -ge 2 ] || bad_usage "--work needs a name"; WORK=$2; shift 2 ;;
 	--no-sandbox) SANDBOX=0; shift ;;
+	--packages) PACKAGES_ONLY=1; shift ;;
+	--fresh) FRESH=1; shift ;;
+	--result-key) KEY_ONLY=1; shift ;;
 	-h|--help) echo "usage: $USAGE"; exit 0 ;;
 	*) bad_usage "unknown argument: $1" ;;
 	esac
@@ -62,6 +82,25 @@ export PCM_DMABUF_CACHE=$CACHE
 
 PKGS="linux-source-6.12 make gcc bc flex bison libelf-dev libssl-dev patch python3 python3-ply python3-git"
 [ "$SANDBOX" = 1 ] && PKGS="$PKGS bubblewrap"
+
+# result_key: what a check's answer depends on, hashed (see "A check that passed is kept" above).  The
+# work name and the author are in it for the paths and the warning the answer prints.
+result_key() {
+	{
+		echo "sandbox=$SANDBOX work=$WORK author=${PCM_DMABUF_AUTHOR:-}"
+		# shellcheck disable=SC2086
+		dpkg-query -W -f='${Package} ${Version}\n' $PKGS bubblewrap sparse python3-docutils linux-libc-dev \
+			libc6-dev 2>/dev/null
+		gcc --version 2>/dev/null | head -n 1
+		(cd "$SERIES" && sha256sum -- *)
+		(cd "$KP" && find scripts config tests -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+	} | sha256sum | cut -c1-32
+}
+if [ -n "$KEY_ONLY" ]; then
+	result_key
+	exit
+fi
+
 export PCM_DMABUF_SANDBOX=$SANDBOX
 LOG=$CACHE/logs/$WORK
 mkdir -p "$LOG" || { echo "check.sh: cannot create $LOG" >&2; exit 1; }
@@ -469,34 +508,60 @@ build_failed() {
 
 # --- main ------------------------------------------------------------------
 
-echo "# pcm-dmabuf kernel series check of $SERIES, cache $CACHE ($WORK), -j$JOBS, sandbox $([ "$SANDBOX" = 1 ] && echo on || echo "off (--no-sandbox)")"
-if [ -z "${PCM_DMABUF_AUTHOR:-}" ]; then
-	echo "# WARNING: PCM_DMABUF_AUTHOR is not set: no author identity; the series must be signed off by a person (make-series.sh) before it is posted"
+if [ -n "$PACKAGES_ONLY" ]; then
+	step_deps
+	exit
 fi
-PRISTINE= PATCHED= VERSION= BUILD= HDR=
-step "dependencies installed" step_deps
-step "pristine linux-source-6.12 tree" step_trees
-[ -f "$LOG/pristine.path" ] && PRISTINE=$(cat "$LOG/pristine.path")
-VERSION=$("$HERE/kernel-tree.sh" version 2>/dev/null | tr '~:+' '___')
-step "series applies cleanly to the pristine tree" step_apply
-if [ "$failed" -ne 0 ]; then
-	echo "$passed passed, $failed failed"
-	exit 2
-fi
-PATCHED=$CACHE/trees/$WORK-$VERSION
-BUILD=$CACHE/build/$VERSION
-HDR=$BUILD/$WORK-headers
-step "checkpatch.pl --strict: 0 errors, 0 warnings, 0 checks" step_checkpatch
-step "Documentation/sound/designs/pcm-dmabuf.rst parses" step_rst
-step "configure pristine and patched builds (tinyconfig + fragment)" step_configure
-step "W=1 build of $DIRS: no new warning" step_w1
-step "W=1 build of $DIRS_OFF with CONFIG_SND_PCM_DMABUF=n: no new warning" step_w1_off
-step "sparse C=2 of $DIRS: no new warning" step_sparse
-step "sparse C=2 of $DIRS_OFF with CONFIG_SND_PCM_DMABUF=n: no new warning" step_sparse_off
-step "headers_install of the patched tree" step_headers
-step "kselftest pcm-dmabuf-test compiles against the patched headers" step_kselftest
-step "uAPI ioctl values and the device target's layouts (x86_64)" step_uapi
 
-printf '# total %ds\n' "$(($(date +%s) - total_start))"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo "# pcm-dmabuf kernel series check of $SERIES, cache $CACHE ($WORK), -j$JOBS, sandbox $([ "$SANDBOX" = 1 ] && echo on || echo "off (--no-sandbox)")"
+KEY=$(result_key)
+RESULT=$CACHE/results/$KEY
+if [ -z "$FRESH" ] && [ -f "$RESULT" ]; then
+	# each step took no time in this run: it says so, and when its answer was found and what that took
+	kept="the answer of the check of $(date -r "$RESULT" '+%F %T'), of the same series, scripts, config, tree and tools (key $KEY; --fresh checks again)"
+	echo "# kept: $kept"
+	sed -E "s|^(ok [0-9]+ - .*) \(([0-9.]+)s\)\$|\1 (0.0s)\n#   kept: $kept: it took \2s|" "$RESULT"
+	exit 0
+fi
+
+run_steps() {
+	if [ -z "${PCM_DMABUF_AUTHOR:-}" ]; then
+		echo "# WARNING: PCM_DMABUF_AUTHOR is not set: no author identity; the series must be signed off by a person (make-series.sh) before it is posted"
+	fi
+	PRISTINE= PATCHED= VERSION= BUILD= HDR=
+	step "dependencies installed" step_deps
+	step "pristine linux-source-6.12 tree" step_trees
+	[ -f "$LOG/pristine.path" ] && PRISTINE=$(cat "$LOG/pristine.path")
+	VERSION=$("$HERE/kernel-tree.sh" version 2>/dev/null | tr '~:+' '___')
+	step "series applies cleanly to the pristine tree" step_apply
+	if [ "$failed" -ne 0 ]; then
+		echo "$passed passed, $failed failed"
+		exit 2
+	fi
+	PATCHED=$CACHE/trees/$WORK-$VERSION
+	BUILD=$CACHE/build/$VERSION
+	HDR=$BUILD/$WORK-headers
+	step "checkpatch.pl --strict: 0 errors, 0 warnings, 0 checks" step_checkpatch
+	step "Documentation/sound/designs/pcm-dmabuf.rst parses" step_rst
+	step "configure pristine and patched builds (tinyconfig + fragment)" step_configure
+	step "W=1 build of $DIRS: no new warning" step_w1
+	step "W=1 build of $DIRS_OFF with CONFIG_SND_PCM_DMABUF=n: no new warning" step_w1_off
+	step "sparse C=2 of $DIRS: no new warning" step_sparse
+	step "sparse C=2 of $DIRS_OFF with CONFIG_SND_PCM_DMABUF=n: no new warning" step_sparse_off
+	step "headers_install of the patched tree" step_headers
+	step "kselftest pcm-dmabuf-test compiles against the patched headers" step_kselftest
+	step "uAPI ioctl values and the device target's layouts (x86_64)" step_uapi
+
+	printf '# total %ds\n' "$(($(date +%s) - total_start))"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+mkdir -p "$CACHE/results"
+record=$(mktemp "$CACHE/results/.check.XXXXXX")
+trap 'rm -f "$record"' EXIT
+run_steps | tee "$record"
+status=${PIPESTATUS[0]}
+# kept under the key of what it read when it ended: the packages step_deps installed are in it
+[ "$status" -ne 0 ] || mv "$record" "$CACHE/results/$(result_key)"
+exit "$status"
