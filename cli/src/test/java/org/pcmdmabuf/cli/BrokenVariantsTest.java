@@ -172,23 +172,17 @@ class BrokenVariantsTest {
      */
     @TestFactory
     Stream<DynamicTest> validateFailsEveryErrorPathVariant() throws Exception {
-        return FAULT_VARIANTS.stream().map(v -> DynamicTest.dynamicTest(v.name(), () -> {
-            Path series = write(tmp, new Variant(v.name(), v.from(), v.to(), v.caughtBy(), null));
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cl = Pcmsim.commandLine();
-            cl.setOut(new PrintWriter(out));
-            cl.setErr(new PrintWriter(err));
-            // the race stage judges locks, which no variant here touches (RaceKernelTest and DroppedLockTest drop them)
-            int exit = cl.execute("validate", "--no-kernel-checks", "--sequences", "0", "--no-races", "--format", "ktap",
-                    series.toString());
-            String report = out.toString();
-            assertEquals(1, exit, v.name() + ": validate passes this broken patch\n" + report + err);
+        // the race stage judges locks, which no variant here touches (RaceKernelTest and DroppedLockTest drop them)
+        return TwoAtATime.tests(FAULT_VARIANTS, FaultVariant::name, v -> PcmsimRunTest.pcmsim("validate",
+                "--no-kernel-checks", "--sequences", "0", "--no-races", "--format", "ktap", write(tmp,
+                        new Variant(v.name(), v.from(), v.to(), v.caughtBy(), null)).toString()), (v, r) -> {
+            String report = r.out();
+            assertEquals(1, r.exit(), v.name() + ": validate passes this broken patch\n" + report + r.err());
             assertTrue(Pattern.compile("(?m)^not ok \\d+ " + v.stage() + ": " + Pattern.quote(v.caughtBy() + " ("))
                     .matcher(report).find(), v.name() + ": expected " + v.stage() + " " + v.caughtBy() + " to fail:\n"
                     + report);
             assertTrue(report.contains(v.shows()), v.name() + ": no '" + v.shows() + "' in\n" + report);
-        }));
+        });
     }
 
     @TempDir
@@ -196,22 +190,16 @@ class BrokenVariantsTest {
 
     @TestFactory
     Stream<DynamicTest> validateFailsEveryBrokenVariantAndNamesTheRule() throws Exception {
-        return VARIANTS.stream().map(v -> DynamicTest.dynamicTest(v.name(), () -> {
-            Path series = write(tmp, v);
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cl = Pcmsim.commandLine();
-            cl.setOut(new PrintWriter(out));
-            cl.setErr(new PrintWriter(err));
-            // check.sh's steps are the same for every variant (they compile and pass checkpatch alike) and
-            // take minutes each: run-tests validates the shipped series with them. Each variant is here for the
-            // case that catches it; the stages after the cases have variants of their own (the error-path ones
-            // below, RaceKernelTest, DroppedLockTest, ShardMergeTest's), and most of these fail every one of
-            // them again, a crashing variant once per schedule.
-            int exit = cl.execute("validate", "--no-kernel-checks", "--no-faults", "--no-races", "--sequences", "0",
-                    "--format", "ktap", series.toString());
-            String report = out.toString();
-            assertEquals(1, exit, v.name() + ": validate passes this broken patch\n" + report + err);
+        // check.sh's steps are the same for every variant (they compile and pass checkpatch alike) and
+        // take minutes each: run-tests validates the shipped series with them. Each variant is here for the
+        // case that catches it; the stages after the cases have variants of their own (the error-path ones
+        // above, RaceKernelTest, DroppedLockTest, ShardMergeTest's), and most of these fail every one of
+        // them again, a crashing variant once per schedule.
+        return TwoAtATime.tests(VARIANTS, Variant::name, v -> PcmsimRunTest.pcmsim("validate", "--no-kernel-checks",
+                "--no-faults", "--no-races", "--sequences", "0", "--format", "ktap", write(tmp, v).toString()),
+                (v, r) -> {
+            String report = r.out();
+            assertEquals(1, r.exit(), v.name() + ": validate passes this broken patch\n" + report + r.err());
             assertTrue(Pattern.compile("(?m)^not ok \\d+ conformance: " + Pattern.quote(v.caughtBy() + " (")
                     + "[A-Z0-9 -]+\\)$").matcher(report).find(), v.name() + ": expected " + v.caughtBy()
                     + " to fail:\n" + report);
@@ -223,7 +211,7 @@ class BrokenVariantsTest {
                     + report);
             System.out.println("broken variant '" + v.name() + "': " + report.lines()
                     .filter(l -> l.startsWith("# breaks ")).toList());
-        }));
+        });
     }
 
     /** The series with patch 0002 edited, in a folder of {@code tmp} named after the variant. */

@@ -198,11 +198,12 @@ class DroppedLockTest {
     @TempDir
     Path tmp;
 
+    /** Built and raced two at a time (TwoAtATime). */
     @TestFactory
     Stream<DynamicTest> everyDroppedLockIsKilledByTheRaceStage() throws IOException {
         List<String> patch = Files.readAllLines(patch0002(), StandardCharsets.UTF_8);
         List<Dropped> all = dropped(patch);
-        return KILLED_BY.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey() + " -> " + e.getValue(), () -> {
+        return TwoAtATime.tests(List.copyOf(KILLED_BY.entrySet()), e -> e.getKey() + " -> " + e.getValue(), e -> {
             int k = 0;
             while (!e.getKey().equals(all.get(k).name())) {
                 k++;
@@ -212,12 +213,12 @@ class DroppedLockTest {
             if (k + 1 < all.size() && all.get(k + 1).name() == null) {
                 edited.set(all.get(k + 1).line(), all.get(k + 1).to());
             }
-            Path lib = build(e.getKey(), edited);
+            return raceKernel(build(e.getKey(), edited), e.getValue(), e.getKey());
+        }, (e, out) -> {
             String scenario = e.getValue();
-            String out = raceKernel(lib, scenario, e.getKey());
             assertTrue(out.matches("(?s).*" + scenario + "\\.ops: 200 schedule\\(s\\), PCT depth 3 seeds"
                     + " [^,]*, [1-9]\\d* failed.*"), e.getKey() + " survives " + scenario + ":\n" + out);
-        }));
+        });
     }
 
     /** Validate's race-stage run of {@code scenario} on {@code lib}; it must fail (exit 1). */

@@ -58,9 +58,10 @@ class KnownBadRevisionsTest {
             revisions = dirs.filter(d -> Files.isRegularFile(d.resolve("manifest"))).sorted().toList();
         }
         assertFalse(revisions.isEmpty(), "no known-bad revision with a manifest under " + KNOWN_BAD);
-        return revisions.stream().map(rev -> DynamicTest.dynamicTest(rev.getFileName().toString(), () -> {
+        // validated two at a time (TwoAtATime)
+        return TwoAtATime.tests(revisions, rev -> rev.getFileName().toString(),
+                rev -> pcmsim("validate", "--no-kernel-checks", rev.toString()), (rev, r) -> {
             List<Finding> findings = manifest(rev);
-            Run r = pcmsim("validate", "--no-kernel-checks", rev.toString());
             assertEquals(1, r.exit(), rev + " passes validate:\n" + r.out() + r.err());
             Set<String> shown = new TreeSet<>();
             Set<String> notShown = new TreeSet<>();
@@ -86,6 +87,6 @@ class KnownBadRevisionsTest {
                     + " 'validate'):\n" + r.out());
             System.out.println(rev.getFileName() + ": validate shows " + shown.size() + " rules of its manifest "
                     + shown + "; left to the real kernel or later judges: " + notShown);
-        }));
+        });
     }
 }
