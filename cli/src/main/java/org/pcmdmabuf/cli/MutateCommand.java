@@ -171,12 +171,8 @@ final class MutateCommand implements Callable<Integer> {
                 return usage(err, "--lines " + lines + " is no range of lines: A-B with 1 <= A <= B");
             }
         }
-        if (output != null) {
-            Path parent = output.toAbsolutePath().getParent();
-            if (Files.isDirectory(output) || parent == null || !Files.isDirectory(parent)) {
-                return usage(err, "cannot write --output " + output + ": "
-                        + (Files.isDirectory(output) ? "it is a directory" : "no such directory " + parent));
-            }
+        if (output != null && ReportFile.unwritable(output) != null) {
+            return usage(err, "cannot write --output " + output + ": " + ReportFile.unwritable(output));
         }
         Path kernelPatch = ValidateCommand.kernelPatchDir();
         if (kernelPatch == null) {

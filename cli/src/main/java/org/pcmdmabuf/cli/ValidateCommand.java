@@ -1,11 +1,11 @@
 package org.pcmdmabuf.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -176,10 +176,9 @@ final class ValidateCommand implements Callable<Integer> {
             return usage(err, "--case-timeout and --stage-timeout must be longer than 0");
         }
         for (Map.Entry<Format, Path> r : reports.entrySet()) {
-            Path folder = r.getValue().toAbsolutePath().getParent();
-            if (Files.isDirectory(r.getValue()) || folder == null || !Files.isDirectory(folder)) {
-                return usage(err, "--report " + r.getKey() + "=" + r.getValue() + ": "
-                        + (Files.isDirectory(r.getValue()) ? "is a folder" : "no folder " + folder));
+            if (ReportFile.unwritable(r.getValue()) != null) {
+                return usage(err, "cannot write --report " + r.getKey() + "=" + r.getValue() + ": "
+                        + ReportFile.unwritable(r.getValue()));
             }
         }
         Path kernelPatch = kernelPatchDir();
@@ -245,15 +244,16 @@ final class ValidateCommand implements Callable<Integer> {
             return EXIT_INTERRUPTED;
         }
         ValidationReport report = new ValidationReport(campaign, series, checks, validation.coverage());
-        progress.text.append(report.footer());
-        out.print(text ? report.footer() : report.render(format));
+        String footer = report.footer();
+        progress.text.append(footer);
+        out.print(text ? footer : report.render(format));
         out.flush();
         for (Map.Entry<Format, Path> r : reports.entrySet()) {
             try {
                 Files.writeString(r.getValue(), r.getKey() == Format.text ? progress.text : report.render(r.getKey()));
             } catch (IOException e) {
                 // the run is not repeated for want of a file: standard output has had the report
-                return usage(err, "--report " + r.getKey() + "=" + r.getValue() + ": cannot write it: " + e);
+                return usage(err, "cannot write --report " + r.getKey() + "=" + r.getValue() + ": " + e.getMessage());
             }
         }
         return report.passed() ? 0 : 1;

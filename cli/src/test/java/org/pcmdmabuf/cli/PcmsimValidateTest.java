@@ -221,10 +221,11 @@ class PcmsimValidateTest {
         Run r2 = pcmsim("validate", "--stage-timeout", "1h");
         assertEquals(2, r2.exit());
         assertTrue(r2.err().lines().findFirst().orElse("").contains("'1h' is not a duration"), r2.err());
-        oneLine(pcmsim("validate", "--report", "ktap=" + tmp), "--report ktap=" + tmp + ": is a folder");
+        oneLine(pcmsim("validate", "--report", "ktap=" + tmp), "cannot write --report ktap=" + tmp
+                + ": it is a directory");
         Path nowhere = tmp.resolve("missing/report.ktap");
-        oneLine(pcmsim("validate", "--report", "ktap=" + nowhere), "--report ktap=" + nowhere + ": no folder "
-                + nowhere.getParent());
+        oneLine(pcmsim("validate", "--report", "ktap=" + nowhere), "cannot write --report ktap=" + nowhere
+                + ": no such directory " + nowhere.getParent());
         Run html = pcmsim("validate", "--report", "html=" + tmp.resolve("r.html"));
         assertEquals(2, html.exit());
         assertEquals("pcmsim: Invalid value for option '--report' (FORMAT=FILE): expected one of [text, junit, ktap, "
