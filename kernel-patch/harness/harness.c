@@ -868,6 +868,21 @@ int harness_state(int sid)
 	return hs && hs->substream.runtime ? hs->runtime.state : -1;
 }
 
+/*
+ * sound/core/pcm_native.c, snd_pcm_pre_start() (6.12): START, and a
+ * transfer's start at its threshold, is refused (-EBADFD) while HW_PARAMS,
+ * HW_FREE, PREPARE or a dma-buf ioctl holds the buffer accesses blocked.
+ * The host asks under the stream lock.  1 blocked, 0 not, -EINVAL.
+ */
+int harness_accesses_blocked(int sid)
+{
+	struct harness_substream *hs = substream_of(sid);
+
+	if (!hs || !hs->substream.runtime)
+		return -EINVAL;
+	return atomic_read(&hs->runtime.buffer_accessing) < 0;
+}
+
 int harness_runtime_buffer(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
@@ -1207,6 +1222,27 @@ static void hw_free_second_half(struct harness_substream *hs,
 }
 
 /*
+ * The host's hold of runtime->buffer_mutex let go around a call the kernel
+ * makes with none held, and taken again after it.  Its nesting is kept
+ * aside: another task may take the mutex meanwhile, and counts its own.
+ */
+static int host_lock_drop(struct harness_substream *hs)
+{
+	int depth = hs->pcm_lock_depth;
+
+	hs->pcm_lock_depth = 0;
+	mutex_unlock(&hs->runtime.buffer_mutex);
+	return depth;
+}
+
+static void host_lock_retake(struct harness_substream *hs, int depth)
+{
+	harness_mutex_lock(&hs->runtime.buffer_mutex,
+			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
+	hs->pcm_lock_depth = depth;
+}
+
+/*
  * The host holds buffer_mutex around the hook (harness_pcm_lock()).  Held
  * for this call alone, it is dropped for the second half, in the same call
  * as the kernel's hw_params and hw_free do before they return, and taken
@@ -1220,6 +1256,7 @@ void harness_hw_free(int sid)
 	/* read at run time: the compiler takes a defined weak symbol as set */
 	void (*volatile finish)(struct snd_pcm_substream *) =
 		snd_pcm_dmabuf_hw_free_finish;
+	int depth;
 
 	if (!hs || !hs->substream.runtime)
 		return;
@@ -1233,10 +1270,9 @@ void harness_hw_free(int sid)
 		hs->hw_free_finish_due = true;
 		return;
 	}
-	mutex_unlock(&hs->runtime.buffer_mutex);
+	depth = host_lock_drop(hs);
 	hw_free_second_half(hs, finish);
-	harness_mutex_lock(&hs->runtime.buffer_mutex,
-			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
+	host_lock_retake(hs, depth);
 }
 
 /* revision 3 has the prepare hook; earlier ones have not (a weak reference) */

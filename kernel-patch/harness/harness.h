@@ -80,6 +80,7 @@ int harness_set_runtime(int sid, int has_runtime, int state, int access,
 			int info, long dma_bytes, int mmap_count,
 			int buffer_id, long buffer_bytes, int contiguous);
 int harness_state(int sid);
+int harness_accesses_blocked(int sid);
 int harness_runtime_buffer(int sid);
 int harness_dma_target(int sid);
 /* the simulated driver's prepare: where it programs its DMA from now on */

@@ -186,6 +186,21 @@ class RaceKernelTest {
         assertEquals(2, run(RACES.resolve("export-hw-free.ops"), "0,x").exit());
     }
 
+    /**
+     * snd_pcm_pre_start() refuses a START while the EXPORT holds the runtime's buffer accesses blocked: the schedule
+     * that runs the START inside the EXPORT's critical section gets EBADFD on a PREPARED stream, which the group's
+     * rule allows (SCRIPT-CONCURRENT-BUSY); the one that runs it after gets the start.
+     */
+    @Test
+    void aStartWhileAnExportHoldsTheAccessesIsRefusedWithEbadfd() {
+        Result inside = run(RACES.resolve("export-start.ops"), "0,0,0,0,1");
+        assertEquals(0, inside.exit(), inside.out() + inside.err());
+        assertTrue(inside.out().matches("(?s).*server +start +EBADFD +\\[PREPARED\\].*"), inside.out());
+        Result after = run(RACES.resolve("export-start.ops"), "0,0,0,0,0,0,0,0,1");
+        assertEquals(0, after.exit(), after.out() + after.err());
+        assertTrue(after.out().matches("(?s).*server +start += 0 +\\[RUNNING\\].*"), after.out());
+    }
+
     @Test
     void theSameSeedGivesTheSameSchedules() {
         String[] args = {"--schedules", "30", "--seed", "7", "--no-shrink", RACES.resolve("mmap-revoke.ops").toString()};

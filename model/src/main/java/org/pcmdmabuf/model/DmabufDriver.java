@@ -131,6 +131,16 @@ public interface DmabufDriver {
     }
 
     /**
+     * snd_pcm_pre_start()'s read of runtime->buffer_accessing (sound/core/pcm_native.c): a START, the transfer's
+     * start at its threshold included, is refused with EBADFD while a buffer operation of another task holds the
+     * accesses blocked ({@link #lockBufferAccess}, the dma-buf ioctls' own). Asked under the stream lock. False for
+     * a sequential driver: no buffer operation is halfway while an op runs.
+     */
+    default boolean accessesBlocked(Substream s) {
+        return false;
+    }
+
+    /**
      * __snd_pcm_lib_xfer() (sound/core/pcm_lib.c) copies each chunk and syncs it with the stream lock dropped and
      * runtime->buffer_accessing raised, which fails with EBUSY while a buffer operation holds the accesses blocked
      * ({@link #lockBufferAccess}, the dma-buf ioctls' own). A driver whose code runs concurrently lets other tasks

@@ -345,13 +345,19 @@ final class PcmNative {
 
     /** snd_pcm_start() through snd_pcm_pre_start/do_start/post_start, on every member of the group. */
     static Result<Long> start(Substream s) {
-        return action(s, false, PcmNative::preStart, m -> doStart(m, RUNNING));
+        return action(s, false, m -> preStart(m, true), m -> doStart(m, RUNNING));
     }
 
-    /** snd_pcm_pre_start(). */
-    private static Errno preStart(Substream m) {
+    /**
+     * snd_pcm_pre_start(); a drain's start (snd_pcm_do_drain_init()) makes its state and data checks but not
+     * snd_pcm_pre_start()'s one of the buffer accesses ({@code action} false).
+     */
+    private static Errno preStart(Substream m, boolean action) {
         PcmRuntime rt = m.runtime;
         if (rt.state != PREPARED) {
+            return Errno.EBADFD;
+        }
+        if (action && m.pcm.world.driver().accessesBlocked(m)) {
             return Errno.EBADFD;
         }
         if (m.stream == PcmStream.PLAYBACK && !playbackData(rt)) {
@@ -371,7 +377,7 @@ final class PcmNative {
 
     /** A drain's start of one substream (snd_pcm_do_drain_init() calls do_start and post_start itself). */
     private static void start(Substream s, PcmState to) {
-        if (preStart(s) == null) {
+        if (preStart(s, false) == null) {
             doStart(s, to);
         }
     }

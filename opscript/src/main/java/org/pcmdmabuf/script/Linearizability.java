@@ -34,7 +34,9 @@ import java.util.function.Supplier;
  * operation on the same file, either may answer EBUSY with no effect, but not both: the one that held the accesses
  * went on. A PREPARE of a file linked to the transfer's may answer EBUSY too: the series' hook will not drop the
  * member's revoked attachment under the copy. A transfer is refused so only at its first chunk; a later one ends
- * it short, which no order gives.
+ * it short, which no order gives. A START on the file of such an operation, or on a file linked to it, may answer
+ * EBADFD with no effect while the operation holds the accesses blocked: snd_pcm_pre_start() refuses so after its
+ * state check, for every member of the group, and the START does not block them, so the operation goes on.
  */
 public final class Linearizability {
     private Linearizability() {
@@ -45,8 +47,9 @@ public final class Linearizability {
     }
 
     /**
-     * An order of a group's ops, as indexes into the group in the order they ran, and the ops of it refused with
-     * EBUSY before they changed anything, because another op of the group held the runtime's buffer accesses.
+     * An order of a group's ops, as indexes into the group in the order they ran, and the ops of it refused (EBUSY,
+     * a START EBADFD) before they changed anything, because another op of the group held the runtime's buffer
+     * accesses.
      */
     public record Order(List<Integer> ops, Set<Integer> busy) {
         public Order {
@@ -219,6 +222,9 @@ public final class Linearizability {
         if (o.errno() == null) {
             return true;
         }
+        if (isStart(op)) {
+            return o.errno().equals("EPIPE");
+        }
         if (op instanceof Op.Xfer) {
             return Set.of("EPIPE", "ESTRPIPE", "EBADFD").contains(o.errno());
         }
@@ -275,6 +281,10 @@ public final class Linearizability {
         if (!Objects.equals(a.proc(), b.proc())) {
             return false;
         }
+        if (a instanceof Op.Simple start && isStart(start)) {
+            String fd = blocksAccesses(b);
+            return fd != null && root(links, key(a.proc(), start.fd())).equals(root(links, key(b.proc(), fd)));
+        }
         if (raisesAccesses(a) != null) {
             return raisesAccesses(a).equals(blocksAccesses(b));
         }
@@ -300,6 +310,16 @@ public final class Linearizability {
         };
     }
 
+    /** A START, which snd_pcm_pre_start() refuses while the buffer accesses are blocked. */
+    private static boolean isStart(Op op) {
+        return op instanceof Op.Simple o && o.name().equals("start");
+    }
+
+    /** What a refused op answers: EBADFD for a START (snd_pcm_pre_start()), EBUSY for the others. */
+    static String refusal(Op op) {
+        return isStart(op) ? "EBADFD" : "EBUSY";
+    }
+
     /** The file an operation that blocks its runtime's buffer accesses names, or null for any other op. */
     static String blocksAccesses(Op op) {
         return switch (op) {
@@ -312,9 +332,12 @@ public final class Linearizability {
         };
     }
 
-    /** The file of an op that raises or blocks the buffer accesses, or null. */
+    /** The file of an op that raises or blocks the buffer accesses, or of a START, which they refuse; or null. */
     static String accessFd(Op op) {
-        return raisesAccesses(op) != null ? raisesAccesses(op) : blocksAccesses(op);
+        if (raisesAccesses(op) != null) {
+            return raisesAccesses(op);
+        }
+        return op instanceof Op.Simple o && isStart(o) ? o.fd() : blocksAccesses(op);
     }
 
     /** The link groups the ops before a group made, as a union of the files' names. */
@@ -376,7 +399,7 @@ public final class Linearizability {
         return List.of(answers);
     }
 
-    /** The model, but answering EBUSY, with no effect, to the ops at the written positions {@code busy}. */
+    /** The model, but refusing ({@link #refusal}), with no effect, the ops at the written positions {@code busy}. */
     private static final class Refusing implements Target {
         private final Target model;
         private final int[] position;
@@ -401,7 +424,7 @@ public final class Linearizability {
 
         @Override
         public Outcome execute(Op op, Names names) {
-            return busy.contains(position[next++]) ? model.refuse(op, names, "EBUSY") : model.execute(op, names);
+            return busy.contains(position[next++]) ? model.refuse(op, names, Linearizability.refusal(op)) : model.execute(op, names);
         }
 
         @Override

@@ -65,6 +65,7 @@ public final class Harness {
         ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I, I)),
         SET_RUNTIME(of(I, I, I, I, I, I, J, I, I, J, I)),
         STATE(of(I, I)),
+        ACCESSES_BLOCKED(of(I, I)),
         RUNTIME_BUFFER(of(I, I)),
         DMA_TARGET(of(I, I)),
         DRIVER_PREPARE(of(I, I)),
@@ -392,6 +393,14 @@ public final class Harness {
             return (int) h(Function.STATE).invokeExact(sid);
         } catch (Throwable t) {
             throw failed(Function.STATE, t);
+        }
+    }
+
+    int accessesBlocked(int sid) {
+        try {
+            return (int) h(Function.ACCESSES_BLOCKED).invokeExact(sid);
+        } catch (Throwable t) {
+            throw failed(Function.ACCESSES_BLOCKED, t);
         }
     }
 

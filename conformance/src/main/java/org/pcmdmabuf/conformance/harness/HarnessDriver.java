@@ -281,6 +281,15 @@ public final class HarnessDriver implements DmabufDriver {
         harness.bufferAccess(sid(s), false);
     }
 
+    @Override
+    public boolean accessesBlocked(Substream s) {
+        int r = harness.accessesBlocked(sid(s));
+        if (r < 0) {
+            problem("snd_pcm_pre_start()'s read of the buffer accesses of " + s + ": the harness answered errno " + -r);
+        }
+        return r == 1;
+    }
+
     /**
      * A transfer's copy raises the runtime's buffer accesses in the C, under its stream lock, as __snd_pcm_lib_xfer()
      * does; the host holds no lock of the substream around a transfer or its sync ({@link #coreWrote}), so other
