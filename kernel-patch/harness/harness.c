@@ -100,9 +100,27 @@ struct harness_substream {
 	struct snd_pcm_substream substream;
 	struct snd_pcm_runtime runtime;
 	dma_addr_t programmed;
-	int pcm_lock_depth;	/* harness_pcm_lock() nesting: an ioctl, then its hook */
-	/* the host's hold of buffer_mutex unknown to lockdep (dmabuf_ioctl()) */
-	bool host_lock_hidden;
+	/*
+	 * The host's hold of the substream around an op (harness_pcm_lock()):
+	 * runtime->buffer_mutex, where the PCM core takes it, or the host's
+	 * gate, which a dma-buf ioctl takes where it changed what the host's
+	 * model learns only once the ioctl returns (ioctl_commit()).  Its
+	 * holder (task + 1, 0 outside a group) and nesting.
+	 */
+	int host_holder;
+	int host_depth;
+	bool host_on_gate;
+	/* a lock of the host's: lockdep and the data race detector never see it */
+	struct mutex host_gate;
+	/* buffer_mutex's nesting: the host's hold, snd_pcm_buffer_access_lock() in it */
+	int mutex_depth;
+	/*
+	 * The state the host last published (harness_set_runtime(),
+	 * harness_set_state()): a mirror passes the host's view, which lags a
+	 * state the C code set in a dma-buf ioctl still in flight, so only a
+	 * change of the host's own is written.
+	 */
+	int host_state;
 	/* a hw_free ran under the host's lock: its second half is due */
 	bool hw_free_finish_due;
 	bool disconnected;
@@ -505,6 +523,7 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 	/* snd_pcm_attach_substream(); the PCM core's lock, not the exporter's object */
 	runtime = &s->runtime;
 	__mutex_init(&runtime->buffer_mutex, "&runtime->buffer_mutex");
+	__mutex_init(&s->host_gate, "the host's gate of the substream (harness.c)");
 	/* snd_pcm_group_init(&substream->self_group), sound/core/pcm.c */
 	__spin_lock_init(&s->substream.self_group.lock, "&substream->self_group.lock");
 	s->substream.pcm = &d->pcm;
@@ -791,9 +810,13 @@ int harness_set_runtime(int sid, int has_runtime, int state, int access,
 		memset(&hs->runtime, 0, sizeof(hs->runtime));
 		hs->runtime.buffer_mutex = buffer_mutex;
 		hs->substream.runtime = &hs->runtime;
+		hs->host_state = -1;
 	}
 	mirror_buffer(hs, buffer_id, buffer_bytes, contiguous);
-	hs->runtime.state = state;
+	if (state != hs->host_state) {
+		hs->runtime.state = state;
+		hs->host_state = state;
+	}
 	hs->runtime.access = access;
 	hs->runtime.info = info;
 	/* snd_pcm_set_runtime_buffer() set the allocation size; hw_params the used size */
@@ -931,33 +954,161 @@ static int dmabuf_ioctl_wrapped(struct harness_substream *hs,
 	return ret;
 }
 
+/* the running task holds the host's hold of @hs */
+static bool host_holds(struct harness_substream *hs)
+{
+	return hs->host_depth && harness_owns(hs->host_holder);
+}
+
+static bool host_gate_mine(struct harness_substream *hs)
+{
+	return hs->host_gate.locked && harness_owns(hs->host_gate.owner);
+}
+
+static void host_gate_wait(struct harness_substream *hs)
+{
+	struct mutex *gate = &hs->host_gate;
+
+	if (sched_in_group() && gate->locked && !harness_owns(gate->owner))
+		sched_wait(gate, (struct harness_site){ __FILE__, __LINE__ }, false);
+}
+
+/*
+ * runtime->buffer_mutex with the gate free.  The gate is taken under the
+ * mutex only, so while the host holds the mutex with the gate free, no
+ * task's change waits for the host's model to learn of it.
+ */
+static void host_hold_take(struct harness_substream *hs)
+{
+	for (;;) {
+		host_gate_wait(hs);
+		/* the site lockdep reports: snd_pcm_buffer_access_lock()'s, as 6.12's */
+		harness_mutex_lock(&hs->runtime.buffer_mutex,
+				   (struct harness_site){ "sound/core/pcm_native.c", 722 });
+		if (!hs->host_gate.locked || host_gate_mine(hs))
+			break;
+		mutex_unlock(&hs->runtime.buffer_mutex);
+	}
+	hs->mutex_depth = 1;
+	hs->host_on_gate = false;
+	hs->host_holder = sched_self + 1;
+}
+
+static void host_hold_release(struct harness_substream *hs)
+{
+	hs->host_holder = 0;
+	if (hs->host_on_gate) {
+		hs->host_on_gate = false;
+		hs->host_gate.locked = false;
+		hs->host_gate.owner = 0;
+		return;
+	}
+	hs->mutex_depth = 0;
+	mutex_unlock(&hs->runtime.buffer_mutex);
+}
+
+/*
+ * The host's hold let go around a call the kernel makes with none held,
+ * and taken again after it; its nesting is kept aside meanwhile.  Taken
+ * again, it is the gate where the call took that (ioctl_commit()).
+ */
+static int host_hold_drop(struct harness_substream *hs)
+{
+	int depth = hs->host_depth;
+
+	hs->host_depth = 0;
+	host_hold_release(hs);
+	return depth;
+}
+
+static void host_hold_retake(struct harness_substream *hs, int depth)
+{
+	if (host_gate_mine(hs)) {
+		hs->host_on_gate = true;
+		hs->host_holder = sched_self + 1;
+	} else {
+		host_hold_take(hs);
+	}
+	hs->host_depth = depth;
+}
+
+/*
+ * The dma-buf ioctl the running task issued with the host's hold let go,
+ * and what of the substream's dma-buf state and of the task's dma-buf calls
+ * it found then: a critical section of it that changed either changed what
+ * the host's model learns only once the ioctl returns.
+ */
+struct ioctl_mark {
+	const void *dmabuf, *import, *area;
+	int state;
+	unsigned long calls;
+};
+
+static __thread struct harness_substream *ioctl_hs;
+static __thread struct ioctl_mark ioctl_mark;
+
+static struct ioctl_mark ioctl_mark_of(struct harness_substream *hs)
+{
+	return (struct ioctl_mark){
+		.dmabuf = hs->runtime.dmabuf,
+		.import = hs->runtime.dmabuf_import,
+		.area = hs->runtime.dma_area,
+		.state = hs->runtime.state,
+		.calls = harness_dmabuf_calls,
+	};
+}
+
+/*
+ * At the end of a critical section of the running task's dma-buf ioctl,
+ * buffer_mutex still held: if it changed anything, the task takes the
+ * host's gate, so that no other op of the host runs on the substream
+ * before the host's model learnt the change, as none runs in the ioctl's
+ * critical section.  Before that, they run between its critical sections,
+ * as on a kernel.
+ */
+static void ioctl_commit(struct harness_substream *hs)
+{
+	struct ioctl_mark now;
+
+	if (ioctl_hs != hs || host_gate_mine(hs))
+		return;
+	now = ioctl_mark_of(hs);
+	if (now.dmabuf == ioctl_mark.dmabuf && now.import == ioctl_mark.import &&
+	    now.area == ioctl_mark.area && now.state == ioctl_mark.state &&
+	    now.calls == ioctl_mark.calls)
+		return;
+	host_gate_wait(hs);
+	hs->host_gate.locked = true;
+	hs->host_gate.owner = sched_self + 1;
+}
+
 /*
  * The ioctl as the revision under test takes it, issued on @file.  The host
  * holds runtime->buffer_mutex around every PCM ioctl (harness_pcm_lock()),
- * so that the model's op and the C's run as one; revisions 1 to 3's wrapper
- * in pcm_native.c held it around this ioctl too.  A revision whose ioctl
- * takes the mutex itself (HARNESS_IOCTL_LOCKS) runs, as on a kernel
- * (sound/core/pcm_native.c, snd_pcm_common_ioctl()), with none held for
- * lockdep: its user copies outside its own lock add no edge from
- * buffer_mutex, those inside do (snd_pcm_buffer_access_lock() below).
+ * so that no other task sees the runtime half mirrored; revisions 1 to 3's
+ * wrapper in pcm_native.c held it around this ioctl too.  A revision whose
+ * ioctl takes the mutex itself (HARNESS_IOCTL_LOCKS) runs, as on a kernel
+ * (sound/core/pcm_native.c, snd_pcm_common_ioctl()), with none held: the
+ * host lets go of its hold, so that a HW_FREE, PREPARE or another dma-buf
+ * ioctl of the substream runs between the ioctl's critical sections, and
+ * lockdep sees an edge from buffer_mutex only where the ioctl takes it.
  */
 static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
 			unsigned int cmd, void *arg)
 {
-	int ret;
+	int depth, ret;
 
 	hs->shared = true;
 	if (!HARNESS_IOCTL_LOCKS)
 		return dmabuf_ioctl_wrapped(hs, file, cmd, arg);
-	if (!hs->pcm_lock_depth || !harness_owns(hs->runtime.buffer_mutex.owner))
+	if (!host_holds(hs) || hs->host_on_gate)
 		return dmabuf_ioctl_call(hs, file, cmd, arg);
-	harness_lockdep_release(&hs->runtime.buffer_mutex);
-	hs->host_lock_hidden = true;
+	depth = host_hold_drop(hs);
+	ioctl_hs = hs;
+	ioctl_mark = ioctl_mark_of(hs);
 	ret = dmabuf_ioctl_call(hs, file, cmd, arg);
-	hs->host_lock_hidden = false;
-	harness_lockdep_acquire(&hs->runtime.buffer_mutex,
-				(struct harness_site){ "sound/core/pcm_native.c", 722 },
-				false, 0, false);
+	ioctl_hs = NULL;
+	host_hold_retake(hs, depth);
 	return ret;
 }
 
@@ -1222,27 +1373,6 @@ static void hw_free_second_half(struct harness_substream *hs,
 }
 
 /*
- * The host's hold of runtime->buffer_mutex let go around a call the kernel
- * makes with none held, and taken again after it.  Its nesting is kept
- * aside: another task may take the mutex meanwhile, and counts its own.
- */
-static int host_lock_drop(struct harness_substream *hs)
-{
-	int depth = hs->pcm_lock_depth;
-
-	hs->pcm_lock_depth = 0;
-	mutex_unlock(&hs->runtime.buffer_mutex);
-	return depth;
-}
-
-static void host_lock_retake(struct harness_substream *hs, int depth)
-{
-	harness_mutex_lock(&hs->runtime.buffer_mutex,
-			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
-	hs->pcm_lock_depth = depth;
-}
-
-/*
  * The host holds buffer_mutex around the hook (harness_pcm_lock()).  Held
  * for this call alone, it is dropped for the second half, in the same call
  * as the kernel's hw_params and hw_free do before they return, and taken
@@ -1265,14 +1395,13 @@ void harness_hw_free(int sid)
 	harness_private_hook(false);
 	if (!finish)
 		return;
-	if (hs->pcm_lock_depth != 1 ||
-	    !harness_owns(hs->runtime.buffer_mutex.owner)) {
+	if (hs->host_depth != 1 || !host_holds(hs) || hs->host_on_gate) {
 		hs->hw_free_finish_due = true;
 		return;
 	}
-	depth = host_lock_drop(hs);
+	depth = host_hold_drop(hs);
 	hw_free_second_half(hs, finish);
-	host_lock_retake(hs, depth);
+	host_hold_retake(hs, depth);
 }
 
 /* revision 3 has the prepare hook; earlier ones have not (a weak reference) */
@@ -1405,8 +1534,9 @@ void harness_disconnect(int sid)
 /*
  * sound/core/pcm_native.c (6.12), which revision 4 calls from the ioctl
  * after it copied the argument: buffer accesses blocked, buffer_mutex
- * taken.  The host takes the mutex around every PCM ioctl
- * (harness_pcm_lock()), so the ioctl's lock nests in it as its hooks do.
+ * taken.  The ioctl runs with the host's hold let go (dmabuf_ioctl()), so
+ * it takes the mutex; the host's own buffer operations
+ * (harness_buffer_access()) nest in its hold.
  */
 int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime)
 {
@@ -1417,16 +1547,12 @@ int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime)
 	if (runtime->buffer_accessing.counter > 0)
 		return -EBUSY;
 	runtime->buffer_accessing.counter--;
-	if (hs->pcm_lock_depth && harness_owns(runtime->buffer_mutex.owner)) {
-		hs->pcm_lock_depth++;
-		if (hs->host_lock_hidden)
-			harness_lockdep_acquire(&runtime->buffer_mutex,
-						(struct harness_site){ "sound/core/pcm_native.c", 722 },
-						false, 0, false);
+	if (hs->mutex_depth && harness_owns(runtime->buffer_mutex.owner)) {
+		hs->mutex_depth++;
 		return 0;
 	}
 	mutex_lock(&runtime->buffer_mutex);
-	hs->pcm_lock_depth = 1;
+	hs->mutex_depth = 1;
 	return 0;
 }
 
@@ -1435,9 +1561,8 @@ void snd_pcm_buffer_access_unlock(struct snd_pcm_runtime *runtime)
 	struct harness_substream *hs =
 		container_of(runtime, struct harness_substream, runtime);
 
-	if (hs->host_lock_hidden)
-		harness_lockdep_release(&runtime->buffer_mutex);
-	if (hs->pcm_lock_depth && --hs->pcm_lock_depth == 0)
+	ioctl_commit(hs);
+	if (hs->mutex_depth && --hs->mutex_depth == 0)
 		mutex_unlock(&runtime->buffer_mutex);
 	harness_kcsan_rmw(&runtime->buffer_accessing);	/* atomic_inc() */
 	runtime->buffer_accessing.counter++;
@@ -2050,23 +2175,21 @@ void harness_pcm_lock(int sid)
 	if (!hs)
 		return;
 	/* the host's ioctl took it, and now its hook into the patch */
-	if (hs->pcm_lock_depth && harness_owns(hs->runtime.buffer_mutex.owner)) {
-		hs->pcm_lock_depth++;
+	if (host_holds(hs)) {
+		hs->host_depth++;
 		return;
 	}
-	/* the site lockdep reports: snd_pcm_buffer_access_lock()'s, as 6.12's */
-	harness_mutex_lock(&hs->runtime.buffer_mutex,
-			   (struct harness_site){ "sound/core/pcm_native.c", 722 });
-	hs->pcm_lock_depth = 1;
+	host_hold_take(hs);
+	hs->host_depth = 1;
 }
 
 void harness_pcm_unlock(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
-	if (!hs || !hs->pcm_lock_depth || --hs->pcm_lock_depth)
+	if (!hs || !host_holds(hs) || --hs->host_depth)
 		return;
-	mutex_unlock(&hs->runtime.buffer_mutex);
+	host_hold_release(hs);
 	if (hs->hw_free_finish_due) {
 		hs->hw_free_finish_due = false;
 		hw_free_second_half(hs, snd_pcm_dmabuf_hw_free_finish);
@@ -2138,11 +2261,18 @@ int harness_buffer_lock(int sid, int subclass, int lock)
 
 	if (!hs)
 		return -EINVAL;
-	if (lock)
-		mutex_lock_nested(&hs->runtime.buffer_mutex, subclass);
-	else
+	if (!lock) {
 		mutex_unlock(&hs->runtime.buffer_mutex);
-	return 0;
+		return 0;
+	}
+	/* the member's model must be the C's too: its gate free (host_hold_take()) */
+	for (;;) {
+		host_gate_wait(hs);
+		mutex_lock_nested(&hs->runtime.buffer_mutex, subclass);
+		if (!hs->host_gate.locked || host_gate_mine(hs))
+			return 0;
+		mutex_unlock(&hs->runtime.buffer_mutex);
+	}
 }
 
 /*
@@ -2158,6 +2288,7 @@ int harness_set_state(int sid, int state)
 
 	if (!hs)
 		return -EINVAL;
+	hs->host_state = state;
 	if (hs->substream.runtime && hs->runtime.state != state) {
 		harness_kcsan_core_access(&hs->runtime.state,
 					  sizeof(hs->runtime.state), true);

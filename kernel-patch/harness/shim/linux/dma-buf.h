@@ -65,11 +65,19 @@ struct dma_buf_export_info {
 	struct dma_buf_export_info name = { .exp_name = "snd_pcm" }
 
 /*
+ * The running task's calls that changed a dma-buf (a reference, an export,
+ * an attachment or a mapping): harness.c tells by them what a dma-buf ioctl
+ * did in a critical section (ioctl_commit())
+ */
+extern __thread unsigned long harness_dmabuf_calls;
+
+/*
  * include/linux/dma-buf.h: a new reference on the dma-buf's file, with
  * atomic_long_inc(): a marked access that orders nothing (kernel/kcsan/)
  */
 static inline void get_dma_buf(struct dma_buf *dmabuf)
 {
+	harness_dmabuf_calls++;
 	(*(volatile long *)&dmabuf->file->f_count)++;
 }
 

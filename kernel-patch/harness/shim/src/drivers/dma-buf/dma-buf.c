@@ -9,6 +9,8 @@
  * goes where the kernel has it.
  */
 
+__thread unsigned long harness_dmabuf_calls;
+
 /*
  * dma_buf_release(), the dentry's d_release (dma_buf_dentry_ops): the
  * dma-buf ends with its dentry, not with its file.  Their last references
@@ -91,6 +93,7 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	struct dma_buf *dmabuf;
 	struct file *file;
 
+	harness_dmabuf_calls++;
 	if (!exp_info->priv || !ops || !ops->map_dma_buf ||
 	    !ops->unmap_dma_buf || !ops->release)
 		return ERR_PTR(-EINVAL);
@@ -155,6 +158,7 @@ struct dma_buf *dma_buf_get(int fd)
 
 void dma_buf_put(struct dma_buf *dmabuf)
 {
+	harness_dmabuf_calls++;
 	fput(dmabuf->file);
 }
 
@@ -164,6 +168,7 @@ struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
 	struct dma_buf_attachment *attach = kzalloc(sizeof(*attach), GFP_KERNEL);
 	int err;
 
+	harness_dmabuf_calls++;
 	attach->dmabuf = dmabuf;
 	attach->dev = dev;
 	might_sleep();	/* dma_resv_lock() */
@@ -180,6 +185,7 @@ struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
 
 void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
+	harness_dmabuf_calls++;
 	if (attach->sgt)
 		harness_bug("dma_buf_detach of a mapped attachment");
 	might_sleep();	/* dma_resv_lock() */
@@ -209,6 +215,7 @@ dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
 {
 	struct sg_table *sgt = attach->dmabuf->ops->map_dma_buf(attach, dir);
 
+	harness_dmabuf_calls++;
 	if (!sgt)
 		sgt = ERR_PTR(-ENOMEM);
 	if (!IS_ERR(sgt)) {
@@ -229,6 +236,7 @@ void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
 				       struct sg_table *sgt,
 				       enum dma_data_direction dir)
 {
+	harness_dmabuf_calls++;
 	if (attach->sgt != sgt)
 		harness_bug("unmap of a table the attachment was not given");
 	else if (attach->dir != dir)

@@ -115,6 +115,26 @@ class RaceKernelTest {
     }
 
     /**
+     * EXPORT checks the runtime again under the lock once it reserved and wrote the fd
+     * (snd_pcm_dmabuf_export_locked()): the host holds no lock of its own around a dma-buf ioctl, as 6.12's
+     * snd_pcm_common_ioctl() holds none, so a HW_FREE runs between the ioctl's two critical sections, and a
+     * revision without the second check exports a freed runtime (docs/decisions.md, decision 77).
+     */
+    @Test
+    void anExportWithoutItsSecondCheckMeetsAHwFreeBetweenItsCriticalSections() throws Exception {
+        Path lib = build("second-check", "snd_pcm_dmabuf_export_locked(",
+                "err = snd_pcm_dmabuf_may_export(substream, file, mode);", "err = 0;");
+        Result r = raceKernel("--library", lib.toString(), "--schedules", "200", "--seed", "1", "--no-shrink",
+                RACES.resolve("export-hw-free.ops").toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().matches("(?s).*export-hw-free\\.ops: 200 schedule\\(s\\), PCT depth 3 seeds [^,]*,"
+                + " [1-9]\\d* failed.*"), r.out());
+        Result shipped = raceKernel("--schedules", "200", "--seed", "1", "--no-shrink",
+                RACES.resolve("export-hw-free.ops").toString());
+        assertEquals(0, shipped.exit(), shipped.out() + shipped.err());
+    }
+
+    /**
      * The release takes snd_pcm_dmabuf_list_lock inside buf->lock, disconnect_one the other way, on the same
      * export: a schedule that runs both at once deadlocks, reported as its wait-for cycle with the locks' names
      * and where each task waits and each holder took its lock.
@@ -196,7 +216,7 @@ class RaceKernelTest {
         Result inside = run(RACES.resolve("export-start.ops"), "0,0,0,0,1");
         assertEquals(0, inside.exit(), inside.out() + inside.err());
         assertTrue(inside.out().matches("(?s).*server +start +EBADFD +\\[PREPARED\\].*"), inside.out());
-        Result after = run(RACES.resolve("export-start.ops"), "0,0,0,0,0,0,0,0,1");
+        Result after = run(RACES.resolve("export-start.ops"), "0,0,0,0,0,0,0,0,0,0,0,0,0,0");
         assertEquals(0, after.exit(), after.out() + after.err());
         assertTrue(after.out().matches("(?s).*server +start += 0 +\\[RUNNING\\].*"), after.out());
     }

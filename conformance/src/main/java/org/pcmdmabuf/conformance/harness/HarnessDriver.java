@@ -46,8 +46,17 @@ public final class HarnessDriver implements DmabufDriver {
     private final MemorySystem mem;
     private final Map<Integer, Pcm> devices = new HashMap<>();
     private final Map<Integer, SndDmaBuffer> buffers = new HashMap<>();
-    /** The host's holds of each substream's runtime->buffer_mutex around the hooks ({@link #pcmLock}). */
-    private final Map<Substream, Integer> pcmHolds = new HashMap<>();
+    /**
+     * The host's holds of each substream around the hooks ({@link #pcmLock}), by the kernel task (thread) that
+     * holds them: a dma-buf ioctl lets its hold go in the C while it runs, so another task may hold one too.
+     */
+    private final Map<Hold, Integer> pcmHolds = new HashMap<>();
+
+    private record Hold(Substream s, Thread task) {
+        static Hold of(Substream s) {
+            return new Hold(s, Thread.currentThread());
+        }
+    }
     /**
      * Revoked exports whose CPU mappings are checked once the host's PCM ioctl dropped buffer_mutex: revision 5
      * finishes a hw_free's revocation there (snd_pcm_dmabuf_hw_free_finish()), its zap of the mappings made
@@ -110,6 +119,12 @@ public final class HarnessDriver implements DmabufDriver {
         try {
             int ret = harness.export(sid, arg, pcmFile.writable);
             lastExportWritable = ret > 0 ? harness.fileWritable(ret) : -1;
+            if (ret > 0 && (s.runtime() == null || s.runtime().dmaBuffer() == null)) {
+                // a HW_FREE ran between the ioctl's critical sections: its second check had to refuse
+                problem("EXPORT of " + s + " gave dma-buf " + ret + " of a runtime that has no buffer (state "
+                        + (s.runtime() == null ? "closed" : s.runtime().state()) + ")");
+                return Result.err(Errno.EBADFD);
+            }
             if (ret > 0) {
                 checkInstalled(s, ret);
             }
@@ -161,9 +176,10 @@ public final class HarnessDriver implements DmabufDriver {
             int target = f == null ? FD_NONE
                     : f.privateData instanceof DmaBuf d ? (int) world.dmaBufKey(d) : FD_OTHER;
             // The C side sees one fd, the one ATTACH names; its number is not compared.
-            lastControlled = s;
             int before = harness.dmaMappings();
             Result<Long> r = result(harness.attach(sid, 3, target, arg));
+            // after the call: another task's ATTACH or DETACH may run while it has the hold let go
+            lastControlled = s;
             attachMapped = harness.dmaMappings() > before;
             return r;
         } finally {
@@ -221,8 +237,8 @@ public final class HarnessDriver implements DmabufDriver {
         int sid = lock(s);
         Result<Long> r;
         try {
-            lastControlled = s;
             r = result(harness.detach(sid));
+            lastControlled = s;
         } finally {
             harness.pcmUnlock(sid);
         }
@@ -364,7 +380,7 @@ public final class HarnessDriver implements DmabufDriver {
         for (DmaBuf d : exports) {
             int r = harness.revoked((int) world.dmaBufKey(d));
             revoked |= r == 1;
-            if (r == 1 && pcmHolds.getOrDefault(s, 0) > 0) {
+            if (r == 1 && pcmHolds.getOrDefault(Hold.of(s), 0) > 0) {
                 if (!world.inFlightTogether()) {
                     checkImportersStopped(d);
                 }
@@ -726,16 +742,25 @@ public final class HarnessDriver implements DmabufDriver {
     @Override
     public void pcmLock(Substream s) {
         harness.pcmLock(sid(s));
-        pcmHolds.merge(s, 1, Integer::sum);
+        pcmHolds.merge(Hold.of(s), 1, Integer::sum);
     }
 
+    /**
+     * The host's op is over: the state it set (a HW_FREE's OPEN) reaches the C before the hold goes, under the
+     * stream lock, as snd_pcm_set_state() publishes it under buffer_mutex, for a dma-buf ioctl that runs between
+     * its own critical sections (harness.c, dmabuf_ioctl()) to check. The rest of the runtime follows at the next
+     * mirror: a revoked export's memory stays until the hw_free's second half zapped its mappings.
+     */
     @Override
     public void pcmUnlock(Substream s) {
+        if (pcmHolds.getOrDefault(Hold.of(s), 0) == 1) {
+            publishState(s);
+        }
         harness.pcmUnlock(sid(s));
-        if (pcmHolds.merge(s, -1, Integer::sum) > 0) {
+        if (pcmHolds.merge(Hold.of(s), -1, Integer::sum) > 0) {
             return;
         }
-        pcmHolds.remove(s);
+        pcmHolds.remove(Hold.of(s));
         checkBugs();
         List<DmaBuf> due = zapChecksDue.remove(s);
         // in a group the race runner touches the mappings once the group is over (checkZapped())
@@ -747,6 +772,16 @@ public final class HarnessDriver implements DmabufDriver {
                 checkMappings(d, true);
             }
         }
+    }
+
+    private void publishState(Substream s) {
+        int sid = sid(s);
+        if (s.runtime() == null || harness.state(sid) == Uapi.state(s.runtime().state())) {
+            return;
+        }
+        harness.streamLock(sid, 0, true);
+        harness.setState(sid, Uapi.state(s.runtime().state()));
+        harness.streamLock(sid, 0, false);
     }
 
     // ---- the C side's state, for comparison with the model -------------------------------------------
