@@ -105,9 +105,8 @@ struct harness_substream {
 	 * runtime->buffer_mutex, where the PCM core takes it, or the host's
 	 * gate, which a dma-buf ioctl takes where it changed what the host's
 	 * model learns only once the ioctl returns (ioctl_commit()).  Its
-	 * holder (task + 1, 0 outside a group) and nesting.
+	 * nesting; its holder is the owner of the lock it is.
 	 */
-	int host_holder;
 	int host_depth;
 	bool host_on_gate;
 	/* a lock of the host's: lockdep and the data race detector never see it */
@@ -957,7 +956,9 @@ static int dmabuf_ioctl_wrapped(struct harness_substream *hs,
 /* the running task holds the host's hold of @hs */
 static bool host_holds(struct harness_substream *hs)
 {
-	return hs->host_depth && harness_owns(hs->host_holder);
+	return hs->host_depth &&
+	       harness_owns(hs->host_on_gate ? hs->host_gate.owner :
+			    hs->runtime.buffer_mutex.owner);
 }
 
 static bool host_gate_mine(struct harness_substream *hs)
@@ -973,30 +974,41 @@ static void host_gate_wait(struct harness_substream *hs)
 		sched_wait(gate, (struct harness_site){ __FILE__, __LINE__ }, false);
 }
 
+static void host_gate_take(struct harness_substream *hs)
+{
+	host_gate_wait(hs);
+	hs->host_gate.locked = true;
+	hs->host_gate.owner = sched_self + 1;
+}
+
 /*
  * runtime->buffer_mutex with the gate free.  The gate is taken under the
- * mutex only, so while the host holds the mutex with the gate free, no
+ * mutex only, so while a task holds the mutex with the gate free, no
  * task's change waits for the host's model to learn of it.
  */
-static void host_hold_take(struct harness_substream *hs)
+static void buffer_mutex_lock_gate_free(struct harness_substream *hs,
+					int subclass, struct harness_site site)
 {
 	for (;;) {
 		host_gate_wait(hs);
-		/* the site lockdep reports: snd_pcm_buffer_access_lock()'s, as 6.12's */
-		harness_mutex_lock(&hs->runtime.buffer_mutex,
-				   (struct harness_site){ "sound/core/pcm_native.c", 722 });
+		harness_mutex_lock_nested(&hs->runtime.buffer_mutex, subclass, site);
 		if (!hs->host_gate.locked || host_gate_mine(hs))
-			break;
+			return;
 		mutex_unlock(&hs->runtime.buffer_mutex);
 	}
+}
+
+static void host_hold_take(struct harness_substream *hs)
+{
+	/* the site lockdep reports: snd_pcm_buffer_access_lock()'s, as 6.12's */
+	buffer_mutex_lock_gate_free(hs, 0,
+				    (struct harness_site){ "sound/core/pcm_native.c", 722 });
 	hs->mutex_depth = 1;
 	hs->host_on_gate = false;
-	hs->host_holder = sched_self + 1;
 }
 
 static void host_hold_release(struct harness_substream *hs)
 {
-	hs->host_holder = 0;
 	if (hs->host_on_gate) {
 		hs->host_on_gate = false;
 		hs->host_gate.locked = false;
@@ -1023,12 +1035,10 @@ static int host_hold_drop(struct harness_substream *hs)
 
 static void host_hold_retake(struct harness_substream *hs, int depth)
 {
-	if (host_gate_mine(hs)) {
+	if (host_gate_mine(hs))
 		hs->host_on_gate = true;
-		hs->host_holder = sched_self + 1;
-	} else {
+	else
 		host_hold_take(hs);
-	}
 	hs->host_depth = depth;
 }
 
@@ -1077,9 +1087,7 @@ static void ioctl_commit(struct harness_substream *hs)
 	    now.area == ioctl_mark.area && now.state == ioctl_mark.state &&
 	    now.calls == ioctl_mark.calls)
 		return;
-	host_gate_wait(hs);
-	hs->host_gate.locked = true;
-	hs->host_gate.owner = sched_self + 1;
+	host_gate_take(hs);
 }
 
 /*
@@ -2265,14 +2273,9 @@ int harness_buffer_lock(int sid, int subclass, int lock)
 		mutex_unlock(&hs->runtime.buffer_mutex);
 		return 0;
 	}
-	/* the member's model must be the C's too: its gate free (host_hold_take()) */
-	for (;;) {
-		host_gate_wait(hs);
-		mutex_lock_nested(&hs->runtime.buffer_mutex, subclass);
-		if (!hs->host_gate.locked || host_gate_mine(hs))
-			return 0;
-		mutex_unlock(&hs->runtime.buffer_mutex);
-	}
+	/* the member's model must be the C's too */
+	buffer_mutex_lock_gate_free(hs, subclass, HARNESS_SITE);
+	return 0;
 }
 
 /*

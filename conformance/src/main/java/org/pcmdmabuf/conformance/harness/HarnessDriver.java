@@ -753,14 +753,15 @@ public final class HarnessDriver implements DmabufDriver {
      */
     @Override
     public void pcmUnlock(Substream s) {
-        if (pcmHolds.getOrDefault(Hold.of(s), 0) == 1) {
+        Hold hold = Hold.of(s);
+        if (pcmHolds.getOrDefault(hold, 0) == 1) {
             publishState(s);
         }
         harness.pcmUnlock(sid(s));
-        if (pcmHolds.merge(Hold.of(s), -1, Integer::sum) > 0) {
+        if (pcmHolds.merge(hold, -1, Integer::sum) > 0) {
             return;
         }
-        pcmHolds.remove(Hold.of(s));
+        pcmHolds.remove(hold);
         checkBugs();
         List<DmaBuf> due = zapChecksDue.remove(s);
         // in a group the race runner touches the mappings once the group is over (checkZapped())
@@ -774,14 +775,12 @@ public final class HarnessDriver implements DmabufDriver {
         }
     }
 
+    /** The host's state into the C under the stream lock ({@link #streamLock}), where the two differ. */
     private void publishState(Substream s) {
-        int sid = sid(s);
-        if (s.runtime() == null || harness.state(sid) == Uapi.state(s.runtime().state())) {
-            return;
+        if (s.runtime() != null && harness.state(sid(s)) != Uapi.state(s.runtime().state())) {
+            streamLock(s, true);
+            streamLock(s, false);
         }
-        harness.streamLock(sid, 0, true);
-        harness.setState(sid, Uapi.state(s.runtime().state()));
-        harness.streamLock(sid, 0, false);
     }
 
     // ---- the C side's state, for comparison with the model -------------------------------------------
