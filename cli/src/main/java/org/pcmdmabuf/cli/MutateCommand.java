@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.pcmdmabuf.conformance.harness.ArtefactCache;
 import org.pcmdmabuf.conformance.mutate.CoreSource;
 import org.pcmdmabuf.conformance.mutate.Mutant;
 import org.pcmdmabuf.conformance.mutate.MutantResult;
@@ -28,6 +29,7 @@ import org.pcmdmabuf.conformance.shard.Campaign;
 import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.conformance.validate.BadSeries;
 import org.pcmdmabuf.conformance.validate.Check;
+import org.pcmdmabuf.conformance.validate.HarnessBuilds;
 import org.pcmdmabuf.conformance.validate.ProcessRunner;
 import org.pcmdmabuf.conformance.validate.Sandbox;
 import org.pcmdmabuf.conformance.validate.Series;
@@ -55,13 +57,20 @@ final class MutateCommand implements Callable<Integer> {
     private static final Pattern LINES = Pattern.compile("(\\d{1,9})(?:-(\\d{1,9}))?");
 
     private final ProcessRunner processes;
+    /** Whether mutants' harness builds are reused and kept (not by a test's double, whose builds make nothing). */
+    private final boolean keptBuilds;
 
     MutateCommand() {
-        this(new SystemProcessRunner());
+        this(new SystemProcessRunner(), true);
     }
 
     MutateCommand(ProcessRunner processes) {
+        this(processes, false);
+    }
+
+    private MutateCommand(ProcessRunner processes, boolean keptBuilds) {
         this.processes = processes;
+        this.keptBuilds = keptBuilds;
     }
 
     @Spec
@@ -229,7 +238,8 @@ final class MutateCommand implements Callable<Integer> {
         PrintWriter progress = format != Format.text && output == null ? err : out;
         Duration limitPerMutant = Duration.ofNanos(timeout);
         MutationRun run = new MutationRun(series, source, new MutationRun.Settings(kernelPatch, sandbox, processes,
-                pool, new Validation.Differential(sequences, seed), limitPerMutant));
+                pool, new Validation.Differential(sequences, seed), limitPerMutant,
+                keptBuilds ? new HarnessBuilds(ArtefactCache.dir(HarnessBuilds.CACHE)) : null));
         progress.println("pcmsim mutate " + selection + ": " + sample.size() + " to run"
                 + (shard.whole() ? "" : " (shard " + shard + " of " + selectedCount + ")") + ", " + pool + " at a time, "
                 + sequences + " random sequences each, timeout " + limitPerMutant.toSeconds() + " s");

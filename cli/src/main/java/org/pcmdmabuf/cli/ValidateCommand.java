@@ -15,6 +15,8 @@ import org.pcmdmabuf.conformance.shard.Campaign;
 import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.conformance.validate.BadSeries;
 import org.pcmdmabuf.conformance.validate.Check;
+import org.pcmdmabuf.conformance.harness.ArtefactCache;
+import org.pcmdmabuf.conformance.validate.HarnessBuilds;
 import org.pcmdmabuf.conformance.validate.ProcessRunner;
 import org.pcmdmabuf.conformance.validate.Sandbox;
 import org.pcmdmabuf.conformance.validate.Series;
@@ -47,14 +49,21 @@ final class ValidateCommand implements Callable<Integer> {
     static final int EXIT_INTERRUPTED = 130;
 
     private final ProcessRunner processes;
+    /** Whether harness builds of the same inputs are reused (not by a test's double, whose builds make nothing). */
+    private final boolean keptBuilds;
 
     ValidateCommand() {
-        this(new SystemProcessRunner());
+        this(new SystemProcessRunner(), true);
     }
 
     /** The command with its child processes run by {@code processes}: a test's double. */
     ValidateCommand(ProcessRunner processes) {
+        this(processes, false);
+    }
+
+    private ValidateCommand(ProcessRunner processes, boolean keptBuilds) {
         this.processes = processes;
+        this.keptBuilds = keptBuilds;
     }
 
     @Spec
@@ -154,6 +163,18 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--no-times", description = ShardConverter.NO_TIMES)
     boolean noTimes;
 
+    @Option(names = "--rebuild",
+            description = "Compile the revision's harness even when a build of exactly the same inputs (the series "
+                    + "folder, kernel-patch/harness/, the variant, the compiler's version) is kept in the cache "
+                    + "(harness-builds under $PCM_DMABUF_CACHE, default ~/.cache/pcm-dmabuf), and keep the new "
+                    + "build in its place. gcov's builds are always compiled.")
+    boolean rebuild;
+
+    private static HarnessBuilds keptBuilds(boolean rebuild) throws IOException {
+        HarnessBuilds kept = new HarnessBuilds(ArtefactCache.dir(HarnessBuilds.CACHE));
+        return rebuild ? kept.rebuilding() : kept;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -233,7 +254,8 @@ final class ValidateCommand implements Callable<Integer> {
                 new Validation.Limits(Duration.ofNanos(caseTimeout), Duration.ofNanos(stageTimeout)), processes,
                 sandbox, c -> progress.print(ValidationReport.textLine(noTimes ? c.untimed() : c)),
                 new Validation.Instruments(asan, coverage))
-                .stagesAtOnce(spec.commandLine().getParseResult().hasMatchedOption("--jobs") ? jobs : 1);
+                .stagesAtOnce(spec.commandLine().getParseResult().hasMatchedOption("--jobs") ? jobs : 1)
+                .reuseBuilds(keptBuilds ? keptBuilds(rebuild) : null);
         try {
             checks = validation.run();
         } catch (BadSeries e) {

@@ -288,11 +288,6 @@ class DroppedLockTest {
                 }
             }
         }
-        Path out = dir.resolve("out");
-        Process pr = new ProcessBuilder("sh", BrokenVariantsTest.KERNEL_PATCH.resolve("harness/build.sh").toString(),
-                series.toString(), out.toString()).redirectErrorStream(true).start();
-        String log = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, pr.waitFor(), name + ": the variant does not build\n" + log);
-        return out.resolve("libpcmdmabuf-harness.so");
+        return HarnessLibrary.build(name, series, Files.createDirectories(dir.resolve("out")));
     }
 }

@@ -259,12 +259,7 @@ class RaceKernelTest {
     /** The harness library of the series with lines of one function of patch 0002 edited. */
     private Path build(String name, String function, List<Edit> edits) throws IOException, InterruptedException {
         Path series = variant(name, function, edits);
-        Path out = series.resolveSibling("out");
-        Process p = new ProcessBuilder("sh", KERNEL_PATCH.resolve("harness/build.sh").toString(), series.toString(),
-                out.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), name + ": the variant does not build\n" + log);
-        return out.resolve("libpcmdmabuf-harness.so");
+        return HarnessLibrary.build(name, series, Files.createDirectories(series.resolveSibling("out")));
     }
 
     /** The series with one line of patch 0002 edited, its FINDINGS with it. */

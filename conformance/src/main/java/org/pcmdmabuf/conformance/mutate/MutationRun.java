@@ -20,6 +20,7 @@ import org.pcmdmabuf.conformance.validate.Check;
 import org.pcmdmabuf.conformance.validate.Children;
 import org.pcmdmabuf.conformance.validate.Check.Kind;
 import org.pcmdmabuf.conformance.validate.Check.Status;
+import org.pcmdmabuf.conformance.validate.HarnessBuilds;
 import org.pcmdmabuf.conformance.validate.ProcessRunner;
 import org.pcmdmabuf.conformance.validate.Sandbox;
 import org.pcmdmabuf.conformance.validate.Series;
@@ -39,8 +40,9 @@ public final class MutationRun {
      * @param jobs mutants judged at once
      * @param timeout the longest one mutant's validation may take, and each of its cases: past it, it timed out
      */
+    /** @param builds where harness builds are reused from and kept ({@link HarnessBuilds}); null: none */
     public record Settings(Path kernelPatch, Sandbox sandbox, ProcessRunner processes, int jobs,
-            Validation.Differential differential, Duration timeout) {
+            Validation.Differential differential, Duration timeout, HarnessBuilds builds) {
     }
 
     private final Series series;
@@ -135,7 +137,7 @@ public final class MutationRun {
         return new Validation(s, settings.kernelPatch(), 1, false, true, settings.differential(),
                 Validation.Depth.FULL, new Validation.Limits(settings.timeout(), settings.timeout()), settings.processes(),
                 settings.sandbox(), c -> {
-                });
+                }).reuseBuilds(settings.builds());
     }
 
     /**

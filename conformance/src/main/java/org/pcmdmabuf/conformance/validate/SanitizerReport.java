@@ -24,6 +24,8 @@ final class SanitizerReport {
     /** ASan's "READ of size 4 at 0x... thread T0": the access. */
     private static final Pattern ACCESS = Pattern.compile("(READ|WRITE) of size \\d+ .*");
     private static final Pattern PID = Pattern.compile("^==\\d+==");
+    /** build.sh's tree of a variant's sources, {@code /tmp/pcmsim-validate-1/src-asan/}. */
+    private static final Pattern BUILD_TREE = Pattern.compile("[^\\s'\"]*/src-(?:plain|asan|coverage|asan-coverage)/");
 
     private SanitizerReport() {
     }
@@ -68,9 +70,12 @@ final class SanitizerReport {
         return out;
     }
 
-    /** {@code line} with the scratch folder's revision tree left out: {@code sound/core/pcm_dmabuf.c:12}. */
+    /**
+     * {@code line} with the revision tree's folder left out: {@code sound/core/pcm_dmabuf.c:12}. The tree is in
+     * {@code scratch}, or for a build reused from {@link HarnessBuilds} in the scratch folder of its first build,
+     * which the sanitizers' own locations (UBSan's, ASan's globals) still name.
+     */
     private static String tidy(String line, Path scratch) {
-        return line.replaceAll(Pattern.quote(scratch.toString()) + "/src-[a-z-]+/", "")
-                .replace(scratch.toString() + "/", "");
+        return BUILD_TREE.matcher(line).replaceAll("").replace(scratch.toString() + "/", "");
     }
 }

@@ -71,6 +71,8 @@ public final class Validation {
     private Findings findings;
     /** How many harness stages may run at once, each in a child of its own ({@link #stagesAtOnce}). */
     private int stageJobs = 1;
+    /** Where builds of the same inputs are reused from; null: every validation builds its own. */
+    private HarnessBuilds builds;
     /** A check failed: with {@link #failFast}, nothing more runs. */
     private boolean failed;
 
@@ -167,6 +169,15 @@ public final class Validation {
      */
     public Validation stagesAtOnce(int n) {
         stageJobs = n;
+        return this;
+    }
+
+    /**
+     * Reuses a harness build of the same inputs kept in {@code kept}, and keeps the builds this validation makes
+     * there ({@link HarnessBuilds}). Without it every validation compiles its revision anew.
+     */
+    public Validation reuseBuilds(HarnessBuilds kept) {
+        builds = kept;
         return this;
     }
 
@@ -393,6 +404,12 @@ public final class Validation {
     /** build.sh's {@code variant} (null: the plain one) into {@code out}: its library, or null if it fails. */
     private Path build(Path out, String variant, String name) throws BadSeries, IOException, InterruptedException {
         long t0 = System.nanoTime();
+        String key = builds != null && HarnessBuilds.keeps(variant)
+                ? builds.key(series.dir(), kernelPatch.resolve("harness"), variant) : null;
+        if (key != null && builds.restore(key, variant, out)) {
+            add(new Check(Kind.harness, name, null, Status.PASS, List.of(), (System.nanoTime() - t0) / 1e9));
+            return out.resolve(HarnessBuilds.library(variant));
+        }
         List<String> log = new ArrayList<>();
         int exit;
         List<String> command = new ArrayList<>(List.of(kernelPatch.resolve("harness/build.sh").toString(),
@@ -425,8 +442,11 @@ public final class Validation {
                     compileErrors(log, out.resolve("src-" + (variant == null ? "plain" : variant)), saved), seconds));
             return null;
         }
+        if (key != null) {
+            builds.store(key, variant, out);
+        }
         add(new Check(Kind.harness, name, null, Status.PASS, List.of(), seconds));
-        return out.resolve("libpcmdmabuf-harness" + (variant == null ? "" : "-" + variant) + ".so");
+        return out.resolve(HarnessBuilds.library(variant));
     }
 
     /**

@@ -35,7 +35,7 @@ class MutationRunTest {
 
     private static MutationRun run(Duration timeout) {
         return new MutationRun(series, source, new MutationRun.Settings(MutatorTest.KERNEL_PATCH, sandbox,
-                new SystemProcessRunner(), 2, new Validation.Differential(20, 1), timeout));
+                new SystemProcessRunner(), 2, new Validation.Differential(20, 1), timeout, null));
     }
 
     /** The line of pcm_dmabuf.c holding {@code text}: the mutants are named by the file as it is. */

@@ -111,6 +111,32 @@ class CoverageTest {
                 SanitizerReport.first(out, Path.of("/tmp/pcmsim-validate-1")));
     }
 
+    /**
+     * A build reused from {@link HarnessBuilds} was compiled in another validation's scratch folder, which UBSan's
+     * locations and ASan's globals still name (build.sh maps it away only in the debug information).
+     */
+    @Test
+    void aReusedBuildsFirstScratchFolderIsLeftOutToo() {
+        List<String> out = List.of(
+                "/tmp/pcmsim-validate-7/src-asan/sound/core/pcm_dmabuf.c:837:16: runtime error: store to address "
+                        + "0x60c0 with insufficient space for an object of type 'dma_addr_t'",
+                "    #0 0x7f01 in snd_pcm_dmabuf_publish sound/core/pcm_dmabuf.c:837",
+                "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior "
+                        + "/tmp/pcmsim-validate-7/src-asan/sound/core/pcm_dmabuf.c:837:16 in");
+        assertEquals(List.of("UndefinedBehaviorSanitizer: sound/core/pcm_dmabuf.c:837:16: runtime error: store to "
+                + "address 0x60c0 with insufficient space for an object of type 'dma_addr_t'",
+                "  #0 0x7f01 in snd_pcm_dmabuf_publish sound/core/pcm_dmabuf.c:837",
+                "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior sound/core/pcm_dmabuf.c:837:16 in"),
+                SanitizerReport.first(out, Path.of("/tmp/pcmsim-validate-1")));
+        List<String> global = List.of("==1==ERROR: AddressSanitizer: global-buffer-overflow on address 0x7f00",
+                "READ of size 4 at 0x7f00 thread T0",
+                "  #0 0x7f01 in snd_pcm_dmabuf_ioctl sound/core/pcm_dmabuf.c:900",
+                "SUMMARY: AddressSanitizer: global-buffer-overflow "
+                        + "'/tmp/pcmsim-validate-7/src-asan/sound/core/pcm_dmabuf.c:12:3' in snd_pcm_dmabuf_ioctl");
+        assertEquals("SUMMARY: AddressSanitizer: global-buffer-overflow 'sound/core/pcm_dmabuf.c:12:3' in "
+                + "snd_pcm_dmabuf_ioctl", SanitizerReport.first(global, Path.of("/tmp/pcmsim-validate-1")).getLast());
+    }
+
     @Test
     void aCrashWithoutReportIsNoSanitizers() {
         assertEquals(List.of(), SanitizerReport.first(List.of("#  SIGSEGV (0xb) at pc=0x1", "# C  [lib+0x10]"),
