@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * Harness builds kept by what they were built from, so that validating a revision again (or the same revision
  * in another test, or a mutant met before) skips its compile. The key is a SHA-256 of everything build.sh and the
  * compiler read: every file of the series folder and of kernel-patch/harness/ (build.sh, harness.c, the shims),
- * the variant, and the compiler's {@code --version}; a file that changes, appears or goes is a new key. Only the
+ * the variant, and the versions of the compiler, git and the C library; a file that changes, appears or goes is
+ * a new key. Only the
  * products build.sh made in the sandbox are kept, and only by this trusted side, after the build passed: the
  * revision's compile cannot write here, and a build that failed is never kept, so it fails again.
  *
@@ -193,18 +194,25 @@ public final class HarnessBuilds {
         }
     }
 
-    /** What {@code cc --version} says, asked once: build.sh compiles with the {@code cc} of the same PATH. */
+    /**
+     * The versions of the tools build.sh runs, asked once: the compiler ({@code cc} of the same PATH), git, which
+     * applies the series, and the C library, whose headers the shims include.
+     */
     private synchronized String compiler() throws IOException, InterruptedException {
         if (compiler == null) {
-            Process p = new ProcessBuilder("cc", "--version").redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IOException("cc --version failed: " + new String(out, StandardCharsets.UTF_8).strip());
-            }
-            compiler = new String(out, StandardCharsets.UTF_8);
+            compiler = version("cc") + version("git") + version("ldd");
         }
         return compiler;
+    }
+
+    private static String version(String tool) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException(tool + " --version failed: " + new String(out, StandardCharsets.UTF_8).strip());
+        }
+        return new String(out, StandardCharsets.UTF_8);
     }
 
     /** Every file under {@code dir} by its path, a link by its target, in one order. */
