@@ -158,11 +158,21 @@ public final class HarnessBuilds {
                 : List.of(library(variant));
     }
 
-    /** Removes all but the {@link #keep} newest entries. */
+    /**
+     * Removes all but the {@link #keep} newest entries, and what a validation that was killed while it stored one
+     * left staged a day ago or more.
+     */
     private void prune() throws IOException {
-        List<Path> entries;
+        List<Path> entries = new ArrayList<>();
+        FileTime dayAgo = FileTime.fromMillis(System.currentTimeMillis() - TimeUnit.DAYS.toMillis(1));
         try (Stream<Path> s = Files.list(root)) {
-            entries = new ArrayList<>(s.filter(p -> !p.getFileName().toString().startsWith(".")).toList());
+            for (Path p : s.toList()) {
+                if (!p.getFileName().toString().startsWith(".")) {
+                    entries.add(p);
+                } else if (modified(p).compareTo(dayAgo) < 0) {
+                    delete(p);
+                }
+            }
         }
         if (entries.size() <= keep) {
             return;

@@ -136,7 +136,14 @@ class HarnessBuildsTest {
         Files.setLastModifiedTime(tmp.resolve("cache").resolve(keys.get(1)), FileTime.fromMillis(t + 1000));
         // a look-up makes the first the newest
         assertTrue(two.restore(keys.get(0), null, Files.createDirectories(tmp.resolve("r"))));
+        // what a killed validation left staged: gone once a day old
+        Path stale = Files.createDirectories(tmp.resolve("cache/.staging-1"));
+        Files.setLastModifiedTime(stale, FileTime.fromMillis(t - 86_400_000L));
+        Path fresh = Files.createDirectories(tmp.resolve("cache/.staging-2"));
         two.store(keys.get(2), null, out);
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(fresh), "another validation's, still storing");
+        Files.delete(fresh);
         try (Stream<Path> s = Files.list(tmp.resolve("cache"))) {
             assertEquals(Set.of(keys.get(0), keys.get(2)), Set.copyOf(s.map(p -> p.getFileName().toString()).toList()));
         }
