@@ -43,7 +43,10 @@ for p in "$series"/*.patch; do
 	grep -q '^diff --git' "$p" || continue
 	found=1
 	# GIT_DIR: apply relative to $src even when it lies in a git work tree
-	if ! why=$(cd "$src" && GIT_DIR=/nonexistent git apply \
+	# no git configuration of the user's or the system's (apply.whitespace=fix
+	# would change the tree a kept build was keyed by)
+	if ! why=$(cd "$src" && GIT_DIR=/nonexistent GIT_CONFIG_NOSYSTEM=1 \
+		GIT_CONFIG_GLOBAL=/dev/null git apply \
 		--include='sound/core/pcm_dmabuf.*' "$p" 2>&1); then
 		echo "build.sh: $p does not apply: $(echo "$why" | head -n 1)" >&2
 		exit 2
@@ -107,7 +110,9 @@ esac
 # then names its files as a fresh one does.  gcov's builds keep them: its
 # notes name the sources gcov reads.
 case $variant in *coverage*) ;;
-*)	cflags="$cflags -ffile-prefix-map=$src/= -ffile-prefix-map=$here/=kernel-patch/harness/" ;;
+*)	cflags="$cflags -ffile-prefix-map=$src/= -ffile-prefix-map=$here/=kernel-patch/harness/"
+	# the compiler's working folder is in the debug information too
+	cd / ;;
 esac
 case $variant in *asan*)
 	cflags="$cflags -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"

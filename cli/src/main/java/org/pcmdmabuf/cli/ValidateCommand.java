@@ -165,7 +165,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--rebuild",
             description = "Compile the revision's harness even when a build of exactly the same inputs (the series "
-                    + "folder, kernel-patch/harness/, the variant, the versions of cc, git and the C library) is "
+                    + "folder, kernel-patch/harness/, the variant, the versions of cc, ld, git and the C library) is "
                     + "kept in the cache (harness-builds under $PCM_DMABUF_CACHE, default ~/.cache/pcm-dmabuf), "
                     + "and keep the new build in its place. gcov's builds are always compiled.")
     boolean rebuild;

@@ -22,20 +22,24 @@ import java.util.stream.Stream;
 
 /**
  * Harness builds kept by what they were built from, so that validating a revision again (or the same revision
- * in another test, or a mutant met before) skips its compile. The key is a SHA-256 of everything build.sh and the
- * compiler read: every file of the series folder and of kernel-patch/harness/ (build.sh, harness.c, the shims),
- * the variant, and the versions of the compiler, git and the C library; a file that changes, appears or goes is
- * a new key. Only the
- * products build.sh made in the sandbox are kept, and only by this trusted side, after the build passed: the
- * revision's compile cannot write here, and a build that failed is never kept, so it fails again.
+ * in another test, or a mutant met before) skips its compile. The key is a SHA-256 of every file of the series
+ * folder and of kernel-patch/harness/ (build.sh, harness.c, the shims; a link by its target and the file it names),
+ * the variant, and the versions of the compiler, the linker, git and the C library; a file that changes, appears or
+ * goes is a new key. build.sh runs with no git configuration and in the root folder, so that the user's settings
+ * and working folder do not reach the build. Only the products build.sh made in the sandbox are kept, and only by
+ * this trusted side, after the build passed, and only through folders that are no links: the revision's compile
+ * cannot write here, and a build that failed is never kept, so it fails again. A build made without the sandbox is
+ * not kept ({@link Validation}).
  *
  * <p>gcov's builds are not kept: their notes file and the counts their processes write are tied to the folder
  * they were built in. A kept build reports the scratch folder of its first build in UBSan's locations, which
  * {@link SanitizerReport} leaves out as it leaves out its own (build.sh maps the folder away everywhere else).
  *
- * <p>{@link #rebuilding} compiles every build and replaces what was kept. At most {@link #KEEP} builds are kept; a look-up that finds one makes it the newest, and storing one more
- * removes the oldest. Entries are published by an atomic rename, so two validations storing or reading the same
- * key at once each see a whole entry or none.
+ * <p>{@link #rebuilding} compiles every build and replaces what was kept. At most {@link #KEEP} builds are kept;
+ * a look-up that finds one makes it the newest, and storing one more removes the oldest. Entries come and go by an
+ * atomic rename (published from a staging folder, removed into one before they are deleted), so two validations
+ * storing, reading or pruning the same key at once each see a whole entry or none; an entry missing a product is
+ * replaced by the next build of its key. The cache is an optimisation: any failure of it means a compile.
  */
 public final class HarnessBuilds {
     /** Builds kept; a full mutation campaign of the shipped series makes some 500 (about 0.5 MB each). */
@@ -93,8 +97,12 @@ public final class HarnessBuilds {
         }
         Path entry = root.resolve(key);
         List<String> products = products(variant);
+        if (!whole(entry, products)) {
+            return false;
+        }
         for (String p : products) {
-            if (!Files.isRegularFile(entry.resolve(p), LinkOption.NOFOLLOW_LINKS)) {
+            // the plain build, run before, may have left links where the ASan wrapper goes
+            if (!noLinkOnTheWay(out, p)) {
                 return false;
             }
         }
@@ -115,13 +123,12 @@ public final class HarnessBuilds {
     /** Keeps what build.sh made in {@code out} under {@code key}; nothing when a product is missing. */
     public void store(String key, String variant, Path out) throws IOException {
         List<String> products = products(variant);
-        for (String p : products) {
-            if (!Files.isRegularFile(out.resolve(p), LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
+        if (!whole(out, products)) {
+            return;
         }
         Files.createDirectories(root);
-        if (Files.isDirectory(root.resolve(key)) && !rebuilding) {
+        boolean kept = Files.isDirectory(root.resolve(key), LinkOption.NOFOLLOW_LINKS);
+        if (kept && !rebuilding && whole(root.resolve(key), products)) {
             return;
         }
         Path staging = Files.createTempDirectory(root, ".staging-");
@@ -131,16 +138,9 @@ public final class HarnessBuilds {
                 Files.createDirectories(to.getParent());
                 Files.copy(out.resolve(p), to, StandardCopyOption.COPY_ATTRIBUTES);
             }
-            if (rebuilding) {
-                // out of the way first: a rename does not replace a folder that has files
-                Path old = Files.createTempDirectory(root, ".replaced-");
-                try {
-                    Files.move(root.resolve(key), old.resolve(key), StandardCopyOption.ATOMIC_MOVE);
-                } catch (NoSuchFileException e) {
-                    // nothing kept under the key
-                } finally {
-                    delete(old);
-                }
+            if (kept) {
+                // replaced (--rebuild, or an entry missing a product): a rename does not replace a folder with files
+                remove(root.resolve(key));
             }
             try {
                 Files.move(staging, root.resolve(key), StandardCopyOption.ATOMIC_MOVE);
@@ -151,6 +151,40 @@ public final class HarnessBuilds {
             delete(staging);
         }
         prune();
+    }
+
+    /** Every product a regular file in {@code dir}, reached through no link. */
+    private static boolean whole(Path dir, List<String> products) {
+        for (String p : products) {
+            if (!noLinkOnTheWay(dir, p) || !Files.isRegularFile(dir.resolve(p), LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** No folder on the way from {@code dir} to its {@code product}, nor the product, is a symbolic link. */
+    private static boolean noLinkOnTheWay(Path dir, String product) {
+        Path at = dir;
+        for (Path part : Path.of(product)) {
+            at = at.resolve(part);
+            if (Files.isSymbolicLink(at)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Takes {@code entry} out of the cache at once (a rename), then deletes it. */
+    private void remove(Path entry) throws IOException {
+        Path away = Files.createTempDirectory(root, ".removed-");
+        try {
+            Files.move(entry, away.resolve("entry"), StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            // another validation removed it first
+        } finally {
+            delete(away);
+        }
     }
 
     private static List<String> products(String variant) {
@@ -179,7 +213,7 @@ public final class HarnessBuilds {
         }
         entries.sort(Comparator.comparing(HarnessBuilds::modified).reversed());
         for (Path old : entries.subList(keep, entries.size())) {
-            delete(old);
+            remove(old);
         }
     }
 
@@ -199,34 +233,42 @@ public final class HarnessBuilds {
             for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(q);
             }
-        } catch (UncheckedIOException e) {
-            // an entry removed by another validation's pruning meanwhile
+        } catch (NoSuchFileException | UncheckedIOException e) {
+            // removed by another validation's pruning meanwhile
         }
     }
 
     /**
-     * The versions of the tools build.sh runs, asked once: the compiler ({@code cc} of the same PATH), git, which
-     * applies the series, and the C library, whose headers the shims include.
+     * The versions of the tools build.sh runs, asked once: the compiler ({@code cc} of the same PATH) and linker,
+     * git, which applies the series, and the C library, whose headers the shims include.
      */
     private synchronized String compiler() throws IOException, InterruptedException {
         if (compiler == null) {
-            compiler = version("cc") + version("git") + version("ldd");
+            compiler = version("cc") + version("ld") + version("git") + version("ldd");
         }
         return compiler;
     }
 
     private static String version(String tool) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        // a few lines, which the pipe holds: read once the tool ended, so that the timeout holds
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException(tool + " --version failed: " + new String(out, StandardCharsets.UTF_8).strip());
+            throw new IOException(tool + " --version did not end");
         }
-        return new String(out, StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IOException(tool + " --version failed: " + out.strip());
+        }
+        return out;
     }
 
-    /** Every file under {@code dir} by its path, a link by its target, in one order. */
-    private static void tree(MessageDigest all, String name, Path dir) throws IOException {
+    /**
+     * Every file under {@code dir} (the folder a link names, if it is one) by its path and content; a link by its
+     * target and, when that is a file, the file's content, which is what git apply and the compiler read.
+     */
+    private static void tree(MessageDigest all, String name, Path given) throws IOException {
+        Path dir = given.toRealPath();
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
             files = s.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
@@ -235,10 +277,13 @@ public final class HarnessBuilds {
             text(all, name + "/" + dir.relativize(f) + "\0");
             if (Files.isSymbolicLink(f)) {
                 text(all, "link " + Files.readSymbolicLink(f) + "\0");
-            } else {
+            }
+            if (Files.isRegularFile(f)) {
                 MessageDigest one = sha256();
                 one.update(Files.readAllBytes(f));
                 all.update(one.digest());
+            } else {
+                text(all, "not a file\0");
             }
         }
     }

@@ -401,12 +401,31 @@ public final class Validation {
         return build(out, null, HARNESS_BUILD);
     }
 
+    /** The key of {@code variant}'s kept build, or null when none is kept or the key cannot be had. */
+    private String keptBuildKey(String variant) throws InterruptedException {
+        if (builds == null || !HarnessBuilds.keeps(variant)) {
+            return null;
+        }
+        try {
+            return builds.key(series.dir(), kernelPatch.resolve("harness"), variant);
+        } catch (IOException e) {
+            return null; // a tool that will not say its version: compile, as without the cache
+        }
+    }
+
+    private boolean reused(String key, String variant, Path out) {
+        try {
+            return builds.restore(key, variant, out);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** build.sh's {@code variant} (null: the plain one) into {@code out}: its library, or null if it fails. */
     private Path build(Path out, String variant, String name) throws BadSeries, IOException, InterruptedException {
         long t0 = System.nanoTime();
-        String key = builds != null && HarnessBuilds.keeps(variant)
-                ? builds.key(series.dir(), kernelPatch.resolve("harness"), variant) : null;
-        if (key != null && builds.restore(key, variant, out)) {
+        String key = keptBuildKey(variant);
+        if (key != null && reused(key, variant, out)) {
             add(new Check(Kind.harness, name, null, Status.PASS, List.of(), (System.nanoTime() - t0) / 1e9));
             return out.resolve(HarnessBuilds.library(variant));
         }
@@ -442,8 +461,13 @@ public final class Validation {
                     compileErrors(log, out.resolve("src-" + (variant == null ? "plain" : variant)), saved), seconds));
             return null;
         }
-        if (key != null) {
-            builds.store(key, variant, out);
+        // a build made without the sandbox could have written anything anywhere: it is not kept for others
+        if (key != null && !(sandbox instanceof Sandbox.Off)) {
+            try {
+                builds.store(key, variant, out);
+            } catch (IOException e) {
+                // the cache is an optimisation: a full disk or a race with another pruning costs a later rebuild
+            }
         }
         add(new Check(Kind.harness, name, null, Status.PASS, List.of(), seconds));
         return out.resolve(HarnessBuilds.library(variant));

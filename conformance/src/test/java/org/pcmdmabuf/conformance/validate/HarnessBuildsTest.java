@@ -69,6 +69,53 @@ class HarnessBuildsTest {
         assertEquals(9, keys.size(), keys.toString());
     }
 
+    /** git apply reads what a link names: so does the key. */
+    @Test
+    void aLinkedSeriesOrPatchCountsByWhatItNames() throws Exception {
+        Path link = Files.createSymbolicLink(tmp.resolve("current"), series);
+        assertEquals(key(null), builds.key(link, harness, null), "a link to the folder is the folder");
+        Path elsewhere = Files.writeString(tmp.resolve("0003-c.patch"), "diff --git a/z b/z\n");
+        Files.createSymbolicLink(series.resolve("0003-c.patch"), elsewhere);
+        String before = key(null);
+        Files.writeString(elsewhere, "diff --git a/z b/w\n");
+        assertNotEquals(before, key(null), "the linked patch's content changed");
+        assertNotEquals(before, builds.key(link, harness, null));
+    }
+
+    @Test
+    void noProductIsKeptOrRestoredThroughALink() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.write(out.resolve(HarnessBuilds.library("asan")), new byte[] {1});
+        Path real = Files.createDirectories(tmp.resolve("real/bin"));
+        Files.writeString(real.resolve("java"), "#!/bin/sh\n");
+        Files.createSymbolicLink(out.resolve("asan-jvm"), tmp.resolve("real"));
+        String key = key("asan");
+        builds.store(key, "asan", out);
+        assertFalse(Files.exists(tmp.resolve("cache").resolve(key)), "a wrapper reached through a link");
+
+        Files.delete(out.resolve("asan-jvm"));
+        Files.createDirectories(out.resolve("asan-jvm/bin"));
+        Files.writeString(out.resolve("asan-jvm/bin/java"), "#!/bin/sh\n");
+        builds.store(key, "asan", out);
+        Path again = Files.createDirectories(tmp.resolve("again"));
+        Path target = Files.createDirectories(tmp.resolve("target"));
+        Files.createSymbolicLink(again.resolve("asan-jvm"), target);
+        assertFalse(builds.restore(key, "asan", again), "restoring would write through the link");
+        assertFalse(Files.exists(target.resolve("bin/java")));
+    }
+
+    @Test
+    void anEntryMissingAProductIsReplacedByTheNextBuild() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.write(out.resolve(HarnessBuilds.library(null)), new byte[] {3});
+        String key = key(null);
+        Files.createDirectories(tmp.resolve("cache").resolve(key)); // left half-removed
+        builds.store(key, null, out);
+        Path again = Files.createDirectories(tmp.resolve("again"));
+        assertTrue(builds.restore(key, null, again));
+        assertArrayEquals(new byte[] {3}, Files.readAllBytes(again.resolve(HarnessBuilds.library(null))));
+    }
+
     @Test
     void aKeptBuildIsRestoredAsBuildShLeftIt() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("out"));
