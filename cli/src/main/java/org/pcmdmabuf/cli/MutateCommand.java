@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.pcmdmabuf.conformance.harness.ArtefactCache;
 import org.pcmdmabuf.conformance.mutate.CoreSource;
 import org.pcmdmabuf.conformance.mutate.Mutant;
 import org.pcmdmabuf.conformance.mutate.MutantResult;
@@ -239,7 +238,7 @@ final class MutateCommand implements Callable<Integer> {
         Duration limitPerMutant = Duration.ofNanos(timeout);
         MutationRun run = new MutationRun(series, source, new MutationRun.Settings(kernelPatch, sandbox, processes,
                 pool, new Validation.Differential(sequences, seed), limitPerMutant,
-                keptBuilds ? new HarnessBuilds(ArtefactCache.dir(HarnessBuilds.CACHE)) : null));
+                keptBuilds ? HarnessBuilds.inArtefactCache() : null));
         progress.println("pcmsim mutate " + selection + ": " + sample.size() + " to run"
                 + (shard.whole() ? "" : " (shard " + shard + " of " + selectedCount + ")") + ", " + pool + " at a time, "
                 + sequences + " random sequences each, timeout " + limitPerMutant.toSeconds() + " s");

@@ -15,7 +15,6 @@ import org.pcmdmabuf.conformance.shard.Campaign;
 import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.conformance.validate.BadSeries;
 import org.pcmdmabuf.conformance.validate.Check;
-import org.pcmdmabuf.conformance.harness.ArtefactCache;
 import org.pcmdmabuf.conformance.validate.HarnessBuilds;
 import org.pcmdmabuf.conformance.validate.ProcessRunner;
 import org.pcmdmabuf.conformance.validate.Sandbox;
@@ -171,7 +170,7 @@ final class ValidateCommand implements Callable<Integer> {
     boolean rebuild;
 
     private static HarnessBuilds keptBuilds(boolean rebuild) throws IOException {
-        HarnessBuilds kept = new HarnessBuilds(ArtefactCache.dir(HarnessBuilds.CACHE));
+        HarnessBuilds kept = HarnessBuilds.inArtefactCache();
         return rebuild ? kept.rebuilding() : kept;
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.pcmdmabuf.conformance.harness.ArtefactCache;
 import org.pcmdmabuf.conformance.validate.HarnessBuilds;
 
 /**
@@ -19,7 +18,7 @@ final class HarnessLibrary {
     }
 
     static Path build(String name, Path series, Path out) throws IOException, InterruptedException {
-        HarnessBuilds builds = new HarnessBuilds(ArtefactCache.dir(HarnessBuilds.CACHE));
+        HarnessBuilds builds = HarnessBuilds.inArtefactCache();
         String key = builds.key(series, HARNESS, null);
         if (!builds.restore(key, null, out)) {
             Process p = new ProcessBuilder("sh", HARNESS.resolve("build.sh").toString(), series.toString(),

@@ -6,12 +6,12 @@ import static org.pcmdmabuf.cli.PcmsimRunTest.pcmsim;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pcmdmabuf.cli.PcmsimRunTest.Run;
 import org.pcmdmabuf.conformance.harness.ArtefactCache;
+import org.pcmdmabuf.conformance.validate.FileTrees;
 import org.pcmdmabuf.conformance.validate.HarnessBuilds;
 
 /**
@@ -40,7 +40,7 @@ class ValidateKeptBuildTest {
             }
         }
         Files.writeString(series.resolve("NOTES"), "kept-build test " + tmp + "\n");
-        HarnessBuilds builds = new HarnessBuilds(ArtefactCache.dir(HarnessBuilds.CACHE));
+        HarnessBuilds builds = HarnessBuilds.inArtefactCache();
         Path kept = ArtefactCache.dir(HarnessBuilds.CACHE).resolve(builds.key(series, HARNESS, null));
 
         try {
@@ -62,10 +62,8 @@ class ValidateKeptBuildTest {
             assertTrue(elf.length > 4 && elf[1] == 'E' && elf[2] == 'L' && elf[3] == 'F',
                     "--rebuild keeps its build in the broken one's place");
         } finally {
-            try (Stream<Path> s = Files.exists(kept) ? Files.walk(kept) : Stream.empty()) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
+            if (Files.exists(kept)) {
+                FileTrees.delete(kept);
             }
         }
     }

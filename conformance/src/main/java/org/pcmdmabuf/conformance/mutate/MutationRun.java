@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -14,9 +13,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.pcmdmabuf.conformance.validate.BadSeries;
 import org.pcmdmabuf.conformance.validate.Check;
+import org.pcmdmabuf.conformance.validate.FileTrees;
 import org.pcmdmabuf.conformance.validate.Children;
 import org.pcmdmabuf.conformance.validate.Check.Kind;
 import org.pcmdmabuf.conformance.validate.Check.Status;
@@ -128,7 +127,7 @@ public final class MutationRun {
             if (late.get()) {
                 Thread.interrupted(); // the alarm rang as the validation ended: its result stands
             }
-            delete(dir);
+            FileTrees.delete(dir);
         }
         return new MutantResult(mutant, outcome, (System.nanoTime() - t0) / 1e9);
     }
@@ -160,11 +159,4 @@ public final class MutationRun {
         return new Outcome.Survived();
     }
 
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.pcmdmabuf.conformance.harness.ArtefactCache;
 
 /**
  * Harness builds kept by what they were built from, so that validating a revision again (or the same revision
@@ -55,9 +56,14 @@ public final class HarnessBuilds {
     private final boolean rebuilding;
     private String compiler;
 
-    /** The builds kept under {@code root} (validate's: {@code harness-builds} of the artefact cache). */
+    /** The builds kept under {@code root}. */
     public HarnessBuilds(Path root) {
         this(root, KEEP, false);
+    }
+
+    /** The builds validate and mutate keep: {@link #CACHE} of the artefact cache. */
+    public static HarnessBuilds inArtefactCache() throws IOException {
+        return new HarnessBuilds(ArtefactCache.dir(CACHE));
     }
 
     HarnessBuilds(Path root, int keep, boolean rebuilding) {
@@ -229,10 +235,8 @@ public final class HarnessBuilds {
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
+        try {
+            FileTrees.delete(p);
         } catch (NoSuchFileException | UncheckedIOException e) {
             // removed by another validation's pruning meanwhile
         }

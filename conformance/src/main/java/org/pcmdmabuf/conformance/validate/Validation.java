@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +17,6 @@ import java.util.function.Consumer;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.pcmdmabuf.conformance.harness.ArtefactCache;
 import org.pcmdmabuf.conformance.shard.Shard;
 import org.pcmdmabuf.conformance.validate.Check.Kind;
@@ -252,7 +250,7 @@ public final class Validation {
                 add(Check.skipped(Kind.race, HarnessChecks.RACE_SUMMARY, HarnessChecks.RACE_RULES, "--no-races"));
             }
         } finally {
-            delete(out);
+            FileTrees.delete(out);
         }
         return List.copyOf(checks);
     }
@@ -741,11 +739,4 @@ public final class Validation {
         return out;
     }
 
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }
