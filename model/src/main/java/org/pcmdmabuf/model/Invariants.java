@@ -5,7 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
 
@@ -238,7 +238,7 @@ final class Invariants {
     private static Task exitedHolding(List<Task> tasks) {
         for (int i = 0; i < tasks.size(); i++) {
             Task t = tasks.get(i);
-            if (t.exited && (!t.files.entries().isEmpty() || !t.vmas.isEmpty())) {
+            if (t.exited && (!t.files.isEmpty() || !t.vmas.isEmpty())) {
                 return t;
             }
         }
@@ -506,7 +506,7 @@ final class Invariants {
         private long bufferChanges = -1;
         /** The invariants found broken so far in this check. */
         private long broken;
-        private final BiConsumer<Integer, File> countFd = (fd, f) -> holdFile(f);
+        private final Consumer<File> countFd = this::holdFile;
         private final Supplier<Leaks> left = () -> new Leaks(nFiles, nDmaBufs, nAttachments, nVmas, nBuffers, charged,
                 pathFiles());
 
@@ -609,8 +609,7 @@ final class Invariants {
             countSlots(pcms);
             // Indexed loops over the world's lists: an iterator per loop per check shows in the profile.
             for (int i = 0; i < tasks.size(); i++) {
-                // forEach runs inside the TreeMap; iterating the unmodifiable view costs an interface call a step.
-                tasks.get(i).files.forEach(countFd);
+                tasks.get(i).files.forEachFile(countFd);
             }
             for (int i = 0; i < nVmas; i++) {
                 Vma v = vmas[i];

@@ -186,7 +186,7 @@ final class Vfs {
             release(v);
         }
         driver.exitMm(task);
-        for (int fd : List.copyOf(task.files.entries().keySet())) {
+        for (int fd : task.files.entries().keySet()) {
             putReference(task.files.remove(fd));
         }
         task.exited = true;
