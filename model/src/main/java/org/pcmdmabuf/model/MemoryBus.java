@@ -22,7 +22,8 @@ final class MemoryBus {
     private long[] dmaWords = new long[0];
     /** Words a fill stores, or a check classifies, at a time: an op's memory stays bounded whatever its length. */
     private static final int CHUNK_WORDS = 1 << 14;
-    private final long[] chunk = new long[CHUNK_WORDS];
+    /** Grown on demand up to {@link #CHUNK_WORDS}: a world is made per differential sequence, most never fill. */
+    private long[] chunk = new long[0];
 
     MemoryBus(MemorySystem mem, Registry registry) {
         this.mem = mem;
@@ -70,13 +71,14 @@ final class MemoryBus {
         registry.touch(end - start);
         int w0 = (int) (start / SndDmaBuffer.WORD_BYTES);
         int w1 = (int) (end / SndDmaBuffer.WORD_BYTES);
+        long[] chunk = chunk(w1 - w0);
         for (int w = w0; w < w1; w += CHUNK_WORDS) {
             int n = Math.min(CHUNK_WORDS, w1 - w);
             for (int i = 0; i < n; i++) {
                 chunk[i] = first + 1 + (w - w0) + i;
             }
             mem.cpuWriteRange(vma, b, w, w + n, chunk, 0);
-            System.arraycopy(chunk, 0, b.logical, w, n);
+            System.arraycopy(chunk, 0, b.logical(), w, n);
         }
         b.sync.cpuWrote(w0, w1);
         return Result.ok(0L);
@@ -101,7 +103,7 @@ final class MemoryBus {
         int w0 = (int) (start / SndDmaBuffer.WORD_BYTES);
         int w1 = (int) (end / SndDmaBuffer.WORD_BYTES);
         mem.cpuWriteRange(vma, b, w0, w1, values, 0);
-        System.arraycopy(values, 0, b.logical, w0, w1 - w0);
+        System.arraycopy(values, 0, b.logical(), w0, w1 - w0);
         b.sync.cpuWrote(w0, w1);
         return Result.ok(0L);
     }
@@ -142,14 +144,24 @@ final class MemoryBus {
         // 256 channels of 8 bytes: 512 words).
         int step = CHUNK_WORDS / frameWords * frameWords;
         CheckCounts counts = new CheckCounts(0, 0, 0, 0);
+        long[] chunk = chunk(Math.min(step, words[1] - words[0]));
         for (int w = words[0]; w < words[1]; w += step) {
             int n = Math.min(step, words[1] - w);
             for (int i = 0; i < n; i++) {
                 chunk[i] = mem.cpuRead(vma, vma.buffer, w + i);
             }
-            counts = counts.plus(CheckCounts.of(chunk, n, vma.buffer.logical, w, frameWords));
+            counts = counts.plus(CheckCounts.of(chunk, n, vma.buffer.logical(), w, frameWords));
         }
         return Result.ok(counts);
+    }
+
+    /** The chunk buffer, at least {@code words} long (at most {@link #CHUNK_WORDS}). */
+    private long[] chunk(int words) {
+        int n = Math.min(CHUNK_WORDS, words);
+        if (chunk.length < n) {
+            chunk = new long[Math.max(n, Math.min(CHUNK_WORDS, chunk.length * 2))];
+        }
+        return chunk;
     }
 
     /** The protocol's verdict on a CPU load of {@code len} bytes at {@code off}; the words loaded, [from, to). */
@@ -199,7 +211,7 @@ final class MemoryBus {
      */
     void clearForReuse(SndDmaBuffer b) {
         registry.touch(b.bytes);
-        mem.invalidate(b, 0, b.words.length);
+        mem.invalidate(b, 0, b.wordCount);
         b.clearMemory();
         b.sync.syncForDevice();
         b.sync.syncForCpu();
@@ -217,13 +229,13 @@ final class MemoryBus {
             long value = Stamp.of(source, firstFrame + i);
             for (int k = 0; k < perFrame; k++) {
                 int w = (int) (w0 + i * perFrame + k);
-                if (w < b.words.length) {
+                if (w < b.wordCount) {
                     mem.cpuWrite(b, w, value);
-                    b.logical[w] = value;
+                    b.logical()[w] = value;
                 }
             }
         }
-        int end = (int) Math.min(b.words.length, w0 + frames * perFrame);
+        int end = (int) Math.min(b.wordCount, w0 + frames * perFrame);
         b.sync.cpuWrote(Math.min(w0, end), end);
     }
 
@@ -236,7 +248,7 @@ final class MemoryBus {
         int perFrame = Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
         // A stream attached to a dma-buf may be larger than the exporter's buffer, up to the dma-buf's page-aligned
         // size: the frames past the buffer's end are past every word, wherever they start.
-        int w1 = (int) Math.min(b.words.length, offset / SndDmaBuffer.WORD_BYTES + frames * perFrame);
+        int w1 = (int) Math.min(b.wordCount, offset / SndDmaBuffer.WORD_BYTES + frames * perFrame);
         int w0 = (int) Math.min(w1, offset / SndDmaBuffer.WORD_BYTES);
         registry.touch(Registry.DMA_STEP_BYTES + frames * perFrame * SndDmaBuffer.WORD_BYTES);
         boolean coherent = s.pcm.hw.syncFree();
@@ -255,7 +267,7 @@ final class MemoryBus {
             mem.dmaReadRange(s, b, w0, w0 + inside, dmaWords, 0);
             // Stale words are rare: mismatch() skips the matching stretches between them in vector steps.
             for (int i = 0; i < inside; i++) {
-                int m = Arrays.mismatch(dmaWords, i, inside, b.logical, w0 + i, w0 + inside);
+                int m = Arrays.mismatch(dmaWords, i, inside, b.logical(), w0 + i, w0 + inside);
                 if (m < 0) {
                     break;
                 }
@@ -271,9 +283,9 @@ final class MemoryBus {
             long value = Stamp.of(source, firstFrame + i);
             for (int k = 0; k < perFrame; k++) {
                 int w = (int) (w0 + i * perFrame + k);
-                if (w < b.words.length) {
+                if (w < b.wordCount) {
                     mem.dmaWrite(s, b, w, value);
-                    b.logical[w] = value;
+                    b.logical()[w] = value;
                 }
             }
             observer.captured(s, firstFrame + i);
@@ -315,9 +327,9 @@ final class MemoryBus {
                 continue;
             }
             if (forDevice) {
-                mem.clean(b, 0, b.words.length);
+                mem.clean(b, 0, b.wordCount);
             } else if (s.stream == PcmStream.CAPTURE) {
-                mem.invalidate(b, 0, b.words.length);
+                mem.invalidate(b, 0, b.wordCount);
             }
         }
         // Then each mapped attachment's own mapping, coherent or not: it may bounce (PLAT-BOUNCE). After every
@@ -354,20 +366,27 @@ final class MemoryBus {
     }
 
     private boolean usedByNonCoherentDevice(SndDmaBuffer b) {
-        for (Substream s : users(b)) {
-            if (!s.pcm.hw.syncFree()) {
-                return true;
+        for (Pcm pcm : registry.pcmsInOrder()) {
+            for (Substream s : pcm.substreams) {
+                if (runsOn(s, b) && !s.pcm.hw.syncFree()) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
+    /** Whether the DMA of {@code s} runs on {@code b}. */
+    private static boolean runsOn(Substream s, SndDmaBuffer b) {
+        return s.runtime != null && s.runtime.dmaTarget(s.pcm.hw) == b;
+    }
+
     /** Substreams whose DMA runs on {@code b}. */
     private List<Substream> users(SndDmaBuffer b) {
-        List<Substream> out = new ArrayList<>();
+        List<Substream> out = new ArrayList<>(2);
         for (Pcm pcm : registry.pcmsInOrder()) {
             for (Substream s : pcm.substreams) {
-                if (s.runtime != null && s.runtime.dmaTarget(s.pcm.hw) == b) {
+                if (runsOn(s, b)) {
                     out.add(s);
                 }
             }
@@ -377,9 +396,11 @@ final class MemoryBus {
 
     /** Words per frame of the stream whose DMA runs on {@code b}, for classifying what a CPU read saw. */
     int frameWords(SndDmaBuffer b) {
-        for (Substream s : users(b)) {
-            if (s.runtime.frameBits > 0) {
-                return Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
+        for (Pcm pcm : registry.pcmsInOrder()) {
+            for (Substream s : pcm.substreams) {
+                if (runsOn(s, b) && s.runtime.frameBits > 0) {
+                    return Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
+                }
             }
         }
         return 1;
@@ -390,30 +411,42 @@ final class MemoryBus {
      * capture not yet produced); a CPU access there is a protocol violation.
      */
     private void checkDmaOwnership(SndDmaBuffer b, long start, long end, String verb) {
-        for (Substream s : users(b)) {
-            PcmRuntime rt = s.runtime;
-            if (rt.state != PcmState.RUNNING && rt.state != PcmState.DRAINING && rt.state != PcmState.PAUSED) {
-                continue;
-            }
-            long fb = rt.frameBytes();
-            long size = rt.bufferSize;
-            long first = start / fb;
-            long last = Math.min((end - 1) / fb, size - 1);
-            if (first > last) {
-                continue;
-            }
-            long cpuPart = Math.min(s.stream == PcmStream.PLAYBACK ? rt.playbackAvail() : rt.captureAvail(), size);
-            long applSlot = rt.applPtr % size;
-            // Frames [first, last] as distances from appl_ptr's slot; the CPU owns distances below cpuPart.
-            long d0 = Math.floorMod(first - applSlot, size);
-            long span = last - first;
-            boolean inside = d0 + span < cpuPart;
-            if (!inside) {
-                long bad = d0 < cpuPart ? first + (cpuPart - d0) : first;
-                registry.violation(ProtocolViolation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size)
-                        + " of " + s + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
-                return;
+        for (Pcm pcm : registry.pcmsInOrder()) {
+            for (Substream s : pcm.substreams) {
+                if (runsOn(s, b) && !keptOffDmaFrames(s, start, end, verb)) {
+                    return;
+                }
             }
         }
+    }
+
+    /**
+     * Whether a CPU access to bytes [start, end) of the buffer {@code s}'s DMA runs on kept off the frames that DMA
+     * owns; if not, the violation is recorded.
+     */
+    private boolean keptOffDmaFrames(Substream s, long start, long end, String verb) {
+        PcmRuntime rt = s.runtime;
+        if (rt.state != PcmState.RUNNING && rt.state != PcmState.DRAINING && rt.state != PcmState.PAUSED) {
+            return true;
+        }
+        long fb = rt.frameBytes();
+        long size = rt.bufferSize;
+        long first = start / fb;
+        long last = Math.min((end - 1) / fb, size - 1);
+        if (first > last) {
+            return true;
+        }
+        long cpuPart = Math.min(s.stream == PcmStream.PLAYBACK ? rt.playbackAvail() : rt.captureAvail(), size);
+        long applSlot = rt.applPtr % size;
+        // Frames [first, last] as distances from appl_ptr's slot; the CPU owns distances below cpuPart.
+        long d0 = Math.floorMod(first - applSlot, size);
+        long span = last - first;
+        if (d0 + span < cpuPart) {
+            return true;
+        }
+        long bad = d0 < cpuPart ? first + (cpuPart - d0) : first;
+        registry.violation(ProtocolViolation.CPU_TOUCHED_DMA_FRAMES, "CPU " + verb + " frame " + (bad % size)
+                + " of " + s + " (hw_ptr " + rt.hwPtr + ", appl_ptr " + rt.applPtr + ")");
+        return false;
     }
 }

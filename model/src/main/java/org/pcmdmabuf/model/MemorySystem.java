@@ -101,12 +101,12 @@ public interface MemorySystem {
 
         @Override
         public long cpuRead(SndDmaBuffer b, int word) {
-            return b.words[word];
+            return b.word(word);
         }
 
         @Override
         public long dmaRead(SndDmaBuffer b, int word, boolean coherent) {
-            return b.words[word];
+            return b.word(word);
         }
 
         @Override

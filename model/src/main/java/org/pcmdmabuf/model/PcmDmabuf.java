@@ -362,7 +362,7 @@ public final class PcmDmabuf {
      */
     static void coreWrote(Substream s, long offset, long bytes) {
         SndDmaBuffer b = s.runtime.activeBuffer();
-        int w1 = (int) Math.min(b.words.length, (offset + bytes) / SndDmaBuffer.WORD_BYTES);
+        int w1 = (int) Math.min(b.wordCount, (offset + bytes) / SndDmaBuffer.WORD_BYTES);
         int w0 = (int) Math.min(w1, offset / SndDmaBuffer.WORD_BYTES);
         driver(s).coreWrote(s, b, w0, w1);
     }

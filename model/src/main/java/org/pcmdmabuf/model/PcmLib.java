@@ -264,7 +264,7 @@ final class PcmLib {
         s.pcm.world.bus.touchSync(b);
         b.sync.syncForDevice();
         if (!s.pcm.hw.syncFree()) {
-            s.pcm.world.bus.mem.clean(b, 0, b.words.length);
+            s.pcm.world.bus.mem.clean(b, 0, b.wordCount);
         }
     }
 
@@ -277,7 +277,7 @@ final class PcmLib {
         s.pcm.world.bus.touchSync(b);
         b.sync.syncForCpu();
         if (!s.pcm.hw.syncFree() && s.stream == PcmStream.CAPTURE) {
-            s.pcm.world.bus.mem.invalidate(b, 0, b.words.length);
+            s.pcm.world.bus.mem.invalidate(b, 0, b.wordCount);
         }
     }
 

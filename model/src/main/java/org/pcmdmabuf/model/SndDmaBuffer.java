@@ -1,6 +1,7 @@
 package org.pcmdmabuf.model;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The memory a PCM's DMA runs on: struct snd_dma_buffer given a reference count, as the patch does so that
@@ -19,9 +20,16 @@ public final class SndDmaBuffer {
     public final boolean contiguous;
     /** The card the memory is charged to (card->total_pcm_alloc_bytes) until it is freed. */
     public final Pcm card;
-    final long[] words;
-    /** What every word would hold with no cache at all: the last value any CPU or device stored. */
-    final long[] logical;
+    /** Whole or partial 4-byte words of memory. */
+    final int wordCount;
+    /**
+     * Memory, one stamp per word; null while every word is 0. Materialised on the first store, or read that needs
+     * the array: a differential run makes a world per sequence and most of their buffers are never written, and
+     * zeroing them cost more than the sequences' ops.
+     */
+    private long[] words;
+    /** What every word would hold with no cache at all (the last value any CPU or device stored); null: all 0. */
+    private long[] logical;
     final CacheSync sync;
     private int refcount = 1;
     private boolean freed;
@@ -33,9 +41,8 @@ public final class SndDmaBuffer {
         this.bytes = bytes;
         this.contiguous = contiguous;
         this.card = card;
-        this.words = new long[(int) ((bytes + WORD_BYTES - 1) / WORD_BYTES)];
-        this.logical = new long[words.length];
-        this.sync = new CacheSync(words.length);
+        this.wordCount = (int) ((bytes + WORD_BYTES - 1) / WORD_BYTES);
+        this.sync = new CacheSync(wordCount);
     }
 
     public int refcount() {
@@ -48,7 +55,24 @@ public final class SndDmaBuffer {
 
     /** The word as memory holds it (not what a CPU cache may hold). */
     public long word(int index) {
-        return words[index];
+        Objects.checkIndex(index, wordCount);
+        return words == null ? 0 : words[index];
+    }
+
+    /** Memory as an array to store into. */
+    long[] memory() {
+        if (words == null) {
+            words = new long[wordCount];
+        }
+        return words;
+    }
+
+    /** The coherent view ({@link #logical(int)}) as an array to read or store into. */
+    long[] logical() {
+        if (logical == null) {
+            logical = new long[wordCount];
+        }
+        return logical;
     }
 
     /**
@@ -65,7 +89,22 @@ public final class SndDmaBuffer {
      */
     public int firstDifference(SndDmaBuffer other) {
         int n = (int) (bytes / WORD_BYTES);
+        if (words == null || other.words == null) {
+            return firstNonZero(words != null ? words : other.words, n);
+        }
         return Arrays.mismatch(words, 0, n, other.words, 0, n);
+    }
+
+    /** The index of the first of {@code n} words of {@code a} that is not 0 (-1 for none, or a null array). */
+    private static int firstNonZero(long[] a, int n) {
+        if (a != null) {
+            for (int i = 0; i < n; i++) {
+                if (a[i] != 0) {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
     /**
@@ -78,8 +117,13 @@ public final class SndDmaBuffer {
 
     /** As {@link #readMemory(int, long[], int)}, into {@code dst} from index {@code at}. */
     public int readMemory(int from, long[] dst, int at, int n) {
-        int copied = Math.min(n, words.length - from);
-        System.arraycopy(words, from, dst, at, copied);
+        int copied = Math.min(n, wordCount - from);
+        if (words == null) {
+            Objects.checkFromIndexSize(from, copied, wordCount);
+            Arrays.fill(dst, at, at + copied, 0L);
+        } else {
+            System.arraycopy(words, from, dst, at, copied);
+        }
         return copied;
     }
 
@@ -90,26 +134,27 @@ public final class SndDmaBuffer {
 
     /** As {@link #writeMemory(int, long[], int)}, from {@code src} index {@code at}. */
     public void writeMemory(int from, long[] src, int at, int n) {
-        System.arraycopy(src, at, words, from, Math.min(n, words.length - from));
+        System.arraycopy(src, at, memory(), from, Math.min(n, wordCount - from));
         memoryVersion++;
     }
 
     /** Stores one word into memory. */
     void setWord(int index, long value) {
-        words[index] = value;
+        memory()[index] = value;
         memoryVersion++;
     }
 
     /** Memory reused by a new hw_params starts as never written, for every observer. */
     void clearMemory() {
-        Arrays.fill(words, 0);
-        Arrays.fill(logical, 0);
+        words = null;
+        logical = null;
         memoryVersion++;
     }
 
     /** The word as a coherent system would hold it: the last value stored by anyone. */
     public long logical(int index) {
-        return logical[index];
+        Objects.checkIndex(index, wordCount);
+        return logical == null ? 0 : logical[index];
     }
 
     public CacheSync sync() {

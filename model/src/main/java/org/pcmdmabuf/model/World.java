@@ -484,7 +484,6 @@ public final class World {
         return best;
     }
 
-    /** What is still alive: op {@code leaks}. */
     /**
      * What DMA-API debugging (kernel/dma/debug.c) would show of the attachments' streaming mappings: how many
      * there are, and how many map memory the device already owns (its own runtime's buffer), which
@@ -508,6 +507,7 @@ public final class World {
         return new DmaDebug(mappings, overlaps);
     }
 
+    /** What is still alive: op {@code leaks}. */
     public Leaks leaks() {
         return registry.leaks();
     }
