@@ -869,8 +869,23 @@ public final class HarnessDriver implements DmabufDriver {
      * whatever DMA-API memory is still held against it (dma_debug_device_change(), PLAT-DMA-DEBUG).
      */
     public void disconnectedClosed() {
-        sids.entrySet().stream().filter(e -> e.getKey().pcm.disconnected() && e.getKey().runtime() == null)
-                .sorted(Map.Entry.comparingByValue()).map(Map.Entry::getKey).toList().forEach(this::mirror);
+        // After every op, and hardly ever a card is gone: a plain walk, with nothing allocated when none is.
+        List<Map.Entry<Substream, Integer>> closed = null;
+        for (Map.Entry<Substream, Integer> e : sids.entrySet()) {
+            if (e.getKey().pcm.disconnected() && e.getKey().runtime() == null) {
+                if (closed == null) {
+                    closed = new ArrayList<>();
+                }
+                closed.add(e);
+            }
+        }
+        if (closed != null) {
+            // by sid: the order the C first heard of them, the same on every run
+            closed.sort(Map.Entry.comparingByValue());
+            for (Map.Entry<Substream, Integer> e : closed) {
+                mirror(e.getKey());
+            }
+        }
     }
 
     /**
