@@ -39,8 +39,12 @@ import org.pcmdmabuf.sim.Simulation;
 @Fork(1)
 @State(Scope.Thread)
 public class SimulatorBenchmark {
-    /** Simulated time of one run; long enough that set-up and teardown are noise. */
-    private static final long RUN_NS = 2_000_000_000L;
+    /**
+     * Simulated time of one run: pcmsim simulate's default duration. Set-up and teardown (the server's
+     * allocations, the clients' mappings) are a fixed cost a run; at 2 seconds they were 9 % of the wall time
+     * of one stream's run (docs/benchmarks.md), at 10 they are about 2 %.
+     */
+    private static final long RUN_NS = 10_000_000_000L;
 
     @Param({"1", "8"})
     public int streams;
