@@ -105,9 +105,7 @@ final class Registry {
     Map<File, Integer> fdReferences() {
         Map<File, Integer> refs = new IdentityHashMap<>();
         for (Task t : tasks.values()) {
-            for (File f : t.files.entries().values()) {
-                refs.merge(f, 1, Integer::sum);
-            }
+            t.files.forEachFile(f -> refs.merge(f, 1, Integer::sum));
         }
         return refs;
     }

@@ -1,7 +1,6 @@
 package org.pcmdmabuf.model;
 
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * The memory a PCM's DMA runs on: struct snd_dma_buffer given a reference count, as the patch does so that
@@ -23,12 +22,15 @@ public final class SndDmaBuffer {
     /** Whole or partial 4-byte words of memory. */
     final int wordCount;
     /**
-     * Memory, one stamp per word; null while every word is 0. Materialised on the first store, or read that needs
-     * the array: a differential run makes a world per sequence and most of their buffers are never written, and
-     * zeroing them cost more than the sequences' ops.
+     * Memory, one stamp per word; null while every word is 0, until the first store: a differential run makes a
+     * world per sequence, most of their buffers are never written, and zeroing them cost more than the sequences'
+     * ops. An access out of bounds materialises the array and fails on it, so it fails exactly as it always did.
      */
     private long[] words;
-    /** What every word would hold with no cache at all (the last value any CPU or device stored); null: all 0. */
+    /**
+     * What every word would hold with no cache at all (the last value any CPU or device stored); null while all
+     * are 0, until the first store or a comparison that reads it as an array.
+     */
     private long[] logical;
     final CacheSync sync;
     private int refcount = 1;
@@ -55,8 +57,10 @@ public final class SndDmaBuffer {
 
     /** The word as memory holds it (not what a CPU cache may hold). */
     public long word(int index) {
-        Objects.checkIndex(index, wordCount);
-        return words == null ? 0 : words[index];
+        if (words == null && index >= 0 && index < wordCount) {
+            return 0;
+        }
+        return memory()[index];
     }
 
     /** Memory as an array to store into. */
@@ -89,10 +93,10 @@ public final class SndDmaBuffer {
      */
     public int firstDifference(SndDmaBuffer other) {
         int n = (int) (bytes / WORD_BYTES);
-        if (words == null || other.words == null) {
+        if ((words == null || other.words == null) && n <= other.wordCount) {
             return firstNonZero(words != null ? words : other.words, n);
         }
-        return Arrays.mismatch(words, 0, n, other.words, 0, n);
+        return Arrays.mismatch(memory(), 0, n, other.memory(), 0, n);
     }
 
     /** The index of the first of {@code n} words of {@code a} that is not 0 (-1 for none, or a null array). */
@@ -118,12 +122,11 @@ public final class SndDmaBuffer {
     /** As {@link #readMemory(int, long[], int)}, into {@code dst} from index {@code at}. */
     public int readMemory(int from, long[] dst, int at, int n) {
         int copied = Math.min(n, wordCount - from);
-        if (words == null) {
-            Objects.checkFromIndexSize(from, copied, wordCount);
+        if (words == null && from >= 0 && copied >= 0 && at >= 0 && at <= dst.length - copied) {
             Arrays.fill(dst, at, at + copied, 0L);
-        } else {
-            System.arraycopy(words, from, dst, at, copied);
+            return copied;
         }
+        System.arraycopy(memory(), from, dst, at, copied);
         return copied;
     }
 
@@ -153,8 +156,10 @@ public final class SndDmaBuffer {
 
     /** The word as a coherent system would hold it: the last value stored by anyone. */
     public long logical(int index) {
-        Objects.checkIndex(index, wordCount);
-        return logical == null ? 0 : logical[index];
+        if (logical == null && index >= 0 && index < wordCount) {
+            return 0;
+        }
+        return logical()[index];
     }
 
     public CacheSync sync() {

@@ -17,12 +17,14 @@ class SndDmaBufferTest {
         SndDmaBuffer b = buffer(1, 64);
         assertEquals(0, b.word(15));
         assertEquals(0, b.logical(15));
-        assertThrows(IndexOutOfBoundsException.class, () -> b.word(16));
-        assertThrows(IndexOutOfBoundsException.class, () -> b.logical(-1));
+        // out of bounds fails as an array access always did, materialised or not
+        assertThrows(ArrayIndexOutOfBoundsException.class, () -> b.word(16));
+        assertThrows(ArrayIndexOutOfBoundsException.class, () -> b.logical(-1));
         long[] dst = {7, 7, 7, 7, 7};
         assertEquals(2, b.readMemory(14, dst, 1, 4));
         assertArrayEquals(new long[] {7, 0, 0, 7, 7}, dst);
-        assertThrows(IndexOutOfBoundsException.class, () -> b.readMemory(17, dst, 0, 1));
+        assertThrows(ArrayIndexOutOfBoundsException.class, () -> b.readMemory(17, dst, 0, 1));
+        assertThrows(ArrayIndexOutOfBoundsException.class, () -> b.readMemory(0, dst, 3, 4));
     }
 
     @Test
@@ -41,6 +43,16 @@ class SndDmaBufferTest {
         assertEquals(0, written.word(4));
         assertEquals(-1, written.firstDifference(blank));
         assertEquals(v + 1, written.memoryVersion());
+    }
+
+    @Test
+    void buffersOfDifferentSizesStillFailToCompare() {
+        SndDmaBuffer big = buffer(1, 64);
+        SndDmaBuffer small = buffer(2, 32);
+        assertThrows(ArrayIndexOutOfBoundsException.class, () -> big.firstDifference(small));
+        big.setWord(0, 1);
+        assertThrows(ArrayIndexOutOfBoundsException.class, () -> big.firstDifference(small));
+        assertEquals(0, small.firstDifference(big));
     }
 
     @Test
