@@ -299,6 +299,10 @@ final class MemoryBus {
         observer.xrun(s);
     }
 
+    void advancing(Substream s, long ns, DmaClock clock) {
+        observer.advancing(s, ns, clock);
+    }
+
     void periodElapsed(Substream s) {
         observer.periodElapsed(s);
     }

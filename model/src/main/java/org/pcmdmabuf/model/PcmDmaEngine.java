@@ -20,6 +20,10 @@ final class PcmDmaEngine {
         if (rt == null || !rt.dmaRunning) {
             return;
         }
+        MemoryBus bus = s.pcm.world.bus;
+        if (bus.observed()) {
+            bus.advancing(s, ns, new DmaClock(rt.rate, s.pcm.driftPpm, rt.nsRemainder, rt.driftRemainder));
+        }
         long total = deviceNanos(s, ns) * rt.rate + rt.nsRemainder;
         rt.nsRemainder = total % NSEC_PER_SEC;
         advanceFrames(s, total / NSEC_PER_SEC);

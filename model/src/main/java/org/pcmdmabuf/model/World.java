@@ -454,6 +454,10 @@ public final class World {
             for (Pcm pcm : registry.pcmsInOrder()) {
                 for (Substream s : pcm.substreams) {
                     registry.touch(Registry.DMA_STEP_BYTES);
+                    if (bus.observed()) {
+                        // frames without time: an observer times them by its own clock
+                        bus.advancing(s, 0, null);
+                    }
                     PcmDmaEngine.advanceFrames(s, frames);
                 }
             }

@@ -3,6 +3,7 @@ package org.pcmdmabuf.sim;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import org.pcmdmabuf.model.DmaClock;
 import org.pcmdmabuf.model.DmaObserver;
 import org.pcmdmabuf.model.Stamp;
 import org.pcmdmabuf.model.Substream;
@@ -25,6 +26,10 @@ public final class Integrity implements DmaObserver {
         /** By ring slot: when the frame there was last written; kept for the first frame of each period. */
         final long[] writeTime;
         final boolean[] retired;
+        /** The advance the DMA is in: when it began, its clock, and the frames moved in it so far. */
+        long advanceStartNs;
+        DmaClock clock;
+        long moved;
 
         Stream(ClientStats[] owners, int[] sources, long periodFrames, long bufferFrames) {
             this.owners = owners;
@@ -34,6 +39,14 @@ public final class Integrity implements DmaObserver {
             this.writtenUpTo = new long[owners.length];
             this.writeTime = new long[(int) bufferFrames];
             this.retired = new boolean[owners.length];
+        }
+
+        /**
+         * When the DMA had moved the advance's {@code k}-th frame: the moment a frame was played or captured, the
+         * same however time was cut into steps (the loop's clock is where the current step ends).
+         */
+        long movedAt(long k, long now) {
+            return clock == null ? now : advanceStartNs + clock.nanosUntil(k);
         }
 
         /** The owner index of a frame: with several owners, each has every N-th period. */
@@ -99,6 +112,16 @@ public final class Integrity implements DmaObserver {
     }
 
     @Override
+    public void advancing(Substream s, long ns, DmaClock clock) {
+        Stream st = streams.get(s);
+        if (st != null) {
+            st.advanceStartNs = loop.now() - ns;
+            st.clock = clock;
+            st.moved = 0;
+        }
+    }
+
+    @Override
     public void played(Substream s, long firstFrame, int frames, long[] words, int wordsPerFrame) {
         Stream st = streams.get(s);
         if (st == null) {
@@ -106,8 +129,13 @@ public final class Integrity implements DmaObserver {
         }
         if (wordsPerFrame == 1) {
             playedWords(st, firstFrame, frames, words);
-            return;
+        } else {
+            playedFrames(st, firstFrame, frames, words, wordsPerFrame);
         }
+        st.moved += frames;
+    }
+
+    private void playedFrames(Stream st, long firstFrame, int frames, long[] words, int wordsPerFrame) {
         long[] one = new long[wordsPerFrame];
         // The frame's place in its period, stepped rather than divided for: this runs for every frame played.
         long phase = firstFrame % st.periodFrames;
@@ -121,7 +149,8 @@ public final class Integrity implements DmaObserver {
                 continue;
             }
             System.arraycopy(words, i * wordsPerFrame, one, 0, wordsPerFrame);
-            judged(st, owner, frame, phase, classify(one, st.sources[owner], frame, st.writtenUpTo[owner] > frame));
+            judged(st, owner, frame, phase, classify(one, st.sources[owner], frame, st.writtenUpTo[owner] > frame),
+                    st.moved + i + 1);
         }
     }
 
@@ -147,12 +176,13 @@ public final class Integrity implements DmaObserver {
                 int good = m < 0 ? end : i + m;
                 c.good += good - i;
                 if (good > i && phase == 0) {
-                    c.latency(loop.now() - st.writeTime[(int) (frame % st.bufferFrames)]);
+                    long playedAt = st.movedAt(st.moved + i + 1, loop.now());
+                    c.latency(playedAt - st.writeTime[(int) (frame % st.bufferFrames)]);
                 }
                 for (int k = good; k < end; k++) {
                     long f = firstFrame + k;
                     judged(st, owner, f, phase + (k - i),
-                            classifyWord(words[k], source, f, st.writtenUpTo[owner] > f));
+                            classifyWord(words[k], source, f, st.writtenUpTo[owner] > f), st.moved + k + 1);
                 }
             }
             i = end;
@@ -160,12 +190,15 @@ public final class Integrity implements DmaObserver {
         }
     }
 
-    /** Counts a frame's verdict: a good period start gives a latency sample, an error a trace mark. */
-    private void judged(Stream st, int owner, long frame, long phase, Verdict v) {
+    /**
+     * Counts a frame's verdict, the advance's {@code k}-th frame: a good period start gives a latency sample, an
+     * error a trace mark.
+     */
+    private void judged(Stream st, int owner, long frame, long phase, Verdict v, long k) {
         ClientStats c = st.owners[owner];
         count(c, v);
         if (v == Verdict.GOOD && phase == 0) {
-            c.latency(loop.now() - st.writeTime[(int) (frame % st.bufferFrames)]);
+            c.latency(st.movedAt(k, loop.now()) - st.writeTime[(int) (frame % st.bufferFrames)]);
         } else if (v != Verdict.GOOD && loop.now() != lastErrorTraceNs) {
             lastErrorTraceNs = loop.now();
             trace.instant("integrity errors", c.name + ": " + v.name().toLowerCase(java.util.Locale.ROOT)
@@ -177,8 +210,12 @@ public final class Integrity implements DmaObserver {
     public void captured(Substream s, long frame) {
         Stream st = streams.get(s);
         if (st != null) {
-            captureTime.computeIfAbsent(s, k -> new long[(int) st.bufferFrames])[(int) (frame % st.bufferFrames)]
-                    = loop.now();
+            st.moved++;
+            long[] times = captureTime.computeIfAbsent(s, k -> new long[(int) st.bufferFrames]);
+            // only a period's first frame is read for latency (readLatency())
+            if (frame % st.periodFrames == 0) {
+                times[(int) (frame % st.bufferFrames)] = st.movedAt(st.moved, loop.now());
+            }
         }
     }
 
