@@ -3,6 +3,7 @@ package org.pcmdmabuf.model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The memory bus: every CPU and DMA access to buffer memory, through the pluggable {@link MemorySystem}
@@ -370,19 +371,27 @@ final class MemoryBus {
     }
 
     private boolean usedByNonCoherentDevice(SndDmaBuffer b) {
-        for (Pcm pcm : registry.pcmsInOrder()) {
-            for (Substream s : pcm.substreams) {
-                if (runsOn(s, b) && !s.pcm.hw.syncFree()) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return firstUser(b, s -> !s.pcm.hw.syncFree()) != null;
     }
 
     /** Whether the DMA of {@code s} runs on {@code b}. */
     private static boolean runsOn(Substream s, SndDmaBuffer b) {
         return s.runtime != null && s.runtime.dmaTarget(s.pcm.hw) == b;
+    }
+
+    /**
+     * The first substream, in the world's order, whose DMA runs on {@code b} and which {@code test} accepts, or
+     * null: a walk that allocates no list, for the checks every CPU access makes.
+     */
+    private Substream firstUser(SndDmaBuffer b, Predicate<Substream> test) {
+        for (Pcm pcm : registry.pcmsInOrder()) {
+            for (Substream s : pcm.substreams) {
+                if (runsOn(s, b) && test.test(s)) {
+                    return s;
+                }
+            }
+        }
+        return null;
     }
 
     /** Substreams whose DMA runs on {@code b}. */
@@ -400,14 +409,8 @@ final class MemoryBus {
 
     /** Words per frame of the stream whose DMA runs on {@code b}, for classifying what a CPU read saw. */
     int frameWords(SndDmaBuffer b) {
-        for (Pcm pcm : registry.pcmsInOrder()) {
-            for (Substream s : pcm.substreams) {
-                if (runsOn(s, b) && s.runtime.frameBits > 0) {
-                    return Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
-                }
-            }
-        }
-        return 1;
+        Substream s = firstUser(b, u -> u.runtime.frameBits > 0);
+        return s == null ? 1 : Math.max(1, s.runtime.frameBytes() / SndDmaBuffer.WORD_BYTES);
     }
 
     /**
@@ -415,13 +418,8 @@ final class MemoryBus {
      * capture not yet produced); a CPU access there is a protocol violation.
      */
     private void checkDmaOwnership(SndDmaBuffer b, long start, long end, String verb) {
-        for (Pcm pcm : registry.pcmsInOrder()) {
-            for (Substream s : pcm.substreams) {
-                if (runsOn(s, b) && !keptOffDmaFrames(s, start, end, verb)) {
-                    return;
-                }
-            }
-        }
+        // the first violation is recorded, and the walk stops there
+        firstUser(b, s -> !keptOffDmaFrames(s, start, end, verb));
     }
 
     /**

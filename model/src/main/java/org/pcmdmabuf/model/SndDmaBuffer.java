@@ -64,7 +64,7 @@ public final class SndDmaBuffer {
     }
 
     /** Memory as an array to store into. */
-    long[] memory() {
+    private long[] memory() {
         if (words == null) {
             words = new long[wordCount];
         }

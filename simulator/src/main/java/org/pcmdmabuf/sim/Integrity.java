@@ -176,8 +176,7 @@ public final class Integrity implements DmaObserver {
                 int good = m < 0 ? end : i + m;
                 c.good += good - i;
                 if (good > i && phase == 0) {
-                    long playedAt = st.movedAt(st.moved + i + 1, loop.now());
-                    c.latency(playedAt - st.writeTime[(int) (frame % st.bufferFrames)]);
+                    periodStartPlayed(st, c, frame, st.moved + i + 1);
                 }
                 for (int k = good; k < end; k++) {
                     long f = firstFrame + k;
@@ -190,6 +189,11 @@ public final class Integrity implements DmaObserver {
         }
     }
 
+    /** A period's first frame, the advance's {@code k}-th, was played good: a write-to-DMA latency sample. */
+    private void periodStartPlayed(Stream st, ClientStats c, long frame, long k) {
+        c.latency(st.movedAt(k, loop.now()) - st.writeTime[(int) (frame % st.bufferFrames)]);
+    }
+
     /**
      * Counts a frame's verdict, the advance's {@code k}-th frame: a good period start gives a latency sample, an
      * error a trace mark.
@@ -198,7 +202,7 @@ public final class Integrity implements DmaObserver {
         ClientStats c = st.owners[owner];
         count(c, v);
         if (v == Verdict.GOOD && phase == 0) {
-            c.latency(st.movedAt(k, loop.now()) - st.writeTime[(int) (frame % st.bufferFrames)]);
+            periodStartPlayed(st, c, frame, k);
         } else if (v != Verdict.GOOD && loop.now() != lastErrorTraceNs) {
             lastErrorTraceNs = loop.now();
             trace.instant("integrity errors", c.name + ": " + v.name().toLowerCase(java.util.Locale.ROOT)
