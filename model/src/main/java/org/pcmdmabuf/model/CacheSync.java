@@ -15,6 +15,8 @@ import java.util.Objects;
 public final class CacheSync {
     private final long[] dirty;
     private final long[] deviceWritten;
+    /** The bits set in {@link #dirty}: whether any word is uncleaned is asked between every two time steps. */
+    private int dirtyWords;
     private boolean cpuWriteWindow;
 
     CacheSync(int words) {
@@ -36,13 +38,18 @@ public final class CacheSync {
     void end(DmaDirection dir) {
         if (dir != DmaDirection.FROM_DEVICE) {
             cpuWriteWindow = false;
-            Arrays.fill(dirty, 0);
+            cleanAll();
         }
     }
 
     /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_DEVICE): the PCM core cleans before the device reads. */
     void syncForDevice() {
+        cleanAll();
+    }
+
+    private void cleanAll() {
         Arrays.fill(dirty, 0);
+        dirtyWords = 0;
     }
 
     /** snd_pcm_dma_buffer_sync(SNDRV_DMA_SYNC_CPU): the PCM core invalidates before the CPU reads. */
@@ -52,21 +59,26 @@ public final class CacheSync {
 
     /** A sync for the device of words [from, to) only: what the CPU wrote there is in memory. */
     void cleaned(int fromWord, int toWord) {
-        set(dirty, fromWord, toWord, false);
+        dirtyWords += set(dirty, fromWord, toWord, false);
     }
 
     void cpuWrote(int fromWord, int toWord) {
-        set(dirty, fromWord, toWord, true);
+        dirtyWords += set(dirty, fromWord, toWord, true);
     }
 
     void deviceWrote(int fromWord, int toWord) {
         set(deviceWritten, fromWord, toWord, true);
-        set(dirty, fromWord, toWord, false);
+        dirtyWords += set(dirty, fromWord, toWord, false);
     }
 
     /** Words in [from, to) the CPU wrote and nothing cleaned: a non-coherent device would read stale memory. */
     int uncleaned(int fromWord, int toWord) {
         return count(dirty, fromWord, toWord);
+    }
+
+    /** Whether any word the CPU wrote is uncleaned: {@code uncleaned(0, words) > 0}, without the count. */
+    boolean anyUncleaned() {
+        return dirtyWords > 0;
     }
 
     /** Words in [from, to) a device wrote and nothing invalidated: the CPU may read stale cache lines. */
@@ -78,12 +90,16 @@ public final class CacheSync {
         return cpuWriteWindow;
     }
 
-    /** Sets or clears bits [from, to); a reversed or negative range throws, as BitSet's does. */
-    private static void set(long[] bits, int from, int to, boolean value) {
+    /**
+     * Sets or clears bits [from, to); a reversed or negative range throws, as BitSet's does. Returns how the
+     * number of set bits changed.
+     */
+    private static int set(long[] bits, int from, int to, boolean value) {
         Objects.checkFromToIndex(from, to, Integer.MAX_VALUE);
         if (from == to) {
-            return;
+            return 0;
         }
+        int changed = 0;
         int first = from >>> 6;
         int last = (to - 1) >>> 6;
         long firstMask = -1L << from;
@@ -96,8 +112,16 @@ public final class CacheSync {
             if (i == last) {
                 m &= lastMask;
             }
-            bits[i] = value ? bits[i] | m : bits[i] & ~m;
+            long was = bits[i];
+            if (value) {
+                bits[i] = was | m;
+                changed += Long.bitCount(m & ~was);
+            } else {
+                bits[i] = was & ~m;
+                changed -= Long.bitCount(m & was);
+            }
         }
+        return changed;
     }
 
     private static int count(long[] bits, int from, int to) {

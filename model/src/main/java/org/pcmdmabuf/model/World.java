@@ -474,6 +474,27 @@ public final class World {
         }
     }
 
+    /**
+     * Whether a running playback DMA may read words the CPU wrote and no sync cleaned. MemoryBus.dmaTransfer()
+     * reports such a read once per transfer (MISSING_END_WRITE), so while one may happen, how time is cut into
+     * advances shows in the violation count.
+     */
+    public boolean playbackMayReadUncleaned() {
+        for (Pcm pcm : registry.pcmsInOrder()) {
+            for (Substream s : pcm.substreams) {
+                PcmRuntime rt = s.runtime;
+                if (rt == null || !rt.dmaRunning || s.stream != PcmStream.PLAYBACK || pcm.hw.syncFree()) {
+                    continue;
+                }
+                SndDmaBuffer b = rt.dmaTarget(pcm.hw);
+                if (b != null && b.sync.anyUncleaned()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** CPU-clock nanoseconds to the next period interrupt of any running stream, or -1 if none runs. */
     public long nanosToNextInterrupt() {
         long best = -1;

@@ -288,29 +288,51 @@ public final class Cache implements MemorySystem {
 
     /** A random line of a random buffer is evicted, written back if dirty. */
     public void randomEviction() {
-        if (buffers.isEmpty()) {
-            return;
-        }
-        SndDmaBuffer b = buffers.get(rng.nextInt(buffers.size()));
-        Line[] ls = lines.get(b);
-        int idx = rng.nextInt(ls.length);
-        if (ls[idx] != null) {
-            evict(b, ls, idx);
+        Pick p = pick(rng);
+        if (p != null && p.line() != null) {
+            evict(p.buffer, p.lines, p.index);
         }
     }
 
     /** A random line of a random buffer is loaded from memory if it is not cached: a speculative prefetch. */
     public void randomRefill() {
-        if (buffers.isEmpty()) {
-            return;
-        }
-        SndDmaBuffer b = buffers.get(rng.nextInt(buffers.size()));
-        Line[] ls = lines.get(b);
-        int idx = rng.nextInt(ls.length);
-        if (ls[idx] == null) {
-            load(b, idx * lineWords);
+        Pick p = pick(rng);
+        if (p != null && p.line() == null) {
+            load(p.buffer, p.index * lineWords);
             refills++;
         }
+    }
+
+    /**
+     * Whether the next {@link #randomEviction()} leaves memory and every dirty line as they are: its line is not
+     * cached, or clean. Nothing is drawn.
+     */
+    public boolean nextEvictionWritesNothing() {
+        Pick p = pick(rng.copy());
+        return p == null || p.line() == null || !p.line().dirty;
+    }
+
+    /** Whether the next {@link #randomRefill()} does nothing: its line is cached already. Nothing is drawn. */
+    public boolean nextRefillLoadsNothing() {
+        Pick p = pick(rng.copy());
+        return p == null || p.line() != null;
+    }
+
+    /** A line slot of a buffer, cached or not. */
+    private record Pick(SndDmaBuffer buffer, Line[] lines, int index) {
+        Line line() {
+            return lines[index];
+        }
+    }
+
+    /** The random events' draw: a buffer ever cached, then one of its line slots; null when there is none. */
+    private Pick pick(SplitMix64 r) {
+        if (buffers.isEmpty()) {
+            return null;
+        }
+        SndDmaBuffer b = buffers.get(r.nextInt(buffers.size()));
+        Line[] ls = lines.get(b);
+        return new Pick(b, ls, r.nextInt(ls.length));
     }
 
     private long linesIn(int from, int to) {

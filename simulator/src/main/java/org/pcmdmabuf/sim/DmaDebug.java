@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.pcmdmabuf.model.DmaDirection;
 
 /**
@@ -52,14 +53,14 @@ final class DmaDebug {
     }
 
     /** dma_sync_*(): a sync of {@code key}'s memory in direction {@code dir}. */
-    void synced(Object key, String what, DmaDirection dir) {
+    void synced(Object key, Supplier<String> what, DmaDirection dir) {
         Entry e = active.get(key);
         if (e == null) {
-            finding(Kind.SYNC_UNMAPPED, what + ": sync of DMA memory it has not allocated");
+            finding(Kind.SYNC_UNMAPPED, what.get() + ": sync of DMA memory it has not allocated");
         } else if (e.direction != DmaDirection.BIDIRECTIONAL && e.direction != dir) {
             // check_sync() takes any direction for a BIDIRECTIONAL entry; the read-only and write-only
             // complaints it adds after this one are the same mistake, counted once here.
-            finding(Kind.SYNC_DIRECTION, what + ": sync with direction " + dir + ", mapped " + e.direction);
+            finding(Kind.SYNC_DIRECTION, what.get() + ": sync with direction " + dir + ", mapped " + e.direction);
         }
     }
 

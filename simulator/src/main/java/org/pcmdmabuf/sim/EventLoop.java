@@ -1,6 +1,7 @@
 package org.pcmdmabuf.sim;
 
 import java.util.PriorityQueue;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.LongConsumer;
 
@@ -10,7 +11,8 @@ import java.util.function.LongConsumer;
  * on one is woken at the right nanosecond. Nothing here reads a wall clock.
  */
 public final class EventLoop {
-    private record Event(long at, long seq, String label, Runnable action) {
+    /** {@code unseen}: null, or whether the event may run before the hardware has run up to its time. */
+    private record Event(long at, long seq, String label, Runnable action, BooleanSupplier unseen) {
     }
 
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.at != b.at
@@ -20,6 +22,8 @@ public final class EventLoop {
     private long now;
     private long seq;
     private long executed;
+    private long ranAhead;
+    private boolean runAhead;
 
     /**
      * @param advance       lets the hardware run for the given nanoseconds
@@ -38,11 +42,39 @@ public final class EventLoop {
         return executed;
     }
 
+    /** Of {@link #executed()}, the events that ran ahead of their time. */
+    public long ranAhead() {
+        return ranAhead;
+    }
+
     public void at(long time, String label, Runnable action) {
+        at(time, label, action, null);
+    }
+
+    /**
+     * As {@link #at}, for an event the hardware may not see. When it is the next event, no interrupt comes
+     * at or before its time and {@code unseen} answers true, it runs at once, and the hardware then runs past
+     * its time in one step instead of stopping there. {@code unseen} must answer true only when neither can
+     * tell the other ran first, and the action must take its time from where it was scheduled, not from
+     * {@link #now()}: the run is then the same as if the event had run at its time, in fewer steps.
+     */
+    public void atUnseen(long time, String label, Runnable action, BooleanSupplier unseen) {
+        at(time, label, action, unseen);
+    }
+
+    private void at(long time, String label, Runnable action, BooleanSupplier unseen) {
         if (time < now) {
             throw new IllegalArgumentException("event '" + label + "' scheduled in the past: " + time + " < " + now);
         }
-        queue.add(new Event(time, seq++, label, action));
+        queue.add(new Event(time, seq++, label, action, unseen));
+    }
+
+    /**
+     * Lets {@link #atUnseen} events run ahead of their time. Off by default: whoever turns it on says that
+     * nothing it records depends on where the hardware's time steps end.
+     */
+    public void runAhead(boolean on) {
+        runAhead = on;
     }
 
     public void after(long delay, String label, Runnable action) {
@@ -61,9 +93,7 @@ public final class EventLoop {
             }
             Event next = queue.peek();
             if (next != null && next.at <= now) {
-                queue.poll();
-                executed++;
-                next.action.run();
+                run(next);
                 continue;
             }
             long target = next == null ? end : Math.min(end, next.at);
@@ -71,10 +101,22 @@ public final class EventLoop {
                 return;
             }
             long irq = nextInterrupt.getAsLong();
+            if (runAhead && next != null && next.unseen != null && next.at <= end && (irq < 0 || irq > next.at - now)
+                    && next.unseen.getAsBoolean()) {
+                ranAhead++;
+                run(next);
+                continue;
+            }
             long step = irq < 0 ? target - now : Math.min(target - now, irq);
             // Time moves first, so whatever an interrupt wakes is scheduled at the interrupt's time.
             now += step;
             advance.accept(step);
         }
+    }
+
+    private void run(Event e) {
+        queue.poll();
+        executed++;
+        e.action.run();
     }
 }

@@ -478,7 +478,8 @@ final class PlatformMemory implements MemorySystem {
         if (platform.flaws().contains(Platform.Flaw.WRONG_DIRECTION_SYNC)) {
             dir = dir == DmaDirection.TO_DEVICE ? DmaDirection.FROM_DEVICE : DmaDirection.TO_DEVICE;
         }
-        debug.synced(a, "sync of attachment " + a.id, dir);
+        // Named only for a finding: a sync runs at every period of every stream.
+        debug.synced(a, () -> "sync of attachment " + a.id, dir);
         if (m == null) {
             return;
         }

@@ -3,6 +3,7 @@ package org.pcmdmabuf.sim;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.pcmdmabuf.model.Format;
 import org.pcmdmabuf.model.PcmHardware;
@@ -26,6 +27,7 @@ public final class Simulation {
     final World world;
     final EventLoop loop;
     private final ScriptRecorder recorder;
+    private final TraceLog trace;
     final SoundServer server;
     final List<Client> clients = new ArrayList<>();
 
@@ -38,6 +40,7 @@ public final class Simulation {
      */
     public Simulation(Scenario sc, TraceLog trace, boolean record) {
         this.sc = sc;
+        this.trace = trace;
         this.rng = new SplitMix64(sc.seed());
         this.cache = new Cache(sc.cache(), rng.split());
         // The default platform runs on the cache alone, as it did before platforms; the platform's own draws
@@ -116,25 +119,36 @@ public final class Simulation {
         return Report.of(this, world.leaks());
     }
 
+    /**
+     * The cache's random evictions and refills, each at its time. Most change nothing a DMA can see: an
+     * eviction of a line that is not cached or is clean writes nothing (a coherent device snoops dirty lines
+     * only, a non-coherent one never looks), a refill of a cached line does nothing. Such an event runs ahead of
+     * its time (EventLoop.atUnseen), so the DMA is not stopped for it, unless the stop itself shows: a playback
+     * DMA reading uncleaned words is reported once per transfer, and a trace's integrity errors at most once
+     * per time step (Integrity).
+     */
     private void scheduleCacheNoise() {
+        loop.runAhead(!trace.records());
         SplitMix64 noise = rng.split();
         if (sc.cache().evictionsPerSecond() > 0) {
             double mean = NSEC_PER_SEC / sc.cache().evictionsPerSecond();
-            repeat(noise, mean, "cache evict", cache::randomEviction);
+            repeat(noise, mean, loop.now(), "cache evict", cache::randomEviction, cache::nextEvictionWritesNothing);
         }
         if (sc.cache().refillsPerSecond() > 0) {
             double mean = NSEC_PER_SEC / sc.cache().refillsPerSecond();
-            repeat(noise, mean, "cache refill", cache::randomRefill);
+            repeat(noise, mean, loop.now(), "cache refill", cache::randomRefill, cache::nextRefillLoadsNothing);
         }
     }
 
-    private void repeat(SplitMix64 r, double meanNs, String label, Runnable action) {
-        long next = loop.now() + 1 + (long) r.exponential(meanNs);
+    /** Schedules {@code action} a random time after {@code from}, and again after each time it runs. */
+    private void repeat(SplitMix64 r, double meanNs, long from, String label, Runnable action,
+                        BooleanSupplier changesNothing) {
+        long next = from + 1 + (long) r.exponential(meanNs);
         if (next < sc.durationNs()) {
-            loop.at(next, label, () -> {
+            loop.atUnseen(next, label, () -> {
                 action.run();
-                repeat(r, meanNs, label, action);
-            });
+                repeat(r, meanNs, next, label, action, changesNothing);
+            }, () -> changesNothing.getAsBoolean() && !world.playbackMayReadUncleaned());
         }
     }
 }

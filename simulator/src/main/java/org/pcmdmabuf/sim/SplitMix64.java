@@ -45,6 +45,11 @@ public final class SplitMix64 {
         return -mean * Math.log(1 - nextDouble());
     }
 
+    /** A generator that will draw what this one draws next, leaving this one as it is. */
+    public SplitMix64 copy() {
+        return new SplitMix64(state);
+    }
+
     public SplitMix64 split() {
         return new SplitMix64(nextLong());
     }

@@ -23,6 +23,11 @@ public class TraceLog {
         @Override
         public void instant(String track, String name, long atNs) {
         }
+
+        @Override
+        public boolean records() {
+            return false;
+        }
     };
 
     private final Map<String, Integer> tracks = new LinkedHashMap<>();
@@ -30,6 +35,11 @@ public class TraceLog {
 
     private int tid(String track) {
         return tracks.computeIfAbsent(track, t -> tracks.size() + 1);
+    }
+
+    /** Whether anything is kept: callers skip building what {@link #NONE} would discard. */
+    public boolean records() {
+        return true;
     }
 
     /** A complete event ("X") on a track. */

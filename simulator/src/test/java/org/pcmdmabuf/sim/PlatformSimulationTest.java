@@ -251,13 +251,13 @@ class PlatformSimulationTest {
     void dmaDebugReportsASyncOutsideAMapping() {
         DmaDebug d = new DmaDebug();
         d.mapped("a", "mapping a", 7, org.pcmdmabuf.model.DmaDirection.TO_DEVICE);
-        d.synced("a", "sync a", org.pcmdmabuf.model.DmaDirection.TO_DEVICE);
+        d.synced("a", () -> "sync a", org.pcmdmabuf.model.DmaDirection.TO_DEVICE);
         assertEquals(0, d.total());
         d.removed("a");
-        d.synced("a", "sync a", org.pcmdmabuf.model.DmaDirection.TO_DEVICE);
+        d.synced("a", () -> "sync a", org.pcmdmabuf.model.DmaDirection.TO_DEVICE);
         assertEquals(1, d.count(DmaDebug.Kind.SYNC_UNMAPPED));
         d.allocated("b", "allocation b", 9);
-        d.synced("b", "sync b", org.pcmdmabuf.model.DmaDirection.FROM_DEVICE);
+        d.synced("b", () -> "sync b", org.pcmdmabuf.model.DmaDirection.FROM_DEVICE);
         assertEquals(0, d.count(DmaDebug.Kind.SYNC_DIRECTION), "a BIDIRECTIONAL entry takes any direction");
         d.mapped("c", "mapping c", 9, org.pcmdmabuf.model.DmaDirection.TO_DEVICE);
         assertEquals(0, d.count(DmaDebug.Kind.OVERLAP), "a DMA_TO_DEVICE mapping is not tracked");
