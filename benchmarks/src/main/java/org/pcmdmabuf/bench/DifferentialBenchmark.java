@@ -34,7 +34,8 @@ import org.pcmdmabuf.sim.SplitMix64;
 // The JIT takes about 10 s to settle on this mix of model, cache and FFM code.
 @Warmup(iterations = 6, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+// The collector pcmsim and validate's children run with.
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"})
 @State(Scope.Thread)
 public class DifferentialBenchmark {
     /** The harness library; empty for the default. */

@@ -29,7 +29,8 @@ import org.pcmdmabuf.sim.Scenario;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(1)
+// The collector pcmsim runs with (the pcmsim launcher).
+@Fork(value = 1, jvmArgsAppend = "-XX:+UseSerialGC")
 @State(Scope.Benchmark)
 public class ExploreBenchmark {
     private static final int SEEDS = 16;

@@ -39,7 +39,8 @@ import org.pcmdmabuf.sim.SplitMix64;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+// The collector pcmsim runs with (the pcmsim launcher).
+@Fork(value = 1, jvmArgsAppend = "-XX:+UseSerialGC")
 public class ModelBenchmark {
     /** 200 random op scripts of up to 80 ops (the property test's generator, fixed seed), run one after another. */
     @State(Scope.Benchmark)

@@ -36,7 +36,8 @@ import org.pcmdmabuf.sim.Simulation;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+// The collector pcmsim runs with (the pcmsim launcher).
+@Fork(value = 1, jvmArgsAppend = "-XX:+UseSerialGC")
 @State(Scope.Thread)
 public class SimulatorBenchmark {
     /**

@@ -12,6 +12,7 @@ import java.util.Arrays;
  */
 public final class SndDmaBuffer {
     public static final int WORD_BYTES = 4;
+    private static final int PAGE_WORDS = (int) (Substream.PAGE_SIZE / WORD_BYTES);
 
     public final int id;
     public final long bytes;
@@ -37,6 +38,8 @@ public final class SndDmaBuffer {
     private boolean freed;
     /** Stores into memory so far: memory two checks saw equal and no store touched since is still equal. */
     private long memoryVersion;
+    /** By page: the {@link #memoryVersion} of the last store that touched it. */
+    private final long[] pageStoredAt;
 
     SndDmaBuffer(int id, long bytes, boolean contiguous, Pcm card) {
         this.id = id;
@@ -45,6 +48,7 @@ public final class SndDmaBuffer {
         this.card = card;
         this.wordCount = (int) ((bytes + WORD_BYTES - 1) / WORD_BYTES);
         this.sync = new CacheSync(wordCount);
+        this.pageStoredAt = new long[(wordCount + PAGE_WORDS - 1) / PAGE_WORDS];
     }
 
     public int refcount() {
@@ -85,6 +89,27 @@ public final class SndDmaBuffer {
      */
     public long memoryVersion() {
         return memoryVersion;
+    }
+
+    /**
+     * Whether no store into memory touched words [{@code from}, {@code to}) since {@link #memoryVersion()} was
+     * {@code version}: a copy made then is still a copy (a bounce slot's, PlatformMemory). Answered by page,
+     * so a store near the range may make it answer false, never a store in it true.
+     */
+    public boolean unstoredSince(int from, int to, long version) {
+        for (int p = from / PAGE_WORDS; p < pageStoredAt.length && p * PAGE_WORDS < to; p++) {
+            if (pageStoredAt[p] > version) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void stored(int from, int n) {
+        memoryVersion++;
+        for (int p = Math.max(0, from) / PAGE_WORDS; p < pageStoredAt.length && p * PAGE_WORDS < from + n; p++) {
+            pageStoredAt[p] = memoryVersion;
+        }
     }
 
     /**
@@ -137,21 +162,22 @@ public final class SndDmaBuffer {
 
     /** As {@link #writeMemory(int, long[], int)}, from {@code src} index {@code at}. */
     public void writeMemory(int from, long[] src, int at, int n) {
-        System.arraycopy(src, at, memory(), from, Math.min(n, wordCount - from));
-        memoryVersion++;
+        int stored = Math.min(n, wordCount - from);
+        System.arraycopy(src, at, memory(), from, stored);
+        stored(from, stored);
     }
 
     /** Stores one word into memory. */
     void setWord(int index, long value) {
         memory()[index] = value;
-        memoryVersion++;
+        stored(index, 1);
     }
 
     /** Memory reused by a new hw_params starts as never written, for every observer. */
     void clearMemory() {
         words = null;
         logical = null;
-        memoryVersion++;
+        stored(0, wordCount);
     }
 
     /** The word as a coherent system would hold it: the last value stored by anyone. */

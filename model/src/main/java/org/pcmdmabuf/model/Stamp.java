@@ -33,6 +33,29 @@ public final class Stamp {
         }
     }
 
+    /**
+     * The first index in [{@code from}, {@code to}) of {@code words} that does not hold the stamp of
+     * {@code source} for frame {@code firstFrame + (index - from)}, or {@code to}: a played run checked in one pass.
+     */
+    public static int mismatch(long[] words, int from, int to, int source, long firstFrame) {
+        long first = of(source, firstFrame);
+        if ((first & FRAME_MASK) + (to - from) - 1 <= FRAME_MASK) {
+            long expected = first - from;
+            for (int k = from; k < to; k++) {
+                if (words[k] != expected + k) {
+                    return k;
+                }
+            }
+            return to;
+        }
+        for (int k = from; k < to; k++) {
+            if (words[k] != of(source, firstFrame + (k - from))) {
+                return k;
+            }
+        }
+        return to;
+    }
+
     public static int source(long stamp) {
         return (int) (stamp >>> FRAME_BITS) - 1;
     }

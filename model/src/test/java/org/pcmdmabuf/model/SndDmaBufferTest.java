@@ -2,7 +2,9 @@ package org.pcmdmabuf.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -62,5 +64,31 @@ class SndDmaBufferTest {
         b.logical()[2] = 42;
         assertEquals(42, b.logical(2));
         assertEquals(0, b.word(2));
+    }
+
+    /** A copy of a range made at some version stays a copy until a store touches the range's pages. */
+    @Test
+    void aRangeIsUnstoredUntilAStoreTouchesItsPages() {
+        SndDmaBuffer b = buffer(1, 4 * 4096);
+        long v0 = b.memoryVersion();
+        assertTrue(b.unstoredSince(0, 4096, v0));
+        b.writeMemory(1024, new long[] {1, 2}, 2);
+        long v1 = b.memoryVersion();
+        assertFalse(b.unstoredSince(1024, 1026, v0));
+        assertFalse(b.unstoredSince(2047, 2048, v0), "the store's page");
+        assertTrue(b.unstoredSince(0, 1024, v0), "the page before");
+        assertTrue(b.unstoredSince(2048, 4096, v0), "the pages after");
+        assertTrue(b.unstoredSince(0, 4096, v1), "nothing since the store");
+        b.writeMemory(2047, new long[] {3, 4}, 2);
+        assertFalse(b.unstoredSince(2048, 2049, v1), "a store across a page boundary touches both");
+        assertFalse(b.unstoredSince(1024, 1025, v1));
+        long v2 = b.memoryVersion();
+        b.setWord(4095, 9);
+        assertFalse(b.unstoredSince(3072, 4096, v2));
+        assertTrue(b.unstoredSince(0, 3072, v2));
+        long v3 = b.memoryVersion();
+        b.clearMemory();
+        assertFalse(b.unstoredSince(0, 1, v3), "a cleared buffer is stored all over");
+        assertFalse(b.unstoredSince(3072, 3073, v3));
     }
 }

@@ -118,8 +118,6 @@ public final class Integrity implements DmaObserver {
     private final EventLoop loop;
     private final TraceLog trace;
     private long lastErrorTraceNs = -1;
-    /** Scratch: the stamps a run of played frames should carry. */
-    private long[] expected = new long[0];
 
     Integrity(EventLoop loop, TraceLog trace) {
         this.loop = loop;
@@ -219,12 +217,7 @@ public final class Integrity implements DmaObserver {
             if (!st.retired[owner]) {
                 ClientStats c = st.owners[owner];
                 int source = st.sources[owner];
-                if (expected.length < end - i) {
-                    expected = new long[end - i];
-                }
-                Stamp.fill(expected, 0, end - i, source, frame);
-                int m = Arrays.mismatch(words, i, end, expected, 0, end - i);
-                int good = m < 0 ? end : i + m;
+                int good = Stamp.mismatch(words, i, end, source, frame);
                 c.good += good - i;
                 if (good > i && phase == 0) {
                     periodStartPlayed(st, c, frame, st.moved + i + 1);

@@ -93,14 +93,49 @@ final class PlatformMemory implements MemorySystem {
         }
     }
 
-    /** A bounce slot of swiotlb's pool. */
+    /**
+     * A bounce slot of swiotlb's pool. It remembers, by page, which buffer's memory it last copied and as of
+     * which store: a sync bounces the whole mapping, and a page no store touched since would copy the same words
+     * again.
+     */
     private static final class Slot {
         final long[] words;
         final long firstPfn;
+        private final SndDmaBuffer[] copiedFrom;
+        private final int[] copiedWord;
+        private final long[] copiedVersion;
+        private final long[] copiedRawStores;
 
         Slot(long[] words, long firstPfn) {
             this.words = words;
             this.firstPfn = firstPfn;
+            int pages = words.length / PAGE_WORDS;
+            this.copiedFrom = new SndDmaBuffer[pages];
+            this.copiedWord = new int[pages];
+            this.copiedVersion = new long[pages];
+            this.copiedRawStores = new long[pages];
+        }
+
+        /** Page {@code page} holds words [word, word + n) of {@code b}'s memory, raw stores so far {@code raw}. */
+        void copied(int page, SndDmaBuffer b, int word, long raw) {
+            copiedFrom[page] = b;
+            copiedWord[page] = word;
+            copiedVersion[page] = b.memoryVersion();
+            copiedRawStores[page] = raw;
+        }
+
+        void forget(int page) {
+            copiedFrom[page] = null;
+        }
+
+        void forgetAll() {
+            Arrays.fill(copiedFrom, null);
+        }
+
+        /** Whether page {@code page} still holds what a copy of words [word, word + n) of {@code b} would put. */
+        boolean holds(int page, SndDmaBuffer b, int word, int n, long raw) {
+            return copiedFrom[page] == b && copiedWord[page] == word && copiedRawStores[page] == raw
+                    && b.unstoredSince(word, word + n, copiedVersion[page]);
         }
     }
 
@@ -127,6 +162,8 @@ final class PlatformMemory implements MemorySystem {
     private final Map<Long, Long> iommuTable = new HashMap<>();
     private final Map<Attachment, Mapping> mappings = new IdentityHashMap<>();
     private final List<Slot> freeSlots = new ArrayList<>();
+    /** Stores into raw frames (slots, stray pages) so far: a slot's page copy holds while none was made. */
+    private long rawStores;
     /** Moves whenever a frame or an IOMMU entry is set or removed: what a {@link View} resolved may be stale. */
     private long layout;
     private long bounced;
@@ -409,6 +446,7 @@ final class PlatformMemory implements MemorySystem {
             }
         } else {
             f.raw[off] = value;
+            rawStores++;
         }
     }
 
@@ -509,7 +547,9 @@ final class PlatformMemory implements MemorySystem {
     private Slot takeSlot(int pages) {
         for (int i = 0; i < freeSlots.size(); i++) {
             if (freeSlots.get(i).words.length >= pages * PAGE_WORDS) {
-                return freeSlots.remove(i);
+                Slot s = freeSlots.remove(i);
+                s.forgetAll();
+                return s;
             }
         }
         long[] w = new long[pages * PAGE_WORDS];
@@ -534,13 +574,24 @@ final class PlatformMemory implements MemorySystem {
             int base = page * PAGE_WORDS;
             int n = f.buffer != null ? Math.max(0, Math.min(PAGE_WORDS, words(f.buffer) - f.word)) : PAGE_WORDS;
             if (toSlot && f.buffer != null) {
-                readRange(attr, f.buffer, f.word, f.word + n, slot.words, base);
+                // Through an uncached mapping a copy reads memory only; through the cache it moves lines.
+                if (attr == Attr.CACHED) {
+                    readRange(attr, f.buffer, f.word, f.word + n, slot.words, base);
+                    slot.forget(page);
+                } else if (slot.holds(page, f.buffer, f.word, n, rawStores)) {
+                    touch(f.buffer);
+                } else {
+                    readRange(attr, f.buffer, f.word, f.word + n, slot.words, base);
+                    slot.copied(page, f.buffer, f.word, rawStores);
+                }
             } else if (toSlot) {
                 System.arraycopy(f.raw, f.word, slot.words, base, n);
+                slot.forget(page);
             } else if (f.buffer != null) {
                 write(attr, f.buffer, f.word, f.word + n, slot.words, base);
             } else {
                 System.arraycopy(slot.words, base, f.raw, f.word, n);
+                rawStores++;
             }
             bounced += n;
         }
