@@ -32,7 +32,7 @@ public record DmaClock(long rate, long driftPpm, long nsRemainder, long driftRem
     }
 
     /** Device nanoseconds in {@code ns} CPU nanoseconds from the start, as the engine counts them. */
-    private long deviceNanos(long ns) {
+    long deviceNanos(long ns) {
         return ns + (ns * driftPpm + driftRemainder) / 1_000_000;
     }
 }

@@ -52,6 +52,13 @@ final class PcmDmaEngine {
         long frames = rt.periodSize - rt.devicePtr % rt.periodSize;
         long deviceNs = (frames * NSEC_PER_SEC - rt.nsRemainder + rt.rate - 1) / rt.rate;
         long cpuNs = deviceNs * 1_000_000 / (1_000_000 + s.pcm.driftPpm);
+        // The estimate leaves out the drift's carried fraction of a nanosecond: with a strong negative drift it
+        // can name a nanosecond after the one the boundary is reached at, and the interrupt would fire late by an
+        // amount that depends on where the last time step ended. An early estimate only adds a step.
+        DmaClock clock = new DmaClock(rt.rate, s.pcm.driftPpm, rt.nsRemainder, rt.driftRemainder);
+        while (cpuNs > 1 && clock.deviceNanos(cpuNs - 1) >= deviceNs) {
+            cpuNs--;
+        }
         return Math.max(1, cpuNs);
     }
 
