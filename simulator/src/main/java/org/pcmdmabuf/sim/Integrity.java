@@ -1,6 +1,7 @@
 package org.pcmdmabuf.sim;
 
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.pcmdmabuf.model.DmaClock;
 import org.pcmdmabuf.model.DmaObserver;
 import org.pcmdmabuf.model.Stamp;
@@ -59,62 +60,9 @@ public final class Integrity implements DmaObserver {
 
     enum Verdict { GOOD, STALE, TORN, MISSING, DUPLICATED }
 
-    /**
-     * Values by substream, found by identity in a short array: a run has a few streams, and each is looked up
-     * at every advance of time and for every captured frame, where a hash map's look-up showed in profiles.
-     */
-    private static final class BySubstream<V> {
-        private Substream[] keys = new Substream[4];
-        private Object[] values = new Object[4];
-        private int size;
-
-        @SuppressWarnings("unchecked")
-        V get(Substream s) {
-            for (int i = 0; i < size; i++) {
-                if (keys[i] == s) {
-                    return (V) values[i];
-                }
-            }
-            return null;
-        }
-
-        void put(Substream s, V v) {
-            int i = indexOf(s);
-            if (i < 0) {
-                if (size == keys.length) {
-                    keys = Arrays.copyOf(keys, size * 2);
-                    values = Arrays.copyOf(values, size * 2);
-                }
-                i = size++;
-                keys[i] = s;
-            }
-            values[i] = v;
-        }
-
-        void remove(Substream s) {
-            int i = indexOf(s);
-            if (i >= 0) {
-                size--;
-                keys[i] = keys[size];
-                values[i] = values[size];
-                keys[size] = null;
-                values[size] = null;
-            }
-        }
-
-        private int indexOf(Substream s) {
-            for (int i = 0; i < size; i++) {
-                if (keys[i] == s) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-    }
-
-    private final BySubstream<Stream> streams = new BySubstream<>();
-    private final BySubstream<Runnable> onPeriod = new BySubstream<>();
-    private final BySubstream<long[]> captureTime = new BySubstream<>();
+    private final Map<Substream, Stream> streams = new HashMap<>();
+    private final Map<Substream, Runnable> onPeriod = new HashMap<>();
+    private final Map<Substream, long[]> captureTime = new HashMap<>();
     private final EventLoop loop;
     private final TraceLog trace;
     private long lastErrorTraceNs = -1;
@@ -259,11 +207,7 @@ public final class Integrity implements DmaObserver {
         Stream st = streams.get(s);
         if (st != null) {
             st.moved++;
-            long[] times = captureTime.get(s);
-            if (times == null) {
-                times = new long[(int) st.bufferFrames];
-                captureTime.put(s, times);
-            }
+            long[] times = captureTime.computeIfAbsent(s, k -> new long[(int) st.bufferFrames]);
             // only a period's first frame is read for latency (readLatency())
             if (frame % st.periodFrames == 0) {
                 times[(int) (frame % st.bufferFrames)] = st.movedAt(st.moved, loop.now());

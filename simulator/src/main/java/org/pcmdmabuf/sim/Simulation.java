@@ -27,7 +27,6 @@ public final class Simulation {
     final World world;
     final EventLoop loop;
     private final ScriptRecorder recorder;
-    private final TraceLog trace;
     final SoundServer server;
     final List<Client> clients = new ArrayList<>();
 
@@ -40,7 +39,6 @@ public final class Simulation {
      */
     public Simulation(Scenario sc, TraceLog trace, boolean record) {
         this.sc = sc;
-        this.trace = trace;
         this.rng = new SplitMix64(sc.seed());
         this.cache = new Cache(sc.cache(), rng.split());
         // The default platform runs on the cache alone, as it did before platforms; the platform's own draws
@@ -49,6 +47,8 @@ public final class Simulation {
                 : new PlatformMemory(cache, sc.platform(), sc.coherent(), new SplitMix64(sc.seed() ^ 0x9a7f0e5L));
         this.world = new World(platform == null ? cache : platform);
         this.loop = new EventLoop(ns -> world.advanceNanos(ns), world::nanosToNextInterrupt);
+        // A trace marks integrity errors at most once per time step: a traced run keeps every step.
+        loop.runAhead(!trace.records());
         Integrity integrity = new Integrity(loop, trace);
         world.setObserver(integrity);
         this.recorder = record ? new ScriptRecorder(loop) : ScriptRecorder.NONE;
@@ -128,7 +128,6 @@ public final class Simulation {
      * per time step (Integrity).
      */
     private void scheduleCacheNoise() {
-        loop.runAhead(!trace.records());
         SplitMix64 noise = rng.split();
         if (sc.cache().evictionsPerSecond() > 0) {
             double mean = NSEC_PER_SEC / sc.cache().evictionsPerSecond();
