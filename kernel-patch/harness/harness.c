@@ -159,7 +159,7 @@ static __thread int reserved_fd = -1;
 static __thread unsigned int reserved_fd_flags;
 static __thread unsigned int installed_fd_flags;
 
-static int bugs;
+static struct harness_status status;
 static char last_bug[512];
 
 void harness_bug(const char *fmt, ...)
@@ -169,7 +169,7 @@ void harness_bug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_bug, sizeof(last_bug), fmt, ap);
 	va_end(ap);
-	bugs++;
+	status.bugs++;
 }
 
 void harness_warn(const char *file, int line, const char *cond)
@@ -177,9 +177,9 @@ void harness_warn(const char *file, int line, const char *cond)
 	harness_bug("WARNING at %s:%d: WARN_ON(%s)", file, line, cond);
 }
 
-int harness_bugs(void)
+const struct harness_status *harness_status(void)
 {
-	return bugs;
+	return &status;
 }
 
 const char *harness_last_bug(void)
@@ -2160,7 +2160,7 @@ void harness_reset(void)
 	account_reset();
 	harness_fail_nth(0);
 	harness_lockdep_forget_held();
-	bugs = 0;
+	status.bugs = 0;
 	last_bug[0] = '\0';
 	next_dmabuf_id = 1;
 	installed = NULL;

@@ -65,7 +65,21 @@ typedef void (*harness_bounce_fn)(int slot, int buffer, int device, int op);
 void harness_set_bounce(harness_bounce_fn fn);
 void harness_reset(void);
 int harness_revision(void);
-int harness_bugs(void);
+
+/*
+ * What the host reads after every hook and every op: one load each from
+ * memory it looks up once (harness_status()), where a call per counter
+ * cost more than the hook it checks.  Written by the harness only, every
+ * member an int.
+ */
+struct harness_status {
+	int bugs;		/* reported so far (harness_last_bug()) */
+	int global_locks;	/* bytes of harness_global_locks() now */
+	int fallible_calls;	/* since the last harness_fail_nth() */
+	int failed_errno;	/* -errno of the call made to fail, or 0 */
+};
+
+const struct harness_status *harness_status(void);
 const char *harness_last_bug(void);
 /*
  * the global locks of the code under test that the hooks of a substream
@@ -183,13 +197,12 @@ int harness_device_refs(void);
 /*
  * Fault injection, as the task's fail-nth (shim/linux/fault-inject.h): the
  * @nth fallible call of the code under test from now fails, once (0: none);
- * counting starts again at every call.  Then: the fallible calls made since,
- * and the one made to fail: its -errno (0 when none failed), its kind (the
- * kernel function) and site (file:line of the call in the code under test).
+ * counting starts again at every call.  Then: the fallible calls made since
+ * and the -errno of the one made to fail (struct harness_status), its kind
+ * (the kernel function) and site (file:line of the call in the code under
+ * test).
  */
 void harness_fail_nth(int nth);
-int harness_fallible_calls(void);
-int harness_failed_errno(void);
 const char *harness_failed_kind(void);
 const char *harness_failed_site(void);
 /*

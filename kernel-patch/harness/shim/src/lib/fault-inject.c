@@ -10,11 +10,9 @@
  */
 
 static int fail_nth;
-static int fallible_calls;
 static const char *failed_kind;
 static const char *failed_file;
 static int failed_line;
-static int failed_errno;
 static char failed_site[256];
 
 /* a call site as reports name it: its path from the kernel tree's root */
@@ -35,33 +33,23 @@ bool harness_should_fail(const char *kind, int err, const char *file,
 {
 	if (!fallible)
 		return false;
-	fallible_calls++;
-	if (fallible_calls != fail_nth)
+	status.fallible_calls++;
+	if (status.fallible_calls != fail_nth)
 		return false;
 	fail_nth = 0;
 	failed_kind = kind;
 	failed_file = file;
 	failed_line = line;
-	failed_errno = err;
+	status.failed_errno = err;
 	return true;
 }
 
 void harness_fail_nth(int nth)
 {
 	fail_nth = nth;
-	fallible_calls = 0;
+	status.fallible_calls = 0;
 	failed_kind = NULL;
-	failed_errno = 0;
-}
-
-int harness_fallible_calls(void)
-{
-	return fallible_calls;
-}
-
-int harness_failed_errno(void)
-{
-	return failed_errno;
+	status.failed_errno = 0;
 }
 
 const char *harness_failed_kind(void)

@@ -97,6 +97,7 @@ static void note_global_lock(const struct mutex *lock)
 		return;
 	snprintf(global_locks + used, sizeof(global_locks) - used, "%s%s",
 		 used ? "," : "", lock->name);
+	status.global_locks = strlen(global_locks);
 }
 
 const char *harness_global_locks(void)
@@ -105,6 +106,7 @@ const char *harness_global_locks(void)
 
 	memcpy(taken, global_locks, sizeof(taken));
 	global_locks[0] = '\0';
+	status.global_locks = 0;
 	return taken;
 }
 

@@ -27,6 +27,8 @@ final class Registry {
     private final List<Pcm> pcmList = new ArrayList<>();
     private final List<Task> taskList = new ArrayList<>();
     final World.Live<File> files = new World.Live<>();
+    /** The O_PATH files among {@link #files}: counted as they come and go, since {@link #leaks()} runs every op. */
+    private int pathFiles;
     final World.Live<DmaBuf> dmaBufs = new World.Live<>();
     final World.Live<Attachment> attachments = new World.Live<>();
     final World.Live<Vma> vmas = new World.Live<>();
@@ -83,8 +85,9 @@ final class Registry {
         return tasks.get(name);
     }
 
+    /** The devices in declaration order: a view, since none is added once ops run. */
     List<Pcm> pcms() {
-        return List.copyOf(pcms.values());
+        return Collections.unmodifiableList(pcmList);
     }
 
     List<Task> tasks() {
@@ -115,12 +118,17 @@ final class Registry {
     File newFile(FilePrivate priv, boolean readable, boolean writable, boolean nonblock, boolean append) {
         File f = new File(nextId++, priv, readable, writable, nonblock, append);
         files.add(f);
+        if (priv instanceof PathFile) {
+            pathFiles++;
+        }
         return f;
     }
 
     /** The file's last reference went: its release runs next. */
     void removeFile(File f) {
-        files.remove(f);
+        if (files.remove(f) && f.privateData instanceof PathFile) {
+            pathFiles--;
+        }
     }
 
     /** A new dma-buf and its one file, O_RDWR ({@code writable}) or O_RDONLY. */
@@ -223,14 +231,8 @@ final class Registry {
         for (Pcm pcm : pcmList) {
             charged += pcm.totalPcmAllocBytes;
         }
-        int paths = 0;
-        for (File f : files) {
-            if (f.privateData instanceof PathFile) {
-                paths++;
-            }
-        }
         return new Leaks(files.size(), dmaBufs.size(), attachments.size(), vmas.size(), buffers.size(), charged,
-                paths);
+                pathFiles);
     }
 
     // ---- the record of the run -----------------------------------------------------------------------

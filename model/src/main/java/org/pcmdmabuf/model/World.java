@@ -126,6 +126,7 @@ public final class World {
         return registry.task(name);
     }
 
+    /** The devices in declaration order. */
     public List<Pcm> pcms() {
         return registry.pcms();
     }

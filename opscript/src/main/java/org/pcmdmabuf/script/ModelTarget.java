@@ -1,7 +1,9 @@
 package org.pcmdmabuf.script;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.pcmdmabuf.model.CheckCounts;
 import org.pcmdmabuf.model.Leaks;
 import org.pcmdmabuf.model.PcmHardware;
@@ -176,9 +178,15 @@ public final class ModelTarget implements Target {
                     new Script(List.of(), List.of(), List.of(op)), name()));
             case Op.LeaksOp o -> {
                 Leaks l = world.leaks();
-                yield Outcome.ok(0, null).with("files", l.files()).with("dmabufs", l.dmabufs())
-                        .with("attachments", l.attachments()).with("mappings", l.mappings())
-                        .with("buffers", l.buffers()).with("charged", l.charged()).with("paths", l.paths());
+                Map<String, Object> counts = new LinkedHashMap<>();
+                counts.put("files", l.files());
+                counts.put("dmabufs", l.dmabufs());
+                counts.put("attachments", l.attachments());
+                counts.put("mappings", l.mappings());
+                counts.put("buffers", l.buffers());
+                counts.put("charged", l.charged());
+                counts.put("paths", l.paths());
+                yield new Outcome(0, null, null, counts);
             }
         };
     }
@@ -211,8 +219,12 @@ public final class ModelTarget implements Target {
             return failure(r, null);
         }
         CheckCounts c = r.value();
-        return Outcome.ok(0, null).with("good", c.good()).with("stale", c.stale()).with("torn", c.torn())
-                .with("missing", c.missing());
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("good", c.good());
+        counts.put("stale", c.stale());
+        counts.put("torn", c.torn());
+        counts.put("missing", c.missing());
+        return new Outcome(0, null, null, counts);
     }
 
     private Outcome pcm(Task t, Names n, String fdName, Result<Long> r) {

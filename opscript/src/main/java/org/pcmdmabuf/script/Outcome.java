@@ -11,7 +11,8 @@ import java.util.Map;
  */
 public record Outcome(long ret, String errno, String state, Map<String, Object> extra) {
     public Outcome {
-        extra = extra == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+        extra = extra == null || extra.isEmpty() ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
     public static Outcome ok(long ret, String state) {

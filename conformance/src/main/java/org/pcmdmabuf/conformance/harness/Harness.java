@@ -10,7 +10,9 @@ import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -47,6 +49,8 @@ public final class Harness {
     static final int BOUNCE_TO_SLOT = 1;
     static final int BOUNCE_FROM_SLOT = 2;
     static final int BOUNCE_UNMAP = 3;
+    /** A {@link Function} that only reads. */
+    private static final boolean READS = true;
 
     /**
      * Every function harness.h declares, with its C signature (int: JAVA_INT, long: JAVA_LONG, a pointer:
@@ -58,24 +62,24 @@ public final class Harness {
         SET_SYNC(ofVoid(A)),
         SET_BOUNCE(ofVoid(A)),
         RESET(ofVoid()),
-        REVISION(of(I)),
-        BUGS(of(I)),
-        LAST_BUG(of(A)),
+        REVISION(of(I), READS),
+        STATUS(of(A), READS),
+        LAST_BUG(of(A), READS),
         GLOBAL_LOCKS(of(A)),
         ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I, I)),
         SET_RUNTIME(of(I, I, I, I, I, I, J, I, I, J, I)),
-        STATE(of(I, I)),
-        ACCESSES_BLOCKED(of(I, I)),
-        RUNTIME_BUFFER(of(I, I)),
-        DMA_TARGET(of(I, I)),
+        STATE(of(I, I), READS),
+        ACCESSES_BLOCKED(of(I, I), READS),
+        RUNTIME_BUFFER(of(I, I), READS),
+        DMA_TARGET(of(I, I), READS),
         DRIVER_PREPARE(of(I, I)),
-        ATTACHED(of(I, I)),
+        ATTACHED(of(I, I), READS),
         PCM_MMAP(of(I, I)),
         PCM_MUNMAP(ofVoid(I)),
         XFER_COPY(of(I, I, I)),
         BUFFER_ACCESS(of(I, I, I)),
         EXPORT(of(I, I, I, I, I, I, I)),
-        INSTALLED_CLOEXEC(of(I)),
+        INSTALLED_CLOEXEC(of(I), READS),
         ATTACH(of(I, I, I, I, I, I, I, I)),
         DETACH(of(I, I)),
         FOREIGN_IMPORT(of(I, I, I, I)),
@@ -89,31 +93,29 @@ public final class Harness {
         MMAP(of(I, I, J, J, I, I)),
         MUNMAP(of(I, I)),
         MUNMAP_TAIL(of(I, I, J)),
-        MAPPED_PAGE(of(J, I, J)),
+        MAPPED_PAGE(of(J, I, J), READS),
         TOUCH_PAGE(of(J, I, J)),
         GUP(of(J, I, I)),
         UNPIN(of(I, I)),
-        MAPPINGS(of(I, I)),
-        SIGBUS(of(I, I)),
+        MAPPINGS(of(I, I), READS),
+        SIGBUS(of(I, I), READS),
         CPU_ACCESS(of(I, I, I, I)),
         FILE_REF(of(I, I, I)),
-        FILE_COUNT(of(J, I)),
-        FILE_WRITABLE(of(I, I)),
+        FILE_COUNT(of(J, I), READS),
+        FILE_WRITABLE(of(I, I), READS),
         PATH_GET(of(I, I)),
         PATH_PUT(of(I, I)),
-        REVOKED(of(I, I)),
-        ORPHANED(of(I, I)),
-        ATTACHMENTS(of(I, I)),
-        DMA_MAPPINGS(of(I)),
-        DMA_OVERLAPS(of(I)),
-        LIVE_DMABUFS(of(I)),
-        LIVE_BUFFERS(of(I)),
-        DEVICE_REFS(of(I)),
+        REVOKED(of(I, I), READS),
+        ORPHANED(of(I, I), READS),
+        ATTACHMENTS(of(I, I), READS),
+        DMA_MAPPINGS(of(I), READS),
+        DMA_OVERLAPS(of(I), READS),
+        LIVE_DMABUFS(of(I), READS),
+        LIVE_BUFFERS(of(I), READS),
+        DEVICE_REFS(of(I), READS),
         FAIL_NTH(ofVoid(I)),
-        FALLIBLE_CALLS(of(I)),
-        FAILED_ERRNO(of(I)),
-        FAILED_KIND(of(A)),
-        FAILED_SITE(of(A)),
+        FAILED_KIND(of(A), READS),
+        FAILED_SITE(of(A), READS),
         ACCOUNT_CHECK(of(I)),
         SCHED_START(ofVoid(I, I, J, I, I)),
         SCHED_PREFIX(ofVoid(I, I)),
@@ -137,9 +139,16 @@ public final class Harness {
         LOCKDEP_RESET(ofVoid());
 
         final FunctionDescriptor descriptor;
+        /** Whether the function only reads: it changes nothing of the C side's state and calls nothing back. */
+        final boolean reads;
 
         Function(FunctionDescriptor descriptor) {
+            this(descriptor, false);
+        }
+
+        Function(FunctionDescriptor descriptor, boolean reads) {
             this.descriptor = descriptor;
+            this.reads = reads;
         }
 
         String symbol() {
@@ -150,6 +159,10 @@ public final class Harness {
     final Path path;
     /** By {@link Function#ordinal()}: linked when the library loads, so a missing symbol fails there. */
     private final MethodHandle[] handles;
+    /** The library's struct harness_status. */
+    private final MemorySegment status;
+    /** Calls made so far of functions that may change the C side's state (all but those that only read). */
+    private long changes;
     private HarnessDriver owner;
 
     private Harness(Path path) {
@@ -181,6 +194,11 @@ public final class Harness {
             h(Function.SET_BOUNCE).invokeExact(bounceStub);
         } catch (Throwable t) {
             throw failed(Function.SET_BOUNCE, t);
+        }
+        try {
+            status = ((MemorySegment) h(Function.STATUS).invokeExact()).reinterpret(STATUS.byteSize());
+        } catch (Throwable t) {
+            throw failed(Function.STATUS, t);
         }
     }
 
@@ -267,6 +285,9 @@ public final class Harness {
     }
 
     private MethodHandle h(Function f) {
+        if (!f.reads) {
+            changes++;
+        }
         return handles[f.ordinal()];
     }
 
@@ -311,13 +332,29 @@ public final class Harness {
         }
     }
 
+    /**
+     * harness.h's struct harness_status, every member an int in the header's order (HarnessHeaderTest): read
+     * after every hook and op, so a load where a call would cost more than the hook.
+     */
+    static final StructLayout STATUS = MemoryLayout.structLayout(I.withName("bugs"), I.withName("global_locks"),
+            I.withName("fallible_calls"), I.withName("failed_errno"));
+    private static final long BUGS = STATUS.byteOffset(MemoryLayout.PathElement.groupElement("bugs"));
+    private static final long GLOBAL_LOCKS = STATUS.byteOffset(MemoryLayout.PathElement.groupElement("global_locks"));
+    private static final long FALLIBLE_CALLS = STATUS.byteOffset(
+            MemoryLayout.PathElement.groupElement("fallible_calls"));
+    private static final long FAILED_ERRNO = STATUS.byteOffset(MemoryLayout.PathElement.groupElement("failed_errno"));
+
+    /**
+     * A count that moves with every call that may have changed the C side's state: equal at two moments, the C
+     * state is what it was, whatever was only read in between.
+     */
+    long changes() {
+        return changes;
+    }
+
     /** Bugs the C code reported so far (WARNs, lock errors, use after free). */
     int bugs() {
-        try {
-            return (int) h(Function.BUGS).invokeExact();
-        } catch (Throwable t) {
-            throw failed(Function.BUGS, t);
-        }
+        return status.get(I, BUGS);
     }
 
     String lastBug() {
@@ -329,7 +366,7 @@ public final class Harness {
      * took since the last call: empty for none (LIFETIME-NEVER-BLOCKED).
      */
     String globalLocks() {
-        return string(Function.GLOBAL_LOCKS, 256);
+        return status.get(I, GLOBAL_LOCKS) == 0 ? "" : string(Function.GLOBAL_LOCKS, 256);
     }
 
     /** The NUL-terminated text a harness function without arguments returns, read from at most maxBytes. */
@@ -838,20 +875,12 @@ public final class Harness {
 
     /** The fallible calls the code under test made since the last {@link #failNth}. */
     int fallibleCalls() {
-        try {
-            return (int) h(Function.FALLIBLE_CALLS).invokeExact();
-        } catch (Throwable t) {
-            throw failed(Function.FALLIBLE_CALLS, t);
-        }
+        return status.get(I, FALLIBLE_CALLS);
     }
 
-    /** The -errno the call made to fail means, 0 when none failed. */
+    /** The -errno the call made to fail means, 0 when none failed since the last {@link #failNth}. */
     int failedErrno() {
-        try {
-            return (int) h(Function.FAILED_ERRNO).invokeExact();
-        } catch (Throwable t) {
-            throw failed(Function.FAILED_ERRNO, t);
-        }
+        return status.get(I, FAILED_ERRNO);
     }
 
     /** The kernel function made to fail, empty when none. */

@@ -69,11 +69,18 @@ public final class HarnessDriver implements DmabufDriver {
     private final Map<Task, Integer> procs = new HashMap<>();
     /** The C side's id of every substream mirrored so far: dense, in the order they were first mirrored. */
     private final Map<Substream, Integer> sids = new HashMap<>();
+    /** By sid: the runtime last mirrored, and {@link Harness#changes()} right after. */
+    private final List<Mirrored> mirrored = new ArrayList<>();
+    private final List<Long> mirroredAt = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
     /** The C side's handle of each path reference an O_PATH file of the host holds on a dma-buf's dentry. */
     private final Map<File, Integer> paths = new HashMap<>();
     private World world;
     private int bugsSeen;
+    /** Whether the C's fault injection may hold a fail-nth or a failure since its last reset ({@link #failNth}). */
+    private boolean injectionArmed;
+    /** The C's count of fallible calls when the op began. */
+    private int callsBefore;
     /** FMODE_WRITE of the file of the dma-buf the last EXPORT returned, -1 after a failed EXPORT. */
     private int lastExportWritable = -1;
     /** The substream of the last ATTACH or DETACH. */
@@ -845,22 +852,33 @@ public final class HarnessDriver implements DmabufDriver {
         }
     }
 
-    /** Counts the fallible calls from now, the {@code nth} failing (0: none), as a write to fail-nth does. */
+    /**
+     * Counts the fallible calls from now, the {@code nth} failing (0: none), as a write to fail-nth does. With
+     * none armed since the C last reset its injection, nothing can have failed, and the count goes on from where
+     * it stands: no call, where most ops arm nothing.
+     */
     public void failNth(int nth) {
-        harness.failNth(nth);
+        if (nth != 0 || injectionArmed) {
+            harness.failNth(nth);
+            injectionArmed = nth != 0;
+            callsBefore = 0;
+        } else {
+            callsBefore = harness.fallibleCalls();
+        }
     }
 
     /** The fault injection since the last {@link #failNth}. */
     public Fault fault() {
+        int calls = harness.fallibleCalls() - callsBefore;
         int e = harness.failedErrno();
         if (e == 0) {
-            return new Fault(harness.fallibleCalls(), null, null, null);
+            return new Fault(calls, null, null, null);
         }
         Errno errno = Uapi.errno(-e);
         if (errno == null) {
             problem("the harness injected errno " + -e + ", which the model has no name for");
         }
-        return new Fault(harness.fallibleCalls(), errno, harness.failedKind(), harness.failedSite());
+        return new Fault(calls, errno, harness.failedKind(), harness.failedSite());
     }
 
     /**
@@ -975,8 +993,9 @@ public final class HarnessDriver implements DmabufDriver {
         // A buffer the host freed is no sync's business: dropping it keeps its memory from living on here.
         buffers.values().removeIf(SndDmaBuffer::freed);
         PcmRuntime rt = s.runtime();
+        Mirrored m;
         if (rt == null) {
-            harness.setRuntime(sid, false, 0, 0, 0, 0L, 0, 0, 0L, false);
+            m = Mirrored.NONE;
         } else {
             SndDmaBuffer b = rt.dmaBuffer();
             if (b != null) {
@@ -986,12 +1005,27 @@ public final class HarnessDriver implements DmabufDriver {
             int info = s.pcm.hw.mmap() ? Uapi.SNDRV_PCM_INFO_MMAP : 0;
             // the C counts the PCM data mappings itself (pcmMmap()): the host's count is compared when no op is
             // between its C call and its own count
-            harness.setRuntime(sid, true, Uapi.state(rt.state()), access, info, rt.dmaBytes(),
+            m = new Mirrored(true, Uapi.state(rt.state()), access, info, rt.dmaBytes(),
                     world.inFlightTogether() ? -1 : s.mmapCount(),
                     b == null ? 0 : b.id, b == null ? 0L : b.bytes, b != null && b.contiguous);
         }
+        // The same runtime into a C side that nothing changed since it took it: the call would change nothing.
+        // Not while ops are in flight together: their kernel tasks change the C side between this task's calls.
+        if (!world.inFlightTogether() && m.equals(mirrored.get(sid)) && mirroredAt.get(sid) == harness.changes()) {
+            return sid;
+        }
+        harness.setRuntime(sid, m.hasRuntime, m.state, m.access, m.info, m.dmaBytes, m.mmapCount, m.bufferId,
+                m.bufferBytes, m.contiguous);
+        mirrored.set(sid, m);
+        mirroredAt.set(sid, harness.changes());
         checkBugs();
         return sid;
+    }
+
+    /** What {@link #mirror} last passed harness_set_runtime() for a substream. */
+    private record Mirrored(boolean hasRuntime, int state, int access, int info, long dmaBytes, int mmapCount,
+            int bufferId, long bufferBytes, boolean contiguous) {
+        static final Mirrored NONE = new Mirrored(false, 0, 0, 0, 0L, 0, 0, 0L, false);
     }
 
     /** The substream's id on the C side, which learns of it now if it is new. */
@@ -1000,6 +1034,8 @@ public final class HarnessDriver implements DmabufDriver {
         int sid = known != null ? known : sids.size();
         if (known == null) {
             sids.put(s, sid);
+            mirrored.add(null);
+            mirroredAt.add(-1L);
             devices.put(s.pcm.index, s.pcm);
             PcmHardware hw = s.pcm.hw;
             int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), hw.coherent(),

@@ -1,6 +1,7 @@
 package org.pcmdmabuf.conformance.harness;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,8 @@ import org.pcmdmabuf.sim.SplitMix64;
  */
 public final class Lockstep {
     private final Harness harness;
-    private final Map<String, Integer> seen = new TreeMap<>();
+    /** By op name and errno (null for ok): how often. Counted every op, so no string is built then. */
+    private final Map<Answer, int[]> answers = new HashMap<>();
     private long opsRun;
     /** By model buffer, of the script running: the memories last found equal to it. */
     private final Map<SndDmaBuffer, Verified> verified = new IdentityHashMap<>();
@@ -52,7 +54,12 @@ public final class Lockstep {
 
     /** How often each op ended with each answer ({@code "sync ok"}, {@code "mmap ENODEV"}), over every script. */
     public Map<String, Integer> seen() {
+        Map<String, Integer> seen = new TreeMap<>();
+        answers.forEach((a, n) -> seen.put(a.op + " " + (a.errno == null ? "ok" : a.errno), n[0]));
         return seen;
+    }
+
+    private record Answer(String op, String errno) {
     }
 
     /** Runs {@code script} on a fresh model and a fresh harness; throws at the first disagreement. */
@@ -94,7 +101,7 @@ public final class Lockstep {
             opsRun++;
             Outcome m = model.execute(op, modelNames);
             Outcome h = c.execute(op, harnessNames);
-            seen.merge(op.name() + " " + (m.errno() == null ? "ok" : m.errno()), 1, Integer::sum);
+            answers.computeIfAbsent(new Answer(op.name(), m.errno()), a -> new int[1])[0]++;
             if (!m.equals(h)) {
                 fail(at(op) + "model and patch answer differently", m, h);
             }
@@ -226,12 +233,16 @@ public final class Lockstep {
             }
             sameMemory(op, "dma-buf #" + i + " memory: ", want.buffer, got.buffer);
         }
-        for (Pcm p : host.pcms()) {
-            for (Substream s : p.substreams()) {
+        // both worlds declared the script's devices in its order
+        List<Pcm> hostPcms = host.pcms();
+        List<Pcm> modelPcms = model.pcms();
+        for (int p = 0; p < hostPcms.size(); p++) {
+            List<Substream> modelSubstreams = modelPcms.get(p).substreams();
+            for (Substream s : hostPcms.get(p).substreams()) {
                 if (s.runtime() == null) {
                     continue;
                 }
-                Substream ms = model.pcm(p.name()).substreams().get(s.number);
+                Substream ms = modelSubstreams.get(s.number);
                 if (ms.runtime() != null && ms.runtime().dmaBuffer() != null && s.runtime().dmaBuffer() != null) {
                     sameMemory(op, s + " memory: ", ms.runtime().dmaBuffer(), s.runtime().dmaBuffer());
                 }

@@ -30,12 +30,19 @@ class HarnessHeaderTest {
     private static final Pattern FUNCTION_POINTER = Pattern.compile("typedef\\s+(.+?)\\(\\s*\\*\\s*(\\w+)\\s*\\)\\s*\\((.*)\\)");
     private static final Pattern PROTOTYPE = Pattern.compile("(.+?[\\s*])(\\w+)\\s*\\((.*)\\)");
 
-    /** The header's declarations, comments and preprocessor lines dropped, one per element. */
-    private static List<String> declarations() throws IOException {
-        String text = Files.readString(HEADER)
+    private static final Pattern STRUCT = Pattern.compile("(?s)struct\\s+(\\w+)\\s*\\{(.*?)\\}\\s*;");
+
+    /** The header without comments and preprocessor lines. */
+    private static String code() throws IOException {
+        return Files.readString(HEADER)
                 .replaceAll("(?s)/\\*.*?\\*/", " ")
                 .replaceAll("(?m)^\\s*#.*$", " ")
                 .replaceAll("//[^\\n]*", " ");
+    }
+
+    /** The header's declarations but its struct definitions, one per element. */
+    private static List<String> declarations() throws IOException {
+        String text = STRUCT.matcher(code()).replaceAll(" ");
         List<String> out = new ArrayList<>();
         for (String d : text.split(";")) {
             String flat = d.replaceAll("\\s+", " ").strip();
@@ -116,6 +123,32 @@ class HarnessHeaderTest {
         for (var e : header.entrySet()) {
             assertEquals(e.getValue(), bound.get(e.getKey()), e.getKey() + ": C signature vs binding");
         }
+    }
+
+    /** struct harness_status, which the host reads as memory: its members in order, each an int. */
+    @Test
+    void theStatusLayoutIsTheHeadersStruct() throws IOException {
+        Matcher m = STRUCT.matcher(code());
+        List<String> members = null;
+        while (m.find()) {
+            if (m.group(1).equals("harness_status")) {
+                members = new ArrayList<>();
+                for (String d : m.group(2).split(";")) {
+                    String flat = d.replaceAll("\\s+", " ").strip();
+                    if (!flat.isEmpty()) {
+                        assertTrue(flat.startsWith("int "), () -> "struct harness_status member not an int: " + flat);
+                        members.add(flat.substring(4));
+                    }
+                }
+            }
+        }
+        assertTrue(members != null, "harness.h defines struct harness_status");
+        List<String> bound = new ArrayList<>();
+        for (MemoryLayout l : Harness.STATUS.memberLayouts()) {
+            assertEquals(ValueLayout.JAVA_INT, l.withoutName(), "Harness.STATUS member " + l);
+            bound.add(l.name().orElseThrow());
+        }
+        assertEquals(members, bound, "struct harness_status vs Harness.STATUS");
     }
 
     @Test
