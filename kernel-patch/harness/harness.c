@@ -2025,6 +2025,28 @@ int harness_live_dmabufs(void)
 	return n;
 }
 
+void harness_runtimes(int n, int *out)
+{
+	int sid;
+
+	for (sid = 0; sid < n; sid++) {
+		out[2 * sid] = harness_runtime_buffer(sid);
+		out[2 * sid + 1] = harness_attached(sid);
+	}
+}
+
+int harness_dmabufs(int n, const int *ids, long *out)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		out[3 * i] = harness_file_count(ids[i]);
+		out[3 * i + 1] = harness_orphaned(ids[i]);
+		out[3 * i + 2] = harness_attachments(ids[i]);
+	}
+	return harness_live_dmabufs();
+}
+
 int harness_live_buffers(void)
 {
 	struct harness_buffer *b;

@@ -193,6 +193,15 @@ int harness_dma_overlaps(void);
 int harness_live_dmabufs(void);
 int harness_live_buffers(void);
 int harness_device_refs(void);
+/*
+ * What the host compares after every op, in one call each: for every
+ * substream id below @n, out[2 * id] its runtime_buffer and out[2 * id + 1]
+ * whether attached; for each of the @n dma-bufs @ids, out[3 * i] its
+ * file_count, out[3 * i + 1] orphaned and out[3 * i + 2] its attachments,
+ * returning live_dmabufs.
+ */
+void harness_runtimes(int n, int *out);
+int harness_dmabufs(int n, const int *ids, long *out);
 
 /*
  * Fault injection, as the task's fail-nth (shim/linux/fault-inject.h): the

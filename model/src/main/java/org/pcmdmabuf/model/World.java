@@ -126,6 +126,11 @@ public final class World {
         return registry.task(name);
     }
 
+    /** A count that moves whenever a buffer is allocated or freed. */
+    public long bufferChanges() {
+        return registry.buffers.changes();
+    }
+
     /** The devices in declaration order. */
     public List<Pcm> pcms() {
         return registry.pcms();

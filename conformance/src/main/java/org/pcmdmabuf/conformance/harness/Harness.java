@@ -113,6 +113,8 @@ public final class Harness {
         LIVE_DMABUFS(of(I), READS),
         LIVE_BUFFERS(of(I), READS),
         DEVICE_REFS(of(I), READS),
+        RUNTIMES(ofVoid(I, A), READS),
+        DMABUFS(of(I, I, A, A), READS),
         FAIL_NTH(ofVoid(I)),
         FAILED_KIND(of(A), READS),
         FAILED_SITE(of(A), READS),
@@ -139,7 +141,10 @@ public final class Harness {
         LOCKDEP_RESET(ofVoid());
 
         final FunctionDescriptor descriptor;
-        /** Whether the function only reads: it changes nothing of the C side's state and calls nothing back. */
+        /**
+         * Whether the function only reads: it changes nothing of the C side's state, calls nothing back and never
+         * waits, so it is linked critical (no thread state change, Java arrays passed as they are).
+         */
         final boolean reads;
 
         Function(FunctionDescriptor descriptor) {
@@ -172,7 +177,8 @@ public final class Harness {
         handles = new MethodHandle[functions.length];
         for (Function f : functions) {
             handles[f.ordinal()] = LINKER.downcallHandle(lookup.find(f.symbol())
-                    .orElseThrow(() -> new IllegalStateException(path + " has no symbol " + f.symbol())), f.descriptor);
+                    .orElseThrow(() -> new IllegalStateException(path + " has no symbol " + f.symbol())), f.descriptor,
+                    f.reads ? new Linker.Option[] {Linker.Option.critical(true)} : new Linker.Option[0]);
         }
         MemorySegment stub;
         MemorySegment bounceStub;
@@ -843,6 +849,32 @@ public final class Harness {
             return (int) h(Function.LIVE_DMABUFS).invokeExact();
         } catch (Throwable t) {
             throw failed(Function.LIVE_DMABUFS, t);
+        }
+    }
+
+    /**
+     * For every substream id below {@code out.length / 2}: {@code out[2 * id]} the buffer its runtime's DMA uses
+     * ({@link #runtimeBuffer}), {@code out[2 * id + 1]} 1 if a dma-buf is attached ({@link #attached}).
+     */
+    void runtimes(int[] out) {
+        try {
+            h(Function.RUNTIMES).invokeExact(out.length / 2, MemorySegment.ofArray(out));
+        } catch (Throwable t) {
+            throw failed(Function.RUNTIMES, t);
+        }
+    }
+
+    /**
+     * For each dma-bufs of {@code ids}: {@code out[3 * i]} its file count ({@link #fileCount}), {@code out[3 * i + 1]}
+     * orphaned ({@link #orphaned}), {@code out[3 * i + 2]} its attachments ({@link #attachments}); returns the live
+     * dma-bufs ({@link #liveDmabufs}).
+     */
+    int dmabufs(int[] ids, long[] out) {
+        try {
+            return (int) h(Function.DMABUFS).invokeExact(ids.length, MemorySegment.ofArray(ids),
+                    MemorySegment.ofArray(out));
+        } catch (Throwable t) {
+            throw failed(Function.DMABUFS, t);
         }
     }
 

@@ -46,6 +46,8 @@ public final class HarnessDriver implements DmabufDriver {
     private final MemorySystem mem;
     private final Map<Integer, Pcm> devices = new HashMap<>();
     private final Map<Integer, SndDmaBuffer> buffers = new HashMap<>();
+    /** {@link World#bufferChanges()} when {@link #buffers} last dropped the freed ones. */
+    private long buffersCheckedAt = -1;
     /**
      * The host's holds of each substream around the hooks ({@link #pcmLock}), by the kernel task (thread) that
      * holds them: a dma-buf ioctl lets its hold go in the C while it runs, so another task may hold one too.
@@ -792,19 +794,36 @@ public final class HarnessDriver implements DmabufDriver {
 
     // ---- the C side's state, for comparison with the model -------------------------------------------
 
-    /** The C reference count of a dma-buf's file, -1 once the C code freed it. */
-    public long fileCount(DmaBuf d) {
-        return harness.fileCount((int) world.dmaBufKey(d));
+    /**
+     * The C side's view of the host's dma-bufs {@code ds}, read in one call: what Lockstep compares after every
+     * op.
+     */
+    public DmaBufs dmaBufs(List<DmaBuf> ds) {
+        int[] ids = new int[ds.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (int) world.dmaBufKey(ds.get(i));
+        }
+        long[] view = new long[3 * ids.length];
+        int live = harness.dmabufs(ids, view);
+        return new DmaBufs(live, view);
     }
 
-    /** The patch's orphan flag of a dma-buf, -1 once the C code freed it. */
-    public int orphaned(DmaBuf d) {
-        return harness.orphaned((int) world.dmaBufKey(d));
-    }
+    /** The C dma-bufs as {@link #dmaBufs} read them: by the index of the host's dma-buf in the list asked about. */
+    public record DmaBufs(int live, long[] view) {
+        /** The C dma-buf's file reference count, -1 once the C code freed it. */
+        public long fileCount(int i) {
+            return view[3 * i];
+        }
 
-    /** Attachments on the C dma-buf, -1 once the C code freed it. */
-    public int attachments(DmaBuf d) {
-        return harness.attachments((int) world.dmaBufKey(d));
+        /** The patch's orphan flag (1 when revoked too), -1 once the C code freed the dma-buf. */
+        public int orphaned(int i) {
+            return (int) view[3 * i + 1];
+        }
+
+        /** Attachments on the C dma-buf, -1 once the C code freed it. */
+        public int attachments(int i) {
+            return (int) view[3 * i + 2];
+        }
     }
 
     /** Live streaming DMA mappings of the C code, as DMA-API debugging counts them. */
@@ -949,14 +968,40 @@ public final class HarnessDriver implements DmabufDriver {
         checkBugs();
     }
 
-    /** Whether the C runtime has a dma-buf attached. */
-    public boolean attached(Substream s) {
-        return harness.attached(mirror(s));
+    /**
+     * The C runtimes as Lockstep compares them after every op: every substream with a host runtime mirrored, then
+     * what each C runtime's DMA uses, read in one call.
+     */
+    public Runtimes runtimes() {
+        for (Pcm p : world.pcms()) {
+            for (Substream s : p.substreams()) {
+                if (s.runtime() != null) {
+                    mirror(s);
+                }
+            }
+        }
+        int[] view = new int[2 * sids.size()];
+        harness.runtimes(view);
+        return new Runtimes(view);
     }
 
-    /** The id of the buffer the C runtime's DMA uses (dma_area), 0 for none. */
-    public int runtimeBuffer(Substream s) {
-        return harness.runtimeBuffer(mirror(s));
+    /** The C runtimes as {@link #runtimes()} read them. */
+    public final class Runtimes {
+        private final int[] view;
+
+        private Runtimes(int[] view) {
+            this.view = view;
+        }
+
+        /** The id of the buffer the C runtime's DMA uses (dma_area), 0 for none, -1 for no live buffer. */
+        public int buffer(Substream s) {
+            return view[2 * sids.get(s)];
+        }
+
+        /** Whether the C runtime has a dma-buf attached. */
+        public boolean attached(Substream s) {
+            return view[2 * sids.get(s) + 1] != 0;
+        }
     }
 
     // ---- plumbing ------------------------------------------------------------------------------------
@@ -991,7 +1036,10 @@ public final class HarnessDriver implements DmabufDriver {
     private int mirror(Substream s) {
         int sid = sid(s);
         // A buffer the host freed is no sync's business: dropping it keeps its memory from living on here.
-        buffers.values().removeIf(SndDmaBuffer::freed);
+        if (world.bufferChanges() != buffersCheckedAt) {
+            buffers.values().removeIf(SndDmaBuffer::freed);
+            buffersCheckedAt = world.bufferChanges();
+        }
         PcmRuntime rt = s.runtime();
         Mirrored m;
         if (rt == null) {

@@ -212,27 +212,28 @@ public final class Lockstep {
         }
         List<DmaBuf> md = model.dmaBufs();
         List<DmaBuf> hd = host.dmaBufs();
-        int live = c.liveDmabufs();
-        if (md.size() != live) {
-            fail(at(op) + "live dma-bufs: model vs C", md.size(), live);
+        HarnessDriver.DmaBufs cd = c.dmaBufs(hd);
+        if (md.size() != cd.live()) {
+            fail(at(op) + "live dma-bufs: model vs C", md.size(), cd.live());
         }
         for (int i = 0; i < md.size(); i++) {
             DmaBuf want = md.get(i);
             DmaBuf got = hd.get(i);
-            long count = c.fileCount(got);
+            long count = cd.fileCount(i);
             if (want.file().count() != count) {
                 fail(at(op) + "dma-buf #" + i + " file reference count: model vs C", want.file().count(), count);
             }
-            int orphaned = c.orphaned(got);
+            int orphaned = cd.orphaned(i);
             if ((want.live() ? 0 : 1) != orphaned) {
                 fail(at(op) + "dma-buf #" + i + " orphaned: model vs C", want.live() ? 0 : 1, orphaned);
             }
-            int attachments = c.attachments(got);
+            int attachments = cd.attachments(i);
             if (want.attachments().size() != attachments) {
                 fail(at(op) + "dma-buf #" + i + " attachments: model vs C", want.attachments().size(), attachments);
             }
             sameMemory(op, "dma-buf #" + i + " memory: ", want.buffer, got.buffer);
         }
+        HarnessDriver.Runtimes runtimes = c.runtimes();
         // both worlds declared the script's devices in its order
         List<Pcm> hostPcms = host.pcms();
         List<Pcm> modelPcms = model.pcms();
@@ -247,7 +248,7 @@ public final class Lockstep {
                     sameMemory(op, s + " memory: ", ms.runtime().dmaBuffer(), s.runtime().dmaBuffer());
                 }
                 var b = s.runtime().activeBuffer();
-                int buffer = c.runtimeBuffer(s);
+                int buffer = runtimes.buffer(s);
                 // A revoked importer of a preallocated buffer points at it until its next buffer operation; the
                 // simulator and the harness free that memory with the exporter's runtime (docs/decisions.md 3e),
                 // and the C then points at no live buffer (-1)
@@ -255,7 +256,7 @@ public final class Lockstep {
                 if ((b == null ? 0 : b.id) != buffer && !bothFreed) {
                     fail(at(op) + s + ": buffer the DMA uses: host vs C", b == null ? 0 : b.id, buffer);
                 }
-                boolean attached = c.attached(s);
+                boolean attached = runtimes.attached(s);
                 if ((s.runtime().attachment() != null) != attached) {
                     fail(at(op) + s + ": attached: host vs C", s.runtime().attachment() != null, attached);
                 }
