@@ -11,7 +11,9 @@
 # "asan" builds with AddressSanitizer and UndefinedBehaviorSanitizer,
 # "coverage" with gcov's arcs (harness.gcno beside the library; the process
 # that loads it writes harness.gcda there as it exits, or under $GCOV_PREFIX),
-# "asan-coverage" with both.
+# "asan-coverage" with both.  $HARNESS_CFLAGS, if set, is passed to the
+# compiler as well (HarnessKcsanTextTest builds shim/linux/compiler_types.h's
+# HARNESS_INSTRUMENT_ALL so).
 set -eu
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
@@ -82,7 +84,7 @@ if grep -q 'snd_pcm_buffer_access_lock(' "$src/sound/core/pcm_dmabuf.c"; then
 	ioctl_locks=1
 fi
 
-cflags="-std=gnu11 -O1 -g -fPIC -Wall -Wextra -Werror -Wno-unused-parameter -DHARNESS_UAPI_REV=$rev -DHARNESS_IOCTL_LOCKS=$ioctl_locks"
+cflags="-std=gnu11 -O1 -g -fPIC -Wall -Wextra -Werror -Wno-unused-parameter -DHARNESS_UAPI_REV=$rev -DHARNESS_IOCTL_LOCKS=$ioctl_locks ${HARNESS_CFLAGS:-}"
 # A revision whose drivers may state that their CPU moves the data of a
 # device with a DMA mask declares the cap in include/sound/pcm.h, which the
 # harness does not build (shim/sound/pcm.h): its value is passed on, and

@@ -21,6 +21,44 @@
 #include "harness.h"
 /* the code under test: its calls are fallible (linux/fault-inject.h) */
 #define HARNESS_FALLIBLE 1
+/*
+ * The kernel the code under test may include, ahead of it: the harness's
+ * own code, not instrumented (__kcsan_unchecked), cannot inline the
+ * instrumented inline helpers, and the copies it calls are emitted here,
+ * outside the checked text.
+ */
+#include <linux/bug.h>
+#include <linux/cleanup.h>
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/iosys-map.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/rwsem.h>
+#include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <sound/core.h>
+#include <sound/memalloc.h>
+#include <sound/pcm.h>
+#include "pcm_local.h"
 /* the data race detector checks the accesses of the code between these (kernel/kcsan/) */
 void harness_kcsan_text_begin(void);
 __attribute__((noinline)) void harness_kcsan_text_begin(void)
@@ -162,7 +200,7 @@ static __thread unsigned int installed_fd_flags;
 static struct harness_status status;
 static char last_bug[512];
 
-void harness_bug(const char *fmt, ...)
+__kcsan_unchecked void harness_bug(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -172,27 +210,27 @@ void harness_bug(const char *fmt, ...)
 	status.bugs++;
 }
 
-void harness_warn(const char *file, int line, const char *cond)
+__kcsan_unchecked void harness_warn(const char *file, int line, const char *cond)
 {
 	harness_bug("WARNING at %s:%d: WARN_ON(%s)", file, line, cond);
 }
 
-const struct harness_status *harness_status(void)
+__kcsan_unchecked const struct harness_status *harness_status(void)
 {
 	return &status;
 }
 
-const char *harness_last_bug(void)
+__kcsan_unchecked const char *harness_last_bug(void)
 {
 	return last_bug;
 }
 
-void harness_set_sync(harness_sync_fn fn)
+__kcsan_unchecked void harness_set_sync(harness_sync_fn fn)
 {
 	sync_fn = fn;
 }
 
-void harness_set_bounce(harness_bounce_fn fn)
+__kcsan_unchecked void harness_set_bounce(harness_bounce_fn fn)
 {
 	bounce_fn = fn;
 }
@@ -201,7 +239,7 @@ void harness_set_bounce(harness_bounce_fn fn)
  * Buffers
  */
 
-static struct harness_buffer *buffer_by_area(const void *area)
+static __kcsan_unchecked struct harness_buffer *buffer_by_area(const void *area)
 {
 	struct harness_buffer *b;
 
@@ -212,7 +250,7 @@ static struct harness_buffer *buffer_by_area(const void *area)
 }
 
 /* the buffer whose memory holds @addr */
-static struct harness_buffer *buffer_containing(const void *addr)
+static __kcsan_unchecked struct harness_buffer *buffer_containing(const void *addr)
 {
 	const unsigned char *p = addr;
 	struct harness_buffer *b;
@@ -223,7 +261,7 @@ static struct harness_buffer *buffer_containing(const void *addr)
 	return NULL;
 }
 
-static struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
+static __kcsan_unchecked struct harness_buffer *buffer_new(int id, size_t bytes, bool contiguous)
 {
 	struct harness_buffer *b = core_zalloc(sizeof(*b));
 	unsigned int i;
@@ -261,8 +299,8 @@ static void iommu_unmap_iova(struct device *dev, dma_addr_t iova);
  * virt_to_page() of page @index of a remapped allocation: a page of the
  * linear map's arithmetic on the vmap address, whose frame is no buffer's
  */
-static struct page *virt_to_page_remapped(struct harness_buffer *b,
-					  size_t index)
+static __kcsan_unchecked struct page *virt_to_page_remapped(struct harness_buffer *b,
+							    size_t index)
 {
 	unsigned int i;
 
@@ -277,7 +315,7 @@ static struct page *virt_to_page_remapped(struct harness_buffer *b,
 	return &b->alias[index];
 }
 
-static void buffer_free(struct harness_buffer *b)
+static __kcsan_unchecked void buffer_free(struct harness_buffer *b)
 {
 	buffer_check_unused(b);
 	/* iommu_dma_free(): the allocation's IOVA range goes with it */
@@ -290,8 +328,8 @@ static void buffer_free(struct harness_buffer *b)
 	kfree(b);
 }
 
-static void harness_dma_sync(struct device *dev, struct harness_buffer *b,
-			     bool for_device, enum dma_data_direction dir)
+static __kcsan_unchecked void harness_dma_sync(struct device *dev, struct harness_buffer *b,
+					       bool for_device, enum dma_data_direction dir)
 {
 	if (!b) {
 		harness_bug("DMA sync of memory that is no buffer");
@@ -337,7 +375,7 @@ static void card_free_if_unused(struct harness_device *d);
  * memory), and a CPU mapping's page reference (the page table would go on
  * reaching memory the card hands out again).
  */
-static void buffer_check_unused(struct harness_buffer *b)
+static __kcsan_unchecked void buffer_check_unused(struct harness_buffer *b)
 {
 	struct dma_debug_entry *entry;
 	struct vm_area_struct *vma;
@@ -362,7 +400,7 @@ static void buffer_check_unused(struct harness_buffer *b)
 }
 
 /* sound/core/pcm_memory.c, do_alloc_pages(): the card is charged the bytes */
-static void buffer_charge(struct harness_buffer *b, struct snd_card *card)
+static __kcsan_unchecked void buffer_charge(struct harness_buffer *b, struct snd_card *card)
 {
 	card->total_pcm_alloc_bytes += b->bytes;
 	b->charged = card;
@@ -374,7 +412,7 @@ static void buffer_charge(struct harness_buffer *b, struct snd_card *card)
  * knows which buffer was charged to which card: uncharging one that is not
  * (twice, or to another card) is reported as such.
  */
-static void buffer_uncharge(struct snd_card *card, struct snd_dma_buffer *dmab)
+static __kcsan_unchecked void buffer_uncharge(struct snd_card *card, struct snd_dma_buffer *dmab)
 {
 	struct harness_buffer *b = buffer_by_area(dmab->area);
 
@@ -392,7 +430,7 @@ static void buffer_uncharge(struct snd_card *card, struct snd_dma_buffer *dmab)
  * The API of harness.h
  */
 
-static struct harness_substream *substream_of(int sid)
+static __kcsan_unchecked struct harness_substream *substream_of(int sid)
 {
 	if (sid < 0 || sid >= nsubstreams || !substreams[sid]->used) {
 		harness_bug("no substream %d", sid);
@@ -402,7 +440,7 @@ static struct harness_substream *substream_of(int sid)
 }
 
 /* The device of id @id, its table grown to hold it; NULL when out of memory. */
-static struct harness_device *device_slot(int id)
+static __kcsan_unchecked struct harness_device *device_slot(int id)
 {
 	struct harness_device **grown;
 
@@ -420,7 +458,7 @@ static struct harness_device *device_slot(int id)
 }
 
 /* The substream of id @sid, as device_slot() */
-static struct harness_substream *substream_slot(int sid)
+static __kcsan_unchecked struct harness_substream *substream_slot(int sid)
 {
 	struct harness_substream **grown;
 
@@ -438,8 +476,8 @@ static struct harness_substream *substream_slot(int sid)
 }
 
 /* snd-dummy's fake_buffer: the driver's page callback, no memory of its own */
-static struct page *harness_fake_page(struct snd_pcm_substream *substream,
-				      unsigned long offset)
+static __kcsan_unchecked struct page *harness_fake_page(struct snd_pcm_substream *substream,
+							unsigned long offset)
 {
 	return NULL;
 }
@@ -451,15 +489,15 @@ static struct page *harness_fake_page(struct snd_pcm_substream *substream,
  * PCM data area itself and never calls them: what a revision sees of them
  * is that they are set.
  */
-static struct page *harness_driver_page(struct snd_pcm_substream *substream,
-					unsigned long offset)
+static __kcsan_unchecked struct page *harness_driver_page(struct snd_pcm_substream *substream,
+							  unsigned long offset)
 {
 	return snd_sgbuf_get_page(snd_pcm_get_dma_buf(substream), offset);
 }
 
 /* sound/soc/uniphier/aio-dma.c, uniphier_aiodma_mmap(): write-combined */
-static int harness_driver_mmap(struct snd_pcm_substream *substream,
-			       struct vm_area_struct *vma)
+static __kcsan_unchecked int harness_driver_mmap(struct snd_pcm_substream *substream,
+						 struct vm_area_struct *vma)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
 
@@ -470,20 +508,20 @@ static int harness_driver_mmap(struct snd_pcm_substream *substream,
 }
 
 /* the buffer type the PCM core allocates for a device */
-static int device_buffer_type(struct harness_device *d)
+static __kcsan_unchecked int device_buffer_type(struct harness_device *d)
 {
 	return d->buffer_type == HARNESS_BUFFER_FAKE ? SNDRV_DMA_TYPE_CONTINUOUS :
 	       d->buffer_type;
 }
 
 /* a profile whose buffer is the substream's preallocated dma_buffer */
-static bool driver_preallocates(struct harness_device *d)
+static __kcsan_unchecked bool driver_preallocates(struct harness_device *d)
 {
 	return d->driver == HARNESS_DRIVER_PREALLOC ||
 	       d->driver == HARNESS_DRIVER_FIXED;
 }
 
-int harness_add_substream(int sid, int device, int stream, int contiguous,
+__kcsan_unchecked int harness_add_substream(int sid, int device, int stream, int contiguous,
 			  int coherent, int buffer_type, int driver, int caps)
 {
 	static const struct snd_pcm_ops ops;
@@ -563,7 +601,7 @@ int harness_add_substream(int sid, int device, int stream, int contiguous,
 }
 
 /* device-DMA types: the DMA API calls of their ops name dmab->dev.dev */
-static bool dma_type_of_device(int type)
+static __kcsan_unchecked bool dma_type_of_device(int type)
 {
 	return type != SNDRV_DMA_TYPE_CONTINUOUS && type != SNDRV_DMA_TYPE_VMALLOC;
 }
@@ -579,7 +617,7 @@ static bool dma_type_of_device(int type)
  * no known type), and the memalloc ops of a device type pass its dev.dev
  * to the DMA API.  Reports a descriptor that disagrees; NULL without one.
  */
-static struct snd_dma_buffer *driver_dma_buf(struct harness_substream *hs)
+static __kcsan_unchecked struct snd_dma_buffer *driver_dma_buf(struct harness_substream *hs)
 {
 	struct snd_pcm_runtime *runtime = &hs->runtime;
 	struct snd_dma_buffer *dmab = snd_pcm_get_dma_buf(&hs->substream);
@@ -601,7 +639,7 @@ static struct snd_dma_buffer *driver_dma_buf(struct harness_substream *hs)
 	return dmab;
 }
 
-int harness_dma_target(int sid)
+__kcsan_unchecked int harness_dma_target(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 	struct snd_dma_buffer *dmab;
@@ -671,7 +709,7 @@ int harness_dma_target(int sid)
  * allocated replaces the one the runtime has, which is freed unless the
  * patch took it over (snd_pcm_lib_malloc_pages / snd_pcm_lib_free_pages).
  */
-static void mirror_buffer(struct harness_substream *hs, int buffer_id,
+static __kcsan_unchecked void mirror_buffer(struct harness_substream *hs, int buffer_id,
 			  long buffer_bytes, int contiguous)
 {
 	struct snd_pcm_substream *substream = &hs->substream;
@@ -763,7 +801,7 @@ static void mirror_buffer(struct harness_substream *hs, int buffer_id,
  * did not opt in (and every driver of revision 1, which has no opt-in) keeps
  * what it built at hw_params.
  */
-static void driver_prepare(struct harness_substream *hs)
+static __kcsan_unchecked void driver_prepare(struct harness_substream *hs)
 {
 #if HARNESS_UAPI_REV >= 2
 	struct harness_device *d = devices[hs->substream.pcm->card->dev->id];
@@ -774,7 +812,7 @@ static void driver_prepare(struct harness_substream *hs)
 #endif
 }
 
-int harness_driver_prepare(int sid)
+__kcsan_unchecked int harness_driver_prepare(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -784,7 +822,7 @@ int harness_driver_prepare(int sid)
 	return 0;
 }
 
-int harness_set_runtime(int sid, int has_runtime, int state, int access,
+__kcsan_unchecked int harness_set_runtime(int sid, int has_runtime, int state, int access,
 			int info, long dma_bytes, int mmap_count,
 			int buffer_id, long buffer_bytes, int contiguous)
 {
@@ -843,7 +881,7 @@ int harness_set_runtime(int sid, int has_runtime, int state, int access,
  * it returned.  The host made the checks before the hook (state, access,
  * size).  0 or -EBUSY.
  */
-int harness_pcm_mmap(int sid)
+__kcsan_unchecked int harness_pcm_mmap(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 	struct mm_struct *mm = current_mm();
@@ -873,7 +911,7 @@ out:
 }
 
 /* snd_pcm_mmap_data_close(): the last unmap of a PCM data mapping */
-void harness_pcm_munmap(int sid)
+__kcsan_unchecked void harness_pcm_munmap(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -883,7 +921,7 @@ void harness_pcm_munmap(int sid)
 		hs->substream.mmap_count.counter--;	/* atomic_dec() */
 }
 
-int harness_state(int sid)
+__kcsan_unchecked int harness_state(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -896,7 +934,7 @@ int harness_state(int sid)
  * HW_FREE, PREPARE or a dma-buf ioctl holds the buffer accesses blocked.
  * The host asks under the stream lock.  1 blocked, 0 not, -EINVAL.
  */
-int harness_accesses_blocked(int sid)
+__kcsan_unchecked int harness_accesses_blocked(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -905,7 +943,7 @@ int harness_accesses_blocked(int sid)
 	return atomic_read(&hs->runtime.buffer_accessing) < 0;
 }
 
-int harness_runtime_buffer(int sid)
+__kcsan_unchecked int harness_runtime_buffer(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 	struct harness_buffer *b;
@@ -916,13 +954,13 @@ int harness_runtime_buffer(int sid)
 	return b ? b->id : -1;
 }
 
-int harness_revision(void)
+__kcsan_unchecked int harness_revision(void)
 {
 	return HARNESS_UAPI_REV;
 }
 
-static int dmabuf_ioctl_call(struct harness_substream *hs, struct file *file,
-			     unsigned int cmd, void *arg)
+static __kcsan_unchecked int dmabuf_ioctl_call(struct harness_substream *hs, struct file *file,
+					       unsigned int cmd, void *arg)
 {
 #if HARNESS_UAPI_REV >= 2
 	return snd_pcm_dmabuf_ioctl(&hs->substream, file, cmd, arg);
@@ -937,8 +975,8 @@ static int dmabuf_ioctl_call(struct harness_substream *hs, struct file *file,
  * the wrapper's buffer_accessing is what excludes a PCM data mmap in
  * flight (harness_pcm_mmap()), so it is modelled here.
  */
-static int dmabuf_ioctl_wrapped(struct harness_substream *hs,
-				struct file *file, unsigned int cmd, void *arg)
+static __kcsan_unchecked int dmabuf_ioctl_wrapped(struct harness_substream *hs,
+						  struct file *file, unsigned int cmd, void *arg)
 {
 	atomic_t *accessing = &hs->runtime.buffer_accessing;
 	int ret;
@@ -954,19 +992,19 @@ static int dmabuf_ioctl_wrapped(struct harness_substream *hs,
 }
 
 /* the running task holds the host's hold of @hs */
-static bool host_holds(struct harness_substream *hs)
+static __kcsan_unchecked bool host_holds(struct harness_substream *hs)
 {
 	return hs->host_depth &&
 	       harness_owns(hs->host_on_gate ? hs->host_gate.owner :
 			    hs->runtime.buffer_mutex.owner);
 }
 
-static bool host_gate_mine(struct harness_substream *hs)
+static __kcsan_unchecked bool host_gate_mine(struct harness_substream *hs)
 {
 	return hs->host_gate.locked && harness_owns(hs->host_gate.owner);
 }
 
-static void host_gate_wait(struct harness_substream *hs)
+static __kcsan_unchecked void host_gate_wait(struct harness_substream *hs)
 {
 	struct mutex *gate = &hs->host_gate;
 
@@ -974,7 +1012,7 @@ static void host_gate_wait(struct harness_substream *hs)
 		sched_wait(gate, (struct harness_site){ __FILE__, __LINE__ }, false);
 }
 
-static void host_gate_take(struct harness_substream *hs)
+static __kcsan_unchecked void host_gate_take(struct harness_substream *hs)
 {
 	host_gate_wait(hs);
 	hs->host_gate.locked = true;
@@ -986,8 +1024,8 @@ static void host_gate_take(struct harness_substream *hs)
  * mutex only, so while a task holds the mutex with the gate free, no
  * task's change waits for the host's model to learn of it.
  */
-static void buffer_mutex_lock_gate_free(struct harness_substream *hs,
-					int subclass, struct harness_site site)
+static __kcsan_unchecked void buffer_mutex_lock_gate_free(struct harness_substream *hs,
+							  int subclass, struct harness_site site)
 {
 	for (;;) {
 		host_gate_wait(hs);
@@ -998,7 +1036,7 @@ static void buffer_mutex_lock_gate_free(struct harness_substream *hs,
 	}
 }
 
-static void host_hold_take(struct harness_substream *hs)
+static __kcsan_unchecked void host_hold_take(struct harness_substream *hs)
 {
 	/* the site lockdep reports: snd_pcm_buffer_access_lock()'s, as 6.12's */
 	buffer_mutex_lock_gate_free(hs, 0,
@@ -1007,7 +1045,7 @@ static void host_hold_take(struct harness_substream *hs)
 	hs->host_on_gate = false;
 }
 
-static void host_hold_release(struct harness_substream *hs)
+static __kcsan_unchecked void host_hold_release(struct harness_substream *hs)
 {
 	if (hs->host_on_gate) {
 		hs->host_on_gate = false;
@@ -1024,7 +1062,7 @@ static void host_hold_release(struct harness_substream *hs)
  * and taken again after it; its nesting is kept aside meanwhile.  Taken
  * again, it is the gate where the call took that (ioctl_commit()).
  */
-static int host_hold_drop(struct harness_substream *hs)
+static __kcsan_unchecked int host_hold_drop(struct harness_substream *hs)
 {
 	int depth = hs->host_depth;
 
@@ -1033,7 +1071,7 @@ static int host_hold_drop(struct harness_substream *hs)
 	return depth;
 }
 
-static void host_hold_retake(struct harness_substream *hs, int depth)
+static __kcsan_unchecked void host_hold_retake(struct harness_substream *hs, int depth)
 {
 	if (host_gate_mine(hs))
 		hs->host_on_gate = true;
@@ -1057,7 +1095,7 @@ struct ioctl_mark {
 static __thread struct harness_substream *ioctl_hs;
 static __thread struct ioctl_mark ioctl_mark;
 
-static struct ioctl_mark ioctl_mark_of(struct harness_substream *hs)
+static __kcsan_unchecked struct ioctl_mark ioctl_mark_of(struct harness_substream *hs)
 {
 	return (struct ioctl_mark){
 		.dmabuf = hs->runtime.dmabuf,
@@ -1076,7 +1114,7 @@ static struct ioctl_mark ioctl_mark_of(struct harness_substream *hs)
  * critical section.  Before that, they run between its critical sections,
  * as on a kernel.
  */
-static void ioctl_commit(struct harness_substream *hs)
+static __kcsan_unchecked void ioctl_commit(struct harness_substream *hs)
 {
 	struct ioctl_mark now;
 
@@ -1101,8 +1139,8 @@ static void ioctl_commit(struct harness_substream *hs)
  * ioctl of the substream runs between the ioctl's critical sections, and
  * lockdep sees an edge from buffer_mutex only where the ioctl takes it.
  */
-static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
-			unsigned int cmd, void *arg)
+static __kcsan_unchecked int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
+					  unsigned int cmd, void *arg)
 {
 	int depth, ret;
 
@@ -1125,7 +1163,7 @@ static int dmabuf_ioctl(struct harness_substream *hs, struct file *file,
  * snd_pcm_open_file() keeps the open's f_mode (do_dentry_open(), fs/open.c:
  * O_RDONLY gives FMODE_READ only).
  */
-static void pcm_file_init(struct file *file, bool writable)
+static __kcsan_unchecked void pcm_file_init(struct file *file, bool writable)
 {
 	memset(file, 0, sizeof(*file));
 	file->f_count = 1;
@@ -1143,7 +1181,7 @@ __thread char harness_user_readonly[HARNESS_USER_READONLY_BYTES];
  * (linux/uaccess.h).  NULL, reported as the host's bug, for a @fault
  * harness.h does not define or a struct larger than that page.
  */
-static void *ioctl_arg(void *arg, size_t size, int fault)
+static __kcsan_unchecked void *ioctl_arg(void *arg, size_t size, int fault)
 {
 	switch (fault) {
 	case HARNESS_ARG_MAPPED:
@@ -1163,8 +1201,8 @@ static void *ioctl_arg(void *arg, size_t size, int fault)
 	}
 }
 
-int harness_export(int sid, int flags, int reserved_word, int reserved,
-		   int fault, int pcm_writable)
+__kcsan_unchecked int harness_export(int sid, int flags, int reserved_word, int reserved,
+				     int fault, int pcm_writable)
 {
 	struct harness_substream *hs = substream_of(sid);
 	struct file pcm_file;
@@ -1208,13 +1246,13 @@ int harness_export(int sid, int flags, int reserved_word, int reserved,
 	return ((struct dma_buf *)installed->private_data)->id;
 }
 
-int harness_installed_cloexec(void)
+__kcsan_unchecked int harness_installed_cloexec(void)
 {
 	return !!(installed_fd_flags & O_CLOEXEC);
 }
 
-int harness_attach(int sid, int fd, int target, int flags,
-		   int reserved_word, int reserved, int fault)
+__kcsan_unchecked int harness_attach(int sid, int fd, int target, int flags,
+				     int reserved_word, int reserved, int fault)
 {
 	struct harness_substream *hs = substream_of(sid);
 	struct dma_buf *pinned;
@@ -1266,7 +1304,7 @@ int harness_attach(int sid, int fd, int target, int flags,
  * What an importer may rely on of a mapped table (include/linux/dma-buf.h,
  * @map_dma_buf): its DMA segments cover the whole dma-buf.
  */
-static void foreign_check_table(struct dma_buf *dmabuf, struct sg_table *sgt)
+static __kcsan_unchecked void foreign_check_table(struct dma_buf *dmabuf, struct sg_table *sgt)
 {
 	struct scatterlist *sg;
 	size_t bytes = 0;
@@ -1288,7 +1326,7 @@ static void foreign_check_table(struct dma_buf *dmabuf, struct sg_table *sgt)
  * nothing of the host's memory changes; @dma_mask: it has a DMA mask.
  * A device reference the exporter still holds afterwards is a finding.
  */
-int harness_foreign_import(int fd, int target, int dma_mask)
+__kcsan_unchecked int harness_foreign_import(int fd, int target, int dma_mask)
 {
 	/* static: a DMA mapping the exporter leaks keeps pointing at it */
 	static struct device dev;
@@ -1333,7 +1371,7 @@ put:
 	return err;
 }
 
-int harness_detach(int sid)
+__kcsan_unchecked int harness_detach(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 	struct file pcm_file;
@@ -1362,8 +1400,8 @@ void snd_pcm_dmabuf_hw_free_finish(struct snd_pcm_substream *substream)
  * finished, or a count that makes every later HW_PARAMS, HW_FREE and close
  * take the global list lock.
  */
-static void check_revocations_finished(struct harness_substream *hs,
-				       const char *finish)
+static __kcsan_unchecked void check_revocations_finished(struct harness_substream *hs,
+							 const char *finish)
 {
 	if (!sched_in_group() && hs->substream.dmabuf_revoking)
 		harness_bug("%s() left substream->dmabuf_revoking at %u: a queued revocation not finished, or a count that lies (LIFETIME-NEVER-BLOCKED)",
@@ -1371,8 +1409,8 @@ static void check_revocations_finished(struct harness_substream *hs,
 }
 
 /* the second half of a hw_free, run without buffer_mutex */
-static void hw_free_second_half(struct harness_substream *hs,
-				void (*finish)(struct snd_pcm_substream *))
+static __kcsan_unchecked void hw_free_second_half(struct harness_substream *hs,
+						  void (*finish)(struct snd_pcm_substream *))
 {
 	harness_private_hook(!hs->shared);
 	finish(&hs->substream);
@@ -1388,7 +1426,7 @@ static void hw_free_second_half(struct harness_substream *hs,
  * calls several hooks), the second half runs when the host drops it
  * (harness_pcm_unlock()).
  */
-void harness_hw_free(int sid)
+__kcsan_unchecked void harness_hw_free(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 	/* read at run time: the compiler takes a defined weak symbol as set */
@@ -1416,7 +1454,7 @@ void harness_hw_free(int sid)
 int snd_pcm_dmabuf_prepare(struct snd_pcm_substream *substream)
 	__attribute__((weak));
 
-int harness_prepare(int sid)
+__kcsan_unchecked int harness_prepare(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 	/* read at run time: the compiler takes a defined weak symbol as set */
@@ -1438,7 +1476,7 @@ bool snd_pcm_dmabuf_revoked(struct snd_pcm_substream *substream)
  * driver prepared (the stream then ends in XRUN).  1 or 0, -ENOENT for a
  * revision without the hook.
  */
-int harness_post_prepare_revoked(int sid)
+__kcsan_unchecked int harness_post_prepare_revoked(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 	bool (*volatile revoked)(struct snd_pcm_substream *) =
@@ -1457,7 +1495,7 @@ int harness_post_prepare_revoked(int sid)
  * stream released first; the host's revocation stops the group as the
  * model does, this only the substream the code under test names
  */
-void snd_pcm_stop_revoked(struct snd_pcm_substream *substream)
+__kcsan_unchecked void snd_pcm_stop_revoked(struct snd_pcm_substream *substream)
 {
 	harness_assert_stream_locked(substream->runtime, HARNESS_SITE);
 	substream->runtime->state = SNDRV_PCM_STATE_XRUN;
@@ -1476,7 +1514,7 @@ void snd_pcm_stop_revoked(struct snd_pcm_substream *substream)
  * DMA-API allocation and streaming mapping still held against the device
  * as "pending DMA allocations while released from device".
  */
-static void card_free_if_unused(struct harness_device *d)
+static __kcsan_unchecked void card_free_if_unused(struct harness_device *d)
 {
 	struct dma_debug_entry *entry;
 	struct harness_buffer *b;
@@ -1504,7 +1542,7 @@ static void card_free_if_unused(struct harness_device *d)
 			    d->dev.id, count);
 }
 
-static void card_check_live(struct snd_card *card, const char *what)
+static __kcsan_unchecked void card_check_live(struct snd_card *card, const char *what)
 {
 	struct harness_device *d = container_of(card, struct harness_device, card);
 
@@ -1521,7 +1559,7 @@ static void card_check_live(struct snd_card *card, const char *what)
 void snd_pcm_dmabuf_disconnect_finish(struct snd_pcm_substream *substream)
 	__attribute__((weak));
 
-void harness_disconnect(int sid)
+__kcsan_unchecked void harness_disconnect(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 	/* read at run time: the compiler takes a defined weak symbol as set */
@@ -1546,7 +1584,7 @@ void harness_disconnect(int sid)
  * it takes the mutex; the host's own buffer operations
  * (harness_buffer_access()) nest in its hold.
  */
-int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime)
+__kcsan_unchecked int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime)
 {
 	struct harness_substream *hs =
 		container_of(runtime, struct harness_substream, runtime);
@@ -1564,7 +1602,7 @@ int snd_pcm_buffer_access_lock(struct snd_pcm_runtime *runtime)
 	return 0;
 }
 
-void snd_pcm_buffer_access_unlock(struct snd_pcm_runtime *runtime)
+__kcsan_unchecked void snd_pcm_buffer_access_unlock(struct snd_pcm_runtime *runtime)
 {
 	struct harness_substream *hs =
 		container_of(runtime, struct harness_substream, runtime);
@@ -1586,7 +1624,7 @@ void snd_pcm_buffer_access_unlock(struct snd_pcm_runtime *runtime)
  * must not race with), and its copy_from_user() may fault and sleep.  The
  * host holds no buffer_mutex around a transfer, as 6.12 holds none.
  */
-int harness_xfer_copy(int sid, int begin)
+__kcsan_unchecked int harness_xfer_copy(int sid, int begin)
 {
 	struct harness_substream *hs = substream_of(sid);
 	atomic_t *accessing;
@@ -1618,7 +1656,7 @@ int harness_xfer_copy(int sid, int begin)
  * before their state check, nested in the host's buffer_mutex as the
  * dma-buf ioctls' is.
  */
-int harness_buffer_access(int sid, int lock)
+__kcsan_unchecked int harness_buffer_access(int sid, int lock)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -1632,8 +1670,8 @@ int harness_buffer_access(int sid, int lock)
 }
 
 /* sound/core/pcm_local.h, snd_pcm_dma_buffer_sync() (6.12) */
-static void core_dma_buffer_sync(struct snd_pcm_substream *substream,
-				 enum snd_dma_sync_mode mode)
+static __kcsan_unchecked void core_dma_buffer_sync(struct snd_pcm_substream *substream,
+						   enum snd_dma_sync_mode mode)
 {
 	if (substream->runtime->info & SNDRV_PCM_INFO_EXPLICIT_SYNC)
 		snd_dma_buffer_sync(substream->runtime->dma_buffer_p, mode);
@@ -1646,7 +1684,7 @@ static void core_dma_buffer_sync(struct snd_pcm_substream *substream,
  * snd_pcm_data_sync() (its pcm_local.h), which leaves attached memory to
  * snd_pcm_dmabuf_sync(); revision 1 keeps 6.12's snd_pcm_dma_buffer_sync().
  */
-void harness_data_sync(int sid, int for_device)
+__kcsan_unchecked void harness_data_sync(int sid, int for_device)
 {
 	struct harness_substream *hs = substream_of(sid);
 	struct snd_pcm_substream *substream;
@@ -1665,7 +1703,7 @@ void harness_data_sync(int sid, int for_device)
 	core_dma_buffer_sync(substream, mode);
 }
 
-int harness_attached(int sid)
+__kcsan_unchecked int harness_attached(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -1673,7 +1711,7 @@ int harness_attached(int sid)
 	       snd_pcm_dmabuf_attached(&hs->substream);
 }
 
-static struct dma_buf *dmabuf_of(int id, const char *what)
+static __kcsan_unchecked struct dma_buf *dmabuf_of(int id, const char *what)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 
@@ -1683,7 +1721,7 @@ static struct dma_buf *dmabuf_of(int id, const char *what)
 }
 
 /* the file of a dma-buf the simulator holds through an fd or a mapping */
-static struct file *file_of(int id, const char *what)
+static __kcsan_unchecked struct file *file_of(int id, const char *what)
 {
 	struct dma_buf *d = dmabuf_of(id, what);
 	struct file *file = d ? dmabuf_file(d) : NULL;
@@ -1693,7 +1731,7 @@ static struct file *file_of(int id, const char *what)
 	return file;
 }
 
-int harness_mmap(int id, long pgoff, long pages, int write, int shared)
+__kcsan_unchecked int harness_mmap(int id, long pgoff, long pages, int write, int shared)
 {
 	struct file *file = file_of(id, "mmap");
 	struct vm_area_struct *vma;
@@ -1706,7 +1744,7 @@ int harness_mmap(int id, long pgoff, long pages, int write, int shared)
 	return IS_ERR(vma) ? PTR_ERR(vma) : vma->id;
 }
 
-int harness_munmap(int handle)
+__kcsan_unchecked int harness_munmap(int handle)
 {
 	struct vm_area_struct *vma = vma_by_id(handle);
 
@@ -1718,7 +1756,7 @@ int harness_munmap(int handle)
 	return 0;
 }
 
-int harness_munmap_tail(int handle, long keep)
+__kcsan_unchecked int harness_munmap_tail(int handle, long keep)
 {
 	struct vm_area_struct *vma = vma_by_id(handle);
 
@@ -1734,7 +1772,7 @@ int harness_munmap_tail(int handle, long keep)
 	return do_munmap_tail(vma, keep);
 }
 
-long harness_mapped_page(int handle, long index)
+__kcsan_unchecked long harness_mapped_page(int handle, long index)
 {
 	struct vm_area_struct *vma = vma_by_id(handle);
 	unsigned long pfn;
@@ -1754,7 +1792,7 @@ long harness_mapped_page(int handle, long index)
 	return ((long)page->buffer->id << 32) | (long)(page - page->buffer->pages);
 }
 
-long harness_touch_page(int handle, long index)
+__kcsan_unchecked long harness_touch_page(int handle, long index)
 {
 	struct vm_area_struct *vma = vma_by_id(handle);
 
@@ -1765,7 +1803,7 @@ long harness_touch_page(int handle, long index)
 	return harness_mapped_page(handle, index);
 }
 
-int harness_mappings(int id)
+__kcsan_unchecked int harness_mappings(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 	struct vm_area_struct *vma;
@@ -1783,7 +1821,7 @@ int harness_mappings(int id)
 	return n;
 }
 
-int harness_sigbus(int id)
+__kcsan_unchecked int harness_sigbus(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 	struct vm_area_struct *vma;
@@ -1820,7 +1858,7 @@ int harness_sigbus(int id)
 	return n;
 }
 
-int harness_cpu_access(int id, int begin, int dir)
+__kcsan_unchecked int harness_cpu_access(int id, int begin, int dir)
 {
 	struct dma_buf *d = dmabuf_of(id, "DMA_BUF_IOCTL_SYNC");
 
@@ -1829,7 +1867,7 @@ int harness_cpu_access(int id, int begin, int dir)
 	return dma_buf_cpu_access(d, begin, dir);
 }
 
-int harness_file_ref(int id, int get)
+__kcsan_unchecked int harness_file_ref(int id, int get)
 {
 	struct file *file = file_of(id, get ? "get_file" : "fput");
 
@@ -1842,7 +1880,7 @@ int harness_file_ref(int id, int get)
 	return 0;
 }
 
-long harness_file_count(int id)
+__kcsan_unchecked long harness_file_count(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 	struct file *file;
@@ -1854,7 +1892,7 @@ long harness_file_count(int id)
 	return file ? file->f_count : 0;
 }
 
-int harness_file_writable(int id)
+__kcsan_unchecked int harness_file_writable(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 	struct file *file = d ? dmabuf_file(d) : NULL;
@@ -1876,7 +1914,7 @@ static int npaths;
  * its /proc/PID/fd/N link reaches (fs/proc/fd.c, proc_fd_link(): the path of
  * the O_PATH file, whose dentry keeps the dma-buf until d_release).
  */
-static struct dentry *dmabuf_dentry(int id)
+static __kcsan_unchecked struct dentry *dmabuf_dentry(int id)
 {
 	struct dma_buf *d = dmabuf_of(id, "path_get");
 	struct file *file = d ? dmabuf_file(d) : NULL;
@@ -1893,7 +1931,7 @@ static struct dentry *dmabuf_dentry(int id)
 	return NULL;
 }
 
-int harness_path_get(int id)
+__kcsan_unchecked int harness_path_get(int id)
 {
 	struct dentry *dentry = dmabuf_dentry(id);
 	struct dentry **grown;
@@ -1914,7 +1952,7 @@ int harness_path_get(int id)
 	return h;
 }
 
-int harness_path_put(int handle)
+__kcsan_unchecked int harness_path_put(int handle)
 {
 	struct dentry *dentry;
 
@@ -1928,7 +1966,7 @@ int harness_path_put(int handle)
 	return 0;
 }
 
-int harness_revoked(int id)
+__kcsan_unchecked int harness_revoked(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 
@@ -1942,7 +1980,7 @@ int harness_revoked(int id)
 #endif
 }
 
-int harness_orphaned(int id)
+__kcsan_unchecked int harness_orphaned(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 	struct snd_pcm_dmabuf *buf;
@@ -1958,7 +1996,7 @@ int harness_orphaned(int id)
 #endif
 }
 
-int harness_attachments(int id)
+__kcsan_unchecked int harness_attachments(int id)
 {
 	struct dma_buf *d = dmabuf_by_id(id);
 	struct dma_buf_attachment *a;
@@ -1971,7 +2009,7 @@ int harness_attachments(int id)
 	return n;
 }
 
-int harness_dma_mappings(void)
+__kcsan_unchecked int harness_dma_mappings(void)
 {
 	struct dma_debug_entry *entry;
 	int n = 0;
@@ -1988,7 +2026,7 @@ int harness_dma_mappings(void)
  * active_cacheline_insert()); the device's own buffer counts as mapped for
  * it, as the SNDRV_DMA_TYPE_DEV* allocators map it (dma_alloc_*()).
  */
-int harness_dma_overlaps(void)
+__kcsan_unchecked int harness_dma_overlaps(void)
 {
 	struct dma_debug_entry *entry;
 	struct harness_buffer *b;
@@ -2015,7 +2053,7 @@ int harness_dma_overlaps(void)
 	return n;
 }
 
-int harness_live_dmabufs(void)
+__kcsan_unchecked int harness_live_dmabufs(void)
 {
 	struct dma_buf *d;
 	int n = 0;
@@ -2025,7 +2063,7 @@ int harness_live_dmabufs(void)
 	return n;
 }
 
-void harness_runtimes(int n, int *out)
+__kcsan_unchecked void harness_runtimes(int n, int *out)
 {
 	int sid;
 
@@ -2035,7 +2073,7 @@ void harness_runtimes(int n, int *out)
 	}
 }
 
-int harness_dmabufs(int n, const int *ids, long *out)
+__kcsan_unchecked int harness_dmabufs(int n, const int *ids, long *out)
 {
 	int i;
 
@@ -2047,7 +2085,7 @@ int harness_dmabufs(int n, const int *ids, long *out)
 	return harness_live_dmabufs();
 }
 
-int harness_live_buffers(void)
+__kcsan_unchecked int harness_live_buffers(void)
 {
 	struct harness_buffer *b;
 	int n = 0;
@@ -2057,7 +2095,7 @@ int harness_live_buffers(void)
 	return n;
 }
 
-int harness_device_refs(void)
+__kcsan_unchecked int harness_device_refs(void)
 {
 	int i, n = 0;
 
@@ -2070,7 +2108,7 @@ int harness_device_refs(void)
  * Forget everything, for the next script: what a script left alive is freed
  * without running the code under test (its leaks are the caller's to judge).
  */
-void harness_reset(void)
+__kcsan_unchecked void harness_reset(void)
 {
 	struct dma_buf *d;
 	struct dma_buf_attachment *a;
@@ -2198,7 +2236,7 @@ void harness_reset(void)
  * the transfers that sync the buffer.  The host takes it before it mirrors
  * the runtime, so that no other kernel task sees a runtime half mirrored.
  */
-void harness_pcm_lock(int sid)
+__kcsan_unchecked void harness_pcm_lock(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -2213,7 +2251,7 @@ void harness_pcm_lock(int sid)
 	hs->host_depth = 1;
 }
 
-void harness_pcm_unlock(int sid)
+__kcsan_unchecked void harness_pcm_unlock(int sid)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -2237,7 +2275,7 @@ void harness_pcm_unlock(int sid)
  * (harness_pcm_lock()) and takes every other member's, nested.  Then the
  * post-actions' states, under those locks.
  */
-static struct snd_pcm_group *group_of(int gid)
+static __kcsan_unchecked struct snd_pcm_group *group_of(int gid)
 {
 	struct snd_pcm_group **grown;
 
@@ -2257,7 +2295,7 @@ static struct snd_pcm_group *group_of(int gid)
 	return groups[gid];
 }
 
-int harness_group_lock(int gid, int lock)
+__kcsan_unchecked int harness_group_lock(int gid, int lock)
 {
 	struct snd_pcm_group *group = group_of(gid);
 
@@ -2270,7 +2308,7 @@ int harness_group_lock(int gid, int lock)
 	return 0;
 }
 
-int harness_stream_lock(int sid, int subclass, int lock)
+__kcsan_unchecked int harness_stream_lock(int sid, int subclass, int lock)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -2285,7 +2323,7 @@ int harness_stream_lock(int sid, int subclass, int lock)
 	return 0;
 }
 
-int harness_buffer_lock(int sid, int subclass, int lock)
+__kcsan_unchecked int harness_buffer_lock(int sid, int subclass, int lock)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -2307,7 +2345,7 @@ int harness_buffer_lock(int sid, int subclass, int lock)
  * stream lock, which a read of the patch that forgot that lock races with;
  * the host's copy of an unchanged state is no write of the kernel's.
  */
-int harness_set_state(int sid, int state)
+__kcsan_unchecked int harness_set_state(int sid, int state)
 {
 	struct harness_substream *hs = substream_of(sid);
 
@@ -2322,8 +2360,8 @@ int harness_set_state(int sid, int state)
 	return 0;
 }
 
-void harness_assert_stream_locked(struct snd_pcm_runtime *runtime,
-				  struct harness_site site)
+__kcsan_unchecked void harness_assert_stream_locked(struct snd_pcm_runtime *runtime,
+						    struct harness_site site)
 {
 	struct harness_substream *hs =
 		container_of(runtime, struct harness_substream, runtime);

@@ -17,7 +17,7 @@ static struct list_head dentries = { &dentries, &dentries };
  * d_alloc_pseudo(): an unhashed dentry, with the operations of its
  * filesystem (dma_buf_fs_init_context() sets dma_buf_dentry_ops)
  */
-static struct dentry *d_alloc_pseudo(const struct dentry_operations *d_op)
+static __kcsan_unchecked struct dentry *d_alloc_pseudo(const struct dentry_operations *d_op)
 {
 	struct dentry *dentry = kzalloc(sizeof(*dentry), GFP_KERNEL);
 
@@ -29,7 +29,7 @@ static struct dentry *d_alloc_pseudo(const struct dentry_operations *d_op)
 	return dentry;
 }
 
-struct dentry *dget(struct dentry *dentry)
+__kcsan_unchecked struct dentry *dget(struct dentry *dentry)
 {
 	if (dentry->d_count <= 0)
 		harness_bug("dget of a dead dentry");
@@ -38,7 +38,7 @@ struct dentry *dget(struct dentry *dentry)
 }
 
 /* dentry_kill() -> __dentry_kill(): d_release, then dentry_free() */
-static void dentry_kill(struct dentry *dentry)
+static __kcsan_unchecked void dentry_kill(struct dentry *dentry)
 {
 	list_del_init(&dentry->d_node);
 	if (dentry->d_op && dentry->d_op->d_release)
@@ -50,7 +50,7 @@ static void dentry_kill(struct dentry *dentry)
  * dput(): an unhashed dentry (every pseudo filesystem's: retain_dentry()
  * keeps none of them) is killed at its last reference
  */
-void dput(struct dentry *dentry)
+__kcsan_unchecked void dput(struct dentry *dentry)
 {
 	if (!dentry)
 		return;
@@ -63,7 +63,7 @@ void dput(struct dentry *dentry)
 }
 
 /* harness_reset(): every dentry a script left goes without its d_release */
-static void dcache_reset(void)
+static __kcsan_unchecked void dcache_reset(void)
 {
 	while (!list_empty(&dentries)) {
 		struct dentry *dentry = list_entry(dentries.next, struct dentry,

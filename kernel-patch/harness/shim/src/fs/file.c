@@ -7,7 +7,7 @@
  * modelling (IOMMU, swiotlb, buffer types) goes where the kernel has it.
  */
 
-int get_unused_fd_flags(unsigned int flags)
+__kcsan_unchecked int get_unused_fd_flags(unsigned int flags)
 {
 	/* revision 1 always asks for O_CLOEXEC; revision 2 as the caller says */
 	if (HARNESS_UAPI_REV < 2 && !(flags & O_CLOEXEC))
@@ -17,14 +17,14 @@ int get_unused_fd_flags(unsigned int flags)
 	return reserved_fd;
 }
 
-void put_unused_fd(unsigned int fd)
+__kcsan_unchecked void put_unused_fd(unsigned int fd)
 {
 	if ((int)fd != reserved_fd)
 		harness_bug("put_unused_fd(%u) of an fd never reserved", fd);
 	reserved_fd = -1;
 }
 
-void fd_install(unsigned int fd, struct file *file)
+__kcsan_unchecked void fd_install(unsigned int fd, struct file *file)
 {
 	harness_sched_point("fd_install");
 	if ((int)fd != reserved_fd)
@@ -43,7 +43,7 @@ void fd_install(unsigned int fd, struct file *file)
  * stored there: with SLAB_TYPESAFE_BY_RCU files (fs/file_table.c shim) a
  * pointer nobody cleared reaches the next file allocated in its slot.
  */
-struct file *get_file_active(struct file **f)
+__kcsan_unchecked struct file *get_file_active(struct file **f)
 {
 	struct file *file = *f;
 

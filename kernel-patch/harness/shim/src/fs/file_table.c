@@ -30,7 +30,7 @@ static struct filp_slot **filp_slots;
 static int nr_filp_slots;
 static struct filp_slot *filp_free;
 
-static struct filp_slot *filp_slot(struct file *file)
+static __kcsan_unchecked struct filp_slot *filp_slot(struct file *file)
 {
 	return container_of(file, struct filp_slot, file);
 }
@@ -39,13 +39,13 @@ static struct filp_slot *filp_slot(struct file *file)
  * whether @file, a file of the slab (every file the code under test is
  * given is a dma-buf's), is allocated now
  */
-static bool file_allocated(struct file *file)
+static __kcsan_unchecked bool file_allocated(struct file *file)
 {
 	return filp_slot(file)->used;
 }
 
 /* alloc_empty_file(): kmem_cache_alloc(filp_cachep), then init_file() */
-static struct file *alloc_empty_file(unsigned int flags)
+static __kcsan_unchecked struct file *alloc_empty_file(unsigned int flags)
 {
 	struct filp_slot *slot = filp_free, **grown;
 
@@ -75,9 +75,9 @@ static struct file *alloc_empty_file(unsigned int flags)
  * (alloc_anon_inode()), whose mapping is the file's f_mapping; the shim
  * keeps the mapping in the file, which every CPU mapping holds.
  */
-static struct file *alloc_file_pseudo(const struct dentry_operations *d_op,
-				      int flags,
-				      const struct file_operations *fops)
+static __kcsan_unchecked struct file *alloc_file_pseudo(const struct dentry_operations *d_op,
+							int flags,
+							const struct file_operations *fops)
 {
 	struct dentry *dentry = d_alloc_pseudo(d_op);
 	struct file *file;
@@ -101,7 +101,7 @@ static struct file *alloc_file_pseudo(const struct dentry_operations *d_op,
 }
 
 /* file_free(): kmem_cache_free(filp_cachep); the slot is the next file's */
-static void file_free(struct file *file)
+static __kcsan_unchecked void file_free(struct file *file)
 {
 	struct filp_slot *slot = filp_slot(file);
 
@@ -115,7 +115,7 @@ static void file_free(struct file *file)
  * file_free(), in this order: with the dentry held elsewhere, d_release
  * (and with it dma_buf_release()) runs after the file is gone.
  */
-static void __fput(struct file *file)
+static __kcsan_unchecked void __fput(struct file *file)
 {
 	struct dentry *dentry = file->f_path.dentry;
 
@@ -130,7 +130,7 @@ static void __fput(struct file *file)
  * space (____fput()); the harness runs it at once, which no op script can
  * tell apart: the next system call comes after that return.
  */
-void fput(struct file *file)
+__kcsan_unchecked void fput(struct file *file)
 {
 	harness_sched_point("fput");
 	if (!file_allocated(file)) {
@@ -151,7 +151,7 @@ void fput(struct file *file)
  * harness_reset(): every slot free again, in allocation order, so that each
  * script starts with the same slab and runs the same way whatever ran before
  */
-static void filp_reset(void)
+static __kcsan_unchecked void filp_reset(void)
 {
 	int i;
 

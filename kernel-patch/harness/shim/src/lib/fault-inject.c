@@ -16,7 +16,7 @@ static int failed_line;
 static char failed_site[256];
 
 /* a call site as reports name it: its path from the kernel tree's root */
-static const char *site_name(const char *file)
+static __kcsan_unchecked const char *site_name(const char *file)
 {
 	const char *p;
 
@@ -28,8 +28,8 @@ static const char *site_name(const char *file)
 	return p ? p + 1 : file;
 }
 
-bool harness_should_fail(const char *kind, int err, const char *file,
-			 int line, int fallible)
+__kcsan_unchecked bool harness_should_fail(const char *kind, int err, const char *file,
+					   int line, int fallible)
 {
 	if (!fallible)
 		return false;
@@ -44,7 +44,7 @@ bool harness_should_fail(const char *kind, int err, const char *file,
 	return true;
 }
 
-void harness_fail_nth(int nth)
+__kcsan_unchecked void harness_fail_nth(int nth)
 {
 	fail_nth = nth;
 	status.fallible_calls = 0;
@@ -52,12 +52,12 @@ void harness_fail_nth(int nth)
 	status.failed_errno = 0;
 }
 
-const char *harness_failed_kind(void)
+__kcsan_unchecked const char *harness_failed_kind(void)
 {
 	return failed_kind ? failed_kind : "";
 }
 
-const char *harness_failed_site(void)
+__kcsan_unchecked const char *harness_failed_site(void)
 {
 	if (!failed_kind)
 		return "";

@@ -7,8 +7,8 @@
  * file.
  */
 
-bool __list_add_valid_or_report(struct list_head *new, struct list_head *prev,
-				struct list_head *next, const char *file, int line)
+__kcsan_unchecked bool __list_add_valid_or_report(struct list_head *new, struct list_head *prev,
+						  struct list_head *next, const char *file, int line)
 {
 	if (!prev || !next) {
 		harness_bug("%s:%d: list_add corruption. %s is NULL.",
@@ -36,8 +36,8 @@ bool __list_add_valid_or_report(struct list_head *new, struct list_head *prev,
 	return true;
 }
 
-bool __list_del_entry_valid_or_report(struct list_head *entry, const char *file,
-				      int line)
+__kcsan_unchecked bool __list_del_entry_valid_or_report(struct list_head *entry, const char *file,
+							int line)
 {
 	struct list_head *prev = entry->prev, *next = entry->next;
 

@@ -9,7 +9,7 @@
  * kernel has it.
  */
 
-int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t gfp)
+__kcsan_unchecked int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t gfp)
 {
 	table->sgl = kvmalloc_array(nents, sizeof(*table->sgl), gfp);
 	if (!table->sgl)
@@ -21,7 +21,7 @@ int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t gfp)
 	return 0;
 }
 
-void sg_free_table(struct sg_table *table)
+__kcsan_unchecked void sg_free_table(struct sg_table *table)
 {
 	kvfree(table->sgl);
 	memset(table, 0, sizeof(*table));
@@ -32,17 +32,17 @@ void sg_free_table(struct sg_table *table)
  * each at most max_segment long, which it rounds down to whole pages and
  * WARNs for when that leaves less than one
  */
-static bool sg_new_entry(struct page **pages, unsigned int i,
-			 unsigned long len, unsigned long max)
+static __kcsan_unchecked bool sg_new_entry(struct page **pages, unsigned int i,
+					   unsigned long len, unsigned long max)
 {
 	return !i || page_to_pfn(pages[i]) != page_to_pfn(pages[i - 1]) + 1 ||
 	       len + PAGE_SIZE > max;
 }
 
-int sg_alloc_table_from_pages_segment(struct sg_table *sgt, struct page **pages,
-				      unsigned int n_pages, unsigned int offset,
-				      unsigned long size, unsigned int max_segment,
-				      gfp_t gfp)
+__kcsan_unchecked int sg_alloc_table_from_pages_segment(struct sg_table *sgt, struct page **pages,
+							unsigned int n_pages, unsigned int offset,
+							unsigned long size, unsigned int max_segment,
+							gfp_t gfp)
 {
 	unsigned long max = max_segment & ~(PAGE_SIZE - 1);
 	struct scatterlist *sg;
@@ -78,9 +78,9 @@ int sg_alloc_table_from_pages_segment(struct sg_table *sgt, struct page **pages,
 }
 
 /* lib/scatterlist.c: the same with no segment limit (UINT_MAX) */
-int sg_alloc_table_from_pages(struct sg_table *sgt, struct page **pages,
-			      unsigned int n_pages, unsigned int offset,
-			      unsigned long size, gfp_t gfp)
+__kcsan_unchecked int sg_alloc_table_from_pages(struct sg_table *sgt, struct page **pages,
+						unsigned int n_pages, unsigned int offset,
+						unsigned long size, gfp_t gfp)
 {
 	return sg_alloc_table_from_pages_segment(sgt, pages, n_pages, offset,
 						 size, UINT_MAX, gfp);

@@ -25,7 +25,7 @@ static LIST_HEAD(harness_pins);
  * to take (raw page frames, remap_pfn_range() or vmf_insert_pfn()), and
  * without FOLL_FORCE a write pin needs VM_WRITE, a read pin VM_READ
  */
-static int check_vma_flags(struct vm_area_struct *vma, bool write)
+static __kcsan_unchecked int check_vma_flags(struct vm_area_struct *vma, bool write)
 {
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 		return -EFAULT;
@@ -35,7 +35,7 @@ static int check_vma_flags(struct vm_area_struct *vma, bool write)
 }
 
 /* drops the pins on @list taken through mapping @handle; how many */
-static int unpin_list(struct list_head *list, int handle)
+static __kcsan_unchecked int unpin_list(struct list_head *list, int handle)
 {
 	struct harness_pin *pin, *next;
 	int n = 0;
@@ -65,7 +65,7 @@ static int unpin_list(struct list_head *list, int handle)
  * every page or none: a failure drops what the call took.  Returns the
  * pages pinned, or -errno.
  */
-long harness_gup(int handle, int write)
+__kcsan_unchecked long harness_gup(int handle, int write)
 {
 	struct vm_area_struct *vma = vma_by_id(handle);
 	struct list_head taken = { &taken, &taken };
@@ -104,7 +104,7 @@ long harness_gup(int handle, int write)
 }
 
 /* unpin_user_pages() of every pin taken through mapping @handle: how many, or -EINVAL for none */
-int harness_unpin(int handle)
+__kcsan_unchecked int harness_unpin(int handle)
 {
 	int n = unpin_list(&harness_pins, handle);
 
@@ -116,7 +116,7 @@ int harness_unpin(int handle)
  * out again, or to the allocator) is memory its pinning process keeps
  * reaching; reported, the pin then holds nothing
  */
-static void gup_check_unused(struct harness_buffer *b)
+static __kcsan_unchecked void gup_check_unused(struct harness_buffer *b)
 {
 	struct harness_pin *pin;
 
@@ -129,7 +129,7 @@ static void gup_check_unused(struct harness_buffer *b)
 }
 
 /* harness_reset(): the script's pins go with its buffers */
-static void gup_reset(void)
+static __kcsan_unchecked void gup_reset(void)
 {
 	struct harness_pin *pin, *next;
 

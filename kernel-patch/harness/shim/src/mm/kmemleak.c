@@ -64,8 +64,8 @@ static struct harness_record *records;
 static size_t nrecords, records_cap;
 
 /* the latest record of @kind for @key: held before released */
-static struct harness_record *record_of(enum harness_obj kind, const void *key,
-					bool held)
+static __kcsan_unchecked struct harness_record *record_of(enum harness_obj kind, const void *key,
+							  bool held)
 {
 	size_t i;
 
@@ -76,13 +76,13 @@ static struct harness_record *record_of(enum harness_obj kind, const void *key,
 	return NULL;
 }
 
-static void record_drop(struct harness_record *r)
+static __kcsan_unchecked void record_drop(struct harness_record *r)
 {
 	*r = records[--nrecords];
 }
 
-static void obj_get(enum harness_obj kind, const void *key, size_t size,
-		    const char *what, const char *file, int line, int core)
+static __kcsan_unchecked void obj_get(enum harness_obj kind, const void *key, size_t size,
+				      const char *what, const char *file, int line, int core)
 {
 	struct harness_record *r;
 
@@ -101,14 +101,14 @@ static void obj_get(enum harness_obj kind, const void *key, size_t size,
 	};
 }
 
-void harness_obj_get(enum harness_obj kind, const void *key, size_t size,
-		     const char *file, int line, int core)
+__kcsan_unchecked void harness_obj_get(enum harness_obj kind, const void *key, size_t size,
+				       const char *file, int line, int core)
 {
 	obj_get(kind, key, size, obj_acquire[kind], file, line, core);
 }
 
-bool harness_obj_put(enum harness_obj kind, const void *key,
-		     const char *file, int line)
+__kcsan_unchecked bool harness_obj_put(enum harness_obj kind, const void *key,
+				       const char *file, int line)
 {
 	struct harness_record *r = record_of(kind, key, true);
 
@@ -122,8 +122,8 @@ bool harness_obj_put(enum harness_obj kind, const void *key,
 	return true;
 }
 
-void *harness_kmalloc(size_t n, size_t size, const char *kind,
-		      const char *file, int line, int fallible)
+__kcsan_unchecked void *harness_kmalloc(size_t n, size_t size, const char *kind,
+					const char *file, int line, int fallible)
 {
 	void *p;
 
@@ -139,7 +139,7 @@ void *harness_kmalloc(size_t n, size_t size, const char *kind,
 	return p;
 }
 
-void *harness_core_zalloc(size_t size, const char *file, int line)
+__kcsan_unchecked void *harness_core_zalloc(size_t size, const char *file, int line)
 {
 	void *p = calloc(1, size ? size : 1);
 
@@ -149,7 +149,7 @@ void *harness_core_zalloc(size_t size, const char *file, int line)
 	return p;
 }
 
-void harness_kfree(const void *p, const char *file, int line)
+__kcsan_unchecked void harness_kfree(const void *p, const char *file, int line)
 {
 	struct harness_record *r;
 
@@ -188,7 +188,7 @@ void harness_kfree(const void *p, const char *file, int line)
  * one report naming the kind and acquiring line of each object (the first
  * few), each object reported once.  Returns how many are held.
  */
-int harness_account_check(void)
+__kcsan_unchecked int harness_account_check(void)
 {
 	char msg[400];
 	size_t i, len = 0;
@@ -212,7 +212,7 @@ int harness_account_check(void)
 }
 
 /* harness_reset(): the script's objects are gone; their memory too */
-static void account_reset(void)
+static __kcsan_unchecked void account_reset(void)
 {
 	size_t i;
 

@@ -18,7 +18,7 @@
 static bool file_allocated(struct file *file);
 
 /* the page of a live buffer at @pfn, NULL if no live buffer has it */
-static struct page *pfn_to_live_page(unsigned long pfn)
+static __kcsan_unchecked struct page *pfn_to_live_page(unsigned long pfn)
 {
 	struct harness_buffer *b;
 	unsigned int i;
@@ -31,7 +31,7 @@ static struct page *pfn_to_live_page(unsigned long pfn)
 }
 
 /* include/linux/mm.h, get_page(): VM_BUG_ON_PAGE() on a page nobody holds */
-void get_page(struct page *page)
+__kcsan_unchecked void get_page(struct page *page)
 {
 	if (page->refcount <= 0) {
 		harness_bug("get_page() of pfn %#lx, a page nobody holds (VM_BUG_ON_PAGE)",
@@ -47,7 +47,7 @@ void get_page(struct page *page)
  * live buffer drops a reference nobody took (mm/page_alloc.c,
  * free_pages_prepare(), "Bad page state" once the buffer frees it again).
  */
-void put_page(struct page *page)
+__kcsan_unchecked void put_page(struct page *page)
 {
 	if (--page->refcount <= 0)
 		harness_bug("put_page() freed pfn %#lx, which buffer %d still holds: a page table held a reference nobody took (get_page() missing in a fault handler)",
@@ -62,8 +62,8 @@ void put_page(struct page *page)
  * "mismatched memory attributes"; kernel/dma/direct.c, dma_direct_mmap(),
  * maps it with dma_pgprot() for that reason).
  */
-static void set_pte(struct vm_area_struct *vma, unsigned long i,
-		    unsigned long pfn, struct page *page, pgprot_t prot)
+static __kcsan_unchecked void set_pte(struct vm_area_struct *vma, unsigned long i,
+				      unsigned long pfn, struct page *page, pgprot_t prot)
 {
 	struct page *mem = pfn_to_live_page(pfn);
 	bool nc = prot.pgprot & PGPROT_NC;
@@ -79,7 +79,7 @@ static void set_pte(struct vm_area_struct *vma, unsigned long i,
 }
 
 /* the entry of the page at user address @addr of @vma, -1 outside it */
-static long pte_index(struct vm_area_struct *vma, unsigned long addr)
+static __kcsan_unchecked long pte_index(struct vm_area_struct *vma, unsigned long addr)
 {
 	if (addr < vma->vm_start || addr >= vma->vm_end || addr % PAGE_SIZE)
 		return -1;
@@ -87,8 +87,8 @@ static long pte_index(struct vm_area_struct *vma, unsigned long addr)
 }
 
 /* zap_pte_range(): the entries lose their pfns, their pages their reference */
-static void zap_ptes(struct vm_area_struct *vma, unsigned long first,
-		     unsigned long n)
+static __kcsan_unchecked void zap_ptes(struct vm_area_struct *vma, unsigned long first,
+				       unsigned long n)
 {
 	unsigned long i;
 
@@ -108,8 +108,8 @@ static void zap_ptes(struct vm_area_struct *vma, unsigned long first,
  * pfn, holding no page reference.  The harness checks the pfns are memory
  * of a live buffer: a mapping of freed pages is a bug.
  */
-int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
-		    unsigned long pfn, unsigned long size, pgprot_t prot)
+__kcsan_unchecked int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
+				      unsigned long pfn, unsigned long size, pgprot_t prot)
 {
 	unsigned long n = PAGE_ALIGN(size) >> PAGE_SHIFT, i;
 	long first = pte_index(vma, addr);
@@ -153,8 +153,8 @@ int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
  * reference of its own; an entry that maps something already is -EBUSY.
  * remap_vmalloc_range() maps a vmalloc buffer with it, page by page.
  */
-int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
-		   struct page *page)
+__kcsan_unchecked int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
+				     struct page *page)
 {
 	long i = pte_index(vma, addr);
 
@@ -178,8 +178,8 @@ int vm_insert_page(struct vm_area_struct *vma, unsigned long addr,
  * mm/memory.c, insert_pfn(): an entry that maps something already is left
  * as it is (another thread faulted it in); else it gets the bare pfn.
  */
-static vm_fault_t insert_pfn(struct vm_area_struct *vma, unsigned long addr,
-			     unsigned long pfn, pgprot_t prot)
+static __kcsan_unchecked vm_fault_t insert_pfn(struct vm_area_struct *vma, unsigned long addr,
+					       unsigned long pfn, pgprot_t prot)
 {
 	long i = pte_index(vma, addr);
 
@@ -198,8 +198,8 @@ static vm_fault_t insert_pfn(struct vm_area_struct *vma, unsigned long addr,
  * one only for a pfn without struct page (every page of the harness's
  * buffers has one): each a BUG_ON(); an address outside the VMA is SIGBUS.
  */
-vm_fault_t vmf_insert_pfn_prot(struct vm_area_struct *vma, unsigned long addr,
-			       unsigned long pfn, pgprot_t pgprot)
+__kcsan_unchecked vm_fault_t vmf_insert_pfn_prot(struct vm_area_struct *vma, unsigned long addr,
+						 unsigned long pfn, pgprot_t pgprot)
 {
 	vm_flags_t map = vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP);
 
@@ -215,8 +215,8 @@ vm_fault_t vmf_insert_pfn_prot(struct vm_area_struct *vma, unsigned long addr,
 	return insert_pfn(vma, addr, pfn, pgprot);
 }
 
-vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, unsigned long addr,
-			  unsigned long pfn)
+__kcsan_unchecked vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, unsigned long addr,
+					    unsigned long pfn)
 {
 	return vmf_insert_pfn_prot(vma, addr, pfn, vma->vm_page_prot);
 }
@@ -226,8 +226,8 @@ vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, unsigned long addr,
  * wants VM_MIXEDMAP for a pfn with struct page, else SIGBUS; arm64 has
  * pte_special, so the pfn is inserted bare, without a page reference.
  */
-vm_fault_t vmf_insert_mixed(struct vm_area_struct *vma, unsigned long addr,
-			    unsigned long pfn)
+__kcsan_unchecked vm_fault_t vmf_insert_mixed(struct vm_area_struct *vma, unsigned long addr,
+					      unsigned long pfn)
 {
 	if (!(vma->vm_flags & VM_MIXEDMAP))
 		return VM_FAULT_SIGBUS;
@@ -244,8 +244,8 @@ vm_fault_t vmf_insert_mixed(struct vm_area_struct *vma, unsigned long addr,
  * concerns the copied pages of private mappings, which the dma-buf mmap
  * refuses.
  */
-void unmap_mapping_range(struct address_space *mapping, long long holebegin,
-			 long long holelen, int even_cows)
+__kcsan_unchecked void unmap_mapping_range(struct address_space *mapping, long long holebegin,
+					   long long holelen, int even_cows)
 {
 	unsigned long first = (unsigned long)holebegin >> PAGE_SHIFT;
 	unsigned long nr = ((unsigned long)holelen + PAGE_SIZE - 1) >> PAGE_SHIFT;
@@ -292,7 +292,7 @@ void unmap_mapping_range(struct address_space *mapping, long long holebegin,
  * a page with a reference taken for the entry (finish_fault()).  Returns 0
  * when the access reaches memory, else the signal (7, SIGBUS).
  */
-static int __handle_mm_fault(struct vm_area_struct *vma, unsigned long index)
+static __kcsan_unchecked int __handle_mm_fault(struct vm_area_struct *vma, unsigned long index)
 {
 	struct vm_fault vmf = {
 		.vma = vma,
@@ -356,7 +356,7 @@ static struct mm_struct *current_mm(void);
  * adds an edge from every lock held to mmap_lock without taking it.  No
  * scheduling point: __might_sleep() only checks the context.
  */
-void harness_might_fault(const char *file, int line)
+__kcsan_unchecked void harness_might_fault(const char *file, int line)
 {
 	struct mm_struct *mm = current_mm();
 	struct harness_site site = { file, line };
@@ -369,7 +369,7 @@ void harness_might_fault(const char *file, int line)
 }
 
 /* do_user_addr_fault(): the fault runs under the mm's mmap_lock */
-static int handle_mm_fault(struct vm_area_struct *vma, unsigned long index)
+static __kcsan_unchecked int handle_mm_fault(struct vm_area_struct *vma, unsigned long index)
 {
 	int sig;
 

@@ -30,14 +30,14 @@ static struct mm_struct harness_mms[HARNESS_MAX_PROCS + HARNESS_MAX_TASKS] = {
 /* the process of the host's syscalls outside a group */
 static int current_proc;
 
-static struct mm_struct *current_mm(void)
+static __kcsan_unchecked struct mm_struct *current_mm(void)
 {
 	if (sched_self >= 0)
 		return &harness_mms[HARNESS_MAX_PROCS + sched_self];
 	return &harness_mms[current_proc];
 }
 
-int harness_process(int proc)
+__kcsan_unchecked int harness_process(int proc)
 {
 	if (proc < 0 || proc >= HARNESS_MAX_PROCS)
 		return -EINVAL;
@@ -52,7 +52,7 @@ int harness_process(int proc)
  * (mmput()) once its mappings are gone; a record of the mm that grabbed it
  * still reaches it, with no users: mmget_not_zero() fails from now on.
  */
-int harness_process_exit(int proc)
+__kcsan_unchecked int harness_process_exit(int proc)
 {
 	if (proc < 0 || proc >= HARNESS_MAX_PROCS)
 		return -EINVAL;
@@ -60,7 +60,7 @@ int harness_process_exit(int proc)
 	return 0;
 }
 
-static void mm_reset(void)
+static __kcsan_unchecked void mm_reset(void)
 {
 	unsigned int i;
 
@@ -73,7 +73,7 @@ static void mm_reset(void)
 static LIST_HEAD(harness_vmas);
 static int next_vma_id = 1;
 
-static void vma_free(struct vm_area_struct *vma)
+static __kcsan_unchecked void vma_free(struct vm_area_struct *vma)
 {
 	kfree(vma->pte_pfn);
 	kfree(vma->pte_page);
@@ -82,7 +82,7 @@ static void vma_free(struct vm_area_struct *vma)
 }
 
 /* the page table of a mapping of @pages pages (linux/mm.h), all entries empty */
-static int vma_alloc_ptes(struct vm_area_struct *vma, unsigned long pages)
+static __kcsan_unchecked int vma_alloc_ptes(struct vm_area_struct *vma, unsigned long pages)
 {
 	vma->pte_pfn = kcalloc(pages, sizeof(*vma->pte_pfn), GFP_KERNEL);
 	vma->pte_page = kcalloc(pages, sizeof(*vma->pte_page), GFP_KERNEL);
@@ -91,8 +91,8 @@ static int vma_alloc_ptes(struct vm_area_struct *vma, unsigned long pages)
 }
 
 /* the entries of the first @n pages of @from move to @to, which starts there */
-static void move_ptes(struct vm_area_struct *to, struct vm_area_struct *from,
-		      unsigned long n)
+static __kcsan_unchecked void move_ptes(struct vm_area_struct *to, struct vm_area_struct *from,
+					unsigned long n)
 {
 	memcpy(to->pte_pfn, from->pte_pfn, n * sizeof(*to->pte_pfn));
 	memcpy(to->pte_page, from->pte_page, n * sizeof(*to->pte_page));
@@ -115,9 +115,9 @@ static void move_ptes(struct vm_area_struct *to, struct vm_area_struct *from,
  * simulator mirrors that reference with harness_file_ref()).  Returns the
  * new mapping or an ERR_PTR.
  */
-static struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
-				      unsigned long pages, bool write,
-				      bool shared)
+static __kcsan_unchecked struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
+							unsigned long pages, bool write,
+							bool shared)
 {
 	vm_flags_t vm_flags = VM_READ | (write ? VM_WRITE : 0) |
 			      VM_MAYREAD | VM_MAYWRITE;
@@ -168,7 +168,7 @@ static struct vm_area_struct *do_mmap(struct file *file, unsigned long pgoff,
 	return vma;
 }
 
-static struct vm_area_struct *vma_by_id(int id)
+static __kcsan_unchecked struct vm_area_struct *vma_by_id(int id)
 {
 	struct vm_area_struct *vma;
 
@@ -185,7 +185,7 @@ static struct vm_area_struct *vma_by_id(int id)
  * file's i_mmap.  The file reference it held is dropped by the caller
  * (fput() in remove_vma(), mirrored by the simulator).
  */
-static void do_munmap(struct vm_area_struct *vma)
+static __kcsan_unchecked void do_munmap(struct vm_area_struct *vma)
 {
 	struct mm_struct *mm = vma->vm_mm;
 
@@ -215,7 +215,7 @@ static void do_munmap(struct vm_area_struct *vma)
  * new part's get_file() and the old one's fput() cancel: neither is made.
  * The part that stays keeps the handle the simulator names it by.
  */
-static int do_munmap_tail(struct vm_area_struct *vma, unsigned long keep)
+static __kcsan_unchecked int do_munmap_tail(struct vm_area_struct *vma, unsigned long keep)
 {
 	struct address_space *mapping = vma->vm_file->f_mapping;
 	struct mm_struct *mm = vma->vm_mm;
@@ -258,7 +258,7 @@ static int do_munmap_tail(struct vm_area_struct *vma, unsigned long keep)
 }
 
 /* harness_reset(): the script's mappings go without their close */
-static void mmap_reset(void)
+static __kcsan_unchecked void mmap_reset(void)
 {
 	INIT_LIST_HEAD(&harness_vmas);
 	next_vma_id = 1;

@@ -17,7 +17,7 @@ __thread unsigned long harness_dmabuf_calls;
  * go together (__fput() puts the dentry) unless a path reference holds the
  * dentry, and then dmabuf->file points to a freed file slot until here.
  */
-static void dma_buf_release(struct dentry *dentry)
+static __kcsan_unchecked void dma_buf_release(struct dentry *dentry)
 {
 	struct dma_buf *dmabuf = dentry->d_fsdata;
 
@@ -36,7 +36,7 @@ static void dma_buf_release(struct dentry *dentry)
  * holds the file, so none is left: one that is was unmapped by the
  * simulator without harness_munmap(), and goes now.
  */
-static int dma_buf_file_release(struct inode *inode, struct file *file)
+static __kcsan_unchecked int dma_buf_file_release(struct inode *inode, struct file *file)
 {
 	struct vm_area_struct *vma, *next;
 
@@ -57,13 +57,13 @@ static const struct file_operations dma_buf_fops = {
 };
 
 /* dma_buf_getfile(): alloc_file_pseudo() on the dma-buf filesystem */
-static struct file *dma_buf_getfile(size_t size, int flags)
+static __kcsan_unchecked struct file *dma_buf_getfile(size_t size, int flags)
 {
 	flags &= O_ACCMODE | O_NONBLOCK;
 	return alloc_file_pseudo(&dma_buf_dentry_ops, flags, &dma_buf_fops);
 }
 
-static struct dma_buf *dmabuf_by_id(int id)
+static __kcsan_unchecked struct dma_buf *dmabuf_by_id(int id)
 {
 	struct dma_buf *d;
 
@@ -80,14 +80,14 @@ static struct dma_buf *dmabuf_by_id(int id)
  * which reach a dma-buf through the simulator's fds and mappings, never
  * through a stale pointer.
  */
-static struct file *dmabuf_file(struct dma_buf *dmabuf)
+static __kcsan_unchecked struct file *dmabuf_file(struct dma_buf *dmabuf)
 {
 	struct file *file = dmabuf->file;
 
 	return file_allocated(file) && file->private_data == dmabuf ? file : NULL;
 }
 
-struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
+__kcsan_unchecked struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 {
 	const struct dma_buf_ops *ops = exp_info->ops;
 	struct dma_buf *dmabuf;
@@ -118,7 +118,7 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 }
 
 /* dma_buf_mmap_internal(): the file's mmap, as mmap_region() calls it */
-static int dma_buf_mmap_internal(struct file *file, struct vm_area_struct *vma)
+static __kcsan_unchecked int dma_buf_mmap_internal(struct file *file, struct vm_area_struct *vma)
 {
 	struct dma_buf *dmabuf = file->private_data;
 
@@ -131,7 +131,7 @@ static int dma_buf_mmap_internal(struct file *file, struct vm_area_struct *vma)
 	return dmabuf->ops->mmap(dmabuf, vma);
 }
 
-struct dma_buf *dma_buf_get(int fd)
+__kcsan_unchecked struct dma_buf *dma_buf_get(int fd)
 {
 	struct dma_buf *dmabuf;
 
@@ -156,14 +156,14 @@ struct dma_buf *dma_buf_get(int fd)
 	return dmabuf;
 }
 
-void dma_buf_put(struct dma_buf *dmabuf)
+__kcsan_unchecked void dma_buf_put(struct dma_buf *dmabuf)
 {
 	harness_dmabuf_calls++;
 	fput(dmabuf->file);
 }
 
-struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
-					  struct device *dev)
+__kcsan_unchecked struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
+							    struct device *dev)
 {
 	struct dma_buf_attachment *attach = kzalloc(sizeof(*attach), GFP_KERNEL);
 	int err;
@@ -183,7 +183,7 @@ struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
 	return attach;
 }
 
-void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+__kcsan_unchecked void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	harness_dmabuf_calls++;
 	if (attach->sgt)
@@ -200,7 +200,7 @@ void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
  * page links of the table it hands the importer, __unmap_dma_buf() undoes
  * it before the exporter gets the table back
  */
-static void mangle_sg_table(struct sg_table *sgt, bool mangle)
+static __kcsan_unchecked void mangle_sg_table(struct sg_table *sgt, bool mangle)
 {
 	struct scatterlist *sg;
 	unsigned int i;
@@ -232,9 +232,9 @@ dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
  * dma_unmap_sgtable() with another direction is what kernel/dma/debug.c's
  * check_unmap() reports)
  */
-void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
-				       struct sg_table *sgt,
-				       enum dma_data_direction dir)
+__kcsan_unchecked void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+							 struct sg_table *sgt,
+							 enum dma_data_direction dir)
 {
 	harness_dmabuf_calls++;
 	if (attach->sgt != sgt)
@@ -248,7 +248,7 @@ void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
 	attach->sgt = NULL;
 }
 
-int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
+__kcsan_unchecked int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	int ret;
 
@@ -261,7 +261,7 @@ int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 	return ret;
 }
 
-void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
+__kcsan_unchecked void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	if (dmabuf->ops->vunmap)
 		dmabuf->ops->vunmap(dmabuf, map);
@@ -269,8 +269,8 @@ void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 }
 
 /* dma_buf_ioctl(DMA_BUF_IOCTL_SYNC) after the flag checks, which the simulator does */
-static int dma_buf_cpu_access(struct dma_buf *dmabuf, bool begin,
-			      enum dma_data_direction dir)
+static __kcsan_unchecked int dma_buf_cpu_access(struct dma_buf *dmabuf, bool begin,
+						enum dma_data_direction dir)
 {
 	if (begin)
 		return dmabuf->ops->begin_cpu_access ?

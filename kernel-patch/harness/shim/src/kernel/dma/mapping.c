@@ -47,9 +47,9 @@ static dma_addr_t iova_top = 1ULL << 32;
 static LIST_HEAD(swiotlb_ranges);
 static dma_addr_t swiotlb_next = 1ULL << 36;
 
-static struct iommu_range *range_add(struct list_head *ranges,
-				     struct device *dev, dma_addr_t addr,
-				     struct page **pages, unsigned int npages)
+static __kcsan_unchecked struct iommu_range *range_add(struct list_head *ranges,
+						       struct device *dev, dma_addr_t addr,
+						       struct page **pages, unsigned int npages)
 {
 	struct iommu_range *r = core_zalloc(sizeof(*r));
 
@@ -63,16 +63,16 @@ static struct iommu_range *range_add(struct list_head *ranges,
 }
 
 /* iommu_dma_alloc_iova() and iommu_map_sg()/iommu_map() of @pages */
-static dma_addr_t iommu_map_pages(struct device *dev, struct page **pages,
-				  unsigned int npages)
+static __kcsan_unchecked dma_addr_t iommu_map_pages(struct device *dev, struct page **pages,
+						    unsigned int npages)
 {
 	iova_top -= (dma_addr_t)(npages + 1) << PAGE_SHIFT;
 	return range_add(&iommu_ranges, dev, iova_top, pages, npages)->iova;
 }
 
 /* swiotlb_tbl_map_single()'s slots for @npages pages from @page on */
-static dma_addr_t swiotlb_map_slots(struct device *dev, struct page *page,
-				    unsigned int npages)
+static __kcsan_unchecked dma_addr_t swiotlb_map_slots(struct device *dev, struct page *page,
+						      unsigned int npages)
 {
 	struct page **pages = core_zalloc(npages * sizeof(*pages));
 	dma_addr_t addr = swiotlb_next;
@@ -86,7 +86,7 @@ static dma_addr_t swiotlb_map_slots(struct device *dev, struct page *page,
 	return addr;
 }
 
-static void range_del(struct iommu_range *r)
+static __kcsan_unchecked void range_del(struct iommu_range *r)
 {
 	list_del(&r->list);
 	kfree(r->pages);
@@ -94,7 +94,7 @@ static void range_del(struct iommu_range *r)
 }
 
 /* __iommu_dma_unmap(): the range's IO page table entries go */
-static void iommu_unmap_iova(struct device *dev, dma_addr_t iova)
+static __kcsan_unchecked void iommu_unmap_iova(struct device *dev, dma_addr_t iova)
 {
 	struct iommu_range *r;
 
@@ -108,7 +108,7 @@ static void iommu_unmap_iova(struct device *dev, dma_addr_t iova)
 }
 
 /* the slots of the mappings of @sgt by @dev go back to the pool */
-static void swiotlb_unmap_slots(struct device *dev, struct sg_table *sgt)
+static __kcsan_unchecked void swiotlb_unmap_slots(struct device *dev, struct sg_table *sgt)
 {
 	struct iommu_range *r, *next;
 	struct scatterlist *sg;
@@ -126,8 +126,8 @@ static void swiotlb_unmap_slots(struct device *dev, struct sg_table *sgt)
  * The page the device reaches at @addr through @ranges (a domain's IO page
  * table, swiotlb's slots), NULL where none is.
  */
-static struct page *range_translate(struct list_head *ranges,
-				    struct device *dev, dma_addr_t addr)
+static __kcsan_unchecked struct page *range_translate(struct list_head *ranges,
+						      struct device *dev, dma_addr_t addr)
 {
 	struct iommu_range *r;
 
@@ -138,7 +138,7 @@ static struct page *range_translate(struct list_head *ranges,
 	return NULL;
 }
 
-static void iommu_reset(void)
+static __kcsan_unchecked void iommu_reset(void)
 {
 	while (!list_empty(&iommu_ranges))
 		range_del(list_entry(iommu_ranges.next, struct iommu_range, list));
@@ -153,8 +153,8 @@ static void iommu_reset(void)
  * pages mapped to one IOVA range, and vmap()ed for the kernel): the
  * allocation's device address.
  */
-static dma_addr_t iommu_dma_alloc_pages(struct device *dev,
-					struct harness_buffer *b)
+static __kcsan_unchecked dma_addr_t iommu_dma_alloc_pages(struct device *dev,
+							  struct harness_buffer *b)
 {
 	struct page **pages = core_zalloc(b->npages * sizeof(*pages));
 	dma_addr_t iova;
@@ -171,7 +171,7 @@ static dma_addr_t iommu_dma_alloc_pages(struct device *dev,
  * The bus address of page @page for @dev without an IOMMU (dma-direct:
  * phys_to_dma(), the identity here).
  */
-static dma_addr_t direct_dma_addr(const struct page *page)
+static __kcsan_unchecked dma_addr_t direct_dma_addr(const struct page *page)
 {
 	return (dma_addr_t)page->pfn << PAGE_SHIFT;
 }
@@ -181,7 +181,7 @@ static dma_addr_t direct_dma_addr(const struct page *page)
  * device behind one, else the page of that frame.  An IOVA with no IO page
  * table entry is an IOMMU fault, reported.
  */
-static struct page *dma_addr_to_page(struct device *dev, dma_addr_t addr)
+static __kcsan_unchecked struct page *dma_addr_to_page(struct device *dev, dma_addr_t addr)
 {
 	struct harness_buffer *b;
 	struct page *page;
@@ -205,7 +205,7 @@ static struct page *dma_addr_to_page(struct device *dev, dma_addr_t addr)
 	return NULL;
 }
 
-static struct harness_buffer *sgt_buffer(struct sg_table *sgt)
+static __kcsan_unchecked struct harness_buffer *sgt_buffer(struct sg_table *sgt)
 {
 	return sgt->sgl && sgt->orig_nents ? sg_page(sgt->sgl)->buffer : NULL;
 }
@@ -235,7 +235,7 @@ static LIST_HEAD(dma_debug_entries);
  * line, which active_cacheline_insert() tracks for a mapping the device may
  * write (not DMA_TO_DEVICE)
  */
-static bool dma_debug_shares_cacheline(struct sg_table *a, struct sg_table *b)
+static __kcsan_unchecked bool dma_debug_shares_cacheline(struct sg_table *a, struct sg_table *b)
 {
 	struct scatterlist *sa, *sb;
 	unsigned int i, j;
@@ -254,9 +254,9 @@ static bool dma_debug_shares_cacheline(struct sg_table *a, struct sg_table *b)
  * DMA_ATTR_SKIP_CPU_SYNC or swiotlb may bounce it
  * (CONFIG_DMA_BOUNCE_UNALIGNED_KMALLOC, arm64)
  */
-static void add_dma_entry(struct device *dev, struct sg_table *sgt,
-			  enum dma_data_direction dir, unsigned long attrs,
-			  dma_addr_t iova, int slot)
+static __kcsan_unchecked void add_dma_entry(struct device *dev, struct sg_table *sgt,
+					    enum dma_data_direction dir, unsigned long attrs,
+					    dma_addr_t iova, int slot)
 {
 	struct dma_debug_entry *entry = kzalloc(sizeof(*entry), GFP_KERNEL);
 	struct dma_debug_entry *other;
@@ -281,8 +281,8 @@ static void add_dma_entry(struct device *dev, struct sg_table *sgt,
 	list_add_tail(&entry->list, &dma_debug_entries);
 }
 
-static struct dma_debug_entry *dma_debug_find(struct device *dev,
-					      struct sg_table *sgt)
+static __kcsan_unchecked struct dma_debug_entry *dma_debug_find(struct device *dev,
+								struct sg_table *sgt)
 {
 	struct dma_debug_entry *entry;
 
@@ -296,9 +296,9 @@ static struct dma_debug_entry *dma_debug_find(struct device *dev,
  * check_unmap(): an unmap of memory never mapped, or with another direction
  * or entry count than the map's
  */
-static struct dma_debug_entry *check_unmap(struct device *dev,
-					   struct sg_table *sgt,
-					   enum dma_data_direction dir)
+static __kcsan_unchecked struct dma_debug_entry *check_unmap(struct device *dev,
+							     struct sg_table *sgt,
+							     enum dma_data_direction dir)
 {
 	struct dma_debug_entry *entry = dma_debug_find(dev, sgt);
 
@@ -321,10 +321,10 @@ static struct dma_debug_entry *check_unmap(struct device *dev,
  * check_sync(): a sync of a table no live mapping is, or in another
  * direction than a mapping that is not DMA_BIDIRECTIONAL
  */
-static struct dma_debug_entry *check_sync(struct device *dev,
-					  struct sg_table *sgt,
-					  enum dma_data_direction dir,
-					  bool to_cpu)
+static __kcsan_unchecked struct dma_debug_entry *check_sync(struct device *dev,
+							    struct sg_table *sgt,
+							    enum dma_data_direction dir,
+							    bool to_cpu)
 {
 	struct dma_debug_entry *entry = dma_debug_find(dev, sgt);
 
@@ -338,7 +338,7 @@ static struct dma_debug_entry *check_sync(struct device *dev,
 }
 
 /* the entries of mappings harness_reset() freed without their unmap */
-static void dma_debug_reset(void)
+static __kcsan_unchecked void dma_debug_reset(void)
 {
 	while (!list_empty(&dma_debug_entries)) {
 		struct dma_debug_entry *entry;
@@ -365,7 +365,7 @@ static void dma_debug_reset(void)
  * device's segment limit is err_printk()ed, a WARN.  Either the driver did
  * not set dma_parms or whoever built the table did not ask for them.
  */
-static void check_sg_segment(struct device *dev, struct scatterlist *sg)
+static __kcsan_unchecked void check_sg_segment(struct device *dev, struct scatterlist *sg)
 {
 	unsigned int max_seg = dma_get_max_seg_size(dev);
 
@@ -374,8 +374,8 @@ static void check_sg_segment(struct device *dev, struct scatterlist *sg)
 			    dev->id, sg->length, max_seg);
 }
 
-int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
-		    enum dma_data_direction dir, unsigned long attrs)
+__kcsan_unchecked int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
+				      enum dma_data_direction dir, unsigned long attrs)
 {
 	struct scatterlist *sg, *first = sgt->sgl;
 	unsigned int i, j, npages = 0;
@@ -420,8 +420,8 @@ int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 	return 0;
 }
 
-void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
-		       enum dma_data_direction dir, unsigned long attrs)
+__kcsan_unchecked void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
+					 enum dma_data_direction dir, unsigned long attrs)
 {
 	struct dma_debug_entry *entry = check_unmap(dev, sgt, dir);
 
@@ -443,8 +443,8 @@ void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
  * swiotlb is the slot, not the memory, whose cache lines stay as the CPU
  * left them.
  */
-void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
-			      enum dma_data_direction dir)
+__kcsan_unchecked void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
+						enum dma_data_direction dir)
 {
 	struct dma_debug_entry *entry = check_sync(dev, sgt, dir, true);
 
@@ -462,8 +462,8 @@ void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
  * (swiotlb_sync_single_for_device(), a CPU copy that sees the CPU's
  * writes), then the cache cleaned (arch_sync_dma_for_device())
  */
-void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
-				 enum dma_data_direction dir)
+__kcsan_unchecked void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
+						   enum dma_data_direction dir)
 {
 	struct dma_debug_entry *entry = check_sync(dev, sgt, dir, false);
 
@@ -479,8 +479,8 @@ void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
  * allocation of @dev, whatever its CPU address (a remap's too): those the
  * allocation holds (dma_direct_get_sgtable(), iommu_dma_get_sgtable())
  */
-int dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
-		    dma_addr_t dma_addr, size_t size)
+__kcsan_unchecked int dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+				      dma_addr_t dma_addr, size_t size)
 {
 	struct harness_buffer *b = buffer_containing(cpu_addr);
 	unsigned int i, index, n = PAGE_ALIGN(size) >> PAGE_SHIFT;

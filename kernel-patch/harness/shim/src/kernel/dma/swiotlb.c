@@ -11,8 +11,8 @@
 
 static int swiotlb_next_slot;
 
-static void swiotlb_bounce(int slot, struct device *dev,
-			   struct harness_buffer *b, int op)
+static __kcsan_unchecked void swiotlb_bounce(int slot, struct device *dev,
+					     struct harness_buffer *b, int op)
 {
 	if (!b) {
 		harness_bug("swiotlb: device %d bounces memory that is no buffer",
@@ -28,7 +28,7 @@ static void swiotlb_bounce(int slot, struct device *dev,
  * is copied in every direction (so that a device's partial write leaks no
  * stale slot content), whatever the attributes
  */
-static int swiotlb_tbl_map_single(struct device *dev, struct harness_buffer *b)
+static __kcsan_unchecked int swiotlb_tbl_map_single(struct device *dev, struct harness_buffer *b)
 {
 	int slot = ++swiotlb_next_slot;
 
@@ -37,18 +37,18 @@ static int swiotlb_tbl_map_single(struct device *dev, struct harness_buffer *b)
 }
 
 /* swiotlb_sync_single_for_device(): memory to slot for a device that reads */
-static void swiotlb_sync_single_for_device(int slot, struct device *dev,
-					   struct harness_buffer *b,
-					   enum dma_data_direction dir)
+static __kcsan_unchecked void swiotlb_sync_single_for_device(int slot, struct device *dev,
+							     struct harness_buffer *b,
+							     enum dma_data_direction dir)
 {
 	if (dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL)
 		swiotlb_bounce(slot, dev, b, HARNESS_BOUNCE_TO_SLOT);
 }
 
 /* swiotlb_sync_single_for_cpu(): slot to memory for a device that writes */
-static void swiotlb_sync_single_for_cpu(int slot, struct device *dev,
-					struct harness_buffer *b,
-					enum dma_data_direction dir)
+static __kcsan_unchecked void swiotlb_sync_single_for_cpu(int slot, struct device *dev,
+							  struct harness_buffer *b,
+							  enum dma_data_direction dir)
 {
 	if (dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL)
 		swiotlb_bounce(slot, dev, b, HARNESS_BOUNCE_FROM_SLOT);
@@ -59,17 +59,17 @@ static void swiotlb_sync_single_for_cpu(int slot, struct device *dev,
  * DMA_ATTR_SKIP_CPU_SYNC, then swiotlb_tbl_unmap_single() releases the
  * slot, whose content the next mapping finds as it was
  */
-static void swiotlb_tbl_unmap_single(int slot, struct device *dev,
-				     struct harness_buffer *b,
-				     enum dma_data_direction dir,
-				     unsigned long attrs)
+static __kcsan_unchecked void swiotlb_tbl_unmap_single(int slot, struct device *dev,
+						       struct harness_buffer *b,
+						       enum dma_data_direction dir,
+						       unsigned long attrs)
 {
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		swiotlb_sync_single_for_cpu(slot, dev, b, dir);
 	swiotlb_bounce(slot, dev, b, HARNESS_BOUNCE_UNMAP);
 }
 
-static void swiotlb_reset(void)
+static __kcsan_unchecked void swiotlb_reset(void)
 {
 	swiotlb_next_slot = 0;
 }

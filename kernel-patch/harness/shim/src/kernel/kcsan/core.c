@@ -38,9 +38,6 @@
 #include <dlfcn.h>
 #include <limits.h>
 
-/* the detector's own code is not instrumented: it would call itself */
-#define __no_kcsan	__attribute__((no_sanitize_thread))
-
 #define KCSAN_SHADOW_BITS	16
 #define KCSAN_SHADOW_SIZE	(1U << KCSAN_SHADOW_BITS)
 #define KCSAN_SYNC_SIZE		512

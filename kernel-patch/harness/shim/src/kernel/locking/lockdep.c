@@ -46,12 +46,12 @@ static struct lock_order {
 static char lockdep_reports[HARNESS_MAX_REPORTS][768];
 static int nlockdep_reports;
 
-static struct lockdep_context *lockdep_current(void)
+static __kcsan_unchecked struct lockdep_context *lockdep_current(void)
 {
 	return &lockdep_context[sched_self >= 0 ? sched_self : HARNESS_MAX_TASKS];
 }
 
-static int lock_class(const char *name)
+static __kcsan_unchecked int lock_class(const char *name)
 {
 	int i;
 
@@ -72,7 +72,7 @@ static int lock_class(const char *name)
  * look_up_lock_class() keys it, so that taking a second lock of one class
  * with SINGLE_DEPTH_NESTING is no recursion.
  */
-static int lock_subclass(const char *name, int subclass)
+static __kcsan_unchecked int lock_subclass(const char *name, int subclass)
 {
 	char text[96];
 	int i;
@@ -90,7 +90,7 @@ static int lock_subclass(const char *name, int subclass)
 	return nlock_classes++;
 }
 
-static void lockdep_report(const char *text)
+static __kcsan_unchecked void lockdep_report(const char *text)
 {
 	int i;
 
@@ -103,7 +103,7 @@ static void lockdep_report(const char *text)
 }
 
 /* appends "A -> B (A held at .., B taken at ..)" */
-static int print_edge(char *p, size_t left, int a, int b)
+static __kcsan_unchecked int print_edge(char *p, size_t left, int a, int b)
 {
 	struct lock_order *o = &lock_order[a][b];
 
@@ -114,7 +114,7 @@ static int print_edge(char *p, size_t left, int a, int b)
 }
 
 /* an existing path @from -> ... -> @to, breadth first; its length, 0 for none */
-static int lock_path(int from, int to, int *path)
+static __kcsan_unchecked int lock_path(int from, int to, int *path)
 {
 	int prev[HARNESS_MAX_CLASSES], queue[HARNESS_MAX_CLASSES];
 	int head = 0, tail = 0, i, c, n;
@@ -155,9 +155,9 @@ static int lock_path(int from, int to, int *path)
  * and any cycle is reported, as is a second read of one class
  * (check_deadlock() spares only read 2 after a read).
  */
-static void lock_order_add(int a, int b, struct harness_site held,
-			   struct harness_site taken, bool held_read,
-			   bool taken_read)
+static __kcsan_unchecked void lock_order_add(int a, int b, struct harness_site held,
+					     struct harness_site taken, bool held_read,
+					     bool taken_read)
 {
 	char text[768], *p = text;
 	int path[HARNESS_MAX_CLASSES], n, i, w;
@@ -200,8 +200,8 @@ static void lock_order_add(int a, int b, struct harness_site held,
 	lockdep_report(text);
 }
 
-void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin,
-			     int subclass, bool read)
+__kcsan_unchecked void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin,
+					       int subclass, bool read)
 {
 	struct lockdep_context *ctx = lockdep_current();
 	int class = lock_subclass(lock->name, subclass), i;
@@ -218,7 +218,7 @@ void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool 
 		ctx->spin_depth++;
 }
 
-void harness_lockdep_release(struct mutex *lock)
+__kcsan_unchecked void harness_lockdep_release(struct mutex *lock)
 {
 	struct lockdep_context *ctx = lockdep_current();
 	int i;
@@ -235,12 +235,12 @@ void harness_lockdep_release(struct mutex *lock)
 	ctx->depth--;
 }
 
-int harness_lockdep_spin_depth(void)
+__kcsan_unchecked int harness_lockdep_spin_depth(void)
 {
 	return lockdep_current()->spin_depth;
 }
 
-const char *harness_lockdep_held_spin(void)
+__kcsan_unchecked const char *harness_lockdep_held_spin(void)
 {
 	struct lockdep_context *ctx = lockdep_current();
 	int i;
@@ -252,7 +252,7 @@ const char *harness_lockdep_held_spin(void)
 }
 
 /* kernel/exit.c, lockdep's debug_check_no_locks_held(): back to user space with none */
-void harness_lockdep_task_end(void)
+__kcsan_unchecked void harness_lockdep_task_end(void)
 {
 	struct lockdep_context *ctx = lockdep_current();
 
@@ -265,17 +265,17 @@ void harness_lockdep_task_end(void)
 }
 
 /* the held locks of every context: a reset frees every lock with its object */
-void harness_lockdep_forget_held(void)
+__kcsan_unchecked void harness_lockdep_forget_held(void)
 {
 	memset(lockdep_context, 0, sizeof(lockdep_context));
 }
 
-int harness_lockdep_reports(void)
+__kcsan_unchecked int harness_lockdep_reports(void)
 {
 	return nlockdep_reports;
 }
 
-const char *harness_lockdep_report(int i)
+__kcsan_unchecked const char *harness_lockdep_report(int i)
 {
 	return i >= 0 && i < nlockdep_reports ? lockdep_reports[i] : "";
 }
@@ -290,7 +290,7 @@ const char *harness_lockdep_report(int i)
  * snd_pcm_hw_params() takes runtime->buffer_mutex
  * (sound/core/pcm_native.c, snd_pcm_buffer_access_lock()).
  */
-static void lockdep_kernel_edges(void)
+static __kcsan_unchecked void lockdep_kernel_edges(void)
 {
 	lock_order_add(lock_class("mmap_lock"), lock_class("&runtime->buffer_mutex"),
 		       (struct harness_site){ "sound/core/oss/pcm_oss.c", 2932 },
@@ -298,7 +298,7 @@ static void lockdep_kernel_edges(void)
 		       false, false);
 }
 
-void harness_lockdep_reset(void)
+__kcsan_unchecked void harness_lockdep_reset(void)
 {
 	memset(lock_order, 0, sizeof(lock_order));
 	nlock_classes = 0;

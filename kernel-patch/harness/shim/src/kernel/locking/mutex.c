@@ -15,13 +15,13 @@
 
 static __thread struct harness_site pending_site;
 
-void harness_lock_site(const char *file, int line)
+__kcsan_unchecked void harness_lock_site(const char *file, int line)
 {
 	pending_site.file = file;
 	pending_site.line = line;
 }
 
-struct harness_site harness_guard_site(struct harness_site site)
+__kcsan_unchecked struct harness_site harness_guard_site(struct harness_site site)
 {
 	struct harness_site s = pending_site.file ? pending_site : site;
 
@@ -36,7 +36,7 @@ int harness_lockdep_spin_depth(void);
 const char *harness_lockdep_held_spin(void);
 
 /* kernel/sched/core.c, __might_sleep(): no sleeping with a spinlock held */
-void harness_might_sleep(struct harness_site site)
+__kcsan_unchecked void harness_might_sleep(struct harness_site site)
 {
 	if (harness_lockdep_spin_depth())
 		harness_bug("BUG: sleeping function called from invalid context at %s:%d (%s held)",
@@ -48,8 +48,8 @@ void harness_might_sleep(struct harness_site site)
  * The lock is free by now, unless the caller deadlocks on itself or uses a
  * destroyed lock: a writer of an rwsem also needs it free of readers.
  */
-static void take_exclusive(struct mutex *lock, struct harness_site site,
-			   const char *what, bool spin, int subclass)
+static __kcsan_unchecked void take_exclusive(struct mutex *lock, struct harness_site site,
+					     const char *what, bool spin, int subclass)
 {
 	if (lock->locked || lock->readers || lock->destroyed)
 		harness_bug("%s of a %s lock %s at %s:%d", what,
@@ -76,12 +76,12 @@ static void take_exclusive(struct mutex *lock, struct harness_site site,
 static __thread bool private_hook;
 static char global_locks[256];
 
-void harness_private_hook(bool on)
+__kcsan_unchecked void harness_private_hook(bool on)
 {
 	private_hook = on;
 }
 
-static bool lock_is_global(const struct mutex *lock)
+static __kcsan_unchecked bool lock_is_global(const struct mutex *lock)
 {
 	Dl_info where, self;
 
@@ -89,7 +89,7 @@ static bool lock_is_global(const struct mutex *lock)
 	       where.dli_fbase == self.dli_fbase;
 }
 
-static void note_global_lock(const struct mutex *lock)
+static __kcsan_unchecked void note_global_lock(const struct mutex *lock)
 {
 	size_t used = strlen(global_locks);
 
@@ -100,7 +100,7 @@ static void note_global_lock(const struct mutex *lock)
 	status.global_locks = strlen(global_locks);
 }
 
-const char *harness_global_locks(void)
+__kcsan_unchecked const char *harness_global_locks(void)
 {
 	static char taken[sizeof(global_locks)];
 
@@ -110,8 +110,8 @@ const char *harness_global_locks(void)
 	return taken;
 }
 
-static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin,
-			 int subclass)
+static __kcsan_unchecked void lock_acquire(struct mutex *lock, struct harness_site site, bool spin,
+					   int subclass)
 {
 	const char *what = spin ? "spin_lock" : "mutex_lock";
 
@@ -137,7 +137,7 @@ static void lock_acquire(struct mutex *lock, struct harness_site site, bool spin
 	take_exclusive(lock, site, what, spin, subclass);
 }
 
-static void lock_release(struct mutex *lock, bool spin)
+static __kcsan_unchecked void lock_release(struct mutex *lock, bool spin)
 {
 	const char *what = spin ? "spin_unlock" : "mutex_unlock";
 
@@ -154,35 +154,35 @@ static void lock_release(struct mutex *lock, bool spin)
 	harness_sched_point(what);
 }
 
-void harness_mutex_lock(struct mutex *lock, struct harness_site site)
+__kcsan_unchecked void harness_mutex_lock(struct mutex *lock, struct harness_site site)
 {
 	lock_acquire(lock, site, false, 0);
 }
 
 /* mutex_lock_nested(): lockdep keys the acquisition by class and subclass */
-void harness_mutex_lock_nested(struct mutex *lock, int subclass,
-			       struct harness_site site)
+__kcsan_unchecked void harness_mutex_lock_nested(struct mutex *lock, int subclass,
+						 struct harness_site site)
 {
 	lock_acquire(lock, site, false, subclass);
 }
 
-void harness_mutex_unlock(struct mutex *lock)
+__kcsan_unchecked void harness_mutex_unlock(struct mutex *lock)
 {
 	lock_release(lock, false);
 }
 
-void harness_spin_lock(spinlock_t *lock, struct harness_site site)
+__kcsan_unchecked void harness_spin_lock(spinlock_t *lock, struct harness_site site)
 {
 	lock_acquire(&lock->m, site, true, 0);
 }
 
-void harness_spin_lock_nested(spinlock_t *lock, int subclass,
-			      struct harness_site site)
+__kcsan_unchecked void harness_spin_lock_nested(spinlock_t *lock, int subclass,
+						struct harness_site site)
 {
 	lock_acquire(&lock->m, site, true, subclass);
 }
 
-void harness_spin_unlock(spinlock_t *lock)
+__kcsan_unchecked void harness_spin_unlock(spinlock_t *lock)
 {
 	lock_release(&lock->m, true);
 }
@@ -193,12 +193,12 @@ void harness_spin_unlock(spinlock_t *lock)
  * holds it or waits for it (rwsem_read_trylock(), rwsem_down_read_slowpath()).
  * The scheduler tells when a waiter may go (sched_blocked()).
  */
-static unsigned int reader_bit(void)
+static __kcsan_unchecked unsigned int reader_bit(void)
 {
 	return 1U << (sched_self + 1);
 }
 
-void harness_down_read(struct rw_semaphore *sem, struct harness_site site)
+__kcsan_unchecked void harness_down_read(struct rw_semaphore *sem, struct harness_site site)
 {
 	struct mutex *lock = &sem->m;
 
@@ -216,7 +216,7 @@ void harness_down_read(struct rw_semaphore *sem, struct harness_site site)
 	harness_lockdep_acquire(lock, site, false, 0, true);
 }
 
-void harness_up_read(struct rw_semaphore *sem)
+__kcsan_unchecked void harness_up_read(struct rw_semaphore *sem)
 {
 	struct mutex *lock = &sem->m;
 
@@ -229,7 +229,7 @@ void harness_up_read(struct rw_semaphore *sem)
 	harness_sched_point("up_read");
 }
 
-void harness_down_write(struct rw_semaphore *sem, struct harness_site site)
+__kcsan_unchecked void harness_down_write(struct rw_semaphore *sem, struct harness_site site)
 {
 	harness_might_sleep(site);
 	if (sched_in_group())
@@ -237,7 +237,7 @@ void harness_down_write(struct rw_semaphore *sem, struct harness_site site)
 	take_exclusive(&sem->m, site, "down_write", false, 0);
 }
 
-void harness_up_write(struct rw_semaphore *sem)
+__kcsan_unchecked void harness_up_write(struct rw_semaphore *sem)
 {
 	lock_release(&sem->m, false);
 }

@@ -60,7 +60,7 @@ static struct {
 } sched;
 
 /* "sound/core/pcm_dmabuf.c" of the path the compiler was given */
-static const char *site_file(const char *file)
+static __kcsan_unchecked const char *site_file(const char *file)
 {
 	const char *p = strstr(file, "sound/core/");
 
@@ -73,17 +73,17 @@ static const char *site_file(const char *file)
 	return p;
 }
 
-bool harness_owns(int owner)
+__kcsan_unchecked bool harness_owns(int owner)
 {
 	return owner == sched_self + 1;
 }
 
-static bool sched_in_group(void)
+static __kcsan_unchecked bool sched_in_group(void)
 {
 	return sched.active && sched_self >= 0;
 }
 
-static uint64_t sched_random(void)
+static __kcsan_unchecked uint64_t sched_random(void)
 {
 	/* splitmix64: seeded, the same on every machine */
 	uint64_t z = (sched.rng += 0x9e3779b97f4a7c15ULL);
@@ -94,7 +94,7 @@ static uint64_t sched_random(void)
 }
 
 /* a task of the group other than @t waits to write @lock */
-static int sched_writer_waits(struct mutex *lock, int t)
+static __kcsan_unchecked int sched_writer_waits(struct mutex *lock, int t)
 {
 	int u;
 
@@ -110,7 +110,7 @@ static int sched_writer_waits(struct mutex *lock, int t)
  * waits to write a rw_semaphore that readers hold, or to read one a writer
  * waits for (linux/rwsem.h).
  */
-static bool sched_blocked(int t)
+static __kcsan_unchecked bool sched_blocked(int t)
 {
 	struct harness_task *task = &sched.task[t];
 	struct mutex *m = task->waiting;
@@ -124,7 +124,7 @@ static bool sched_blocked(int t)
 	return sched_writer_waits(m, t) >= 0;
 }
 
-static bool task_runnable(int t)
+static __kcsan_unchecked bool task_runnable(int t)
 {
 	struct harness_task *task = &sched.task[t];
 
@@ -133,7 +133,7 @@ static bool task_runnable(int t)
 }
 
 /* the next task to run, -1 when none can; a choice among two or more is a decision */
-static int sched_pick(void)
+static __kcsan_unchecked int sched_pick(void)
 {
 	unsigned int mask = 0;
 	int t, c = -1, n = 0, d;
@@ -177,7 +177,7 @@ static int sched_pick(void)
 }
 
 /* with the baton's lock held: let @next run, and wait for this task's turn */
-static void sched_switch(int next)
+static __kcsan_unchecked void sched_switch(int next)
 {
 	sched.running = next;
 	pthread_cond_broadcast(&sched_turn);
@@ -185,13 +185,13 @@ static void sched_switch(int next)
 		pthread_cond_wait(&sched_turn, &sched_baton);
 }
 
-bool harness_sched_deadlocked(void)
+__kcsan_unchecked bool harness_sched_deadlocked(void)
 {
 	return sched_in_group() && (sched.status & HARNESS_SCHED_DEADLOCK);
 }
 
 /* the wait-for cycle of the deadlock, task -> lock -> holder -> ... */
-static void sched_deadlock(void)
+static __kcsan_unchecked void sched_deadlock(void)
 {
 	char *p = sched.report;
 	size_t left = sizeof(sched.report);
@@ -235,7 +235,7 @@ static void sched_deadlock(void)
 }
 
 /* the running task waits for @lock while another task keeps it out (@read: to read a rw_semaphore) */
-static void sched_wait(struct mutex *lock, struct harness_site site, bool read)
+static __kcsan_unchecked void sched_wait(struct mutex *lock, struct harness_site site, bool read)
 {
 	struct harness_task *task = &sched.task[sched_self];
 	int next;
@@ -256,7 +256,7 @@ static void sched_wait(struct mutex *lock, struct harness_site site, bool read)
 	pthread_mutex_unlock(&sched_baton);
 }
 
-void harness_sched_point(const char *what)
+__kcsan_unchecked void harness_sched_point(const char *what)
 {
 	int j;
 
@@ -278,7 +278,7 @@ void harness_sched_point(const char *what)
 void harness_kcsan_group_start(int tasks);
 bool harness_kcsan_group_end(void);
 
-void harness_sched_start(int tasks, int policy, long seed, int depth, int steps)
+__kcsan_unchecked void harness_sched_start(int tasks, int policy, long seed, int depth, int steps)
 {
 	int i, j, t;
 
@@ -313,7 +313,7 @@ void harness_sched_start(int tasks, int policy, long seed, int depth, int steps)
 	pthread_mutex_unlock(&sched_baton);
 }
 
-void harness_sched_prefix(int decision, int task)
+__kcsan_unchecked void harness_sched_prefix(int decision, int task)
 {
 	if (decision < 0 || decision >= HARNESS_MAX_DECISIONS ||
 	    task < 0 || task >= HARNESS_MAX_TASKS)
@@ -323,7 +323,7 @@ void harness_sched_prefix(int decision, int task)
 		sched.nprefix = decision + 1;
 }
 
-void harness_task_begin(int task)
+__kcsan_unchecked void harness_task_begin(int task)
 {
 	pthread_mutex_lock(&sched_baton);
 	if (!sched.active || task < 0 || task >= sched.ntasks ||
@@ -344,7 +344,7 @@ void harness_task_begin(int task)
 
 void harness_lockdep_task_end(void);
 
-void harness_task_end(void)
+__kcsan_unchecked void harness_task_end(void)
 {
 	int next, t;
 
@@ -369,7 +369,7 @@ void harness_task_end(void)
 	pthread_mutex_unlock(&sched_baton);
 }
 
-int harness_sched_finish(void)
+__kcsan_unchecked int harness_sched_finish(void)
 {
 	int status;
 
@@ -382,27 +382,27 @@ int harness_sched_finish(void)
 	return status;
 }
 
-int harness_sched_decisions(void)
+__kcsan_unchecked int harness_sched_decisions(void)
 {
 	return sched.ndecisions;
 }
 
-int harness_sched_choice(int decision)
+__kcsan_unchecked int harness_sched_choice(int decision)
 {
 	return decision >= 0 && decision < sched.ndecisions ? sched.choice[decision] : -1;
 }
 
-int harness_sched_runnable(int decision)
+__kcsan_unchecked int harness_sched_runnable(int decision)
 {
 	return decision >= 0 && decision < sched.ndecisions ? (int)sched.runnable[decision] : 0;
 }
 
-int harness_sched_steps(void)
+__kcsan_unchecked int harness_sched_steps(void)
 {
 	return sched.steps;
 }
 
-const char *harness_sched_report(void)
+__kcsan_unchecked const char *harness_sched_report(void)
 {
 	return sched.report;
 }

@@ -14,7 +14,7 @@
  * WARN_ON_ONCE(); every lookup then falls back to dmab->addr and
  * dmab->area.
  */
-static bool snd_dma_type_known(struct snd_dma_buffer *dmab)
+static __kcsan_unchecked bool snd_dma_type_known(struct snd_dma_buffer *dmab)
 {
 	if (dmab->dev.type <= SNDRV_DMA_TYPE_UNKNOWN ||
 	    dmab->dev.type > SNDRV_DMA_TYPE_NONCOHERENT) {
@@ -26,7 +26,7 @@ static bool snd_dma_type_known(struct snd_dma_buffer *dmab)
 }
 
 /* the types whose pages are scattered: their ops look each page up */
-static bool snd_dma_type_scattered(int type)
+static __kcsan_unchecked bool snd_dma_type_scattered(int type)
 {
 	return type == SNDRV_DMA_TYPE_VMALLOC || type == SNDRV_DMA_TYPE_DEV_SG ||
 	       type == SNDRV_DMA_TYPE_DEV_WC_SG || type == SNDRV_DMA_TYPE_NONCONTIG;
@@ -37,7 +37,7 @@ static bool snd_dma_type_scattered(int type)
  * (vmalloc_to_page() of the vmalloc and scattered types, virt_to_page()
  * of the others).
  */
-struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset)
+__kcsan_unchecked struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset)
 {
 	struct harness_buffer *b;
 	size_t index;
@@ -63,7 +63,7 @@ struct page *snd_sgbuf_get_page(struct snd_dma_buffer *dmab, size_t offset)
  * the others, and a descriptor of no known type, add the offset to
  * dmab->addr.
  */
-dma_addr_t snd_sgbuf_get_addr(struct snd_dma_buffer *dmab, size_t offset)
+__kcsan_unchecked dma_addr_t snd_sgbuf_get_addr(struct snd_dma_buffer *dmab, size_t offset)
 {
 	struct page *page;
 
@@ -80,7 +80,7 @@ dma_addr_t snd_sgbuf_get_addr(struct snd_dma_buffer *dmab, size_t offset)
 	return page ? ((dma_addr_t)page->pfn << PAGE_SHIFT) + offset % PAGE_SIZE : 0;
 }
 
-void snd_dma_free_pages(struct snd_dma_buffer *dmab)
+__kcsan_unchecked void snd_dma_free_pages(struct snd_dma_buffer *dmab)
 {
 	struct harness_buffer *b = buffer_by_area(dmab->area);
 
@@ -92,8 +92,8 @@ void snd_dma_free_pages(struct snd_dma_buffer *dmab)
 	buffer_free(b);
 }
 
-void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
-			 enum snd_dma_sync_mode mode)
+__kcsan_unchecked void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
+					   enum snd_dma_sync_mode mode)
 {
 	if (mode == SNDRV_DMA_SYNC_CPU) {
 		if (dmab->dev.dir == DMA_TO_DEVICE)
@@ -118,7 +118,7 @@ void snd_dma_buffer_sync(struct snd_dma_buffer *dmab,
  * (drivers/iommu/dma-iommu.c, iommu_dma_mmap(): vm_map_pages() of
  * dma_common_find_pages())
  */
-static bool snd_dma_mmap_inserts_pages(struct snd_dma_buffer *dmab)
+static __kcsan_unchecked bool snd_dma_mmap_inserts_pages(struct snd_dma_buffer *dmab)
 {
 	bool iommu = dmab->dev.dev && dmab->dev.dev->iommu;
 
@@ -144,8 +144,8 @@ static bool snd_dma_mmap_inserts_pages(struct snd_dma_buffer *dmab)
  * dev_wc, sg, noncontig, noncoherent) map the buffer from vm_pgoff.  No
  * known type: no ops, -ENOENT.
  */
-int snd_dma_buffer_mmap(struct snd_dma_buffer *dmab,
-			struct vm_area_struct *area)
+__kcsan_unchecked int snd_dma_buffer_mmap(struct snd_dma_buffer *dmab,
+					  struct vm_area_struct *area)
 {
 	size_t len = area->vm_end - area->vm_start, off;
 	unsigned long addr = area->vm_start;

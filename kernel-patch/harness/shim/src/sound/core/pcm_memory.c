@@ -9,8 +9,8 @@
  */
 
 /* sound/core/pcm_memory.c as revision 1's patch 0002 extends it */
-bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
-			     struct snd_dma_buffer *dmab)
+__kcsan_unchecked bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
+					       struct snd_dma_buffer *dmab)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
 	struct snd_dma_buffer *bufp = runtime->dma_buffer_p;
@@ -38,8 +38,8 @@ bool snd_pcm_lib_steal_pages(struct snd_pcm_substream *substream,
  * runtime-private buffer (not &substream->dma_buffer) is handed over and
  * stays charged to the card until it is freed or uncharged.
  */
-bool snd_pcm_lib_hand_over_pages(struct snd_pcm_substream *substream,
-				 struct snd_dma_buffer *dmab)
+__kcsan_unchecked bool snd_pcm_lib_hand_over_pages(struct snd_pcm_substream *substream,
+						   struct snd_dma_buffer *dmab)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
 	struct snd_dma_buffer *bufp = runtime->dma_buffer_p;
@@ -54,8 +54,8 @@ bool snd_pcm_lib_hand_over_pages(struct snd_pcm_substream *substream,
 }
 
 /* decrease_allocated_size() of the buffer's bytes (harness.c, buffer_uncharge()) */
-void snd_pcm_lib_uncharge_pages(struct snd_card *card,
-				struct snd_dma_buffer *dmab)
+__kcsan_unchecked void snd_pcm_lib_uncharge_pages(struct snd_card *card,
+						  struct snd_dma_buffer *dmab)
 {
 	if (!card) {
 		harness_bug("snd_pcm_lib_uncharge_pages without a card");
@@ -66,8 +66,8 @@ void snd_pcm_lib_uncharge_pages(struct snd_card *card,
 }
 
 /* do_free_pages() with its uncharge, or snd_dma_free_pages() once uncharged */
-void snd_pcm_lib_free_handed_over_pages(struct snd_card *card,
-					struct snd_dma_buffer *dmab)
+__kcsan_unchecked void snd_pcm_lib_free_handed_over_pages(struct snd_card *card,
+							  struct snd_dma_buffer *dmab)
 {
 	if (card) {
 		card_check_live(card, "snd_pcm_lib_free_handed_over_pages()");
