@@ -115,6 +115,12 @@ public final class HarnessDriver implements DmabufDriver {
         return List.copyOf(problems);
     }
 
+    /** How many {@link #problems()} there are, without copying them. */
+    public int problemCount() {
+        checkBugs();
+        return problems.size();
+    }
+
     // ---- the hooks -----------------------------------------------------------------------------------
 
     /**

@@ -117,8 +117,8 @@ public final class HarnessTarget implements Target {
         if (world.leaks().none()) {
             driver.accountCheck();
         }
-        List<String> problems = driver.problems();
-        if (problems.size() > problemsSeen) {
+        if (driver.problemCount() > problemsSeen) {
+            List<String> problems = driver.problems();
             out = out.with("harness", problems.subList(problemsSeen, problems.size()));
             problemsSeen = problems.size();
         }

@@ -184,7 +184,7 @@ public final class Lockstep {
      * reads it. Both worlds stamp the same writes with the same values. A pair found equal whose memories no
      * store has touched since is equal still, so it is not walked again.
      */
-    private void sameMemory(Op op, String what, SndDmaBuffer want, SndDmaBuffer got) {
+    private void sameMemory(Op op, String kind, Object which, SndDmaBuffer want, SndDmaBuffer got) {
         Verified v = verified.get(want);
         if (v != null && v.got == got && v.wantVersion == want.memoryVersion()
                 && v.gotVersion == got.memoryVersion()) {
@@ -192,7 +192,7 @@ public final class Lockstep {
         }
         int w = want.firstDifference(got);
         if (w >= 0) {
-            throw new AssertionError(at(op) + what + "word " + w + " is " + got.word(w) + " with the C code, "
+            throw new AssertionError(at(op) + kind + which + " memory: word " + w + " is " + got.word(w) + " with the C code, "
                     + want.word(w) + " in the model (a cache sync differs)");
         }
         verified.put(want, new Verified(got, want.memoryVersion(), got.memoryVersion()));
@@ -201,9 +201,8 @@ public final class Lockstep {
     private void compareState(Op op, World model, HarnessTarget harness) {
         World host = harness.world();
         HarnessDriver c = harness.driver();
-        List<String> problems = c.problems();
-        if (!problems.isEmpty()) {
-            fail(at(op) + "the C code went wrong", List.of(), problems);
+        if (c.problemCount() > 0) {
+            fail(at(op) + "the C code went wrong", List.of(), c.problems());
         }
         Leaks modelLeaks = model.leaks();
         Leaks hostLeaks = host.leaks();
@@ -231,7 +230,7 @@ public final class Lockstep {
             if (want.attachments().size() != attachments) {
                 fail(at(op) + "dma-buf #" + i + " attachments: model vs C", want.attachments().size(), attachments);
             }
-            sameMemory(op, "dma-buf #" + i + " memory: ", want.buffer, got.buffer);
+            sameMemory(op, "dma-buf #", i, want.buffer, got.buffer);
         }
         HarnessDriver.Runtimes runtimes = c.runtimes();
         // both worlds declared the script's devices in its order
@@ -245,7 +244,7 @@ public final class Lockstep {
                 }
                 Substream ms = modelSubstreams.get(s.number);
                 if (ms.runtime() != null && ms.runtime().dmaBuffer() != null && s.runtime().dmaBuffer() != null) {
-                    sameMemory(op, s + " memory: ", ms.runtime().dmaBuffer(), s.runtime().dmaBuffer());
+                    sameMemory(op, "", s, ms.runtime().dmaBuffer(), s.runtime().dmaBuffer());
                 }
                 var b = s.runtime().activeBuffer();
                 int buffer = runtimes.buffer(s);
