@@ -522,7 +522,7 @@ static __kcsan_unchecked bool driver_preallocates(struct harness_device *d)
 }
 
 __kcsan_unchecked int harness_add_substream(int sid, int device, int stream, int contiguous,
-			  int coherent, int buffer_type, int driver, int caps)
+					    int coherent, int buffer_type, int driver, int caps)
 {
 	static const struct snd_pcm_ops ops;
 	static const struct snd_pcm_ops fake_ops = { .page = harness_fake_page };
@@ -710,7 +710,7 @@ __kcsan_unchecked int harness_dma_target(int sid)
  * patch took it over (snd_pcm_lib_malloc_pages / snd_pcm_lib_free_pages).
  */
 static __kcsan_unchecked void mirror_buffer(struct harness_substream *hs, int buffer_id,
-			  long buffer_bytes, int contiguous)
+					    long buffer_bytes, int contiguous)
 {
 	struct snd_pcm_substream *substream = &hs->substream;
 	struct snd_pcm_runtime *runtime = &hs->runtime;
@@ -823,8 +823,8 @@ __kcsan_unchecked int harness_driver_prepare(int sid)
 }
 
 __kcsan_unchecked int harness_set_runtime(int sid, int has_runtime, int state, int access,
-			int info, long dma_bytes, int mmap_count,
-			int buffer_id, long buffer_bytes, int contiguous)
+					  int info, long dma_bytes, int mmap_count,
+					  int buffer_id, long buffer_bytes, int contiguous)
 {
 	struct harness_substream *hs = substream_of(sid);
 

@@ -27,7 +27,9 @@ import org.pcmdmabuf.sim.SplitMix64;
  * second. The scripts come from the test's two generators, drawn here from a fixed seed.
  *
  * <p>The library is {@code lib}, else {@link Harness#defaultLibrary()}: {@code -Dpcmdmabuf.harness.lib},
- * {@code $PCMDMABUF_HARNESS_LIB}, or the shipped series' build that the conformance jar carries.
+ * {@code $PCMDMABUF_HARNESS_LIB}, or the shipped series' build that the conformance jar carries. Every JMH thread
+ * is a worker with an instance of the library of its own ({@link Harness#loadPrivate}), so {@code -t 2} runs two
+ * workers at once, as two shards of a campaign would (docs/sharding.md), and {@code ops} is their sum.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -48,7 +50,7 @@ public class DifferentialBenchmark {
 
     @Setup
     public void generate() {
-        lockstep = new Lockstep(Harness.load(lib.isEmpty() ? Harness.defaultLibrary() : Path.of(lib)));
+        lockstep = new Lockstep(Harness.loadPrivate(lib.isEmpty() ? Harness.defaultLibrary() : Path.of(lib)));
         SplitMix64 r = new SplitMix64(2019);
         for (int i = 0; i < 200; i++) {
             randomScripts.add(Lockstep.drawRandom(r));

@@ -217,6 +217,29 @@ public final class Harness {
         return LOADED.computeIfAbsent(p, Harness::new);
     }
 
+    /**
+     * An instance of the library at {@code path} of its own: its C state (one kernel's worth) apart from every
+     * other's, for lockstep workers that run at once, one per core. The dynamic loader loads one file once per
+     * process, so this loads a copy, which goes once loaded.
+     */
+    public static Harness loadPrivate(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException("harness library " + p + " not found");
+        }
+        try {
+            Path copy = Files.createTempFile(ArtefactCache.dir("harness"), "private-", ".so");
+            try {
+                Files.copy(p, copy, StandardCopyOption.REPLACE_EXISTING);
+                return new Harness(copy);
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the harness library " + p + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The library {@value #LIBRARY_PROPERTY} names. */
     public static Harness fromProperty() {
         String lib = System.getProperty(LIBRARY_PROPERTY);
