@@ -15,7 +15,10 @@
 #define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, val)	do { *(volatile __typeof__(x) *)&(x) = (val); } while (0)
 
-/* the data race detector's own code (kernel/kcsan/core.c shim): never instrumented, it would call itself */
+/*
+ * The data race detector's own code (kernel/kcsan/core.c shim), never
+ * instrumented: it would call itself
+ */
 #define __no_kcsan	__attribute__((no_sanitize_thread))
 /*
  * The harness's own code: the detector checks the accesses of the code

@@ -200,8 +200,8 @@ static __kcsan_unchecked void lock_order_add(int a, int b, struct harness_site h
 	lockdep_report(text);
 }
 
-__kcsan_unchecked void harness_lockdep_acquire(struct mutex *lock, struct harness_site site, bool spin,
-					       int subclass, bool read)
+__kcsan_unchecked void harness_lockdep_acquire(struct mutex *lock, struct harness_site site,
+					       bool spin, int subclass, bool read)
 {
 	struct lockdep_context *ctx = lockdep_current();
 	int class = lock_subclass(lock->name, subclass), i;

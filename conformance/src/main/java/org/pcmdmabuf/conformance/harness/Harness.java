@@ -49,8 +49,26 @@ public final class Harness {
     static final int BOUNCE_TO_SLOT = 1;
     static final int BOUNCE_FROM_SLOT = 2;
     static final int BOUNCE_UNMAP = 3;
-    /** A {@link Function} that only reads. */
-    private static final boolean READS = true;
+    /** A {@link Function} that only reads: it changes nothing of the C side's state. */
+    private static final Kind READS = Kind.READS;
+    /** One that only reads but runs the code under test, which may take a lock or report a race. */
+    private static final Kind RUNS_CODE_UNDER_TEST = Kind.READS_THROUGH_CODE_UNDER_TEST;
+
+    /** What a {@link Function} may do, as far as the host's bookkeeping of the C side goes. */
+    enum Kind {
+        /** Anything: change the C side's state, run the code under test, call back, wait for another task. */
+        CHANGES,
+        /**
+         * Reads through the code under test: changes nothing of the C side's state, but may wait or call back, so
+         * it is linked as any call.
+         */
+        READS_THROUGH_CODE_UNDER_TEST,
+        /**
+         * Reads the harness's own records only: changes nothing, runs no code under test, takes no lock, calls
+         * nothing back, so it is linked critical (no thread state change, Java arrays passed as they are).
+         */
+        READS
+    }
 
     /**
      * Every function harness.h declares, with its C signature (int: JAVA_INT, long: JAVA_LONG, a pointer:
@@ -73,7 +91,7 @@ public final class Harness {
         RUNTIME_BUFFER(of(I, I), READS),
         DMA_TARGET(of(I, I), READS),
         DRIVER_PREPARE(of(I, I)),
-        ATTACHED(of(I, I), READS),
+        ATTACHED(of(I, I), RUNS_CODE_UNDER_TEST),
         PCM_MMAP(of(I, I)),
         PCM_MUNMAP(ofVoid(I)),
         XFER_COPY(of(I, I, I)),
@@ -98,7 +116,7 @@ public final class Harness {
         GUP(of(J, I, I)),
         UNPIN(of(I, I)),
         MAPPINGS(of(I, I), READS),
-        SIGBUS(of(I, I), READS),
+        SIGBUS(of(I, I)),
         CPU_ACCESS(of(I, I, I, I)),
         FILE_REF(of(I, I, I)),
         FILE_COUNT(of(J, I), READS),
@@ -113,11 +131,11 @@ public final class Harness {
         LIVE_DMABUFS(of(I), READS),
         LIVE_BUFFERS(of(I), READS),
         DEVICE_REFS(of(I), READS),
-        RUNTIMES(ofVoid(I, A), READS),
+        RUNTIMES(ofVoid(I, A), RUNS_CODE_UNDER_TEST),
         DMABUFS(of(I, I, A, A), READS),
         FAIL_NTH(ofVoid(I)),
         FAILED_KIND(of(A), READS),
-        FAILED_SITE(of(A), READS),
+        FAILED_SITE(of(A)),
         ACCOUNT_CHECK(of(I)),
         SCHED_START(ofVoid(I, I, J, I, I)),
         SCHED_PREFIX(ofVoid(I, I)),
@@ -141,19 +159,18 @@ public final class Harness {
         LOCKDEP_RESET(ofVoid());
 
         final FunctionDescriptor descriptor;
-        /**
-         * Whether the function only reads: it changes nothing of the C side's state, calls nothing back and never
-         * waits, so it is linked critical (no thread state change, Java arrays passed as they are).
-         */
+        final Kind kind;
+        /** Whether the function changes nothing of the C side's state. */
         final boolean reads;
 
         Function(FunctionDescriptor descriptor) {
-            this(descriptor, false);
+            this(descriptor, Kind.CHANGES);
         }
 
-        Function(FunctionDescriptor descriptor, boolean reads) {
+        Function(FunctionDescriptor descriptor, Kind kind) {
             this.descriptor = descriptor;
-            this.reads = reads;
+            this.kind = kind;
+            this.reads = kind != Kind.CHANGES;
         }
 
         String symbol() {
@@ -166,6 +183,8 @@ public final class Harness {
     private final MethodHandle[] handles;
     /** The library's struct harness_status. */
     private final MemorySegment status;
+    /** Where {@link #runtimes} has the C side write. */
+    private MemorySegment runtimes = MemorySegment.NULL;
     /** Calls made so far of functions that may change the C side's state (all but those that only read). */
     private long changes;
     private HarnessDriver owner;
@@ -178,7 +197,7 @@ public final class Harness {
         for (Function f : functions) {
             handles[f.ordinal()] = LINKER.downcallHandle(lookup.find(f.symbol())
                     .orElseThrow(() -> new IllegalStateException(path + " has no symbol " + f.symbol())), f.descriptor,
-                    f.reads ? new Linker.Option[] {Linker.Option.critical(true)} : new Linker.Option[0]);
+                    f.kind == Kind.READS ? new Linker.Option[] {Linker.Option.critical(true)} : new Linker.Option[0]);
         }
         MemorySegment stub;
         MemorySegment bounceStub;
@@ -220,7 +239,8 @@ public final class Harness {
     /**
      * An instance of the library at {@code path} of its own: its C state (one kernel's worth) apart from every
      * other's, for lockstep workers that run at once, one per core. The dynamic loader loads one file once per
-     * process, so this loads a copy, which goes once loaded.
+     * process, so this loads a copy, kept until the JVM exits: the race detector names the code under test's
+     * lines from the library's file (addr2line).
      */
     public static Harness loadPrivate(Path path) {
         Path p = path.toAbsolutePath().normalize();
@@ -229,12 +249,9 @@ public final class Harness {
         }
         try {
             Path copy = Files.createTempFile(ArtefactCache.dir("harness"), "private-", ".so");
-            try {
-                Files.copy(p, copy, StandardCopyOption.REPLACE_EXISTING);
-                return new Harness(copy);
-            } finally {
-                Files.deleteIfExists(copy);
-            }
+            copy.toFile().deleteOnExit();
+            Files.copy(p, copy, StandardCopyOption.REPLACE_EXISTING);
+            return new Harness(copy);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the harness library " + p + ": " + e.getMessage(), e);
         }
@@ -880,11 +897,16 @@ public final class Harness {
      * ({@link #runtimeBuffer}), {@code out[2 * id + 1]} 1 if a dma-buf is attached ({@link #attached}).
      */
     void runtimes(int[] out) {
+        // runs the code under test, so not critical: the answer comes through native memory, kept for the next
+        if (runtimes.byteSize() < I.byteSize() * out.length) {
+            runtimes = Arena.ofAuto().allocate(I, Math.max(out.length, 64));
+        }
         try {
-            h(Function.RUNTIMES).invokeExact(out.length / 2, MemorySegment.ofArray(out));
+            h(Function.RUNTIMES).invokeExact(out.length / 2, runtimes);
         } catch (Throwable t) {
             throw failed(Function.RUNTIMES, t);
         }
+        MemorySegment.copy(runtimes, I, 0, out, 0, out.length);
     }
 
     /**

@@ -71,7 +71,9 @@ public final class HarnessDriver implements DmabufDriver {
     private final Map<Task, Integer> procs = new HashMap<>();
     /** The C side's id of every substream mirrored so far: dense, in the order they were first mirrored. */
     private final Map<Substream, Integer> sids = new HashMap<>();
-    /** By sid: the runtime last mirrored, and {@link Harness#changes()} right after. */
+    /** Upcalls of the C code running now: while one runs, its C call is not over. */
+    private int upcalls;
+    /** By sid: the runtime last mirrored, and {@link Harness#changes()} right after (-1: unknown). */
     private final List<Mirrored> mirrored = new ArrayList<>();
     private final List<Long> mirroredAt = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
@@ -1064,14 +1066,16 @@ public final class HarnessDriver implements DmabufDriver {
                     b == null ? 0 : b.id, b == null ? 0L : b.bytes, b != null && b.contiguous);
         }
         // The same runtime into a C side that nothing changed since it took it: the call would change nothing.
-        // Not while ops are in flight together: their kernel tasks change the C side between this task's calls.
-        if (!world.inFlightTogether() && m.equals(mirrored.get(sid)) && mirroredAt.get(sid) == harness.changes()) {
+        // Not while ops are in flight together, whose kernel tasks change the C side between this task's calls,
+        // nor from an upcall, whose C call goes on changing it after.
+        boolean settled = !world.inFlightTogether() && upcalls == 0;
+        if (settled && m.equals(mirrored.get(sid)) && mirroredAt.get(sid) == harness.changes()) {
             return sid;
         }
         harness.setRuntime(sid, m.hasRuntime, m.state, m.access, m.info, m.dmaBytes, m.mmapCount, m.bufferId,
                 m.bufferBytes, m.contiguous);
         mirrored.set(sid, m);
-        mirroredAt.set(sid, harness.changes());
+        mirroredAt.set(sid, settled ? harness.changes() : -1L);
         checkBugs();
         return sid;
     }
@@ -1135,6 +1139,15 @@ public final class HarnessDriver implements DmabufDriver {
 
     /** A DMA sync of the C code: the device's cache maintenance on the buffer, as World.syncUsers does it. */
     void dmaSync(int buffer, int device, boolean forDevice, int dir) {
+        upcalls++;
+        try {
+            sync(buffer, device, forDevice, dir);
+        } finally {
+            upcalls--;
+        }
+    }
+
+    private void sync(int buffer, int device, boolean forDevice, int dir) {
         Pcm pcm = devices.get(device);
         SndDmaBuffer b = buffers.get(buffer);
         if (pcm == null || b == null) {
@@ -1162,6 +1175,15 @@ public final class HarnessDriver implements DmabufDriver {
      * device DMAs ({@link Swiotlb}); a memory without slots has a device that bounces nowhere to bounce.
      */
     void dmaBounce(int slot, int buffer, int device, int op) {
+        upcalls++;
+        try {
+            bounce(slot, buffer, device, op);
+        } finally {
+            upcalls--;
+        }
+    }
+
+    private void bounce(int slot, int buffer, int device, int op) {
         SndDmaBuffer b = buffers.get(buffer);
         if (!(mem instanceof Swiotlb swiotlb) || b == null || !devices.containsKey(device)) {
             problem("swiotlb slot " + slot + " of " + (b == null ? "unknown buffer " + buffer : "device " + device)

@@ -66,6 +66,39 @@ class HarnessKcsanTextTest {
                 + " instrumented: the harness's own code is instrumented still");
     }
 
+    /**
+     * The kernel headers come ahead of the checked text, so the copy of an inline helper the code under test did not
+     * inline would lie outside it, unchecked, in both builds alike: the checked text calls none.
+     */
+    @Test
+    void theCheckedTextCallsNothingDefinedAheadOfIt() throws Exception {
+        java.util.Set<String> ahead = new java.util.HashSet<>();
+        List<String> called = new ArrayList<>();
+        int where = -1; // -1 ahead of the checked text, 0 in it, 1 after
+        Pattern call = Pattern.compile("\\bcall\\s+[0-9a-f]+ <([\\w.]+)>");
+        for (String l : disassemble(unchecked)) {
+            Matcher f = FUNCTION.matcher(l);
+            if (f.matches()) {
+                String name = f.group(1);
+                if (name.equals("harness_kcsan_text_begin")) {
+                    where = 0;
+                } else if (name.equals("harness_kcsan_text_end")) {
+                    where = 1;
+                } else if (where < 0 && !name.startsWith("_") && !name.endsWith("@plt")) {
+                    ahead.add(name);
+                }
+                continue;
+            }
+            Matcher c = call.matcher(l);
+            if (where == 0 && c.find()) {
+                called.add(c.group(1));
+            }
+        }
+        assertTrue(!ahead.isEmpty() && !called.isEmpty(), "functions ahead: " + ahead + ", calls: " + called.size());
+        List<String> wrong = called.stream().filter(ahead::contains).distinct().toList();
+        assertTrue(wrong.isEmpty(), "the checked text calls " + wrong + ", defined ahead of it: unchecked");
+    }
+
     private static String functionAt(List<String> text, int i) {
         for (int k = i; k >= 0; k--) {
             if (text.get(k).startsWith("<")) {
