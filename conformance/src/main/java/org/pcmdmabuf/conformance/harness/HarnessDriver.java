@@ -1139,9 +1139,14 @@ public final class HarnessDriver implements DmabufDriver {
 
     /** A DMA sync of the C code: the device's cache maintenance on the buffer, as World.syncUsers does it. */
     void dmaSync(int buffer, int device, boolean forDevice, int dir) {
+        upcall(() -> sync(buffer, device, forDevice, dir));
+    }
+
+    /** Runs what an upcall of the C code does, counted in {@link #upcalls} while it runs. */
+    private void upcall(Runnable r) {
         upcalls++;
         try {
-            sync(buffer, device, forDevice, dir);
+            r.run();
         } finally {
             upcalls--;
         }
@@ -1175,12 +1180,7 @@ public final class HarnessDriver implements DmabufDriver {
      * device DMAs ({@link Swiotlb}); a memory without slots has a device that bounces nowhere to bounce.
      */
     void dmaBounce(int slot, int buffer, int device, int op) {
-        upcalls++;
-        try {
-            bounce(slot, buffer, device, op);
-        } finally {
-            upcalls--;
-        }
+        upcall(() -> bounce(slot, buffer, device, op));
     }
 
     private void bounce(int slot, int buffer, int device, int op) {
