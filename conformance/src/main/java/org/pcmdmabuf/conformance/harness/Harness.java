@@ -49,11 +49,6 @@ public final class Harness {
     static final int BOUNCE_TO_SLOT = 1;
     static final int BOUNCE_FROM_SLOT = 2;
     static final int BOUNCE_UNMAP = 3;
-    /** A {@link Function} that only reads: it changes nothing of the C side's state. */
-    private static final Kind READS = Kind.READS;
-    /** One that only reads but runs the code under test, which may take a lock or report a race. */
-    private static final Kind RUNS_CODE_UNDER_TEST = Kind.READS_THROUGH_CODE_UNDER_TEST;
-
     /** What a {@link Function} may do, as far as the host's bookkeeping of the C side goes. */
     enum Kind {
         /** Anything: change the C side's state, run the code under test, call back, wait for another task. */
@@ -80,24 +75,24 @@ public final class Harness {
         SET_SYNC(ofVoid(A)),
         SET_BOUNCE(ofVoid(A)),
         RESET(ofVoid()),
-        REVISION(of(I), READS),
-        STATUS(of(A), READS),
-        LAST_BUG(of(A), READS),
+        REVISION(of(I), Kind.READS),
+        STATUS(of(A), Kind.READS),
+        LAST_BUG(of(A), Kind.READS),
         GLOBAL_LOCKS(of(A)),
         ADD_SUBSTREAM(of(I, I, I, I, I, I, I, I, I)),
         SET_RUNTIME(of(I, I, I, I, I, I, J, I, I, J, I)),
-        STATE(of(I, I), READS),
-        ACCESSES_BLOCKED(of(I, I), READS),
-        RUNTIME_BUFFER(of(I, I), READS),
-        DMA_TARGET(of(I, I), READS),
+        STATE(of(I, I), Kind.READS),
+        ACCESSES_BLOCKED(of(I, I), Kind.READS),
+        RUNTIME_BUFFER(of(I, I), Kind.READS),
+        DMA_TARGET(of(I, I), Kind.READS),
         DRIVER_PREPARE(of(I, I)),
-        ATTACHED(of(I, I), RUNS_CODE_UNDER_TEST),
+        ATTACHED(of(I, I), Kind.READS_THROUGH_CODE_UNDER_TEST),
         PCM_MMAP(of(I, I)),
         PCM_MUNMAP(ofVoid(I)),
         XFER_COPY(of(I, I, I)),
         BUFFER_ACCESS(of(I, I, I)),
         EXPORT(of(I, I, I, I, I, I, I)),
-        INSTALLED_CLOEXEC(of(I), READS),
+        INSTALLED_CLOEXEC(of(I), Kind.READS),
         ATTACH(of(I, I, I, I, I, I, I, I)),
         DETACH(of(I, I)),
         FOREIGN_IMPORT(of(I, I, I, I)),
@@ -111,30 +106,30 @@ public final class Harness {
         MMAP(of(I, I, J, J, I, I)),
         MUNMAP(of(I, I)),
         MUNMAP_TAIL(of(I, I, J)),
-        MAPPED_PAGE(of(J, I, J), READS),
+        MAPPED_PAGE(of(J, I, J), Kind.READS),
         TOUCH_PAGE(of(J, I, J)),
         GUP(of(J, I, I)),
         UNPIN(of(I, I)),
-        MAPPINGS(of(I, I), READS),
+        MAPPINGS(of(I, I), Kind.READS),
         SIGBUS(of(I, I)),
         CPU_ACCESS(of(I, I, I, I)),
         FILE_REF(of(I, I, I)),
-        FILE_COUNT(of(J, I), READS),
-        FILE_WRITABLE(of(I, I), READS),
+        FILE_COUNT(of(J, I), Kind.READS),
+        FILE_WRITABLE(of(I, I), Kind.READS),
         PATH_GET(of(I, I)),
         PATH_PUT(of(I, I)),
-        REVOKED(of(I, I), READS),
-        ORPHANED(of(I, I), READS),
-        ATTACHMENTS(of(I, I), READS),
-        DMA_MAPPINGS(of(I), READS),
-        DMA_OVERLAPS(of(I), READS),
-        LIVE_DMABUFS(of(I), READS),
-        LIVE_BUFFERS(of(I), READS),
-        DEVICE_REFS(of(I), READS),
-        RUNTIMES(ofVoid(I, A), RUNS_CODE_UNDER_TEST),
-        DMABUFS(of(I, I, A, A), READS),
+        REVOKED(of(I, I), Kind.READS),
+        ORPHANED(of(I, I), Kind.READS),
+        ATTACHMENTS(of(I, I), Kind.READS),
+        DMA_MAPPINGS(of(I), Kind.READS),
+        DMA_OVERLAPS(of(I), Kind.READS),
+        LIVE_DMABUFS(of(I), Kind.READS),
+        LIVE_BUFFERS(of(I), Kind.READS),
+        DEVICE_REFS(of(I), Kind.READS),
+        RUNTIMES(ofVoid(I, A), Kind.READS_THROUGH_CODE_UNDER_TEST),
+        DMABUFS(of(I, I, A, A), Kind.READS),
         FAIL_NTH(ofVoid(I)),
-        FAILED_KIND(of(A), READS),
+        FAILED_KIND(of(A), Kind.READS),
         FAILED_SITE(of(A)),
         ACCOUNT_CHECK(of(I)),
         SCHED_START(ofVoid(I, I, J, I, I)),
@@ -160,8 +155,6 @@ public final class Harness {
 
         final FunctionDescriptor descriptor;
         final Kind kind;
-        /** Whether the function changes nothing of the C side's state. */
-        final boolean reads;
 
         Function(FunctionDescriptor descriptor) {
             this(descriptor, Kind.CHANGES);
@@ -170,7 +163,6 @@ public final class Harness {
         Function(FunctionDescriptor descriptor, Kind kind) {
             this.descriptor = descriptor;
             this.kind = kind;
-            this.reads = kind != Kind.CHANGES;
         }
 
         String symbol() {
@@ -331,7 +323,7 @@ public final class Harness {
     }
 
     private MethodHandle h(Function f) {
-        if (!f.reads) {
+        if (f.kind == Kind.CHANGES) {
             changes++;
         }
         return handles[f.ordinal()];

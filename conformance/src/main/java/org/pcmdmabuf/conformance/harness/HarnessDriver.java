@@ -73,9 +73,8 @@ public final class HarnessDriver implements DmabufDriver {
     private final Map<Substream, Integer> sids = new HashMap<>();
     /** Upcalls of the C code running now: while one runs, its C call is not over. */
     private int upcalls;
-    /** By sid: the runtime last mirrored, and {@link Harness#changes()} right after (-1: unknown). */
-    private final List<Mirrored> mirrored = new ArrayList<>();
-    private final List<Long> mirroredAt = new ArrayList<>();
+    /** By sid: the runtime last mirrored, and {@link Harness#changes()} right after; null before the first. */
+    private final List<Mirror> mirrored = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
     /** The C side's handle of each path reference an O_PATH file of the host holds on a dma-buf's dentry. */
     private final Map<File, Integer> paths = new HashMap<>();
@@ -1069,21 +1068,24 @@ public final class HarnessDriver implements DmabufDriver {
         // Not while ops are in flight together, whose kernel tasks change the C side between this task's calls,
         // nor from an upcall, whose C call goes on changing it after.
         boolean settled = !world.inFlightTogether() && upcalls == 0;
-        if (settled && m.equals(mirrored.get(sid)) && mirroredAt.get(sid) == harness.changes()) {
+        if (settled && new Mirror(m, harness.changes()).equals(mirrored.get(sid))) {
             return sid;
         }
         harness.setRuntime(sid, m.hasRuntime, m.state, m.access, m.info, m.dmaBytes, m.mmapCount, m.bufferId,
                 m.bufferBytes, m.contiguous);
-        mirrored.set(sid, m);
-        mirroredAt.set(sid, settled ? harness.changes() : -1L);
+        mirrored.set(sid, settled ? new Mirror(m, harness.changes()) : null);
         checkBugs();
         return sid;
     }
 
-    /** What {@link #mirror} last passed harness_set_runtime() for a substream. */
+    /** What {@link #mirror} passes harness_set_runtime() for a substream. */
     private record Mirrored(boolean hasRuntime, int state, int access, int info, long dmaBytes, int mmapCount,
             int bufferId, long bufferBytes, boolean contiguous) {
         static final Mirrored NONE = new Mirrored(false, 0, 0, 0, 0L, 0, 0, 0L, false);
+    }
+
+    /** A runtime mirrored, and {@link Harness#changes()} right after the call. */
+    private record Mirror(Mirrored runtime, long at) {
     }
 
     /** The substream's id on the C side, which learns of it now if it is new. */
@@ -1093,7 +1095,6 @@ public final class HarnessDriver implements DmabufDriver {
         if (known == null) {
             sids.put(s, sid);
             mirrored.add(null);
-            mirroredAt.add(-1L);
             devices.put(s.pcm.index, s.pcm);
             PcmHardware hw = s.pcm.hw;
             int r = harness.addSubstream(sid, s.pcm.index, Uapi.stream(s.stream), hw.contiguous(), hw.coherent(),

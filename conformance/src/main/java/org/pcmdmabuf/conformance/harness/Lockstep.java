@@ -192,8 +192,8 @@ public final class Lockstep {
         }
         int w = want.firstDifference(got);
         if (w >= 0) {
-            throw new AssertionError(at(op) + kind + which + " memory: word " + w + " is " + got.word(w) + " with the C code, "
-                    + want.word(w) + " in the model (a cache sync differs)");
+            throw new AssertionError(at(op) + kind + which + " memory: word " + w + " is " + got.word(w)
+                    + " with the C code, " + want.word(w) + " in the model (a cache sync differs)");
         }
         verified.put(want, new Verified(got, want.memoryVersion(), got.memoryVersion()));
     }

@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,7 +74,7 @@ class HarnessKcsanTextTest {
      */
     @Test
     void theCheckedTextCallsNothingDefinedAheadOfIt() throws Exception {
-        java.util.Set<String> ahead = new java.util.HashSet<>();
+        Set<String> ahead = new HashSet<>();
         List<String> called = new ArrayList<>();
         int where = -1; // -1 ahead of the checked text, 0 in it, 1 after
         Pattern call = Pattern.compile("\\bcall\\s+[0-9a-f]+ <([\\w.]+)>");
